@@ -1,0 +1,873 @@
+"""The one eventsourcing Application: its methods are the commands.
+
+Every command takes the acting account's id, checks access per object here (a
+route guard is not enough), reads the time from the injected clock, and saves
+all the aggregates it changed in one atomic call.  Commands return the
+notification id (``position``) they produced, so a page can wait for its read
+model to catch up (read-your-writes).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ParamSpec, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import RecordConflictError
+
+from openinno.clock import Clock, SystemClock
+from openinno.domain import (
+    Account,
+    Challenge,
+    EmailClaim,
+    IpAgreement,
+    Organisation,
+    Review,
+    SolverEntries,
+    Submission,
+    SupportTally,
+    Vote,
+)
+from openinno.domain import ids
+from openinno.domain.account import check_profile
+from openinno.domain.errors import (
+    AccessDenied,
+    ConcurrentUpdate,
+    ConflictOfInterest,
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+    TermsMismatch,
+)
+from openinno.domain.ip_templates import TEMPLATES, render_agreement
+from openinno.domain.submission import check_content, content_sha256
+from openinno.domain.values import (
+    Award,
+    ChallengeSpec,
+    Receipt,
+    Signature,
+    SubmissionContent,
+    canonical_json,
+    normalise_email,
+    sha256_hex,
+)
+from openinno.files import FileStore, Upload, check_upload
+from openinno.passwords import Passwords
+from openinno.persistence.environment import eventsourcing_env
+from openinno.settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+A = TypeVar("A", bound=Aggregate)
+
+MAX_ATTEMPTS = 25
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command returns: the id it made or changed, and the log position reached."""
+
+    id: UUID
+    position: int
+
+
+@dataclass(frozen=True)
+class Published(Recorded):
+    terms_sha256: str
+
+
+@dataclass(frozen=True)
+class SubmissionRecorded(Recorded):
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
+class AwardsRecorded(Recorded):
+    agreement_ids: tuple[UUID, ...]
+
+
+def retry_on_conflict(command: Callable[P, R]) -> Callable[P, R]:
+    """Optimistic concurrency: when another writer appended to a stream we read,
+    run the whole command again on fresh state.  The guards then decide: the
+    loser of a race for the last submission slot gets SubmissionLimitReached,
+    the second of two identical votes gets AlreadySupported."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return command(*args, **kwargs)
+            except RecordConflictError:
+                continue
+        raise ConcurrentUpdate("Too many people changed this at once; please try again.")
+
+    return wrapper
+
+
+class OpenInno(Application[UUID]):
+    name = "openinno"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Clock | None = None,
+        create_tables: bool = False,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.clock: Clock = clock or SystemClock()
+        self.passwords = Passwords(
+            time_cost=self.settings.argon2_time_cost,
+            memory_cost_kib=self.settings.argon2_memory_kib,
+        )
+        self.files = FileStore(self.settings.files_dir)
+        super().__init__(env=eventsourcing_env(self.settings, create_table=create_tables))
+
+    # --- plumbing ---------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _commit(self, *aggregates: Aggregate | None) -> int:
+        recordings = self.save(*aggregates)
+        if not recordings:
+            raise InvalidState("Nothing to record.")
+        position = recordings[-1].notification.id
+        return position
+
+    def _load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"No {what} with id {aggregate_id}.") from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(f"No {what} with id {aggregate_id}.")
+        return aggregate
+
+    def _maybe_load(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+    def _actor(self, actor_id: UUID) -> Account:
+        account = self._maybe_load(actor_id, Account)
+        if account is None or not account.active:
+            raise AccessDenied("Sign in with an active account first.")
+        return account
+
+    def _sponsor(self, actor_id: UUID, challenge: Challenge, *roles: str) -> Organisation:
+        self._actor(actor_id)
+        organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+        organisation.require_role(actor_id, *roles)
+        return organisation
+
+    def _visible_challenge(self, actor_id: UUID | None, challenge_id: UUID) -> Challenge:
+        """Drafts exist only for their organisation: to anyone else they are not found."""
+        challenge = self._load(challenge_id, Challenge, "challenge")
+        if challenge.status == "draft":
+            organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+            if actor_id is None or organisation.role_of(actor_id) is None:
+                raise NotFound(f"No challenge with id {challenge_id}.")
+        return challenge
+
+    # --- queries the write side answers itself ------------------------------------------
+
+    def get_account(self, account_id: UUID) -> Account:
+        return self._load(account_id, Account, "account")
+
+    def get_organisation(self, organisation_id: UUID) -> Organisation:
+        return self._load(organisation_id, Organisation, "organisation")
+
+    def get_challenge(self, challenge_id: UUID, actor_id: UUID | None = None) -> Challenge:
+        return self._visible_challenge(actor_id, challenge_id)
+
+    def get_submission(self, actor_id: UUID, submission_id: UUID) -> Submission:
+        """The submission, if this actor may see it; otherwise NotFound (never a hint it exists)."""
+        submission = self._load(submission_id, Submission, "submission")
+        if not self.may_view_submission(actor_id, submission):
+            raise NotFound(f"No submission with id {submission_id}.")
+        return submission
+
+    def may_view_submission(self, actor_id: UUID | None, submission: Submission) -> bool:
+        if actor_id is not None and actor_id in submission.author_ids:
+            return True
+        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        if challenge.spec.visibility == "public" and submission.status not in (
+            "withdrawn",
+            "disqualified",
+        ):
+            return True
+        if actor_id is None:
+            return False
+        if actor_id in challenge.reviewers:
+            return True
+        organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+        if organisation.role_of(actor_id) is not None:
+            return True
+        account = self._maybe_load(actor_id, Account)
+        return account is not None and account.is_admin
+
+    def get_agreement(self, actor_id: UUID, agreement_id: UUID) -> IpAgreement:
+        agreement = self._load(agreement_id, IpAgreement, "agreement")
+        if actor_id in agreement.authors:
+            return agreement
+        organisation = self._load(agreement.assignee_organisation_id, Organisation, "organisation")
+        account = self._maybe_load(actor_id, Account)
+        if organisation.role_of(actor_id) is None and not (account and account.is_admin):
+            raise NotFound(f"No agreement with id {agreement_id}.")
+        return agreement
+
+    def authenticate(self, email: str, password: str) -> UUID:
+        try:
+            normalised = normalise_email(email)
+        except InvalidInput:
+            raise InvalidCredentials("Email or password is wrong.") from None
+        claim = self._maybe_load(ids.email_claim_id(normalised), EmailClaim)
+        if claim is None:
+            self.passwords.dummy_verify()
+            raise InvalidCredentials("Email or password is wrong.")
+        account = self._load(claim.account_id, Account, "account")
+        if not self.passwords.verify(account.password_hash, password) or not account.active:
+            raise InvalidCredentials("Email or password is wrong.")
+        return account.id
+
+    def account_id_for_email(self, email: str) -> UUID | None:
+        claim = self._maybe_load(ids.email_claim_id(normalise_email(email)), EmailClaim)
+        return claim.account_id if claim else None
+
+    # --- accounts ---------------------------------------------------------------------------
+
+    @retry_on_conflict
+    def register_account(
+        self,
+        email: str,
+        password: str,
+        display_name: str,
+        locale: str = "en",
+        time_zone: str = "UTC",
+    ) -> Recorded:
+        normalised = normalise_email(email)
+        check_profile(display_name, locale, time_zone)
+        claim_id = ids.email_claim_id(normalised)
+        if self._maybe_load(claim_id, EmailClaim) is not None:
+            raise EmailAlreadyRegistered("That email is already registered; sign in instead.")
+        password_hash = self.passwords.hash(password)
+        account_id = uuid4()
+        at = self._now()
+        account = Account(
+            id=account_id,
+            actor_id=account_id,
+            email=normalised,
+            display_name=display_name,
+            locale=locale,
+            time_zone=time_zone,
+            password_hash=password_hash,
+            timestamp=at,
+        )
+        claim = EmailClaim(id=claim_id, account_id=account_id, timestamp=at)
+        try:
+            return Recorded(account_id, self._commit(account, claim))
+        except RecordConflictError:
+            raise EmailAlreadyRegistered(
+                "That email is already registered; sign in instead."
+            ) from None
+
+    def update_profile(
+        self, actor_id: UUID, display_name: str, locale: str, time_zone: str
+    ) -> Recorded:
+        account = self._actor(actor_id)
+        account.update_profile(actor_id, display_name, locale, time_zone, self._now())
+        return Recorded(actor_id, self._commit(account))
+
+    def change_password(self, actor_id: UUID, old_password: str, new_password: str) -> Recorded:
+        account = self._actor(actor_id)
+        if not self.passwords.verify(account.password_hash, old_password):
+            raise InvalidCredentials("Your current password is wrong.")
+        account.change_password(actor_id, self.passwords.hash(new_password), self._now())
+        return Recorded(actor_id, self._commit(account))
+
+    def grant_admin(self, actor_id: UUID, account_id: UUID) -> Recorded:
+        """Admins grant admin; the very first one is made by `openinno admin create`
+        (acting as the new account itself, on the operator's authority)."""
+        account = self._load(account_id, Account, "account")
+        if actor_id != account_id and not self._actor(actor_id).is_admin:
+            raise AccessDenied("Only an admin can grant the admin role.")
+        account.grant_role(actor_id, "admin", self._now())
+        return Recorded(account_id, self._commit(account))
+
+    def deactivate_account(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
+        actor = self._actor(actor_id)
+        if actor_id != account_id and not actor.is_admin:
+            raise AccessDenied("Only the account holder or an admin can deactivate it.")
+        account = self._load(account_id, Account, "account")
+        account.deactivate(actor_id, reason, self._now())
+        return Recorded(account_id, self._commit(account))
+
+    # --- organisations ------------------------------------------------------------------
+
+    def create_organisation(self, actor_id: UUID, name: str) -> Recorded:
+        self._actor(actor_id)
+        organisation = Organisation(
+            actor_id=actor_id, name=Organisation.check_name(name), timestamp=self._now()
+        )
+        return Recorded(organisation.id, self._commit(organisation))
+
+    @retry_on_conflict
+    def add_member(
+        self, actor_id: UUID, organisation_id: UUID, account_id: UUID, role: str
+    ) -> Recorded:
+        self._actor(actor_id)
+        organisation = self._load(organisation_id, Organisation, "organisation")
+        member = self._maybe_load(account_id, Account)
+        if member is None or not member.active:
+            raise InvalidInput("No active account with that id.", field="account_id")
+        organisation.add_member(actor_id, account_id, role, self._now())
+        return Recorded(organisation_id, self._commit(organisation))
+
+    @retry_on_conflict
+    def remove_member(self, actor_id: UUID, organisation_id: UUID, account_id: UUID) -> Recorded:
+        self._actor(actor_id)
+        organisation = self._load(organisation_id, Organisation, "organisation")
+        organisation.remove_member(actor_id, account_id, self._now())
+        return Recorded(organisation_id, self._commit(organisation))
+
+    # --- challenges -----------------------------------------------------------------------
+
+    def draft_challenge(
+        self, actor_id: UUID, organisation_id: UUID, spec: ChallengeSpec
+    ) -> Recorded:
+        self._actor(actor_id)
+        organisation = self._load(organisation_id, Organisation, "organisation")
+        organisation.require_role(actor_id, "owner", "manager")
+        Challenge.check_spec(spec)
+        challenge = Challenge(
+            actor_id=actor_id, organisation_id=organisation_id, spec=spec, timestamp=self._now()
+        )
+        return Recorded(challenge.id, self._commit(challenge))
+
+    @retry_on_conflict
+    def edit_challenge(self, actor_id: UUID, challenge_id: UUID, spec: ChallengeSpec) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.edit_draft(actor_id, spec, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def publish_challenge(self, actor_id: UUID, challenge_id: UUID) -> Published:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.publish(actor_id, self._now())
+        assert challenge.terms_sha256 is not None
+        return Published(challenge_id, self._commit(challenge), challenge.terms_sha256)
+
+    @retry_on_conflict
+    def ask_question(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:
+        self._actor(actor_id)
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        question_id = uuid4()
+        challenge.ask_question(actor_id, question_id, text, self._now())
+        return Recorded(question_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def answer_question(
+        self, actor_id: UUID, challenge_id: UUID, question_id: UUID, text: str
+    ) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.answer_question(actor_id, question_id, text, self._now())
+        return Recorded(question_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def hide_question(
+        self, actor_id: UUID, challenge_id: UUID, question_id: UUID, reason: str
+    ) -> Recorded:
+        """Moderation is an event with a reason, never a deletion."""
+        actor = self._actor(actor_id)
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        if not actor.is_admin:
+            self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.hide_question(actor_id, question_id, reason, self._now())
+        return Recorded(question_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def post_announcement(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        announcement_id = uuid4()
+        challenge.post_announcement(actor_id, announcement_id, text, self._now())
+        return Recorded(announcement_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def extend_deadline(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        closes_at: datetime,
+        text: str,
+        review_ends_at: datetime | None = None,
+    ) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.extend_deadline(
+            actor_id, closes_at, uuid4(), text, self._now(), review_ends_at=review_ends_at
+        )
+        return Recorded(challenge_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def invite_reviewer(self, actor_id: UUID, challenge_id: UUID, reviewer_id: UUID) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        reviewer = self._maybe_load(reviewer_id, Account)
+        if reviewer is None or not reviewer.active:
+            raise InvalidInput("No active account with that id.", field="reviewer_id")
+        challenge.invite_reviewer(actor_id, reviewer_id, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def accept_reviewer_invitation(self, actor_id: UUID, challenge_id: UUID) -> Recorded:
+        self._actor(actor_id)
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        if actor_id not in challenge.invited_reviewers:
+            raise NotFound(f"No invitation to review challenge {challenge_id}.")
+        challenge.accept_reviewer_invitation(actor_id, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def cancel_challenge(self, actor_id: UUID, challenge_id: UUID, reason: str) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.cancel(actor_id, reason, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    # --- submissions ----------------------------------------------------------------------
+
+    def _content(self, title: str, summary: str, files: Sequence[Upload]) -> SubmissionContent:
+        refs = tuple(check_upload(f, max_bytes=self.settings.max_file_bytes) for f in files)
+        content = SubmissionContent(title=title.strip(), summary=summary.strip(), files=refs)
+        check_content(content, max_files=self.settings.max_files_per_submission)
+        return content
+
+    def _store_files(self, files: Sequence[Upload]) -> None:
+        # Before the events: a file without an event is harmless (content-addressed,
+        # unreferenced); an event naming a missing file would not be.
+        for upload in files:
+            self.files.put(upload.data)
+
+    @retry_on_conflict
+    def submit(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        title: str,
+        summary: str,
+        accepted_terms_sha256: str,
+        files: Sequence[Upload] = (),
+        team_ids: Sequence[UUID] = (),
+    ) -> SubmissionRecorded:
+        self._actor(actor_id)
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        at = self._now()
+        challenge.require_accepting_submissions(at)
+        if accepted_terms_sha256 != challenge.terms_sha256:
+            raise TermsMismatch(
+                "The terms you accepted are not the published ones; read them again and accept.",
+                field="accepted_terms_sha256",
+            )
+        organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+        team = tuple(dict.fromkeys(t for t in team_ids if t != actor_id))
+        for member_id in (actor_id, *team):
+            if organisation.role_of(member_id) is not None:
+                raise AccessDenied(
+                    "Members of the sponsor organisation cannot enter its challenges."
+                )
+            if member_id != actor_id and self._maybe_load(member_id, Account) is None:
+                raise InvalidInput("A team member has no account.", field="team_ids")
+        content = self._content(title, summary, files)
+        self._store_files(files)
+        entries_id = ids.solver_entries_id(challenge_id, actor_id)
+        entries = self._maybe_load(entries_id, SolverEntries) or SolverEntries(
+            id=entries_id, challenge_id=challenge_id, solver_id=actor_id, timestamp=at
+        )
+        submission_id = uuid4()
+        entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
+        digest = content_sha256(content)
+        submission = Submission(
+            id=submission_id,
+            actor_id=actor_id,
+            challenge_id=challenge_id,
+            team_ids=team,
+            content=content,
+            accepted_terms_sha256=accepted_terms_sha256,
+            content_sha256=digest,
+            receipt_id=uuid4(),
+            timestamp=at,
+        )
+        position = self._commit(submission, entries)
+        return SubmissionRecorded(submission_id, position, submission.receipt)
+
+    @retry_on_conflict
+    def revise_submission(
+        self,
+        actor_id: UUID,
+        submission_id: UUID,
+        title: str,
+        summary: str,
+        files: Sequence[Upload] = (),
+    ) -> SubmissionRecorded:
+        self._actor(actor_id)
+        submission = self._load(submission_id, Submission, "submission")
+        if actor_id not in submission.author_ids:
+            raise NotFound(f"No submission with id {submission_id}.")
+        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        challenge.require_accepting_submissions(self._now())
+        content = self._content(title, summary, files)
+        self._store_files(files)
+        submission.revise(actor_id, content, uuid4(), self._now())
+        return SubmissionRecorded(submission_id, self._commit(submission), submission.receipt)
+
+    @retry_on_conflict
+    def withdraw_submission(
+        self, actor_id: UUID, submission_id: UUID, reason: str = ""
+    ) -> Recorded:
+        self._actor(actor_id)
+        submission = self._load(submission_id, Submission, "submission")
+        if actor_id != submission.solver_id:
+            raise NotFound(f"No submission with id {submission_id}.")
+        at = self._now()
+        submission.withdraw(actor_id, reason, at)
+        entries = self._maybe_load(
+            ids.solver_entries_id(submission.challenge_id, submission.solver_id), SolverEntries
+        )
+        if entries is not None:
+            # A withdrawn entry frees its slot: the limit counts live entries.
+            entries.release_entry(submission_id, at)
+        return Recorded(submission_id, self._commit(submission, entries))
+
+    @retry_on_conflict
+    def disqualify_submission(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
+        submission = self._load(submission_id, Submission, "submission")
+        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        submission.disqualify(actor_id, reason, self._now())
+        return Recorded(submission_id, self._commit(submission))
+
+    # --- public support -------------------------------------------------------------------
+
+    def _supportable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
+        self._actor(actor_id)
+        submission = self._load(submission_id, Submission, "submission")
+        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        if not self.may_view_submission(None, submission):
+            raise NotFound(f"No submission with id {submission_id}.")
+        if actor_id in submission.author_ids:
+            raise InvalidState("You cannot support your own entry.")
+        return submission, challenge
+
+    @retry_on_conflict
+    def support(self, actor_id: UUID, submission_id: UUID) -> Recorded:
+        submission, challenge = self._supportable(actor_id, submission_id)
+        at = self._now()
+        challenge.require_voting_open(submission_id, at)
+        vote_id = ids.vote_id(submission_id, actor_id)
+        vote = self._maybe_load(vote_id, Vote)
+        if vote is None:
+            vote = Vote(
+                id=vote_id,
+                actor_id=actor_id,
+                submission_id=submission_id,
+                challenge_id=challenge.id,
+                timestamp=at,
+            )
+        else:
+            vote.recast(actor_id, at)
+        tally = self._tally(submission_id, at)
+        tally.change(+1, at)
+        flagged: Submission | None = None
+        threshold = challenge.spec.voting.threshold
+        if threshold is not None and tally.crosses_threshold(threshold):
+            tally.mark_threshold(threshold, at)
+            submission.reach_support_threshold(actor_id, tally.count, threshold, at)
+            flagged = submission
+        return Recorded(vote_id, self._commit(vote, tally, flagged))
+
+    @retry_on_conflict
+    def retract_support(self, actor_id: UUID, submission_id: UUID) -> Recorded:
+        submission, challenge = self._supportable(actor_id, submission_id)
+        at = self._now()
+        challenge.require_voting_open(submission_id, at)
+        vote = self._maybe_load(ids.vote_id(submission_id, actor_id), Vote)
+        if vote is None:
+            raise InvalidState("You do not support this entry.")
+        vote.retract(actor_id, at)
+        tally = self._tally(submission_id, at)
+        tally.change(-1, at)
+        return Recorded(vote.id, self._commit(vote, tally))
+
+    def _tally(self, submission_id: UUID, at: datetime) -> SupportTally:
+        tally_id = ids.support_tally_id(submission_id)
+        return self._maybe_load(tally_id, SupportTally) or SupportTally(
+            id=tally_id, submission_id=submission_id, timestamp=at
+        )
+
+    def support_count(self, submission_id: UUID) -> int:
+        tally = self._maybe_load(ids.support_tally_id(submission_id), SupportTally)
+        return tally.count if tally else 0
+
+    # --- reviews --------------------------------------------------------------------------
+
+    def _reviewable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
+        self._actor(actor_id)
+        submission = self._load(submission_id, Submission, "submission")
+        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        if actor_id not in challenge.reviewers:
+            raise NotFound(f"No submission with id {submission_id}.")
+        if actor_id in submission.author_ids:
+            raise ConflictOfInterest("You cannot review your own entry.")
+        return submission, challenge
+
+    def _review(self, actor_id: UUID, submission: Submission, at: datetime) -> Review:
+        review_id = ids.review_id(submission.id, actor_id)
+        return self._maybe_load(review_id, Review) or Review(
+            id=review_id,
+            actor_id=actor_id,
+            challenge_id=submission.challenge_id,
+            submission_id=submission.id,
+            timestamp=at,
+        )
+
+    @retry_on_conflict
+    def record_review(
+        self,
+        actor_id: UUID,
+        submission_id: UUID,
+        scores: dict[str, Decimal | int | str],
+        comment: str = "",
+    ) -> Recorded:
+        submission, challenge = self._reviewable(actor_id, submission_id)
+        at = self._now()
+        challenge.require_reviewing(actor_id, at)
+        submission.require_active()
+        parsed: dict[str, Decimal] = {}
+        for name, value in scores.items():
+            try:
+                parsed[name] = Decimal(str(value))
+            except ArithmeticError:
+                raise InvalidInput(f"{name}: {value!r} is not a number.", field="scores") from None
+        review = self._review(actor_id, submission, at)
+        review.record_scores(actor_id, challenge.spec.criteria, parsed, comment, at)
+        return Recorded(review.id, self._commit(review))
+
+    @retry_on_conflict
+    def declare_conflict(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
+        submission, challenge = self._reviewable(actor_id, submission_id)
+        at = self._now()
+        challenge.require_reviewing(actor_id, at)
+        review = self._review(actor_id, submission, at)
+        review.declare_conflict(actor_id, reason, at)
+        return Recorded(review.id, self._commit(review))
+
+    # --- shortlist, awards and agreements -------------------------------------------------
+
+    def _entries_of(self, challenge: Challenge, submission_ids: Sequence[UUID]) -> list[Submission]:
+        submissions = []
+        for submission_id in submission_ids:
+            submission = self._load(submission_id, Submission, "submission")
+            if submission.challenge_id != challenge.id:
+                raise InvalidInput(
+                    f"Submission {submission_id} is not an entry of this challenge.",
+                    field="submission_ids",
+                )
+            submission.require_active()
+            submissions.append(submission)
+        return submissions
+
+    @retry_on_conflict
+    def publish_shortlist(
+        self, actor_id: UUID, challenge_id: UUID, submission_ids: Sequence[UUID]
+    ) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        at = self._now()
+        challenge.publish_shortlist(actor_id, tuple(submission_ids), at)
+        submissions = self._entries_of(challenge, submission_ids)
+        for submission in submissions:
+            submission.shortlist(actor_id, at)
+        return Recorded(challenge_id, self._commit(challenge, *submissions))
+
+    @retry_on_conflict
+    def award(
+        self, actor_id: UUID, challenge_id: UUID, places: Sequence[tuple[UUID, int]]
+    ) -> AwardsRecorded:
+        """Award places; each award drafts its IP agreement in the same transaction."""
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        organisation = self._sponsor(actor_id, challenge, "owner", "manager")
+        at = self._now()
+        awards = tuple(Award(submission_id, place, uuid4()) for submission_id, place in places)
+        challenge.award(actor_id, awards, at)
+        assert challenge.terms is not None and challenge.terms_sha256 is not None
+        submissions = self._entries_of(challenge, [a.submission_id for a in awards])
+        template = TEMPLATES[(challenge.terms.ip_template, challenge.terms.ip_template_version)]
+        prizes = {p.place: p for p in challenge.terms.spec.prizes}
+        agreements = []
+        for award, submission in zip(awards, submissions, strict=True):
+            submission.award(actor_id, award.place, award.agreement_id, at)
+            prize = prizes[award.place]
+            solver = self._load(submission.solver_id, Account, "account")
+            text = render_agreement(
+                template,
+                agreement_id=award.agreement_id,
+                challenge_id=challenge.id,
+                challenge_title=challenge.terms.spec.title,
+                terms_sha256=challenge.terms_sha256,
+                submission_id=submission.id,
+                submission_title=submission.content.title,
+                content_sha256=submission.content_sha256,
+                place=award.place,
+                amount=prize.amount,
+                currency=prize.currency,
+                assignor_id=solver.id,
+                assignor_name=solver.display_name,
+                assignee_id=organisation.id,
+                assignee_name=organisation.name,
+            )
+            agreements.append(
+                IpAgreement(
+                    id=award.agreement_id,
+                    actor_id=actor_id,
+                    challenge_id=challenge.id,
+                    submission_id=submission.id,
+                    content_sha256=submission.content_sha256,
+                    terms_sha256=challenge.terms_sha256,
+                    template=template.kind,
+                    template_version=template.version,
+                    text=text,
+                    text_sha256=sha256_hex(text.encode()),
+                    assignor_id=submission.solver_id,
+                    co_assignor_ids=submission.team_ids,
+                    assignee_organisation_id=organisation.id,
+                    place=award.place,
+                    amount=prize.amount,
+                    currency=prize.currency,
+                    payment_required=template.payment_required and prize.amount > 0,
+                    timestamp=at,
+                )
+            )
+        position = self._commit(challenge, *submissions, *agreements)
+        return AwardsRecorded(challenge_id, position, tuple(a.agreement_id for a in awards))
+
+    @retry_on_conflict
+    def reveal_identities(self, actor_id: UUID, challenge_id: UUID) -> Recorded:
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.reveal_identities(actor_id, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    def _signature(
+        self,
+        actor_id: UUID,
+        typed_name: str,
+        intent: str,
+        text_sha256: str,
+        auth_method: str,
+        ip_address: str,
+        user_agent: str,
+    ) -> Signature:
+        return Signature(
+            signer_id=actor_id,
+            typed_name=typed_name.strip(),
+            intent=intent.strip(),
+            auth_method=auth_method,
+            ip_address=ip_address[:64],
+            user_agent=user_agent[:512],
+            text_sha256=text_sha256,
+        )
+
+    @retry_on_conflict
+    def sign_agreement(
+        self,
+        actor_id: UUID,
+        agreement_id: UUID,
+        typed_name: str,
+        intent: str,
+        text_sha256: str,
+        auth_method: str = "password",
+        ip_address: str = "",
+        user_agent: str = "",
+    ) -> Recorded:
+        self._actor(actor_id)
+        agreement = self._load(agreement_id, IpAgreement, "agreement")
+        if actor_id not in agreement.authors:
+            raise NotFound(f"No agreement with id {agreement_id}.")
+        signature = self._signature(
+            actor_id, typed_name, intent, text_sha256, auth_method, ip_address, user_agent
+        )
+        agreement.sign(actor_id, signature, self._now())
+        return Recorded(agreement_id, self._commit(agreement))
+
+    def _sponsor_agreement(self, actor_id: UUID, agreement_id: UUID, *roles: str) -> IpAgreement:
+        self._actor(actor_id)
+        agreement = self._load(agreement_id, IpAgreement, "agreement")
+        organisation = self._load(agreement.assignee_organisation_id, Organisation, "organisation")
+        if organisation.role_of(actor_id) is None:
+            raise NotFound(f"No agreement with id {agreement_id}.")
+        organisation.require_role(actor_id, *roles)
+        return agreement
+
+    @retry_on_conflict
+    def countersign_agreement(
+        self,
+        actor_id: UUID,
+        agreement_id: UUID,
+        typed_name: str,
+        intent: str,
+        text_sha256: str,
+        auth_method: str = "password",
+        ip_address: str = "",
+        user_agent: str = "",
+    ) -> Recorded:
+        agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "legal")
+        signature = self._signature(
+            actor_id, typed_name, intent, text_sha256, auth_method, ip_address, user_agent
+        )
+        agreement.countersign(actor_id, signature, self._now())
+        return Recorded(agreement_id, self._commit(agreement))
+
+    @retry_on_conflict
+    def record_payment(self, actor_id: UUID, agreement_id: UUID, reference: str) -> Recorded:
+        agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "manager")
+        agreement.record_payment(actor_id, reference, self._now())
+        return Recorded(agreement_id, self._commit(agreement))
+
+    @retry_on_conflict
+    def dispute_agreement(self, actor_id: UUID, agreement_id: UUID, reason: str) -> Recorded:
+        agreement = self._load(agreement_id, IpAgreement, "agreement")
+        if actor_id not in agreement.authors:
+            agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "legal")
+        agreement.dispute(actor_id, reason, self._now())
+        return Recorded(agreement_id, self._commit(agreement))
+
+    @retry_on_conflict
+    def rescind_agreement(self, actor_id: UUID, agreement_id: UUID, reason: str) -> Recorded:
+        agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "legal")
+        agreement.rescind(actor_id, reason, self._now())
+        return Recorded(agreement_id, self._commit(agreement))
+
+    def terms_document(self, challenge: Challenge) -> bytes:
+        """The exact bytes whose SHA-256 is the published terms hash."""
+        if challenge.terms is None:
+            raise InvalidState("This challenge is not published yet.")
+        return canonical_json(challenge.terms)
+
+
+def open_application(settings: Settings | None = None, **kwargs: Any) -> OpenInno:
+    return OpenInno(settings, **kwargs)

@@ -1,0 +1,36 @@
+"""The domain: aggregates, their events, value objects and errors.  Pure: no I/O."""
+
+from openinno.domain.account import Account, EmailClaim
+from openinno.domain.agreement import IpAgreement
+from openinno.domain.challenge import Challenge
+from openinno.domain.organisation import Organisation
+from openinno.domain.review import Review
+from openinno.domain.submission import SolverEntries, Submission
+from openinno.domain.vote import SupportTally, Vote
+
+AGGREGATES = (
+    Account,
+    EmailClaim,
+    Organisation,
+    Challenge,
+    Submission,
+    SolverEntries,
+    Review,
+    Vote,
+    SupportTally,
+    IpAgreement,
+)
+
+__all__ = [
+    "AGGREGATES",
+    "Account",
+    "Challenge",
+    "EmailClaim",
+    "IpAgreement",
+    "Organisation",
+    "Review",
+    "SolverEntries",
+    "Submission",
+    "SupportTally",
+    "Vote",
+]

@@ -1,0 +1,145 @@
+"""People: accounts, and the email claims that keep emails unique."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from openinno.domain.errors import InvalidInput, InvalidState
+from openinno.domain.values import LOCALES
+
+ROLES = ("admin",)
+
+
+def check_profile(display_name: str, locale: str, time_zone: str) -> None:
+    from zoneinfo import available_timezones
+
+    if not 1 <= len(display_name.strip()) <= 100:
+        raise InvalidInput("Display names need 1 to 100 characters.", field="display_name")
+    if locale not in LOCALES:
+        raise InvalidInput(f"Language must be one of {', '.join(LOCALES)}.", field="locale")
+    if time_zone != "UTC" and time_zone not in available_timezones():
+        raise InvalidInput("Use an IANA time zone such as Europe/Warsaw.", field="time_zone")
+
+
+class Account(Aggregate):
+    class Registered(Aggregate.Created):
+        actor_id: UUID
+        email: str
+        display_name: str
+        locale: str
+        time_zone: str
+        password_hash: str
+
+    @event(Registered)
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 - derived or pre-allocated stream id
+        actor_id: UUID,
+        email: str,
+        display_name: str,
+        locale: str,
+        time_zone: str,
+        password_hash: str,
+        timestamp: datetime,
+    ) -> None:
+        self.email = email
+        self.display_name = display_name.strip()
+        self.locale = locale
+        self.time_zone = time_zone
+        self.password_hash = password_hash
+        self.roles: set[str] = set()
+        self.active = True
+
+    class ProfileUpdated(Aggregate.Event):
+        actor_id: UUID
+        display_name: str
+        locale: str
+        time_zone: str
+
+    def update_profile(
+        self, actor_id: UUID, display_name: str, locale: str, time_zone: str, at: datetime
+    ) -> None:
+        self._require_active()
+        check_profile(display_name, locale, time_zone)
+        self._profile_updated(actor_id, display_name.strip(), locale, time_zone, at)
+
+    @event(ProfileUpdated)
+    def _profile_updated(
+        self, actor_id: UUID, display_name: str, locale: str, time_zone: str, timestamp: datetime
+    ) -> None:
+        self.display_name = display_name
+        self.locale = locale
+        self.time_zone = time_zone
+
+    class PasswordChanged(Aggregate.Event):
+        actor_id: UUID
+        password_hash: str
+
+    def change_password(self, actor_id: UUID, password_hash: str, at: datetime) -> None:
+        self._require_active()
+        self._password_changed(actor_id, password_hash, at)
+
+    @event(PasswordChanged)
+    def _password_changed(self, actor_id: UUID, password_hash: str, timestamp: datetime) -> None:
+        self.password_hash = password_hash
+
+    class RoleGranted(Aggregate.Event):
+        actor_id: UUID
+        role: str
+
+    def grant_role(self, actor_id: UUID, role: str, at: datetime) -> None:
+        if role not in ROLES:
+            raise InvalidInput(f"Unknown role {role!r}.", field="role")
+        if role not in self.roles:
+            self._role_granted(actor_id, role, at)
+
+    @event(RoleGranted)
+    def _role_granted(self, actor_id: UUID, role: str, timestamp: datetime) -> None:
+        self.roles.add(role)
+
+    class RoleRevoked(Aggregate.Event):
+        actor_id: UUID
+        role: str
+
+    def revoke_role(self, actor_id: UUID, role: str, at: datetime) -> None:
+        if role in self.roles:
+            self._role_revoked(actor_id, role, at)
+
+    @event(RoleRevoked)
+    def _role_revoked(self, actor_id: UUID, role: str, timestamp: datetime) -> None:
+        self.roles.discard(role)
+
+    class Deactivated(Aggregate.Event):
+        actor_id: UUID
+        reason: str
+
+    def deactivate(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        self._require_active()
+        self._deactivated(actor_id, reason, at)
+
+    @event(Deactivated)
+    def _deactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.active = False
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    def _require_active(self) -> None:
+        if not self.active:
+            raise InvalidState("This account is deactivated.")
+
+
+class EmailClaim(Aggregate):
+    """One stream per normalised email (id derived from it): two concurrent
+    registrations of one email conflict in the store and exactly one wins."""
+
+    class Claimed(Aggregate.Created):
+        account_id: UUID
+
+    @event(Claimed)
+    def __init__(self, id: UUID, account_id: UUID, timestamp: datetime) -> None:
+        self.account_id = account_id

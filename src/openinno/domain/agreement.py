@@ -1,0 +1,247 @@
+"""IP agreements: drafted when a submission is awarded; rights pass only once
+both sides signed the text whose hash they saw (and payment, where required)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from openinno.domain.errors import InvalidInput, InvalidState
+from openinno.domain.values import Signature
+
+
+def check_signature(signature: Signature, text_sha256: str) -> None:
+    if not signature.typed_name.strip():
+        raise InvalidInput("Type your full name to sign.", field="typed_name")
+    if not signature.intent.strip():
+        raise InvalidInput("State that you intend to sign this agreement.", field="intent")
+    if signature.text_sha256 != text_sha256:
+        raise InvalidInput(
+            "The agreement text you saw is not the one on record; reload and read it again.",
+            field="text_sha256",
+        )
+
+
+class IpAgreement(Aggregate):
+    class Drafted(Aggregate.Created):
+        actor_id: UUID
+        challenge_id: UUID
+        submission_id: UUID
+        content_sha256: str
+        terms_sha256: str
+        template: str
+        template_version: int
+        text: str
+        text_sha256: str
+        assignor_id: UUID
+        co_assignor_ids: tuple[UUID, ...]
+        assignee_organisation_id: UUID
+        place: int
+        amount: Decimal
+        currency: str
+        payment_required: bool
+
+    @event(Drafted)
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 - derived or pre-allocated stream id
+        actor_id: UUID,
+        challenge_id: UUID,
+        submission_id: UUID,
+        content_sha256: str,
+        terms_sha256: str,
+        template: str,
+        template_version: int,
+        text: str,
+        text_sha256: str,
+        assignor_id: UUID,
+        co_assignor_ids: tuple[UUID, ...],
+        assignee_organisation_id: UUID,
+        place: int,
+        amount: Decimal,
+        currency: str,
+        payment_required: bool,
+        timestamp: datetime,
+    ) -> None:
+        self.challenge_id = challenge_id
+        self.submission_id = submission_id
+        self.content_sha256 = content_sha256
+        self.template = template
+        self.text = text
+        self.text_sha256 = text_sha256
+        self.assignor_id = assignor_id
+        self.assignee_organisation_id = assignee_organisation_id
+        self.amount = amount
+        self.currency = currency
+        self.payment_required = payment_required
+        self.authors = (assignor_id, *co_assignor_ids)
+        # Every author of a team entry signs; the sponsor countersigns after all of them.
+        self.assignor_signatures: dict[UUID, Signature] = {}
+        self.assignee_signature: Signature | None = None
+        self.payment_reference: str | None = None
+        self.transferred = False
+        self.disputed = False
+        self.rescinded = False
+
+    @property
+    def state(self) -> str:
+        if self.rescinded:
+            return "rescinded"
+        if self.disputed:
+            return "disputed"
+        if self.transferred:
+            return "transferred"
+        if not self.all_authors_signed:
+            return "awaiting_signature"
+        if self.assignee_signature is None:
+            return "awaiting_countersignature"
+        return "awaiting_payment"
+
+    @property
+    def all_authors_signed(self) -> bool:
+        return all(a in self.assignor_signatures for a in self.authors)
+
+    class SignedByAssignor(Aggregate.Event):
+        actor_id: UUID
+        signature: Signature
+
+    def sign(self, actor_id: UUID, signature: Signature, at: datetime) -> None:
+        self._require_open()
+        if actor_id not in self.authors:
+            raise InvalidState("Only the winning solver (and team) sign as assignor.")
+        if actor_id in self.assignor_signatures:
+            raise InvalidState("You have already signed.")
+        check_signature(signature, self.text_sha256)
+        self._signed_by_assignor(actor_id, signature, at)
+
+    @event(SignedByAssignor)
+    def _signed_by_assignor(
+        self, actor_id: UUID, signature: Signature, timestamp: datetime
+    ) -> None:
+        self.assignor_signatures[actor_id] = signature
+
+    class CountersignedByAssignee(Aggregate.Event):
+        actor_id: UUID
+        signature: Signature
+
+    def countersign(self, actor_id: UUID, signature: Signature, at: datetime) -> None:
+        self._require_open()
+        if not self.all_authors_signed:
+            raise InvalidState("Every author of the entry signs first.")
+        if self.assignee_signature is not None:
+            raise InvalidState("The sponsor has already countersigned.")
+        check_signature(signature, self.text_sha256)
+        self._countersigned(actor_id, signature, at)
+        self._transfer_if_due(actor_id, at)
+
+    @event(CountersignedByAssignee)
+    def _countersigned(self, actor_id: UUID, signature: Signature, timestamp: datetime) -> None:
+        self.assignee_signature = signature
+
+    class ConsiderationPaid(Aggregate.Event):
+        actor_id: UUID
+        reference: str
+        amount: Decimal
+        currency: str
+
+    def record_payment(self, actor_id: UUID, reference: str, at: datetime) -> None:
+        self._require_open()
+        if self.payment_reference is not None:
+            raise InvalidState("Payment is already recorded.")
+        if not reference.strip() or len(reference) > 200:
+            raise InvalidInput(
+                "Give the payment reference (1 to 200 characters).", field="reference"
+            )
+        self._consideration_paid(actor_id, reference.strip(), self.amount, self.currency, at)
+        self._transfer_if_due(actor_id, at)
+
+    @event(ConsiderationPaid)
+    def _consideration_paid(
+        self, actor_id: UUID, reference: str, amount: Decimal, currency: str, timestamp: datetime
+    ) -> None:
+        self.payment_reference = reference
+
+    class OwnershipTransferred(Aggregate.Event):
+        """Recorded for assignment templates once every condition is met."""
+
+        actor_id: UUID
+        text_sha256: str
+        content_sha256: str
+
+    class LicenceGranted(Aggregate.Event):
+        """Recorded instead of a transfer where the template grants a licence."""
+
+        actor_id: UUID
+        text_sha256: str
+        content_sha256: str
+        exclusive: bool
+
+    def _transfer_if_due(self, actor_id: UUID, at: datetime) -> None:
+        if self.transferred or not self.all_authors_signed or self.assignee_signature is None:
+            return
+        if self.payment_required and self.payment_reference is None:
+            return
+        if self.template == "assignment":
+            self._ownership_transferred(actor_id, self.text_sha256, self.content_sha256, at)
+        else:
+            self._licence_granted(
+                actor_id,
+                self.text_sha256,
+                self.content_sha256,
+                self.template == "exclusive_licence",
+                at,
+            )
+
+    @event(OwnershipTransferred)
+    def _ownership_transferred(
+        self, actor_id: UUID, text_sha256: str, content_sha256: str, timestamp: datetime
+    ) -> None:
+        self.transferred = True
+
+    @event(LicenceGranted)
+    def _licence_granted(
+        self,
+        actor_id: UUID,
+        text_sha256: str,
+        content_sha256: str,
+        exclusive: bool,
+        timestamp: datetime,
+    ) -> None:
+        self.transferred = True
+
+    class Disputed(Aggregate.Event):
+        actor_id: UUID
+        reason: str
+
+    def dispute(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.rescinded or self.disputed:
+            raise InvalidState(f"This agreement is already {self.state}.")
+        if not reason.strip():
+            raise InvalidInput("Say what is disputed.", field="reason")
+        self._disputed(actor_id, reason.strip(), at)
+
+    @event(Disputed)
+    def _disputed(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.disputed = True
+
+    class Rescinded(Aggregate.Event):
+        actor_id: UUID
+        reason: str
+
+    def rescind(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.rescinded:
+            raise InvalidState("This agreement is already rescinded.")
+        if not reason.strip():
+            raise InvalidInput("Say why the agreement is rescinded.", field="reason")
+        self._rescinded(actor_id, reason.strip(), at)
+
+    @event(Rescinded)
+    def _rescinded(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.rescinded = True
+
+    def _require_open(self) -> None:
+        if self.rescinded or self.disputed:
+            raise InvalidState(f"This agreement is {self.state}; resolve that first.")

@@ -1,0 +1,365 @@
+"""Challenges: drafted by a sponsor, published with frozen terms, then run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from openinno.domain.errors import InvalidInput, InvalidState, WindowClosed
+from openinno.domain.ip_templates import current_template
+from openinno.domain.values import (
+    Award,
+    ChallengeSpec,
+    ChallengeTerms,
+    canonical_json,
+    sha256_hex,
+    validate_spec,
+)
+
+MAX_TEXT = 20_000
+
+
+def check_text(text: str, field: str = "text") -> str:
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput("Write something first.", field=field)
+    if len(cleaned) > MAX_TEXT:
+        raise InvalidInput(f"Keep it under {MAX_TEXT:,} characters.", field=field)
+    return cleaned
+
+
+class Challenge(Aggregate):
+    class Drafted(Aggregate.Created):
+        actor_id: UUID
+        organisation_id: UUID
+        spec: ChallengeSpec
+
+    @event(Drafted)
+    def __init__(
+        self, actor_id: UUID, organisation_id: UUID, spec: ChallengeSpec, timestamp: datetime
+    ) -> None:
+        self.organisation_id = organisation_id
+        self.spec = spec
+        self.status = "draft"
+        self.terms: ChallengeTerms | None = None
+        self.terms_sha256: str | None = None
+        self.questions: dict[UUID, dict[str, object]] = {}
+        self.announcements: list[UUID] = []
+        self.invited_reviewers: set[UUID] = set()
+        self.reviewers: set[UUID] = set()
+        self.shortlist: tuple[UUID, ...] = ()
+        self.awards: tuple[Award, ...] = ()
+        self.identities_revealed = False
+
+    @staticmethod
+    def check_spec(spec: ChallengeSpec) -> None:
+        validate_spec(spec)
+
+    class DraftEdited(Aggregate.Event):
+        actor_id: UUID
+        spec: ChallengeSpec
+
+    def edit_draft(self, actor_id: UUID, spec: ChallengeSpec, at: datetime) -> None:
+        if self.status != "draft":
+            raise InvalidState("Published terms are frozen; post an announcement instead.")
+        validate_spec(spec)
+        self._draft_edited(actor_id, spec, at)
+
+    @event(DraftEdited)
+    def _draft_edited(self, actor_id: UUID, spec: ChallengeSpec, timestamp: datetime) -> None:
+        self.spec = spec
+
+    class Published(Aggregate.Event):
+        actor_id: UUID
+        terms: ChallengeTerms
+        terms_sha256: str
+
+    def publish(self, actor_id: UUID, at: datetime) -> None:
+        if self.status != "draft":
+            raise InvalidState("Only a draft can be published.")
+        if self.spec.closes_at <= at:
+            raise InvalidInput("The closing date has already passed.", field="closes_at")
+        template = current_template(self.spec.ip_terms)
+        terms = ChallengeTerms(
+            challenge_id=self.id,
+            organisation_id=self.organisation_id,
+            spec=self.spec,
+            ip_template=template.kind,
+            ip_template_version=template.version,
+        )
+        self._published(actor_id, terms, sha256_hex(canonical_json(terms)), at)
+
+    @event(Published)
+    def _published(
+        self, actor_id: UUID, terms: ChallengeTerms, terms_sha256: str, timestamp: datetime
+    ) -> None:
+        self.status = "published"
+        self.terms = terms
+        self.terms_sha256 = terms_sha256
+
+    class QuestionAsked(Aggregate.Event):
+        actor_id: UUID
+        question_id: UUID
+        text: str
+
+    def ask_question(self, actor_id: UUID, question_id: UUID, text: str, at: datetime) -> None:
+        self._require_running()
+        self._question_asked(actor_id, question_id, check_text(text), at)
+
+    @event(QuestionAsked)
+    def _question_asked(
+        self, actor_id: UUID, question_id: UUID, text: str, timestamp: datetime
+    ) -> None:
+        self.questions[question_id] = {"asked_by": actor_id, "answered": False, "hidden": False}
+
+    class QuestionAnswered(Aggregate.Event):
+        actor_id: UUID
+        question_id: UUID
+        text: str
+
+    def answer_question(self, actor_id: UUID, question_id: UUID, text: str, at: datetime) -> None:
+        self._require_running()
+        question = self.questions.get(question_id)
+        if question is None:
+            raise InvalidInput("No such question on this challenge.", field="question_id")
+        if question["hidden"]:
+            raise InvalidState("A moderator hid this question.")
+        self._question_answered(actor_id, question_id, check_text(text), at)
+
+    @event(QuestionAnswered)
+    def _question_answered(
+        self, actor_id: UUID, question_id: UUID, text: str, timestamp: datetime
+    ) -> None:
+        self.questions[question_id]["answered"] = True
+
+    class QuestionHidden(Aggregate.Event):
+        """Moderation: the question stays in history and shows as hidden by a moderator."""
+
+        actor_id: UUID
+        question_id: UUID
+        reason: str
+
+    def hide_question(self, actor_id: UUID, question_id: UUID, reason: str, at: datetime) -> None:
+        question = self.questions.get(question_id)
+        if question is None:
+            raise InvalidInput("No such question on this challenge.", field="question_id")
+        if question["hidden"]:
+            raise InvalidState("This question is already hidden.")
+        self._question_hidden(actor_id, question_id, check_text(reason, "reason"), at)
+
+    @event(QuestionHidden)
+    def _question_hidden(
+        self, actor_id: UUID, question_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        self.questions[question_id]["hidden"] = True
+
+    class AnnouncementPosted(Aggregate.Event):
+        actor_id: UUID
+        announcement_id: UUID
+        text: str
+
+    def post_announcement(
+        self, actor_id: UUID, announcement_id: UUID, text: str, at: datetime
+    ) -> None:
+        self._require_running()
+        self._announcement_posted(actor_id, announcement_id, check_text(text), at)
+
+    @event(AnnouncementPosted)
+    def _announcement_posted(
+        self, actor_id: UUID, announcement_id: UUID, text: str, timestamp: datetime
+    ) -> None:
+        self.announcements.append(announcement_id)
+
+    class DeadlineExtended(Aggregate.Event):
+        """Deadlines only move later, and always with a note every participant sees."""
+
+        actor_id: UUID
+        closes_at: datetime
+        review_ends_at: datetime
+        announcement_id: UUID
+        text: str
+
+    def extend_deadline(
+        self,
+        actor_id: UUID,
+        closes_at: datetime,
+        announcement_id: UUID,
+        text: str,
+        at: datetime,
+        review_ends_at: datetime | None = None,
+    ) -> None:
+        self._require_running()
+        if self.awards:
+            raise InvalidState("Winners are already awarded.")
+        if closes_at.tzinfo is None:
+            raise InvalidInput("Deadlines need a time zone.", field="closes_at")
+        if closes_at <= self.spec.closes_at:
+            raise InvalidInput("A deadline can only be extended, not shortened.", field="closes_at")
+        if review_ends_at is None:
+            review_ends_at = self.spec.review_ends_at + (closes_at - self.spec.closes_at)
+        if review_ends_at <= closes_at or review_ends_at < self.spec.review_ends_at:
+            raise InvalidInput(
+                "Review must end after the new closing time.", field="review_ends_at"
+            )
+        self._deadline_extended(
+            actor_id, closes_at, review_ends_at, announcement_id, check_text(text), at
+        )
+
+    @event(DeadlineExtended)
+    def _deadline_extended(
+        self,
+        actor_id: UUID,
+        closes_at: datetime,
+        review_ends_at: datetime,
+        announcement_id: UUID,
+        text: str,
+        timestamp: datetime,
+    ) -> None:
+        # The published terms (and their hash) stay as accepted; the live deadlines move.
+        from msgspec.structs import replace
+
+        self.spec = replace(self.spec, closes_at=closes_at, review_ends_at=review_ends_at)
+        self.announcements.append(announcement_id)
+
+    class ReviewerInvited(Aggregate.Event):
+        actor_id: UUID
+        reviewer_id: UUID
+
+    def invite_reviewer(self, actor_id: UUID, reviewer_id: UUID, at: datetime) -> None:
+        self._require_running()
+        if reviewer_id in self.invited_reviewers:
+            raise InvalidState("That reviewer is already invited.")
+        self._reviewer_invited(actor_id, reviewer_id, at)
+
+    @event(ReviewerInvited)
+    def _reviewer_invited(self, actor_id: UUID, reviewer_id: UUID, timestamp: datetime) -> None:
+        self.invited_reviewers.add(reviewer_id)
+
+    class ReviewerAccepted(Aggregate.Event):
+        actor_id: UUID
+
+    def accept_reviewer_invitation(self, actor_id: UUID, at: datetime) -> None:
+        self._require_running()
+        if actor_id not in self.invited_reviewers:
+            raise InvalidState("You have no invitation to review this challenge.")
+        if actor_id in self.reviewers:
+            raise InvalidState("You already accepted.")
+        self._reviewer_accepted(actor_id, at)
+
+    @event(ReviewerAccepted)
+    def _reviewer_accepted(self, actor_id: UUID, timestamp: datetime) -> None:
+        self.reviewers.add(actor_id)
+
+    class ShortlistPublished(Aggregate.Event):
+        actor_id: UUID
+        submission_ids: tuple[UUID, ...]
+
+    def publish_shortlist(
+        self, actor_id: UUID, submission_ids: tuple[UUID, ...], at: datetime
+    ) -> None:
+        self._require_running()
+        if at < self.spec.closes_at:
+            raise WindowClosed("Shortlist after submissions close.")
+        if self.shortlist:
+            raise InvalidState("The shortlist is already published.")
+        if not submission_ids or len(set(submission_ids)) != len(submission_ids):
+            raise InvalidInput("Name each shortlisted submission once.", field="submission_ids")
+        self._shortlist_published(actor_id, submission_ids, at)
+
+    @event(ShortlistPublished)
+    def _shortlist_published(
+        self, actor_id: UUID, submission_ids: tuple[UUID, ...], timestamp: datetime
+    ) -> None:
+        self.shortlist = submission_ids
+
+    class WinnersAwarded(Aggregate.Event):
+        actor_id: UUID
+        awards: tuple[Award, ...]
+
+    def award(self, actor_id: UUID, awards: tuple[Award, ...], at: datetime) -> None:
+        self._require_running()
+        if at < self.spec.closes_at:
+            raise WindowClosed("Award after submissions close.")
+        if self.awards:
+            raise InvalidState("Winners are already awarded.")
+        places = {p.place for p in self.spec.prizes}
+        given = [a.place for a in awards]
+        if not awards or len(set(given)) != len(given) or not set(given) <= places:
+            raise InvalidInput("Award each prize place at most once.", field="awards")
+        if len({a.submission_id for a in awards}) != len(awards):
+            raise InvalidInput("A submission can win only one place.", field="awards")
+        self._winners_awarded(actor_id, awards, at)
+
+    @event(WinnersAwarded)
+    def _winners_awarded(
+        self, actor_id: UUID, awards: tuple[Award, ...], timestamp: datetime
+    ) -> None:
+        self.awards = awards
+        self.status = "awarded"
+
+    class IdentitiesRevealed(Aggregate.Event):
+        actor_id: UUID
+
+    def reveal_identities(self, actor_id: UUID, at: datetime) -> None:
+        if not self.awards:
+            raise InvalidState("Solvers stay anonymous to reviewers until winners are awarded.")
+        if self.identities_revealed:
+            raise InvalidState("Identities are already revealed.")
+        self._identities_revealed(actor_id, at)
+
+    @event(IdentitiesRevealed)
+    def _identities_revealed(self, actor_id: UUID, timestamp: datetime) -> None:
+        self.identities_revealed = True
+
+    class Cancelled(Aggregate.Event):
+        actor_id: UUID
+        reason: str
+
+    def cancel(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.status in ("cancelled", "awarded"):
+            raise InvalidState(f"A challenge that is {self.status} cannot be cancelled.")
+        self._cancelled(actor_id, check_text(reason, "reason"), at)
+
+    @event(Cancelled)
+    def _cancelled(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.status = "cancelled"
+
+    # --- questions other aggregates ask -------------------------------------------------
+
+    def require_accepting_submissions(self, at: datetime) -> None:
+        self._require_running()
+        if at < self.spec.opens_at:
+            raise WindowClosed("This challenge is not open for submissions yet.")
+        if at >= self.spec.closes_at:
+            raise WindowClosed("Submissions for this challenge have closed.")
+
+    def require_reviewing(self, reviewer_id: UUID, at: datetime) -> None:
+        self._require_running(allow_awarded=True)
+        if reviewer_id not in self.reviewers:
+            raise InvalidState("Accept the invitation to review this challenge first.")
+        if at >= self.spec.review_ends_at:
+            raise WindowClosed("The review period has ended; scores are final.")
+
+    def require_voting_open(self, submission_id: UUID, at: datetime) -> None:
+        self._require_running()
+        mode = self.spec.voting.mode
+        if mode == "none":
+            raise InvalidState("This challenge has no public voting.")
+        if mode == "public":
+            if not self.spec.opens_at <= at < self.spec.closes_at:
+                raise WindowClosed("Public support is open only while submissions are open.")
+        else:
+            if submission_id not in self.shortlist:
+                raise InvalidState("Only shortlisted entries can be supported.")
+            if at >= self.spec.review_ends_at:
+                raise WindowClosed("The public vote has ended.")
+
+    def _require_running(self, *, allow_awarded: bool = False) -> None:
+        if self.status == "draft":
+            raise InvalidState("This challenge is not published yet.")
+        if self.status == "cancelled":
+            raise InvalidState("This challenge was cancelled.")
+        if self.status == "awarded" and not allow_awarded:
+            raise InvalidState("This challenge has been awarded.")

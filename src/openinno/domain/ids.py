@@ -1,0 +1,29 @@
+"""Deterministic stream ids.  Where a rule says "one per X", the stream id is
+derived from X, so a second attempt is a version conflict in the store, never a
+duplicate."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+NAMESPACE = UUID("6f0c3f0e-7c2a-4f57-9a43-1d8e5b2f4a10")
+
+
+def email_claim_id(normalised_email: str) -> UUID:
+    return uuid5(NAMESPACE, f"email:{normalised_email}")
+
+
+def solver_entries_id(challenge_id: UUID, solver_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"entries:{challenge_id}:{solver_id}")
+
+
+def vote_id(submission_id: UUID, voter_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"vote:{submission_id}:{voter_id}")
+
+
+def support_tally_id(submission_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"support:{submission_id}")
+
+
+def review_id(submission_id: UUID, reviewer_id: UUID) -> UUID:
+    return uuid5(NAMESPACE, f"review:{submission_id}:{reviewer_id}")

@@ -1,0 +1,77 @@
+"""Sponsors: organisations and their members' roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from openinno.domain.errors import AccessDenied, InvalidInput, InvalidState
+from openinno.domain.values import ORG_ROLES
+
+
+class Organisation(Aggregate):
+    class Created(Aggregate.Created):
+        actor_id: UUID
+        name: str
+
+    @event(Created)
+    def __init__(self, actor_id: UUID, name: str, timestamp: datetime) -> None:
+        self.name = name
+        # The creator is the first owner.
+        self.members: dict[UUID, str] = {actor_id: "owner"}
+
+    @staticmethod
+    def check_name(name: str) -> str:
+        cleaned = name.strip()
+        if not 2 <= len(cleaned) <= 200:
+            raise InvalidInput("Organisation names need 2 to 200 characters.", field="name")
+        return cleaned
+
+    def role_of(self, account_id: UUID) -> str | None:
+        return self.members.get(account_id)
+
+    def require_role(self, account_id: UUID, *roles: str) -> None:
+        if self.members.get(account_id) not in roles:
+            raise AccessDenied(f"This needs the role {' or '.join(roles)} in {self.name}.")
+
+    class MemberAdded(Aggregate.Event):
+        actor_id: UUID
+        account_id: UUID
+        role: str
+
+    def add_member(self, actor_id: UUID, account_id: UUID, role: str, at: datetime) -> None:
+        self.require_role(actor_id, "owner")
+        if role not in ORG_ROLES:
+            raise InvalidInput("Role must be owner, manager or legal.", field="role")
+        if self.members.get(account_id) == role:
+            raise InvalidState("That person already has this role.")
+        if self.members.get(account_id) == "owner" and self._owner_count() == 1:
+            raise InvalidState("An organisation needs at least one owner.")
+        self._member_added(actor_id, account_id, role, at)
+
+    @event(MemberAdded)
+    def _member_added(
+        self, actor_id: UUID, account_id: UUID, role: str, timestamp: datetime
+    ) -> None:
+        self.members[account_id] = role
+
+    class MemberRemoved(Aggregate.Event):
+        actor_id: UUID
+        account_id: UUID
+
+    def remove_member(self, actor_id: UUID, account_id: UUID, at: datetime) -> None:
+        self.require_role(actor_id, "owner")
+        if account_id not in self.members:
+            raise InvalidState("That person is not a member.")
+        if self.members[account_id] == "owner" and self._owner_count() == 1:
+            raise InvalidState("An organisation needs at least one owner.")
+        self._member_removed(actor_id, account_id, at)
+
+    @event(MemberRemoved)
+    def _member_removed(self, actor_id: UUID, account_id: UUID, timestamp: datetime) -> None:
+        del self.members[account_id]
+
+    def _owner_count(self) -> int:
+        return sum(1 for role in self.members.values() if role == "owner")

@@ -1,0 +1,117 @@
+"""Reviews: one stream per (submission, reviewer)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from openinno.domain.errors import ConflictOfInterest, InvalidInput, InvalidState
+from openinno.domain.values import Criterion
+
+
+def check_scores(criteria: tuple[Criterion, ...], scores: dict[str, Decimal]) -> dict[str, Decimal]:
+    names = {c.name for c in criteria}
+    missing = names - scores.keys()
+    unknown = scores.keys() - names
+    if unknown:
+        raise InvalidInput(f"Unknown criteria: {', '.join(sorted(unknown))}.", field="scores")
+    if missing:
+        raise InvalidInput(
+            f"Score every criterion; missing: {', '.join(sorted(missing))}.", field="scores"
+        )
+    checked: dict[str, Decimal] = {}
+    for c in criteria:
+        value = scores[c.name]
+        if isinstance(value, float):
+            value = Decimal(str(value))
+        if not isinstance(value, (Decimal, int)) or not c.min_score <= value <= c.max_score:
+            raise InvalidInput(
+                f"{c.name}: scores run from {c.min_score} to {c.max_score}.", field="scores"
+            )
+        checked[c.name] = Decimal(value)
+    return checked
+
+
+class Review(Aggregate):
+    class Started(Aggregate.Created):
+        actor_id: UUID
+        challenge_id: UUID
+        submission_id: UUID
+
+    @event(Started)
+    def __init__(
+        self,
+        id: UUID,  # noqa: A002 - derived stream id
+        actor_id: UUID,
+        challenge_id: UUID,
+        submission_id: UUID,
+        timestamp: datetime,
+    ) -> None:
+        self.reviewer_id = actor_id
+        self.challenge_id = challenge_id
+        self.submission_id = submission_id
+        self.scores: dict[str, Decimal] | None = None
+        self.comment = ""
+        self.conflict = False
+
+    class ScoresRecorded(Aggregate.Event):
+        actor_id: UUID
+        scores: dict[str, Decimal]
+        comment: str
+
+    class ScoresRevised(Aggregate.Event):
+        actor_id: UUID
+        scores: dict[str, Decimal]
+        comment: str
+
+    def record_scores(
+        self,
+        actor_id: UUID,
+        criteria: tuple[Criterion, ...],
+        scores: dict[str, Decimal],
+        comment: str,
+        at: datetime,
+    ) -> None:
+        if self.conflict:
+            raise ConflictOfInterest("You declared a conflict of interest for this entry.")
+        if actor_id != self.reviewer_id:
+            raise InvalidState("Only the assigned reviewer can score.")
+        checked = check_scores(criteria, scores)
+        if len(comment) > 20_000:
+            raise InvalidInput("Keep comments under 20,000 characters.", field="comment")
+        if self.scores is None:
+            self._scores_recorded(actor_id, checked, comment.strip(), at)
+        else:
+            self._scores_revised(actor_id, checked, comment.strip(), at)
+
+    @event(ScoresRecorded)
+    def _scores_recorded(
+        self, actor_id: UUID, scores: dict[str, Decimal], comment: str, timestamp: datetime
+    ) -> None:
+        self.scores = scores
+        self.comment = comment
+
+    @event(ScoresRevised)
+    def _scores_revised(
+        self, actor_id: UUID, scores: dict[str, Decimal], comment: str, timestamp: datetime
+    ) -> None:
+        self.scores = scores
+        self.comment = comment
+
+    class ConflictDeclared(Aggregate.Event):
+        """The reviewer recuses: their scores no longer count and they can't score again."""
+
+        actor_id: UUID
+        reason: str
+
+    def declare_conflict(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.conflict:
+            raise InvalidState("You already declared a conflict for this entry.")
+        self._conflict_declared(actor_id, reason.strip(), at)
+
+    @event(ConflictDeclared)
+    def _conflict_declared(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.conflict = True

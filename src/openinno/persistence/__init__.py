@@ -1,0 +1,1 @@
+"""Storage: msgspec payload mapping, settings -> eventsourcing environment, migrations."""

@@ -1,0 +1,135 @@
+"""Stored-event mapping with msgspec.
+
+The library ships only a JSON transcoder that tags every UUID, datetime and
+Decimal by hand.  Here each event class's own type hints are the schema: the
+payload is plain JSON (UUIDs, datetimes and decimals as strings, value objects
+as objects) and decoding converts it back to the annotated types.  Old
+payloads still load: fields added later carry defaults, and a class with
+``class_version > 1`` upcasts the raw dict before it is typed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    Mapper,
+    MapperDeserialisationError,
+    StoredEvent,
+    Transcoder,
+)
+from eventsourcing.utils import get_topic, resolve_topic
+
+_ENVELOPE = frozenset({"originator_id", "originator_version"})
+_encoder = msgspec.json.Encoder(decimal_format="string", uuid_format="canonical")
+_raw_decoder = msgspec.json.Decoder(dict[str, Any])
+
+
+class MsgspecTranscoder(Transcoder):
+    """Untyped JSON in and out; the typed work happens in :class:`MsgspecMapper`."""
+
+    def encode(self, obj: Any) -> bytes:
+        return _encoder.encode(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return _raw_decoder.decode(data)
+
+
+@lru_cache(maxsize=None)
+def _payload_type(event_class: type) -> type[msgspec.Struct]:
+    """A msgspec Struct mirroring the event's fields, minus the envelope."""
+    hints = typing.get_type_hints(event_class)
+    defaults: dict[str, Any] = {}
+    if dataclasses.is_dataclass(event_class):
+        for f in dataclasses.fields(event_class):
+            if f.default is not dataclasses.MISSING:
+                defaults[f.name] = f.default
+            elif f.default_factory is not dataclasses.MISSING:
+                defaults[f.name] = msgspec.field(default_factory=f.default_factory)
+    fields: list[Any] = []
+    for name, hint in hints.items():
+        if name in _ENVELOPE or typing.get_origin(hint) is typing.ClassVar:
+            continue
+        if name in defaults:
+            fields.append((name, hint, defaults[name]))
+        else:
+            fields.append((name, hint))
+    return msgspec.defstruct(
+        f"{event_class.__qualname__}Payload", fields, kw_only=True, forbid_unknown_fields=False
+    )
+
+
+@lru_cache(maxsize=None)
+def _typed_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(_payload_type(event_class))
+
+
+class MsgspecMapper(Mapper[UUID]):
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        state = dict(vars(domain_event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        data = _encoder.encode(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=data,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        cls = resolve_topic(stored_event.topic)
+        data = stored_event.state
+        try:
+            if self.cipher:
+                data = self.cipher.decrypt(data)
+            if self.compressor:
+                data = self.compressor.decompress(data)
+            state = decode_payload(cls, data)
+        except Exception as e:
+            msg = (
+                f"Failed to decode stored event {stored_event.topic} "
+                f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
+            )
+            raise MapperDeserialisationError(msg) from e
+        originator_id = stored_event.originator_id
+        state["originator_id"] = (
+            originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        )
+        state["originator_version"] = stored_event.originator_version
+        domain_event = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", state)
+        return typing.cast(DomainEventProtocol[UUID], domain_event)
+
+
+def decode_payload(cls: type, data: bytes) -> dict[str, Any]:
+    """Decode a stored payload into the typed field values of ``cls``."""
+    class_version = getattr(cls, "class_version", 1)
+    payload_type = _payload_type(cls)
+    if class_version > 1:
+        raw = _raw_decoder.decode(data)
+        from_version = raw.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(raw)
+            from_version += 1
+        typed = msgspec.convert(raw, payload_type)
+    else:
+        typed = _typed_decoder(cls).decode(data)
+    return {name: getattr(typed, name) for name in typed.__struct_fields__}
+
+
+def encode_payload(obj: Any) -> bytes:
+    return _encoder.encode(obj)

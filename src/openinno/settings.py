@@ -1,0 +1,60 @@
+"""Settings from the environment, read once at start into one typed object."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+DEFAULT_DATA_DIR = "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{DEFAULT_DATA_DIR}/openinno.db"
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    # 32-byte key, base64: enables AES-GCM encryption of stored event payloads.
+    cipher_key: str = ""
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_files_per_submission: int = 10
+    aggregate_cache_size: int = 10_000
+    # argon2id cost; the defaults follow RFC 9106's second recommended option.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    host: str = "127.0.0.1"
+    port: int = 8000
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("OPENINNO_DATA_DIR", DEFAULT_DATA_DIR))
+        return cls(
+            database_url=env.get("OPENINNO_DATABASE_URL", f"sqlite:///{data_dir / 'openinno.db'}"),
+            data_dir=data_dir,
+            cipher_key=env.get("OPENINNO_CIPHER_KEY", ""),
+            max_file_bytes=int(env.get("OPENINNO_MAX_FILE_BYTES", 25 * 1024 * 1024)),
+            max_files_per_submission=int(env.get("OPENINNO_MAX_FILES", 10)),
+            aggregate_cache_size=int(env.get("OPENINNO_AGGREGATE_CACHE_SIZE", 10_000)),
+            argon2_time_cost=int(env.get("OPENINNO_ARGON2_TIME_COST", 3)),
+            argon2_memory_kib=int(env.get("OPENINNO_ARGON2_MEMORY_KIB", 65536)),
+            host=env.get("OPENINNO_HOST", "127.0.0.1"),
+            port=int(env.get("OPENINNO_PORT", 8000)),
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        parsed = urlparse(self.database_url)
+        if parsed.scheme != "sqlite":
+            raise ValueError(f"not a sqlite URL: {self.database_url}")
+        # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy spells them
+        return Path(unquote(parsed.path[1:] if parsed.path.startswith("/") else parsed.path))
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"

@@ -1,0 +1,1 @@
+"""The web front and JSON API (Litestar)."""
