@@ -33,8 +33,8 @@ from openinno.domain import (
     Submission,
     SupportTally,
     Vote,
+    ids,
 )
-from openinno.domain import ids
 from openinno.domain.account import check_profile
 from openinno.domain.errors import (
     AccessDenied,

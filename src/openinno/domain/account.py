@@ -36,7 +36,7 @@ class Account(Aggregate):
     @event(Registered)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - derived or pre-allocated stream id
+        id: UUID,
         actor_id: UUID,
         email: str,
         display_name: str,

@@ -47,7 +47,7 @@ class IpAgreement(Aggregate):
     @event(Drafted)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - derived or pre-allocated stream id
+        id: UUID,
         actor_id: UUID,
         challenge_id: UUID,
         submission_id: UUID,

@@ -44,7 +44,7 @@ class Review(Aggregate):
     @event(Started)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - derived stream id
+        id: UUID,
         actor_id: UUID,
         challenge_id: UUID,
         submission_id: UUID,

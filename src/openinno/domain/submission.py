@@ -43,7 +43,7 @@ class Submission(Aggregate):
     @event(Submitted)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - derived or pre-allocated stream id
+        id: UUID,
         actor_id: UUID,
         challenge_id: UUID,
         team_ids: tuple[UUID, ...],

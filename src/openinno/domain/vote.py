@@ -22,7 +22,7 @@ class Vote(Aggregate):
     @event(Cast)
     def __init__(
         self,
-        id: UUID,  # noqa: A002 - derived stream id
+        id: UUID,
         actor_id: UUID,
         submission_id: UUID,
         challenge_id: UUID,

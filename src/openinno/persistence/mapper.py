@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -41,7 +41,7 @@ class MsgspecTranscoder(Transcoder):
         return _raw_decoder.decode(data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _payload_type(event_class: type) -> type[msgspec.Struct]:
     """A msgspec Struct mirroring the event's fields, minus the envelope."""
     hints = typing.get_type_hints(event_class)
@@ -65,7 +65,7 @@ def _payload_type(event_class: type) -> type[msgspec.Struct]:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _typed_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
     return msgspec.json.Decoder(_payload_type(event_class))
 

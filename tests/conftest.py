@@ -1,0 +1,70 @@
+"""Shared fixtures: an injected clock, and the same application suite on SQLite
+and PostgreSQL (each PostgreSQL test in its own schema, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from openinno.application import OpenInno
+from openinno.clock import ManualClock
+from openinno.persistence.migrate import migrate_event_store
+from openinno.settings import Settings
+from tests.support import postgres
+
+START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    url, cluster = postgres.find_or_start()
+    if url is None:
+        if IN_CI:
+            pytest.fail("PostgreSQL is required under CI=true and none could be started")
+        pytest.skip("no PostgreSQL server answers and none could be started")
+    yield url
+    if cluster is not None:
+        cluster.stop()
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    common = {"data_dir": tmp_path, "argon2_time_cost": 1, "argon2_memory_kib": 8}
+    if kind == "sqlite":
+        return Settings(database_url=f"sqlite:///{tmp_path}/events.db", **common)  # type: ignore[arg-type]
+    url = request.getfixturevalue("postgres_url")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    request.addfinalizer(lambda: _drop_schema(url, schema))
+    return Settings(database_url=f"{url}?schema={schema}", **common)  # type: ignore[arg-type]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    s = make_settings(request.param, tmp_path, request)
+    migrate_event_store(s)
+    return s
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def app(settings: Settings, clock: ManualClock) -> Iterator[OpenInno]:
+    application = OpenInno(settings, clock=clock)
+    yield application
+    application.close()

@@ -1,0 +1,96 @@
+"""The `openinno` console command.  It lives in `web` because it wires every layer
+together (the `openinno` package must not import the read side or the web)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+
+from openinno.settings import Settings
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from openinno.persistence.migrate import migrate_event_store
+
+    migrate_event_store(settings)
+    print(f"migrated event store at {settings.database_url}")
+    return 0
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from openinno.application import OpenInno
+    from openinno.demo import load_demo
+
+    app = OpenInno(settings)
+    try:
+        print(load_demo(app))
+    finally:
+        app.close()
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "web.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+    )
+    return 0
+
+
+def _admin_create(args: argparse.Namespace, settings: Settings) -> int:
+    from openinno.application import OpenInno
+
+    password = args.password or getpass.getpass("Password for the admin account: ")
+    app = OpenInno(settings)
+    try:
+        account = app.register_account(args.email, password, args.name)
+        app.grant_admin(account.id, account.id)
+    finally:
+        app.close()
+    print(f"admin {args.email} created with id {account.id}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="openinno", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="create event-store and read-model tables").set_defaults(
+        run=_migrate
+    )
+    commands.add_parser("demo", help="load demo data (idempotent)").set_defaults(run=_demo)
+    serve = commands.add_parser("serve", help="serve the web app")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+    admin = commands.add_parser("admin", help="administer accounts")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    create = admin_commands.add_parser("create", help="create an admin account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", default="Administrator")
+    create.add_argument("--password", help="prompted for when omitted")
+    create.set_defaults(run=_admin_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from openinno.domain.errors import DomainError
+
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        return int(args.run(args, settings))
+    except DomainError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
