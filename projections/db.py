@@ -1,0 +1,140 @@
+"""One small database handle for the read side, the same on SQLite and PostgreSQL.
+
+SQL is written once with ``?`` placeholders; on PostgreSQL they become ``%s``.
+On SQLite the read models live in their own file; on PostgreSQL in their own
+schema, selected with ``search_path`` so the SQL stays unqualified.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReadStore:
+    """Where the read models live: a SQLite file, or a PostgreSQL schema."""
+
+    sqlite_path: Path | None = None
+    postgres_conninfo: str = ""
+    postgres_schema: str = ""
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.sqlite_path is None
+
+    def describe(self) -> str:
+        if self.sqlite_path is not None:
+            return f"sqlite file {self.sqlite_path}"
+        return f"postgresql schema {self.postgres_schema}"
+
+
+class Db(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        ...
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def batch(self) -> Any:
+        """A context manager: one transaction."""
+        ...
+
+    def pipeline(self) -> Any:
+        """A context manager batching writes into fewer round trips (PostgreSQL only)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SqliteDb:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA busy_timeout = 30000")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.conn.execute(sql, params).rowcount
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@cache
+def _to_psycopg(sql: str) -> str:
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresDb:
+    dialect = "postgres"
+
+    def __init__(self, conninfo: str, schema: str) -> None:
+        import psycopg
+        from psycopg import sql as pgsql
+
+        self.conn = psycopg.connect(conninfo, autocommit=True)
+        create = pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema))
+        path = pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(schema))
+        # Two processes creating the schema at one moment: the loser's error is harmless.
+        with suppress(psycopg.errors.UniqueViolation):
+            self.conn.execute(create)
+        self.conn.execute(path)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.conn.execute(_to_psycopg(sql), params or None).rowcount
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self.conn.execute(_to_psycopg(sql), params or None)
+        names = [d.name for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        with self.conn.transaction():
+            yield
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        with self.conn.pipeline():
+            yield
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_db(store: ReadStore) -> Db:
+    if store.sqlite_path is not None:
+        return SqliteDb(store.sqlite_path)
+    return PostgresDb(store.postgres_conninfo, store.postgres_schema)

@@ -1,0 +1,393 @@
+"""Tables and event handlers of the participants' read model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from openinno.domain import Account, Challenge, Organisation, Submission, SupportTally
+from openinno.domain.values import ChallengeSpec
+from projections.db import Db
+from projections.projection import Item, Projection
+from projections.sql import insert, update, upsert
+from projections.values import iso, to_json
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS pt_people ("
+    " account_id TEXT PRIMARY KEY, display_name TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pt_organisations ("
+    " organisation_id TEXT PRIMARY KEY, name TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pt_challenges ("
+    " challenge_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, status TEXT NOT NULL,"
+    " title TEXT NOT NULL, brief TEXT NOT NULL, rules TEXT NOT NULL, eligibility TEXT NOT NULL,"
+    " category TEXT NOT NULL, language TEXT NOT NULL, visibility TEXT NOT NULL,"
+    " voting_mode TEXT NOT NULL, voting_threshold INTEGER, ip_terms TEXT NOT NULL,"
+    " prizes TEXT NOT NULL, prize_total DOUBLE PRECISION NOT NULL, currency TEXT NOT NULL,"
+    " criteria TEXT NOT NULL, opens_at TEXT NOT NULL, closes_at TEXT NOT NULL,"
+    " review_ends_at TEXT NOT NULL, drafted_at TEXT NOT NULL, published_at TEXT,"
+    " terms_sha256 TEXT, search_text TEXT NOT NULL,"
+    " submission_count INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS pt_challenges_closes ON pt_challenges (closes_at, challenge_id)",
+    "CREATE TABLE IF NOT EXISTS pt_questions ("
+    " question_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " asked_by TEXT NOT NULL, asked_at TEXT NOT NULL, text TEXT NOT NULL,"
+    " answer TEXT, answered_at TEXT, hidden INTEGER NOT NULL DEFAULT 0,"
+    " hidden_reason TEXT, hidden_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS pt_questions_challenge ON pt_questions (challenge_id, position)",
+    "CREATE TABLE IF NOT EXISTS pt_announcements ("
+    " announcement_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " kind TEXT NOT NULL, text TEXT NOT NULL, posted_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pt_submissions ("
+    " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, solver_id TEXT NOT NULL,"
+    " team_ids TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL,"
+    " status TEXT NOT NULL, version INTEGER NOT NULL, content_sha256 TEXT NOT NULL,"
+    " accepted_terms_sha256 TEXT NOT NULL, submitted_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL, shortlisted INTEGER NOT NULL DEFAULT 0, award_place INTEGER,"
+    " support_count INTEGER NOT NULL DEFAULT 0,"
+    " threshold_reached INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS pt_submissions_challenge ON pt_submissions (challenge_id)",
+    "CREATE TABLE IF NOT EXISTS pt_authors ("
+    " submission_id TEXT NOT NULL, account_id TEXT NOT NULL,"
+    " PRIMARY KEY (account_id, submission_id))",
+    "CREATE TABLE IF NOT EXISTS pt_receipts ("
+    " receipt_id TEXT PRIMARY KEY, submission_id TEXT NOT NULL, version INTEGER NOT NULL,"
+    " content_sha256 TEXT NOT NULL, recorded_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pt_tallies ("
+    " tally_id TEXT PRIMARY KEY, submission_id TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS pt_awards ("
+    " challenge_id TEXT NOT NULL, place INTEGER NOT NULL, submission_id TEXT NOT NULL,"
+    " agreement_id TEXT NOT NULL, PRIMARY KEY (challenge_id, place))",
+)
+
+TABLES = (
+    "pt_people",
+    "pt_organisations",
+    "pt_challenges",
+    "pt_questions",
+    "pt_announcements",
+    "pt_submissions",
+    "pt_authors",
+    "pt_receipts",
+    "pt_tallies",
+    "pt_awards",
+)
+
+
+def spec_columns(spec: ChallengeSpec) -> dict[str, Any]:
+    total = sum((p.amount for p in spec.prizes), Decimal(0))
+    return {
+        "title": spec.title,
+        "brief": spec.brief,
+        "rules": spec.rules,
+        "eligibility": spec.eligibility,
+        "category": spec.category,
+        "language": spec.language,
+        "visibility": spec.visibility,
+        "voting_mode": spec.voting.mode,
+        "voting_threshold": spec.voting.threshold,
+        "ip_terms": spec.ip_terms,
+        "prizes": to_json(spec.prizes),
+        "prize_total": float(total),
+        "currency": spec.prizes[0].currency if spec.prizes else "",
+        "criteria": to_json(spec.criteria),
+        "opens_at": iso(spec.opens_at),
+        "closes_at": iso(spec.closes_at),
+        "review_ends_at": iso(spec.review_ends_at),
+        "search_text": f"{spec.title}\n{spec.brief}".lower(),
+    }
+
+
+def _challenge(item: Item) -> str:
+    return str(item.originator_id)
+
+
+# --- people and organisations -------------------------------------------------------------
+
+
+def on_registered(db: Db, item: Item) -> None:
+    e = item.event
+    upsert(
+        db,
+        "pt_people",
+        ("account_id",),
+        {"account_id": str(item.originator_id), "display_name": e.display_name.strip()},
+    )
+
+
+def on_profile_updated(db: Db, item: Item) -> None:
+    update(
+        db,
+        "pt_people",
+        {"account_id": str(item.originator_id)},
+        {"display_name": item.event.display_name},
+    )
+
+
+def on_organisation_created(db: Db, item: Item) -> None:
+    upsert(
+        db,
+        "pt_organisations",
+        ("organisation_id",),
+        {"organisation_id": str(item.originator_id), "name": item.event.name},
+    )
+
+
+# --- challenges ---------------------------------------------------------------------------
+
+
+def on_drafted(db: Db, item: Item) -> None:
+    e = item.event
+    insert(
+        db,
+        "pt_challenges",
+        {
+            "challenge_id": _challenge(item),
+            "organisation_id": str(e.organisation_id),
+            "status": "draft",
+            "drafted_at": iso(e.timestamp),
+            **spec_columns(e.spec),
+        },
+    )
+
+
+def on_draft_edited(db: Db, item: Item) -> None:
+    update(db, "pt_challenges", {"challenge_id": _challenge(item)}, spec_columns(item.event.spec))
+
+
+def on_published(db: Db, item: Item) -> None:
+    e = item.event
+    update(
+        db,
+        "pt_challenges",
+        {"challenge_id": _challenge(item)},
+        {
+            "status": "published",
+            "published_at": iso(e.timestamp),
+            "terms_sha256": e.terms_sha256,
+            **spec_columns(e.terms.spec),
+        },
+    )
+
+
+def on_question_asked(db: Db, item: Item) -> None:
+    e = item.event
+    insert(
+        db,
+        "pt_questions",
+        {
+            "question_id": str(e.question_id),
+            "challenge_id": _challenge(item),
+            "position": item.position,
+            "asked_by": str(e.actor_id),
+            "asked_at": iso(e.timestamp),
+            "text": e.text,
+        },
+    )
+
+
+def on_question_answered(db: Db, item: Item) -> None:
+    e = item.event
+    update(
+        db,
+        "pt_questions",
+        {"question_id": str(e.question_id)},
+        {"answer": e.text, "answered_at": iso(e.timestamp)},
+    )
+
+
+def on_question_hidden(db: Db, item: Item) -> None:
+    e = item.event
+    update(
+        db,
+        "pt_questions",
+        {"question_id": str(e.question_id)},
+        {"hidden": 1, "hidden_reason": e.reason, "hidden_at": iso(e.timestamp)},
+    )
+
+
+def _announce(db: Db, item: Item, kind: str) -> None:
+    e = item.event
+    insert(
+        db,
+        "pt_announcements",
+        {
+            "announcement_id": str(e.announcement_id),
+            "challenge_id": _challenge(item),
+            "position": item.position,
+            "kind": kind,
+            "text": e.text,
+            "posted_at": iso(e.timestamp),
+        },
+    )
+
+
+def on_announcement(db: Db, item: Item) -> None:
+    _announce(db, item, "announcement")
+
+
+def on_deadline_extended(db: Db, item: Item) -> None:
+    e = item.event
+    _announce(db, item, "deadline_extended")
+    update(
+        db,
+        "pt_challenges",
+        {"challenge_id": _challenge(item)},
+        {"closes_at": iso(e.closes_at), "review_ends_at": iso(e.review_ends_at)},
+    )
+
+
+def on_winners_awarded(db: Db, item: Item) -> None:
+    challenge_id = _challenge(item)
+    update(db, "pt_challenges", {"challenge_id": challenge_id}, {"status": "awarded"})
+    for award in item.event.awards:
+        insert(
+            db,
+            "pt_awards",
+            {
+                "challenge_id": challenge_id,
+                "place": award.place,
+                "submission_id": str(award.submission_id),
+                "agreement_id": str(award.agreement_id),
+            },
+        )
+
+
+def on_cancelled(db: Db, item: Item) -> None:
+    update(db, "pt_challenges", {"challenge_id": _challenge(item)}, {"status": "cancelled"})
+
+
+# --- submissions and support --------------------------------------------------------------
+
+
+def _receipt(db: Db, item: Item, version: int) -> None:
+    e = item.event
+    insert(
+        db,
+        "pt_receipts",
+        {
+            "receipt_id": str(e.receipt_id),
+            "submission_id": str(item.originator_id),
+            "version": version,
+            "content_sha256": e.content_sha256,
+            "recorded_at": iso(e.timestamp),
+        },
+    )
+
+
+def on_submitted(db: Db, item: Item) -> None:
+    e = item.event
+    submission_id = str(item.originator_id)
+    at = iso(e.timestamp)
+    insert(
+        db,
+        "pt_submissions",
+        {
+            "submission_id": submission_id,
+            "challenge_id": str(e.challenge_id),
+            "solver_id": str(e.actor_id),
+            "team_ids": to_json(e.team_ids),
+            "title": e.content.title,
+            "summary": e.content.summary,
+            "status": "submitted",
+            "version": 1,
+            "content_sha256": e.content_sha256,
+            "accepted_terms_sha256": e.accepted_terms_sha256,
+            "submitted_at": at,
+            "updated_at": at,
+        },
+    )
+    for author in (e.actor_id, *e.team_ids):
+        insert(db, "pt_authors", {"submission_id": submission_id, "account_id": str(author)})
+    _receipt(db, item, 1)
+    db.execute(
+        "UPDATE pt_challenges SET submission_count = submission_count + 1 WHERE challenge_id = ?",
+        (str(e.challenge_id),),
+    )
+
+
+def on_revised(db: Db, item: Item) -> None:
+    e = item.event
+    update(
+        db,
+        "pt_submissions",
+        {"submission_id": str(item.originator_id)},
+        {
+            "title": e.content.title,
+            "summary": e.content.summary,
+            "version": e.version,
+            "content_sha256": e.content_sha256,
+            "updated_at": iso(e.timestamp),
+        },
+    )
+    _receipt(db, item, e.version)
+
+
+def _submission(db: Db, item: Item, **values: Any) -> None:
+    update(db, "pt_submissions", {"submission_id": str(item.originator_id)}, values)
+
+
+def on_withdrawn(db: Db, item: Item) -> None:
+    _submission(db, item, status="withdrawn")
+
+
+def on_disqualified(db: Db, item: Item) -> None:
+    _submission(db, item, status="disqualified")
+
+
+def on_shortlisted(db: Db, item: Item) -> None:
+    _submission(db, item, shortlisted=1)
+
+
+def on_threshold_reached(db: Db, item: Item) -> None:
+    _submission(db, item, threshold_reached=1)
+
+
+def on_awarded(db: Db, item: Item) -> None:
+    _submission(db, item, status="awarded", award_place=item.event.place)
+
+
+def on_tally_opened(db: Db, item: Item) -> None:
+    insert(
+        db,
+        "pt_tallies",
+        {"tally_id": str(item.originator_id), "submission_id": str(item.event.submission_id)},
+    )
+
+
+def on_support_changed(db: Db, item: Item) -> None:
+    db.execute(
+        "UPDATE pt_submissions SET support_count = ? WHERE submission_id = "
+        "(SELECT submission_id FROM pt_tallies WHERE tally_id = ?)",
+        (item.event.count, str(item.originator_id)),
+    )
+
+
+PROJECTION = Projection(
+    name="participants",
+    tables=TABLES,
+    ddl=DDL,
+    handlers={
+        Account.Registered: on_registered,
+        Account.ProfileUpdated: on_profile_updated,
+        Organisation.Created: on_organisation_created,
+        Challenge.Drafted: on_drafted,
+        Challenge.DraftEdited: on_draft_edited,
+        Challenge.Published: on_published,
+        Challenge.QuestionAsked: on_question_asked,
+        Challenge.QuestionAnswered: on_question_answered,
+        Challenge.QuestionHidden: on_question_hidden,
+        Challenge.AnnouncementPosted: on_announcement,
+        Challenge.DeadlineExtended: on_deadline_extended,
+        Challenge.WinnersAwarded: on_winners_awarded,
+        Challenge.Cancelled: on_cancelled,
+        Submission.Submitted: on_submitted,
+        Submission.Revised: on_revised,
+        Submission.Withdrawn: on_withdrawn,
+        Submission.Disqualified: on_disqualified,
+        Submission.Shortlisted: on_shortlisted,
+        Submission.SupportThresholdReached: on_threshold_reached,
+        Submission.Awarded: on_awarded,
+        SupportTally.Opened: on_tally_opened,
+        SupportTally.SupportChanged: on_support_changed,
+    },
+)

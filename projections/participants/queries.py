@@ -1,0 +1,228 @@
+"""Questions participants ask: what can I enter, what does this challenge say,
+what did I submit, what do others support, who won."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from projections.db import Db, Row
+from projections.values import from_json, iso
+
+PAGE_SIZE = 20
+
+# sort name -> (column, descending)
+SORTS: dict[str, tuple[str, bool]] = {
+    "closing": ("closes_at", False),
+    "newest": ("published_at", True),
+    "prize": ("prize_total", True),
+}
+
+CATALOGUE_COLUMNS = (
+    "challenge_id, organisation_id, status, title, category, language, prize_total, currency,"
+    " prizes, opens_at, closes_at, published_at, submission_count"
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Row]
+    next_cursor: str | None
+
+
+def _encode_cursor(value: Any, key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([value, key]).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[Any, str]:
+    value, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    return value, str(key)
+
+
+def _phase_condition(phase: str, now: str) -> tuple[str, list[Any]]:
+    """Phases a visitor sees: upcoming, open, closed (in review), awarded, cancelled."""
+    if phase == "open":
+        return "status = 'published' AND opens_at <= ? AND closes_at > ?", [now, now]
+    if phase == "upcoming":
+        return "status = 'published' AND opens_at > ?", [now]
+    if phase == "closed":
+        return "status = 'published' AND closes_at <= ?", [now]
+    if phase in ("awarded", "cancelled"):
+        return "status = ?", [phase]
+    raise ValueError(f"unknown phase {phase!r}")
+
+
+def open_challenges(
+    db: Db,
+    *,
+    now: datetime,
+    search: str = "",
+    phases: tuple[str, ...] = ("open", "upcoming"),
+    category: str | None = None,
+    language: str | None = None,
+    min_prize: float | None = None,
+    closing_within: timedelta | None = None,
+    sort: str = "closing",
+    limit: int = PAGE_SIZE,
+    cursor: str | None = None,
+) -> Page:
+    """The public catalogue: never drafts.  ``search`` matches every word in the
+    title or brief; ``closing_within`` keeps challenges open now that close soon."""
+    at = iso(now)
+    where: list[str] = ["status <> 'draft'"]
+    params: list[Any] = []
+    if phases:
+        parts = [_phase_condition(p, at) for p in phases]
+        where.append("(" + " OR ".join(f"({sql})" for sql, _ in parts) + ")")
+        for _, p in parts:
+            params += p
+    for word in search.lower().split():
+        where.append("search_text LIKE ?")
+        params.append(f"%{word}%")
+    if category:
+        where.append("category = ?")
+        params.append(category)
+    if language:
+        where.append("language = ?")
+        params.append(language)
+    if min_prize is not None:
+        where.append("prize_total >= ?")
+        params.append(min_prize)
+    if closing_within is not None:
+        where.append("status = 'published' AND closes_at > ? AND closes_at <= ?")
+        params += [at, iso(now + closing_within)]
+    column, descending = SORTS[sort]
+    op, direction = ("<", "DESC") if descending else (">", "ASC")
+    if cursor:
+        value, key = _decode_cursor(cursor)
+        where.append(f"({column} {op} ? OR ({column} = ? AND challenge_id {op} ?))")
+        params += [value, value, key]
+    rows = db.rows(
+        f"SELECT {CATALOGUE_COLUMNS} FROM pt_challenges WHERE {' AND '.join(where)} "
+        f"ORDER BY {column} {direction}, challenge_id {direction} LIMIT ?",
+        [*params, limit + 1],
+    )
+    more = len(rows) > limit
+    items = [_catalogue_item(r) for r in rows[:limit]]
+    next_cursor = None
+    if more:
+        last = rows[limit - 1]
+        next_cursor = _encode_cursor(last[column], last["challenge_id"])
+    return Page(items, next_cursor)
+
+
+def _catalogue_item(row: Row) -> Row:
+    return {**row, "prizes": from_json(row["prizes"])}
+
+
+def challenge_page(db: Db, challenge_id: UUID) -> Row | None:
+    """Everything on a challenge's public page; ``None`` for drafts and unknown ids.
+    Questions a moderator hid stay listed, marked hidden, without their text."""
+    rows = db.rows(
+        "SELECT c.*, o.name AS organisation_name FROM pt_challenges c "
+        "LEFT JOIN pt_organisations o ON o.organisation_id = c.organisation_id "
+        "WHERE c.challenge_id = ? AND c.status <> 'draft'",
+        (str(challenge_id),),
+    )
+    if not rows:
+        return None
+    page = dict(rows[0])
+    page.pop("search_text")
+    page["prizes"] = from_json(page["prizes"])
+    page["criteria"] = from_json(page["criteria"])
+    questions = db.rows(
+        "SELECT question_id, asked_at, text, answer, answered_at, hidden, hidden_reason "
+        "FROM pt_questions WHERE challenge_id = ? ORDER BY position",
+        (str(challenge_id),),
+    )
+    page["questions"] = [_question(q) for q in questions]
+    page["announcements"] = db.rows(
+        "SELECT announcement_id, kind, text, posted_at FROM pt_announcements "
+        "WHERE challenge_id = ? ORDER BY position",
+        (str(challenge_id),),
+    )
+    page["counts"] = {
+        "submissions": page.pop("submission_count"),
+        "questions": sum(1 for q in questions if not q["hidden"]),
+        "answered": sum(1 for q in questions if q["answer"] and not q["hidden"]),
+        "announcements": len(page["announcements"]),
+    }
+    page["results"] = results(db, challenge_id)
+    return page
+
+
+def _question(row: Row) -> Row:
+    if row["hidden"]:
+        return {
+            "question_id": row["question_id"],
+            "asked_at": row["asked_at"],
+            "hidden": True,
+            "hidden_reason": row["hidden_reason"],
+            "text": None,
+            "answer": None,
+            "answered_at": None,
+        }
+    return {**row, "hidden": False, "hidden_reason": None}
+
+
+def my_submissions(db: Db, account_id: UUID) -> list[Row]:
+    """The submissions this person authored (alone or in a team), newest first,
+    each with its status, current version and every receipt."""
+    rows = db.rows(
+        "SELECT s.submission_id, s.challenge_id, c.title AS challenge_title, s.title,"
+        " s.status, s.version, s.content_sha256, s.accepted_terms_sha256, s.submitted_at,"
+        " s.updated_at, s.shortlisted, s.award_place, s.support_count "
+        "FROM pt_authors a JOIN pt_submissions s ON s.submission_id = a.submission_id "
+        "LEFT JOIN pt_challenges c ON c.challenge_id = s.challenge_id "
+        "WHERE a.account_id = ? ORDER BY s.submitted_at DESC, s.submission_id",
+        (str(account_id),),
+    )
+    if not rows:
+        return []
+    marks = ", ".join("?" * len(rows))
+    receipts = db.rows(
+        "SELECT receipt_id, submission_id, version, content_sha256, recorded_at "
+        f"FROM pt_receipts WHERE submission_id IN ({marks}) ORDER BY submission_id, version",
+        [r["submission_id"] for r in rows],
+    )
+    by_submission: dict[str, list[Row]] = {}
+    for receipt in receipts:
+        by_submission.setdefault(receipt["submission_id"], []).append(receipt)
+    return [
+        {**r, "shortlisted": bool(r["shortlisted"]), "receipts": by_submission[r["submission_id"]]}
+        for r in rows
+    ]
+
+
+def public_gallery(db: Db, challenge_id: UUID) -> list[Row] | None:
+    """Live entries of a public challenge with their support counts, most supported
+    first; ``None`` where the challenge has no public gallery.  No author names:
+    reviewers may browse the gallery too."""
+    challenge = db.rows(
+        "SELECT visibility FROM pt_challenges WHERE challenge_id = ? AND status <> 'draft'",
+        (str(challenge_id),),
+    )
+    if not challenge or challenge[0]["visibility"] != "public":
+        return None
+    return db.rows(
+        "SELECT submission_id, title, summary, version, submitted_at, support_count,"
+        " shortlisted, threshold_reached, award_place FROM pt_submissions "
+        "WHERE challenge_id = ? AND status NOT IN ('withdrawn', 'disqualified') "
+        "ORDER BY support_count DESC, submitted_at, submission_id",
+        (str(challenge_id),),
+    )
+
+
+def results(db: Db, challenge_id: UUID) -> list[Row]:
+    """Winners by place, once awarded (empty before)."""
+    return db.rows(
+        "SELECT a.place, a.submission_id, s.title, p.display_name AS solver_name "
+        "FROM pt_awards a JOIN pt_submissions s ON s.submission_id = a.submission_id "
+        "LEFT JOIN pt_people p ON p.account_id = s.solver_id "
+        "WHERE a.challenge_id = ? ORDER BY a.place",
+        (str(challenge_id),),
+    )

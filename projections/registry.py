@@ -1,0 +1,16 @@
+"""Every read model the process runs, by name."""
+
+from __future__ import annotations
+
+from projections.participants import PROJECTION as PARTICIPANTS
+from projections.projection import Projection
+
+ALL: tuple[Projection, ...] = (PARTICIPANTS,)
+
+
+def by_name(name: str) -> Projection:
+    for projection in ALL:
+        if projection.name == name:
+            return projection
+    known = ", ".join(p.name for p in ALL)
+    raise KeyError(f"no projection named {name!r} (known: {known})")

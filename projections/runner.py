@@ -1,0 +1,172 @@
+"""Feed a projection from the application's notification log, exactly once.
+
+Each batch of notifications after the projection's position is applied in ONE
+read-model transaction that also moves the position to the last notification
+id read.  Killed at any instant, the transaction either committed (position and
+rows together) or it did not (neither), so a restart resumes with nothing lost
+and nothing applied twice.  PostgreSQL notification ids have gaps, so the
+position is the last id *seen*, never assumed to be position + 1.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from projections import tracking
+from projections.db import Db
+from projections.projection import Item, Projection
+from projections.wakeup import PollWaker, Waker
+
+log = logging.getLogger(__name__)
+
+
+class NotificationLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def originator_id(self) -> Any: ...
+    @property
+    def originator_version(self) -> int: ...
+
+
+class NotificationSource(Protocol):
+    """The part of the library's ApplicationRecorder the read side uses."""
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Any]: ...
+
+    def max_notification_id(self) -> int | None: ...
+
+
+Decode = Callable[[Any], Any]
+Progress = Callable[[int, int], None]
+
+
+class Runner:
+    """One projection, its read-model connection, and the log it follows."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        db: Db,
+        source: NotificationSource,
+        decode: Decode,
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        self.projection = projection
+        self.db = db
+        self.source = source
+        self.decode = decode
+        self.batch_size = batch_size
+        self._changed = threading.Condition()
+        self.setup()
+        self._position = tracking.position(db, projection.name)
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    def setup(self) -> None:
+        """Create the projection's tables and tracking row if missing."""
+        with self.db.batch():
+            tracking.ensure(self.db, self.name)
+            self.projection.create(self.db)
+
+    def drop(self) -> None:
+        """Drop the tables and go back to position zero, in one transaction."""
+        with self.db.batch():
+            tracking.ensure(self.db, self.name)
+            self.projection.drop(self.db)
+            tracking.reset(self.db, self.name)
+            self.projection.create(self.db)
+        self._position = 0
+
+    def run_batch(self, limit: int | None = None) -> int:
+        """Apply the next batch; return how many notifications it read (0: caught up)."""
+        start = self._position
+        notifications = self.source.select_notifications(
+            start, limit or self.batch_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        last = notifications[-1].id
+        db, projection, decode = self.db, self.projection, self.decode
+        try:
+            with db.batch():
+                # Position first: it locks the tracking row, so a second runner of
+                # this projection waits here, then finds the position moved.
+                tracking.advance(db, self.name, start, last)
+                with db.pipeline():
+                    for n in notifications:
+                        handler = projection.handler_for(n.topic)
+                        if handler is not None:
+                            item = Item(
+                                n.id, n.topic, n.originator_id, n.originator_version, decode(n)
+                            )
+                            handler(db, item)
+        except tracking.TrackingConflict:
+            self._position = tracking.position(db, self.name)
+            raise
+        with self._changed:
+            self._position = last
+            self._changed.notify_all()
+        return len(notifications)
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply batches until the log is exhausted; return the events read."""
+        head = self.source.max_notification_id() or 0
+        total = 0
+        while True:
+            count = self.run_batch()
+            if not count:
+                return total
+            total += count
+            if progress is not None:
+                progress(self._position, head)
+
+    def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
+        """Apply batches forever (until ``stop``), idling on the waker between."""
+        waker = waker or PollWaker()
+        try:
+            while not stop.is_set():
+                try:
+                    count = self.run_batch()
+                except tracking.TrackingConflict:
+                    log.warning("projection %s moved by another runner; resuming", self.name)
+                    continue
+                if count:
+                    waker.busy()
+                else:
+                    waker.idle(stop)
+        finally:
+            waker.close()
+
+    def wait_until(self, position: int, timeout: float) -> bool:
+        """Read-your-writes in this process: block until the projection has
+        applied ``position`` (a command's notification id), at most ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._position < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True

@@ -1,0 +1,105 @@
+"""The runner: batches, tracking in the same transaction, gaps, wake-up, waiting."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from openinno.application import OpenInno
+from projections import tracking
+from projections.db import Db, ReadStore, open_db
+from projections.projection import Item, Projection
+from projections.runner import Runner
+from projections.service import ReadSide
+from tests.support.story import Scene
+
+COUNTER_DDL = (
+    "CREATE TABLE IF NOT EXISTS t_seen (position BIGINT PRIMARY KEY, topic TEXT NOT NULL)",
+)
+
+
+def _record(db: Db, item: Item) -> None:
+    db.execute("INSERT INTO t_seen (position, topic) VALUES (?, ?)", (item.position, item.topic))
+
+
+def seen_projection(name: str = "seen", fail_at: int | None = None) -> Projection:
+    def apply(db: Db, item: Item) -> None:
+        if fail_at is not None and item.position == fail_at:
+            raise RuntimeError("boom")
+        _record(db, item)
+
+    return Projection(name=name, tables=("t_seen",), ddl=COUNTER_DDL, handlers={}, fallback=apply)
+
+
+def make_runner(app: OpenInno, store: ReadStore, projection: Projection, size: int = 3) -> Runner:
+    return Runner(
+        projection, open_db(store), app.recorder, app.mapper.to_domain_event, batch_size=size
+    )
+
+
+def test_applies_every_event_once_in_batches(app: OpenInno, cast: Scene, read_store: ReadStore):
+    head = app.recorder.max_notification_id()
+    runner = make_runner(app, read_store, seen_projection())
+    assert runner.run_batch() == 3
+    assert runner.position == 3
+    runner.catch_up()
+    assert runner.position == head
+    rows = runner.db.rows("SELECT position FROM t_seen ORDER BY position")
+    assert [r["position"] for r in rows] == list(range(1, head + 1))
+    assert runner.run_batch() == 0
+    runner.db.close()
+
+
+def test_a_failing_batch_leaves_rows_and_position_untouched(
+    app: OpenInno, cast: Scene, read_store: ReadStore
+):
+    runner = make_runner(app, read_store, seen_projection(fail_at=5))
+    runner.run_batch()
+    with pytest.raises(RuntimeError):
+        runner.run_batch()
+    assert tracking.position(runner.db, "seen") == 3
+    assert runner.db.rows("SELECT COUNT(*) AS n FROM t_seen")[0]["n"] == 3
+    runner.db.close()
+    resumed = make_runner(app, read_store, seen_projection())
+    resumed.catch_up()
+    count = resumed.db.rows("SELECT COUNT(*) AS n FROM t_seen")[0]["n"]
+    assert count == app.recorder.max_notification_id()
+    resumed.db.close()
+
+
+def test_two_runners_never_apply_a_batch_twice(app: OpenInno, cast: Scene, read_store: ReadStore):
+    first = make_runner(app, read_store, seen_projection())
+    second = make_runner(app, read_store, seen_projection())
+    first.run_batch()
+    with pytest.raises(tracking.TrackingConflict):
+        second.run_batch()
+    assert second.position == 3  # reloaded; next batch continues after the first's
+    second.catch_up()
+    rows = second.db.rows("SELECT COUNT(*) AS n FROM t_seen")[0]["n"]
+    assert rows == app.recorder.max_notification_id()
+    first.db.close()
+    second.db.close()
+
+
+def test_follows_new_events_and_waits_for_a_position(
+    app: OpenInno, cast: Scene, read_side: ReadSide
+):
+    read_side.start()
+    recorded = app.register_account("late@example.org", "correct horse battery", "Late")
+    assert read_side.wait_until(recorded.position, timeout=10)
+    runner = read_side.runners["participants"]
+    rows = runner.db.rows(
+        "SELECT display_name FROM pt_people WHERE account_id = ?", (str(recorded.id),)
+    )
+    assert rows == [{"display_name": "Late"}]
+
+
+def test_wait_until_from_another_process_view(app: OpenInno, cast: Scene, read_side: ReadSide):
+    position = app.recorder.max_notification_id() or 0
+    assert not read_side.wait_until(position, timeout=0.05)
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (read_side.catch_up(), done.set()))
+    thread.start()
+    assert read_side.wait_until(position, timeout=10)
+    thread.join()
