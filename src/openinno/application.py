@@ -145,7 +145,7 @@ class OpenInno(Application[UUID]):
 
     def _load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"No {what} with id {aggregate_id}.") from None
         if not isinstance(aggregate, kind):
@@ -154,7 +154,7 @@ class OpenInno(Application[UUID]):
 
     def _maybe_load(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, kind) else None
@@ -602,7 +602,7 @@ class OpenInno(Application[UUID]):
 
     @retry_on_conflict
     def retract_support(self, actor_id: UUID, submission_id: UUID) -> Recorded:
-        submission, challenge = self._supportable(actor_id, submission_id)
+        _submission, challenge = self._supportable(actor_id, submission_id)
         at = self._now()
         challenge.require_voting_open(submission_id, at)
         vote = self._maybe_load(ids.vote_id(submission_id, actor_id), Vote)

@@ -1,0 +1,36 @@
+"""Run every tests/benchmarks/bench_*.py module: `python -m tests.benchmarks [--quick] [NAME...]`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import time
+
+import tests.benchmarks as package
+from tests.benchmarks.report import Result, print_table
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small sizes; checks correctness, not speed")
+    parser.add_argument("names", nargs="*", help="bench module names (default: all)")
+    args = parser.parse_args()
+    modules = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("bench_"))
+    if args.names:
+        modules = [m for m in modules if m in args.names or m.removeprefix("bench_") in args.names]
+    results: list[Result] = []
+    for name in modules:
+        started = time.perf_counter()
+        module = importlib.import_module(f"tests.benchmarks.{name}")
+        results.extend(module.run(args.quick))
+        print(f"{name}: {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    print_table(results)
+    if args.quick:
+        print("(quick run: sizes are small, figures are not meaningful)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
