@@ -79,7 +79,7 @@ def test_encryption_at_rest_hides_payloads_in_the_sqlite_file(tmp_path, clock):
     assert raw and all(b"secret.person" not in bytes(row[0]) for row in raw)
     wrong_key = OpenInno(replace(settings, cipher_key=AESCipher.create_key(32)), clock=clock)
     try:
-        with pytest.raises(Exception, match="cipher|decrypt|tag|Failed"):
+        with pytest.raises(Exception, match=r"cipher|decrypt|tag|Failed"):
             wrong_key.get_account(account)
     finally:
         wrong_key.close()

@@ -14,10 +14,14 @@ from tests.benchmarks.report import Result, print_table
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks")
-    parser.add_argument("--quick", action="store_true", help="small sizes; checks correctness, not speed")
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes; checks correctness, not speed"
+    )
     parser.add_argument("names", nargs="*", help="bench module names (default: all)")
     args = parser.parse_args()
-    modules = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("bench_"))
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("bench_")
+    )
     if args.names:
         modules = [m for m in modules if m in args.names or m.removeprefix("bench_") in args.names]
     results: list[Result] = []

@@ -29,11 +29,17 @@ def sample_events(n: int) -> list:
         if kind == 0:
             events.append(Vote.Retracted(actor_id=uuid4(), **common))
         elif kind == 1:
-            events.append(Submission.Withdrawn(actor_id=uuid4(), reason="Merged with a team entry", **common))
+            events.append(
+                Submission.Withdrawn(actor_id=uuid4(), reason="Merged with a team entry", **common)
+            )
         else:
             events.append(
                 IpAgreement.ConsiderationPaid(
-                    actor_id=uuid4(), reference=f"SEPA-{i}", amount=Decimal("5000.00"), currency="EUR", **common
+                    actor_id=uuid4(),
+                    reference=f"SEPA-{i}",
+                    amount=Decimal("5000.00"),
+                    currency="EUR",
+                    **common,
                 )
             )
     return events
@@ -63,6 +69,10 @@ def run(quick: bool) -> list[Result]:
     decode = rate(n, lambda: [ours.to_domain_event(s) for s in stored_ours])
     decode_base = rate(n, lambda: [theirs.to_domain_event(s) for s in stored_theirs])
     return [
-        Result("mapper encode (msgspec)", encode, "library JSONTranscoder", encode_base, "events/s"),
-        Result("mapper decode (msgspec)", decode, "library JSONTranscoder", decode_base, "events/s"),
+        Result(
+            "mapper encode (msgspec)", encode, "library JSONTranscoder", encode_base, "events/s"
+        ),
+        Result(
+            "mapper decode (msgspec)", decode, "library JSONTranscoder", decode_base, "events/s"
+        ),
     ]

@@ -29,7 +29,9 @@ def rate(count: int, work: Callable[[], None]) -> float:
 
 
 def print_table(results: list[Result]) -> None:
-    header = f"{'benchmark':<44} {'figure':>12} {'baseline':>12} {'ratio':>7}  unit / baseline / target"
+    header = (
+        f"{'benchmark':<44} {'figure':>12} {'baseline':>12} {'ratio':>7}  unit / baseline / target"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
