@@ -37,6 +37,8 @@ class Projection:
     ddl: tuple[str, ...]
     handlers: Mapping[type, Handler]
     fallback: Handler | None = None
+    # False where handlers read only the envelope (position, topic): no decoding.
+    decodes: bool = True
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

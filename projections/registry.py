@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from projections.admin import PROJECTION as ADMIN
+from projections.legal import PROJECTION as LEGAL
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
+from projections.reviewers import PROJECTION as REVIEWERS
 
-ALL: tuple[Projection, ...] = (PARTICIPANTS,)
+ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN)
 
 
 def by_name(name: str) -> Projection:

@@ -109,6 +109,7 @@ class Runner:
             return 0
         last = notifications[-1].id
         db, projection, decode = self.db, self.projection, self.decode
+        decodes = projection.decodes
         try:
             with db.batch():
                 # Position first: it locks the tracking row, so a second runner of
@@ -118,9 +119,8 @@ class Runner:
                     for n in notifications:
                         handler = projection.handler_for(n.topic)
                         if handler is not None:
-                            item = Item(
-                                n.id, n.topic, n.originator_id, n.originator_version, decode(n)
-                            )
+                            event = decode(n) if decodes else None
+                            item = Item(n.id, n.topic, n.originator_id, n.originator_version, event)
                             handler(db, item)
         except tracking.TrackingConflict:
             self._position = tracking.position(db, self.name)

@@ -1,0 +1,5 @@
+"""Legal read model: chain of title, stream history, agreements by state."""
+
+from projections.legal.projection import PROJECTION
+
+__all__ = ["PROJECTION"]

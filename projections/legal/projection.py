@@ -1,0 +1,264 @@
+"""Tables and event handlers of the legal read model.
+
+``lg_events`` keeps every event (secrets such as password hashes left out) for
+"who did what when"; ``lg_chain`` keeps, per submission, each step of its chain
+of title with the event's id, actor, time and hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openinno.domain import IpAgreement, Submission
+from projections.db import Db
+from projections.projection import Item, Projection
+from projections.sql import insert
+from projections.values import event_fields, event_name, iso, to_json
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS lg_events ("
+    " position BIGINT PRIMARY KEY, originator_id TEXT NOT NULL,"
+    " originator_version INTEGER NOT NULL, event_type TEXT NOT NULL, actor_id TEXT,"
+    " at TEXT NOT NULL, data TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS lg_events_stream ON lg_events (originator_id, originator_version)",
+    "CREATE TABLE IF NOT EXISTS lg_chain ("
+    " submission_id TEXT NOT NULL, position BIGINT NOT NULL, step TEXT NOT NULL,"
+    " event_id TEXT NOT NULL, actor_id TEXT, at TEXT NOT NULL, details TEXT NOT NULL,"
+    " PRIMARY KEY (submission_id, position))",
+    "CREATE TABLE IF NOT EXISTS lg_agreements ("
+    " agreement_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL,"
+    " challenge_id TEXT NOT NULL, submission_id TEXT NOT NULL, place INTEGER NOT NULL,"
+    " template TEXT NOT NULL, template_version INTEGER NOT NULL, text_sha256 TEXT NOT NULL,"
+    " content_sha256 TEXT NOT NULL, terms_sha256 TEXT NOT NULL, amount TEXT NOT NULL,"
+    " currency TEXT NOT NULL, payment_required INTEGER NOT NULL,"
+    " authors INTEGER NOT NULL, signatures INTEGER NOT NULL DEFAULT 0,"
+    " countersigned INTEGER NOT NULL DEFAULT 0, paid INTEGER NOT NULL DEFAULT 0,"
+    " transferred INTEGER NOT NULL DEFAULT 0, disputed INTEGER NOT NULL DEFAULT 0,"
+    " rescinded INTEGER NOT NULL DEFAULT 0, drafted_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+)
+
+TABLES = ("lg_events", "lg_chain", "lg_agreements")
+
+
+def event_id(item: Item) -> str:
+    return f"{item.originator_id}@{item.originator_version}"
+
+
+def record_event(db: Db, item: Item) -> None:
+    e = item.event
+    actor = getattr(e, "actor_id", None)
+    insert(
+        db,
+        "lg_events",
+        {
+            "position": item.position,
+            "originator_id": str(item.originator_id),
+            "originator_version": item.originator_version,
+            "event_type": event_name(item.topic),
+            "actor_id": None if actor is None else str(actor),
+            "at": iso(e.timestamp),
+            "data": to_json(event_fields(e)),
+        },
+    )
+
+
+def _step(db: Db, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
+    e = item.event
+    insert(
+        db,
+        "lg_chain",
+        {
+            "submission_id": submission_id,
+            "position": item.position,
+            "step": step,
+            "event_id": event_id(item),
+            "actor_id": str(e.actor_id),
+            "at": iso(e.timestamp),
+            "details": to_json(details),
+        },
+    )
+
+
+def _agreement_step(db: Db, item: Item, step: str, details: dict[str, Any]) -> None:
+    """A step of an agreement, filed under its submission (looked up in SQL)."""
+    e = item.event
+    db.execute(
+        "INSERT INTO lg_chain (submission_id, position, step, event_id, actor_id, at, details) "
+        "SELECT submission_id, ?, ?, ?, ?, ?, ? FROM lg_agreements WHERE agreement_id = ?",
+        (
+            item.position,
+            step,
+            event_id(item),
+            str(e.actor_id),
+            iso(e.timestamp),
+            to_json(details),
+            str(item.originator_id),
+        ),
+    )
+
+
+def _both(handler: Any) -> Any:
+    """Record the event in the history as well as applying ``handler``."""
+
+    def apply(db: Db, item: Item) -> None:
+        record_event(db, item)
+        handler(db, item)
+
+    return apply
+
+
+def on_submitted(db: Db, item: Item) -> None:
+    e = item.event
+    details = {
+        "challenge_id": e.challenge_id,
+        "team_ids": e.team_ids,
+        "accepted_terms_sha256": e.accepted_terms_sha256,
+        "content_sha256": e.content_sha256,
+        "receipt_id": e.receipt_id,
+        "version": 1,
+    }
+    _step(db, item, str(item.originator_id), "submitted", details)
+
+
+def on_revised(db: Db, item: Item) -> None:
+    e = item.event
+    details = {
+        "version": e.version,
+        "content_sha256": e.content_sha256,
+        "receipt_id": e.receipt_id,
+    }
+    _step(db, item, str(item.originator_id), "revised", details)
+
+
+def on_submission_status(step: str) -> Any:
+    def apply(db: Db, item: Item) -> None:
+        _step(db, item, str(item.originator_id), step, {"reason": item.event.reason})
+
+    return apply
+
+
+def on_awarded(db: Db, item: Item) -> None:
+    e = item.event
+    details = {"place": e.place, "agreement_id": e.agreement_id}
+    _step(db, item, str(item.originator_id), "awarded", details)
+
+
+def on_agreement_drafted(db: Db, item: Item) -> None:
+    e = item.event
+    at = iso(e.timestamp)
+    insert(
+        db,
+        "lg_agreements",
+        {
+            "agreement_id": str(item.originator_id),
+            "organisation_id": str(e.assignee_organisation_id),
+            "challenge_id": str(e.challenge_id),
+            "submission_id": str(e.submission_id),
+            "place": e.place,
+            "template": e.template,
+            "template_version": e.template_version,
+            "text_sha256": e.text_sha256,
+            "content_sha256": e.content_sha256,
+            "terms_sha256": e.terms_sha256,
+            "amount": str(e.amount),
+            "currency": e.currency,
+            "payment_required": int(e.payment_required),
+            "authors": 1 + len(e.co_assignor_ids),
+            "drafted_at": at,
+            "updated_at": at,
+        },
+    )
+    details = {
+        "agreement_id": item.originator_id,
+        "template": e.template,
+        "template_version": e.template_version,
+        "text_sha256": e.text_sha256,
+        "terms_sha256": e.terms_sha256,
+        "content_sha256": e.content_sha256,
+        "assignor_id": e.assignor_id,
+        "co_assignor_ids": e.co_assignor_ids,
+        "assignee_organisation_id": e.assignee_organisation_id,
+        "amount": e.amount,
+        "currency": e.currency,
+    }
+    _step(db, item, str(e.submission_id), "agreement_drafted", details)
+
+
+def _agreement(db: Db, item: Item, sets: str) -> None:
+    db.execute(
+        f"UPDATE lg_agreements SET {sets}, updated_at = ? WHERE agreement_id = ?",
+        (iso(item.event.timestamp), str(item.originator_id)),
+    )
+
+
+def _signature(item: Item) -> dict[str, Any]:
+    s = item.event.signature
+    return {
+        "signer_id": s.signer_id,
+        "typed_name": s.typed_name,
+        "intent": s.intent,
+        "auth_method": s.auth_method,
+        "ip_address": s.ip_address,
+        "user_agent": s.user_agent,
+        "text_sha256": s.text_sha256,
+    }
+
+
+def on_signed(db: Db, item: Item) -> None:
+    _agreement(db, item, "signatures = signatures + 1")
+    _agreement_step(db, item, "signed_by_assignor", _signature(item))
+
+
+def on_countersigned(db: Db, item: Item) -> None:
+    _agreement(db, item, "countersigned = 1")
+    _agreement_step(db, item, "countersigned_by_assignee", _signature(item))
+
+
+def on_paid(db: Db, item: Item) -> None:
+    e = item.event
+    _agreement(db, item, "paid = 1")
+    details = {"reference": e.reference, "amount": e.amount, "currency": e.currency}
+    _agreement_step(db, item, "consideration_paid", details)
+
+
+def on_transferred(db: Db, item: Item) -> None:
+    e = item.event
+    _agreement(db, item, "transferred = 1")
+    step = "ownership_transferred"
+    details: dict[str, Any] = {"text_sha256": e.text_sha256, "content_sha256": e.content_sha256}
+    if isinstance(e, IpAgreement.LicenceGranted):
+        step = "licence_granted"
+        details["exclusive"] = e.exclusive
+    _agreement_step(db, item, step, details)
+
+
+def on_disputed(db: Db, item: Item) -> None:
+    _agreement(db, item, "disputed = 1")
+    _agreement_step(db, item, "disputed", {"reason": item.event.reason})
+
+
+def on_rescinded(db: Db, item: Item) -> None:
+    _agreement(db, item, "rescinded = 1")
+    _agreement_step(db, item, "rescinded", {"reason": item.event.reason})
+
+
+PROJECTION = Projection(
+    name="legal",
+    tables=TABLES,
+    ddl=DDL,
+    handlers={
+        Submission.Submitted: _both(on_submitted),
+        Submission.Revised: _both(on_revised),
+        Submission.Withdrawn: _both(on_submission_status("withdrawn")),
+        Submission.Disqualified: _both(on_submission_status("disqualified")),
+        Submission.Awarded: _both(on_awarded),
+        IpAgreement.Drafted: _both(on_agreement_drafted),
+        IpAgreement.SignedByAssignor: _both(on_signed),
+        IpAgreement.CountersignedByAssignee: _both(on_countersigned),
+        IpAgreement.ConsiderationPaid: _both(on_paid),
+        IpAgreement.OwnershipTransferred: _both(on_transferred),
+        IpAgreement.LicenceGranted: _both(on_transferred),
+        IpAgreement.Disputed: _both(on_disputed),
+        IpAgreement.Rescinded: _both(on_rescinded),
+    },
+    fallback=record_event,
+)

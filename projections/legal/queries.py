@@ -1,0 +1,77 @@
+"""Questions lawyers ask: how did this submission's rights pass, who did what to
+this record and when, which agreements wait on what.  Exports as JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from uuid import UUID
+
+from projections.db import Db, Row
+from projections.values import from_json
+
+CHAIN_COLUMNS = ("position", "event_id", "step", "actor_id", "at", "details")
+
+
+def chain_of_title(db: Db, submission_id: UUID) -> list[Row]:
+    """Every step from first submission to ownership transferred, in log order."""
+    rows = db.rows(
+        "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
+        "WHERE submission_id = ? ORDER BY position",
+        (str(submission_id),),
+    )
+    return [{**r, "details": from_json(r["details"])} for r in rows]
+
+
+def chain_of_title_json(db: Db, submission_id: UUID) -> str:
+    document = {"submission_id": str(submission_id), "steps": chain_of_title(db, submission_id)}
+    return json.dumps(document, indent=2, sort_keys=True)
+
+
+def chain_of_title_csv(db: Db, submission_id: UUID) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CHAIN_COLUMNS)
+    for step in chain_of_title(db, submission_id):
+        details = json.dumps(step["details"], sort_keys=True)
+        writer.writerow([*(step[c] for c in CHAIN_COLUMNS[:-1]), details])
+    return out.getvalue()
+
+
+def stream_history(db: Db, originator_id: UUID) -> list[Row]:
+    """Who did what to one record (any aggregate) and when, with each change."""
+    rows = db.rows(
+        "SELECT position, originator_version AS version, event_type, actor_id, at, data "
+        "FROM lg_events WHERE originator_id = ? ORDER BY originator_version",
+        (str(originator_id),),
+    )
+    return [{**r, "data": from_json(r["data"])} for r in rows]
+
+
+def agreement_state(row: Row) -> str:
+    """The same states as IpAgreement.state on the write side."""
+    if row["rescinded"]:
+        return "rescinded"
+    if row["disputed"]:
+        return "disputed"
+    if row["transferred"]:
+        return "transferred"
+    if row["signatures"] < row["authors"]:
+        return "awaiting_signature"
+    if not row["countersigned"]:
+        return "awaiting_countersignature"
+    return "awaiting_payment"
+
+
+def agreements_by_state(db: Db, organisation_id: UUID) -> dict[str, list[Row]]:
+    """An organisation's agreements grouped by state (awaiting_signature,
+    awaiting_countersignature, awaiting_payment, transferred, disputed, rescinded)."""
+    rows = db.rows(
+        "SELECT * FROM lg_agreements WHERE organisation_id = ? ORDER BY drafted_at, agreement_id",
+        (str(organisation_id),),
+    )
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(agreement_state(row), []).append(row)
+    return grouped

@@ -1,0 +1,230 @@
+"""Tables and event handlers of the reviewers' read model.
+
+Blind by construction: no row here holds a solver's account id, name or email.
+Each solver gets a per-challenge number (in order of first entry) keyed by a
+one-way hash of challenge and solver; identities appear only in the queries,
+joined from the participants' tables, after ``Challenge.IdentitiesRevealed``."""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+from openinno.domain import Challenge, Review, Submission
+from openinno.domain.values import ChallengeSpec
+from projections.db import Db
+from projections.projection import Item, Projection
+from projections.sql import insert, update, upsert
+from projections.values import iso, to_json
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS rv_challenges ("
+    " challenge_id TEXT PRIMARY KEY, title TEXT NOT NULL, criteria TEXT NOT NULL,"
+    " review_ends_at TEXT NOT NULL, status TEXT NOT NULL,"
+    " revealed INTEGER NOT NULL DEFAULT 0)",
+    "CREATE TABLE IF NOT EXISTS rv_reviewers ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, accepted INTEGER NOT NULL,"
+    " PRIMARY KEY (challenge_id, reviewer_id))",
+    "CREATE TABLE IF NOT EXISTS rv_pseudonyms ("
+    " challenge_id TEXT NOT NULL, solver_key TEXT NOT NULL, number INTEGER NOT NULL,"
+    " PRIMARY KEY (challenge_id, solver_key))",
+    "CREATE TABLE IF NOT EXISTS rv_entries ("
+    " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, solver_key TEXT NOT NULL,"
+    " title TEXT NOT NULL, summary TEXT NOT NULL, version INTEGER NOT NULL,"
+    " content_sha256 TEXT NOT NULL, status TEXT NOT NULL, shortlisted INTEGER NOT NULL,"
+    " submitted_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS rv_entries_challenge ON rv_entries (challenge_id)",
+    "CREATE TABLE IF NOT EXISTS rv_reviews ("
+    " review_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
+    " reviewer_id TEXT NOT NULL, scores TEXT, comment TEXT NOT NULL DEFAULT '',"
+    " conflict INTEGER NOT NULL DEFAULT 0, scored_at TEXT,"
+    " revisions INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX IF NOT EXISTS rv_reviews_challenge ON rv_reviews (challenge_id)",
+)
+
+TABLES = ("rv_challenges", "rv_reviewers", "rv_pseudonyms", "rv_entries", "rv_reviews")
+
+
+def solver_key(challenge_id: UUID, solver_id: UUID) -> str:
+    """Stable within a challenge, unlinkable across challenges, not the account id."""
+    return hashlib.sha256(f"pseudonym:{challenge_id}:{solver_id}".encode()).hexdigest()
+
+
+def _spec(spec: ChallengeSpec) -> dict[str, str]:
+    return {
+        "title": spec.title,
+        "criteria": to_json(spec.criteria),
+        "review_ends_at": iso(spec.review_ends_at),
+    }
+
+
+def _challenge(db: Db, item: Item, **values: object) -> None:
+    update(db, "rv_challenges", {"challenge_id": str(item.originator_id)}, values)
+
+
+def on_drafted(db: Db, item: Item) -> None:
+    row = {"challenge_id": str(item.originator_id), "status": "draft", **_spec(item.event.spec)}
+    insert(db, "rv_challenges", row)
+
+
+def on_spec(db: Db, item: Item) -> None:
+    _challenge(db, item, **_spec(item.event.spec))
+
+
+def on_published(db: Db, item: Item) -> None:
+    _challenge(db, item, status="published", **_spec(item.event.terms.spec))
+
+
+def on_deadline_extended(db: Db, item: Item) -> None:
+    _challenge(db, item, review_ends_at=iso(item.event.review_ends_at))
+
+
+def on_awarded_winners(db: Db, item: Item) -> None:
+    _challenge(db, item, status="awarded")
+
+
+def on_cancelled(db: Db, item: Item) -> None:
+    _challenge(db, item, status="cancelled")
+
+
+def on_revealed(db: Db, item: Item) -> None:
+    _challenge(db, item, revealed=1)
+
+
+def on_reviewer_invited(db: Db, item: Item) -> None:
+    row = {
+        "challenge_id": str(item.originator_id),
+        "reviewer_id": str(item.event.reviewer_id),
+        "accepted": 0,
+    }
+    upsert(db, "rv_reviewers", ("challenge_id", "reviewer_id"), row)
+
+
+def on_reviewer_accepted(db: Db, item: Item) -> None:
+    row = {
+        "challenge_id": str(item.originator_id),
+        "reviewer_id": str(item.event.actor_id),
+        "accepted": 1,
+    }
+    upsert(db, "rv_reviewers", ("challenge_id", "reviewer_id"), row)
+
+
+def on_submitted(db: Db, item: Item) -> None:
+    e = item.event
+    challenge_id = str(e.challenge_id)
+    key = solver_key(e.challenge_id, e.actor_id)
+    db.execute(
+        "INSERT INTO rv_pseudonyms (challenge_id, solver_key, number) "
+        "SELECT ?, ?, COALESCE(MAX(number), 0) + 1 FROM rv_pseudonyms WHERE challenge_id = ? "
+        "ON CONFLICT (challenge_id, solver_key) DO NOTHING",
+        (challenge_id, key, challenge_id),
+    )
+    insert(
+        db,
+        "rv_entries",
+        {
+            "submission_id": str(item.originator_id),
+            "challenge_id": challenge_id,
+            "solver_key": key,
+            "title": e.content.title,
+            "summary": e.content.summary,
+            "version": 1,
+            "content_sha256": e.content_sha256,
+            "status": "submitted",
+            "shortlisted": 0,
+            "submitted_at": iso(e.timestamp),
+        },
+    )
+
+
+def _entry(db: Db, item: Item, **values: object) -> None:
+    update(db, "rv_entries", {"submission_id": str(item.originator_id)}, values)
+
+
+def on_revised(db: Db, item: Item) -> None:
+    e = item.event
+    _entry(
+        db,
+        item,
+        title=e.content.title,
+        summary=e.content.summary,
+        version=e.version,
+        content_sha256=e.content_sha256,
+    )
+
+
+def on_withdrawn(db: Db, item: Item) -> None:
+    _entry(db, item, status="withdrawn")
+
+
+def on_disqualified(db: Db, item: Item) -> None:
+    _entry(db, item, status="disqualified")
+
+
+def on_shortlisted(db: Db, item: Item) -> None:
+    _entry(db, item, shortlisted=1)
+
+
+def on_submission_awarded(db: Db, item: Item) -> None:
+    _entry(db, item, status="awarded")
+
+
+def on_review_started(db: Db, item: Item) -> None:
+    e = item.event
+    insert(
+        db,
+        "rv_reviews",
+        {
+            "review_id": str(item.originator_id),
+            "challenge_id": str(e.challenge_id),
+            "submission_id": str(e.submission_id),
+            "reviewer_id": str(e.actor_id),
+        },
+    )
+
+
+def on_scores(db: Db, item: Item) -> None:
+    e = item.event
+    db.execute(
+        "UPDATE rv_reviews SET scores = ?, comment = ?, scored_at = ?,"
+        " revisions = revisions + ? WHERE review_id = ?",
+        (
+            to_json(e.scores),
+            e.comment,
+            iso(e.timestamp),
+            1 if isinstance(e, Review.ScoresRevised) else 0,
+            str(item.originator_id),
+        ),
+    )
+
+
+def on_conflict(db: Db, item: Item) -> None:
+    update(db, "rv_reviews", {"review_id": str(item.originator_id)}, {"conflict": 1})
+
+
+PROJECTION = Projection(
+    name="reviewers",
+    tables=TABLES,
+    ddl=DDL,
+    handlers={
+        Challenge.Drafted: on_drafted,
+        Challenge.DraftEdited: on_spec,
+        Challenge.Published: on_published,
+        Challenge.DeadlineExtended: on_deadline_extended,
+        Challenge.WinnersAwarded: on_awarded_winners,
+        Challenge.Cancelled: on_cancelled,
+        Challenge.IdentitiesRevealed: on_revealed,
+        Challenge.ReviewerInvited: on_reviewer_invited,
+        Challenge.ReviewerAccepted: on_reviewer_accepted,
+        Submission.Submitted: on_submitted,
+        Submission.Revised: on_revised,
+        Submission.Withdrawn: on_withdrawn,
+        Submission.Disqualified: on_disqualified,
+        Submission.Shortlisted: on_shortlisted,
+        Submission.Awarded: on_submission_awarded,
+        Review.Started: on_review_started,
+        Review.ScoresRecorded: on_scores,
+        Review.ScoresRevised: on_scores,
+        Review.ConflictDeclared: on_conflict,
+    },
+)

@@ -1,0 +1,2 @@
+"""Sponsors' questions: dashboard, ranking, exports.  No tables of its own: it
+reads the participants', reviewers' and legal read models."""

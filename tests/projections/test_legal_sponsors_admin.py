@@ -1,0 +1,94 @@
+"""Legal, sponsors' and admin read models."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from openinno.application import OpenInno
+from projections.admin.projection import event_counts
+from projections.db import Db
+from projections.legal import queries as legal
+from projections.service import ReadSide
+from projections.sponsors import queries as sponsors
+from tests.projections.story import run_story
+from tests.support.story import Scene
+
+
+def test_chain_of_title_from_submission_to_transfer(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    story = run_story(cast)
+    read_side.catch_up()
+    chain = legal.chain_of_title(db, story.winner)
+    assert [step["step"] for step in chain] == [
+        "submitted",
+        "revised",
+        "awarded",
+        "agreement_drafted",
+        "signed_by_assignor",
+        "countersigned_by_assignee",
+        "consideration_paid",
+        "ownership_transferred",
+    ]
+    submission = app.get_submission(cast.solver, story.winner)
+    agreement = app.get_agreement(cast.solver, story.agreement)
+    assert chain[0]["details"]["accepted_terms_sha256"] == story.terms
+    assert chain[1]["details"]["content_sha256"] == submission.content_sha256
+    assert chain[3]["details"]["text_sha256"] == agreement.text_sha256
+    signed = chain[4]
+    assert signed["actor_id"] == str(cast.solver)
+    assert signed["details"]["ip_address"] == "203.0.113.7"
+    assert signed["event_id"] == f"{story.agreement}@2"
+    assert chain[-1]["details"]["content_sha256"] == submission.content_sha256
+    positions = [step["position"] for step in chain]
+    assert positions == sorted(positions)
+
+    exported = json.loads(legal.chain_of_title_json(db, story.winner))
+    assert len(exported["steps"]) == len(chain)
+    rows = list(csv.DictReader(io.StringIO(legal.chain_of_title_csv(db, story.winner))))
+    assert [r["step"] for r in rows] == [s["step"] for s in chain]
+
+    history = legal.stream_history(db, cast.solver)
+    assert history[0]["event_type"] == "Account.Registered"
+    assert "password_hash" not in history[0]["data"]
+    assert history[0]["data"]["email"] == "solver@example.org"
+
+    by_state = legal.agreements_by_state(db, cast.organisation)
+    assert {k: len(v) for k, v in by_state.items()} == {
+        "transferred": 1,
+        "awaiting_signature": 1,
+    }
+
+
+def test_sponsor_dashboard_ranking_and_export(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    story = run_story(cast)
+    read_side.catch_up()
+    dashboard = sponsors.challenge_dashboard(db, story.challenge)
+    assert dashboard is not None
+    assert dashboard["funnel"] == {
+        "submissions": 3,
+        "eligible": 2,
+        "reviewed": 2,
+        "shortlisted": 2,
+        "awarded": 2,
+    }
+    assert dashboard["threshold_crossings"] == 1
+    assert [a["state"] for a in dashboard["agreements"]] == ["transferred", "awaiting_signature"]
+    ranked = sponsors.ranking(db, story.challenge)
+    assert [r["submission_id"] for r in ranked] == [str(story.winner), str(story.runner_up)]
+    rows = list(csv.DictReader(io.StringIO(sponsors.submissions_csv(db, story.challenge))))
+    assert [r["rank"] for r in rows] == ["1", "2"]
+    assert rows[0]["pseudonym"] == "Entrant 1"
+
+
+def test_admin_counts_events_by_type(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db):
+    run_story(cast)
+    read_side.catch_up()
+    counts = {r["event_type"]: r["count"] for r in event_counts(db)}
+    assert counts["Account.Registered"] == 7
+    assert counts["Submission.Submitted"] == 3
+    assert sum(counts.values()) == app.recorder.max_notification_id()

@@ -1,0 +1,112 @@
+"""Participants' read model, fed by events written through the application."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from openinno.application import OpenInno
+from openinno.domain.values import Voting
+from projections.db import Db
+from projections.participants import queries
+from projections.service import ReadSide
+from tests.projections.story import run_story
+from tests.support.story import Scene
+
+
+def test_catalogue_search_filters_and_cursor_pages(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    first, _ = cast.open_challenge(title="Bricks that teach physics")
+    cast.draft(title="A secret draft")
+    cast.clock.advance(timedelta(hours=1))
+    second, _ = cast.published(title="Solar kites", brief="Kites that charge a phone.")
+    cast.clock.advance(timedelta(hours=1))
+    third, _ = cast.published(title="Quiet drums", language="pl", category="music")
+    read_side.catch_up()
+    now = cast.clock.now()
+
+    everything = queries.open_challenges(db, now=now)
+    assert {c["challenge_id"] for c in everything.items} == {str(first), str(second), str(third)}
+    assert [c["title"] for c in queries.open_challenges(db, now=now, search="KITES").items] == [
+        "Solar kites"
+    ]
+    assert queries.open_challenges(db, now=now, search="phone solar").items[0]["title"] == (
+        "Solar kites"
+    )
+    assert [c["title"] for c in queries.open_challenges(db, now=now, language="pl").items] == [
+        "Quiet drums"
+    ]
+    assert [c["title"] for c in queries.open_challenges(db, now=now, category="music").items] == [
+        "Quiet drums"
+    ]
+    open_now = queries.open_challenges(db, now=now, phases=("open",))
+    assert [c["challenge_id"] for c in open_now.items] == [str(first)]
+    soon = queries.open_challenges(db, now=now, closing_within=timedelta(days=28))
+    assert [c["challenge_id"] for c in soon.items] == [str(first)]
+    assert queries.open_challenges(db, now=now, closing_within=timedelta(days=1)).items == []
+
+    page = queries.open_challenges(db, now=now, limit=2)
+    assert len(page.items) == 2 and page.next_cursor
+    rest = queries.open_challenges(db, now=now, limit=2, cursor=page.next_cursor)
+    assert rest.next_cursor is None
+    seen = [c["challenge_id"] for c in page.items + rest.items]
+    assert sorted(seen) == sorted({str(first), str(second), str(third)})
+    closes = [c["closes_at"] for c in page.items + rest.items]
+    assert closes == sorted(closes)
+    newest = queries.open_challenges(db, now=now, sort="newest", limit=1)
+    more = queries.open_challenges(db, now=now, sort="newest", limit=5, cursor=newest.next_cursor)
+    assert [c["challenge_id"] for c in newest.items + more.items] == [
+        str(third),
+        str(second),
+        str(first),
+    ]
+
+
+def test_challenge_page_my_submissions_gallery_and_results(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    story = run_story(cast)
+    read_side.catch_up()
+
+    page = queries.challenge_page(db, story.challenge)
+    assert page is not None
+    assert page["title"] == "Bricks that teach physics"
+    assert page["organisation_name"] == "Brickworks"
+    assert page["status"] == "awarded"
+    answered, hidden = page["questions"]
+    assert answered["text"] == "May teams enter?" and answered["answer"] == "Yes."
+    assert hidden["hidden"] is True and hidden["text"] is None
+    assert hidden["hidden_reason"] == "Spam"
+    assert [a["text"] for a in page["announcements"]] == ["Welcome, builders."]
+    assert page["counts"] == {"submissions": 3, "questions": 1, "answered": 1, "announcements": 1}
+    assert [(r["place"], r["title"], r["solver_name"]) for r in page["results"]] == [
+        (1, "Pendulum park", "Solver"),
+        (2, "Lever lab", "Other"),
+    ]
+
+    mine = queries.my_submissions(db, cast.solver)
+    assert {m["submission_id"] for m in mine} == {str(story.winner), str(story.withdrawn)}
+    winner = next(m for m in mine if m["submission_id"] == str(story.winner))
+    assert winner["version"] == 2 and winner["status"] == "awarded"
+    assert [r["version"] for r in winner["receipts"]] == [1, 2]
+    assert winner["receipts"][-1]["content_sha256"] == winner["content_sha256"]
+    assert queries.my_submissions(db, cast.public) == []
+
+    gallery = queries.public_gallery(db, story.challenge)
+    assert gallery is not None
+    assert [(g["submission_id"], g["support_count"]) for g in gallery] == [
+        (str(story.winner), 3),
+        (str(story.runner_up), 1),
+    ]
+    assert gallery[0]["threshold_reached"] == 1
+    assert all("solver_id" not in g for g in gallery)
+
+
+def test_drafts_and_private_galleries_stay_hidden(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    draft = cast.draft()
+    private, _ = cast.published(visibility="private", voting=Voting("none"))
+    read_side.catch_up()
+    assert queries.challenge_page(db, draft) is None
+    assert queries.public_gallery(db, private) is None

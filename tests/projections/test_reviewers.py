@@ -1,0 +1,90 @@
+"""Reviewers' read model: blind queue, scoring sheet, progress."""
+
+from __future__ import annotations
+
+import pytest
+
+from openinno.application import OpenInno
+from projections.db import Db
+from projections.registry import by_name
+from projections.reviewers import queries
+from projections.service import ReadSide
+from tests.projections.story import run_story
+from tests.support.story import Scene
+
+
+def identity_strings(app: OpenInno, *accounts) -> list[str]:
+    found = []
+    for account_id in accounts:
+        account = app.get_account(account_id)
+        found += [str(account_id), account.email, account.display_name]
+    return found
+
+
+def reviewer_tables_text(db: Db) -> str:
+    dump = []
+    for table in by_name("reviewers").tables:
+        dump += [repr(row) for row in db.rows(f"SELECT * FROM {table}")]
+    return "\n".join(dump)
+
+
+def test_nothing_in_the_reviewer_read_model_names_a_solver_before_reveal(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    story = run_story(cast)
+    read_side.catch_up()
+    secrets = identity_strings(app, cast.solver, cast.other_solver)
+    queue = queries.my_review_queue(db, cast.reviewer)
+    sheet = queries.scoring_sheet(db, story.challenge)
+    for text in (reviewer_tables_text(db), repr(queue), repr(sheet)):
+        for secret in secrets:
+            assert secret not in text
+
+    app.reveal_identities(cast.sponsor, story.challenge)
+    read_side.catch_up()
+    queue = queries.my_review_queue(db, cast.reviewer)
+    assert {q["solver_name"] for q in queue} == {"Solver", "Other"}
+
+
+def test_queue_uses_stable_per_challenge_pseudonyms(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    challenge, terms = cast.open_challenge()
+    first = cast.submit(challenge, terms, title="One")
+    cast.submit(challenge, terms, solver=cast.other_solver, title="Two")
+    again = cast.submit(challenge, terms, title="Three")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge)
+    app.record_review(cast.reviewer, first, {"originality": 5, "feasibility": 5, "fun": 5})
+    read_side.catch_up()
+    queue = queries.my_review_queue(db, cast.reviewer)
+    names = {q["title"]: q["pseudonym"] for q in queue}
+    assert names == {"One": "Entrant 1", "Two": "Entrant 2", "Three": "Entrant 1"}
+    states = {q["title"]: q["state"] for q in queue}
+    assert states == {"One": "scored", "Two": "to_do", "Three": "to_do"}
+    assert queries.my_review_queue(db, cast.public) == []
+    assert again
+
+
+def test_scoring_sheet_normalises_per_reviewer_and_measures_agreement(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    story = run_story(cast, award=False)
+    read_side.catch_up()
+    sheet = queries.scoring_sheet(db, story.challenge)
+    assert sheet is not None
+    rows = {r["submission_id"]: r for r in sheet["rows"]}
+    winner, runner_up = rows[str(story.winner)], rows[str(story.runner_up)]
+    assert str(story.withdrawn) not in rows
+    # originality 9 (40), feasibility 8 (35), fun 9.5 (25) on 0..10 -> 87.75
+    by_reviewer = {r["reviewer_id"]: r for r in winner["reviews"]}
+    assert by_reviewer[str(cast.reviewer)]["weighted_total"] == pytest.approx(87.75)
+    # a lenient and a harsh reviewer agree on the order: z-scores are +1 / -1 each
+    assert winner["normalised_score"] == pytest.approx(1.0)
+    assert runner_up["normalised_score"] == pytest.approx(-1.0)
+    assert 0 < winner["agreement"] < 1
+    assert winner["mean_total"] == pytest.approx((87.75 + 46.5) / 2)
+
+    progress = queries.review_progress(db, story.challenge)
+    assert progress["entries"] == 2
+    assert (progress["done"], progress["assigned"]) == (4, 4)
