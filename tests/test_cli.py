@@ -76,3 +76,9 @@ def test_settings_parse_database_urls() -> None:
         env["POSTGRES_SCHEMA"],
     ) == ("h", "5433", "db", "s")
     assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env
+
+
+def test_files_directory_can_be_configured() -> None:
+    configured = Settings.from_env({"OPENINNO_FILES_DIR": "/srv/openinno-files"})
+    assert configured.files_dir == Path("/srv/openinno-files")
+    assert Settings.from_env({"OPENINNO_DATA_DIR": "d"}).files_dir == Path("d/files")

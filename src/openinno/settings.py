@@ -24,6 +24,9 @@ class Settings:
     argon2_memory_kib: int = 65536
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where uploaded files live; defaults to <data_dir>/files.  With several web
+    # workers on PostgreSQL, point this at storage every worker shares.
+    files_directory: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -41,6 +44,9 @@ class Settings:
             argon2_memory_kib=int(env.get("OPENINNO_ARGON2_MEMORY_KIB", 65536)),
             host=env.get("OPENINNO_HOST", "127.0.0.1"),
             port=int(env.get("OPENINNO_PORT", 8000)),
+            files_directory=Path(env["OPENINNO_FILES_DIR"])
+            if env.get("OPENINNO_FILES_DIR")
+            else None,
         )
 
     @property
@@ -57,4 +63,4 @@ class Settings:
 
     @property
     def files_dir(self) -> Path:
-        return self.data_dir / "files"
+        return self.files_directory or self.data_dir / "files"
