@@ -30,7 +30,7 @@ demo: migrate ## load demo data (idempotent)
 	$(BIN)/openinno demo
 
 .PHONY: run
-run: demo ## set up, migrate, load demo data and serve on http://127.0.0.1:8000
+run: demo ## set up, migrate, load demo data, serve on http://127.0.0.1:8000 with projections following
 	$(BIN)/openinno serve
 
 .PHONY: lint

@@ -9,13 +9,16 @@ import sys
 from collections.abc import Sequence
 
 from openinno.settings import Settings
+from web.projections_cli import add_parser as add_projections_parser
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from openinno.persistence.migrate import migrate_event_store
+    from web.projections_cli import migrate_read_models
 
     migrate_event_store(settings)
     print(f"migrated event store at {settings.database_url}")
+    print(f"migrated read models in {migrate_read_models(settings)}")
     return 0
 
 
@@ -34,13 +37,21 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    uvicorn.run(
-        "web.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-    )
+    from web.projections_cli import start_projections
+
+    # The projections follow the log in this process's background threads.
+    stop_projections = None if args.no_projections else start_projections(settings)
+    try:
+        uvicorn.run(
+            "web.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            workers=args.workers,
+        )
+    finally:
+        if stop_projections is not None:
+            stop_projections()
     return 0
 
 
@@ -69,7 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-projections",
+        action="store_true",
+        help="do not follow the projections here (run `openinno projections run` instead)",
+    )
     serve.set_defaults(run=_serve)
+    add_projections_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

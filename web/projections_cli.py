@@ -1,0 +1,140 @@
+"""`openinno projections run | rebuild [NAME] | status`, and the read side's part
+of `openinno migrate` and `openinno serve`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from openinno.application import OpenInno
+from openinno.settings import Settings
+from projections.registry import ALL, by_name
+from projections.runner import Progress
+from projections.service import ReadSide
+from web.readside import read_side_for
+
+
+def migrate_read_models(settings: Settings) -> str:
+    app = OpenInno(settings)
+    try:
+        side = read_side_for(settings, app)
+        side.setup()
+        return side.store.describe()
+    finally:
+        app.close()
+
+
+def start_projections(settings: Settings) -> Callable[[], None]:
+    """Follow every projection in background threads; returns the stopper."""
+    app = OpenInno(settings)
+    side = read_side_for(settings, app)
+    side.setup()
+    side.start()
+
+    def stop() -> None:
+        side.stop()
+        app.close()
+
+    return stop
+
+
+def _with_side(
+    settings: Settings, args: argparse.Namespace, action: Callable[[ReadSide], int]
+) -> int:
+    app = OpenInno(settings)
+    try:
+        names = getattr(args, "names", None) or [p.name for p in ALL]
+        side = read_side_for(settings, app, [by_name(n) for n in names], batch_size=args.batch_size)
+        return action(side)
+    finally:
+        app.close()
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    def run(side: ReadSide) -> int:
+        side.setup()
+        print(f"following {len(side.projections)} projections into {side.store.describe()}")
+        with contextlib.suppress(KeyboardInterrupt):
+            side.run_forever()
+        return 0
+
+    return _with_side(settings, args, run)
+
+
+def progress_line(name: str, started: float, start: int = 0, out: Any = sys.stderr) -> Progress:
+    """A one-line stderr progress bar with events/s and ETA."""
+
+    def show(position: int, head: int) -> None:
+        elapsed = max(time.monotonic() - started, 1e-9)
+        done = position - start
+        rate = done / elapsed
+        eta = (head - position) / rate if rate > 0 else 0.0
+        width = 30
+        filled = int(width * position / head) if head else width
+        bar = "#" * filled + "-" * (width - filled)
+        out.write(f"\r{name:<14} [{bar}] {position}/{head} {rate:,.0f} events/s ETA {eta:,.1f}s  ")
+        out.flush()
+
+    return show
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    def rebuild(side: ReadSide) -> int:
+        for projection in side.projections:
+            runner = side.runner(projection)
+            try:
+                runner.drop()
+                started = time.monotonic()
+                count = runner.catch_up(progress_line(projection.name, started))
+                elapsed = time.monotonic() - started
+                rate = count / elapsed if elapsed > 0 else 0.0
+                sys.stderr.write("\n")
+                print(
+                    f"rebuilt {projection.name}: {count} events in {elapsed:.2f}s"
+                    f" ({rate:,.0f} events/s)"
+                )
+            finally:
+                runner.db.close()
+        return 0
+
+    return _with_side(settings, args, rebuild)
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from projections.db import open_db
+    from projections.status import standings
+
+    def status(side: ReadSide) -> int:
+        db = open_db(side.store)
+        try:
+            rows = standings(db, side.source, side.decode, [p.name for p in side.projections])
+        finally:
+            db.close()
+        print(f"{'projection':<14} {'position':>10} {'head':>10} {'lag events':>11} {'lag s':>9}")
+        for s in rows:
+            print(
+                f"{s.name:<14} {s.position:>10} {s.head:>10} {s.lag_events:>11}"
+                f" {s.lag_seconds:>9.1f}"
+            )
+        return 0
+
+    return _with_side(settings, args, status)
+
+
+def add_parser(commands: Any) -> None:
+    group = commands.add_parser("projections", help="run, rebuild and inspect read models")
+    sub = group.add_subparsers(dest="projections_command", required=True)
+    run = sub.add_parser("run", help="follow the log forever, every projection in one process")
+    run.add_argument("names", nargs="*", help="only these projections")
+    run.set_defaults(run=_run, batch_size=500)
+    run.add_argument("--batch-size", type=int, default=500)
+    rebuild = sub.add_parser("rebuild", help="drop and replay from zero, with progress")
+    rebuild.add_argument("names", nargs="*", help="only these projections (default: all)")
+    rebuild.add_argument("--batch-size", type=int, default=5000)
+    rebuild.set_defaults(run=_rebuild)
+    status = sub.add_parser("status", help="position and lag of each projection")
+    status.set_defaults(run=_status, batch_size=500)
