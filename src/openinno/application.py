@@ -868,6 +868,117 @@ class OpenInno(Application[UUID]):
             raise InvalidState("This challenge is not published yet.")
         return canonical_json(challenge.terms)
 
+    # --- API tokens -------------------------------------------------------------------------
+    # Owned by the JSON API (web/api).  Imports are local so this section stays self-contained.
+
+    def issue_token(self, email: str, password: str) -> tuple[str, Recorded]:
+        """A new bearer token for the account; the store keeps only its SHA-256 (as the
+        derived stream id) and a short prefix of it.  The token itself is shown once."""
+        from openinno.domain.token import (
+            HASH_PREFIX_LENGTH,
+            ApiToken,
+            new_token,
+            token_sha256,
+            token_stream_id,
+        )
+
+        account_id = self.authenticate(email, password)
+        token = new_token()
+        digest = token_sha256(token)
+        api_token = ApiToken(
+            id=token_stream_id(digest),
+            account_id=account_id,
+            token_sha256_prefix=digest[:HASH_PREFIX_LENGTH],
+            timestamp=self._now(),
+        )
+        return token, Recorded(api_token.id, self._commit(api_token))
+
+    def account_for_token(self, token: str) -> UUID:
+        """The active account a live token belongs to, or InvalidCredentials."""
+        from openinno.domain.token import ApiToken, token_sha256, token_stream_id
+
+        api_token = self._maybe_load(token_stream_id(token_sha256(token)), ApiToken)
+        if api_token is None or api_token.revoked:
+            raise InvalidCredentials("This token is unknown or revoked; request a new one.")
+        account = self._maybe_load(api_token.account_id, Account)
+        if account is None or not account.active:
+            raise InvalidCredentials("This token's account is deactivated.")
+        return account.id
+
+    @retry_on_conflict
+    def revoke_token(self, actor_id: UUID, token: str) -> Recorded:
+        from openinno.domain.token import ApiToken, token_sha256, token_stream_id
+
+        api_token = self._maybe_load(token_stream_id(token_sha256(token)), ApiToken)
+        if api_token is None or api_token.account_id != actor_id:
+            raise NotFound("No such token.")
+        api_token.revoke(actor_id, self._now())
+        return Recorded(api_token.id, self._commit(api_token))
+
+    # --- API idempotency ----------------------------------------------------------------------
+
+    def begin_idempotent_request(
+        self, actor_id: UUID, key: str, request_sha256: str
+    ) -> IdempotentResponse | None:
+        """Claim (actor, key) for a request.  None: the caller now holds the key and runs
+        the request; a response: the first one, to replay.  A different request under the
+        same key is IdempotencyKeyReused; one still in progress is ConcurrentUpdate."""
+        from openinno.domain.idempotency import (
+            IdempotencyRecord,
+            check_key,
+            idempotency_record_id,
+        )
+
+        record_id = idempotency_record_id(actor_id, check_key(key))
+        record = self._maybe_load(record_id, IdempotencyRecord)
+        at = self._now()
+        if record is None:
+            record = IdempotencyRecord(
+                id=record_id,
+                actor_id=actor_id,
+                key=key,
+                request_sha256=request_sha256,
+                timestamp=at,
+            )
+        else:
+            record.check_same_request(request_sha256)
+            if record.state == "completed" and record.status is not None:
+                return IdempotentResponse(record.status, record.media_type, record.body)
+            record.require_not_in_progress()
+            record.reclaim(request_sha256, at)
+        try:
+            self._commit(record)
+        except RecordConflictError:
+            raise ConcurrentUpdate(
+                "A request with this Idempotency-Key is still in progress; retry shortly."
+            ) from None
+        return None
+
+    def complete_idempotent_request(
+        self, actor_id: UUID, key: str, status: int, media_type: str, body: str
+    ) -> None:
+        from openinno.domain.idempotency import IdempotencyRecord, idempotency_record_id
+
+        record = self._load(idempotency_record_id(actor_id, key), IdempotencyRecord, "key")
+        record.complete(status, media_type, body, self._now())
+        self._commit(record)
+
+    def release_idempotent_request(self, actor_id: UUID, key: str, status: int) -> None:
+        from openinno.domain.idempotency import IdempotencyRecord, idempotency_record_id
+
+        record = self._load(idempotency_record_id(actor_id, key), IdempotencyRecord, "key")
+        record.release(status, self._now())
+        self._commit(record)
+
+
+@dataclass(frozen=True)
+class IdempotentResponse:
+    """The first response to an idempotent request, kept to answer its retries."""
+
+    status: int
+    media_type: str
+    body: str
+
 
 def open_application(settings: Settings | None = None, **kwargs: Any) -> OpenInno:
     return OpenInno(settings, **kwargs)

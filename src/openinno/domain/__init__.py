@@ -3,9 +3,11 @@
 from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
 from openinno.domain.challenge import Challenge
+from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.review import Review
 from openinno.domain.submission import SolverEntries, Submission
+from openinno.domain.token import ApiToken
 from openinno.domain.vote import SupportTally, Vote
 
 AGGREGATES = (
@@ -19,13 +21,17 @@ AGGREGATES = (
     Vote,
     SupportTally,
     IpAgreement,
+    ApiToken,
+    IdempotencyRecord,
 )
 
 __all__ = [
     "AGGREGATES",
     "Account",
+    "ApiToken",
     "Challenge",
     "EmailClaim",
+    "IdempotencyRecord",
     "IpAgreement",
     "Organisation",
     "Review",
