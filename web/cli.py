@@ -62,7 +62,7 @@ def _admin_create(args: argparse.Namespace, settings: Settings) -> int:
     app = OpenInno(settings)
     try:
         account = app.register_account(args.email, password, args.name)
-        app.grant_admin(account.id, account.id)
+        app.grant_admin_as_operator(account.id)
     finally:
         app.close()
     print(f"admin {args.email} created with id {account.id}")

@@ -297,12 +297,32 @@ class OpenInno(Application[UUID]):
         return Recorded(actor_id, self._commit(account))
 
     def grant_admin(self, actor_id: UUID, account_id: UUID) -> Recorded:
-        """Admins grant admin; the very first one is made by `openinno admin create`
-        (acting as the new account itself, on the operator's authority)."""
-        account = self._load(account_id, Account, "account")
-        if actor_id != account_id and not self._actor(actor_id).is_admin:
+        """Only an admin grants the admin role."""
+        if not self._actor(actor_id).is_admin:
             raise AccessDenied("Only an admin can grant the admin role.")
+        return self._grant_admin(actor_id, account_id)
+
+    def grant_admin_as_operator(self, account_id: UUID) -> Recorded:
+        """The operator's path (`openinno admin create`, shell access to the server):
+        no web or API route may call this.  Recorded as the account acting on itself."""
+        return self._grant_admin(account_id, account_id)
+
+    @retry_on_conflict
+    def _grant_admin(self, actor_id: UUID, account_id: UUID) -> Recorded:
+        account = self._load(account_id, Account, "account")
+        if account.is_admin:
+            raise InvalidState("That account is already an admin.")
         account.grant_role(actor_id, "admin", self._now())
+        return Recorded(account_id, self._commit(account))
+
+    @retry_on_conflict
+    def revoke_admin(self, actor_id: UUID, account_id: UUID) -> Recorded:
+        if not self._actor(actor_id).is_admin:
+            raise AccessDenied("Only an admin can revoke the admin role.")
+        account = self._load(account_id, Account, "account")
+        if not account.is_admin:
+            raise InvalidState("That account is not an admin.")
+        account.revoke_role(actor_id, "admin", self._now())
         return Recorded(account_id, self._commit(account))
 
     def deactivate_account(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
@@ -494,12 +514,11 @@ class OpenInno(Application[UUID]):
                 raise InvalidInput("A team member has no account.", field="team_ids")
         content = self._content(title, summary, files)
         self._store_files(files)
-        entries_id = ids.solver_entries_id(challenge_id, actor_id)
-        entries = self._maybe_load(entries_id, SolverEntries) or SolverEntries(
-            id=entries_id, challenge_id=challenge_id, solver_id=actor_id, timestamp=at
-        )
         submission_id = uuid4()
-        entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
+        # The limit holds per person, whether they lead an entry or are on its team.
+        entries = [self._entries(challenge_id, member_id, at) for member_id in (actor_id, *team)]
+        for member_entries in entries:
+            member_entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
         digest = content_sha256(content)
         submission = Submission(
             id=submission_id,
@@ -512,8 +531,14 @@ class OpenInno(Application[UUID]):
             receipt_id=uuid4(),
             timestamp=at,
         )
-        position = self._commit(submission, entries)
+        position = self._commit(submission, *entries)
         return SubmissionRecorded(submission_id, position, submission.receipt)
+
+    def _entries(self, challenge_id: UUID, solver_id: UUID, at: datetime) -> SolverEntries:
+        entries_id = ids.solver_entries_id(challenge_id, solver_id)
+        return self._maybe_load(entries_id, SolverEntries) or SolverEntries(
+            id=entries_id, challenge_id=challenge_id, solver_id=solver_id, timestamp=at
+        )
 
     @retry_on_conflict
     def revise_submission(
@@ -545,13 +570,11 @@ class OpenInno(Application[UUID]):
             raise NotFound(f"No submission with id {submission_id}.")
         at = self._now()
         submission.withdraw(actor_id, reason, at)
-        entries = self._maybe_load(
-            ids.solver_entries_id(submission.challenge_id, submission.solver_id), SolverEntries
-        )
-        if entries is not None:
-            # A withdrawn entry frees its slot: the limit counts live entries.
-            entries.release_entry(submission_id, at)
-        return Recorded(submission_id, self._commit(submission, entries))
+        # A withdrawn entry frees its slot for every author: the limit counts live entries.
+        entries = [self._entries(submission.challenge_id, a, at) for a in submission.author_ids]
+        for author_entries in entries:
+            author_entries.release_entry(submission_id, at)
+        return Recorded(submission_id, self._commit(submission, *entries))
 
     @retry_on_conflict
     def disqualify_submission(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
@@ -723,6 +746,10 @@ class OpenInno(Application[UUID]):
             submission.award(actor_id, award.place, award.agreement_id, at)
             prize = prizes[award.place]
             solver = self._load(submission.solver_id, Account, "account")
+            team = tuple(
+                (member_id, self._load(member_id, Account, "account").display_name)
+                for member_id in submission.team_ids
+            )
             text = render_agreement(
                 template,
                 agreement_id=award.agreement_id,
@@ -739,6 +766,7 @@ class OpenInno(Application[UUID]):
                 assignor_name=solver.display_name,
                 assignee_id=organisation.id,
                 assignee_name=organisation.name,
+                co_assignors=team,
             )
             agreements.append(
                 IpAgreement(

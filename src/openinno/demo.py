@@ -977,7 +977,7 @@ class _Story:
     def finish(self) -> None:
         self.at(0)
         # Last on purpose: a loaded demo is recognised by this grant (see load_demo).
-        self.app.grant_admin(self["admin"], self["admin"])
+        self.app.grant_admin_as_operator(self["admin"])
 
     # the four challenges' terms
 

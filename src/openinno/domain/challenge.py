@@ -105,7 +105,7 @@ class Challenge(Aggregate):
         text: str
 
     def ask_question(self, actor_id: UUID, question_id: UUID, text: str, at: datetime) -> None:
-        self._require_running()
+        self._require_running(allow_awarded=True)
         self._question_asked(actor_id, question_id, check_text(text), at)
 
     @event(QuestionAsked)
@@ -120,7 +120,7 @@ class Challenge(Aggregate):
         text: str
 
     def answer_question(self, actor_id: UUID, question_id: UUID, text: str, at: datetime) -> None:
-        self._require_running()
+        self._require_running(allow_awarded=True)
         question = self.questions.get(question_id)
         if question is None:
             raise InvalidInput("No such question on this challenge.", field="question_id")
@@ -163,7 +163,8 @@ class Challenge(Aggregate):
     def post_announcement(
         self, actor_id: UUID, announcement_id: UUID, text: str, at: datetime
     ) -> None:
-        self._require_running()
+        # Sponsors announce winners after awarding, so awarded challenges still take news.
+        self._require_running(allow_awarded=True)
         self._announcement_posted(actor_id, announcement_id, check_text(text), at)
 
     @event(AnnouncementPosted)

@@ -98,6 +98,7 @@ def render_agreement(
     assignor_name: str,
     assignee_id: UUID,
     assignee_name: str,
+    co_assignors: tuple[tuple[UUID, str], ...] = (),
 ) -> str:
     head = _COMMON_HEAD.format(
         title=template.title,
@@ -116,4 +117,8 @@ def render_agreement(
         assignee_name=assignee_name,
         assignee_id=assignee_id,
     )
+    if co_assignors:
+        # Every author of a team entry is a party and signs; name each of them.
+        team = "; ".join(f"{name} (account {account_id})" for account_id, name in co_assignors)
+        head += f"Together with the Solver's team members, each also a Solver: {team}.\n"
     return f"{head}\n{template.body}\nTemplate: {template.kind} v{template.version}\n"
