@@ -10,6 +10,7 @@ from litestar.datastructures import State
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
+from web.api import APP_EXCEPTION_HANDLERS, api_router, openapi_config
 
 
 @get("/healthz", sync_to_thread=True)
@@ -32,7 +33,9 @@ def create_app(settings: Settings | None = None, application: OpenInno | None = 
             openinno.close()
 
     return Litestar(
-        route_handlers=[healthz],
+        route_handlers=[healthz, api_router()],
         state=State({"openinno": openinno, "settings": settings}),
+        exception_handlers=APP_EXCEPTION_HANDLERS,
+        openapi_config=openapi_config(),
         on_shutdown=[close_application],
     )

@@ -1,0 +1,118 @@
+"""Accounts and tokens: register, get a bearer token, revoke it, who am I."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import delete, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+
+from openinno.application import OpenInno
+from web.api.auth import SECURITY, request_token
+from web.api.common import Strict, Written
+from web.api.problems import problem_spec
+
+Email = Annotated[str, msgspec.Meta(max_length=254, examples=["ada@example.org"])]
+Password = Annotated[str, msgspec.Meta(max_length=1024, examples=["correct horse battery"])]
+
+
+class NewAccount(Strict):
+    email: Email
+    password: Password
+    display_name: Annotated[str, msgspec.Meta(max_length=100, examples=["Ada Lovelace"])]
+    locale: Annotated[str, msgspec.Meta(examples=["en"])] = "en"
+    time_zone: Annotated[str, msgspec.Meta(examples=["Europe/Warsaw"])] = "UTC"
+
+
+class Credentials(Strict):
+    email: Email
+    password: Password
+
+
+class TokenIssued(msgspec.Struct, frozen=True):
+    token: Annotated[
+        str,
+        msgspec.Meta(description="Shown once: only its SHA-256 is stored. Send it as Bearer."),
+    ]
+    account_id: UUID
+    position: int
+
+
+class Me(msgspec.Struct, frozen=True):
+    id: UUID
+    email: str
+    display_name: str
+    locale: str
+    time_zone: str
+    roles: list[str]
+
+
+@post(
+    "/accounts",
+    tags=["accounts"],
+    summary="Register an account",
+    status_code=201,
+    responses=problem_spec(409, 422),
+    sync_to_thread=True,
+)
+def register_account(data: JSONBody[NewAccount], openinno: NamedDependency[OpenInno]) -> Written:
+    recorded = openinno.register_account(
+        data.email, data.password, data.display_name, data.locale, data.time_zone
+    )
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/tokens",
+    tags=["accounts"],
+    summary="Exchange email and password for a bearer token",
+    status_code=201,
+    responses=problem_spec(401, 422),
+    sync_to_thread=True,
+)
+def issue_token(data: JSONBody[Credentials], openinno: NamedDependency[OpenInno]) -> TokenIssued:
+    token, recorded = openinno.issue_token(data.email, data.password)
+    return TokenIssued(token, openinno.account_for_token(token), recorded.position)
+
+
+@delete(
+    "/tokens/current",
+    tags=["accounts"],
+    summary="Revoke the token this request is sent with",
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401),
+    dependencies={"token": Provide(request_token, sync_to_thread=False)},
+    sync_to_thread=True,
+)
+def revoke_current_token(
+    actor: NamedDependency[UUID], token: NamedDependency[str], openinno: NamedDependency[OpenInno]
+) -> Written:
+    recorded = openinno.revoke_token(actor, token)
+    return Written(recorded.id, recorded.position)
+
+
+@get(
+    "/me",
+    tags=["accounts"],
+    summary="The account behind the token",
+    security=SECURITY,
+    responses=problem_spec(401),
+    sync_to_thread=True,
+)
+def me(actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]) -> Me:
+    account = openinno.get_account(actor)
+    return Me(
+        account.id,
+        account.email,
+        account.display_name,
+        account.locale,
+        account.time_zone,
+        sorted(account.roles),
+    )
+
+
+HANDLERS = [register_account, issue_token, revoke_current_token, me]

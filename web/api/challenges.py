@@ -1,0 +1,432 @@
+"""Challenges: draft, edit while draft, publish, read; questions, announcements,
+deadlines and reviewers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from msgspec import UNSET, UnsetType
+
+from openinno.application import OpenInno
+from openinno.domain.challenge import Challenge
+from openinno.domain.values import (
+    ChallengeSpec,
+    Criterion,
+    IpTerms,
+    Prize,
+    Visibility,
+    Voting,
+    VotingMode,
+    parse_money,
+)
+from web.api.auth import SECURITY
+from web.api.common import Strict, Written
+from web.api.problems import problem_spec
+
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-04-01T09:00:00+02:00"])]
+DecimalString = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]+(\.[0-9]+)?$",
+        description="A decimal amount as a string, never a float.",
+        examples=["5000.00"],
+    ),
+]
+Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
+Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+class PrizeBody(Strict):
+    place: int
+    amount: DecimalString
+    currency: Currency
+
+
+class CriterionBody(Strict):
+    name: str
+    weight: Annotated[int, msgspec.Meta(description="Weights sum to 100.")]
+    min_score: int = 0
+    max_score: int = 10
+
+
+class VotingBody(Strict):
+    mode: VotingMode = "none"
+    threshold: int | None = None
+
+
+class NewChallenge(Strict):
+    organisation_id: UUID
+    title: str
+    brief: str
+    prizes: list[PrizeBody]
+    criteria: list[CriterionBody]
+    opens_at: AwareDatetime
+    closes_at: AwareDatetime
+    review_ends_at: AwareDatetime
+    max_submissions_per_solver: int = 1
+    visibility: Visibility = "private"
+    voting: VotingBody = msgspec.field(default_factory=VotingBody)
+    ip_terms: IpTerms = "assignment"
+    category: str = "general"
+    eligibility: str = ""
+    rules: str = ""
+    language: str = "en"
+
+
+class ChallengePatch(Strict):
+    """Only the fields sent change; the draft must still be valid as a whole."""
+
+    title: str | UnsetType = UNSET
+    brief: str | UnsetType = UNSET
+    prizes: list[PrizeBody] | UnsetType = UNSET
+    criteria: list[CriterionBody] | UnsetType = UNSET
+    opens_at: AwareDatetime | UnsetType = UNSET
+    closes_at: AwareDatetime | UnsetType = UNSET
+    review_ends_at: AwareDatetime | UnsetType = UNSET
+    max_submissions_per_solver: int | UnsetType = UNSET
+    visibility: Visibility | UnsetType = UNSET
+    voting: VotingBody | UnsetType = UNSET
+    ip_terms: IpTerms | UnsetType = UNSET
+    category: str | UnsetType = UNSET
+    eligibility: str | UnsetType = UNSET
+    rules: str | UnsetType = UNSET
+    language: str | UnsetType = UNSET
+
+
+class PrizeView(msgspec.Struct, frozen=True):
+    place: int
+    amount: str
+    currency: str
+
+
+class CriterionView(msgspec.Struct, frozen=True):
+    name: str
+    weight: int
+    min_score: int
+    max_score: int
+
+
+class VotingView(msgspec.Struct, frozen=True):
+    mode: str
+    threshold: int | None
+
+
+class ChallengeView(msgspec.Struct, frozen=True):
+    id: UUID
+    organisation_id: UUID
+    status: str
+    title: str
+    brief: str
+    category: str
+    language: str
+    eligibility: str
+    rules: str
+    prizes: list[PrizeView]
+    criteria: list[CriterionView]
+    opens_at: datetime
+    closes_at: datetime
+    review_ends_at: datetime
+    max_submissions_per_solver: int
+    visibility: str
+    voting: VotingView
+    ip_terms: str
+    terms_sha256: str | None
+    version: int
+
+
+class ChallengePublished(msgspec.Struct, frozen=True):
+    id: UUID
+    position: int
+    terms_sha256: str
+
+
+class TextBody(Strict):
+    text: Text
+
+
+class NewDeadline(Strict):
+    closes_at: AwareDatetime
+    review_ends_at: AwareDatetime | None = None
+    text: Text = "The deadline is extended."
+
+
+class NewReviewer(Strict):
+    account_id: UUID
+
+
+def _prizes(prizes: list[PrizeBody]) -> tuple[Prize, ...]:
+    return tuple(
+        Prize(p.place, parse_money(p.amount, p.currency, field="prizes"), p.currency)
+        for p in prizes
+    )
+
+
+def _criteria(criteria: list[CriterionBody]) -> tuple[Criterion, ...]:
+    return tuple(Criterion(c.name, c.weight, c.min_score, c.max_score) for c in criteria)
+
+
+def _voting(voting: VotingBody) -> Voting:
+    return Voting(voting.mode, voting.threshold)
+
+
+def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
+    return ChallengeSpec(
+        title=data.title,
+        brief=data.brief,
+        prizes=_prizes(data.prizes),
+        criteria=_criteria(data.criteria),
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        review_ends_at=data.review_ends_at,
+        max_submissions_per_solver=data.max_submissions_per_solver,
+        visibility=data.visibility,
+        voting=_voting(data.voting),
+        ip_terms=data.ip_terms,
+        eligibility=data.eligibility,
+        rules=data.rules,
+        category=data.category,
+        language=data.language,
+    )
+
+
+def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpec:
+    changes: dict[str, Any] = {}
+    for name in data.__struct_fields__:
+        value = getattr(data, name)
+        if value is UNSET:
+            continue
+        if name == "prizes":
+            value = _prizes(value)
+        elif name == "criteria":
+            value = _criteria(value)
+        elif name == "voting":
+            value = _voting(value)
+        changes[name] = value
+    return msgspec.structs.replace(spec, **changes)
+
+
+def challenge_view(challenge: Challenge) -> ChallengeView:
+    spec = challenge.spec
+    return ChallengeView(
+        id=challenge.id,
+        organisation_id=challenge.organisation_id,
+        status=challenge.status,
+        title=spec.title,
+        brief=spec.brief,
+        category=spec.category,
+        language=spec.language,
+        eligibility=spec.eligibility,
+        rules=spec.rules,
+        prizes=[PrizeView(p.place, str(p.amount), p.currency) for p in spec.prizes],
+        criteria=[CriterionView(c.name, c.weight, c.min_score, c.max_score) for c in spec.criteria],
+        opens_at=spec.opens_at,
+        closes_at=spec.closes_at,
+        review_ends_at=spec.review_ends_at,
+        max_submissions_per_solver=spec.max_submissions_per_solver,
+        visibility=spec.visibility,
+        voting=VotingView(spec.voting.mode, spec.voting.threshold),
+        ip_terms=spec.ip_terms,
+        terms_sha256=challenge.terms_sha256,
+        version=challenge.version,
+    )
+
+
+@post(
+    "/challenges",
+    summary="Draft a challenge (owner or manager of the organisation)",
+    status_code=201,
+    responses=problem_spec(401, 403, 404, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def draft_challenge(
+    data: JSONBody[NewChallenge], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
+) -> Written:
+    recorded = openinno.draft_challenge(actor, data.organisation_id, spec_of(data))
+    return Written(recorded.id, recorded.position)
+
+
+@patch(
+    "/challenges/{challenge_id:uuid}",
+    summary="Edit a draft (only the fields sent change)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def edit_challenge(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[ChallengePatch],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    challenge = openinno.get_challenge(challenge_id, actor)
+    recorded = openinno.edit_challenge(actor, challenge_id, patched(challenge.spec, data))
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/publish",
+    summary="Publish: freeze the terms and return their SHA-256",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def publish_challenge(
+    challenge_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
+) -> ChallengePublished:
+    published = openinno.publish_challenge(actor, challenge_id)
+    return ChallengePublished(published.id, published.position, published.terms_sha256)
+
+
+@get(
+    "/challenges/{challenge_id:uuid}",
+    tags=["challenges"],
+    summary="A challenge (drafts only to their organisation)",
+    responses=problem_spec(401, 404),
+    sync_to_thread=True,
+)
+def get_challenge(
+    challenge_id: FromPath[UUID],
+    viewer: NamedDependency[UUID | None],
+    openinno: NamedDependency[OpenInno],
+) -> ChallengeView:
+    return challenge_view(openinno.get_challenge(challenge_id, viewer))
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/questions",
+    summary="Ask a public question",
+    status_code=201,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def ask_question(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[TextBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.ask_question(actor, challenge_id, data.text)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/questions/{question_id:uuid}/answer",
+    summary="Answer a question (owner or manager)",
+    status_code=201,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def answer_question(
+    challenge_id: FromPath[UUID],
+    question_id: FromPath[UUID],
+    data: JSONBody[TextBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.answer_question(actor, challenge_id, question_id, data.text)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/announcements",
+    summary="Post an announcement (owner or manager)",
+    status_code=201,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def post_announcement(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[TextBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.post_announcement(actor, challenge_id, data.text)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/deadline",
+    summary="Extend the submission deadline (only later; with a note)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def extend_deadline(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[NewDeadline],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.extend_deadline(
+        actor, challenge_id, data.closes_at, data.text, review_ends_at=data.review_ends_at
+    )
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/reviewers",
+    summary="Invite a reviewer (owner or manager)",
+    status_code=201,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def invite_reviewer(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[NewReviewer],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/reviewers/accept",
+    summary="Accept your invitation to review",
+    status_code=200,
+    responses=problem_spec(401, 404, 409),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+def accept_reviewer_invitation(
+    challenge_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
+) -> Written:
+    recorded = openinno.accept_reviewer_invitation(actor, challenge_id)
+    return Written(recorded.id, recorded.position)
+
+
+HANDLERS = [
+    draft_challenge,
+    edit_challenge,
+    publish_challenge,
+    get_challenge,
+    ask_question,
+    answer_question,
+    post_announcement,
+    extend_deadline,
+    invite_reviewer,
+    accept_reviewer_invitation,
+]

@@ -1,0 +1,66 @@
+"""Sponsor organisations and their members."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from openinno.application import OpenInno
+from openinno.domain.values import OrgRole
+from web.api.auth import SECURITY
+from web.api.common import Strict, Written
+from web.api.problems import problem_spec
+
+
+class NewOrganisation(Strict):
+    name: Annotated[str, msgspec.Meta(max_length=200, examples=["Brickworks"])]
+
+
+class NewMember(Strict):
+    account_id: UUID
+    role: OrgRole
+
+
+@post(
+    "/organisations",
+    tags=["organisations"],
+    summary="Create an organisation (you become its owner)",
+    status_code=201,
+    security=SECURITY,
+    responses=problem_spec(401, 422),
+    sync_to_thread=True,
+)
+def create_organisation(
+    data: JSONBody[NewOrganisation],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.create_organisation(actor, data.name)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/organisations/{organisation_id:uuid}/members",
+    tags=["organisations"],
+    summary="Add a member or change their role (owners only)",
+    status_code=201,
+    security=SECURITY,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    sync_to_thread=True,
+)
+def add_member(
+    organisation_id: FromPath[UUID],
+    data: JSONBody[NewMember],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.add_member(actor, organisation_id, data.account_id, data.role)
+    return Written(recorded.id, recorded.position)
+
+
+HANDLERS = [create_organisation, add_member]

@@ -1,0 +1,353 @@
+"""Submissions: enter (JSON, or multipart with files), read, revise, withdraw.
+
+Entering and revising take either ``application/json`` or ``multipart/form-data``
+(fields ``title``, ``summary``, ``accepted_terms_sha256`` and any number of ``files``
+parts).  The receipt's ``content_sha256`` is the SHA-256 of the canonical content,
+which names every file's own SHA-256."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any
+from uuid import UUID
+
+import anyio.to_thread
+import msgspec
+from eventsourcing.application import AggregateNotFoundError
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
+from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import FromPath, JSONBody
+
+from openinno.application import OpenInno
+from openinno.domain.submission import Submission
+from openinno.domain.values import Receipt
+from openinno.files import Upload
+from web.api.auth import SECURITY
+from web.api.common import Strict, Written
+from web.api.problems import problem_spec
+
+MULTIPART = "multipart/form-data"
+# The per-file and per-entry limits are the application's (settings); this only bounds
+# what the server reads at all.
+MAX_BODY_BYTES = 512 * 1024 * 1024
+Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
+
+
+class NewSubmission(Strict):
+    title: str
+    summary: str
+    accepted_terms_sha256: Sha256
+    team_ids: list[UUID] = []
+
+
+class NewRevision(Strict):
+    """A JSON revision keeps the current files; send multipart to replace them."""
+
+    title: str
+    summary: str
+
+
+class WithdrawBody(Strict):
+    reason: str = ""
+
+
+class ReceiptView(msgspec.Struct, frozen=True):
+    id: UUID
+    version: int
+    content_sha256: str
+    recorded_at: datetime
+
+
+class SubmissionCreated(msgspec.Struct, frozen=True):
+    id: UUID
+    position: int
+    receipt: ReceiptView
+
+
+class FileView(msgspec.Struct, frozen=True):
+    name: str
+    size: int
+    media_type: str
+    sha256: str
+
+
+class SubmissionView(msgspec.Struct, frozen=True):
+    id: UUID
+    challenge_id: UUID
+    status: str
+    title: str
+    summary: str
+    files: list[FileView]
+    version: int
+    content_sha256: str
+    accepted_terms_sha256: str
+    support_count: int
+    shortlisted: bool
+    support_threshold_reached: bool
+    award_place: int | None
+    author_ids: list[UUID] | None = msgspec.field(
+        default=None,
+        # Blind review: identities show to the authors, admins, and everyone once revealed.
+    )
+    receipts: list[ReceiptView] | None = None
+
+
+def receipt_view(receipt: Receipt) -> ReceiptView:
+    return ReceiptView(
+        receipt.receipt_id, receipt.version, receipt.content_sha256, receipt.recorded_at
+    )
+
+
+# --- reading either body ------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    title: str
+    summary: str
+    accepted_terms_sha256: str = ""
+    team_ids: list[UUID] = field(default_factory=list)
+    files: list[Upload] = field(default_factory=list)
+    multipart: bool = False
+
+
+def _invalid(field_name: str, message: str) -> ValidationException:
+    return ValidationException(
+        "Validation failed",
+        extra=[{"message": message, "key": field_name, "source": "body"}],
+    )
+
+
+async def read_entry(request: Request[Any, Any, Any], body_type: type[Strict]) -> Entry:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(MULTIPART):
+        form = await request.form()
+        values: dict[str, Any] = {}
+        uploads: list[Upload] = []
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if name != "files":
+                    raise _invalid(name, "Send files as parts named `files`.")
+                uploads.append(
+                    Upload(
+                        value.filename or "",
+                        await value.read(),
+                        value.content_type or "application/octet-stream",
+                    )
+                )
+            elif name == "team_ids":
+                values.setdefault("team_ids", []).append(value)
+            else:
+                values[name] = value
+        try:
+            data = msgspec.convert(values, body_type, strict=False)
+        except msgspec.ValidationError as e:
+            raise _invalid("data", str(e)) from None
+        return Entry(**msgspec.structs.asdict(data), files=uploads, multipart=True)
+    body = await request.body()
+    try:
+        data = msgspec.json.decode(body, type=body_type)
+    except msgspec.ValidationError as e:
+        raise _invalid("data", str(e)) from None
+    except msgspec.DecodeError as e:
+        raise _invalid("body", f"Malformed JSON: {e}") from None
+    return Entry(**msgspec.structs.asdict(data))
+
+
+def _string(**kw: Any) -> Schema:
+    return Schema(type=OpenAPIType.STRING, **kw)
+
+
+def _body_doc(with_terms: bool, description: str) -> RequestBody:
+    properties: dict[str, Any] = {"title": _string(), "summary": _string()}
+    required = ["title", "summary"]
+    if with_terms:
+        properties["accepted_terms_sha256"] = _string(pattern="^[0-9a-f]{64}$")
+        properties["team_ids"] = Schema(
+            type=OpenAPIType.ARRAY,
+            items=_string(format="uuid"),
+        )
+        required.append("accepted_terms_sha256")
+    json_schema = Schema(type=OpenAPIType.OBJECT, properties=properties, required=required)
+    multipart_properties = dict(properties)
+    multipart_properties["files"] = Schema(
+        type=OpenAPIType.ARRAY,
+        items=_string(format="binary"),
+    )
+    multipart_schema = Schema(
+        type=OpenAPIType.OBJECT, properties=multipart_properties, required=required
+    )
+    return RequestBody(
+        required=True,
+        description=description,
+        content={
+            "application/json": OpenAPIMediaType(schema=json_schema),
+            MULTIPART: OpenAPIMediaType(schema=multipart_schema),
+        },
+    )
+
+
+class _SubmitOperation(Operation):
+    def __post_init__(self) -> None:
+        self.request_body = _body_doc(True, "The entry, as JSON or multipart with files.")
+
+
+class _ReviseOperation(Operation):
+    def __post_init__(self) -> None:
+        self.request_body = _body_doc(
+            False, "JSON keeps the current files; multipart replaces them with the parts sent."
+        )
+
+
+# --- handlers -----------------------------------------------------------------------------
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/submissions",
+    tags=["submissions"],
+    summary="Enter a challenge (JSON, or multipart with files)",
+    status_code=201,
+    security=SECURITY,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    operation_class=_SubmitOperation,
+    request_max_body_size=MAX_BODY_BYTES,
+)
+async def submit(
+    challenge_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> SubmissionCreated:
+    entry = await read_entry(request, NewSubmission)
+    recorded = await anyio.to_thread.run_sync(
+        partial(
+            openinno.submit,
+            actor,
+            challenge_id,
+            entry.title,
+            entry.summary,
+            entry.accepted_terms_sha256,
+            files=entry.files,
+            team_ids=entry.team_ids,
+        )
+    )
+    return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
+
+
+def _revise(openinno: OpenInno, actor: UUID, submission_id: UUID, entry: Entry) -> Any:
+    files = entry.files
+    if not entry.multipart:
+        # Keep the current files: re-offer their stored bytes (content-addressed).
+        current = openinno.get_submission(actor, submission_id).content.files
+        files = [Upload(f.name, openinno.files.get(f.sha256), f.media_type) for f in current]
+    return openinno.revise_submission(actor, submission_id, entry.title, entry.summary, files)
+
+
+@post(
+    "/submissions/{submission_id:uuid}/revisions",
+    tags=["submissions"],
+    summary="Revise your entry while submissions are open",
+    status_code=201,
+    security=SECURITY,
+    responses=problem_spec(401, 404, 409, 422),
+    operation_class=_ReviseOperation,
+    request_max_body_size=MAX_BODY_BYTES,
+)
+async def revise_submission(
+    submission_id: FromPath[UUID],
+    request: Request[Any, Any, Any],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> SubmissionCreated:
+    entry = await read_entry(request, NewRevision)
+    recorded = await anyio.to_thread.run_sync(
+        partial(_revise, openinno, actor, submission_id, entry)
+    )
+    return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
+
+
+@post(
+    "/submissions/{submission_id:uuid}/withdraw",
+    tags=["submissions"],
+    summary="Withdraw your entry",
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401, 404, 409, 422),
+    sync_to_thread=True,
+)
+def withdraw_submission(
+    submission_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    data: JSONBody[WithdrawBody | None] = None,
+) -> Written:
+    reason = data.reason if data else ""
+    recorded = openinno.withdraw_submission(actor, submission_id, reason)
+    return Written(recorded.id, recorded.position)
+
+
+def visible_submission(openinno: OpenInno, viewer: UUID | None, submission_id: UUID) -> Submission:
+    if viewer is not None:
+        return openinno.get_submission(viewer, submission_id)
+    # Anonymous: the same rule as get_submission, with no account.
+    from openinno.domain.errors import NotFound
+
+    submission: object
+    try:
+        submission = openinno.repository.get(submission_id)
+    except AggregateNotFoundError:
+        submission = None
+    if not isinstance(submission, Submission) or not openinno.may_view_submission(None, submission):
+        raise NotFound(f"No submission with id {submission_id}.")
+    return submission
+
+
+def submission_view(
+    openinno: OpenInno, viewer: UUID | None, submission: Submission
+) -> SubmissionView:
+    is_author = viewer is not None and viewer in submission.author_ids
+    revealed = openinno.get_challenge(submission.challenge_id, viewer).identities_revealed
+    is_admin = viewer is not None and openinno.get_account(viewer).is_admin
+    content = submission.content
+    return SubmissionView(
+        id=submission.id,
+        challenge_id=submission.challenge_id,
+        status=submission.status,
+        title=content.title,
+        summary=content.summary,
+        files=[FileView(f.name, f.size, f.media_type, f.sha256) for f in content.files],
+        version=len(submission.versions),
+        content_sha256=submission.content_sha256,
+        accepted_terms_sha256=submission.accepted_terms_sha256,
+        support_count=openinno.support_count(submission.id),
+        shortlisted=submission.shortlisted,
+        support_threshold_reached=submission.support_threshold_reached,
+        award_place=submission.award_place,
+        author_ids=list(submission.author_ids) if is_author or is_admin or revealed else None,
+        receipts=[receipt_view(r) for r in submission.receipts] if is_author else None,
+    )
+
+
+@get(
+    "/submissions/{submission_id:uuid}",
+    tags=["submissions"],
+    summary="A submission you may see (authors, sponsor, reviewers; everyone in a public gallery)",
+    responses=problem_spec(401, 404),
+    sync_to_thread=True,
+)
+def get_submission(
+    submission_id: FromPath[UUID],
+    viewer: NamedDependency[UUID | None],
+    openinno: NamedDependency[OpenInno],
+) -> SubmissionView:
+    submission = visible_submission(openinno, viewer, submission_id)
+    return submission_view(openinno, viewer, submission)
+
+
+HANDLERS = [submit, revise_submission, withdraw_submission, get_submission]
