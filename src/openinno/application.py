@@ -19,7 +19,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import RecordConflictError
+from eventsourcing.persistence import PersistenceError, RecordConflictError
 
 from openinno.clock import Clock, SystemClock
 from openinno.domain import (
@@ -45,6 +45,7 @@ from openinno.domain.errors import (
     InvalidInput,
     InvalidState,
     NotFound,
+    StoreUnavailable,
     TermsMismatch,
 )
 from openinno.domain.ip_templates import TEMPLATES, render_agreement
@@ -137,7 +138,16 @@ class OpenInno(Application[UUID]):
         return self.clock.now()
 
     def _commit(self, *aggregates: Aggregate | None) -> int:
-        recordings = self.save(*aggregates)
+        try:
+            recordings = self.save(*aggregates)
+        except RecordConflictError:
+            raise
+        except PersistenceError as e:
+            # The transaction rolled back as a whole: nothing of this command is stored.
+            raise StoreUnavailable(
+                f"The event store could not record this ({e}); nothing was saved. "
+                "Try again shortly."
+            ) from e
         if not recordings:
             raise InvalidState("Nothing to record.")
         position = recordings[-1].notification.id

@@ -71,3 +71,10 @@ class ConcurrentUpdate(DomainError):
     """Another writer changed the same object first; retry the request."""
 
     code = "concurrent_update"
+
+
+class StoreUnavailable(DomainError):
+    """The event store could not record (read-only, full, or unreachable).  Nothing
+    was recorded; the request can be retried once the store is back."""
+
+    code = "store_unavailable"
