@@ -193,11 +193,13 @@ def _body_doc(with_terms: bool, description: str) -> RequestBody:
     )
 
 
+@dataclass
 class _SubmitOperation(Operation):
     def __post_init__(self) -> None:
         self.request_body = _body_doc(True, "The entry, as JSON or multipart with files.")
 
 
+@dataclass
 class _ReviseOperation(Operation):
     def __post_init__(self) -> None:
         self.request_body = _body_doc(

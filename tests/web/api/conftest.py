@@ -64,10 +64,10 @@ def assert_problem(response: Any, status: int, code: str, field: str | None = No
     return body
 
 
-def challenge_body(clock: ManualClock, organisation_id: str, **changes: Any) -> dict[str, Any]:
+def challenge_body(clock: ManualClock, organisation: str, **changes: Any) -> dict[str, Any]:
     now = clock.now()
     body: dict[str, Any] = {
-        "organisation_id": organisation_id,
+        "organisation_id": organisation,
         "title": "Bricks that teach physics",
         "brief": "Propose a building set that teaches a physics principle.",
         "category": "toys",

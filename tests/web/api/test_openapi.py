@@ -1,0 +1,33 @@
+"""The OpenAPI document is generated from the code and browsable."""
+
+from __future__ import annotations
+
+
+def test_openapi_31_lists_the_api_with_bearer_auth_and_problem_responses(client):
+    response = client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["openapi"].startswith("3.1")
+    paths = doc["paths"]
+    for path in (
+        "/api/v1/accounts",
+        "/api/v1/tokens",
+        "/api/v1/tokens/current",
+        "/api/v1/me",
+        "/api/v1/challenges/{challenge_id}",
+        "/api/v1/challenges/{challenge_id}/submissions",
+        "/api/v1/submissions/{submission_id}/vote",
+        "/api/v1/agreements/{agreement_id}/countersign",
+    ):
+        assert path in paths, path
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    me = paths["/api/v1/me"]["get"]
+    assert me["security"] == [{"bearer": []}]
+    assert "application/problem+json" in me["responses"]["401"]["content"]
+    submit = paths["/api/v1/challenges/{challenge_id}/submissions"]["post"]
+    assert set(submit["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+
+
+def test_the_schema_is_browsable(client):
+    assert "<html" in client.get("/schema").text.lower()
+    assert client.get("/schema/swagger").status_code == 200
