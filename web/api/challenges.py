@@ -15,6 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from openinno.application import OpenInno
 from openinno.domain.challenge import Challenge
+from openinno.domain.errors import InvalidInput
 from openinno.domain.values import (
     ChallengeSpec,
     Criterion,
@@ -398,7 +399,12 @@ def invite_reviewer(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
 ) -> Written:
-    recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id)
+    try:
+        recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id)
+    except InvalidInput as e:
+        # The command calls it reviewer_id; this body calls it account_id.
+        field = "account_id" if e.field == "reviewer_id" else e.field
+        raise InvalidInput(e.message, field=field) from None
     return Written(recorded.id, recorded.position)
 
 

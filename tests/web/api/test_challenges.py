@@ -221,6 +221,16 @@ def test_reviewers_are_invited_and_accept(cast):
         403,
         "access_denied",
     )
+    assert_problem(
+        c.post(
+            url,
+            json={"account_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"},
+            headers=cast.sponsor.auth,
+        ),
+        422,
+        "invalid_input",
+        "account_id",
+    )
     invited = c.post(url, json={"account_id": cast.reviewer.id}, headers=cast.sponsor.auth)
     assert invited.status_code == 201
     accepted = c.post(f"{url}/accept", headers=cast.reviewer.auth)
