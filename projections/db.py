@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -43,6 +43,16 @@ class Db(Protocol):
         """Run one statement; return the number of rows it changed."""
         ...
 
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per parameter row (in one round trip where possible)."""
+        ...
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many rows at once (COPY on PostgreSQL)."""
+        ...
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
     def batch(self) -> Any:
@@ -69,6 +79,15 @@ class SqliteDb:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
 
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, params)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description or ()]
@@ -92,7 +111,7 @@ class SqliteDb:
         self.conn.close()
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
@@ -114,6 +133,23 @@ class PostgresDb:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(_to_psycopg(sql), params or None).rowcount
+
+    def executemany(self, sql: str, params: Sequence[Sequence[Any]]) -> None:
+        if len(params) == 1:
+            self.conn.execute(_to_psycopg(sql), params[0] or None)
+            return
+        with self.conn.cursor() as cursor:
+            cursor.executemany(_to_psycopg(sql), params)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # Table and column names come from the read models' own code, never from input.
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self.conn.execute(_to_psycopg(sql), params or None)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from projections.db import Db
+from projections.writes import Writes
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One event as the log delivered it: its position (notification id) and envelope."""
 
     position: int
@@ -23,7 +24,30 @@ class Item:
     event: Any
 
 
-Handler = Callable[[Db, Item], None]
+# A handler describes the event's row changes to the batch's Writes (see writes.py).
+Handler = Callable[[Writes, Item], None]
+
+_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*)\)\s*$", re.S)
+_COLUMN_KEY = re.compile(r"(?:^|,)\s*(\w+) [^,]*?PRIMARY KEY")
+_TABLE_KEY = re.compile(r"PRIMARY KEY \(([\w, ]+)\)")
+
+
+def primary_keys(ddl: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Each table's primary key columns, read from its CREATE TABLE statement."""
+    keys: dict[str, tuple[str, ...]] = {}
+    for statement in ddl:
+        match = _TABLE.match(statement)
+        if match is None:
+            continue
+        table, body = match.groups()
+        composite = _TABLE_KEY.search(body)
+        if composite is not None:
+            keys[table] = tuple(c.strip() for c in composite.group(1).split(","))
+            continue
+        single = _COLUMN_KEY.search(body)
+        if single is not None:
+            keys[table] = (single.group(1),)
+    return keys
 
 
 @dataclass(frozen=True)
@@ -40,10 +64,22 @@ class Projection:
     # False where handlers read only the envelope (position, topic): no decoding.
     decodes: bool = True
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
+    # Each table's primary key (from the DDL): Writes merges a batch's changes by it.
+    keys: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_topic = {get_topic(cls): handler for cls, handler in self.handlers.items()}
         object.__setattr__(self, "by_topic", by_topic)
+        keys = primary_keys(self.ddl)
+        missing = [t for t in self.tables if t not in keys]
+        if missing:
+            raise ValueError(f"projection {self.name}: no PRIMARY KEY found for {missing}")
+        object.__setattr__(self, "keys", keys)
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """The topics this projection applies; empty when a fallback takes every event."""
+        return () if self.fallback is not None else tuple(self.by_topic)
 
     def handler_for(self, topic: str) -> Handler | None:
         return self.by_topic.get(topic, self.fallback)

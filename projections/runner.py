@@ -20,6 +20,7 @@ from projections import tracking
 from projections.db import Db
 from projections.projection import Item, Projection
 from projections.wakeup import PollWaker, Waker
+from projections.writes import Writes
 
 log = logging.getLogger(__name__)
 
@@ -110,18 +111,22 @@ class Runner:
         last = notifications[-1].id
         db, projection, decode = self.db, self.projection, self.decode
         decodes = projection.decodes
+        by_topic, fallback = projection.by_topic, projection.fallback
+        writes = Writes(db, projection.keys)
+        # Every handler runs before anything is written: the batch's row changes are
+        # gathered in memory (events the projection ignores are never decoded) ...
+        for n in notifications:
+            handler = by_topic.get(n.topic, fallback)
+            if handler is not None:
+                event = decode(n) if decodes else None
+                handler(writes, Item(n.id, n.topic, n.originator_id, n.originator_version, event))
         try:
             with db.batch():
-                # Position first: it locks the tracking row, so a second runner of
-                # this projection waits here, then finds the position moved.
+                # ... then written in one transaction with the position.  Position first:
+                # it locks the tracking row, so a second runner of this projection waits
+                # here, then finds the position moved.
                 tracking.advance(db, self.name, start, last)
-                with db.pipeline():
-                    for n in notifications:
-                        handler = projection.handler_for(n.topic)
-                        if handler is not None:
-                            event = decode(n) if decodes else None
-                            item = Item(n.id, n.topic, n.originator_id, n.originator_version, event)
-                            handler(db, item)
+                writes.flush()
         except tracking.TrackingConflict:
             self._position = tracking.position(db, self.name)
             raise

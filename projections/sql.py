@@ -1,35 +1,22 @@
-"""Tiny SQL builders shared by the read models (portable SQLite/PostgreSQL SQL)."""
+"""Tiny helpers the read models' handlers describe row changes with (see writes.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from projections.db import Db
+from projections.writes import Writes
 
 
-def insert(db: Db, table: str, values: Mapping[str, Any]) -> None:
-    columns = ", ".join(values)
-    marks = ", ".join("?" * len(values))
-    db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
+def insert(w: Writes, table: str, values: Mapping[str, Any]) -> None:
+    w.insert(table, values)
 
 
-def upsert(db: Db, table: str, key: Sequence[str], values: Mapping[str, Any]) -> None:
+def upsert(w: Writes, table: str, values: Mapping[str, Any]) -> None:
     """Insert, or update the non-key columns of the existing row."""
-    columns = ", ".join(values)
-    marks = ", ".join("?" * len(values))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in values if c not in key)
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    db.execute(
-        f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT ({', '.join(key)}) {action}",
-        tuple(values.values()),
-    )
+    w.upsert(table, values)
 
 
-def update(db: Db, table: str, where: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    sets = ", ".join(f"{c} = ?" for c in values)
-    conditions = " AND ".join(f"{c} = ?" for c in where)
-    db.execute(
-        f"UPDATE {table} SET {sets} WHERE {conditions}",
-        (*values.values(), *where.values()),
-    )
+def update(w: Writes, table: str, where: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Set columns of the row whose primary key is ``where``."""
+    w.update(table, where, values)

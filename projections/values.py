@@ -18,7 +18,8 @@ REDACTED_FIELDS = frozenset({"password_hash"})
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``2026-03-01T09:00:00.000000Z`` (what strftime("%Y-%m-%dT%H:%M:%S.%fZ") gives, faster)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from projections.db import Db, Row
 from projections.projection import Item, Projection
 from projections.values import event_name
+from projections.writes import Writes
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS ad_event_counts ("
@@ -12,13 +15,21 @@ DDL = (
 )
 
 
-def count(db: Db, item: Item) -> None:
-    db.execute(
-        "INSERT INTO ad_event_counts (event_type, count, last_position) VALUES (?, 1, ?) "
-        "ON CONFLICT (event_type) DO UPDATE SET count = ad_event_counts.count + 1,"
-        " last_position = excluded.last_position",
-        (event_name(item.topic), item.position),
-    )
+COUNT = (
+    "INSERT INTO ad_event_counts (event_type, count, last_position) VALUES (?, ?, ?) "
+    "ON CONFLICT (event_type) DO UPDATE SET count = ad_event_counts.count + excluded.count,"
+    " last_position = excluded.last_position"
+)
+
+
+def _more(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (old[0], old[1] + new[1], new[2])
+
+
+def count(w: Writes, item: Item) -> None:
+    # One statement per event type per batch: the batch's count and its last position.
+    event_type = event_name(item.topic)
+    w.merge(COUNT, event_type, (event_type, 1, item.position), _more)
 
 
 def event_counts(db: Db) -> list[Row]:

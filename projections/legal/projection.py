@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from openinno.domain import IpAgreement, Submission
-from projections.db import Db
 from projections.projection import Item, Projection
 from projections.sql import insert
 from projections.values import event_fields, event_name, iso, to_json
+from projections.writes import Writes
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS lg_events ("
@@ -43,7 +43,7 @@ def event_id(item: Item) -> str:
     return f"{item.originator_id}@{item.originator_version}"
 
 
-def record_event(db: Db, item: Item) -> None:
+def record_event(db: Writes, item: Item) -> None:
     e = item.event
     actor = getattr(e, "actor_id", None)
     insert(
@@ -61,7 +61,7 @@ def record_event(db: Db, item: Item) -> None:
     )
 
 
-def _step(db: Db, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
+def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
     e = item.event
     insert(
         db,
@@ -78,12 +78,18 @@ def _step(db: Db, item: Item, submission_id: str, step: str, details: dict[str, 
     )
 
 
-def _agreement_step(db: Db, item: Item, step: str, details: dict[str, Any]) -> None:
-    """A step of an agreement, filed under its submission (looked up in SQL)."""
+AGREEMENT_STEP = (
+    "INSERT INTO lg_chain (submission_id, position, step, event_id, actor_id, at, details) "
+    "SELECT submission_id, ?, ?, ?, ?, ?, ? FROM lg_agreements WHERE agreement_id = ?"
+)
+
+
+def _agreement_step(db: Writes, item: Item, step: str, details: dict[str, Any]) -> None:
+    """A step of an agreement, filed under its submission (looked up in SQL, at the
+    end of the batch: the agreement's row is written by then)."""
     e = item.event
     db.execute(
-        "INSERT INTO lg_chain (submission_id, position, step, event_id, actor_id, at, details) "
-        "SELECT submission_id, ?, ?, ?, ?, ?, ? FROM lg_agreements WHERE agreement_id = ?",
+        AGREEMENT_STEP,
         (
             item.position,
             step,
@@ -99,14 +105,14 @@ def _agreement_step(db: Db, item: Item, step: str, details: dict[str, Any]) -> N
 def _both(handler: Any) -> Any:
     """Record the event in the history as well as applying ``handler``."""
 
-    def apply(db: Db, item: Item) -> None:
+    def apply(db: Writes, item: Item) -> None:
         record_event(db, item)
         handler(db, item)
 
     return apply
 
 
-def on_submitted(db: Db, item: Item) -> None:
+def on_submitted(db: Writes, item: Item) -> None:
     e = item.event
     details = {
         "challenge_id": e.challenge_id,
@@ -119,7 +125,7 @@ def on_submitted(db: Db, item: Item) -> None:
     _step(db, item, str(item.originator_id), "submitted", details)
 
 
-def on_revised(db: Db, item: Item) -> None:
+def on_revised(db: Writes, item: Item) -> None:
     e = item.event
     details = {
         "version": e.version,
@@ -130,19 +136,19 @@ def on_revised(db: Db, item: Item) -> None:
 
 
 def on_submission_status(step: str) -> Any:
-    def apply(db: Db, item: Item) -> None:
+    def apply(db: Writes, item: Item) -> None:
         _step(db, item, str(item.originator_id), step, {"reason": item.event.reason})
 
     return apply
 
 
-def on_awarded(db: Db, item: Item) -> None:
+def on_awarded(db: Writes, item: Item) -> None:
     e = item.event
     details = {"place": e.place, "agreement_id": e.agreement_id}
     _step(db, item, str(item.originator_id), "awarded", details)
 
 
-def on_agreement_drafted(db: Db, item: Item) -> None:
+def on_agreement_drafted(db: Writes, item: Item) -> None:
     e = item.event
     at = iso(e.timestamp)
     insert(
@@ -183,11 +189,14 @@ def on_agreement_drafted(db: Db, item: Item) -> None:
     _step(db, item, str(e.submission_id), "agreement_drafted", details)
 
 
-def _agreement(db: Db, item: Item, sets: str) -> None:
-    db.execute(
-        f"UPDATE lg_agreements SET {sets}, updated_at = ? WHERE agreement_id = ?",
-        (iso(item.event.timestamp), str(item.originator_id)),
-    )
+def _agreement(db: Writes, item: Item, column: str, *, add: bool = False) -> None:
+    """Set a flag of the agreement (or count a signature), and its ``updated_at``."""
+    where = {"agreement_id": str(item.originator_id)}
+    if add:
+        db.add("lg_agreements", where, column, 1)
+        db.update("lg_agreements", where, {"updated_at": iso(item.event.timestamp)})
+    else:
+        db.update("lg_agreements", where, {column: 1, "updated_at": iso(item.event.timestamp)})
 
 
 def _signature(item: Item) -> dict[str, Any]:
@@ -203,26 +212,26 @@ def _signature(item: Item) -> dict[str, Any]:
     }
 
 
-def on_signed(db: Db, item: Item) -> None:
-    _agreement(db, item, "signatures = signatures + 1")
+def on_signed(db: Writes, item: Item) -> None:
+    _agreement(db, item, "signatures", add=True)
     _agreement_step(db, item, "signed_by_assignor", _signature(item))
 
 
-def on_countersigned(db: Db, item: Item) -> None:
-    _agreement(db, item, "countersigned = 1")
+def on_countersigned(db: Writes, item: Item) -> None:
+    _agreement(db, item, "countersigned")
     _agreement_step(db, item, "countersigned_by_assignee", _signature(item))
 
 
-def on_paid(db: Db, item: Item) -> None:
+def on_paid(db: Writes, item: Item) -> None:
     e = item.event
-    _agreement(db, item, "paid = 1")
+    _agreement(db, item, "paid")
     details = {"reference": e.reference, "amount": e.amount, "currency": e.currency}
     _agreement_step(db, item, "consideration_paid", details)
 
 
-def on_transferred(db: Db, item: Item) -> None:
+def on_transferred(db: Writes, item: Item) -> None:
     e = item.event
-    _agreement(db, item, "transferred = 1")
+    _agreement(db, item, "transferred")
     step = "ownership_transferred"
     details: dict[str, Any] = {"text_sha256": e.text_sha256, "content_sha256": e.content_sha256}
     if isinstance(e, IpAgreement.LicenceGranted):
@@ -231,13 +240,13 @@ def on_transferred(db: Db, item: Item) -> None:
     _agreement_step(db, item, step, details)
 
 
-def on_disputed(db: Db, item: Item) -> None:
-    _agreement(db, item, "disputed = 1")
+def on_disputed(db: Writes, item: Item) -> None:
+    _agreement(db, item, "disputed")
     _agreement_step(db, item, "disputed", {"reason": item.event.reason})
 
 
-def on_rescinded(db: Db, item: Item) -> None:
-    _agreement(db, item, "rescinded = 1")
+def on_rescinded(db: Writes, item: Item) -> None:
+    _agreement(db, item, "rescinded")
     _agreement_step(db, item, "rescinded", {"reason": item.event.reason})
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from openinno.domain import Account, Challenge, Organisation, Submission, SupportTally
 from openinno.domain.values import ChallengeSpec
-from projections.db import Db
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.values import iso, to_json
+from projections.writes import Writes
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS pt_people ("
@@ -104,17 +104,16 @@ def _challenge(item: Item) -> str:
 # --- people and organisations -------------------------------------------------------------
 
 
-def on_registered(db: Db, item: Item) -> None:
+def on_registered(db: Writes, item: Item) -> None:
     e = item.event
     upsert(
         db,
         "pt_people",
-        ("account_id",),
         {"account_id": str(item.originator_id), "display_name": e.display_name.strip()},
     )
 
 
-def on_profile_updated(db: Db, item: Item) -> None:
+def on_profile_updated(db: Writes, item: Item) -> None:
     update(
         db,
         "pt_people",
@@ -123,11 +122,10 @@ def on_profile_updated(db: Db, item: Item) -> None:
     )
 
 
-def on_organisation_created(db: Db, item: Item) -> None:
+def on_organisation_created(db: Writes, item: Item) -> None:
     upsert(
         db,
         "pt_organisations",
-        ("organisation_id",),
         {"organisation_id": str(item.originator_id), "name": item.event.name},
     )
 
@@ -135,7 +133,7 @@ def on_organisation_created(db: Db, item: Item) -> None:
 # --- challenges ---------------------------------------------------------------------------
 
 
-def on_drafted(db: Db, item: Item) -> None:
+def on_drafted(db: Writes, item: Item) -> None:
     e = item.event
     insert(
         db,
@@ -150,11 +148,11 @@ def on_drafted(db: Db, item: Item) -> None:
     )
 
 
-def on_draft_edited(db: Db, item: Item) -> None:
+def on_draft_edited(db: Writes, item: Item) -> None:
     update(db, "pt_challenges", {"challenge_id": _challenge(item)}, spec_columns(item.event.spec))
 
 
-def on_published(db: Db, item: Item) -> None:
+def on_published(db: Writes, item: Item) -> None:
     e = item.event
     update(
         db,
@@ -169,7 +167,7 @@ def on_published(db: Db, item: Item) -> None:
     )
 
 
-def on_question_asked(db: Db, item: Item) -> None:
+def on_question_asked(db: Writes, item: Item) -> None:
     e = item.event
     insert(
         db,
@@ -185,7 +183,7 @@ def on_question_asked(db: Db, item: Item) -> None:
     )
 
 
-def on_question_answered(db: Db, item: Item) -> None:
+def on_question_answered(db: Writes, item: Item) -> None:
     e = item.event
     update(
         db,
@@ -195,7 +193,7 @@ def on_question_answered(db: Db, item: Item) -> None:
     )
 
 
-def on_question_hidden(db: Db, item: Item) -> None:
+def on_question_hidden(db: Writes, item: Item) -> None:
     e = item.event
     update(
         db,
@@ -205,7 +203,7 @@ def on_question_hidden(db: Db, item: Item) -> None:
     )
 
 
-def _announce(db: Db, item: Item, kind: str) -> None:
+def _announce(db: Writes, item: Item, kind: str) -> None:
     e = item.event
     insert(
         db,
@@ -221,11 +219,11 @@ def _announce(db: Db, item: Item, kind: str) -> None:
     )
 
 
-def on_announcement(db: Db, item: Item) -> None:
+def on_announcement(db: Writes, item: Item) -> None:
     _announce(db, item, "announcement")
 
 
-def on_deadline_extended(db: Db, item: Item) -> None:
+def on_deadline_extended(db: Writes, item: Item) -> None:
     e = item.event
     _announce(db, item, "deadline_extended")
     update(
@@ -236,7 +234,7 @@ def on_deadline_extended(db: Db, item: Item) -> None:
     )
 
 
-def on_winners_awarded(db: Db, item: Item) -> None:
+def on_winners_awarded(db: Writes, item: Item) -> None:
     challenge_id = _challenge(item)
     update(db, "pt_challenges", {"challenge_id": challenge_id}, {"status": "awarded"})
     for award in item.event.awards:
@@ -252,14 +250,14 @@ def on_winners_awarded(db: Db, item: Item) -> None:
         )
 
 
-def on_cancelled(db: Db, item: Item) -> None:
+def on_cancelled(db: Writes, item: Item) -> None:
     update(db, "pt_challenges", {"challenge_id": _challenge(item)}, {"status": "cancelled"})
 
 
 # --- submissions and support --------------------------------------------------------------
 
 
-def _receipt(db: Db, item: Item, version: int) -> None:
+def _receipt(db: Writes, item: Item, version: int) -> None:
     e = item.event
     insert(
         db,
@@ -274,7 +272,7 @@ def _receipt(db: Db, item: Item, version: int) -> None:
     )
 
 
-def on_submitted(db: Db, item: Item) -> None:
+def on_submitted(db: Writes, item: Item) -> None:
     e = item.event
     submission_id = str(item.originator_id)
     at = iso(e.timestamp)
@@ -299,13 +297,10 @@ def on_submitted(db: Db, item: Item) -> None:
     for author in (e.actor_id, *e.team_ids):
         insert(db, "pt_authors", {"submission_id": submission_id, "account_id": str(author)})
     _receipt(db, item, 1)
-    db.execute(
-        "UPDATE pt_challenges SET submission_count = submission_count + 1 WHERE challenge_id = ?",
-        (str(e.challenge_id),),
-    )
+    db.add("pt_challenges", {"challenge_id": str(e.challenge_id)}, "submission_count", 1)
 
 
-def on_revised(db: Db, item: Item) -> None:
+def on_revised(db: Writes, item: Item) -> None:
     e = item.event
     update(
         db,
@@ -322,31 +317,31 @@ def on_revised(db: Db, item: Item) -> None:
     _receipt(db, item, e.version)
 
 
-def _submission(db: Db, item: Item, **values: Any) -> None:
+def _submission(db: Writes, item: Item, **values: Any) -> None:
     update(db, "pt_submissions", {"submission_id": str(item.originator_id)}, values)
 
 
-def on_withdrawn(db: Db, item: Item) -> None:
+def on_withdrawn(db: Writes, item: Item) -> None:
     _submission(db, item, status="withdrawn")
 
 
-def on_disqualified(db: Db, item: Item) -> None:
+def on_disqualified(db: Writes, item: Item) -> None:
     _submission(db, item, status="disqualified")
 
 
-def on_shortlisted(db: Db, item: Item) -> None:
+def on_shortlisted(db: Writes, item: Item) -> None:
     _submission(db, item, shortlisted=1)
 
 
-def on_threshold_reached(db: Db, item: Item) -> None:
+def on_threshold_reached(db: Writes, item: Item) -> None:
     _submission(db, item, threshold_reached=1)
 
 
-def on_awarded(db: Db, item: Item) -> None:
+def on_awarded(db: Writes, item: Item) -> None:
     _submission(db, item, status="awarded", award_place=item.event.place)
 
 
-def on_tally_opened(db: Db, item: Item) -> None:
+def on_tally_opened(db: Writes, item: Item) -> None:
     insert(
         db,
         "pt_tallies",
@@ -354,12 +349,16 @@ def on_tally_opened(db: Db, item: Item) -> None:
     )
 
 
-def on_support_changed(db: Db, item: Item) -> None:
-    db.execute(
-        "UPDATE pt_submissions SET support_count = ? WHERE submission_id = "
-        "(SELECT submission_id FROM pt_tallies WHERE tally_id = ?)",
-        (item.event.count, str(item.originator_id)),
-    )
+SUPPORT_COUNT = (
+    "UPDATE pt_submissions SET support_count = ? WHERE submission_id = "
+    "(SELECT submission_id FROM pt_tallies WHERE tally_id = ?)"
+)
+
+
+def on_support_changed(db: Writes, item: Item) -> None:
+    # The count is absolute: within a batch only a tally's latest count matters.
+    tally_id = str(item.originator_id)
+    db.merge(SUPPORT_COUNT, tally_id, (item.event.count, tally_id), None)
 
 
 PROJECTION = Projection(

@@ -12,10 +12,10 @@ from uuid import UUID
 
 from openinno.domain import Challenge, Review, Submission
 from openinno.domain.values import ChallengeSpec
-from projections.db import Db
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.values import iso, to_json
+from projections.writes import Writes
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS rv_challenges ("
@@ -58,67 +58,70 @@ def _spec(spec: ChallengeSpec) -> dict[str, str]:
     }
 
 
-def _challenge(db: Db, item: Item, **values: object) -> None:
+def _challenge(db: Writes, item: Item, **values: object) -> None:
     update(db, "rv_challenges", {"challenge_id": str(item.originator_id)}, values)
 
 
-def on_drafted(db: Db, item: Item) -> None:
+def on_drafted(db: Writes, item: Item) -> None:
     row = {"challenge_id": str(item.originator_id), "status": "draft", **_spec(item.event.spec)}
     insert(db, "rv_challenges", row)
 
 
-def on_spec(db: Db, item: Item) -> None:
+def on_spec(db: Writes, item: Item) -> None:
     _challenge(db, item, **_spec(item.event.spec))
 
 
-def on_published(db: Db, item: Item) -> None:
+def on_published(db: Writes, item: Item) -> None:
     _challenge(db, item, status="published", **_spec(item.event.terms.spec))
 
 
-def on_deadline_extended(db: Db, item: Item) -> None:
+def on_deadline_extended(db: Writes, item: Item) -> None:
     _challenge(db, item, review_ends_at=iso(item.event.review_ends_at))
 
 
-def on_awarded_winners(db: Db, item: Item) -> None:
+def on_awarded_winners(db: Writes, item: Item) -> None:
     _challenge(db, item, status="awarded")
 
 
-def on_cancelled(db: Db, item: Item) -> None:
+def on_cancelled(db: Writes, item: Item) -> None:
     _challenge(db, item, status="cancelled")
 
 
-def on_revealed(db: Db, item: Item) -> None:
+def on_revealed(db: Writes, item: Item) -> None:
     _challenge(db, item, revealed=1)
 
 
-def on_reviewer_invited(db: Db, item: Item) -> None:
+def on_reviewer_invited(db: Writes, item: Item) -> None:
     row = {
         "challenge_id": str(item.originator_id),
         "reviewer_id": str(item.event.reviewer_id),
         "accepted": 0,
     }
-    upsert(db, "rv_reviewers", ("challenge_id", "reviewer_id"), row)
+    upsert(db, "rv_reviewers", row)
 
 
-def on_reviewer_accepted(db: Db, item: Item) -> None:
+def on_reviewer_accepted(db: Writes, item: Item) -> None:
     row = {
         "challenge_id": str(item.originator_id),
         "reviewer_id": str(item.event.actor_id),
         "accepted": 1,
     }
-    upsert(db, "rv_reviewers", ("challenge_id", "reviewer_id"), row)
+    upsert(db, "rv_reviewers", row)
 
 
-def on_submitted(db: Db, item: Item) -> None:
+PSEUDONYM = (
+    "INSERT INTO rv_pseudonyms (challenge_id, solver_key, number) "
+    "SELECT ?, ?, COALESCE(MAX(number), 0) + 1 FROM rv_pseudonyms WHERE challenge_id = ? "
+    "ON CONFLICT (challenge_id, solver_key) DO NOTHING"
+)
+
+
+def on_submitted(db: Writes, item: Item) -> None:
     e = item.event
     challenge_id = str(e.challenge_id)
     key = solver_key(e.challenge_id, e.actor_id)
-    db.execute(
-        "INSERT INTO rv_pseudonyms (challenge_id, solver_key, number) "
-        "SELECT ?, ?, COALESCE(MAX(number), 0) + 1 FROM rv_pseudonyms WHERE challenge_id = ? "
-        "ON CONFLICT (challenge_id, solver_key) DO NOTHING",
-        (challenge_id, key, challenge_id),
-    )
+    # Numbered in SQL at the end of the batch, in log order (nothing else writes here).
+    db.execute(PSEUDONYM, (challenge_id, key, challenge_id))
     insert(
         db,
         "rv_entries",
@@ -137,11 +140,11 @@ def on_submitted(db: Db, item: Item) -> None:
     )
 
 
-def _entry(db: Db, item: Item, **values: object) -> None:
+def _entry(db: Writes, item: Item, **values: object) -> None:
     update(db, "rv_entries", {"submission_id": str(item.originator_id)}, values)
 
 
-def on_revised(db: Db, item: Item) -> None:
+def on_revised(db: Writes, item: Item) -> None:
     e = item.event
     _entry(
         db,
@@ -153,23 +156,23 @@ def on_revised(db: Db, item: Item) -> None:
     )
 
 
-def on_withdrawn(db: Db, item: Item) -> None:
+def on_withdrawn(db: Writes, item: Item) -> None:
     _entry(db, item, status="withdrawn")
 
 
-def on_disqualified(db: Db, item: Item) -> None:
+def on_disqualified(db: Writes, item: Item) -> None:
     _entry(db, item, status="disqualified")
 
 
-def on_shortlisted(db: Db, item: Item) -> None:
+def on_shortlisted(db: Writes, item: Item) -> None:
     _entry(db, item, shortlisted=1)
 
 
-def on_submission_awarded(db: Db, item: Item) -> None:
+def on_submission_awarded(db: Writes, item: Item) -> None:
     _entry(db, item, status="awarded")
 
 
-def on_review_started(db: Db, item: Item) -> None:
+def on_review_started(db: Writes, item: Item) -> None:
     e = item.event
     insert(
         db,
@@ -183,22 +186,16 @@ def on_review_started(db: Db, item: Item) -> None:
     )
 
 
-def on_scores(db: Db, item: Item) -> None:
+def on_scores(db: Writes, item: Item) -> None:
     e = item.event
-    db.execute(
-        "UPDATE rv_reviews SET scores = ?, comment = ?, scored_at = ?,"
-        " revisions = revisions + ? WHERE review_id = ?",
-        (
-            to_json(e.scores),
-            e.comment,
-            iso(e.timestamp),
-            1 if isinstance(e, Review.ScoresRevised) else 0,
-            str(item.originator_id),
-        ),
-    )
+    where = {"review_id": str(item.originator_id)}
+    values = {"scores": to_json(e.scores), "comment": e.comment, "scored_at": iso(e.timestamp)}
+    db.update("rv_reviews", where, values)
+    if isinstance(e, Review.ScoresRevised):
+        db.add("rv_reviews", where, "revisions", 1)
 
 
-def on_conflict(db: Db, item: Item) -> None:
+def on_conflict(db: Writes, item: Item) -> None:
     update(db, "rv_reviews", {"review_id": str(item.originator_id)}, {"conflict": 1})
 
 

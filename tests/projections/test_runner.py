@@ -8,10 +8,11 @@ import pytest
 
 from openinno.application import OpenInno
 from projections import tracking
-from projections.db import Db, ReadStore, open_db
+from projections.db import ReadStore, open_db
 from projections.projection import Item, Projection
 from projections.runner import Runner
 from projections.service import ReadSide
+from projections.writes import Writes
 from tests.support.story import Scene
 
 COUNTER_DDL = (
@@ -19,12 +20,12 @@ COUNTER_DDL = (
 )
 
 
-def _record(db: Db, item: Item) -> None:
+def _record(db: Writes, item: Item) -> None:
     db.execute("INSERT INTO t_seen (position, topic) VALUES (?, ?)", (item.position, item.topic))
 
 
 def seen_projection(name: str = "seen", fail_at: int | None = None) -> Projection:
-    def apply(db: Db, item: Item) -> None:
+    def apply(db: Writes, item: Item) -> None:
         if fail_at is not None and item.position == fail_at:
             raise RuntimeError("boom")
         _record(db, item)
