@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from openinno.application import OpenInno
 from openinno.settings import Settings
 from web.api import APP_EXCEPTION_HANDLERS, api_router, openapi_config
+from web.pages import PagesConfig, pages_setup
 
 
 @get("/healthz", sync_to_thread=True)
@@ -24,18 +25,28 @@ def healthz(state: State) -> dict[str, Any]:
     }
 
 
-def create_app(settings: Settings | None = None, application: OpenInno | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None,
+    application: OpenInno | None = None,
+    pages_config: PagesConfig | None = None,
+) -> Litestar:
     settings = settings or Settings.from_env()
     openinno = application or OpenInno(settings)
+    # The server-rendered pages (web/pages): sessions, CSRF (not under /api/), headers.
+    pages = pages_setup(settings, openinno, pages_config)
 
     def close_application() -> None:
+        pages.close()
         if application is None:
             openinno.close()
 
     return Litestar(
-        route_handlers=[healthz, api_router()],
-        state=State({"openinno": openinno, "settings": settings}),
-        exception_handlers=APP_EXCEPTION_HANDLERS,
+        route_handlers=[healthz, api_router(), pages.router, pages.static],
+        state=State({"openinno": openinno, "settings": settings, "pages": pages.pages}),
+        exception_handlers=pages.exception_handlers(APP_EXCEPTION_HANDLERS),
         openapi_config=openapi_config(),
+        csrf_config=pages.csrf,
+        middleware=pages.middleware,
+        stores=pages.stores,
         on_shutdown=[close_application],
     )

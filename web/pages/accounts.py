@@ -1,0 +1,187 @@
+"""Sign up, log in (throttled per account and per IP), log out, profile."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import available_timezones
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+
+from openinno.domain.errors import DomainError, InvalidCredentials
+from openinno.domain.values import normalise_email
+from web.pages import sessions
+from web.pages.base import (
+    N_,
+    Form,
+    Pages,
+    Viewer,
+    client_ip,
+    require_signed_in,
+    safe_next,
+    status_for,
+)
+from web.pages.forms import one, values
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+TIME_ZONES: tuple[str, ...] = ("UTC", *sorted(z for z in available_timezones() if "/" in z))
+MIN_PASSWORD = 10
+NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _account_key(email: str) -> str:
+    try:
+        return normalise_email(email)
+    except DomainError:
+        return email.strip().lower()
+
+
+class AccountPages(Controller):
+    cache_control = NO_STORE
+
+    @get("/signup", sync_to_thread=False)
+    def signup_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Any:
+        form = Form(values={"locale": viewer.locale, "time_zone": viewer.time_zone})
+        return pages.render(request, "signup.html", viewer, form=form, time_zones=TIME_ZONES)
+
+    @post("/signup", sync_to_thread=True)
+    def signup(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        form = Form(values=values(data, "email", "display_name", "locale", "time_zone"))
+        password = one(data, "password")
+        if len(password) < MIN_PASSWORD:
+            form.errors["password"] = pages.gettext(
+                viewer, N_("Use a password of at least 10 characters.")
+            )
+        if password != one(data, "password_again"):
+            form.errors["password_again"] = pages.gettext(viewer, N_("The two passwords differ."))
+        if not form.failed:
+            try:
+                recorded = pages.openinno.register_account(
+                    form.values["email"],
+                    password,
+                    form.values["display_name"],
+                    locale=form.values["locale"] or viewer.locale,
+                    time_zone=form.values["time_zone"] or "UTC",
+                )
+            except DomainError as e:
+                form.fail(e)
+                status = status_for(e)
+            else:
+                sessions.sign_in(request.session, str(recorded.id), None)
+                pages.reads.wait(recorded.position, ["participants"])
+                return Redirect("/", status_code=303)
+        else:
+            status = 400
+        return pages.render(
+            request,
+            "signup.html",
+            viewer,
+            status_code=status,
+            form=form,
+            time_zones=TIME_ZONES,
+        )
+
+    @get("/login", sync_to_thread=False)
+    def login_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        next: str = "/",
+    ) -> Any:
+        form = Form(values={"next": safe_next(next)})
+        return pages.render(request, "login.html", viewer, form=form)
+
+    @post("/login", sync_to_thread=True)
+    def login(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        form = Form(values=values(data, "email", "next"))
+        key, ip = _account_key(form.values["email"]), client_ip(request)
+        if pages.throttle.blocked(key, ip):
+            form.error = pages.gettext(
+                viewer, N_("Too many failed attempts. Wait a few minutes, then try again.")
+            )
+            return pages.render(request, "login.html", viewer, status_code=429, form=form)
+        try:
+            account_id = pages.openinno.authenticate(form.values["email"], one(data, "password"))
+        except InvalidCredentials:
+            pages.throttle.failed(key, ip)
+            form.error = pages.gettext(viewer, N_("Email or password is wrong."))
+            return pages.render(request, "login.html", viewer, status_code=401, form=form)
+        pages.throttle.succeeded(key)
+        sessions.sign_in(request.session, str(account_id), None)
+        return Redirect(safe_next(form.values["next"]), status_code=303)
+
+    @post("/logout", sync_to_thread=False)
+    def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+    @get("/profile", sync_to_thread=True)
+    def profile_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Any:
+        account_id = require_signed_in(viewer)
+        account = pages.openinno.get_account(account_id)
+        form = Form(
+            values={
+                "display_name": account.display_name,
+                "locale": account.locale,
+                "time_zone": account.time_zone,
+            }
+        )
+        return pages.render(request, "profile.html", viewer, form=form, time_zones=TIME_ZONES)
+
+    @post("/profile", sync_to_thread=True)
+    def profile(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        account_id = require_signed_in(viewer)
+        form = Form(values=values(data, "display_name", "locale", "time_zone"))
+        try:
+            pages.openinno.update_profile(
+                account_id,
+                form.values["display_name"],
+                form.values["locale"],
+                form.values["time_zone"],
+            )
+        except DomainError as e:
+            form.fail(e)
+            return pages.render(
+                request,
+                "profile.html",
+                viewer,
+                status_code=status_for(e),
+                form=form,
+                time_zones=TIME_ZONES,
+            )
+        # The profile's language is the default from now on; drop the header's choice.
+        request.session.pop(sessions.LOCALE, None)
+        return Redirect("/profile?saved=1", status_code=303)

@@ -1,0 +1,257 @@
+"""What every page shares: the viewer, rendering with the layout's context,
+form state with errors next to their fields, and the markdown filter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import nh3
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.enums import MediaType
+from litestar.exceptions import NotAuthorizedException
+from litestar.response import Redirect
+from litestar.utils.scope.state import ScopeState
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from openinno.application import OpenInno
+from openinno.domain.errors import (
+    AccessDenied,
+    DomainError,
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    TermsMismatch,
+)
+from web.pages import i18n, sessions
+from web.pages.config import PagesConfig
+from web.pages.readmodels import ReadModels
+from web.pages.security import LoginThrottle
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+HTML = MediaType.HTML
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; translated where it is rendered."""
+    return message
+
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def markdown(text: str | None) -> Markup:
+    """User-written markdown: raw HTML off in the parser, then sanitised by nh3."""
+    html = _markdown.render(text or "")
+    return Markup(nh3.clean(html, link_rel="nofollow noopener noreferrer"))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    account_id: UUID | None = None
+    display_name: str = ""
+    email: str = ""
+    locale: str = i18n.DEFAULT_LOCALE
+    time_zone: str = "UTC"
+    is_admin: bool = False
+
+    @property
+    def signed_in(self) -> bool:
+        return self.account_id is not None
+
+
+@dataclass
+class Form:
+    """A form's values as typed, and its errors: per field, and for the whole form."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+    def fail(self, error: DomainError, fields: Mapping[str, str] | None = None) -> None:
+        """Put a domain error next to its field (``InvalidInput.field``) when the form
+        has it, otherwise above the form.  ``fields`` maps domain names to form names."""
+        name = error.field
+        if name and fields and name in fields:
+            name = fields[name]
+        if name and (name in self.values or (fields and name in fields.values())):
+            self.errors[name] = error.message
+        else:
+            self.error = error.message
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors or self.error)
+
+
+def status_for(error: DomainError) -> int:
+    if isinstance(error, InvalidInput | TermsMismatch):
+        return 400
+    if isinstance(error, InvalidCredentials):
+        return 401
+    if isinstance(error, AccessDenied):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, EmailAlreadyRegistered):
+        return 409
+    return 409
+
+
+def _translator(name: str) -> Any:
+    @pass_context
+    def translate(context: Any, message: str, *args: Any) -> str:
+        locale = context.get("locale", i18n.DEFAULT_LOCALE)
+        translations = i18n.translations(locale)
+        if name == "ngettext":
+            return translations.ngettext(message, *args)
+        return translations.gettext(message)
+
+    return translate
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _translator("gettext"), _translator("ngettext"), newstyle=True
+    )
+
+    @pass_context
+    def when(context: Any, value: Any) -> str:
+        return i18n.format_when(value, context["locale"], context["viewer"].time_zone)
+
+    @pass_context
+    def relative(context: Any, value: Any) -> str:
+        return i18n.format_relative(value, context["now"], context["locale"])
+
+    @pass_context
+    def money(context: Any, amount: Any, currency: str) -> str:
+        return i18n.format_money(amount, currency, context["locale"])
+
+    @pass_context
+    def number(context: Any, value: Any) -> str:
+        return i18n.format_number(value, context["locale"])
+
+    env.filters.update(when=when, relative=relative, money=money, number=number, markdown=markdown)
+    env.globals.update(
+        language_name=i18n.language_name,
+        LOCALES=i18n.LOCALES,
+        LANGUAGE_CHOICES=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
+    )
+    return env
+
+
+class Pages:
+    """The pages' services, built once per app and kept in ``app.state.pages``."""
+
+    def __init__(self, openinno: OpenInno, config: PagesConfig, reads: ReadModels) -> None:
+        self.openinno = openinno
+        self.config = config
+        self.reads = reads
+        self.env = build_environment()
+        self.throttle = LoginThrottle(
+            config.login_failures_per_account,
+            config.login_failures_per_ip,
+            config.login_window_seconds,
+        )
+
+    def viewer(self, request: Request[Any, Any, Any]) -> Viewer:
+        session = request.scope.get("session") or {}
+        chosen = session.get(sessions.LOCALE) if isinstance(session, dict) else None
+        account_id = session.get(sessions.ACCOUNT) if isinstance(session, dict) else None
+        if account_id:
+            try:
+                account = self.openinno.get_account(UUID(account_id))
+            except (DomainError, ValueError):
+                account = None
+            if account is not None and account.active:
+                return Viewer(
+                    account_id=account.id,
+                    display_name=account.display_name,
+                    email=account.email,
+                    locale=chosen or account.locale,
+                    time_zone=account.time_zone,
+                    is_admin=account.is_admin,
+                )
+        locale = chosen or i18n.negotiate(request.headers.get("accept-language", ""))
+        return Viewer(locale=locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE)
+
+    def render(
+        self,
+        request: Request[Any, Any, Any],
+        template: str,
+        viewer: Viewer,
+        *,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> Response[str]:
+        html = self.render_text(request, template, viewer, **context)
+        return Response(html, status_code=status_code, media_type=HTML, headers=headers)
+
+    def render_text(
+        self, request: Request[Any, Any, Any], template: str, viewer: Viewer, **context: Any
+    ) -> str:
+        csrf = ScopeState.from_scope(request.scope).csrf_token
+        full = {
+            "viewer": viewer,
+            "locale": viewer.locale,
+            "now": self.openinno.clock.now(),
+            "csrf_token": csrf if isinstance(csrf, str) else "",
+            "path": request.url.path,
+            "query": request.url.query,
+            **context,
+        }
+        return self.env.get_template(template).render(full)
+
+    def gettext(self, viewer: Viewer, message: str) -> str:
+        return i18n.gettext_for(viewer.locale, message)
+
+
+def pages_of(state: State) -> Pages:
+    pages: Pages = state.pages
+    return pages
+
+
+def provide_pages(state: State) -> Pages:
+    return pages_of(state)
+
+
+def provide_viewer(request: Request[Any, Any, Any], state: State) -> Viewer:
+    return pages_of(state).viewer(request)
+
+
+def require_signed_in(viewer: Viewer) -> UUID:
+    if viewer.account_id is None:
+        raise NotAuthorizedException("Sign in to continue.")
+    return viewer.account_id
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/login?next={quote(target)}", status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,64 @@
+"""Settings of the server-rendered pages, read from the environment once.
+
+They live here rather than in ``openinno.settings`` because only the web front
+uses them (cookies, CSRF secret, read-your-writes wait)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from openinno.settings import Settings
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class PagesConfig:
+    # Served over https: cookies get Secure and the __Host- prefix.  Off by default
+    # because `make run` serves plain http on 127.0.0.1; turn it on in production.
+    secure_cookies: bool = False
+    # Signs CSRF tokens.  Empty: a random key kept in <data dir>/secret_key (shared
+    # by every worker on the host); set OPENINNO_SECRET_KEY when hosts are several.
+    secret_key: str = ""
+    session_max_age: int = 8 * 3600
+    # Read-your-writes: how long a page waits for its read model after a command.
+    read_wait_seconds: float = 2.0
+    # Login throttling (in-process counters): failures allowed per window.
+    login_failures_per_account: int = 5
+    login_failures_per_ip: int = 20
+    login_window_seconds: int = 15 * 60
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> PagesConfig:
+        env = dict(os.environ if environ is None else environ)
+        return cls(
+            secure_cookies=_flag(env.get("OPENINNO_SECURE_COOKIES")),
+            secret_key=env.get("OPENINNO_SECRET_KEY", ""),
+        )
+
+    @property
+    def cookie_prefix(self) -> str:
+        return "__Host-" if self.secure_cookies else ""
+
+    def resolve_secret(self, settings: Settings) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = Path(settings.data_dir) / "secret_key"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker wrote it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        return key

@@ -1,0 +1,7 @@
+"""stub"""
+
+from litestar import Controller
+
+
+class LegalPages(Controller):
+    pass

@@ -1,0 +1,183 @@
+"""Pages for anyone: the home page with the open-challenge catalogue (search,
+filters, pagination, live search with htmx), a challenge's page, its terms in
+full with their SHA-256, its public gallery, and the language switch."""
+
+from __future__ import annotations
+
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import Body
+from litestar.response import Redirect
+
+from openinno.domain.errors import DomainError
+from projections.participants import queries as participants
+from web.pages import i18n, queries, sessions
+from web.pages.base import N_, Pages, Viewer, safe_next
+from web.pages.forms import one
+
+PHASE_LABELS = {
+    "open": N_("Open now"),
+    "upcoming": N_("Opening soon"),
+    "closed": N_("Closed, in review"),
+    "awarded": N_("Awarded"),
+    "cancelled": N_("Cancelled"),
+}
+PHASES = tuple(PHASE_LABELS)
+SORT_LABELS = {
+    "closing": N_("Closing first"),
+    "newest": N_("Newest"),
+    "prize": N_("Largest prize"),
+}
+PAGE_SIZE = 10
+
+
+def phase_of(challenge: dict[str, Any], now: datetime) -> str:
+    if challenge["status"] != "published":
+        return str(challenge["status"])
+    if datetime.fromisoformat(challenge["opens_at"]) > now:
+        return "upcoming"
+    if datetime.fromisoformat(challenge["closes_at"]) > now:
+        return "open"
+    return "closed"
+
+
+class PublicPages(Controller):
+    @get("/", sync_to_thread=True)
+    def home(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        q: str = "",
+        phase: str = "",
+        category: str = "",
+        language: str = "",
+        sort: str = "closing",
+        cursor: str = "",
+    ) -> Response[str]:
+        if phase and phase not in PHASES:
+            raise ValidationException("unknown phase")
+        if sort not in participants.SORTS:
+            raise ValidationException("unknown sort")
+        if language and language not in i18n.LOCALES:
+            raise ValidationException("unknown language")
+        db = pages.reads.db()
+        try:
+            page = participants.open_challenges(
+                db,
+                now=pages.openinno.clock.now(),
+                search=q[:200],
+                phases=(phase,) if phase else ("open", "upcoming"),
+                category=category or None,
+                language=language or None,
+                sort=sort,
+                limit=PAGE_SIZE,
+                cursor=cursor or None,
+            )
+        except (ValueError, binascii.Error, json.JSONDecodeError, TypeError):
+            raise ValidationException("bad cursor") from None
+        filters = {"q": q, "phase": phase, "category": category, "language": language, "sort": sort}
+        context: dict[str, Any] = {
+            "page": page,
+            "filters": filters,
+            "cursor": cursor,
+            "phases": PHASE_LABELS,
+            "sorts": SORT_LABELS,
+            "categories": queries.categories(db),
+            "phase_of": phase_of,
+        }
+        headers = {"Vary": "HX-Request"}
+        if request.headers.get("hx-request") == "true":
+            return pages.render(
+                request, "partials/catalogue.html", viewer, headers=headers, **context
+            )
+        return pages.render(request, "home.html", viewer, headers=headers, **context)
+
+    @get("/challenges/{challenge_id:uuid}", sync_to_thread=True)
+    def challenge(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Response[str]:
+        page = participants.challenge_page(pages.reads.db(), challenge_id)
+        if page is None:
+            raise NotFoundException()
+        member = False
+        if viewer.account_id is not None:
+            try:
+                organisation = pages.openinno.get_organisation(UUID(page["organisation_id"]))
+                member = organisation.role_of(viewer.account_id) is not None
+            except DomainError:
+                member = False
+        return pages.render(
+            request,
+            "challenge.html",
+            viewer,
+            c=page,
+            phase=phase_of(page, pages.openinno.clock.now()),
+            phases=PHASE_LABELS,
+            member=member,
+        )
+
+    @get("/challenges/{challenge_id:uuid}/terms", sync_to_thread=True)
+    def terms(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Response[str]:
+        """The published terms exactly as hashed: the canonical JSON and its SHA-256."""
+        challenge = pages.openinno.get_challenge(challenge_id, viewer.account_id)
+        if challenge.terms is None or challenge.terms_sha256 is None:
+            raise NotFoundException()
+        document = pages.openinno.terms_document(challenge).decode()
+        pretty = json.dumps(json.loads(document), indent=2, ensure_ascii=False)
+        return pages.render(
+            request,
+            "terms.html",
+            viewer,
+            challenge=challenge,
+            spec=challenge.terms.spec,
+            document=document,
+            pretty=pretty,
+            terms_sha256=challenge.terms_sha256,
+        )
+
+    @get("/challenges/{challenge_id:uuid}/gallery", sync_to_thread=True)
+    def gallery(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Response[str]:
+        db = pages.reads.db()
+        page = participants.challenge_page(db, challenge_id)
+        entries = participants.public_gallery(db, challenge_id)
+        if page is None or entries is None:
+            raise NotFoundException()
+        return pages.render(request, "gallery.html", viewer, c=page, entries=entries)
+
+    @post("/language", sync_to_thread=True)
+    def language(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Redirect:
+        """The header's language switch: kept in the session (the profile keeps the default)."""
+        locale = one(data, "locale")
+        if locale not in i18n.LOCALES:
+            raise ValidationException("unknown language")
+        request.session[sessions.LOCALE] = locale
+        return Redirect(safe_next(one(data, "next")), status_code=303)
