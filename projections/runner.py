@@ -11,6 +11,7 @@ position is the last id *seen*, never assumed to be position + 1.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -102,12 +103,16 @@ class Runner:
 
     def run_batch(self, limit: int | None = None) -> int:
         """Apply the next batch; return how many notifications it read (0: caught up)."""
-        start = self._position
         notifications = self.source.select_notifications(
-            start, limit or self.batch_size, inclusive_of_start=False
+            self._position, limit or self.batch_size, inclusive_of_start=False
         )
-        if not notifications:
-            return 0
+        if notifications:
+            self._apply(notifications)
+        return len(notifications)
+
+    def _apply(self, notifications: Sequence[Any]) -> None:
+        """Apply one batch read after the current position, in one transaction."""
+        start = self._position
         last = notifications[-1].id
         db, projection, decode = self.db, self.projection, self.decode
         decodes = projection.decodes
@@ -133,19 +138,56 @@ class Runner:
         with self._changed:
             self._position = last
             self._changed.notify_all()
-        return len(notifications)
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply batches until the log is exhausted; return the events read."""
+        """Apply batches until the log is exhausted; return the events read.
+
+        A reader thread fetches the next page while this one applies the current
+        (the database works on the other core meanwhile).  Pages follow each other
+        in the log, and each is applied by ``_apply`` exactly as ``run_batch`` does."""
         head = self.source.max_notification_id() or 0
+        pages: queue.Queue[Sequence[Any] | BaseException | None] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def offer(item: Sequence[Any] | BaseException | None) -> None:
+            while not stop.is_set():
+                try:
+                    pages.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def read() -> None:
+            position = self._position
+            try:
+                while not stop.is_set():
+                    page = self.source.select_notifications(
+                        position, self.batch_size, inclusive_of_start=False
+                    )
+                    if not page:
+                        break
+                    position = page[-1].id
+                    offer(page)
+            except BaseException as error:  # handed to the applying thread
+                offer(error)
+                return
+            offer(None)
+
+        reader = threading.Thread(target=read, name=f"read-{self.name}", daemon=True)
+        reader.start()
         total = 0
-        while True:
-            count = self.run_batch()
-            if not count:
-                return total
-            total += count
-            if progress is not None:
-                progress(self._position, head)
+        try:
+            while (page := pages.get()) is not None:
+                if isinstance(page, BaseException):
+                    raise page
+                self._apply(page)
+                total += len(page)
+                if progress is not None:
+                    progress(self._position, head)
+        finally:
+            stop.set()
+            reader.join()
+        return total
 
     def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
         """Apply batches forever (until ``stop``), idling on the waker between."""

@@ -25,6 +25,7 @@ so the result is always the same as applying every statement in order.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -56,6 +57,7 @@ class Writes:
     def __init__(self, db: Db, keys: Mapping[str, Sequence[str]]) -> None:
         self.db = db
         self.keys = keys
+        self._getters = {table: _key_getter(tuple(columns)) for table, columns in keys.items()}
         self._tables: dict[str, _Pending] = {}
         # (sql, merge key) -> params, in first-seen order; merge key None: never merged
         self._statements: dict[tuple[str, Any], Params] = {}
@@ -72,7 +74,7 @@ class Writes:
         return pending
 
     def _key(self, table: str, values: Mapping[str, Any]) -> Key:
-        return tuple(values[c] for c in self.keys[table])
+        return self._getters[table](values)
 
     def insert(self, table: str, row: Mapping[str, Any]) -> None:
         pending = self._pending(table)
@@ -217,6 +219,19 @@ class Writes:
             groups.setdefault(shape, []).append((*set_values.values(), *add_values.values(), *k))
         for (set_columns, add_columns), rows in groups.items():
             self.db.executemany(_update_sql(table, set_columns, add_columns, key), rows)
+
+
+@lru_cache(maxsize=256)
+def _key_getter(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Key]:
+    """The primary key of a row (or of an update's ``where``), always as a tuple."""
+    if len(columns) == 1:
+        (column,) = columns
+
+        def single(values: Mapping[str, Any]) -> Key:
+            return (values[column],)
+
+        return single
+    return operator.itemgetter(*columns)
 
 
 @lru_cache(maxsize=1024)
