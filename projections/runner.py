@@ -110,10 +110,14 @@ class Runner:
             self._apply(notifications)
         return len(notifications)
 
-    def _apply(self, notifications: Sequence[Any]) -> None:
-        """Apply one batch read after the current position, in one transaction."""
+    def _apply(self, notifications: Sequence[Any], last: int | None = None) -> None:
+        """Apply one batch read after the current position, in one transaction, and
+        move the position to ``last`` (default: the last notification's id).  Every
+        notification the projection applies in (position, last] must be in the batch."""
         start = self._position
-        last = notifications[-1].id
+        last = notifications[-1].id if last is None else last
+        if last <= start:
+            return
         db, projection, decode = self.db, self.projection, self.decode
         decodes = projection.decodes
         by_topic, fallback = projection.by_topic, projection.fallback
@@ -140,16 +144,24 @@ class Runner:
             self._changed.notify_all()
 
     def catch_up(self, progress: Progress | None = None) -> int:
-        """Apply batches until the log is exhausted; return the events read.
+        """Apply batches up to the log's head as it is now; return how far the
+        position moved (the log positions covered, applied or not).
 
         A reader thread fetches the next page while this one applies the current
-        (the database works on the other core meanwhile).  Pages follow each other
-        in the log, and each is applied by ``_apply`` exactly as ``run_batch`` does."""
+        (the database works on the other core meanwhile).  A projection without a
+        fallback reads only the topics it applies: a page holds every such event
+        in (position, its last id], or, when short, every one up to the head, which
+        the position then moves to.  All events up to the head are committed
+        (the event store locks its table while inserting, so ids become visible in
+        order).  Each page is applied by ``_apply``, exactly as ``run_batch`` does."""
         head = self.source.max_notification_id() or 0
-        pages: queue.Queue[Sequence[Any] | BaseException | None] = queue.Queue(maxsize=2)
+        topics = self.projection.topics
+        limit = self.batch_size
+        Page = tuple[Sequence[Any], int]
+        pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=2)
         stop = threading.Event()
 
-        def offer(item: Sequence[Any] | BaseException | None) -> None:
+        def offer(item: Page | BaseException | None) -> None:
             while not stop.is_set():
                 try:
                     pages.put(item, timeout=0.1)
@@ -160,14 +172,12 @@ class Runner:
         def read() -> None:
             position = self._position
             try:
-                while not stop.is_set():
+                while not stop.is_set() and position < head:
                     page = self.source.select_notifications(
-                        position, self.batch_size, inclusive_of_start=False
+                        position, limit, head, topics, inclusive_of_start=False
                     )
-                    if not page:
-                        break
-                    position = page[-1].id
-                    offer(page)
+                    position = page[-1].id if len(page) == limit else head
+                    offer((page, position))
             except BaseException as error:  # handed to the applying thread
                 offer(error)
                 return
@@ -175,19 +185,19 @@ class Runner:
 
         reader = threading.Thread(target=read, name=f"read-{self.name}", daemon=True)
         reader.start()
-        total = 0
+        start = self._position
         try:
-            while (page := pages.get()) is not None:
-                if isinstance(page, BaseException):
-                    raise page
-                self._apply(page)
-                total += len(page)
+            while (item := pages.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                page, last = item
+                self._apply(page, last)
                 if progress is not None:
                     progress(self._position, head)
         finally:
             stop.set()
             reader.join()
-        return total
+        return self._position - start
 
     def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
         """Apply batches forever (until ``stop``), idling on the waker between."""

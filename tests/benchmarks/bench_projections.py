@@ -528,7 +528,8 @@ def library_runner(store: Store) -> tuple[int, float]:
 
 
 def rebuild(store: Store, projections: tuple[Projection, ...]) -> tuple[int, float]:
-    """Drop and replay each projection from zero, one after another."""
+    """Drop and replay each projection from zero, one after another; return how far
+    the (last) position moved, and the seconds all of them took."""
     app = store.app
     count, elapsed = 0, 0.0
     for projection in projections:
@@ -591,20 +592,22 @@ def measure(store: Store, events: int, quick: bool) -> list[Result]:
     assert n == expected.events, (n, expected.events)
     ceiling = n / seconds
     seen, seconds = library_runner(store)
-    assert seen == min(expected.events, LIBRARY_EVENTS), (seen, expected.events)
+    # It may run a little past the stop before the wait returns: the rate counts all.
+    assert seen >= min(expected.events, LIBRARY_EVENTS), (seen, expected.events)
     library = seen / seconds
     results: list[Result] = []
     target = TARGET if store.label == "postgres" else ""
     for projection in ALL:
-        n, seconds = rebuild(store, (projection,))
-        assert n == expected.events, (projection.name, n, expected.events)
-        figure = n / seconds
+        moved, seconds = rebuild(store, (projection,))
+        assert moved == head, (projection.name, moved, head)
+        figure = expected.events / seconds
         name = f"rebuild {projection.name} [{store.label}]"
         results.append(Result(name, figure, "ceiling: read+decode", ceiling, "events/s", target))
         results.append(Result(name, figure, "library ProjectionRunner", library, "events/s"))
-    n, seconds = rebuild(store, ALL)
+    moved, seconds = rebuild(store, ALL)
+    assert moved == head, (moved, head)
     name = f"rebuild all 4, one after another [{store.label}]"
-    figure = n / seconds
+    figure = expected.events / seconds
     results.append(Result(name, figure, "ceiling: read+decode", ceiling, "events/s"))
     results.append(Result(name, figure, "library ProjectionRunner", library, "events/s"))
     check_read_models(store, expected, head)
