@@ -1,7 +1,97 @@
-"""stub"""
+"""Legal pages: the chain of title of a submission (with JSON and CSV exports) and
+an organisation's agreements by state.  Never cached."""
 
-from litestar import Controller
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+
+from openinno.domain.errors import NotFound
+from projections.legal import queries as legal
+from web.pages.base import Pages, Viewer, require_signed_in
+from web.pages.sponsors import _member_organisation
+
+NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
+    """Members of the sponsor organisation, the authors and admins; NotFound for others."""
+    app = pages.openinno
+    submission = app.get_submission(actor, submission_id)
+    challenge = app.get_challenge(submission.challenge_id, actor)
+    organisation = app.get_organisation(challenge.organisation_id)
+    account = app.get_account(actor)
+    if (
+        organisation.role_of(actor) is None
+        and actor not in submission.author_ids
+        and not account.is_admin
+    ):
+        raise NotFound(f"No submission with id {submission_id}.")
+    return challenge
 
 
 class LegalPages(Controller):
-    pass
+    cache_control = NO_STORE
+
+    @get("/legal/submissions/{submission_id:uuid}", sync_to_thread=True)
+    def chain(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        challenge = _check_chain_access(pages, actor, submission_id)
+        steps = legal.chain_of_title(pages.reads.db(), submission_id)
+        return pages.render(
+            request,
+            "chain.html",
+            viewer,
+            steps=steps,
+            submission_id=submission_id,
+            challenge=challenge,
+        )
+
+    @get("/legal/submissions/{submission_id:uuid}/export/{kind:str}", sync_to_thread=True)
+    def export(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+        kind: str,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        if kind not in ("json", "csv"):
+            raise NotFound("No such export.")
+        _check_chain_access(pages, actor, submission_id)
+        db = pages.reads.db()
+        if kind == "json":
+            body, media_type = legal.chain_of_title_json(db, submission_id), "application/json"
+        else:
+            body, media_type = legal.chain_of_title_csv(db, submission_id), "text/csv"
+        filename = f"chain-of-title-{submission_id}.{kind}"
+        return Response(
+            body,
+            media_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    @get("/organisations/{organisation_id:uuid}/agreements", sync_to_thread=True)
+    def agreements(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        organisation = _member_organisation(pages, actor, organisation_id)
+        grouped = legal.agreements_by_state(pages.reads.db(), organisation_id)
+        return pages.render(
+            request, "agreements.html", viewer, organisation=organisation, grouped=grouped
+        )

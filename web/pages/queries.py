@@ -36,3 +36,13 @@ def categories(db: Db) -> list[str]:
         "SELECT DISTINCT category FROM pt_challenges WHERE status <> 'draft' ORDER BY category"
     )
     return [r["category"] for r in rows]
+
+
+def review_invitations(db: Db, reviewer_id: UUID) -> list[Row]:
+    """Challenges that invited this reviewer who has not accepted yet."""
+    return db.rows(
+        "SELECT v.challenge_id, c.title, c.review_ends_at FROM rv_reviewers v "
+        "JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
+        "WHERE v.reviewer_id = ? AND v.accepted = 0 ORDER BY c.review_ends_at, v.challenge_id",
+        (str(reviewer_id),),
+    )

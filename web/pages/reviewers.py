@@ -1,7 +1,137 @@
-"""stub"""
+"""Reviewer pages: invitations, the blind queue (pseudonyms, never names before
+identities are revealed) and the score form against the rubric.  Never cached."""
 
-from litestar import Controller
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+
+from openinno.domain.errors import DomainError, NotFound
+from openinno.domain.values import Criterion
+from projections.reviewers import queries as reviewers
+from web.pages import queries
+from web.pages.base import Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.forms import one
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _entry(pages: Pages, actor: UUID, submission_id: UUID) -> dict[str, Any]:
+    for entry in reviewers.my_review_queue(pages.reads.db(), actor):
+        if entry["submission_id"] == str(submission_id):
+            return entry
+    raise NotFound(f"No submission with id {submission_id}.")
 
 
 class ReviewerPages(Controller):
-    pass
+    cache_control = NO_STORE
+
+    @get("/reviews", sync_to_thread=True)
+    def queue(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        db = pages.reads.db()
+        return pages.render(
+            request,
+            "review_queue.html",
+            viewer,
+            queue=reviewers.my_review_queue(db, actor),
+            invitations=queries.review_invitations(db, actor),
+        )
+
+    @post("/reviews/invitations/{challenge_id:uuid}", sync_to_thread=True)
+    def accept(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Redirect:
+        actor = require_signed_in(viewer)
+        recorded = pages.openinno.accept_reviewer_invitation(actor, challenge_id)
+        pages.reads.wait(recorded.position, ["reviewers"])
+        return Redirect("/reviews", status_code=303)
+
+    def _form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        entry: dict[str, Any],
+        criteria: tuple[Criterion, ...],
+        form: Form,
+        status: int,
+    ) -> Response[str]:
+        return pages.render(
+            request,
+            "review_form.html",
+            viewer,
+            status_code=status,
+            entry=entry,
+            criteria=criteria,
+            form=form,
+        )
+
+    def _criteria(self, pages: Pages, actor: UUID, entry: dict[str, Any]) -> tuple[Criterion, ...]:
+        challenge = pages.openinno.get_challenge(UUID(entry["challenge_id"]), actor)
+        return challenge.spec.criteria
+
+    @get("/reviews/{submission_id:uuid}", sync_to_thread=True)
+    def score_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        entry = _entry(pages, actor, submission_id)
+        criteria = self._criteria(pages, actor, entry)
+        scores = entry.get("scores") or {}
+        form = Form(
+            values={
+                **{f"score_{i}": str(scores.get(c.name, "")) for i, c in enumerate(criteria)},
+                "comment": entry.get("comment", ""),
+            }
+        )
+        return self._form(request, pages, viewer, entry, criteria, form, 200)
+
+    @post("/reviews/{submission_id:uuid}", sync_to_thread=True)
+    def score(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        entry = _entry(pages, actor, submission_id)
+        criteria = self._criteria(pages, actor, entry)
+        form = Form(
+            values={
+                **{f"score_{i}": one(data, f"score_{i}") for i in range(len(criteria))},
+                "comment": one(data, "comment"),
+            }
+        )
+        scores: dict[str, Any] = {c.name: form.values[f"score_{i}"] for i, c in enumerate(criteria)}
+        try:
+            recorded = pages.openinno.record_review(
+                actor, submission_id, scores, form.values["comment"]
+            )
+        except DomainError as e:
+            form.fail(e)
+            return self._form(request, pages, viewer, entry, criteria, form, status_for(e))
+        pages.reads.wait(recorded.position, ["reviewers"])
+        return Redirect("/reviews?saved=1", status_code=303)

@@ -1,7 +1,312 @@
-"""stub"""
+"""Sponsor pages: create an organisation, see its challenges, draft a challenge
+with a form that helps (prize places, criteria and weights, deadlines in the
+sponsor's own zone, IP terms with the agreement text), preview and publish."""
 
-from litestar import Controller
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+
+from openinno.domain.errors import DomainError, InvalidInput, NotFound
+from openinno.domain.ip_templates import current_template
+from openinno.domain.organisation import Organisation
+from openinno.domain.values import (
+    IP_TERMS,
+    VOTING_MODES,
+    ChallengeSpec,
+    Criterion,
+    Prize,
+    Voting,
+)
+from web.pages import queries
+from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.forms import values
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+NO_STORE = CacheControlHeader(no_store=True)
+PRIZE_ROWS = 3
+CRITERION_ROWS = 5
+CURRENCIES = ("EUR", "USD", "GBP", "PLN", "CHF", "JPY", "RUB")
+TEXT_FIELDS = ("title", "brief", "rules", "eligibility", "category", "language")
+CHOICE_FIELDS = ("visibility", "voting_mode", "voting_threshold", "ip_terms", "currency")
+DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
+DRAFT_FIELDS = (
+    *TEXT_FIELDS,
+    *CHOICE_FIELDS,
+    *DATE_FIELDS,
+    "max_submissions_per_solver",
+    *(f"prize_{i}" for i in range(1, PRIZE_ROWS + 1)),
+    *(f"criterion_name_{i}" for i in range(1, CRITERION_ROWS + 1)),
+    *(f"criterion_weight_{i}" for i in range(1, CRITERION_ROWS + 1)),
+)
+# Domain field names -> the form's.
+SPEC_FIELDS = {"prizes": "prize_1", "criteria": "criterion_name_1", "voting": "voting_mode"}
+VOTING_LABELS = {
+    "none": N_("No public voting"),
+    "public": N_("Public support with a threshold"),
+    "shortlist_then_public": N_("Jury shortlist, then a public vote"),
+}
+IP_LABELS = {
+    "assignment": N_("Assignment of IP to the sponsor"),
+    "exclusive_licence": N_("Exclusive licence to the sponsor"),
+    "solver_retains": N_("Solver keeps the IP"),
+}
+
+
+def _member_organisation(pages: Pages, actor: UUID, organisation_id: UUID) -> Organisation:
+    """The organisation, if the actor is a member; NotFound otherwise (no hint it exists)."""
+    organisation = pages.openinno.get_organisation(organisation_id)
+    if organisation.role_of(actor) is None:
+        raise NotFound(f"No organisation with id {organisation_id}.")
+    return organisation
+
+
+def _local_time(value: str, time_zone: str, name: str) -> datetime:
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("Enter a date and time.", field=name) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    return naive.replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+
+
+def _number(value: str, name: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput("Enter a whole number.", field=name) from None
+
+
+def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
+    """The form's values as a ChallengeSpec: deadlines read in the sponsor's zone,
+    empty prize and criterion rows skipped; the domain checks the rest."""
+    prizes: list[Prize] = []
+    for i in range(1, PRIZE_ROWS + 1):
+        amount = form.get(f"prize_{i}", "").strip()
+        if not amount:
+            continue
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            raise InvalidInput(
+                "Enter the prize as a number, like 5000.", field=f"prize_{i}"
+            ) from None
+        prizes.append(Prize(len(prizes) + 1, value, form.get("currency", "").strip()))
+    criteria: list[Criterion] = []
+    for i in range(1, CRITERION_ROWS + 1):
+        name = form.get(f"criterion_name_{i}", "").strip()
+        weight = form.get(f"criterion_weight_{i}", "").strip()
+        if not name and not weight:
+            continue
+        criteria.append(Criterion(name, _number(weight or "0", f"criterion_weight_{i}")))
+    threshold = form.get("voting_threshold", "").strip()
+    return ChallengeSpec(
+        title=form.get("title", ""),
+        brief=form.get("brief", ""),
+        rules=form.get("rules", ""),
+        eligibility=form.get("eligibility", ""),
+        category=form.get("category", "").strip() or "general",
+        language=form.get("language", "en"),
+        prizes=tuple(prizes),
+        criteria=tuple(criteria),
+        opens_at=_local_time(form.get("opens_at", ""), time_zone, "opens_at"),
+        closes_at=_local_time(form.get("closes_at", ""), time_zone, "closes_at"),
+        review_ends_at=_local_time(form.get("review_ends_at", ""), time_zone, "review_ends_at"),
+        max_submissions_per_solver=_number(
+            form.get("max_submissions_per_solver", "1"), "max_submissions_per_solver"
+        ),
+        visibility=form.get("visibility", "private"),  # type: ignore[arg-type]
+        voting=Voting(
+            form.get("voting_mode", "none"),  # type: ignore[arg-type]
+            _number(threshold, "voting_threshold") if threshold else None,
+        ),
+        ip_terms=form.get("ip_terms", "assignment"),  # type: ignore[arg-type]
+    )
 
 
 class SponsorPages(Controller):
-    pass
+    cache_control = NO_STORE
+
+    @get("/organisations", sync_to_thread=True)
+    def organisations(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        return self._list(request, pages, viewer, actor, Form(), 200)
+
+    def _list(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        actor: UUID,
+        form: Form,
+        status: int,
+    ) -> Response[str]:
+        mine = []
+        for organisation_id in queries.organisations_of(pages.reads.db(), actor):
+            try:
+                organisation = pages.openinno.get_organisation(UUID(organisation_id))
+            except DomainError:
+                continue
+            role = organisation.role_of(actor)
+            if role is not None:
+                mine.append({"id": organisation.id, "name": organisation.name, "role": role})
+        return pages.render(
+            request, "organisations.html", viewer, status_code=status, mine=mine, form=form
+        )
+
+    @post("/organisations", sync_to_thread=True)
+    def create_organisation(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        form = Form(values=values(data, "name"))
+        try:
+            recorded = pages.openinno.create_organisation(actor, form.values["name"])
+        except DomainError as e:
+            form.fail(e)
+            return self._list(request, pages, viewer, actor, form, status_for(e))
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/organisations/{recorded.id}", status_code=303)
+
+    @get("/organisations/{organisation_id:uuid}", sync_to_thread=True)
+    def organisation(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        organisation = _member_organisation(pages, actor, organisation_id)
+        challenges = queries.organisation_challenges(pages.reads.db(), organisation_id)
+        return pages.render(
+            request,
+            "organisation.html",
+            viewer,
+            organisation=organisation,
+            role=organisation.role_of(actor),
+            challenges=challenges,
+        )
+
+    def _draft_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        organisation: Organisation,
+        form: Form,
+        status: int,
+    ) -> Response[str]:
+        return pages.render(
+            request,
+            "draft.html",
+            viewer,
+            status_code=status,
+            organisation=organisation,
+            form=form,
+            prize_rows=range(1, PRIZE_ROWS + 1),
+            criterion_rows=range(1, CRITERION_ROWS + 1),
+            currency_choices=[(c, c) for c in CURRENCIES],
+            voting_choices=[(m, pages.gettext(viewer, VOTING_LABELS[m])) for m in VOTING_MODES],
+            ip_choices=[(k, pages.gettext(viewer, IP_LABELS[k])) for k in IP_TERMS],
+            ip_templates=[current_template(kind) for kind in IP_TERMS],
+        )
+
+    @get("/organisations/{organisation_id:uuid}/challenges/new", sync_to_thread=True)
+    def draft_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        organisation = _member_organisation(pages, actor, organisation_id)
+        form = Form(
+            values={
+                "language": viewer.locale,
+                "currency": "EUR",
+                "visibility": "private",
+                "voting_mode": "none",
+                "ip_terms": "assignment",
+                "max_submissions_per_solver": "1",
+                "criterion_weight_1": "100",
+            }
+        )
+        return self._draft_form(request, pages, viewer, organisation, form, 200)
+
+    @post("/organisations/{organisation_id:uuid}/challenges", sync_to_thread=True)
+    def draft(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: UUID,
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        organisation = _member_organisation(pages, actor, organisation_id)
+        form = Form(values=values(data, *DRAFT_FIELDS))
+        try:
+            spec = spec_from_form(form.values, viewer.time_zone)
+            recorded = pages.openinno.draft_challenge(actor, organisation_id, spec)
+        except DomainError as e:
+            form.fail(e, SPEC_FIELDS)
+            return self._draft_form(request, pages, viewer, organisation, form, status_for(e))
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect(f"/challenges/{recorded.id}/draft", status_code=303)
+
+    @get("/challenges/{challenge_id:uuid}/draft", sync_to_thread=True)
+    def preview(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        challenge = pages.openinno.get_challenge(challenge_id, actor)
+        organisation = _member_organisation(pages, actor, challenge.organisation_id)
+        return pages.render(
+            request,
+            "draft_preview.html",
+            viewer,
+            challenge=challenge,
+            spec=challenge.spec,
+            organisation=organisation,
+            ip_template=current_template(challenge.spec.ip_terms),
+            voting_labels=VOTING_LABELS,
+            ip_labels=IP_LABELS,
+        )
+
+    @post("/challenges/{challenge_id:uuid}/publish", sync_to_thread=True)
+    def publish(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Redirect:
+        actor = require_signed_in(viewer)
+        published = pages.openinno.publish_challenge(actor, challenge_id)
+        pages.reads.wait(published.position, ["participants"])
+        return Redirect(f"/challenges/{challenge_id}", status_code=303)

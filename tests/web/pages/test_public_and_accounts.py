@@ -1,0 +1,212 @@
+"""Home, challenge page, terms, gallery, sign up, log in, log out, profile."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.support.story import PASSWORD
+
+
+def test_home_lists_open_challenges_with_search_filters_and_pages(web, cast):
+    for i in range(12):
+        cast.published(title=f"Bricks number {i:02d}")
+    cast.published(title="Solar kettles", category="energy")
+    web.clock.advance(timedelta(days=2))
+    home = web.get("/")
+    assert home.status_code == 200
+    assert (
+        "Bricks number 00" in home.text and "€5,000.00" in home.text
+    ) or "€6,000.00" in home.text
+    assert 'rel="next"' in home.text
+    energy = web.get("/?category=energy")
+    assert "Solar kettles" in energy.text and "Bricks number" not in energy.text
+    search = web.get("/?q=kettles")
+    assert "Solar kettles" in search.text and "Bricks number" not in search.text
+    nothing = web.get("/?q=zebra")
+    assert "No challenges match" in nothing.text
+
+
+def test_next_page_follows_the_cursor(web, cast):
+    for i in range(12):
+        cast.published(title=f"Bricks number {i:02d}")
+    web.clock.advance(timedelta(days=2))
+    first = web.get("/?sort=newest")
+    import re
+
+    link = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    second = web.get(link)
+    assert second.status_code == 200
+    assert "First page" in second.text
+    assert second.text.count('class="card"') == 2
+
+
+def test_live_search_answers_htmx_with_the_fragment_only(web, cast):
+    cast.published(title="Solar kettles")
+    r = web.get("/?q=solar", headers={"HX-Request": "true"})
+    assert r.status_code == 200
+    assert "<html" not in r.text and "Solar kettles" in r.text
+    assert "HX-Request" in r.headers["vary"]
+
+
+def test_bad_filters_are_a_400_page(web):
+    assert web.get("/?sort=sideways").status_code == 400
+    assert web.get("/?cursor=@@@").status_code == 400
+    assert web.get("/?phase=eternal").status_code == 400
+
+
+def test_challenge_page_shows_brief_prizes_deadlines_in_the_viewers_zone_and_qa(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    kept = app.ask_question(cast.solver, challenge_id, "May teams enter?").id
+    app.answer_question(cast.sponsor, challenge_id, kept, "Yes, up to four people.")
+    hidden = app.ask_question(cast.other_solver, challenge_id, "Buy my stuff").id
+    app.hide_question(cast.sponsor, challenge_id, hidden, "advertising")
+    app.post_announcement(cast.sponsor, challenge_id, "Webinar on **Friday**")
+    page = web.get(f"/challenges/{challenge_id}")
+    assert page.status_code == 200
+    text = page.text
+    assert "Bricks that teach physics" in text
+    assert "€5,000.00" in text and "€1,000.00" in text
+    assert "(UTC)" in text
+    assert "Yes, up to four people." in text
+    assert "Hidden by moderator" in text and "advertising" in text and "Buy my stuff" not in text
+    assert "<strong>Friday</strong>" in text
+    assert terms in text
+    app.update_profile(cast.solver, "Solver", "pl", "Europe/Warsaw")
+    web.login("solver")
+    polish = web.get(f"/challenges/{challenge_id}").text
+    assert "(Europe/Warsaw)" in polish and '<html lang="pl">' in polish
+    assert "5000,00" in polish.replace("\xa0", "").replace(" ", "")
+
+
+def test_user_text_is_escaped_and_sanitised(web, cast, app):
+    challenge_id, _ = cast.open_challenge(
+        brief="<script>alert(1)</script> [x](javascript:alert(1))"
+    )
+    app.ask_question(cast.solver, challenge_id, "<img src=x onerror=alert(1)>")
+    text = web.get(f"/challenges/{challenge_id}").text
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert 'href="javascript:' not in text
+
+
+def test_draft_challenge_page_is_not_found(web, cast):
+    draft = cast.draft()
+    assert web.get(f"/challenges/{draft}").status_code == 404
+    assert web.get(f"/challenges/{draft}/terms").status_code == 404
+
+
+def test_terms_page_shows_the_document_and_its_hash(web, cast, app):
+    import hashlib
+
+    challenge_id, terms = cast.open_challenge()
+    page = web.get(f"/challenges/{challenge_id}/terms")
+    assert page.status_code == 200 and terms in page.text
+    document = app.terms_document(app.get_challenge(challenge_id))
+    assert hashlib.sha256(document).hexdigest() == terms
+
+
+def test_public_gallery_and_private_challenge(web, cast):
+    challenge_id, terms = cast.open_challenge()
+    cast.submit(challenge_id, terms, title="Pendulum park")
+    assert "Pendulum park" in web.get(f"/challenges/{challenge_id}/gallery").text
+    from openinno.domain.values import Voting
+
+    private_id, _ = cast.open_challenge(visibility="private", voting=Voting("none"))
+    assert web.get(f"/challenges/{private_id}/gallery").status_code == 404
+
+
+def test_sign_up_logs_in_and_validation_keeps_input(web):
+    bad = web.post(
+        "/signup",
+        {
+            "email": "new@example.org",
+            "display_name": "Newcomer",
+            "password": "short",
+            "password_again": "short",
+            "locale": "fr",
+            "time_zone": "UTC",
+        },
+    )
+    assert bad.status_code == 400
+    assert "at least 10 characters" in bad.text and 'value="Newcomer"' in bad.text
+    zone = web.post(
+        "/signup",
+        {
+            "email": "new@example.org",
+            "display_name": "Newcomer",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "locale": "fr",
+            "time_zone": "Mars/Olympus",
+        },
+    )
+    assert zone.status_code == 400
+    assert 'id="e-time_zone"' in zone.text and 'value="Mars/Olympus"' in zone.text
+    ok = web.post(
+        "/signup",
+        {
+            "email": "new@example.org",
+            "display_name": "Newcomer",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "locale": "fr",
+            "time_zone": "Europe/Paris",
+        },
+    )
+    assert ok.status_code == 303
+    assert '<html lang="fr">' in web.get("/profile").text
+    web.logout()
+    again = web.post(
+        "/signup",
+        {
+            "email": "NEW@example.org",
+            "display_name": "Twin",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+            "locale": "en",
+            "time_zone": "UTC",
+        },
+    )
+    assert again.status_code == 409 and "already registered" in again.text
+
+
+def test_login_failure_logout_and_profile_needs_sign_in(web, cast):
+    r = web.post("/login", {"email": "solver@example.org", "password": "wrong password"})
+    assert r.status_code == 401 and "Email or password is wrong." in r.text
+    assert 'value="solver@example.org"' in r.text
+    assert web.get("/profile", follow_redirects=False).headers["location"].startswith("/login")
+    web.login("solver")
+    assert web.get("/profile").status_code == 200
+    web.logout()
+    assert web.get("/profile", follow_redirects=False).status_code == 303
+
+
+def test_login_is_throttled_per_account(web, cast):
+    for _ in range(5):
+        web.post("/login", {"email": "solver@example.org", "password": "wrong password"})
+    r = web.post("/login", {"email": "solver@example.org", "password": PASSWORD})
+    assert r.status_code == 429 and "Too many failed attempts" in r.text
+    # Another account from the same address is not blocked yet.
+    assert (
+        web.post("/login", {"email": "other@example.org", "password": PASSWORD}).status_code == 303
+    )
+
+
+def test_login_redirects_only_to_local_paths(web, cast):
+    r = web.post(
+        "/login",
+        {"email": "solver@example.org", "password": PASSWORD, "next": "//evil.example/"},
+    )
+    assert r.headers["location"] == "/"
+
+
+def test_profile_update_and_validation(web, cast):
+    web.login("solver")
+    bad = web.post("/profile", {"display_name": "", "locale": "en", "time_zone": "UTC"})
+    assert bad.status_code == 400 and 'id="e-display_name"' in bad.text
+    ok = web.post(
+        "/profile", {"display_name": "Solveig", "locale": "es", "time_zone": "America/Bogota"}
+    )
+    assert ok.status_code == 303
+    page = web.get("/profile?saved=1")
+    assert '<html lang="es">' in page.text and "America/Bogota" in page.text
+    assert page.headers["cache-control"] == "no-store"
