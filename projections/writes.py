@@ -154,6 +154,7 @@ class Writes:
         """Close the changes so far: they are written before any that follow."""
         if self._tables or self._statements:
             self._phases.append((self._tables, self._statements))
+            self._tables, self._statements = {}, {}
 
     def flush(self) -> None:
         """Write everything, in the caller's transaction.  Nothing touches the
