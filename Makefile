@@ -30,7 +30,7 @@ demo: migrate ## load demo data (idempotent)
 	$(BIN)/openinno demo
 
 .PHONY: run
-run: demo ## set up, migrate, load demo data, serve on http://127.0.0.1:8000 with projections following
+run: demo web ## set up, migrate, load demo data, serve on http://127.0.0.1:8000 with projections following
 	$(BIN)/openinno serve
 
 .PHONY: lint
@@ -45,7 +45,7 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 
 .PHONY: test
-test: $(STAMP) lint ## set up and run every test (PostgreSQL tests included)
+test: $(STAMP) lint web ## set up and run every test (PostgreSQL tests included)
 	$(BIN)/pytest -q tests
 	$(BIN)/python -m tests.benchmarks --quick
 
@@ -56,3 +56,33 @@ bench: $(STAMP) ## run the benchmarks and print figures with ratios against base
 .PHONY: clean
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# --- web pages: translations (Babel) and browser assets (npm) ---------------------------------
+I18N_PO := $(wildcard web/i18n/*/LC_MESSAGES/messages.po)
+I18N_MO := $(I18N_PO:.po=.mo)
+HTMX := web/static/vendor/htmx.min.js
+
+web/i18n/%/LC_MESSAGES/messages.mo: web/i18n/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@ -l $* -D messages
+
+.PHONY: translations
+translations: $(I18N_MO) ## compile the pages' catalogues (web/i18n/*/messages.po -> .mo, not committed)
+
+.PHONY: messages
+messages: $(STAMP) ## extract the pages' strings (web/i18n/messages.pot) and update every catalogue
+	$(BIN)/pybabel extract -F web/i18n/babel.cfg -k N_ --no-location --sort-output -o web/i18n/messages.pot .
+	$(BIN)/pybabel update -i web/i18n/messages.pot -d web/i18n -D messages --no-location --no-fuzzy-matching
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+
+$(HTMX): node_modules/.package-lock.json
+	mkdir -p $(@D)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+.PHONY: assets
+assets: $(HTMX) ## install browser assets from the npm registry (pinned in package-lock.json) into web/static/vendor
+
+.PHONY: web
+web: translations assets ## everything the pages need at run time: compiled catalogues and assets
