@@ -201,7 +201,7 @@ class OpenInno(Application[UUID]):
     def get_challenge(self, challenge_id: UUID, actor_id: UUID | None = None) -> Challenge:
         return self._visible_challenge(actor_id, challenge_id)
 
-    def get_submission(self, actor_id: UUID, submission_id: UUID) -> Submission:
+    def get_submission(self, actor_id: UUID | None, submission_id: UUID) -> Submission:
         """The submission, if this actor may see it; otherwise NotFound (never a hint it exists)."""
         submission = self._load(submission_id, Submission, "submission")
         if not self.may_view_submission(actor_id, submission):

@@ -27,6 +27,10 @@ class Settings:
     # Where uploaded files live; defaults to <data_dir>/files.  With several web
     # workers on PostgreSQL, point this at storage every worker shares.
     files_directory: Path | None = None
+    # Ed25519 private key (PEM file) that signs ledger checkpoints; see `openinno keys generate`.
+    signing_key_file: Path | None = None
+    checkpoint_every_events: int = 1000
+    checkpoint_every_seconds: float = 60.0
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod

@@ -69,6 +69,7 @@ class IpAgreement(Aggregate):
         self.challenge_id = challenge_id
         self.submission_id = submission_id
         self.content_sha256 = content_sha256
+        self.terms_sha256 = terms_sha256
         self.template = template
         self.text = text
         self.text_sha256 = text_sha256

@@ -17,11 +17,11 @@ def ensure_postgres_schema(settings: Settings) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(_conninfo(env), autocommit=True) as conn:
+    with psycopg.connect(postgres_conninfo(env), autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
-def _conninfo(env: dict[str, str]) -> str:
+def postgres_conninfo(env: dict[str, str]) -> str:
     from psycopg.conninfo import make_conninfo
 
     return make_conninfo(

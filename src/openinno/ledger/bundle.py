@@ -1,0 +1,119 @@
+"""Evidence bundles: one JSON file with everything a legal team needs to check a
+submission's chain of title offline — each event in canonical form with its
+inclusion proof, the signed checkpoint they prove against, the public key, the
+agreement texts, and the submitted files' hashes (and bytes, on request)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger.canonical import parse_canonical_event
+from openinno.ledger.log import Ledger, leaf_bytes
+
+FORMAT = "openinno-evidence/1"
+
+
+class BundleEvent(msgspec.Struct):
+    leaf_index: int
+    event: str  # the canonical bytes, as UTF-8 text
+    inclusion_proof: list[str]
+
+
+class BundleFile(msgspec.Struct):
+    name: str
+    sha256: str
+    size: int
+    media_type: str
+    content_base64: str | None = None
+
+
+class EvidenceBundle(msgspec.Struct):
+    format: str
+    submission_id: str
+    checkpoint: checkpoints.Checkpoint
+    public_key_pem: str
+    events: list[BundleEvent]
+    agreement_texts: dict[str, str]
+    files: list[BundleFile]
+
+
+def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
+    rows = ledger.db.rows(
+        "SELECT leaf_index, position FROM ledger_leaves WHERE stream_id = ? AND leaf_index < ?"
+        " ORDER BY version",
+        (str(stream_id), size),
+    )
+    return [(int(i), int(p)) for i, p in rows]
+
+
+def build_bundle(
+    ledger: Ledger,
+    submission_id: UUID,
+    read_file: Callable[[str], bytes] | None = None,
+) -> EvidenceBundle:
+    """The chain of title of one submission, proven against the latest checkpoint
+    (signed now if the tree has grown since)."""
+    cp = ledger.checkpoint_now()
+    if cp is None or ledger.signing_key is None:
+        raise RuntimeError("no signing key configured: run `openinno keys generate`")
+    tree = ledger.tree()
+    events: list[BundleEvent] = []
+    seen: set[int] = set()
+    payloads: list[dict[str, Any]] = []
+
+    def add_stream(stream_id: UUID, only_topics: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        added = []
+        for index, position in _stream_leaves(ledger, stream_id, cp.tree_size):
+            notification = ledger.recorder.select_notifications(start=position, limit=1)[0]
+            if only_topics and not notification.topic.endswith(only_topics):
+                continue
+            data = leaf_bytes(ledger.mapper, notification)
+            if index not in seen:
+                seen.add(index)
+                proof = [h.hex() for h in tree.inclusion_proof(index, cp.tree_size)]
+                events.append(BundleEvent(index, data.decode(), proof))
+            added.append(parse_canonical_event(data))
+        return added
+
+    submission_events = add_stream(submission_id)
+    if not submission_events:
+        raise LookupError(f"submission {submission_id} is not in the signed log yet")
+    payloads.extend(submission_events)
+    challenge_id = UUID(submission_events[0]["payload"]["challenge_id"])
+    add_stream(challenge_id, ("Challenge.Published",))
+    texts: dict[str, str] = {}
+    for e in submission_events:
+        if e["topic"].endswith("Submission.Awarded"):
+            agreement_id = UUID(e["payload"]["agreement_id"])
+            for a in add_stream(agreement_id):
+                if a["topic"].endswith("IpAgreement.Drafted"):
+                    texts[str(agreement_id)] = a["payload"]["text"]
+    files: dict[str, BundleFile] = {}
+    for e in submission_events:
+        content = e["payload"].get("content")
+        for f in (content or {}).get("files", []):
+            data_b64 = None
+            if read_file is not None:
+                data_b64 = base64.b64encode(read_file(f["sha256"])).decode()
+            files[f["sha256"]] = BundleFile(
+                f["name"], f["sha256"], f["size"], f["media_type"], data_b64
+            )
+    events.sort(key=lambda b: b.leaf_index)
+    public_pem = checkpoints.public_key_pem(ledger.signing_key).decode()
+    return EvidenceBundle(
+        FORMAT, str(submission_id), cp, public_pem, events, texts, list(files.values())
+    )
+
+
+def encode_bundle(bundle: EvidenceBundle) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(bundle), indent=1)
+
+
+def decode_bundle(data: bytes) -> EvidenceBundle:
+    return msgspec.json.decode(data, type=EvidenceBundle)

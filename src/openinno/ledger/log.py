@@ -1,0 +1,221 @@
+"""The ledger follower: appends every recorded event to the Merkle tree, exactly
+once, and signs checkpoints.
+
+Each batch — its leaves, the subtree hashes they complete, the new tree size and
+log position, and any checkpoint — is written in ONE transaction, guarded by a
+compare-and-set on the tree size, so a killed or duplicated follower never
+appends an event twice or skips one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+
+from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger.canonical import canonical_event
+from openinno.ledger.merkle import MerkleTree, leaf_hash
+from openinno.ledger.store import LedgerDb
+
+BATCH = 2_000
+
+
+class DbNodeStore:
+    """Perfect-subtree hashes, read through an in-memory overlay of the open batch."""
+
+    def __init__(self, db: LedgerDb, size: int) -> None:
+        self.db = db
+        self._size = size
+        self.pending: dict[tuple[int, int], bytes] = {}
+
+    def get(self, level: int, index: int) -> bytes:
+        found = self.pending.get((level, index))
+        if found is not None:
+            return found
+        rows = self.db.rows(
+            "SELECT hash FROM ledger_nodes WHERE level = ? AND idx = ?", (level, index)
+        )
+        if not rows:
+            raise KeyError(f"no ledger node at level {level}, index {index}")
+        return bytes(rows[0][0])
+
+    def put(self, level: int, index: int, digest: bytes) -> None:
+        self.pending[(level, index)] = digest
+        if level == 0:
+            self._size = max(self._size, index + 1)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def flush(self) -> None:
+        self.db.executemany(
+            "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+            [(level, index, digest) for (level, index), digest in self.pending.items()],
+        )
+        self.pending.clear()
+
+
+def plaintext_payload(mapper: Mapper[Any], notification: Notification) -> bytes:
+    data = notification.state
+    if mapper.cipher:
+        data = mapper.cipher.decrypt(data)
+    if mapper.compressor:
+        data = mapper.compressor.decompress(data)
+    return data
+
+
+def leaf_bytes(mapper: Mapper[Any], notification: Notification) -> bytes:
+    return canonical_event(
+        notification.id,
+        notification.originator_id,
+        notification.originator_version,
+        notification.topic,
+        plaintext_payload(mapper, notification),
+    )
+
+
+@dataclass
+class Ledger:
+    db: LedgerDb
+    recorder: ApplicationRecorder
+    mapper: Mapper[Any]
+    now: Callable[[], datetime]
+    signing_key: Ed25519PrivateKey | None = None
+    checkpoint_every_events: int = 1000
+    checkpoint_every_seconds: float = 60.0
+
+    def state(self) -> tuple[int, int]:
+        rows = self.db.rows("SELECT tree_size, last_position FROM ledger_state WHERE id = 1")
+        return int(rows[0][0]), int(rows[0][1])
+
+    def tree(self) -> MerkleTree:
+        return MerkleTree(DbNodeStore(self.db, self.state()[0]))
+
+    def follow_once(self, limit: int = BATCH) -> int:
+        """Append what the log has beyond our position; returns how many events."""
+        size, position = self.state()
+        notifications = self.recorder.select_notifications(start=position + 1, limit=limit)
+        if not notifications:
+            # Quiet log: still sign the tail once it has waited long enough.
+            if self._due(size):
+                with self.db.transaction():
+                    self._sign(self.tree(), size)
+            return 0
+        store = DbNodeStore(self.db, size)
+        tree = MerkleTree(store)
+        leaves = []
+        for n in notifications:
+            digest = leaf_hash(leaf_bytes(self.mapper, n))
+            index = tree.append_hash(digest)
+            leaves.append((index, n.id, str(n.originator_id), n.originator_version, digest))
+        new_size, new_position = tree.size, notifications[-1].id
+        with self.db.transaction():
+            moved = self.db.execute(
+                "UPDATE ledger_state SET tree_size = ?, last_position = ? WHERE id = 1 AND tree_size = ?",
+                (new_size, new_position, size),
+            )
+            if moved != 1:
+                raise RuntimeError(
+                    "another ledger follower moved the tree; retry from its position"
+                )
+            self.db.executemany(
+                "INSERT INTO ledger_leaves (leaf_index, position, stream_id, version, leaf_hash)"
+                " VALUES (?, ?, ?, ?, ?)",
+                leaves,
+            )
+            store.flush()
+            if self._due(new_size):
+                self._sign(tree, new_size)
+        return len(notifications)
+
+    def _due(self, size: int) -> bool:
+        if self.signing_key is None or size == 0:
+            return False
+        latest = self.latest_checkpoint()
+        if latest is None:
+            return True
+        if size - latest.tree_size >= self.checkpoint_every_events:
+            return True
+        waited = (self.now() - latest.signed_at).total_seconds()
+        return size > latest.tree_size and waited >= self.checkpoint_every_seconds
+
+    def _sign(self, tree: MerkleTree, size: int) -> checkpoints.Checkpoint:
+        assert self.signing_key is not None
+        signed = checkpoints.sign(self.signing_key, size, tree.root(size), self.now())
+        self.db.execute(
+            "INSERT INTO ledger_checkpoints (tree_size, root_sha256, signed_at, key_id, signature, body)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tree_size) DO NOTHING",
+            (
+                signed.tree_size,
+                signed.root_sha256,
+                signed.signed_at.isoformat(),
+                signed.key_id,
+                signed.signature,
+                msgspec.json.encode(signed).decode(),
+            ),
+        )
+        return signed
+
+    def checkpoint_now(self) -> checkpoints.Checkpoint | None:
+        """Sign the current tree (e.g. before exporting evidence)."""
+        size, _ = self.state()
+        if self.signing_key is None or size == 0:
+            return None
+        latest = self.latest_checkpoint()
+        if latest is not None and latest.tree_size == size:
+            return latest
+        with self.db.transaction():
+            return self._sign(self.tree(), size)
+
+    def signed_checkpoints(self) -> list[checkpoints.Checkpoint]:
+        rows = self.db.rows("SELECT body FROM ledger_checkpoints ORDER BY tree_size")
+        return [msgspec.json.decode(r[0], type=checkpoints.Checkpoint) for r in rows]
+
+    def latest_checkpoint(self) -> checkpoints.Checkpoint | None:
+        rows = self.db.rows("SELECT body FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1")
+        return msgspec.json.decode(rows[0][0], type=checkpoints.Checkpoint) if rows else None
+
+    def leaf_index_of(self, position: int) -> int | None:
+        rows = self.db.rows("SELECT leaf_index FROM ledger_leaves WHERE position = ?", (position,))
+        return int(rows[0][0]) if rows else None
+
+    def follow(self, stop: threading.Event, idle_seconds: float = 0.25) -> None:
+        while not stop.is_set():
+            if self.follow_once() == 0:
+                stop.wait(idle_seconds)
+
+
+def catch_up(ledger: Ledger) -> int:
+    total = 0
+    while (count := ledger.follow_once()) > 0:
+        total += count
+    return total
+
+
+def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
+    """The ledger of an OpenInno application, signing with the configured key if it exists."""
+    settings = app.settings
+    db = LedgerDb(settings)
+    if create_tables:
+        db.migrate()
+    key = None
+    key_file = settings.signing_key_file
+    if key_file is not None and key_file.exists():
+        key = checkpoints.load_private_key(key_file.read_bytes())
+    return Ledger(
+        db=db,
+        recorder=app.recorder,
+        mapper=app.mapper,
+        now=app.clock.now,
+        signing_key=key,
+        checkpoint_every_events=settings.checkpoint_every_events,
+        checkpoint_every_seconds=settings.checkpoint_every_seconds,
+    )

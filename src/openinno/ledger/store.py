@@ -1,0 +1,95 @@
+"""Where the ledger keeps its tree: leaves, perfect-subtree hashes, checkpoints and
+its position in the event log.  SQLite: its own file beside the event store (so
+it never holds the event writers' lock); PostgreSQL: `ledger_*` tables beside
+the events, in the same schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from openinno.persistence.environment import postgres_env
+from openinno.persistence.migrate import postgres_conninfo
+from openinno.settings import Settings
+
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS ledger_state (id INTEGER PRIMARY KEY, tree_size BIGINT NOT NULL,"
+    " last_position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ledger_leaves (leaf_index BIGINT PRIMARY KEY,"
+    " position BIGINT NOT NULL UNIQUE, stream_id TEXT NOT NULL, version BIGINT NOT NULL,"
+    " leaf_hash BYTEA NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ledger_leaves_by_stream ON ledger_leaves (stream_id, version)",
+    "CREATE TABLE IF NOT EXISTS ledger_nodes (level INTEGER NOT NULL, idx BIGINT NOT NULL,"
+    " hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
+    "CREATE TABLE IF NOT EXISTS ledger_checkpoints (tree_size BIGINT PRIMARY KEY,"
+    " root_sha256 TEXT NOT NULL, signed_at TEXT NOT NULL, key_id TEXT NOT NULL,"
+    " signature TEXT NOT NULL, body TEXT NOT NULL)",
+)
+
+
+class LedgerDb:
+    """A DB-API connection with `?` placeholders on both stores."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.is_postgres = settings.is_postgres
+        if self.is_postgres:
+            import psycopg
+
+            env = postgres_env(settings.database_url)
+            # autocommit: reads take no lasting locks; writes go in explicit transactions.
+            self._conn: Any = psycopg.connect(postgres_conninfo(env), autocommit=True)
+            if env.get("POSTGRES_SCHEMA"):
+                from psycopg import sql
+
+                self._conn.execute(
+                    sql.SQL("SET search_path TO {}").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
+                )
+        else:
+            path = settings.sqlite_path.parent / "ledger.db"
+            self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+
+    def _sql(self, statement: str) -> str:
+        if self.is_postgres:
+            return statement.replace("?", "%s")
+        return statement.replace("BYTEA", "BLOB")
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
+        cursor = self._conn.execute(self._sql(statement), params)
+        return int(cursor.rowcount)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            cursor = self._conn.cursor()
+            cursor.executemany(self._sql(statement), rows)
+
+    def rows(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self._conn.execute(self._sql(statement), params).fetchall())
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.is_postgres:
+            with self._conn.transaction():
+                yield
+        else:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def migrate(self) -> None:
+        with self.transaction():
+            for statement in SCHEMA:
+                self.execute(statement)
+            if not self.rows("SELECT 1 FROM ledger_state WHERE id = 1"):
+                self.execute(
+                    "INSERT INTO ledger_state (id, tree_size, last_position) VALUES (1, 0, 0)"
+                )
+
+    def close(self) -> None:
+        self._conn.close()

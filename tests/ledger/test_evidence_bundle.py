@@ -1,0 +1,119 @@
+"""An evidence bundle from the whole story verifies offline; any change to it fails,
+naming what failed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+import pytest
+
+from openinno.application import OpenInno
+from openinno.files import Upload
+from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger.bundle import build_bundle, decode_bundle, encode_bundle
+from openinno.ledger.log import catch_up, ledger_for
+from openinno.ledger.verify import verify_bundle
+from tests.support.story import scene
+
+PDF = b"%PDF-1.7\nour pendulum park plans\n"
+
+
+@pytest.fixture
+def story(app: OpenInno, clock):
+    key_file = app.settings.data_dir / "signing-key.pem"
+    key_file.write_bytes(checkpoints.generate_private_key_pem())
+    object.__setattr__(app.settings, "signing_key_file", key_file)
+    ledger = ledger_for(app, create_tables=True)
+    s = scene(app, clock)
+    legal = s.account("legal")
+    app.add_member(s.sponsor, s.organisation, legal, "legal")
+    challenge_id, terms = s.open_challenge()
+    entry = app.submit(
+        s.solver, challenge_id, "Pendulum park", "Swings.", terms, files=[Upload("plan.pdf", PDF)]
+    ).id
+    app.revise_submission(
+        s.solver, entry, "Pendulum park", "Swings and a seesaw.", files=[Upload("plan.pdf", PDF)]
+    )
+    clock.advance(timedelta(days=30))
+    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
+    app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree to assign", text_sha)
+    app.countersign_agreement(legal, agreement_id, "Lee Gal", "Signed for Brickworks", text_sha)
+    yield app, ledger, s, entry, agreement_id
+    ledger.db.close()
+
+
+def bundle_for(app, ledger, entry):
+    catch_up(ledger)
+    return build_bundle(ledger, entry, read_file=app.files.get)
+
+
+def test_a_complete_chain_of_title_verifies_offline(story):
+    app, ledger, s, entry, agreement_id = story
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    bundle = decode_bundle(encode_bundle(bundle_for(app, ledger, entry)))
+    result = verify_bundle(bundle, ledger.signing_key.public_key())
+    assert result.ok, result.report()
+    assert "RESULT: verified" in result.report()
+    assert [f.name for f in bundle.files] == ["plan.pdf"]
+
+
+def test_an_unpaid_assignment_is_not_a_complete_chain(story):
+    app, ledger, _s, entry, _agreement = story
+    result = verify_bundle(bundle_for(app, ledger, entry))
+    assert not result.ok
+    failed = [c.name for c in result.checks if not c.ok]
+    assert failed == [
+        "consideration paid",
+        "ownership transferred (or licence granted) after every condition",
+    ]
+
+
+def tampered(bundle, **changes):
+    return msgspec.structs.replace(bundle, **changes)
+
+
+def test_a_changed_agreement_text_fails(story):
+    app, ledger, s, entry, agreement_id = story
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    bundle = bundle_for(app, ledger, entry)
+    texts = {
+        k: v.replace("all\nright, title and interest", "some rights")
+        for k, v in bundle.agreement_texts.items()
+    }
+    result = verify_bundle(tampered(bundle, agreement_texts=texts), ledger.signing_key.public_key())
+    assert [c.name for c in result.checks if not c.ok] == [
+        "agreement text hashes to what was drafted"
+    ]
+
+
+def test_a_changed_event_or_file_or_key_fails(story):
+    app, ledger, s, entry, agreement_id = story
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    bundle = bundle_for(app, ledger, entry)
+    events = list(bundle.events)
+    events[1] = msgspec.structs.replace(
+        events[1], event=events[1].event.replace("Swings", "Slides")
+    )
+    result = verify_bundle(tampered(bundle, events=events))
+    assert [c.name for c in result.checks if not c.ok] == ["inclusion proofs"]
+
+    files = [msgspec.structs.replace(bundle.files[0], content_base64="JVBERi0xLjcKZm9yZ2VkCg==")]
+    result = verify_bundle(tampered(bundle, files=files))
+    assert [c.name for c in result.checks if not c.ok] == ["file plan.pdf"]
+
+    stranger = checkpoints.load_private_key(checkpoints.generate_private_key_pem()).public_key()
+    result = verify_bundle(bundle, stranger)
+    assert [c.name for c in result.checks if not c.ok] == ["checkpoint signature"]
+
+
+def test_an_outside_checkpoint_copy_must_agree(story):
+    app, ledger, s, entry, agreement_id = story
+    catch_up(ledger)
+    older = ledger.checkpoint_now()  # an outsider keeps this copy
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    bundle = bundle_for(app, ledger, entry)
+    assert verify_bundle(bundle, outside_checkpoint=ledger.latest_checkpoint()).ok
+    result = verify_bundle(bundle, outside_checkpoint=older)
+    assert [c.name for c in result.checks if not c.ok] == ["outside checkpoint agrees"]
