@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create the virtual environment and install (editable, with dev tools)
 
 .PHONY: migrate
-migrate: $(STAMP) ## create event-store and read-model tables
+migrate: $(STAMP) ## create event-store, ledger and read-model tables; a signing key if none
 	$(BIN)/openinno migrate
+	$(BIN)/openinno keys generate --if-missing
 
 .PHONY: demo
 demo: migrate ## load demo data (idempotent)

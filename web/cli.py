@@ -9,15 +9,18 @@ import sys
 from collections.abc import Sequence
 
 from openinno.settings import Settings
+from web.ledger_cli import add_parser as add_ledger_parser
 from web.projections_cli import add_parser as add_projections_parser
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from openinno.persistence.migrate import migrate_event_store
+    from web.ledger_cli import migrate_ledger
     from web.projections_cli import migrate_read_models
 
     migrate_event_store(settings)
-    print(f"migrated event store at {settings.database_url}")
+    migrate_ledger(settings)
+    print(f"migrated event store and ledger at {settings.database_url}")
     print(f"migrated read models in {migrate_read_models(settings)}")
     return 0
 
@@ -37,10 +40,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from web.ledger_cli import start_ledger
     from web.projections_cli import start_projections
 
     # The projections follow the log in this process's background threads.
     stop_projections = None if args.no_projections else start_projections(settings)
+    stop_ledger = None if args.no_projections else start_ledger(settings)
     try:
         uvicorn.run(
             "web.app:create_app",
@@ -52,6 +57,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if stop_projections is not None:
             stop_projections()
+        if stop_ledger is not None:
+            stop_ledger()
     return 0
 
 
@@ -87,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
     add_projections_parser(commands)
+    add_ledger_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

@@ -48,10 +48,15 @@ class Settings:
             argon2_memory_kib=int(env.get("OPENINNO_ARGON2_MEMORY_KIB", 65536)),
             host=env.get("OPENINNO_HOST", "127.0.0.1"),
             port=int(env.get("OPENINNO_PORT", 8000)),
-            files_directory=Path(env["OPENINNO_FILES_DIR"])
-            if env.get("OPENINNO_FILES_DIR")
-            else None,
+            files_directory=_optional_path(env.get("OPENINNO_FILES_DIR")),
+            signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
+            checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
+            checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
         )
+
+    @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key_file or self.data_dir / "signing-key.pem"
 
     @property
     def is_postgres(self) -> bool:
@@ -68,3 +73,7 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.files_directory or self.data_dir / "files"
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value) if value else None

@@ -23,7 +23,6 @@ PDF = b"%PDF-1.7\nour pendulum park plans\n"
 def story(app: OpenInno, clock):
     key_file = app.settings.data_dir / "signing-key.pem"
     key_file.write_bytes(checkpoints.generate_private_key_pem())
-    object.__setattr__(app.settings, "signing_key_file", key_file)
     ledger = ledger_for(app, create_tables=True)
     s = scene(app, clock)
     legal = s.account("legal")

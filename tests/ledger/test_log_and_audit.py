@@ -21,7 +21,6 @@ from tests.support.story import PASSWORD
 def ledger(app: OpenInno) -> Iterator[Ledger]:
     key_file = app.settings.data_dir / "signing-key.pem"
     key_file.write_bytes(checkpoints.generate_private_key_pem())
-    object.__setattr__(app.settings, "signing_key_file", key_file)
     ledger = ledger_for(app, create_tables=True)
     ledger.checkpoint_every_events = 5
     yield ledger

@@ -207,8 +207,8 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
     if create_tables:
         db.migrate()
     key = None
-    key_file = settings.signing_key_file
-    if key_file is not None and key_file.exists():
+    key_file = settings.signing_key_path
+    if key_file.exists():
         key = checkpoints.load_private_key(key_file.read_bytes())
     return Ledger(
         db=db,

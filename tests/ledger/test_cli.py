@@ -1,0 +1,69 @@
+"""The ledger from the command line: keys, evidence, offline verify, audit."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from openinno.application import OpenInno
+from openinno.clock import ManualClock
+from openinno.settings import Settings
+from tests.conftest import START
+from tests.support.story import scene
+from web.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("OPENINNO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("OPENINNO_DATABASE_URL", raising=False)
+    monkeypatch.setenv("OPENINNO_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("OPENINNO_ARGON2_MEMORY_KIB", "8")
+    return tmp_path
+
+
+def test_evidence_verify_and_audit_from_the_command_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0
+    assert main(["keys", "generate"]) == 2  # never overwrites a key silently
+    assert main(["keys", "generate", "--if-missing"]) == 0
+    public_pem = capsys.readouterr().out.split("public key:\n")[1]
+    (env / "public.pem").write_text(public_pem)
+
+    clock = ManualClock(START)
+    app = OpenInno(Settings.from_env(), clock=clock)
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    entry = s.submit(challenge_id, terms)
+    clock.advance(timedelta(days=30))
+    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
+    app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree", text_sha)
+    app.countersign_agreement(s.sponsor, agreement_id, "Spon Sor", "I agree", text_sha)
+    app.record_payment(s.sponsor, agreement_id, "WIRE-1")
+    app.close()
+
+    bundle = env / "evidence.json"
+    assert main(["evidence", str(entry), "--out", str(bundle)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(bundle), "--public-key", str(env / "public.pem")]) == 0
+    assert "RESULT: verified" in capsys.readouterr().out
+
+    bundle.write_text(bundle.read_text().replace("assigns to the Sponsor", "lends to the Sponsor"))
+    assert main(["verify", str(bundle), "--public-key", str(env / "public.pem")]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  inclusion proofs" in out and "NOT VERIFIED" in out
+
+    assert main(["audit"]) == 0
+    db = sqlite3.connect(env / "openinno.db")
+    db.execute("DELETE FROM stored_events WHERE rowid = 3")
+    db.commit()
+    db.close()
+    capsys.readouterr()
+    assert main(["audit"]) == 1
+    assert "deleted: the event at position 3 (leaf 2) is missing" in capsys.readouterr().out

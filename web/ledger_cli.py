@@ -1,0 +1,240 @@
+"""`openinno keys generate`, `ledger follow|status`, `audit`, `evidence` and `verify`:
+the tamper-evident log from the command line (see docs/ip-audit.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from openinno.settings import Settings
+
+
+def _open(settings: Settings) -> tuple[Any, Any]:
+    from openinno.application import OpenInno
+    from openinno.ledger.log import ledger_for
+
+    app = OpenInno(settings)
+    return app, ledger_for(app)
+
+
+def migrate_ledger(settings: Settings) -> None:
+    app, ledger = _open(settings)
+    try:
+        ledger.db.migrate()
+    finally:
+        ledger.db.close()
+        app.close()
+
+
+def start_ledger(settings: Settings) -> Callable[[], None]:
+    """Follow the log in a background thread (used by `openinno serve`)."""
+    app, ledger = _open(settings)
+    stop = threading.Event()
+    thread = threading.Thread(target=ledger.follow, args=(stop,), name="ledger", daemon=True)
+    thread.start()
+
+    def stopper() -> None:
+        stop.set()
+        thread.join(timeout=5)
+        ledger.db.close()
+        app.close()
+
+    return stopper
+
+
+def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from openinno.ledger import checkpoint
+
+    out = Path(args.out) if args.out else settings.signing_key_path
+    if out.exists():
+        if args.if_missing:
+            return 0
+        if not args.force:
+            print(
+                f"error: {out} exists; pass --force to replace it (old checkpoints stay verifiable "
+                "only with the old public key)",
+                file=sys.stderr,
+            )
+            return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pem = checkpoint.generate_private_key_pem()
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    public = checkpoint.public_key_pem(checkpoint.load_private_key(pem)).decode()
+    print(f"signing key written to {out} (keep it secret, back it up)\npublic key:\n{public}")
+    return 0
+
+
+def _follow(args: argparse.Namespace, settings: Settings) -> int:
+    app, ledger = _open(settings)
+    stop = threading.Event()
+    try:
+        ledger.follow(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        ledger.db.close()
+        app.close()
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    app, ledger = _open(settings)
+    try:
+        size, position = ledger.state()
+        head = app.recorder.max_notification_id() or 0
+        latest = ledger.latest_checkpoint()
+        print(
+            f"tree size {size}, log position {position}, log head {head}, behind {head - position}"
+        )
+        print(
+            f"signing key: {'loaded' if ledger.signing_key else 'MISSING (openinno keys generate)'}"
+        )
+        if latest:
+            print(
+                f"latest checkpoint: size {latest.tree_size} root {latest.root_sha256} at {latest.signed_at}"
+            )
+    finally:
+        ledger.db.close()
+        app.close()
+    return 0
+
+
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from openinno.ledger import checkpoint
+    from openinno.ledger.audit import audit
+
+    app, ledger = _open(settings)
+    started = time.perf_counter()
+    head = app.recorder.max_notification_id() or 0
+
+    def progress(done: int) -> None:
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        eta = (head - done) / rate if rate else 0
+        print(
+            f"\raudit: {done:,}/{head:,} events  {rate:,.0f} events/s  ETA {eta:,.0f}s",
+            end="",
+            file=sys.stderr,
+        )
+
+    try:
+        if args.public_key:
+            public = checkpoint.load_public_key(Path(args.public_key).read_bytes())
+        elif ledger.signing_key is not None:
+            public = ledger.signing_key.public_key()
+        else:
+            print("error: give --public-key, or configure the signing key", file=sys.stderr)
+            return 2
+        report = audit(ledger, public, progress)
+    finally:
+        ledger.db.close()
+        app.close()
+    print(file=sys.stderr)
+    print(
+        f"{report.events:,} events recomputed, {report.checkpoints_verified} signed checkpoints held"
+    )
+    for finding in report.findings:
+        print(f"FAIL  {finding}")
+    print("RESULT: " + ("intact" if report.ok else "TAMPERED OR INCOMPLETE"))
+    return 0 if report.ok else 1
+
+
+def _evidence(args: argparse.Namespace, settings: Settings) -> int:
+    from openinno.ledger.bundle import build_bundle, encode_bundle
+    from openinno.ledger.log import catch_up
+
+    app, ledger = _open(settings)
+    try:
+        catch_up(ledger)
+        bundle = build_bundle(
+            ledger, UUID(args.submission_id), app.files.get if args.with_files else None
+        )
+    finally:
+        ledger.db.close()
+        app.close()
+    data = encode_bundle(bundle)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"evidence bundle written to {args.out}")
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Offline: reads only the files given; no database, no network."""
+    import msgspec
+
+    from openinno.ledger import checkpoint
+    from openinno.ledger.bundle import decode_bundle
+    from openinno.ledger.verify import verify_bundle
+
+    try:
+        bundle = decode_bundle(Path(args.bundle).read_bytes())
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as e:
+        print(f"FAIL  bundle: cannot read {args.bundle}: {e}\nRESULT: NOT VERIFIED")
+        return 1
+    public = (
+        checkpoint.load_public_key(Path(args.public_key).read_bytes()) if args.public_key else None
+    )
+    outside = None
+    if args.checkpoint:
+        outside = msgspec.json.decode(
+            Path(args.checkpoint).read_bytes(), type=checkpoint.Checkpoint
+        )
+    result = verify_bundle(bundle, public, outside)
+    print(f"evidence for submission {bundle.submission_id}")
+    print(result.report())
+    return 0 if result.ok else 1
+
+
+def add_parser(commands: Any) -> None:
+    keys = commands.add_parser("keys", help="the ledger's signing key").add_subparsers(
+        dest="keys_command", required=True
+    )
+    generate = keys.add_parser("generate", help="create an Ed25519 signing key for checkpoints")
+    generate.add_argument(
+        "--out", help="PEM file (default: OPENINNO_SIGNING_KEY_FILE or <data dir>/signing-key.pem)"
+    )
+    generate.add_argument("--force", action="store_true", help="replace an existing key")
+    generate.add_argument(
+        "--if-missing", action="store_true", help="do nothing when the key exists"
+    )
+    generate.set_defaults(run=_keys_generate)
+    ledger = commands.add_parser("ledger", help="the tamper-evident log").add_subparsers(
+        dest="ledger_command", required=True
+    )
+    ledger.add_parser(
+        "follow", help="append new events and sign checkpoints, forever"
+    ).set_defaults(run=_follow)
+    ledger.add_parser("status", help="tree size, lag and latest checkpoint").set_defaults(
+        run=_status
+    )
+    audit = commands.add_parser(
+        "audit",
+        help="recompute the tree from the store and hold it against every signed checkpoint",
+    )
+    audit.add_argument(
+        "--public-key", help="PEM public key (default: from the configured signing key)"
+    )
+    audit.set_defaults(run=_audit)
+    evidence = commands.add_parser("evidence", help="write a submission's evidence bundle")
+    evidence.add_argument("submission_id")
+    evidence.add_argument("--out")
+    evidence.add_argument(
+        "--with-files", action="store_true", help="include the submitted files' bytes"
+    )
+    evidence.set_defaults(run=_evidence)
+    verify = commands.add_parser("verify", help="check an evidence bundle offline")
+    verify.add_argument("bundle")
+    verify.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
+    verify.add_argument("--public-key", help="the platform's published public key (PEM)")
+    verify.set_defaults(run=_verify)
