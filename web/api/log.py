@@ -1,0 +1,203 @@
+"""The tamper-evident log, published: signed checkpoints for outsiders to keep,
+RFC 9162 inclusion and consistency proofs, the public key, and a submission's
+evidence bundle (see docs/ip-audit.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+
+from openinno.application import OpenInno
+from openinno.domain import Submission
+from openinno.domain.errors import InvalidInput, InvalidState, NotFound
+from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger.bundle import build_bundle, encode_bundle
+from openinno.ledger.log import Ledger, ledger_for
+from web.api.auth import SECURITY
+from web.api.problems import problem_spec
+
+
+class InclusionProof(msgspec.Struct, frozen=True):
+    event_id: int
+    leaf_index: int
+    tree_size: int
+    root_sha256: str
+    proof: list[str]
+
+
+class ConsistencyProof(msgspec.Struct, frozen=True):
+    first: int
+    second: int
+    first_root_sha256: str
+    second_root_sha256: str
+    proof: list[str]
+
+
+class PublicKey(msgspec.Struct, frozen=True):
+    key_id: str
+    public_key_pem: str
+
+
+@contextmanager
+def opened_ledger(openinno: OpenInno) -> Iterator[Ledger]:
+    # One connection per request: the handlers run on a thread pool.
+    ledger = ledger_for(openinno)
+    try:
+        yield ledger
+    finally:
+        ledger.db.close()
+
+
+@get(
+    "/log/checkpoints/latest",
+    tags=["log"],
+    summary="The latest signed checkpoint",
+    responses=problem_spec(404),
+    sync_to_thread=True,
+)
+def latest_checkpoint(openinno: NamedDependency[OpenInno]) -> checkpoints.Checkpoint:
+    with opened_ledger(openinno) as ledger:
+        latest = ledger.latest_checkpoint()
+    if latest is None:
+        raise NotFound("No checkpoint has been signed yet.")
+    return latest
+
+
+@get(
+    "/log/checkpoints",
+    tags=["log"],
+    summary="Signed checkpoints, oldest first",
+    sync_to_thread=True,
+)
+def list_checkpoints(
+    openinno: NamedDependency[OpenInno],
+    after: Annotated[int, Parameter(query="after", ge=0)] = 0,
+    limit: Annotated[int, Parameter(query="limit", ge=1, le=1000)] = 100,
+) -> list[checkpoints.Checkpoint]:
+    with opened_ledger(openinno) as ledger:
+        return [c for c in ledger.signed_checkpoints() if c.tree_size > after][:limit]
+
+
+@get(
+    "/log/public-key",
+    tags=["log"],
+    summary="The key that signs checkpoints",
+    responses=problem_spec(409),
+    sync_to_thread=True,
+)
+def public_key(openinno: NamedDependency[OpenInno]) -> PublicKey:
+    with opened_ledger(openinno) as ledger:
+        key = ledger.signing_key
+    if key is None:
+        raise InvalidState("No signing key is configured on this platform.")
+    return PublicKey(checkpoints.key_id(key.public_key()), checkpoints.public_key_pem(key).decode())
+
+
+@get(
+    "/log/proof/inclusion",
+    tags=["log"],
+    summary="Proof that an event (by log position) is in the tree of a given size",
+    responses=problem_spec(404, 422),
+    sync_to_thread=True,
+)
+def inclusion_proof(
+    openinno: NamedDependency[OpenInno],
+    event_id: Annotated[
+        int, Parameter(query="event_id", ge=1, description="the event's log position")
+    ],
+    tree_size: Annotated[int, Parameter(query="tree_size", ge=1)],
+) -> InclusionProof:
+    with opened_ledger(openinno) as ledger:
+        size, _ = ledger.state()
+        if tree_size > size:
+            raise InvalidInput(f"The tree has {size} leaves so far.", field="tree_size")
+        index = ledger.leaf_index_of(event_id)
+        if index is None or index >= tree_size:
+            raise NotFound(f"Event {event_id} is not in the tree of size {tree_size}.")
+        tree = ledger.tree()
+        proof = [h.hex() for h in tree.inclusion_proof(index, tree_size)]
+        return InclusionProof(event_id, index, tree_size, tree.root(tree_size).hex(), proof)
+
+
+@get(
+    "/log/proof/consistency",
+    tags=["log"],
+    summary="Proof that the tree of size `second` extends the tree of size `first`",
+    responses=problem_spec(422),
+    sync_to_thread=True,
+)
+def consistency_proof(
+    openinno: NamedDependency[OpenInno],
+    first: Annotated[int, Parameter(query="first", ge=1)],
+    second: Annotated[int, Parameter(query="second", ge=1)],
+) -> ConsistencyProof:
+    with opened_ledger(openinno) as ledger:
+        size, _ = ledger.state()
+        if not first <= second <= size:
+            raise InvalidInput(f"Need first <= second <= {size}.", field="second")
+        tree = ledger.tree()
+        proof = [h.hex() for h in tree.consistency_proof(first, second)]
+        return ConsistencyProof(
+            first, second, tree.root(first).hex(), tree.root(second).hex(), proof
+        )
+
+
+def _may_take_evidence(openinno: OpenInno, viewer: UUID, submission: Submission) -> bool:
+    """Authors, the sponsor's members and admins: the bundle names the solver."""
+    if viewer in submission.author_ids:
+        return True
+    challenge = openinno.get_challenge(submission.challenge_id)
+    if openinno.get_organisation(challenge.organisation_id).role_of(viewer) is not None:
+        return True
+    return openinno.get_account(viewer).is_admin
+
+
+@get(
+    "/submissions/{submission_id:uuid}/evidence",
+    tags=["log"],
+    summary="The submission's evidence bundle for offline verification (`openinno verify`)",
+    security=SECURITY,
+    responses=problem_spec(401, 404, 409),
+    sync_to_thread=True,
+)
+def evidence(
+    submission_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    with_files: Annotated[bool, Parameter(query="with_files")] = False,
+) -> Response[Any]:
+    submission = openinno.get_submission(actor, submission_id)
+    if not _may_take_evidence(openinno, actor, submission):
+        raise NotFound(f"No submission with id {submission_id}.")
+    with opened_ledger(openinno) as ledger:
+        if ledger.signing_key is None:
+            raise InvalidState("No signing key is configured on this platform.")
+        try:
+            bundle = build_bundle(ledger, submission_id, openinno.files.get if with_files else None)
+        except LookupError as e:
+            raise InvalidState(f"{e}; try again in a moment.") from None
+    return Response(
+        encode_bundle(bundle),
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="evidence-{submission_id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+HANDLERS = [
+    latest_checkpoint,
+    list_checkpoints,
+    public_key,
+    inclusion_proof,
+    consistency_proof,
+    evidence,
+]
