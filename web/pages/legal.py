@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
-from openinno.domain.errors import NotFound
+from openinno.domain.errors import InvalidState, NotFound
 from projections.legal import queries as legal
 from web.pages.base import Pages, Viewer, require_signed_in
 from web.pages.sponsors import _member_organisation
@@ -32,6 +32,25 @@ def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
     ):
         raise NotFound(f"No submission with id {submission_id}.")
     return challenge
+
+
+def _evidence_download(pages: Pages, submission_id: UUID) -> Response[str]:
+    from openinno.ledger.bundle import build_bundle, encode_bundle
+    from openinno.ledger.log import catch_up, ledger_for
+
+    ledger = ledger_for(pages.openinno)
+    try:
+        if ledger.signing_key is None:
+            raise InvalidState("No signing key is configured on this platform.")
+        catch_up(ledger)
+        bundle = build_bundle(ledger, submission_id, pages.openinno.files.get)
+    finally:
+        ledger.db.close()
+    return Response(
+        encode_bundle(bundle).decode(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="evidence-{submission_id}.json"'},
+    )
 
 
 class LegalPages(Controller):
@@ -66,9 +85,11 @@ class LegalPages(Controller):
         kind: str,
     ) -> Response[str]:
         actor = require_signed_in(viewer)
-        if kind not in ("json", "csv"):
+        if kind not in ("json", "csv", "evidence"):
             raise NotFound("No such export.")
         _check_chain_access(pages, actor, submission_id)
+        if kind == "evidence":
+            return _evidence_download(pages, submission_id)
         db = pages.reads.db()
         if kind == "json":
             body, media_type = legal.chain_of_title_json(db, submission_id), "application/json"

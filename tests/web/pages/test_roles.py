@@ -281,3 +281,30 @@ def test_amounts_use_decimal_money(web, cast):
     challenge_id, _ = cast.open_challenge(prizes=(Prize(1, Decimal("1000"), "JPY"),))
     assert "¥1,000" in web.get(f"/challenges/{challenge_id}").text
     assert re.search(r"Prize", web.get("/").text)
+
+
+def test_the_legal_page_downloads_an_evidence_bundle_that_verifies(web, cast, app):
+    from openinno.ledger import checkpoint as checkpoints
+    from openinno.ledger.bundle import decode_bundle
+    from openinno.ledger.log import ledger_for
+    from openinno.ledger.verify import verify_bundle
+
+    (app.settings.data_dir / "signing-key.pem").write_bytes(checkpoints.generate_private_key_pem())
+    ledger_for(app, create_tables=True).db.close()
+    challenge_id, terms = cast.open_challenge()
+    submission_id = cast.submit(challenge_id, terms)
+    web.login("sponsor")
+    assert (
+        f"/legal/submissions/{submission_id}/export/evidence"
+        in web.get(f"/legal/submissions/{submission_id}").text
+    )
+    download = web.get(f"/legal/submissions/{submission_id}/export/evidence")
+    assert download.status_code == 200
+    result = verify_bundle(decode_bundle(download.content))
+    checks = {c.name: c.ok for c in result.checks}
+    # not awarded yet: the proofs hold, the chain of title is not complete
+    assert checks["checkpoint signature"] and checks["inclusion proofs"]
+    assert checks["submitted under the published terms"] and not checks["awarded"]
+    web.logout()
+    web.login("other")
+    assert web.get(f"/legal/submissions/{submission_id}/export/evidence").status_code == 404
