@@ -6,45 +6,77 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from projections.db import Db, Row
-from projections.values import from_json
+from projections.values import from_json, iso
 
 CHAIN_COLUMNS = ("position", "event_id", "step", "actor_id", "at", "details")
 
 
-def chain_of_title(db: Db, submission_id: UUID) -> list[Row]:
+@dataclass(frozen=True)
+class AsOf:
+    """A past moment: only what was recorded up to this log position and/or time.
+    Each row is one recorded event, so filtering rows replays exactly the events
+    recorded by then."""
+
+    position: int | None = None
+    time: datetime | None = None
+
+    def where(self) -> tuple[str, tuple[object, ...]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.position is not None:
+            clauses.append("position <= ?")
+            params.append(self.position)
+        if self.time is not None:
+            clauses.append("at <= ?")
+            params.append(iso(self.time))
+        return "".join(f" AND {c}" for c in clauses), tuple(params)
+
+
+NOW = AsOf()
+
+
+def chain_of_title(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     """Every step from first submission to ownership transferred, in log order."""
+    where, params = as_of.where()
     rows = db.rows(
         "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
-        "WHERE submission_id = ? ORDER BY position",
-        (str(submission_id),),
+        f"WHERE submission_id = ?{where} ORDER BY position",
+        (str(submission_id), *params),
     )
     return [{**r, "details": from_json(r["details"])} for r in rows]
 
 
-def chain_of_title_json(db: Db, submission_id: UUID) -> str:
-    document = {"submission_id": str(submission_id), "steps": chain_of_title(db, submission_id)}
+def chain_of_title_json(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> str:
+    document = {
+        "submission_id": str(submission_id),
+        "as_of": {"position": as_of.position, "time": as_of.time and iso(as_of.time)},
+        "steps": chain_of_title(db, submission_id, as_of),
+    }
     return json.dumps(document, indent=2, sort_keys=True)
 
 
-def chain_of_title_csv(db: Db, submission_id: UUID) -> str:
+def chain_of_title_csv(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CHAIN_COLUMNS)
-    for step in chain_of_title(db, submission_id):
+    for step in chain_of_title(db, submission_id, as_of):
         details = json.dumps(step["details"], sort_keys=True)
         writer.writerow([*(step[c] for c in CHAIN_COLUMNS[:-1]), details])
     return out.getvalue()
 
 
-def stream_history(db: Db, originator_id: UUID) -> list[Row]:
+def stream_history(db: Db, originator_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     """Who did what to one record (any aggregate) and when, with each change."""
+    where, params = as_of.where()
     rows = db.rows(
         "SELECT position, originator_version AS version, event_type, actor_id, at, data "
-        "FROM lg_events WHERE originator_id = ? ORDER BY originator_version",
-        (str(originator_id),),
+        f"FROM lg_events WHERE originator_id = ?{where} ORDER BY originator_version",
+        (str(originator_id), *params),
     )
     return [{**r, "data": from_json(r["data"])} for r in rows]
 

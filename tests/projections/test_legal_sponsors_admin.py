@@ -12,6 +12,7 @@ from projections.db import Db
 from projections.legal import queries as legal
 from projections.service import ReadSide
 from projections.sponsors import queries as sponsors
+from projections.values import parse_iso
 from tests.projections.story import run_story
 from tests.support.story import Scene
 
@@ -92,3 +93,27 @@ def test_admin_counts_events_by_type(app: OpenInno, cast: Scene, read_side: Read
     assert counts["Account.Registered"] == 7
     assert counts["Submission.Submitted"] == 3
     assert sum(counts.values()) == app.recorder.max_notification_id()
+
+
+def test_chain_of_title_and_history_as_of_a_past_position_or_time(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    story = run_story(cast)
+    read_side.catch_up()
+    chain = legal.chain_of_title(db, story.winner)
+    signed = next(s for s in chain if s["step"] == "signed_by_assignor")
+    before_signing = legal.AsOf(position=signed["position"] - 1)
+    assert [s["step"] for s in legal.chain_of_title(db, story.winner, before_signing)] == [
+        "submitted",
+        "revised",
+        "awarded",
+        "agreement_drafted",
+    ]
+    # awards come 30 days after the entry: as of the entry's time, nothing was awarded
+    at_entry = legal.AsOf(time=parse_iso(chain[0]["at"]))
+    steps = [s["step"] for s in legal.chain_of_title(db, story.winner, at_entry)]
+    assert steps[0] == "submitted" and "awarded" not in steps
+    exported = json.loads(legal.chain_of_title_json(db, story.winner, before_signing))
+    assert exported["as_of"]["position"] == signed["position"] - 1
+    history = legal.stream_history(db, story.agreement, before_signing)
+    assert [h["event_type"] for h in history] == ["IpAgreement.Drafted"]

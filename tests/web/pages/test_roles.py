@@ -308,3 +308,19 @@ def test_the_legal_page_downloads_an_evidence_bundle_that_verifies(web, cast, ap
     web.logout()
     web.login("other")
     assert web.get(f"/legal/submissions/{submission_id}/export/evidence").status_code == 404
+
+
+def test_chain_of_title_as_of_a_past_position(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    submission_id = cast.submit(challenge_id, terms)
+    position = app.recorder.max_notification_id()
+    app.revise_submission(cast.solver, submission_id, "Pendulum park", "Now with a seesaw.")
+    web.login("sponsor")
+    now = web.get(f"/legal/submissions/{submission_id}/export/json").json()
+    then = web.get(f"/legal/submissions/{submission_id}/export/json?as_of={position}").json()
+    assert [s["step"] for s in now["steps"]] == ["submitted", "revised"]
+    assert [s["step"] for s in then["steps"]] == ["submitted"]
+    assert (
+        web.get(f"/legal/submissions/{submission_id}?as_of=2026-01-01T00:00:00Z").status_code == 200
+    )
+    assert web.get(f"/legal/submissions/{submission_id}?as_of=yesterday").status_code == 400
