@@ -53,7 +53,7 @@ class ReadSide:
             runner.db.close()
 
     def catch_up(self) -> dict[str, int]:
-        """Apply everything in the log now, in this thread; events read per projection."""
+        """Apply everything in the log now, in this thread; how far each position moved."""
         read: dict[str, int] = {}
         for projection in self.projections:
             runner = self.runner(projection)
