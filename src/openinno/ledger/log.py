@@ -56,8 +56,9 @@ class DbNodeStore:
         return self._size
 
     def flush(self) -> None:
-        self.db.executemany(
-            "INSERT INTO ledger_nodes (level, idx, hash) VALUES (?, ?, ?)",
+        self.db.insert_rows(
+            "ledger_nodes",
+            ("level", "idx", "hash"),
             [(level, index, digest) for (level, index), digest in self.pending.items()],
         )
         self.pending.clear()
@@ -126,9 +127,9 @@ class Ledger:
                 raise RuntimeError(
                     "another ledger follower moved the tree; retry from its position"
                 )
-            self.db.executemany(
-                "INSERT INTO ledger_leaves (leaf_index, position, stream_id, version, leaf_hash)"
-                " VALUES (?, ?, ?, ?, ?)",
+            self.db.insert_rows(
+                "ledger_leaves",
+                ("leaf_index", "position", "stream_id", "version", "leaf_hash"),
                 leaves,
             )
             store.flush()
