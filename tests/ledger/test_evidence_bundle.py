@@ -116,3 +116,28 @@ def test_an_outside_checkpoint_copy_must_agree(story):
     assert verify_bundle(bundle, outside_checkpoint=ledger.latest_checkpoint()).ok
     result = verify_bundle(bundle, outside_checkpoint=older)
     assert [c.name for c in result.checks if not c.ok] == ["outside checkpoint agrees"]
+
+
+def test_a_bundle_built_after_the_store_was_tampered_with_fails_naming_the_leaf(story):
+    from tests.ledger.test_log_and_audit import raw
+
+    app, ledger, s, entry, agreement_id = story
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    catch_up(ledger)
+    ledger.checkpoint_now()
+    # someone with database access rewrites the payment reference afterwards
+    [(position,)] = raw(
+        app,
+        "SELECT rowid FROM stored_events WHERE topic LIKE ?",
+        ("%IpAgreement.ConsiderationPaid",),
+    )
+    [(state,)] = raw(app, "SELECT state FROM stored_events WHERE rowid = ?", (position,))
+    raw(
+        app,
+        "UPDATE stored_events SET state = ? WHERE rowid = ?",
+        (bytes(state).replace(b"WIRE-2026-001", b"WIRE-2026-999"), position),
+    )
+    result = verify_bundle(bundle_for(app, ledger, entry), ledger.signing_key.public_key())
+    failed = [c for c in result.checks if not c.ok]
+    assert [c.name for c in failed] == ["inclusion proofs"]
+    assert "is not in the signed tree" in failed[0].detail
