@@ -20,7 +20,7 @@ from litestar.response import Redirect
 from openinno.domain.errors import DomainError
 from projections.participants import queries as participants
 from web.pages import i18n, queries, sessions
-from web.pages.base import N_, Pages, Viewer, safe_next
+from web.pages.base import N_, Form, Pages, Viewer, safe_next
 from web.pages.forms import one
 
 PHASE_LABELS = {
@@ -47,6 +47,42 @@ def phase_of(challenge: dict[str, Any], now: datetime) -> str:
     if datetime.fromisoformat(challenge["closes_at"]) > now:
         return "open"
     return "closed"
+
+
+def render_challenge(
+    request: Request[Any, Any, Any],
+    pages: Pages,
+    viewer: Viewer,
+    challenge_id: UUID,
+    *,
+    ask: Form | None = None,
+    status: int = 200,
+) -> Response[str]:
+    """A challenge's page: for members of its organisation with the answer and hide
+    forms under the questions, for admins with the hide form (moderation)."""
+    page = participants.challenge_page(pages.reads.db(), challenge_id)
+    if page is None:
+        raise NotFoundException()
+    role = None
+    if viewer.account_id is not None:
+        try:
+            organisation = pages.openinno.get_organisation(UUID(page["organisation_id"]))
+            role = organisation.role_of(viewer.account_id)
+        except DomainError:
+            role = None
+    return pages.render(
+        request,
+        "challenge.html",
+        viewer,
+        status_code=status,
+        c=page,
+        phase=phase_of(page, pages.openinno.clock.now()),
+        phases=PHASE_LABELS,
+        member=role is not None,
+        manager=role in ("owner", "manager"),
+        moderator=viewer.is_admin or role in ("owner", "manager"),
+        ask=ask or Form(),
+    )
 
 
 class PublicPages(Controller):
@@ -109,25 +145,7 @@ class PublicPages(Controller):
         viewer: NamedDependency[Viewer],
         challenge_id: UUID,
     ) -> Response[str]:
-        page = participants.challenge_page(pages.reads.db(), challenge_id)
-        if page is None:
-            raise NotFoundException()
-        member = False
-        if viewer.account_id is not None:
-            try:
-                organisation = pages.openinno.get_organisation(UUID(page["organisation_id"]))
-                member = organisation.role_of(viewer.account_id) is not None
-            except DomainError:
-                member = False
-        return pages.render(
-            request,
-            "challenge.html",
-            viewer,
-            c=page,
-            phase=phase_of(page, pages.openinno.clock.now()),
-            phases=PHASE_LABELS,
-            member=member,
-        )
+        return render_challenge(request, pages, viewer, challenge_id)
 
     @get("/challenges/{challenge_id:uuid}/terms", sync_to_thread=True)
     def terms(
@@ -167,7 +185,31 @@ class PublicPages(Controller):
         entries = participants.public_gallery(db, challenge_id)
         if page is None or entries is None:
             raise NotFoundException()
-        return pages.render(request, "gallery.html", viewer, c=page, entries=entries)
+        from web.pages.solvers import supports
+
+        app = pages.openinno
+        challenge = app.get_challenge(challenge_id, viewer.account_id)
+        now = app.clock.now()
+        voting: dict[str, bool] = {}
+        supported: dict[str, bool] = {}
+        for e in entries:
+            try:
+                challenge.require_voting_open(UUID(e["submission_id"]), now)
+                voting[e["submission_id"]] = True
+            except DomainError:
+                voting[e["submission_id"]] = False
+            supported[e["submission_id"]] = supports(
+                app, viewer.account_id, UUID(e["submission_id"])
+            )
+        return pages.render(
+            request,
+            "gallery.html",
+            viewer,
+            c=page,
+            entries=entries,
+            voting=voting,
+            supported=supported,
+        )
 
     @post("/language", sync_to_thread=True)
     def language(

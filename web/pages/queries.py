@@ -46,3 +46,15 @@ def review_invitations(db: Db, reviewer_id: UUID) -> list[Row]:
         "WHERE v.reviewer_id = ? AND v.accepted = 0 ORDER BY c.review_ends_at, v.challenge_id",
         (str(reviewer_id),),
     )
+
+
+def agreements_of(db: Db, submission_ids: list[str]) -> dict[str, str]:
+    """submission id -> the agreement id of its award (awarded entries only)."""
+    if not submission_ids:
+        return {}
+    marks = ", ".join("?" * len(submission_ids))
+    rows = db.rows(
+        f"SELECT submission_id, agreement_id FROM pt_awards WHERE submission_id IN ({marks})",
+        list(submission_ids),
+    )
+    return {r["submission_id"]: r["agreement_id"] for r in rows}

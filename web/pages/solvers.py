@@ -1,11 +1,15 @@
 """Solver pages: accept the terms (shown in full with their SHA-256) and submit
-with files, see the receipt, list my submissions with every receipt."""
+with files, see the receipt, list my submissions with every receipt, revise an
+entry before the deadline, withdraw it, ask a question about a challenge and
+support a public entry (one per person; htmx updates the count in place, a plain
+form post works without JavaScript)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.di import NamedDependency
@@ -14,12 +18,18 @@ from litestar.params import Body
 from litestar.response import Redirect
 
 from openinno.application import OpenInno
+from openinno.domain import Vote, ids
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidState, NotFound
+from openinno.domain.submission import Submission
 from openinno.files import Upload
 from projections.participants import queries as participants
+from web.pages import queries
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import many, one, values
+from web.pages.public import render_challenge
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 MULTIPART = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 # Domain field names -> the form's.
@@ -35,6 +45,25 @@ def _published(openinno: OpenInno, challenge_id: UUID, viewer: Viewer) -> Challe
     if challenge.terms is None:
         raise InvalidState("This challenge is not published yet.")
     return challenge
+
+
+def _own_submission(pages: Pages, actor: UUID, submission_id: UUID) -> Submission:
+    """The submission, if the actor is one of its authors; NotFound otherwise."""
+    submission = pages.openinno.get_submission(actor, submission_id)
+    if actor not in submission.author_ids:
+        raise NotFound(f"No submission with id {submission_id}.")
+    return submission
+
+
+def supports(openinno: OpenInno, actor: UUID | None, submission_id: UUID) -> bool:
+    """Whether this person supports the entry now (their vote's stream, by its derived id)."""
+    if actor is None:
+        return False
+    try:
+        vote: object = openinno.repository.get(ids.vote_id(submission_id, actor))
+    except AggregateNotFoundError:
+        return False
+    return isinstance(vote, Vote) and vote.active
 
 
 def _uploads(data: dict[str, Any]) -> list[Upload]:
@@ -153,5 +182,176 @@ class SolverPages(Controller):
         viewer: NamedDependency[Viewer],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
-        rows = participants.my_submissions(pages.reads.db(), actor)
-        return pages.render(request, "my_submissions.html", viewer, submissions=rows)
+        db = pages.reads.db()
+        rows = participants.my_submissions(db, actor)
+        agreements = queries.agreements_of(db, [r["submission_id"] for r in rows])
+        return pages.render(
+            request, "my_submissions.html", viewer, submissions=rows, agreements=agreements
+        )
+
+    # --- revise and withdraw ---------------------------------------------------------------
+
+    def _revise_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        submission: Submission,
+        challenge: Challenge,
+        form: Form,
+        status: int,
+    ) -> Response[str]:
+        settings = pages.openinno.settings
+        try:
+            challenge.require_accepting_submissions(pages.openinno.clock.now())
+            closed = ""
+        except DomainError as e:
+            closed = e.message
+        return pages.render(
+            request,
+            "revise.html",
+            viewer,
+            status_code=status,
+            submission=submission,
+            challenge=challenge,
+            content=submission.content,
+            closed=closed,
+            form=form,
+            max_file_bytes=settings.max_file_bytes,
+            max_files=settings.max_files_per_submission,
+        )
+
+    @get("/submissions/{submission_id:uuid}/revise", sync_to_thread=True)
+    def revise_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        submission = _own_submission(pages, actor, submission_id)
+        challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
+        form = Form(
+            values={"title": submission.content.title, "summary": submission.content.summary}
+        )
+        return self._revise_form(request, pages, viewer, submission, challenge, form, 200)
+
+    @post(
+        "/submissions/{submission_id:uuid}/revise",
+        sync_to_thread=True,
+        request_max_body_size=MAX_SUBMIT_BODY,
+    )
+    def revise(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+        data: MULTIPART,
+    ) -> Any:
+        """A new version: the new files, or (when none are sent) the current ones kept."""
+        actor = require_signed_in(viewer)
+        submission = _own_submission(pages, actor, submission_id)
+        challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
+        form = Form(values=values(data, "title", "summary"))
+        uploads = _uploads(data)
+        if not uploads:
+            uploads = [
+                Upload(f.name, pages.openinno.files.get(f.sha256), f.media_type)
+                for f in submission.content.files
+            ]
+        try:
+            recorded = pages.openinno.revise_submission(
+                actor, submission_id, form.values["title"], form.values["summary"], uploads
+            )
+        except DomainError as e:
+            form.fail(e, {"content": "summary", "files": "files"})
+            return self._revise_form(
+                request, pages, viewer, submission, challenge, form, status_for(e)
+            )
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect(f"/submissions/{submission_id}/receipt", status_code=303)
+
+    @post("/submissions/{submission_id:uuid}/withdraw", sync_to_thread=True)
+    def withdraw(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+        data: FORM,
+    ) -> Redirect:
+        actor = require_signed_in(viewer)
+        recorded = pages.openinno.withdraw_submission(actor, submission_id, one(data, "reason"))
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect("/submissions/mine?withdrawn=1", status_code=303)
+
+    # --- questions and public support ------------------------------------------------------
+
+    @post("/challenges/{challenge_id:uuid}/questions", sync_to_thread=True)
+    def ask(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        text = one(data, "question")
+        try:
+            recorded = pages.openinno.ask_question(actor, challenge_id, text)
+        except DomainError as e:
+            if status_for(e) != 400:
+                raise
+            form = Form(values={"question": text})
+            form.errors["question"] = e.message
+            return render_challenge(request, pages, viewer, challenge_id, ask=form, status=400)
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect(f"/challenges/{challenge_id}?asked=1#questions", status_code=303)
+
+    @post("/submissions/{submission_id:uuid}/support", sync_to_thread=True)
+    def support(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+        data: FORM,
+    ) -> Any:
+        """Support or retract (``action``): htmx gets the button and count back; a
+        plain form post goes back to the gallery."""
+        actor = require_signed_in(viewer)
+        app = pages.openinno
+        submission = app.get_submission(actor, submission_id)
+        htmx = request.headers.get("hx-request") == "true"
+        error = ""
+        try:
+            if one(data, "action") == "retract":
+                recorded = app.retract_support(actor, submission_id)
+            else:
+                recorded = app.support(actor, submission_id)
+        except DomainError as e:
+            if not htmx:
+                raise
+            error = e.message
+        else:
+            pages.reads.wait(recorded.position, ["participants"])
+        if not htmx:
+            return Redirect(
+                f"/challenges/{submission.challenge_id}/gallery#entry-{submission_id}",
+                status_code=303,
+            )
+        entry = {
+            "submission_id": str(submission_id),
+            "support_count": app.support_count(submission_id),
+        }
+        return pages.render(
+            request,
+            "partials/support.html",
+            viewer,
+            e=entry,
+            supported=supports(app, actor, submission_id),
+            voting=True,
+            error=error,
+        )
