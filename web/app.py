@@ -10,7 +10,7 @@ from litestar.datastructures import State
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
-from web.api import APP_EXCEPTION_HANDLERS, api_router, openapi_config
+from web.api import APP_EXCEPTION_HANDLERS, ApiConfig, api_setup, openapi_config
 from web.pages import PagesConfig, pages_setup
 
 
@@ -29,19 +29,23 @@ def create_app(
     settings: Settings | None = None,
     application: OpenInno | None = None,
     pages_config: PagesConfig | None = None,
+    api_config: ApiConfig | None = None,
 ) -> Litestar:
     settings = settings or Settings.from_env()
     openinno = application or OpenInno(settings)
     # The server-rendered pages (web/pages): sessions, CSRF (not under /api/), headers.
     pages = pages_setup(settings, openinno, pages_config)
+    # The JSON API (web/api): bearer tokens, problem+json, reads from the projections.
+    api = api_setup(settings, api_config)
 
     def close_application() -> None:
         pages.close()
+        api.close()
         if application is None:
             openinno.close()
 
     return Litestar(
-        route_handlers=[healthz, api_router(), pages.router, pages.static],
+        route_handlers=[healthz, api.router, pages.router, pages.static],
         state=State({"openinno": openinno, "settings": settings, "pages": pages.pages}),
         exception_handlers=pages.exception_handlers(APP_EXCEPTION_HANDLERS),
         openapi_config=openapi_config(),

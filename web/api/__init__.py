@@ -3,6 +3,8 @@ body, problem+json errors, bearer tokens and Idempotency-Key on writes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -10,9 +12,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import ExceptionHandlersMap
 
+from openinno.settings import Settings
 from web.api import (
     accounts,
+    audit,
     awards,
+    catalogue,
     challenges,
     log,
     organisations,
@@ -22,23 +27,45 @@ from web.api import (
     votes,
 )
 from web.api.auth import provide_actor, provide_openinno, provide_viewer
+from web.api.config import ApiConfig
 from web.api.idempotency import IdempotencyMiddleware
 from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler
+from web.api.reads import ApiReads
+from web.readside import read_store_for
 
 API_PATH = "/api/v1"
 
 
-def api_router() -> Router:
-    return Router(
+@dataclass
+class ApiSetup:
+    """What create_app needs from the API: its router, and what to close at shutdown."""
+
+    router: Router
+    reads: ApiReads
+
+    def close(self) -> None:
+        self.reads.close()
+
+
+def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
+    config = config or ApiConfig.from_env()
+    reads = ApiReads(read_store_for(settings), config.read_wait_seconds)
+
+    def provide_reads() -> ApiReads:
+        return reads
+
+    router = Router(
         path=API_PATH,
         route_handlers=[
             *accounts.HANDLERS,
             *organisations.HANDLERS,
             *challenges.HANDLERS,
+            *catalogue.HANDLERS,
             *submissions.HANDLERS,
             *votes.HANDLERS,
             *reviews.HANDLERS,
             *awards.HANDLERS,
+            *audit.HANDLERS,
             *log.HANDLERS,
             problems.describe_problem,
             problems.list_problems,
@@ -47,10 +74,12 @@ def api_router() -> Router:
             "openinno": Provide(provide_openinno, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=True),
             "viewer": Provide(provide_viewer, sync_to_thread=True),
+            "reads": Provide(provide_reads, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
         middleware=[IdempotencyMiddleware],
     )
+    return ApiSetup(router, reads)
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -96,4 +125,11 @@ APP_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     405: app_routing_error_handler,
 }
 
-__all__ = ["API_PATH", "APP_EXCEPTION_HANDLERS", "api_router", "openapi_config"]
+__all__ = [
+    "API_PATH",
+    "APP_EXCEPTION_HANDLERS",
+    "ApiConfig",
+    "ApiSetup",
+    "api_setup",
+    "openapi_config",
+]

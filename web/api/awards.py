@@ -3,20 +3,26 @@ sign, countersign, record payment."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
 from openinno.application import OpenInno
 from openinno.domain.agreement import IpAgreement
 from openinno.domain.values import Signature
+from projections.legal import queries as legal
+from projections.values import parse_iso
+from web.api import access
 from web.api.auth import SECURITY
 from web.api.common import Strict, Written
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from web.api.problems import problem_spec
+from web.api.reads import LEGAL, ApiReads, MinPosition
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 AUTH_METHOD = "api_token"
@@ -235,8 +241,108 @@ def record_payment(
     return Written(recorded.id, recorded.position)
 
 
+AgreementState = Literal[
+    "awaiting_signature",
+    "awaiting_countersignature",
+    "awaiting_payment",
+    "transferred",
+    "disputed",
+    "rescinded",
+]
+
+
+class AgreementSummary(msgspec.Struct, frozen=True):
+    id: UUID
+    state: str
+    organisation_id: UUID
+    challenge_id: UUID
+    submission_id: UUID
+    place: int
+    template: str
+    template_version: int
+    text_sha256: str
+    content_sha256: str
+    terms_sha256: str
+    amount: str
+    currency: str
+    payment_required: bool
+    signatures: int
+    signatures_needed: int
+    countersigned: bool
+    paid: bool
+    drafted_at: datetime
+    updated_at: datetime
+
+
+class AgreementList(msgspec.Struct, frozen=True):
+    items: list[AgreementSummary]
+    next_cursor: str | None
+
+
+def _agreement_summary(row: dict[str, Any], state: str) -> AgreementSummary:
+    return AgreementSummary(
+        id=UUID(row["agreement_id"]),
+        state=state,
+        organisation_id=UUID(row["organisation_id"]),
+        challenge_id=UUID(row["challenge_id"]),
+        submission_id=UUID(row["submission_id"]),
+        place=int(row["place"]),
+        template=row["template"],
+        template_version=int(row["template_version"]),
+        text_sha256=row["text_sha256"],
+        content_sha256=row["content_sha256"],
+        terms_sha256=row["terms_sha256"],
+        amount=str(row["amount"]),
+        currency=row["currency"],
+        payment_required=bool(row["payment_required"]),
+        signatures=int(row["signatures"]),
+        signatures_needed=int(row["authors"]),
+        countersigned=bool(row["countersigned"]),
+        paid=bool(row["paid"]),
+        drafted_at=parse_iso(row["drafted_at"]),
+        updated_at=parse_iso(row["updated_at"]),
+    )
+
+
+@get(
+    "/agreements",
+    tags=["agreements"],
+    summary="An organisation's IP agreements, optionally in one state (its members, admins)",
+    security=SECURITY,
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+)
+def list_agreements(
+    organisation_id: Annotated[UUID, Parameter(query="organisation_id")],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    in_state: Annotated[AgreementState | None, Parameter(query="state")] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> AgreementList:
+    access.member_organisation(openinno, actor, organisation_id)
+    db = reads.at_least(openinno, min_position, LEGAL)
+    rows = [
+        (row, name)
+        for name, group in legal.agreements_by_state(db, organisation_id).items()
+        if in_state is None or name == in_state
+        for row in group
+    ]
+    chunk, next_cursor = page(
+        f"agreements:{organisation_id}:{in_state or ''}",
+        rows,
+        lambda r: (r[0]["drafted_at"], r[0]["agreement_id"]),
+        cursor,
+        limit,
+    )
+    return AgreementList([_agreement_summary(r, name) for r, name in chunk], next_cursor)
+
+
 HANDLERS = [
     award,
+    list_agreements,
     get_agreement,
     sign_agreement,
     countersign_agreement,

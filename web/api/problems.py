@@ -182,6 +182,7 @@ def problem_for_domain_error(exc: DomainError, instance: str | None = None) -> P
 
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _JSON_PATH = re.compile(r" - at `\$\.?([^`]*)`")
+_MISSING = re.compile(r"Missing required (?:query|header|cookie|path) parameter '([^']+)'")
 
 
 def _field_of(error: dict[str, Any]) -> str:
@@ -209,6 +210,15 @@ def _validation_problem(exc: ValidationException, instance: str) -> Problem:
     )
     in_body = all(isinstance(e, dict) and e.get("source") == "body" for e in extra)
     if not errors:
+        missing = _MISSING.search(str(exc.detail))
+        if missing:
+            name = missing.group(1)
+            return problem(
+                "invalid_parameter",
+                f"{name}: this parameter is required.",
+                field=name,
+                instance=instance,
+            )
         return problem("invalid_body", str(exc.detail), instance=instance)
     return problem(
         "invalid_body" if in_body else "invalid_parameter",

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import post, put
+from litestar import get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
+from projections.reviewers import queries as reviewers
+from projections.values import parse_iso
 from web.api.auth import SECURITY
 from web.api.common import Strict, Written
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from web.api.problems import problem_spec
+from web.api.reads import REVIEWERS, ApiReads, MinPosition
 
 Score = Annotated[
     int | float | str,
@@ -75,4 +80,73 @@ def declare_conflict(
     return Written(recorded.id, recorded.position)
 
 
-HANDLERS = [record_review, declare_conflict]
+class QueueItem(msgspec.Struct, frozen=True):
+    """One entry to review.  Blind: a pseudonym, never the solver's id or name."""
+
+    challenge_id: UUID
+    challenge_title: str
+    review_ends_at: datetime
+    submission_id: UUID
+    pseudonym: str
+    title: str
+    summary: str
+    version: int
+    content_sha256: str
+    shortlisted: bool
+    state: Annotated[str, msgspec.Meta(description="to_do, scored or conflict")]
+    scores: dict[str, float | int | str] | None
+    comment: str
+
+
+class ReviewQueue(msgspec.Struct, frozen=True):
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+def _queue_item(row: dict[str, Any]) -> QueueItem:
+    return QueueItem(
+        challenge_id=UUID(row["challenge_id"]),
+        challenge_title=row["challenge_title"],
+        review_ends_at=parse_iso(row["review_ends_at"]),
+        submission_id=UUID(row["submission_id"]),
+        pseudonym=row["pseudonym"],
+        title=row["title"],
+        summary=row["summary"],
+        version=int(row["version"]),
+        content_sha256=row["content_sha256"],
+        shortlisted=bool(row["shortlisted"]),
+        state=row["state"],
+        scores=row["scores"],
+        comment=row["comment"],
+    )
+
+
+def _queue_key(row: dict[str, Any]) -> tuple[str, str, int, str]:
+    number = "".join(c for c in str(row["pseudonym"]) if c.isdigit())
+    return (row["review_ends_at"], row["challenge_id"], int(number or 0), row["submission_id"])
+
+
+@get(
+    "/reviews",
+    tags=["reviews"],
+    summary="My review queue: live entries of every challenge I accepted to review (blind)",
+    security=SECURITY,
+    responses=problem_spec(401, 422, 503),
+    sync_to_thread=True,
+)
+def review_queue(
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> ReviewQueue:
+    db = reads.at_least(openinno, min_position, REVIEWERS)
+    # Only the caller's own queue: the query is keyed by the authenticated account.
+    rows = reviewers.my_review_queue(db, actor)
+    chunk, next_cursor = page("reviews", rows, _queue_key, cursor, limit)
+    return ReviewQueue([_queue_item(r) for r in chunk], next_cursor)
+
+
+HANDLERS = [record_review, declare_conflict, review_queue]

@@ -12,16 +12,42 @@ from litestar.testing import TestClient
 
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
+from openinno.settings import Settings
+from projections.service import ReadSide
+from tests.projections.conftest import drop_read_schema
+from web.api.config import ApiConfig
 from web.app import create_app
+from web.readside import read_side_for, read_store_for
 
 PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
 
 
+# Tests make many requests from one address: limits out of the way (test_rate_limits
+# sets its own); reads wait briefly for the read side (tests feed it themselves).
+TEST_CONFIG = ApiConfig(read_wait_seconds=2.0, token_requests=100_000, anonymous_requests=100_000)
+
+
 @pytest.fixture
-def client(app: OpenInno) -> Iterator[TestClient[Any]]:
-    with TestClient(create_app(app.settings, application=app)) as c:
+def api_config() -> ApiConfig:
+    return TEST_CONFIG
+
+
+@pytest.fixture
+def client(app: OpenInno, api_config: ApiConfig) -> Iterator[TestClient[Any]]:
+    with TestClient(create_app(app.settings, application=app, api_config=api_config)) as c:
         yield c
+
+
+@pytest.fixture
+def read_side(app: OpenInno, settings: Settings) -> Iterator[ReadSide]:
+    """The read models beside the test's event store; ``read_side.catch_up()`` feeds them."""
+    store = read_store_for(settings)
+    side = read_side_for(settings, app, store=store)
+    side.setup()
+    yield side
+    side.stop()
+    drop_read_schema(store)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from tests.web.api.conftest import assert_problem, challenge_body, sign_up
 PDF = b"%PDF-1.4 the pendulum park, drawn\n"
 
 
-def test_from_account_creation_to_ownership_transferred(client, clock):
+def test_from_account_creation_to_ownership_transferred(client, clock, read_side):
     c = client
     sponsor, legal = sign_up(c, "sponsor"), sign_up(c, "legal")
     solver, rival, fan, reviewer = (sign_up(c, n) for n in ("solver", "rival", "fan", "reviewer"))
@@ -143,3 +143,18 @@ def test_from_account_creation_to_ownership_transferred(client, clock):
     shown = c.get(f"/api/v1/submissions/{winner}", headers=legal.auth).json()
     assert shown["files"][0]["sha256"] == uploaded
     assert shown["award_place"] == 1 and shown["status"] == "awarded"
+
+    # The chain of title, read from the legal read model once it caught up.
+    read_side.catch_up()
+    chain = c.get(
+        f"/api/v1/submissions/{winner}/chain-of-title",
+        params={"min_position": paid.json()["position"]},
+        headers=legal.auth,
+    )
+    assert chain.status_code == 200, chain.text
+    steps = chain.json()["items"]
+    assert chain.json()["ownership_transferred"] is True
+    assert steps[0]["step"] == "submitted" and steps[-1]["step"] == "ownership_transferred"
+    assert steps[0]["hashes"]["content_sha256"] == content_sha256(expected)
+    assert steps[-1]["hashes"]["content_sha256"] == content_sha256(expected)
+    assert steps[-1]["hashes"]["text_sha256"] == text_sha256

@@ -1,0 +1,179 @@
+"""Audit trails from the legal read model: a submission's chain of title, and the
+history of one stream (who did what, when).  Who may read which stream is decided
+per stream type in ``web.api.access`` (see the table there)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from openinno.application import OpenInno
+from projections.legal import queries as legal
+from projections.values import parse_iso
+from web.api import access
+from web.api.auth import SECURITY
+from web.api.pagination import Cursor, Limit, page
+from web.api.problems import problem_spec
+from web.api.reads import LEGAL, ApiReads, MinPosition
+
+# Never shown, whatever the stream: secrets, and hashes that stand for secrets.
+REDACTED = frozenset({"password_hash", "token_sha256", "token_sha256_prefix", "request_sha256"})
+
+
+class ChainStep(msgspec.Struct, frozen=True):
+    position: Annotated[int, msgspec.Meta(description="The event's position in the log")]
+    event_id: Annotated[str, msgspec.Meta(description="<stream id>@<version>")]
+    step: str
+    actor_id: UUID | None
+    at: datetime
+    hashes: Annotated[
+        dict[str, str],
+        msgspec.Meta(description="Every SHA-256 the step records (content, terms, text)"),
+    ]
+    details: dict[str, Any]
+
+
+class ChainOfTitle(msgspec.Struct, frozen=True):
+    submission_id: UUID
+    ownership_transferred: Annotated[
+        bool,
+        msgspec.Meta(description="An agreement transferred ownership and was not rescinded since"),
+    ]
+    items: list[ChainStep]
+    next_cursor: str | None
+
+
+def _hashes(details: dict[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in sorted(details.items()) if k.endswith("sha256") and v}
+
+
+def _step(row: dict[str, Any]) -> ChainStep:
+    details = dict(row["details"] or {})
+    return ChainStep(
+        position=int(row["position"]),
+        event_id=row["event_id"],
+        step=row["step"],
+        actor_id=UUID(row["actor_id"]) if row["actor_id"] else None,
+        at=parse_iso(row["at"]),
+        hashes=_hashes(details),
+        details=details,
+    )
+
+
+def ownership_transferred(steps: list[dict[str, Any]]) -> bool:
+    state = False
+    for s in steps:
+        if s["step"] == "ownership_transferred":
+            state = True
+        elif s["step"] == "rescinded":
+            state = False
+    return state
+
+
+@get(
+    "/submissions/{submission_id:uuid}/chain-of-title",
+    tags=["agreements"],
+    summary="A submission's chain of title (its authors, the sponsor's owners and legal, admins)",
+    description=(
+        "Every step from the first submission to ownership transferred, in log order, "
+        "each with its actor, time, event id and the hashes it recorded."
+    ),
+    security=SECURITY,
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+)
+def chain_of_title(
+    submission_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = 100,
+    min_position: MinPosition = None,
+) -> ChainOfTitle:
+    access.chain_submission(openinno, actor, submission_id)
+    db = reads.at_least(openinno, min_position, LEGAL)
+    steps = legal.chain_of_title(db, submission_id)
+    chunk, next_cursor = page(
+        f"chain:{submission_id}", steps, lambda s: (int(s["position"]),), cursor, limit
+    )
+    return ChainOfTitle(
+        submission_id, ownership_transferred(steps), [_step(s) for s in chunk], next_cursor
+    )
+
+
+class HistoryEvent(msgspec.Struct, frozen=True):
+    position: int
+    version: int
+    event_type: str
+    actor_id: UUID | None
+    at: datetime
+    data: dict[str, Any]
+
+
+class StreamHistory(msgspec.Struct, frozen=True):
+    stream_id: UUID
+    stream_type: str
+    items: list[HistoryEvent]
+    next_cursor: str | None
+
+
+def redacted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: redacted(v) for k, v in value.items() if k not in REDACTED}
+    if isinstance(value, list):
+        return [redacted(v) for v in value]
+    return value
+
+
+def _event(row: dict[str, Any]) -> HistoryEvent:
+    return HistoryEvent(
+        position=int(row["position"]),
+        version=int(row["version"]),
+        event_type=row["event_type"],
+        actor_id=UUID(row["actor_id"]) if row["actor_id"] else None,
+        at=parse_iso(row["at"]),
+        data=redacted(dict(row["data"] or {})),
+    )
+
+
+@get(
+    "/streams/{stream_id:uuid}/history",
+    tags=["agreements"],
+    summary="Who did what to one record, and when",
+    description=(
+        "Who may read a stream depends on its type: a submission as its chain of title; "
+        "an agreement its parties; a challenge or organisation its members; an account "
+        "itself; a review its reviewer and the sponsor; a vote or a solver's entry count "
+        "their owner; admins all of these.  Token and idempotency streams are never "
+        "shown, and no password or token hash ever is.  Others: 404."
+    ),
+    security=SECURITY,
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+)
+def stream_history(
+    stream_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = 100,
+    min_position: MinPosition = None,
+) -> StreamHistory:
+    stream = access.history_stream(openinno, actor, stream_id)
+    db = reads.at_least(openinno, min_position, LEGAL)
+    rows = legal.stream_history(db, stream_id)
+    chunk, next_cursor = page(
+        f"history:{stream_id}", rows, lambda r: (int(r["version"]),), cursor, limit
+    )
+    return StreamHistory(stream_id, type(stream).__name__, [_event(r) for r in chunk], next_cursor)
+
+
+HANDLERS = [chain_of_title, stream_history]

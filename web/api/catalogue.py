@@ -1,0 +1,343 @@
+"""Lists read from the projections: the public catalogue of challenges, a
+challenge's entries (sponsor, blind reviewers, public gallery) and the sponsor's
+ranking.  Each accepts ``?min_position=`` and pages with an opaque cursor."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, Parameter
+
+from openinno.application import OpenInno
+from openinno.domain.errors import InvalidInput
+from projections.participants import queries as participants
+from projections.sponsors import queries as sponsors
+from projections.values import parse_iso
+from web.api import access
+from web.api.auth import SECURITY
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor, page
+from web.api.problems import problem_spec
+from web.api.readmodels import challenge_entries
+from web.api.reads import PARTICIPANTS, REVIEWERS, ApiReads, MinPosition
+
+Phase = Literal["open", "upcoming", "closed", "awarded", "cancelled"]
+Sort = Literal["closing", "newest", "prize"]
+
+
+def when(value: str | None) -> datetime | None:
+    return None if value is None else parse_iso(value)
+
+
+# --- the catalogue --------------------------------------------------------------------------
+
+
+class PrizeItem(msgspec.Struct, frozen=True):
+    place: int
+    amount: str
+    currency: str
+
+
+class ChallengeSummary(msgspec.Struct, frozen=True):
+    id: UUID
+    organisation_id: UUID
+    status: str
+    title: str
+    category: str
+    language: str
+    prize_total: float
+    currency: str
+    prizes: list[PrizeItem]
+    opens_at: datetime
+    closes_at: datetime
+    published_at: datetime | None
+    submission_count: int
+
+
+class ChallengeList(msgspec.Struct, frozen=True):
+    items: list[ChallengeSummary]
+    next_cursor: str | None
+
+
+def _prize(value: Any) -> PrizeItem:
+    if isinstance(value, dict):
+        return PrizeItem(int(value["place"]), str(value["amount"]), str(value["currency"]))
+    place, amount, currency = value
+    return PrizeItem(int(place), str(amount), str(currency))
+
+
+def _summary(row: dict[str, Any]) -> ChallengeSummary:
+    return ChallengeSummary(
+        id=UUID(row["challenge_id"]),
+        organisation_id=UUID(row["organisation_id"]),
+        status=row["status"],
+        title=row["title"],
+        category=row["category"],
+        language=row["language"],
+        prize_total=float(row["prize_total"]),
+        currency=row["currency"],
+        prizes=[_prize(p) for p in row["prizes"] or ()],
+        opens_at=parse_iso(row["opens_at"]),
+        closes_at=parse_iso(row["closes_at"]),
+        published_at=when(row["published_at"]),
+        submission_count=int(row["submission_count"]),
+    )
+
+
+def _catalogue_cursor(sort: str, cursor: str | None) -> str | None:
+    """Our opaque cursor wraps the catalogue query's own; both are checked here."""
+    if not cursor:
+        return None
+    key = decode_cursor(f"challenges:{sort}", cursor)
+    inner = key[0] if len(key) == 1 else None
+    try:
+        if not isinstance(inner, str):
+            raise ValueError
+        value, last = json.loads(base64.urlsafe_b64decode(inner.encode()))
+        if not isinstance(value, str | int | float) or not isinstance(last, str):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("This cursor is not one we gave out.", field="cursor") from None
+    return inner
+
+
+@get(
+    "/challenges",
+    tags=["challenges"],
+    summary="The public catalogue: published challenges (never drafts), searchable",
+    description=(
+        "`q` matches every word in the title or brief; `status` (repeatable) picks "
+        "phases: open, upcoming (the default is both), closed, awarded, cancelled."
+    ),
+    responses=problem_spec(422, 503),
+    sync_to_thread=True,
+)
+def list_challenges(
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    q: Annotated[str, Parameter(query="q", max_length=200)] = "",
+    status: Annotated[list[Phase] | None, Parameter(query="status")] = None,
+    category: Annotated[str | None, Parameter(query="category", max_length=100)] = None,
+    sort: Annotated[Sort, Parameter(query="sort")] = "closing",
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> ChallengeList:
+    inner = _catalogue_cursor(sort, cursor)
+    db = reads.at_least(openinno, min_position, PARTICIPANTS)
+    found = participants.open_challenges(
+        db,
+        now=openinno.clock.now(),
+        search=q,
+        phases=tuple(dict.fromkeys(status or ("open", "upcoming"))),
+        category=category or None,
+        sort=sort,
+        limit=limit,
+        cursor=inner,
+    )
+    next_cursor = None
+    if found.next_cursor is not None:
+        next_cursor = encode_cursor(f"challenges:{sort}", (found.next_cursor,))
+    return ChallengeList([_summary(r) for r in found.items], next_cursor)
+
+
+# --- a challenge's entries ----------------------------------------------------------------
+
+
+class EntryItem(msgspec.Struct, frozen=True):
+    id: UUID
+    pseudonym: str | None
+    title: str
+    summary: str
+    status: str
+    version: int
+    content_sha256: str
+    submitted_at: datetime
+    support_count: int
+    shortlisted: bool
+    support_threshold_reached: bool
+    award_place: int | None
+    solver_id: UUID | None = msgspec.field(
+        default=None
+    )  # only once identities are revealed (admins: always)
+    solver_name: str | None = None
+
+
+class EntryList(msgspec.Struct, frozen=True):
+    challenge_id: UUID
+    audience: Annotated[
+        str,
+        msgspec.Meta(description="sponsor (every entry), reviewer (blind) or public (the gallery)"),
+    ]
+    identities_revealed: bool
+    items: list[EntryItem]
+    next_cursor: str | None
+
+
+def _pseudonym(number: Any) -> str | None:
+    return None if number is None else f"Entrant {int(number)}"
+
+
+def _entry(row: dict[str, Any], identities: bool) -> EntryItem:
+    return EntryItem(
+        id=UUID(row["submission_id"]),
+        pseudonym=_pseudonym(row["pseudonym_number"]),
+        title=row["title"],
+        summary=row["summary"],
+        status=row["status"],
+        version=int(row["version"]),
+        content_sha256=row["content_sha256"],
+        submitted_at=parse_iso(row["submitted_at"]),
+        support_count=int(row["support_count"]),
+        shortlisted=bool(row["shortlisted"]),
+        support_threshold_reached=bool(row["threshold_reached"]),
+        award_place=row["award_place"],
+        solver_id=UUID(row["solver_id"]) if identities else None,
+        solver_name=row["solver_name"] if identities else None,
+    )
+
+
+@get(
+    "/challenges/{challenge_id:uuid}/submissions",
+    tags=["submissions"],
+    summary="A challenge's entries: the sponsor sees all, reviewers blind, anyone a public gallery",
+    description=(
+        "Members of the sponsor organisation and admins see every entry with its status; "
+        "the challenge's accepted reviewers see live entries under pseudonyms; anyone sees "
+        "the live entries of a public challenge.  `solver_id` and `solver_name` appear only "
+        "once the sponsor revealed identities (to admins always).  Everyone else: 404."
+    ),
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+)
+def list_entries(
+    challenge_id: FromPath[UUID],
+    viewer: NamedDependency[UUID | None],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> EntryList:
+    audience = access.entries_audience(openinno, viewer, challenge_id)
+    kind = f"entries:{challenge_id}"
+    after: tuple[str, str] | None = None
+    if cursor:
+        key = decode_cursor(kind, cursor)
+        if len(key) != 2 or not all(isinstance(k, str) for k in key):
+            raise InvalidInput("This cursor is not one we gave out.", field="cursor")
+        after = (key[0], key[1])
+    db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
+    rows = challenge_entries(
+        db, challenge_id, live_only=not audience.all_statuses, after=after, limit=limit + 1
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(kind, (rows[-1]["submitted_at"], rows[-1]["submission_id"]))
+    return EntryList(
+        challenge_id=challenge_id,
+        audience=audience.kind,
+        identities_revealed=audience.challenge.identities_revealed,
+        items=[_entry(r, audience.identities) for r in rows],
+        next_cursor=next_cursor,
+    )
+
+
+# --- the sponsor's ranking ------------------------------------------------------------------
+
+Number = float | int | str
+
+
+class ReviewScores(msgspec.Struct, frozen=True):
+    reviewer_id: UUID
+    scores: dict[str, Number]
+    weighted_total: float
+    z_score: float
+
+
+class RankedEntry(msgspec.Struct, frozen=True):
+    rank: int
+    id: UUID
+    pseudonym: str
+    title: str
+    status: str
+    shortlisted: bool
+    review_count: int
+    mean_total: float | None
+    normalised_score: float | None
+    agreement: float | None
+    reviews: list[ReviewScores]
+    solver_name: str | None = None
+
+
+class Ranking(msgspec.Struct, frozen=True):
+    challenge_id: UUID
+    items: list[RankedEntry]
+    next_cursor: str | None
+
+
+def _ranked(row: dict[str, Any]) -> RankedEntry:
+    return RankedEntry(
+        rank=int(row["rank"]),
+        id=UUID(row["submission_id"]),
+        pseudonym=row["pseudonym"],
+        title=row["title"],
+        status=row["status"],
+        shortlisted=bool(row["shortlisted"]),
+        review_count=int(row["review_count"]),
+        mean_total=row["mean_total"],
+        normalised_score=row["normalised_score"],
+        agreement=row["agreement"],
+        reviews=[
+            ReviewScores(
+                UUID(r["reviewer_id"]),
+                dict(r["scores"]),
+                float(r["weighted_total"]),
+                float(r["z_score"]),
+            )
+            for r in row["reviews"]
+        ],
+        solver_name=row.get("solver_name"),
+    )
+
+
+@get(
+    "/challenges/{challenge_id:uuid}/ranking",
+    tags=["awards"],
+    summary="Live entries best first, with every review (the sponsor's members and admins)",
+    description=(
+        "Ranked by normalised score (mean per-reviewer z-score), then mean weighted total; "
+        "unreviewed entries last.  Pseudonymous until identities are revealed.  The ranking "
+        "is recomputed on every read: the cursor pages by rank."
+    ),
+    security=SECURITY,
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+)
+def ranking(
+    challenge_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> Ranking:
+    access.sponsor_challenge(openinno, actor, challenge_id)
+    db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
+    rows = sponsors.ranking(db, challenge_id)
+    chunk, next_cursor = page(
+        f"ranking:{challenge_id}", rows, lambda r: (int(r["rank"]),), cursor, limit
+    )
+    return Ranking(challenge_id, [_ranked(r) for r in chunk], next_cursor)
+
+
+HANDLERS = [list_challenges, list_entries, ranking]

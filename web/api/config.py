@@ -1,0 +1,50 @@
+"""Settings of the JSON API, read from the environment once (only the API uses them)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from openinno.domain.errors import InvalidInput
+
+
+def _rate(value: str, name: str) -> tuple[int, float]:
+    """``"600/60"``: 600 requests per 60 seconds."""
+    count, _, seconds = value.partition("/")
+    try:
+        parsed = int(count), float(seconds or "60")
+    except ValueError:
+        raise InvalidInput(f"{name} takes <requests>/<seconds>, e.g. 600/60.", field=name) from None
+    if parsed[0] < 1 or parsed[1] <= 0:
+        raise InvalidInput(f"{name} needs at least 1 request per positive window.", field=name)
+    return parsed
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    # ?min_position=: how long a read waits for the read models, then 503 + Retry-After.
+    read_wait_seconds: float = 5.0
+    # Requests per window, per bearer token (authenticated) and per client IP (anonymous).
+    # Counted in process: each worker keeps its own counters (see web/api/ratelimit.py).
+    token_requests: int = 600
+    anonymous_requests: int = 120
+    window_seconds: float = 60.0
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> ApiConfig:
+        env = dict(os.environ if environ is None else environ)
+        defaults = cls()
+        token, window = _rate(
+            env.get("OPENINNO_API_RATE_LIMIT", f"{defaults.token_requests}/60"),
+            "OPENINNO_API_RATE_LIMIT",
+        )
+        anonymous, _ = _rate(
+            env.get("OPENINNO_API_ANONYMOUS_RATE_LIMIT", f"{defaults.anonymous_requests}/60"),
+            "OPENINNO_API_ANONYMOUS_RATE_LIMIT",
+        )
+        return cls(
+            read_wait_seconds=float(env.get("OPENINNO_API_READ_WAIT_SECONDS", "5")),
+            token_requests=token,
+            anonymous_requests=anonymous,
+            window_seconds=window,
+        )

@@ -1,0 +1,45 @@
+"""Read-only questions the API asks that no query in ``projections/`` answers yet
+(candidates to move there).  Plain SQL against the read-model tables."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from projections.db import Db, Row
+
+LIVE_ONLY = "AND s.status NOT IN ('withdrawn', 'disqualified') "
+
+
+def challenge_entries(
+    db: Db,
+    challenge_id: UUID,
+    *,
+    live_only: bool,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[Row]:
+    """A challenge's entries in submission order (keyset: ``after`` is the last
+    (submitted_at, submission_id) sent), with pseudonyms and support counts.
+    ``solver_id`` and ``solver_name`` are in every row: the caller drops them for
+    audiences that must not see them."""
+    sql = (
+        "SELECT s.submission_id, s.solver_id, p.display_name AS solver_name, s.title,"
+        " s.summary, s.status, s.version, s.content_sha256, s.submitted_at, s.updated_at,"
+        " s.support_count, s.shortlisted, s.threshold_reached, s.award_place,"
+        " n.number AS pseudonym_number "
+        "FROM pt_submissions s LEFT JOIN pt_people p ON p.account_id = s.solver_id "
+        "LEFT JOIN rv_entries e ON e.submission_id = s.submission_id "
+        "LEFT JOIN rv_pseudonyms n ON n.challenge_id = e.challenge_id"
+        " AND n.solver_key = e.solver_key "
+        "WHERE s.challenge_id = ? "
+    )
+    params: list[Any] = [str(challenge_id)]
+    if live_only:
+        sql += LIVE_ONLY
+    if after is not None:
+        sql += "AND (s.submitted_at > ? OR (s.submitted_at = ? AND s.submission_id > ?)) "
+        params += [after[0], after[0], after[1]]
+    sql += "ORDER BY s.submitted_at, s.submission_id LIMIT ?"
+    params.append(limit)
+    return db.rows(sql, params)
