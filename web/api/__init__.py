@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from litestar import Router
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
@@ -29,7 +30,8 @@ from web.api import (
 from web.api.auth import provide_actor, provide_openinno, provide_viewer
 from web.api.config import ApiConfig
 from web.api.idempotency import IdempotencyMiddleware
-from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler
+from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, problem_spec
+from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
 from web.readside import read_store_for
 
@@ -42,6 +44,7 @@ class ApiSetup:
 
     router: Router
     reads: ApiReads
+    limiter: RateLimiter
 
     def close(self) -> None:
         self.reads.close()
@@ -51,25 +54,31 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
     config = config or ApiConfig.from_env()
     reads = ApiReads(read_store_for(settings), config.read_wait_seconds)
 
+    limiter = RateLimiter(config.token_requests, config.anonymous_requests, config.window_seconds)
+
     def provide_reads() -> ApiReads:
         return reads
 
+    handlers = [
+        *accounts.HANDLERS,
+        *organisations.HANDLERS,
+        *challenges.HANDLERS,
+        *catalogue.HANDLERS,
+        *submissions.HANDLERS,
+        *votes.HANDLERS,
+        *reviews.HANDLERS,
+        *awards.HANDLERS,
+        *audit.HANDLERS,
+        *log.HANDLERS,
+        problems.describe_problem,
+        problems.list_problems,
+    ]
+    for handler in handlers:
+        # Every operation may answer 429 (see web/api/ratelimit.py): say so in the schema.
+        handler.responses = {**(handler.responses or {}), **problem_spec(429)}
     router = Router(
         path=API_PATH,
-        route_handlers=[
-            *accounts.HANDLERS,
-            *organisations.HANDLERS,
-            *challenges.HANDLERS,
-            *catalogue.HANDLERS,
-            *submissions.HANDLERS,
-            *votes.HANDLERS,
-            *reviews.HANDLERS,
-            *awards.HANDLERS,
-            *audit.HANDLERS,
-            *log.HANDLERS,
-            problems.describe_problem,
-            problems.list_problems,
-        ],
+        route_handlers=handlers,
         dependencies={
             "openinno": Provide(provide_openinno, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=True),
@@ -77,9 +86,10 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
             "reads": Provide(provide_reads, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
-        middleware=[IdempotencyMiddleware],
+        # Outermost first: a request over its limit never reaches the idempotency store.
+        middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter), IdempotencyMiddleware],
     )
-    return ApiSetup(router, reads)
+    return ApiSetup(router, reads, limiter)
 
 
 def openapi_config() -> OpenAPIConfig:
@@ -90,7 +100,10 @@ def openapi_config() -> OpenAPIConfig:
         description=(
             "The JSON API for integrations. Authenticate with `Authorization: Bearer <token>` "
             "(POST /api/v1/tokens). Errors are RFC 9457 problem details. Every write returns "
-            "the log `position` and accepts an `Idempotency-Key` header."
+            "the log `position` and accepts an `Idempotency-Key` header; lists read from "
+            "projections accept `?min_position=` and page with an opaque `cursor`. Requests "
+            "are rate limited per token (per address when anonymous): over the limit, a 429 "
+            "with `Retry-After`."
         ),
         path="/schema",
         render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],

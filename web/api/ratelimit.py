@@ -1,0 +1,135 @@
+"""Rate limits for the API: a token bucket per bearer token, and per client address
+for anonymous requests.  Over the limit: a 429 problem with ``Retry-After``.
+
+The buckets live in this process: each worker counts on its own, so with N
+workers a client may get up to N times the limit (and a restart forgets).  That
+is the accepted trade-off for one host; several hosts need a shared store.
+Behind a proxy, run uvicorn with ``--proxy-headers`` so the client address is
+the caller's, not the proxy's."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar.datastructures import Headers
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.api.problems import PROBLEM_MEDIA_TYPE, problem
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+class RateLimiter:
+    """``requests`` per ``window`` seconds per key, refilled continuously."""
+
+    def __init__(
+        self,
+        token_requests: int,
+        anonymous_requests: int,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = {"token": token_requests, "ip": anonymous_requests}
+        self.window = window
+        self.clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RateLimiter:
+        # Litestar copies middleware arguments per route: the counters must stay shared.
+        return self
+
+    def take(self, kind: str, key: str) -> tuple[bool, int, float]:
+        """(allowed, remaining, seconds until the next request is allowed)."""
+        limit = self.limits[kind]
+        rate = limit / self.window
+        now = self.clock()
+        with self._lock:
+            if len(self._buckets) > 50_000:
+                self._forget_full(now)
+            bucket = self._buckets.get(f"{kind}:{key}")
+            if bucket is None:
+                bucket = self._buckets[f"{kind}:{key}"] = _Bucket(float(limit), now)
+            bucket.tokens = min(float(limit), bucket.tokens + (now - bucket.at) * rate)
+            bucket.at = now
+            if bucket.tokens >= 1:
+                bucket.tokens -= 1
+                return True, int(bucket.tokens), 0.0
+            return False, 0, (1 - bucket.tokens) / rate
+
+    def _forget_full(self, now: float) -> None:
+        """Buckets idle for a whole window are full again: forgetting them changes nothing."""
+        idle = [k for k, b in self._buckets.items() if now - b.at >= self.window]
+        for key in idle:
+            del self._buckets[key]
+
+
+def client_key(scope: Any) -> tuple[str, str]:
+    headers = Headers.from_scope(scope)
+    scheme, _, token = (headers.get("authorization") or "").strip().partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        # Keyed by the token's hash: the limiter never keeps a usable token.
+        return "token", hashlib.sha256(token.strip().encode()).hexdigest()
+    client = scope.get("client")
+    return "ip", str(client[0]) if client else "unknown"
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        kind, key = client_key(scope)
+        allowed, remaining, wait = self.limiter.take(kind, key)
+        limit = str(self.limiter.limits[kind]).encode()
+        if not allowed:
+            retry_after = str(max(1, math.ceil(wait)))
+            p = problem(
+                "too_many_requests",
+                f"Over {limit.decode()} requests per {self.limiter.window:g} s for this "
+                f"{'token' if kind == 'token' else 'address'}; retry after {retry_after} s.",
+                instance=scope["path"],
+            )
+            body = msgspec.json.encode(p)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 429,
+                    "headers": [
+                        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", retry_after.encode()),
+                        (b"ratelimit-limit", limit),
+                        (b"ratelimit-remaining", b"0"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"ratelimit-limit", limit),
+                    (b"ratelimit-remaining", str(remaining).encode()),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
