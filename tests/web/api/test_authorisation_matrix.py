@@ -1,0 +1,435 @@
+"""Every endpoint under /api/v1 x every role, with the status each must get.
+
+The matrix is keyed by (method, route path) and compared with the routes the app
+actually serves: a new endpoint without a row here fails this test.  Rows that
+change state get fresh objects per role (``prepare``) or list the one role that
+succeeds last (``ORDER``), so each cell is independent of the others."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from openinno.ledger.log import ledger_for
+from tests.web.api.conftest import PASSWORD, Cast, User, challenge_body, sign_up
+
+# Anyone who could succeed where others fail comes last (owner, then the solver).
+ORDER = (
+    "anonymous",
+    "other_solver",
+    "other_manager",
+    "reviewer",
+    "admin",
+    "legal",
+    "owner",
+    "solver",
+)
+SIGNED_IN = ORDER[1:]
+
+
+@dataclass
+class World:
+    cast: Cast
+    read_side: Any
+    users: dict[str, User]
+    ids: dict[str, str]
+    terms: dict[str, str]
+
+    @property
+    def c(self) -> TestClient[Any]:
+        return self.cast.client
+
+    def post(self, who: str, path: str, body: Any = None, status: int = 201) -> Any:
+        r = self.c.post(path, json=body, headers=self.users[who].auth)
+        assert r.status_code == status, (path, r.text)
+        return r.json()
+
+
+@dataclass
+class Row:
+    expected: dict[str, int]
+    path: str  # formatted with World.ids (and what prepare returns)
+    body: Callable[[World, str], Any] | None = None
+    prepare: Callable[[World, str], dict[str, str]] | None = None
+    fresh_token: bool = False
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ORDER, status)
+
+
+def signed_in(status: int, **others: int) -> dict[str, int]:
+    return {**dict.fromkeys(ORDER, status), "anonymous": 401, **others}
+
+
+def only(status: int, roles: tuple[str, ...], denied: int, anonymous: int = 401) -> dict[str, int]:
+    return {r: status if r in roles else denied for r in ORDER} | {"anonymous": anonymous}
+
+
+SPONSOR = ("owner", "legal", "admin")
+
+
+# --- the world ------------------------------------------------------------------------------
+
+
+def _body(w: World, **changes: Any) -> dict[str, Any]:
+    return challenge_body(w.cast.clock, w.cast.organisation, **changes)
+
+
+@pytest.fixture
+def world(cast: Cast, read_side: Any, app: Any) -> World:
+    c, clock = cast.client, cast.clock
+    users = {
+        "owner": cast.sponsor,
+        "solver": cast.solver,
+        "other_solver": cast.other,
+        "reviewer": cast.reviewer,
+        "legal": sign_up(c, "legal"),
+        "other_manager": sign_up(c, "rivalmanager"),
+        "admin": sign_up(c, "admin"),
+    }
+    w = World(cast, read_side, users, {"org": cast.organisation}, {})
+    ledger_for(app, create_tables=True).db.close()
+    app.grant_admin_as_operator(uuid.UUID(users["admin"].id))
+    w.post(
+        "owner",
+        f"/api/v1/organisations/{cast.organisation}/members",
+        {"account_id": users["legal"].id, "role": "legal"},
+    )
+    rival = w.post("other_manager", "/api/v1/organisations", {"name": "Rival"})["id"]
+    w.post(
+        "other_manager",
+        f"/api/v1/organisations/{rival}/members",
+        {"account_id": users["other_solver"].id, "role": "manager"},
+    )
+    now = clock.now()
+    # "private": closes soon, gets three winners; "closed": closes soon, never awarded;
+    # "open": public with voting, open for weeks.
+    short = {
+        "opens_at": (now + timedelta(days=1)).isoformat(),
+        "closes_at": (now + timedelta(days=3)).isoformat(),
+        "review_ends_at": (now + timedelta(days=40)).isoformat(),
+        "prizes": [{"place": p, "amount": "100.00", "currency": "EUR"} for p in (1, 2, 3)],
+        "max_submissions_per_solver": 5,
+    }
+    for name, changes in (
+        ("private", {**short, "visibility": "private", "voting": {"mode": "none"}}),
+        ("closed", {**short, "visibility": "private", "voting": {"mode": "none"}}),
+        ("open", {"max_submissions_per_solver": 50}),
+    ):
+        w.ids[name] = cid = w.post("owner", "/api/v1/challenges", _body(w, **changes))["id"]
+        w.terms[name] = w.post("owner", f"/api/v1/challenges/{cid}/publish", status=200)[
+            "terms_sha256"
+        ]
+        w.post("owner", f"/api/v1/challenges/{cid}/reviewers", {"account_id": users["reviewer"].id})
+        w.post("reviewer", f"/api/v1/challenges/{cid}/reviewers/accept", status=200)
+    w.ids["draft"] = w.post("owner", "/api/v1/challenges", _body(w))["id"]
+    clock.advance(timedelta(days=2))
+    w.ids["entry"] = submit(w, "open", "solver")
+    w.ids["question"] = w.post(
+        "other_solver", f"/api/v1/challenges/{w.ids['open']}/questions", {"text": "Lego?"}
+    )["id"]
+    winners = [submit(w, "private", "solver") for _ in range(3)]
+    w.ids["winner"] = winners[0]
+    w.ids["closed_entry"] = submit(w, "closed", "solver")
+    clock.advance(timedelta(days=2))
+    awarded = w.post(
+        "owner",
+        f"/api/v1/challenges/{w.ids['private']}/awards",
+        {"awards": [{"submission_id": s, "place": p} for p, s in enumerate(winners, 1)]},
+    )
+    unsigned, signed, countersigned = awarded["agreement_ids"]
+    w.ids.update(agreement=unsigned, signed=signed, countersigned=countersigned)
+    for agreement in (signed, countersigned):
+        w.post("solver", f"/api/v1/agreements/{agreement}/sign", signature(w, agreement), 200)
+    w.post(
+        "legal", f"/api/v1/agreements/{countersigned}/countersign", signature(w, countersigned), 200
+    )
+    return w
+
+
+def submit(w: World, challenge: str, who: str) -> str:
+    body = {"title": "Pendulum", "summary": "Swings.", "accepted_terms_sha256": w.terms[challenge]}
+    return str(w.post(who, f"/api/v1/challenges/{w.ids[challenge]}/submissions", body)["id"])
+
+
+def signature(w: World, agreement: str) -> dict[str, str]:
+    text = w.c.get(f"/api/v1/agreements/{agreement}", headers=w.users["owner"].auth).json()
+    return {"typed_name": "A Name", "intent": "I agree", "text_sha256": text["text_sha256"]}
+
+
+# --- prepare: fresh objects per role ------------------------------------------------------------
+
+
+def fresh_draft(w: World, role: str) -> dict[str, str]:
+    return {"fresh": w.post("owner", "/api/v1/challenges", _body(w))["id"]}
+
+
+def fresh_question(w: World, role: str) -> dict[str, str]:
+    q = w.post("other_solver", f"/api/v1/challenges/{w.ids['open']}/questions", {"text": "Size?"})
+    return {"fresh": q["id"]}
+
+
+def fresh_entry(w: World, role: str) -> dict[str, str]:
+    return {"fresh": submit(w, "open", "solver")}
+
+
+def voted(w: World, role: str) -> dict[str, str]:
+    entry = submit(w, "open", "solver")
+    if role != "anonymous":
+        w.c.put(f"/api/v1/submissions/{entry}/vote", headers=w.users[role].auth)
+    return {"fresh": entry}
+
+
+def new_account(w: World, role: str) -> dict[str, Any]:
+    name = f"n{uuid.uuid4().hex[:10]}"
+    return {"account": sign_up(w.c, name).id}
+
+
+# --- the matrix ---------------------------------------------------------------------------------
+
+V1 = "/api/v1"
+MATRIX: dict[tuple[str, str], Row] = {
+    # accounts and tokens
+    ("POST", "/accounts"): Row(
+        everyone(201),
+        "/accounts",
+        body=lambda w, r: {
+            "email": f"{uuid.uuid4().hex}@example.org",
+            "password": PASSWORD,
+            "display_name": "New",
+        },
+    ),
+    ("POST", "/tokens"): Row(
+        everyone(201),
+        "/tokens",
+        body=lambda w, r: {"email": "solver@example.org", "password": PASSWORD},
+    ),
+    ("DELETE", "/tokens/current"): Row(signed_in(200), "/tokens/current", fresh_token=True),
+    ("GET", "/me"): Row(signed_in(200), "/me"),
+    # organisations
+    ("POST", "/organisations"): Row(
+        signed_in(201), "/organisations", body=lambda w, r: {"name": f"Org {r}"}
+    ),
+    ("POST", "/organisations/{organisation_id}/members"): Row(
+        only(201, ("owner",), 403),
+        "/organisations/{org}/members",
+        body=lambda w, r: {"account_id": new_account(w, r)["account"], "role": "manager"},
+    ),
+    # challenges
+    ("POST", "/challenges"): Row(
+        only(201, ("owner",), 403), "/challenges", body=lambda w, r: _body(w)
+    ),
+    ("GET", "/challenges"): Row(everyone(200), "/challenges"),
+    ("GET", "/challenges/{challenge_id}"): Row(
+        only(200, ("owner", "legal"), 404, anonymous=404), "/challenges/{draft}"
+    ),
+    ("PATCH", "/challenges/{challenge_id}"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/challenges/{fresh}",
+        body=lambda w, r: {"title": "Renamed draft"},
+        prepare=fresh_draft,
+    ),
+    ("POST", "/challenges/{challenge_id}/publish"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/challenges/{fresh}/publish",
+        prepare=fresh_draft,
+    ),
+    ("POST", "/challenges/{challenge_id}/questions"): Row(
+        signed_in(201), "/challenges/{open}/questions", body=lambda w, r: {"text": f"From {r}?"}
+    ),
+    ("POST", "/challenges/{challenge_id}/questions/{question_id}/answer"): Row(
+        only(201, ("owner",), 403),
+        "/challenges/{open}/questions/{fresh}/answer",
+        body=lambda w, r: {"text": "Yes."},
+        prepare=fresh_question,
+    ),
+    ("POST", "/challenges/{challenge_id}/announcements"): Row(
+        only(201, ("owner",), 403),
+        "/challenges/{open}/announcements",
+        body=lambda w, r: {"text": "News"},
+    ),
+    ("POST", "/challenges/{challenge_id}/deadline"): Row(
+        only(200, ("owner",), 403),
+        "/challenges/{open}/deadline",
+        body=lambda w, r: {
+            "closes_at": (w.cast.clock.now() + timedelta(days=35 + ORDER.index(r))).isoformat()
+        },
+    ),
+    ("POST", "/challenges/{challenge_id}/reviewers"): Row(
+        only(201, ("owner",), 403),
+        "/challenges/{open}/reviewers",
+        body=lambda w, r: {"account_id": new_account(w, r)["account"]},
+    ),
+    ("POST", "/challenges/{challenge_id}/reviewers/accept"): Row(
+        signed_in(404, reviewer=409), "/challenges/{open}/reviewers/accept"
+    ),
+    ("GET", "/challenges/{challenge_id}/submissions"): Row(
+        only(200, (*SPONSOR, "reviewer"), 404, anonymous=404), "/challenges/{private}/submissions"
+    ),
+    ("POST", "/challenges/{challenge_id}/submissions"): Row(
+        signed_in(201, owner=403, legal=403),
+        "/challenges/{open}/submissions",
+        body=lambda w, r: {
+            "title": "Lever",
+            "summary": "Levers.",
+            "accepted_terms_sha256": w.terms["open"],
+        },
+    ),
+    ("GET", "/challenges/{challenge_id}/ranking"): Row(
+        only(200, SPONSOR, 404), "/challenges/{private}/ranking"
+    ),
+    ("POST", "/challenges/{challenge_id}/awards"): Row(
+        only(201, ("owner",), 403) | {"legal": 403},
+        "/challenges/{closed}/awards",
+        body=lambda w, r: {"awards": [{"submission_id": w.ids["closed_entry"], "place": 1}]},
+    ),
+    # submissions
+    ("GET", "/submissions/{submission_id}"): Row(
+        only(200, (*SPONSOR, "reviewer", "solver"), 404, anonymous=404), "/submissions/{winner}"
+    ),
+    ("POST", "/submissions/{submission_id}/revisions"): Row(
+        only(201, ("solver",), 404),
+        "/submissions/{entry}/revisions",
+        body=lambda w, r: {"title": "Pendulum v2", "summary": "Better."},
+    ),
+    ("POST", "/submissions/{submission_id}/withdraw"): Row(
+        only(200, ("solver",), 404), "/submissions/{fresh}/withdraw", prepare=fresh_entry
+    ),
+    ("PUT", "/submissions/{submission_id}/vote"): Row(
+        signed_in(200, solver=409), "/submissions/{entry}/vote"
+    ),
+    ("DELETE", "/submissions/{submission_id}/vote"): Row(
+        signed_in(200, solver=409), "/submissions/{fresh}/vote", prepare=voted
+    ),
+    ("GET", "/submissions/{submission_id}/chain-of-title"): Row(
+        only(200, (*SPONSOR, "solver"), 404), "/submissions/{winner}/chain-of-title"
+    ),
+    ("GET", "/submissions/{submission_id}/evidence"): Row(
+        only(409, (*SPONSOR, "solver"), 404), "/submissions/{winner}/evidence"
+    ),
+    # reviews
+    ("GET", "/reviews"): Row(signed_in(200), "/reviews"),
+    ("PUT", "/submissions/{submission_id}/review"): Row(
+        only(200, ("reviewer",), 404),
+        "/submissions/{entry}/review",
+        body=lambda w, r: {"scores": {"originality": 7, "feasibility": 7, "fun": 7}},
+    ),
+    ("POST", "/submissions/{submission_id}/conflict"): Row(
+        only(201, ("reviewer",), 404),
+        "/submissions/{fresh}/conflict",
+        body=lambda w, r: {"reason": "I know them"},
+        prepare=fresh_entry,
+    ),
+    # agreements
+    ("GET", "/agreements"): Row(
+        only(200, SPONSOR, 404), "/agreements", params={"organisation_id": "{org}"}
+    ),
+    ("GET", "/agreements/{agreement_id}"): Row(
+        only(200, (*SPONSOR, "solver"), 404), "/agreements/{agreement}"
+    ),
+    ("POST", "/agreements/{agreement_id}/sign"): Row(
+        only(200, ("solver",), 404),
+        "/agreements/{agreement}/sign",
+        body=lambda w, r: signature(w, w.ids["agreement"]),
+    ),
+    ("POST", "/agreements/{agreement_id}/countersign"): Row(
+        only(200, ("legal",), 404) | {"owner": 409},
+        "/agreements/{signed}/countersign",
+        body=lambda w, r: signature(w, w.ids["signed"]),
+    ),
+    ("POST", "/agreements/{agreement_id}/payments"): Row(
+        only(201, ("owner",), 404) | {"legal": 403},
+        "/agreements/{countersigned}/payments",
+        body=lambda w, r: {"reference": "WIRE-1"},
+    ),
+    ("GET", "/streams/{stream_id}/history"): Row(
+        only(200, SPONSOR, 404), "/streams/{private}/history"
+    ),
+    # the log and the problem types: public
+    ("GET", "/log/checkpoints/latest"): Row(everyone(404), "/log/checkpoints/latest"),
+    ("GET", "/log/checkpoints"): Row(everyone(200), "/log/checkpoints"),
+    ("GET", "/log/public-key"): Row(everyone(409), "/log/public-key"),
+    ("GET", "/log/proof/inclusion"): Row(
+        everyone(422), "/log/proof/inclusion", params={"event_id": "1", "tree_size": "1"}
+    ),
+    ("GET", "/log/proof/consistency"): Row(
+        everyone(422), "/log/proof/consistency", params={"first": "1", "second": "2"}
+    ),
+    ("GET", "/problems"): Row(everyone(200), "/problems"),
+    ("GET", "/problems/{code}"): Row(everyone(200), "/problems/not_found"),
+}
+
+
+def served_routes(client: TestClient[Any]) -> set[tuple[str, str]]:
+    routes = set()
+    for route in client.app.routes:
+        path = getattr(route, "path_format", route.path)
+        if not path.startswith(V1 + "/"):
+            continue
+        for method in getattr(route, "methods", ()):
+            if method not in ("HEAD", "OPTIONS"):
+                routes.add((method, path[len(V1) :]))
+    return routes
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_every_endpoint_has_a_row_in_the_matrix(client):
+    served = served_routes(client)
+    assert served, "no routes found under /api/v1"
+    missing = sorted(served - set(MATRIX))
+    stale = sorted(set(MATRIX) - served)
+    assert not missing, f"endpoints without a row in the authorisation matrix: {missing}"
+    assert not stale, f"rows for endpoints the app no longer serves: {stale}"
+    for key, row in MATRIX.items():
+        assert set(row.expected) == set(ORDER), f"{key}: a status for every role"
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_every_endpoint_for_every_role(world, app):
+    wrong = []
+    for (method, route), row in MATRIX.items():
+        for role in ORDER:
+            ids = dict(world.ids)
+            if row.prepare is not None:
+                ids.update(row.prepare(world, role))
+            headers: dict[str, str] = {}
+            if role != "anonymous":
+                token = world.users[role].token
+                if row.fresh_token:
+                    token, _ = app.issue_token(f"{_email(world, role)}", PASSWORD)
+                headers["Authorization"] = f"Bearer {token}"
+            path = V1 + row.path.format(**ids)
+            params = {k: v.format(**ids) for k, v in row.params.items()}
+            body = row.body(world, role) if row.body else None
+            if method == "GET":
+                world.read_side.catch_up()
+            response = world.c.request(method, path, headers=headers, params=params, json=body)
+            expected = row.expected[role]
+            if response.status_code != expected:
+                wrong.append(
+                    f"{method} {route} as {role}: {response.status_code} (expected {expected}) {response.text[:160]}"
+                )
+            elif response.status_code >= 400:
+                assert response.headers["content-type"].startswith("application/problem+json")
+    assert not wrong, "\n".join(wrong)
+
+
+def _email(w: World, role: str) -> str:
+    names = {
+        "owner": "sponsor",
+        "solver": "solver",
+        "other_solver": "other",
+        "reviewer": "reviewer",
+        "legal": "legal",
+        "other_manager": "rivalmanager",
+        "admin": "admin",
+    }
+    return f"{names[role]}@example.org"
