@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import Request, Response, get
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.exceptions.responses import create_exception_response
@@ -21,7 +22,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.types import ExceptionHandlersMap
 
-from openinno.domain.errors import DomainError
+from openinno.domain.errors import DomainError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,13 @@ _TYPES = (
     ProblemType("too_many_requests", 429, "Too many requests", "Slow down; see `Retry-After`."),
     ProblemType("internal_error", 500, "Internal error", "Something failed on our side."),
     ProblemType("service_unavailable", 503, "Service unavailable", "Retry later."),
+    ProblemType(
+        "store_unavailable",
+        503,
+        "Store unavailable",
+        "The event store could not be reached or could not write (connection lost, "
+        "read-only or full); nothing was recorded. Retry after `Retry-After` seconds.",
+    ),
 )
 PROBLEM_TYPES: dict[str, ProblemType] = {t.code: t for t in _TYPES}
 _BY_STATUS = {
@@ -163,7 +171,12 @@ def problem_headers(p: Problem) -> dict[str, str]:
     headers: dict[str, str] = {}
     if p.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="openinno"'
-    if p.code in ("concurrent_update", "too_many_requests", "service_unavailable"):
+    if p.code in (
+        "concurrent_update",
+        "too_many_requests",
+        "service_unavailable",
+        "store_unavailable",
+    ):
         headers["Retry-After"] = RETRY_AFTER_SECONDS
     return headers
 
@@ -253,6 +266,19 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     return problem_response(problem_for_http_exception(exc, request.url.path))
 
 
+def store_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The store's connection or disk failed outside a command's save (a read, a pool
+    timeout, a lost connection): as StoreUnavailable, a 503 with Retry-After, never
+    a 500.  Store errors that mean a bug (programming, data) stay 500s."""
+    log.warning("Event store unavailable in %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        problem_for_domain_error(
+            StoreUnavailable("The event store is unavailable right now; try again shortly."),
+            request.url.path,
+        )
+    )
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("Unhandled error in %s %s", request.method, request.url.path)
     return problem_response(
@@ -275,6 +301,8 @@ def app_routing_error_handler(request: Request[Any, Any, Any], exc: HTTPExceptio
 API_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     HTTPException: http_exception_handler,
+    OperationalError: store_error_handler,
+    InterfaceError: store_error_handler,
     Exception: internal_error_handler,
 }
 

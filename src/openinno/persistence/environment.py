@@ -53,4 +53,8 @@ def postgres_env(database_url: str) -> dict[str, str]:
     query = dict(part.split("=", 1) for part in url.query.split("&") if "=" in part)
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"]
+    if "connect_timeout" in query:
+        # Seconds to connect, and to wait for a pooled connection; the library tries a
+        # failing statement 10 times, so a request gives up after about 10 x (this + 0.2).
+        env["POSTGRES_CONNECT_TIMEOUT"] = str(int(query["connect_timeout"]))
     return env

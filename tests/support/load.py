@@ -1,0 +1,102 @@
+"""An asyncio load generator (httpx) for the fault tests and HTTP benchmarks:
+concurrent clients, each sending its requests one after another over its own
+keep-alive connection, bounded in count and in time, against 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    client: int
+    index: int
+    status: int | None  # None: the connection failed (no answer)
+    body: Any
+    seconds: float
+    finished: float  # time.perf_counter() when the answer arrived
+    retry_after: str | None = None
+    content_type: str = ""
+    error: str = ""
+
+
+MakeRequest = Callable[[int, int], Request]
+
+
+async def run_clients(
+    base_url: str,
+    clients: int,
+    per_client: int,
+    make_request: MakeRequest,
+    *,
+    time_limit: float = 60.0,
+    on_outcome: Callable[[Outcome], Awaitable[None] | None] | None = None,
+    request_timeout: float = 30.0,
+) -> list[Outcome]:
+    assert base_url.startswith("http://127.0.0.1:"), "load only ever goes to 127.0.0.1"
+    outcomes: list[Outcome] = []
+    stop_at = time.perf_counter() + time_limit
+
+    async def client(number: int) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=request_timeout) as http:
+            for index in range(per_client):
+                if time.perf_counter() > stop_at:
+                    return
+                request = make_request(number, index)
+                started = time.perf_counter()
+                try:
+                    response = await http.request(
+                        request.method, request.path, headers=request.headers, json=request.json
+                    )
+                except httpx.HTTPError as e:
+                    now = time.perf_counter()
+                    outcome = Outcome(
+                        number, index, None, None, now - started, now, error=type(e).__name__
+                    )
+                else:
+                    now = time.perf_counter()
+                    try:
+                        body = response.json()
+                    except ValueError:
+                        body = response.text
+                    outcome = Outcome(
+                        number,
+                        index,
+                        response.status_code,
+                        body,
+                        now - started,
+                        now,
+                        response.headers.get("retry-after"),
+                        response.headers.get("content-type", ""),
+                    )
+                outcomes.append(outcome)
+                if on_outcome is not None:
+                    maybe = on_outcome(outcome)
+                    if maybe is not None:
+                        await maybe
+
+    await asyncio.gather(*(client(n) for n in range(clients)))
+    return outcomes
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[rank]
