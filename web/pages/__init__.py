@@ -18,7 +18,17 @@ from litestar.types import ExceptionHandlersMap, Middleware
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
-from web.pages import accounts, agreements, legal, public, reviewers, solvers, sponsors
+from web.pages import (
+    accounts,
+    admin,
+    agreements,
+    legal,
+    manage,
+    public,
+    reviewers,
+    solvers,
+    sponsors,
+)
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
 from web.pages.errors import PAGE_EXCEPTION_HANDLERS, app_exception_handlers
@@ -79,6 +89,8 @@ def pages_setup(
             reviewers.ReviewerPages,
             legal.LegalPages,
             agreements.AgreementPages,
+            manage.ManagePages,
+            admin.AdminPages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

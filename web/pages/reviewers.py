@@ -17,7 +17,7 @@ from openinno.domain.errors import DomainError, NotFound
 from openinno.domain.values import Criterion
 from projections.reviewers import queries as reviewers
 from web.pages import queries
-from web.pages.base import Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import one
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -135,3 +135,29 @@ class ReviewerPages(Controller):
             return self._form(request, pages, viewer, entry, criteria, form, status_for(e))
         pages.reads.wait(recorded.position, ["reviewers"])
         return Redirect("/reviews?saved=1", status_code=303)
+
+    @post("/reviews/{submission_id:uuid}/conflict", sync_to_thread=True)
+    def conflict(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: UUID,
+        data: FORM,
+    ) -> Any:
+        """Declare a conflict of interest: the entry leaves my assignment, my scores
+        (if any) stop counting."""
+        actor = require_signed_in(viewer)
+        entry = _entry(pages, actor, submission_id)
+        criteria = self._criteria(pages, actor, entry)
+        form = Form(values={"reason": one(data, "reason")})
+        if not form.values["reason"].strip():
+            form.errors["reason"] = pages.gettext(viewer, N_("Say briefly what the conflict is."))
+            return self._form(request, pages, viewer, entry, criteria, form, 400)
+        try:
+            recorded = pages.openinno.declare_conflict(actor, submission_id, form.values["reason"])
+        except DomainError as e:
+            form.errors["reason"] = e.message
+            return self._form(request, pages, viewer, entry, criteria, form, status_for(e))
+        pages.reads.wait(recorded.position, ["reviewers"])
+        return Redirect("/reviews?conflict=1", status_code=303)

@@ -22,6 +22,7 @@ from openinno.domain.ip_templates import current_template
 from openinno.domain.organisation import Organisation
 from openinno.domain.values import (
     IP_TERMS,
+    ORG_ROLES,
     VOTING_MODES,
     ChallengeSpec,
     Criterion,
@@ -56,6 +57,7 @@ VOTING_LABELS = {
     "public": N_("Public support with a threshold"),
     "shortlist_then_public": N_("Jury shortlist, then a public vote"),
 }
+ROLE_LABELS = {"owner": N_("Owner"), "manager": N_("Manager"), "legal": N_("Legal")}
 IP_LABELS = {
     "assignment": N_("Assignment of IP to the sponsor"),
     "exclusive_licence": N_("Exclusive licence to the sponsor"),
@@ -135,6 +137,41 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
     )
 
 
+def render_organisation(
+    request: Request[Any, Any, Any],
+    pages: Pages,
+    viewer: Viewer,
+    actor: UUID,
+    organisation_id: UUID,
+    form: Form,
+    status: int,
+) -> Response[str]:
+    """An organisation's page: its challenges, its members and (for the owner) the
+    form that adds a member by email with a role."""
+    organisation = _member_organisation(pages, actor, organisation_id)
+    challenges = queries.organisation_challenges(pages.reads.db(), organisation_id)
+    members = []
+    for account_id, member_role in organisation.members.items():
+        try:
+            name = pages.openinno.get_account(account_id).display_name
+        except DomainError:
+            name = ""
+        members.append({"name": name, "role": member_role})
+    return pages.render(
+        request,
+        "organisation.html",
+        viewer,
+        status_code=status,
+        organisation=organisation,
+        role=organisation.role_of(actor),
+        challenges=challenges,
+        members=sorted(members, key=lambda m: (m["role"], m["name"])),
+        role_labels=ROLE_LABELS,
+        role_choices=[(r, pages.gettext(viewer, ROLE_LABELS[r])) for r in ORG_ROLES],
+        form=form,
+    )
+
+
 class SponsorPages(Controller):
     cache_control = NO_STORE
 
@@ -197,16 +234,8 @@ class SponsorPages(Controller):
         organisation_id: UUID,
     ) -> Response[str]:
         actor = require_signed_in(viewer)
-        organisation = _member_organisation(pages, actor, organisation_id)
-        challenges = queries.organisation_challenges(pages.reads.db(), organisation_id)
-        return pages.render(
-            request,
-            "organisation.html",
-            viewer,
-            organisation=organisation,
-            role=organisation.role_of(actor),
-            challenges=challenges,
-        )
+        form = Form(values={"role": "manager"})
+        return render_organisation(request, pages, viewer, actor, organisation_id, form, 200)
 
     def _draft_form(
         self,

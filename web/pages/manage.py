@@ -1,0 +1,347 @@
+"""Running a published challenge, for members of its organisation: the dashboard
+(funnel, review progress and score distribution as SVG charts, the ranking),
+answering and hiding questions, announcements, deadline extensions, reviewer
+invitations, the shortlist, awards and revealing identities; inviting members
+to the organisation.  Every command checks the member's role itself."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect
+
+from openinno.domain.challenge import Challenge
+from openinno.domain.errors import DomainError, InvalidInput, NotFound
+from openinno.domain.organisation import Organisation
+from projections.sponsors import queries as sponsors
+from web.pages import charts
+from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.forms import many, one, values
+from web.pages.sponsors import _local_time, _member_organisation, render_organisation
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+NO_STORE = CacheControlHeader(no_store=True)
+FUNNEL = {
+    "submissions": N_("Submitted"),
+    "eligible": N_("Eligible"),
+    "reviewed": N_("Reviewed"),
+    "shortlisted": N_("Shortlisted"),
+    "awarded": N_("Awarded"),
+}
+FORMS = ("announce", "deadline", "reviewer", "shortlist", "award")
+
+
+def _managed(pages: Pages, actor: UUID, challenge_id: UUID) -> tuple[Challenge, Organisation]:
+    challenge = pages.openinno.get_challenge(challenge_id, actor)
+    organisation = _member_organisation(pages, actor, challenge.organisation_id)
+    return challenge, organisation
+
+
+def _account_by_email(pages: Pages, email: str, field: str) -> UUID:
+    account_id = pages.openinno.account_id_for_email(email)
+    if account_id is None:
+        raise InvalidInput("No account uses that email address.", field=field)
+    return account_id
+
+
+class ManagePages(Controller):
+    cache_control = NO_STORE
+
+    def _dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        actor: UUID,
+        challenge_id: UUID,
+        forms: dict[str, Form] | None = None,
+        status: int = 200,
+    ) -> Response[str]:
+        challenge, organisation = _managed(pages, actor, challenge_id)
+        db = pages.reads.db()
+        dashboard = sponsors.challenge_dashboard(db, challenge_id)
+        if dashboard is None:
+            raise NotFound(f"No challenge with id {challenge_id}.")
+        ranking = sponsors.ranking(db, challenge_id)
+        t = pages.gettext
+        funnel = charts.horizontal(
+            t(viewer, N_("Entries at each stage")),
+            [(t(viewer, FUNNEL[k]), v) for k, v in dashboard["funnel"].items()],
+        )
+        progress_rows = dashboard["review_progress"]["reviewers"]
+        progress = charts.horizontal(
+            t(viewer, N_("Reviews done of assigned, per reviewer")),
+            [
+                (t(viewer, N_("Reviewer %(number)s")) % {"number": i}, r["done"])
+                for i, r in enumerate(progress_rows, start=1)
+            ],
+            totals=[r["assigned"] for r in progress_rows],
+        )
+        totals = [rev["weighted_total"] for row in ranking for rev in row["reviews"]]
+        distribution = charts.histogram(
+            t(viewer, N_("Distribution of weighted scores")),
+            totals,
+            axis=t(viewer, N_("weighted total, 0 to 100")),
+        )
+        all_forms = {name: Form() for name in FORMS}
+        all_forms.update(forms or {})
+        return pages.render(
+            request,
+            "manage.html",
+            viewer,
+            status_code=status,
+            challenge=challenge,
+            spec=challenge.spec,
+            organisation=organisation,
+            role=organisation.role_of(actor),
+            dashboard=dashboard,
+            ranking=ranking,
+            funnel=funnel,
+            progress=progress,
+            distribution=distribution,
+            forms=all_forms,
+            now=pages.openinno.clock.now(),
+        )
+
+    @get("/challenges/{challenge_id:uuid}/manage", sync_to_thread=True)
+    def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        return self._dashboard(request, pages, viewer, actor, challenge_id)
+
+    def _run(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge_id: UUID,
+        name: str,
+        form: Form,
+        command: Any,
+        fields: dict[str, str] | None = None,
+        anchor: str = "",
+    ) -> Any:
+        """Run one command for the dashboard's form ``name``: back to the dashboard,
+        or the dashboard again with the error next to the form."""
+        actor = require_signed_in(viewer)
+        _managed(pages, actor, challenge_id)
+        try:
+            recorded = command(actor)
+        except DomainError as e:
+            form.fail(e, fields)
+            if not form.failed:
+                form.error = e.message
+            return self._dashboard(
+                request, pages, viewer, actor, challenge_id, {name: form}, status_for(e)
+            )
+        pages.reads.wait(recorded.position)
+        return Redirect(
+            f"/challenges/{challenge_id}/manage?done={name}#{anchor or name}", status_code=303
+        )
+
+    @post("/challenges/{challenge_id:uuid}/announcements", sync_to_thread=True)
+    def announce(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        data: FORM,
+    ) -> Any:
+        form = Form(values=values(data, "text"))
+        return self._run(
+            request,
+            pages,
+            viewer,
+            challenge_id,
+            "announce",
+            form,
+            lambda actor: pages.openinno.post_announcement(
+                actor, challenge_id, form.values["text"]
+            ),
+        )
+
+    @post("/challenges/{challenge_id:uuid}/deadline", sync_to_thread=True)
+    def deadline(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        data: FORM,
+    ) -> Any:
+        form = Form(values=values(data, "closes_at", "review_ends_at", "text"))
+
+        def extend(actor: UUID) -> Any:
+            zone = viewer.time_zone
+            review = form.values["review_ends_at"].strip()
+            return pages.openinno.extend_deadline(
+                actor,
+                challenge_id,
+                _local_time(form.values["closes_at"], zone, "closes_at"),
+                form.values["text"],
+                review_ends_at=_local_time(review, zone, "review_ends_at") if review else None,
+            )
+
+        return self._run(request, pages, viewer, challenge_id, "deadline", form, extend)
+
+    @post("/challenges/{challenge_id:uuid}/reviewers", sync_to_thread=True)
+    def invite_reviewer(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        data: FORM,
+    ) -> Any:
+        form = Form(values=values(data, "email"))
+
+        def invite(actor: UUID) -> Any:
+            reviewer = _account_by_email(pages, form.values["email"], "email")
+            return pages.openinno.invite_reviewer(actor, challenge_id, reviewer)
+
+        return self._run(
+            request, pages, viewer, challenge_id, "reviewer", form, invite, {"reviewer_id": "email"}
+        )
+
+    @post("/challenges/{challenge_id:uuid}/shortlist", sync_to_thread=True)
+    def shortlist(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        data: FORM,
+    ) -> Any:
+        form = Form(values={"submission_ids": [str(v) for v in many(data, "submission_ids")]})
+
+        def publish(actor: UUID) -> Any:
+            try:
+                chosen = [UUID(v) for v in form.values["submission_ids"]]
+            except ValueError:
+                raise InvalidInput(
+                    "Choose entries from the list.", field="submission_ids"
+                ) from None
+            return pages.openinno.publish_shortlist(actor, challenge_id, chosen)
+
+        return self._run(
+            request, pages, viewer, challenge_id, "shortlist", form, publish, anchor="ranking"
+        )
+
+    @post("/challenges/{challenge_id:uuid}/award", sync_to_thread=True)
+    def award(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        data: FORM,
+    ) -> Any:
+        form = Form(values={k: one(data, k) for k in data if k.startswith("place_")})
+
+        def award(actor: UUID) -> Any:
+            places = []
+            for key, value in form.values.items():
+                if not value:
+                    continue
+                try:
+                    places.append((UUID(value), int(key.removeprefix("place_"))))
+                except ValueError:
+                    raise InvalidInput("Choose entries from the list.", field="awards") from None
+            return pages.openinno.award(actor, challenge_id, places)
+
+        return self._run(request, pages, viewer, challenge_id, "award", form, award)
+
+    @post("/challenges/{challenge_id:uuid}/reveal", sync_to_thread=True)
+    def reveal(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+    ) -> Any:
+        return self._run(
+            request,
+            pages,
+            viewer,
+            challenge_id,
+            "award",
+            Form(),
+            lambda actor: pages.openinno.reveal_identities(actor, challenge_id),
+            anchor="ranking",
+        )
+
+    # --- questions: answers (owner, manager) and moderation (also admins) -------------------
+
+    @post(
+        "/challenges/{challenge_id:uuid}/questions/{question_id:uuid}/answer", sync_to_thread=True
+    )
+    def answer(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        question_id: UUID,
+        data: FORM,
+    ) -> Redirect:
+        actor = require_signed_in(viewer)
+        recorded = pages.openinno.answer_question(
+            actor, challenge_id, question_id, one(data, "answer")
+        )
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect(f"/challenges/{challenge_id}#q-{question_id}", status_code=303)
+
+    @post("/challenges/{challenge_id:uuid}/questions/{question_id:uuid}/hide", sync_to_thread=True)
+    def hide(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: UUID,
+        question_id: UUID,
+        data: FORM,
+    ) -> Redirect:
+        """Moderation is an event with a reason: the question stays listed as hidden."""
+        actor = require_signed_in(viewer)
+        recorded = pages.openinno.hide_question(
+            actor, challenge_id, question_id, one(data, "reason")
+        )
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect(f"/challenges/{challenge_id}#q-{question_id}", status_code=303)
+
+    # --- organisation members ------------------------------------------------------------------
+
+    @post("/organisations/{organisation_id:uuid}/members", sync_to_thread=True)
+    def add_member(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: UUID,
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        organisation = _member_organisation(pages, actor, organisation_id)
+        form = Form(values=values(data, "email", "role"))
+        try:
+            member = _account_by_email(pages, form.values["email"], "email")
+            recorded = pages.openinno.add_member(
+                actor, organisation.id, member, form.values["role"]
+            )
+        except DomainError as e:
+            form.fail(e, {"account_id": "email"})
+            return render_organisation(
+                request, pages, viewer, actor, organisation_id, form, status_for(e)
+            )
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/organisations/{organisation_id}?added=1", status_code=303)
