@@ -323,7 +323,7 @@ def http_scene(
             closes_at=now + timedelta(days=1),
             review_ends_at=now + timedelta(days=2),
             max_submissions_per_solver=per_solver,
-            voting=Voting("public", None) if voting else Voting("none", None),
+            voting=Voting("public", 1_000_000) if voting else Voting("none", None),
         )
         challenge = app.draft_challenge(sponsor.id, organisation, spec).id
         terms = app.publish_challenge(sponsor.id, challenge).terms_sha256

@@ -1,0 +1,385 @@
+"""Writes over HTTP on PostgreSQL (issue 7): a real `openinno serve` with several
+uvicorn workers (projections following in the server, as `openinno serve` runs),
+driven by concurrent asyncio httpx clients on 127.0.0.1, bounded in count and time.
+
+- submissions/s and p50/p99 latency, beside baselines measured in the same run:
+  the raw eventsourcing save loop of the same aggregates (Submission + SolverEntries
+  per transaction, one after another) and raw psycopg executemany / COPY of rows
+  shaped like the stored events;
+- votes/s, one vote per person: afterwards every submission's support count equals
+  its distinct voters, and a second vote by the same person is refused;
+- write to visible: from an acknowledged submission to its row in the participants
+  read model (p50/p99), polled from the benchmark process.
+
+``--quick`` runs a few dozen requests and asserts only correctness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import UUID
+
+from openinno.application import OpenInno
+from openinno.domain import SolverEntries, Submission, ids
+from openinno.domain.submission import content_sha256
+from openinno.domain.values import SubmissionContent
+from openinno.settings import Settings
+from projections.db import open_db
+from tests.benchmarks.report import Result
+from tests.support import postgres
+from tests.support.load import Outcome, Request, percentile, run_clients
+from tests.support.server import (
+    HttpScene,
+    drop_schemas,
+    entry,
+    http_scene,
+    migrate,
+    postgres_settings,
+    running_server,
+    schema_of,
+)
+from web.readside import read_store_for
+
+WORKERS = 2  # the full run; --quick starts one (faster start, same code paths)
+
+
+@contextmanager
+def pg_store(url: str, tmp: Path) -> Iterator[Settings]:
+    settings = postgres_settings(url, tmp)
+    schema = schema_of(settings)
+    try:
+        migrate(settings)
+        yield settings
+    finally:
+        drop_schemas(url, schema, f"{schema}_read")
+
+
+# --- baselines ------------------------------------------------------------------------
+
+
+def library_save_loop(settings: Settings, scene: HttpScene, count: int) -> float:
+    """Submission + SolverEntries per save(), one after another: aggregates/s."""
+    app = OpenInno(settings)
+    try:
+        now = datetime.now(UTC)
+        started = time.perf_counter()
+        for n in range(count):
+            solver = uuid.uuid4()
+            content = SubmissionContent(f"Baseline {n}", "A pendulum set.", ())
+            submission_id = uuid.uuid4()
+            entries = SolverEntries(
+                id=ids.solver_entries_id(scene.challenge, solver),
+                challenge_id=scene.challenge,
+                solver_id=solver,
+                timestamp=now,
+            )
+            entries.count_entry(submission_id, 100, now)
+            submission = Submission(
+                id=submission_id,
+                actor_id=solver,
+                challenge_id=scene.challenge,
+                team_ids=(),
+                content=content,
+                accepted_terms_sha256=scene.terms,
+                content_sha256=content_sha256(content),
+                receipt_id=uuid.uuid4(),
+                timestamp=now,
+            )
+            app.save(submission, entries)
+        return count / (time.perf_counter() - started)
+    finally:
+        app.close()
+
+
+def psycopg_rows(url: str, rows: int) -> tuple[float, float]:
+    """Rows shaped like stored events (uuid, version, topic, ~400-byte state) into a
+    temporary table: executemany in one transaction, and COPY.  Rows/s each."""
+    import psycopg
+
+    state = b'{"title":"Pendulum park","summary":"' + b"x" * 360 + b'"}'
+    topic = "openinno.domain.submission:Submission.Submitted"
+    data = [(uuid.uuid4(), 1, topic, state) for _ in range(rows)]
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE TEMPORARY TABLE bench_events (notification_id bigserial primary key, "
+            "originator_id uuid, originator_version int, topic text, state bytea, "
+            "UNIQUE (originator_id, originator_version))"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO bench_events (originator_id, originator_version, topic, state) "
+                "VALUES (%s, %s, %s, %s)",
+                data,
+            )
+        conn.commit()
+        executemany = rows / (time.perf_counter() - started)
+        conn.execute("TRUNCATE bench_events")
+        conn.commit()
+        started = time.perf_counter()
+        with (
+            conn.cursor() as cur,
+            cur.copy(
+                "COPY bench_events (originator_id, originator_version, topic, state) FROM STDIN"
+            ) as copy,
+        ):
+            for row in data:
+                copy.write_row(row)
+        conn.commit()
+        copy_rate = rows / (time.perf_counter() - started)
+    return executemany, copy_rate
+
+
+# --- write to visible -----------------------------------------------------------------
+
+
+class VisibleWatcher:
+    """Polls the participants read model for acknowledged submissions; records the
+    delay from the acknowledgement to the first poll that sees each one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.db = open_db(read_store_for(settings))
+        self.pending: dict[str, float] = {}
+        self.delays: list[float] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def acknowledged(self, submission_id: str, at: float) -> None:
+        with self.lock:
+            self.pending[submission_id] = at
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            with self.lock:
+                waiting = list(self.pending)
+            if waiting:
+                marks = ", ".join("?" * len(waiting))
+                rows = self.db.rows(
+                    f"SELECT submission_id FROM pt_submissions WHERE submission_id IN ({marks})",
+                    waiting,
+                )
+                seen = time.perf_counter()
+                with self.lock:
+                    for row in rows:
+                        at = self.pending.pop(str(row["submission_id"]), None)
+                        if at is not None:
+                            self.delays.append(seen - at)
+            time.sleep(0.002)
+
+    def finish(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if not self.pending:
+                    break
+            time.sleep(0.01)
+        self.stop.set()
+        self.thread.join()
+        self.db.close()
+        return len(self.pending)
+
+
+# --- the HTTP runs --------------------------------------------------------------------
+
+
+def submissions_over_http(
+    settings: Settings, scene: HttpScene, url: str, per_client: int, time_limit: float
+) -> tuple[list[Outcome], float, VisibleWatcher]:
+    watcher = VisibleWatcher(settings)
+    watcher.thread.start()
+
+    def on_outcome(o: Outcome) -> None:
+        if o.status == 201:
+            watcher.acknowledged(str(o.body["id"]), o.finished)
+
+    def submit(client: int, index: int) -> Request:
+        return Request(
+            "POST",
+            f"/api/v1/challenges/{scene.challenge}/submissions",
+            scene.solvers[client].auth,
+            entry(scene, f"Entry {client}-{index}"),
+        )
+
+    started = time.perf_counter()
+    outcomes = asyncio.run(
+        run_clients(
+            url,
+            len(scene.solvers),
+            per_client,
+            submit,
+            time_limit=time_limit,
+            on_outcome=on_outcome,
+        )
+    )
+    elapsed = time.perf_counter() - started
+    not_visible = watcher.finish(timeout=30)
+    assert not_visible == 0, f"{not_visible} acknowledged submissions never became visible"
+    return outcomes, elapsed, watcher
+
+
+def votes_over_http(
+    settings: Settings, scene: HttpScene, url: str, targets: list[str], time_limit: float
+) -> tuple[list[Outcome], float]:
+    """Every solver (a voter here) supports every target submission but their own."""
+
+    def vote(client: int, index: int) -> Request:
+        return Request(
+            "PUT", f"/api/v1/submissions/{targets[index]}/vote", scene.solvers[client].auth
+        )
+
+    started = time.perf_counter()
+    outcomes = asyncio.run(
+        run_clients(url, len(scene.solvers), len(targets), vote, time_limit=time_limit)
+    )
+    return outcomes, time.perf_counter() - started
+
+
+def check_votes(
+    settings: Settings, scene: HttpScene, url: str, targets: list[str], outcomes: list[Outcome]
+) -> None:
+    voters: dict[str, set[int]] = {t: set() for t in targets}
+    for o in outcomes:
+        if o.status == 200:
+            voters[targets[o.index]].add(o.client)
+        else:
+            # Only refusals the rules give: one's own entry (409 invalid_state).
+            assert o.status == 409 and o.body["code"] == "invalid_state", o
+    app = OpenInno(settings)
+    try:
+        for target, people in voters.items():
+            assert app.support_count(UUID(target)) == len(people), target
+    finally:
+        app.close()
+    # One vote per person: the same vote again is refused.
+    target = next(t for t, people in voters.items() if people)
+    client = min(voters[target])
+    again = asyncio.run(
+        run_clients(
+            url,
+            1,
+            1,
+            lambda _c, _i: Request(
+                "PUT", f"/api/v1/submissions/{target}/vote", scene.solvers[client].auth
+            ),
+        )
+    )
+    assert again[0].status == 409 and again[0].body["code"] == "already_supported", again[0]
+
+
+def measure(url: str, quick: bool) -> list[Result]:
+    clients = 4 if quick else 32
+    per_client = 4 if quick else 60
+    time_limit = 10.0 if quick else 60.0
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp, pg_store(url, Path(tmp)) as settings:
+        scene = http_scene(settings, clients, per_solver=100, voting=True)
+        workers = 1 if quick else WORKERS
+        with running_server(settings, workers=workers, projections=True) as server:
+            outcomes, elapsed, watcher = submissions_over_http(
+                settings, scene, server.url, per_client, time_limit
+            )
+            acknowledged = [o for o in outcomes if o.status == 201]
+            assert len(acknowledged) == len(outcomes), [o for o in outcomes if o.status != 201][:3]
+            # Votes: every client supports the first entry of each of up to 60 others.
+            firsts: dict[int, str] = {}
+            for o in acknowledged:
+                firsts.setdefault(o.client, str(o.body["id"]))
+            targets = [firsts[c] for c in sorted(firsts)][: (clients if quick else 60)]
+            vote_outcomes, vote_elapsed = votes_over_http(
+                settings, scene, server.url, targets, time_limit
+            )
+            check_votes(settings, scene, server.url, targets, vote_outcomes)
+        baseline_count = 20 if quick else 1000
+        library = library_save_loop(settings, scene, baseline_count)
+        executemany, copy_rate = psycopg_rows(url, 200 if quick else 20_000)
+
+    rate = len(acknowledged) / elapsed
+    latencies = [o.seconds * 1000 for o in acknowledged]
+    votes = [o for o in vote_outcomes if o.status == 200]
+    vote_rate = len(votes) / vote_elapsed
+    vote_latencies = [o.seconds * 1000 for o in votes]
+    delays = [d * 1000 for d in watcher.delays]
+    label = f"HTTP pg {1 if quick else WORKERS}w {clients}c"
+    print(
+        f"bench_http: {len(acknowledged)} submissions in {elapsed:.1f}s, "
+        f"{len(votes)} votes in {vote_elapsed:.1f}s",
+        file=sys.stderr,
+    )
+    results += [
+        Result(
+            f"{label}: submissions/s",
+            rate,
+            "library save loop, same aggregates",
+            library,
+            "submissions/s",
+            ">= 1,100/s",
+        ),
+        Result(
+            f"{label}: submissions/s vs executemany",
+            rate,
+            "psycopg executemany rows/s",
+            executemany,
+            "submissions/s",
+        ),
+        Result(
+            f"{label}: submissions/s vs COPY",
+            rate,
+            "psycopg COPY rows/s",
+            copy_rate,
+            "submissions/s",
+        ),
+        Result(
+            f"{label}: submission p50 latency",
+            percentile(latencies, 0.5),
+            "p99",
+            percentile(latencies, 0.99),
+            "ms",
+        ),
+        Result(
+            f"{label}: votes/s (one per person)",
+            vote_rate,
+            "library save loop (submissions)",
+            library,
+            "votes/s",
+            ">= 2,000/s",
+        ),
+        Result(
+            f"{label}: vote p50 latency",
+            percentile(vote_latencies, 0.5),
+            "p99",
+            percentile(vote_latencies, 0.99),
+            "ms",
+        ),
+        Result(
+            f"{label}: write to visible p50",
+            percentile(delays, 0.5),
+            "p99",
+            percentile(delays, 0.99),
+            "ms",
+            "p99 < 100 ms",
+        ),
+    ]
+    return results
+
+
+def run(quick: bool) -> list[Result]:
+    url, cluster = postgres.find_or_start()
+    try:
+        if url is None:
+            print("bench_http: no PostgreSQL server; skipped", file=sys.stderr)
+            return []
+        return measure(url, quick)
+    finally:
+        if cluster is not None:
+            cluster.stop()
