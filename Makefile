@@ -46,7 +46,7 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 
 .PHONY: test
-test: $(STAMP) lint web ## set up and run every test (PostgreSQL tests included)
+test: $(STAMP) lint web chromium ## set up and run every test (PostgreSQL and browser tests included)
 	$(BIN)/pytest -q tests
 	$(BIN)/python -m tests.benchmarks --quick
 
@@ -87,3 +87,11 @@ assets: $(HTMX) ## install browser assets from the npm registry (pinned in packa
 
 .PHONY: web
 web: translations assets ## everything the pages need at run time: compiled catalogues and assets
+
+# --- browser tests: Debian's chromium, driven by Playwright's Python package ------------------
+# Never `playwright install`: the tests launch /usr/bin/chromium (executable_path).
+.PHONY: chromium
+chromium: ## install Debian's chromium for the browser tests (skipped when already there)
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null | head -n1)"; \
+	else command -v apt-get >/dev/null || { echo "chromium is missing: apt-get install -y chromium"; exit 1; }; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; fi
