@@ -12,7 +12,7 @@ from litestar.params import JSONBody
 
 from openinno.application import OpenInno
 from web.api.auth import SECURITY, request_token
-from web.api.common import Strict, Written
+from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
 Email = Annotated[str, msgspec.Meta(max_length=254, examples=["ada@example.org"])]
@@ -57,6 +57,15 @@ class Me(msgspec.Struct, frozen=True):
     status_code=201,
     responses=problem_spec(409, 422),
     sync_to_thread=True,
+    operation_class=body_example(
+        {
+            "email": "ada@example.org",
+            "password": "correct horse battery",
+            "display_name": "Ada Lovelace",
+            "locale": "en",
+            "time_zone": "Europe/Warsaw",
+        }
+    ),
 )
 def register_account(data: JSONBody[NewAccount], openinno: NamedDependency[OpenInno]) -> Written:
     recorded = openinno.register_account(
@@ -72,6 +81,7 @@ def register_account(data: JSONBody[NewAccount], openinno: NamedDependency[OpenI
     status_code=201,
     responses=problem_spec(401, 422),
     sync_to_thread=True,
+    operation_class=body_example({"email": "ada@example.org", "password": "correct horse battery"}),
 )
 def issue_token(data: JSONBody[Credentials], openinno: NamedDependency[OpenInno]) -> TokenIssued:
     token, recorded = openinno.issue_token(data.email, data.password)

@@ -19,13 +19,26 @@ from projections.legal import queries as legal
 from projections.values import parse_iso
 from web.api import access
 from web.api.auth import SECURITY
-from web.api.common import Strict, Written
+from web.api.common import Strict, Written, body_example
 from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from web.api.problems import problem_spec
 from web.api.reads import LEGAL, ApiReads, MinPosition
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 AUTH_METHOD = "api_token"
+
+
+_TEXT_SHA256 = "9f2c6a1d4e8b7f3a0c5d2e9b1a4f7c3e8d6b0a2f5c9e1d4b7a3f6c0e8d2b5a91"
+SIGN_EXAMPLE = {
+    "typed_name": "Ada Lovelace",
+    "intent": "I agree to assign the rights.",
+    "text_sha256": _TEXT_SHA256,
+}
+COUNTERSIGN_EXAMPLE = {
+    "typed_name": "Lee Gal",
+    "intent": "Signed for Brickworks.",
+    "text_sha256": _TEXT_SHA256,
+}
 
 
 class AwardBody(Strict):
@@ -136,6 +149,9 @@ def _client(request: Request[Any, Any, Any]) -> tuple[str, str]:
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example(
+        {"awards": [{"submission_id": "5f0c2d4e-8a7b-4c1d-9e2f-3a4b5c6d7e8f", "place": 1}]}
+    ),
 )
 def award(
     challenge_id: FromPath[UUID],
@@ -170,6 +186,7 @@ def get_agreement(
     security=SECURITY,
     responses=problem_spec(401, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example(SIGN_EXAMPLE),
 )
 def sign_agreement(
     agreement_id: FromPath[UUID],
@@ -200,6 +217,7 @@ def sign_agreement(
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example(COUNTERSIGN_EXAMPLE),
 )
 def countersign_agreement(
     agreement_id: FromPath[UUID],
@@ -230,6 +248,7 @@ def countersign_agreement(
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example({"reference": "WIRE-2026-001"}),
 )
 def record_payment(
     agreement_id: FromPath[UUID],

@@ -27,7 +27,7 @@ from openinno.domain.values import (
     parse_money,
 )
 from web.api.auth import SECURITY
-from web.api.common import Strict, Written
+from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, examples=["2026-04-01T09:00:00+02:00"])]
@@ -41,6 +41,30 @@ DecimalString = Annotated[
 ]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
 Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+
+CHALLENGE_EXAMPLE: dict[str, Any] = {
+    "organisation_id": "7d9f3c2a-1b4e-4f6a-8c0d-2e5f7a9b1c3d",
+    "title": "Bricks that teach physics",
+    "brief": "Propose a building set that teaches a physics principle.",
+    "category": "toys",
+    "prizes": [
+        {"place": 1, "amount": "5000.00", "currency": "EUR"},
+        {"place": 2, "amount": "1000.00", "currency": "EUR"},
+    ],
+    "criteria": [
+        {"name": "originality", "weight": 40},
+        {"name": "feasibility", "weight": 35},
+        {"name": "fun", "weight": 25},
+    ],
+    "opens_at": "2026-04-01T09:00:00+02:00",
+    "closes_at": "2026-04-30T17:00:00+02:00",
+    "review_ends_at": "2026-05-15T17:00:00+02:00",
+    "max_submissions_per_solver": 2,
+    "visibility": "public",
+    "voting": {"mode": "public", "threshold": 25},
+    "ip_terms": "assignment",
+}
 
 
 class PrizeBody(Strict):
@@ -246,6 +270,7 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example(CHALLENGE_EXAMPLE),
 )
 def draft_challenge(
     data: JSONBody[NewChallenge], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
@@ -262,6 +287,9 @@ def draft_challenge(
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example(
+        {"title": "Bricks that teach optics", "closes_at": "2026-05-01T17:00:00+02:00"}
+    ),
 )
 def edit_challenge(
     challenge_id: FromPath[UUID],
@@ -313,6 +341,7 @@ def get_challenge(
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example({"text": "May entries use motors?"}),
 )
 def ask_question(
     challenge_id: FromPath[UUID],
@@ -332,6 +361,7 @@ def ask_question(
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example({"text": "Yes, up to two small motors."}),
 )
 def answer_question(
     challenge_id: FromPath[UUID],
@@ -352,6 +382,7 @@ def answer_question(
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example({"text": "The judging panel is announced."}),
 )
 def post_announcement(
     challenge_id: FromPath[UUID],
@@ -371,6 +402,9 @@ def post_announcement(
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example(
+        {"closes_at": "2026-05-15T17:00:00+02:00", "text": "Two more weeks, by popular demand."}
+    ),
 )
 def extend_deadline(
     challenge_id: FromPath[UUID],
@@ -392,6 +426,7 @@ def extend_deadline(
     security=SECURITY,
     sync_to_thread=True,
     tags=["challenges"],
+    operation_class=body_example({"account_id": "0b6c8a1e-6d1f-4f4e-9d6a-2f7b1c9e8a10"}),
 )
 def invite_reviewer(
     challenge_id: FromPath[UUID],

@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 from openinno.application import OpenInno
 from openinno.domain.values import OrgRole
 from web.api.auth import SECURITY
-from web.api.common import Strict, Written
+from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
 
@@ -34,6 +34,7 @@ class NewMember(Strict):
     security=SECURITY,
     responses=problem_spec(401, 422),
     sync_to_thread=True,
+    operation_class=body_example({"name": "Brickworks"}),
 )
 def create_organisation(
     data: JSONBody[NewOrganisation],
@@ -52,6 +53,9 @@ def create_organisation(
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example(
+        {"account_id": "0b6c8a1e-6d1f-4f4e-9d6a-2f7b1c9e8a10", "role": "legal"}
+    ),
 )
 def add_member(
     organisation_id: FromPath[UUID],

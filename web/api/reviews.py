@@ -16,7 +16,7 @@ from openinno.application import OpenInno
 from projections.reviewers import queries as reviewers
 from projections.values import parse_iso
 from web.api.auth import SECURITY
-from web.api.common import Strict, Written
+from web.api.common import Strict, Written, body_example
 from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from web.api.problems import problem_spec
 from web.api.reads import REVIEWERS, ApiReads, MinPosition
@@ -47,6 +47,12 @@ class ConflictBody(Strict):
     security=SECURITY,
     responses=problem_spec(401, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example(
+        {
+            "scores": {"originality": 9, "feasibility": "8.5", "fun": 7},
+            "comment": "Clever use of pendulums.",
+        }
+    ),
 )
 def record_review(
     submission_id: FromPath[UUID],
@@ -69,6 +75,7 @@ def record_review(
     security=SECURITY,
     responses=problem_spec(401, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example({"reason": "I have worked with this entrant."}),
 )
 def declare_conflict(
     submission_id: FromPath[UUID],

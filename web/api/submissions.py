@@ -20,7 +20,7 @@ from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
+from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, JSONBody
 
@@ -29,7 +29,7 @@ from openinno.domain.submission import Submission
 from openinno.domain.values import Receipt
 from openinno.files import Upload
 from web.api.auth import SECURITY
-from web.api.common import Strict, Written
+from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
 MULTIPART = "multipart/form-data"
@@ -183,12 +183,27 @@ def _body_doc(with_terms: bool, description: str) -> RequestBody:
     multipart_schema = Schema(
         type=OpenAPIType.OBJECT, properties=multipart_properties, required=required
     )
+    example: dict[str, Any] = {"title": "Pendulum park", "summary": "Swings and weights."}
+    if with_terms:
+        example["accepted_terms_sha256"] = (
+            "3b5d7f9a1c2e4b6d8f0a2c4e6b8d0f1a3c5e7b9d1f2a4c6e8b0d2f4a6c8e0b1d"
+        )
     return RequestBody(
         required=True,
         description=description,
         content={
-            "application/json": OpenAPIMediaType(schema=json_schema),
-            MULTIPART: OpenAPIMediaType(schema=multipart_schema),
+            "application/json": OpenAPIMediaType(
+                schema=json_schema, examples={"json": Example(summary="Text only", value=example)}
+            ),
+            MULTIPART: OpenAPIMediaType(
+                schema=multipart_schema,
+                examples={
+                    "multipart": Example(
+                        summary="Fields as parts, plus any number of `files` parts",
+                        value={**example, "files": ["park.pdf"]},
+                    )
+                },
+            ),
         },
     )
 
@@ -282,6 +297,7 @@ async def revise_submission(
     security=SECURITY,
     responses=problem_spec(401, 404, 409, 422),
     sync_to_thread=True,
+    operation_class=body_example({"reason": "Entered by mistake."}),
 )
 def withdraw_submission(
     submission_id: FromPath[UUID],

@@ -31,3 +31,32 @@ def test_openapi_31_lists_the_api_with_bearer_auth_and_problem_responses(client)
 def test_the_schema_is_browsable(client):
     assert "<html" in client.get("/schema").text.lower()
     assert client.get("/schema/swagger").status_code == 200
+
+
+def test_every_request_body_has_an_example(client):
+    doc = client.get("/schema/openapi.json").json()
+    missing = [
+        f"{method.upper()} {path} ({media_type})"
+        for path, operations in doc["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in operations.items()
+        for media_type, media in operation.get("requestBody", {}).get("content", {}).items()
+        if not media.get("examples") and "example" not in media
+    ]
+    assert not missing, missing
+
+
+def test_lists_take_a_cursor_and_reads_a_min_position(client):
+    doc = client.get("/schema/openapi.json").json()
+    for path in (
+        "/api/v1/challenges",
+        "/api/v1/challenges/{challenge_id}/submissions",
+        "/api/v1/reviews",
+        "/api/v1/challenges/{challenge_id}/ranking",
+        "/api/v1/agreements",
+        "/api/v1/submissions/{submission_id}/chain-of-title",
+        "/api/v1/streams/{stream_id}/history",
+    ):
+        names = {p["name"] for p in doc["paths"][path]["get"]["parameters"]}
+        assert {"cursor", "limit", "min_position"} <= names, path
+        assert "429" in doc["paths"][path]["get"]["responses"]
