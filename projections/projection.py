@@ -15,13 +15,17 @@ from projections.writes import Writes
 
 
 class Item(NamedTuple):
-    """One event as the log delivered it: its position (notification id) and envelope."""
+    """One event as the log delivered it: its position (notification id), envelope,
+    and what the projection asked for: ``event``, the typed domain event (``None``
+    where the handler does not decode), and ``data``, the stored payload as plain
+    JSON values (``None`` unless the projection takes ``payloads``)."""
 
     position: int
     topic: str
     originator_id: UUID
     originator_version: int
     event: Any
+    data: dict[str, Any] | None = None
 
 
 # A handler describes the event's row changes to the batch's Writes (see writes.py).
@@ -54,7 +58,12 @@ def primary_keys(ddl: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 class Projection:
     """A read model: ``tables`` are dropped on rebuild, ``ddl`` creates them
     (idempotently), ``handlers`` map event classes to the function applying them.
-    ``fallback`` (if any) applies every event no handler names."""
+    ``fallback`` (if any) applies every event no handler names.
+
+    What a handler gets beside the envelope: ``decodes``, the typed domain event
+    (for the ``handlers``; the fallback's own is ``fallback_decodes``, by default
+    the same); ``payloads``, the stored payload as a plain dict (``Item.data``),
+    which costs far less than typed decoding."""
 
     name: str
     tables: tuple[str, ...]
@@ -63,6 +72,8 @@ class Projection:
     fallback: Handler | None = None
     # False where handlers read only the envelope (position, topic): no decoding.
     decodes: bool = True
+    fallback_decodes: bool | None = None
+    payloads: bool = False
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
     # Each table's primary key (from the DDL): Writes merges a batch's changes by it.
     keys: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -83,6 +94,10 @@ class Projection:
 
     def handler_for(self, topic: str) -> Handler | None:
         return self.by_topic.get(topic, self.fallback)
+
+    @property
+    def decodes_fallback(self) -> bool:
+        return self.decodes if self.fallback_decodes is None else self.fallback_decodes
 
     def create(self, db: Db) -> None:
         for statement in self.ddl:

@@ -14,12 +14,16 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from typing import Any, Protocol
+
+from msgspec import to_builtins
 
 from projections import tracking
 from projections.db import Db
-from projections.projection import Item, Projection
+from projections.projection import Handler, Item, Projection
 from projections.wakeup import PollWaker, Waker
 from projections.writes import Writes
 
@@ -54,7 +58,170 @@ class NotificationSource(Protocol):
 
 
 Decode = Callable[[Any], Any]
+# A notification's stored payload as plain JSON values (the mapper's ``to_payload``).
+Payload = Callable[[Any], dict[str, Any]]
 Progress = Callable[[int, int], None]
+Page = tuple[Sequence[Any], int]
+
+_ENVELOPE = ("originator_id", "originator_version")
+
+
+def payload_from(decode: Decode) -> Payload:
+    """A ``Payload`` by way of typed decoding, for callers that hand in only ``decode``
+    (slower than the mapper's own, and fields added later come with defaults)."""
+
+    def payload(notification: Any) -> dict[str, Any]:
+        fields = vars(decode(notification))
+        return {k: to_builtins(v) for k, v in fields.items() if k not in _ENVELOPE}
+
+    return payload
+
+
+class _Route:
+    """One projection's part of a batch: what each topic needs, and its Writes."""
+
+    __slots__ = ("fallback", "name", "payloads", "projection", "start", "topics", "writes")
+
+    def __init__(self, projection: Projection, start: int, db: Db) -> None:
+        self.projection = projection
+        self.name = projection.name
+        self.start = start
+        # topic -> (handler, decode it?)
+        self.topics: dict[str, tuple[Handler, bool]] = {
+            topic: (handler, projection.decodes) for topic, handler in projection.by_topic.items()
+        }
+        fallback = projection.fallback
+        self.fallback = None if fallback is None else (fallback, projection.decodes_fallback)
+        self.payloads = projection.payloads
+        self.writes = Writes(db, projection.keys)
+
+
+def _gather(
+    routes: Sequence[_Route],
+    notifications: Sequence[Any],
+    decode: Decode,
+    payload: Payload,
+) -> None:
+    """Run every route's handlers over the batch, decoding each notification at most
+    once (typed and/or plain, as the routes ask), into each route's fresh Writes.
+    Handlers share one ``Item.data`` dict per notification: they must not change it."""
+    if len(routes) == 1:
+        (route,) = routes
+        topics, fallback, payloads, start = (
+            route.topics,
+            route.fallback,
+            route.payloads,
+            route.start,
+        )
+        writes = route.writes
+        for n in notifications:
+            entry = topics.get(n.topic, fallback)
+            if entry is None or n.id <= start:
+                continue
+            handler, typed = entry
+            handler(
+                writes,
+                Item(
+                    n.id,
+                    n.topic,
+                    n.originator_id,
+                    n.originator_version,
+                    decode(n) if typed else None,
+                    payload(n) if payloads else None,
+                ),
+            )
+        return
+    for n in notifications:
+        position, topic = n.id, n.topic
+        event: Any = None
+        data: dict[str, Any] | None = None
+        for route in routes:
+            entry = route.topics.get(topic, route.fallback)
+            if entry is None or position <= route.start:
+                continue
+            handler, typed = entry
+            if typed and event is None:
+                event = decode(n)
+            if route.payloads and data is None:
+                data = payload(n)
+            handler(
+                route.writes,
+                Item(
+                    position,
+                    topic,
+                    n.originator_id,
+                    n.originator_version,
+                    event if typed else None,
+                    data if route.payloads else None,
+                ),
+            )
+
+
+def _commit(db: Db, routes: Sequence[_Route], last: int) -> None:
+    """Write the routes' Writes in ONE transaction that also moves each position
+    (from its start) to ``last``.  Positions first: they lock the tracking rows, so
+    a second runner of a projection waits here, then finds the position moved."""
+    with db.batch():
+        for route in routes:
+            tracking.advance(db, route.name, route.start, last)
+        for route in routes:
+            route.writes.flush()
+
+
+@contextmanager
+def read_ahead(
+    source: NotificationSource,
+    position: int,
+    head: int,
+    topics: Sequence[str],
+    limit: int,
+    name: str,
+) -> Iterator[Iterator[Page]]:
+    """The pages of the log in (position, head], read by a thread one page ahead of
+    the caller (the database works on the other core meanwhile).  With ``topics``,
+    only those events are read: a page then holds every such event in (position,
+    its last id], or, when short, every one up to the head.  Each page comes with
+    the position it covers up to (its last id, or ``head``).  All events up to the
+    head are committed (the event store locks its table while inserting, so ids
+    become visible in order)."""
+    pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def offer(item: Page | BaseException | None) -> None:
+        while not stop.is_set():
+            try:
+                pages.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def read() -> None:
+        at = position
+        try:
+            while not stop.is_set() and at < head:
+                page = source.select_notifications(
+                    at, limit, head, topics, inclusive_of_start=False
+                )
+                at = page[-1].id if len(page) == limit else head
+                offer((page, at))
+        except BaseException as error:  # handed to the applying thread
+            offer(error)
+            return
+        offer(None)
+
+    def received() -> Iterator[Page]:
+        while (item := pages.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    reader = threading.Thread(target=read, name=f"read-{name}", daemon=True)
+    reader.start()
+    try:
+        yield received()
+    finally:
+        stop.set()
+        reader.join()
 
 
 class Runner:
@@ -67,12 +234,14 @@ class Runner:
         source: NotificationSource,
         decode: Decode,
         *,
+        payload: Payload | None = None,
         batch_size: int = 500,
     ) -> None:
         self.projection = projection
         self.db = db
         self.source = source
         self.decode = decode
+        self.payload = payload or payload_from(decode)
         self.batch_size = batch_size
         self._changed = threading.Condition()
         self.setup()
@@ -118,26 +287,15 @@ class Runner:
         last = notifications[-1].id if last is None else last
         if last <= start:
             return
-        db, projection, decode = self.db, self.projection, self.decode
-        decodes = projection.decodes
-        by_topic, fallback = projection.by_topic, projection.fallback
-        writes = Writes(db, projection.keys)
+        route = _Route(self.projection, start, self.db)
         # Every handler runs before anything is written: the batch's row changes are
         # gathered in memory (events the projection ignores are never decoded) ...
-        for n in notifications:
-            handler = by_topic.get(n.topic, fallback)
-            if handler is not None:
-                event = decode(n) if decodes else None
-                handler(writes, Item(n.id, n.topic, n.originator_id, n.originator_version, event))
+        _gather((route,), notifications, self.decode, self.payload)
         try:
-            with db.batch():
-                # ... then written in one transaction with the position.  Position first:
-                # it locks the tracking row, so a second runner of this projection waits
-                # here, then finds the position moved.
-                tracking.advance(db, self.name, start, last)
-                writes.flush()
+            # ... then written in one transaction with the position.
+            _commit(self.db, (route,), last)
         except tracking.TrackingConflict:
-            self._position = tracking.position(db, self.name)
+            self._position = tracking.position(self.db, self.name)
             raise
         with self._changed:
             self._position = last
@@ -145,58 +303,30 @@ class Runner:
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply batches up to the log's head as it is now; return how far the
-        position moved (the log positions covered, applied or not).
-
-        A reader thread fetches the next page while this one applies the current
-        (the database works on the other core meanwhile).  A projection without a
-        fallback reads only the topics it applies: a page holds every such event
-        in (position, its last id], or, when short, every one up to the head, which
-        the position then moves to.  All events up to the head are committed
-        (the event store locks its table while inserting, so ids become visible in
-        order).  Each page is applied by ``_apply``, exactly as ``run_batch`` does."""
-        head = self.source.max_notification_id() or 0
-        topics = self.projection.topics
-        limit = self.batch_size
-        Page = tuple[Sequence[Any], int]
-        pages: queue.Queue[Page | BaseException | None] = queue.Queue(maxsize=2)
-        stop = threading.Event()
-
-        def offer(item: Page | BaseException | None) -> None:
-            while not stop.is_set():
-                try:
-                    pages.put(item, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-
-        def read() -> None:
-            position = self._position
-            try:
-                while not stop.is_set() and position < head:
-                    page = self.source.select_notifications(
-                        position, limit, head, topics, inclusive_of_start=False
-                    )
-                    position = page[-1].id if len(page) == limit else head
-                    offer((page, position))
-            except BaseException as error:  # handed to the applying thread
-                offer(error)
-                return
-            offer(None)
-
-        reader = threading.Thread(target=read, name=f"read-{self.name}", daemon=True)
-        reader.start()
+        position moved (the log positions covered, applied or not).  The work of
+        ``MultiRunner.catch_up`` with this one projection: pages read ahead,
+        gathered while the previous one commits, one transaction per page with
+        the position in it."""
         start = self._position
+
+        def committed(positions: dict[str, int]) -> None:
+            with self._changed:
+                self._position = positions[self.name]
+                self._changed.notify_all()
+
+        multi = MultiRunner(
+            (self.projection,),
+            self.db,
+            self.source,
+            self.decode,
+            payload=self.payload,
+            batch_size=self.batch_size,
+            on_commit=committed,
+        )
         try:
-            while (item := pages.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                page, last = item
-                self._apply(page, last)
-                if progress is not None:
-                    progress(self._position, head)
+            multi.catch_up(progress)
         finally:
-            stop.set()
-            reader.join()
+            committed(multi.positions)
         return self._position - start
 
     def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
@@ -227,3 +357,170 @@ class Runner:
                     return False
                 self._changed.wait(remaining)
         return True
+
+
+class MultiRunner:
+    """Several projections fed in one pass over the log, on one read-model
+    connection: each page is read once, each event decoded at most once (typed
+    and/or plain, as the projections ask) and applied to every projection, and
+    the page's row changes of all of them are written in ONE transaction that
+    also moves every position.  Exactly once as ``Runner``: the positions commit
+    with the rows they account for, or neither does.
+
+    Positions may differ at the start: a projection applies only the events after
+    its own position.  Used by ``rebuild`` (and anywhere several projections catch
+    up together); ``Runner`` follows one projection."""
+
+    def __init__(
+        self,
+        projections: Sequence[Projection],
+        db: Db,
+        source: NotificationSource,
+        decode: Decode,
+        *,
+        payload: Payload | None = None,
+        batch_size: int = 5000,
+        on_commit: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
+        names = [p.name for p in projections]
+        if not names or len(set(names)) != len(names):
+            raise ValueError(f"one or more distinct projections needed, not {names}")
+        self.projections = tuple(projections)
+        self.db = db
+        self.source = source
+        self.decode = decode
+        self.payload = payload or payload_from(decode)
+        self.batch_size = batch_size
+        self.on_commit = on_commit
+        self.setup()
+        self._positions = {p.name: tracking.position(db, p.name) for p in self.projections}
+
+    @property
+    def name(self) -> str:
+        return "+".join(p.name for p in self.projections)
+
+    @property
+    def positions(self) -> dict[str, int]:
+        return dict(self._positions)
+
+    @property
+    def position(self) -> int:
+        """The slowest projection's position."""
+        return min(self._positions.values())
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Every topic any of the projections applies; empty (all) if one has a fallback."""
+        if any(not p.topics for p in self.projections):
+            return ()
+        return tuple(dict.fromkeys(t for p in self.projections for t in p.topics))
+
+    def setup(self) -> None:
+        with self.db.batch():
+            for projection in self.projections:
+                tracking.ensure(self.db, projection.name)
+                projection.create(self.db)
+
+    def drop(self) -> None:
+        """Drop every projection's tables and go back to position zero, in one transaction."""
+        with self.db.batch():
+            for projection in self.projections:
+                tracking.ensure(self.db, projection.name)
+                projection.drop(self.db)
+                tracking.reset(self.db, projection.name)
+                projection.create(self.db)
+        self._positions = dict.fromkeys(self._positions, 0)
+
+    def _routes(self, positions: dict[str, int], last: int) -> list[_Route]:
+        return [
+            _Route(p, positions[p.name], self.db)
+            for p in self.projections
+            if positions[p.name] < last
+        ]
+
+    def _commit(self, routes: list[_Route], last: int) -> None:
+        try:
+            _commit(self.db, routes, last)
+        except tracking.TrackingConflict:
+            self._positions = {p.name: tracking.position(self.db, p.name) for p in self.projections}
+            raise
+        for route in routes:
+            self._positions[route.name] = last
+        if self.on_commit is not None:
+            self.on_commit(dict(self._positions))
+
+    def apply(self, notifications: Sequence[Any], last: int) -> None:
+        """Apply one page to every projection whose position is before ``last``, in
+        one transaction moving each of those positions to ``last``.  Every event a
+        projection applies in (its position, last] must be in the page."""
+        routes = self._routes(self._positions, last)
+        if routes:
+            _gather(routes, notifications, self.decode, self.payload)
+            self._commit(routes, last)
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply pages up to the log's head as it is now, from the slowest position;
+        return how far the slowest position moved (the log positions covered).
+
+        Three threads share the work: one reads the next page (``read_ahead``),
+        this one gathers a page's row changes in memory, one writes the previous
+        page and commits it with the positions (``_Committer``), so the database
+        works while Python gathers.  Pages commit in order, each in its own
+        transaction with the positions it moves: killed at any moment, the
+        positions are those of the last page committed, with its rows."""
+        head = self.source.max_notification_id() or 0
+        start = self.position
+        planned = dict(self._positions)  # as they will be once what is queued commits
+
+        def commit(routes: list[_Route], last: int) -> None:
+            self._commit(routes, last)
+            if progress is not None:
+                progress(self.position, head)
+
+        with (
+            read_ahead(self.source, start, head, self.topics, self.batch_size, self.name) as pages,
+            _Committer(self.name) as committer,
+        ):
+            for page, last in pages:
+                routes = self._routes(planned, last)
+                if not routes:
+                    continue
+                _gather(routes, page, self.decode, self.payload)
+                for route in routes:
+                    planned[route.name] = last
+                committer.submit(partial(commit, routes, last))
+        return self.position - start
+
+
+class _Committer:
+    """A thread running jobs (a page's write and commit) one at a time, in order,
+    at most one waiting.  After a job fails, the rest are skipped and the error is
+    raised to the submitter (at its next ``submit``, or on leaving the block)."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"commit-{name}", daemon=True)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is None:
+                try:
+                    job()
+                except BaseException as error:
+                    self._error = error
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._jobs.put(job)
+
+    def __enter__(self) -> _Committer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+        if error is None and self._error is not None:
+            raise self._error

@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 
 from projections.db import ReadStore, open_db
 from projections.projection import Projection
-from projections.runner import Decode, NotificationSource, Runner
+from projections.runner import (
+    Decode,
+    MultiRunner,
+    NotificationSource,
+    Payload,
+    Progress,
+    Runner,
+)
 from projections.waiting import wait_for_position
 from projections.wakeup import PollWaker, Waker
 
@@ -30,10 +37,12 @@ class ReadSide:
         *,
         waker_factory: WakerFactory = PollWaker,
         batch_size: int = 500,
+        payload: Payload | None = None,
     ) -> None:
         self.store = store
         self.source = source
         self.decode = decode
+        self.payload = payload
         self.projections = tuple(projections)
         self.waker_factory = waker_factory
         self.batch_size = batch_size
@@ -43,8 +52,35 @@ class ReadSide:
 
     def runner(self, projection: Projection) -> Runner:
         return Runner(
-            projection, open_db(self.store), self.source, self.decode, batch_size=self.batch_size
+            projection,
+            open_db(self.store),
+            self.source,
+            self.decode,
+            payload=self.payload,
+            batch_size=self.batch_size,
         )
+
+    def multi_runner(self) -> MultiRunner:
+        """Every projection of this read side in one pass over the log."""
+        return MultiRunner(
+            self.projections,
+            open_db(self.store),
+            self.source,
+            self.decode,
+            payload=self.payload,
+            batch_size=self.batch_size,
+        )
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every projection and replay the log from zero in ONE pass (each page
+        read and decoded once, applied to all, every position moved in the page's
+        transaction); return how far the positions moved."""
+        runner = self.multi_runner()
+        try:
+            runner.drop()
+            return runner.catch_up(progress)
+        finally:
+            runner.db.close()
 
     def setup(self) -> None:
         """Create every projection's tables and tracking row (``openinno migrate``)."""

@@ -4,6 +4,7 @@ Handlers do not write to the database one statement at a time: they describe
 row changes to a :class:`Writes`, which keeps, per table and primary key, the
 row as it will be at the end of the batch:
 
+- ``append`` a row nothing else in the batch touches (no merging, no checks);
 - ``insert`` / ``upsert`` a row; a later ``update`` or ``add`` of the same row
   in the batch changes the pending row in memory;
 - ``update`` (set columns) and ``add`` (``column = column + delta``) a row that
@@ -42,9 +43,11 @@ INSERT, UPSERT = 0, 1
 class _Pending:
     """One table's pending changes."""
 
-    __slots__ = ("adds", "kind", "rows", "sets")
+    __slots__ = ("adds", "appended", "kind", "rows", "sets")
 
     def __init__(self) -> None:
+        # new rows no other change touches, by their columns: written as they come
+        self.appended: dict[tuple[str, ...], list[Params]] = {}
         # key -> (INSERT | UPSERT, row); a row's dict holds every column it sets
         self.rows: dict[Key, dict[str, Any]] = {}
         self.kind: dict[Key, int] = {}
@@ -85,6 +88,18 @@ class Writes:
             pending = self._pending(table)
         pending.rows[key] = dict(row)
         pending.kind[key] = INSERT
+
+    def append(self, table: str, columns: tuple[str, ...], values: Params) -> None:
+        """Insert a row that no other change of the batch touches (its key is new and
+        nothing else in the batch names it: a row keyed by the event's position).
+        Nothing is merged or checked: the cheapest way to add many rows."""
+        pending = self._tables.get(table)
+        if pending is None:
+            pending = self._tables[table] = _Pending()
+        rows = pending.appended.get(columns)
+        if rows is None:
+            rows = pending.appended[columns] = []
+        rows.append(values)
 
     def upsert(self, table: str, row: Mapping[str, Any]) -> None:
         """Insert, or set the non-key columns of the existing row."""
@@ -168,6 +183,8 @@ class Writes:
         self, tables: dict[str, _Pending], statements: dict[tuple[str, Any], Params]
     ) -> None:
         for table, pending in tables.items():
+            for columns, values in pending.appended.items():
+                self.db.insert_rows(table, columns, values)
             key_columns = tuple(self.keys[table])
             for kind in (INSERT, UPSERT):
                 rows = [r for k, r in pending.rows.items() if pending.kind[k] == kind]

@@ -7,13 +7,20 @@ uses ``public``) of the same database."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from openinno.application import OpenInno
 from openinno.persistence.environment import postgres_env
+from openinno.persistence.mapper import MsgspecMapper
 from openinno.settings import Settings
 from projections.db import ReadStore
 from projections.projection import Projection
 from projections.registry import ALL
+from projections.runner import NotificationSource, Payload, payload_from
 from projections.service import ReadSide, WakerFactory
 from projections.wakeup import ListenWaker, PollWaker, Waker
 
@@ -52,6 +59,97 @@ def waker_factory_for(settings: Settings, app: OpenInno) -> WakerFactory:
     return listen
 
 
+class StoredNotification(NamedTuple):
+    """A notification as ``PostgresLog`` reads it: the fields of the library's
+    ``Notification`` the read side and the mapper use, as a plain tuple."""
+
+    id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def _stored_notifications(cursor: Any) -> Any:
+    return StoredNotification._make
+
+
+class PostgresLog:
+    """The application recorder's notification log, read with one lean statement
+    per page (named columns, rows as tuples, ``stop`` applied to the page).  The
+    recorder builds a dict and a frozen ``Notification`` per row: reading that way
+    costs about 2.5x the CPU, and a rebuild is bound by it.  Same rows, same order,
+    same page semantics as ``PostgresApplicationRecorder.select_notifications``."""
+
+    def __init__(self, recorder: PostgresApplicationRecorder) -> None:
+        self.recorder = recorder
+        self.table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
+
+    @lru_cache(maxsize=64)  # noqa: B019 (one log per process; a few shapes of statement)
+    def _statement(self, start: bool, inclusive: bool, topics: bool) -> str:
+        where = []
+        if start:
+            where.append("notification_id >= %s" if inclusive else "notification_id > %s")
+        if topics:
+            where.append("topic = ANY(%s)")
+        return (
+            "SELECT notification_id, originator_id, originator_version, topic, state"
+            f" FROM {self.table}{' WHERE ' + ' AND '.join(where) if where else ''}"
+            " ORDER BY notification_id LIMIT %s"
+        )
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[StoredNotification]:
+        params: list[Any] = []
+        if start is not None:
+            params.append(start)
+        if topics:
+            params.append(list(topics))
+        params.append(limit)
+        sql = self._statement(start is not None, inclusive_of_start, bool(topics))
+        with (
+            self.recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=_stored_notifications) as cursor,
+        ):
+            cursor.execute(sql, params, prepare=True)
+            rows: list[StoredNotification] = cursor.fetchall()
+        # ``stop`` is applied here, not in SQL: with a second bound on the id, a table
+        # whose statistics lag behind a bulk load (a log just written or restored)
+        # gets a bitmap scan and a sort of every row up to ``stop`` for each page,
+        # quadratic over a rebuild (13 s instead of 1.7 s for 200,000 events).
+        if stop is not None and rows and rows[-1].id > stop:
+            rows = [r for r in rows if r.id <= stop]
+        return rows
+
+    def max_notification_id(self) -> int | None:
+        return self.recorder.max_notification_id()
+
+
+def notification_source_for(app: OpenInno) -> NotificationSource:
+    """What the read side reads the log through: ``PostgresLog`` on PostgreSQL,
+    the recorder itself elsewhere."""
+    recorder = app.recorder
+    if isinstance(recorder, PostgresApplicationRecorder):
+        return PostgresLog(recorder)
+    return recorder
+
+
+def payload_for(app: OpenInno) -> Payload:
+    """The stored payload of a notification as plain JSON values (decrypted,
+    decompressed, upcast; not typed): what projections with ``payloads`` get."""
+    mapper = app.mapper
+    if not isinstance(mapper, MsgspecMapper):
+        return payload_from(mapper.to_domain_event)
+    return mapper.to_payload
+
+
 def read_side_for(
     settings: Settings,
     app: OpenInno,
@@ -62,9 +160,10 @@ def read_side_for(
 ) -> ReadSide:
     return ReadSide(
         store or read_store_for(settings),
-        app.recorder,
+        notification_source_for(app),
         app.mapper.to_domain_event,
         projections,
         waker_factory=waker_factory_for(settings, app),
         batch_size=batch_size,
+        payload=payload_for(app),
     )

@@ -1,7 +1,8 @@
 """Tables and event handlers of the legal read model.
 
 ``lg_events`` keeps every event (secrets such as password hashes left out) for
-"who did what when"; ``lg_chain`` keeps, per submission, each step of its chain
+"who did what when", its data copied from the stored payload without typed
+decoding (``Projection.payloads``); ``lg_chain`` keeps, per submission, each step of its chain
 of title with the event's id, actor, time and hashes."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from openinno.domain import IpAgreement, Submission
 from projections.projection import Item, Projection
 from projections.sql import insert
-from projections.values import event_fields, event_name, iso, to_json
+from projections.values import event_name, iso, iso_text, payload_fields, to_json
 from projections.writes import Writes
 
 DDL = (
@@ -37,6 +38,15 @@ DDL = (
 )
 
 TABLES = ("lg_events", "lg_chain", "lg_agreements")
+EVENT_COLUMNS = (
+    "position",
+    "originator_id",
+    "originator_version",
+    "event_type",
+    "actor_id",
+    "at",
+    "data",
+)
 
 
 def event_id(item: Item) -> str:
@@ -44,20 +54,24 @@ def event_id(item: Item) -> str:
 
 
 def record_event(db: Writes, item: Item) -> None:
-    e = item.event
-    actor = getattr(e, "actor_id", None)
-    insert(
-        db,
+    """One history row, from the stored payload (no typed decoding): the event's
+    fields as JSON with sorted keys, secrets left out."""
+    assert item.data is not None
+    data = payload_fields(item.data)
+    actor = data.get("actor_id")
+    # Keyed by the event's position: no other change of the batch touches the row.
+    db.append(
         "lg_events",
-        {
-            "position": item.position,
-            "originator_id": str(item.originator_id),
-            "originator_version": item.originator_version,
-            "event_type": event_name(item.topic),
-            "actor_id": None if actor is None else str(actor),
-            "at": iso(e.timestamp),
-            "data": to_json(event_fields(e)),
-        },
+        EVENT_COLUMNS,
+        (
+            item.position,
+            str(item.originator_id),
+            item.originator_version,
+            event_name(item.topic),
+            None if actor is None else str(actor),
+            iso_text(data["timestamp"]),
+            to_json(data),
+        ),
     )
 
 
@@ -270,4 +284,8 @@ PROJECTION = Projection(
         IpAgreement.Rescinded: _both(on_rescinded),
     },
     fallback=record_event,
+    # The history copies every event's stored payload: only the chain's events are
+    # decoded into domain objects.
+    fallback_decodes=False,
+    payloads=True,
 )

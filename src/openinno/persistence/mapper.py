@@ -114,6 +114,46 @@ class MsgspecMapper(Mapper[UUID]):
         object.__setattr__(domain_event, "__dict__", state)
         return typing.cast(DomainEventProtocol[UUID], domain_event)
 
+    def to_payload(self, stored_event: StoredEvent) -> dict[str, Any]:
+        """The stored event's payload as plain JSON values (UUIDs, datetimes and
+        decimals as the strings stored), decrypted, decompressed and upcast to the
+        event class's current version, without typed decoding: for readers that
+        copy an event's data rather than use it (an audit trail).  The envelope
+        (originator id and version) is not in it; fields added to the class after
+        the event was stored are absent, not filled with their defaults."""
+        data = stored_event.state
+        try:
+            if self.cipher:
+                data = self.cipher.decrypt(data)
+            if self.compressor:
+                data = self.compressor.decompress(data)
+            return plain_payload(stored_event.topic, data)
+        except Exception as e:
+            msg = (
+                f"Failed to decode stored event {stored_event.topic} "
+                f"{stored_event.originator_id}@{stored_event.originator_version}: {e}"
+            )
+            raise MapperDeserialisationError(msg) from e
+
+
+@cache
+def _class_version(topic: str) -> int:
+    return int(getattr(resolve_topic(topic), "class_version", 1))
+
+
+def plain_payload(topic: str, data: bytes) -> dict[str, Any]:
+    """Decode a plaintext payload of the event class named by ``topic`` into plain
+    JSON values, upcast to the class's current version (see ``to_payload``)."""
+    raw = _raw_decoder.decode(data)
+    class_version = _class_version(topic)
+    if class_version > 1:
+        cls = resolve_topic(topic)
+        from_version = raw.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(raw)
+            from_version += 1
+    return raw
+
 
 def decode_payload(cls: type, data: bytes) -> dict[str, Any]:
     """Decode a stored payload into the typed field values of ``cls``."""

@@ -1,0 +1,241 @@
+"""Plain payloads, the lean PostgreSQL log reader, and several read models rebuilt in
+one pass: the same rows as typed decoding and as one projection at a time, exactly once
+(a failing page moves no position; kill -9 mid-rebuild, resume, equal a clean rebuild)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from eventsourcing.utils import get_topic
+
+from openinno.application import OpenInno
+from openinno.domain import Account, Challenge
+from openinno.settings import Settings
+from projections import tracking
+from projections.db import ReadStore, open_db
+from projections.legal import PROJECTION as LEGAL
+from projections.projection import Item, Projection
+from projections.registry import ALL
+from projections.runner import MultiRunner, payload_from
+from projections.values import event_fields, iso, iso_text, payload_fields, to_json
+from projections.writes import Writes
+from tests.projections.conftest import drop_read_schema
+from tests.projections.story import run_story
+from tests.projections.tables import dump
+from tests.projections.test_kill_and_rebuild import other_store, rebuilt, slowest_position, wait_for
+from tests.support.story import Scene
+from web.readside import PostgresLog, payload_for, read_side_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_plain_payloads_give_the_history_rows_typed_decoding_gave(app: OpenInno, cast: Scene):
+    run_story(cast)
+    log = app.recorder.select_notifications(0, 100_000, inclusive_of_start=False)
+    payload, typed = payload_for(app), payload_from(app.mapper.to_domain_event)
+    for n in log:
+        event = app.mapper.to_domain_event(n)
+        data = payload_fields(payload(n))
+        assert to_json(data) == to_json(event_fields(event)), n.topic
+        assert to_json(payload_fields(typed(n))) == to_json(data), n.topic
+        assert iso_text(data["timestamp"]) == iso(vars(event)["timestamp"])
+        assert "password_hash" not in data
+
+
+def test_the_history_never_holds_a_password_hash(
+    app: OpenInno, cast: Scene, read_store: ReadStore, settings: Settings
+):
+    run_story(cast)
+    side = read_side_for(settings, app, [LEGAL], store=read_store)
+    assert side.rebuild() == app.recorder.max_notification_id()
+    db = open_db(read_store)
+    try:
+        rows = db.rows("SELECT event_type, data FROM lg_events")
+    finally:
+        db.close()
+    assert "Account.Registered" in {r["event_type"] for r in rows}
+    assert not any("password_hash" in r["data"] or "$argon2" in r["data"] for r in rows)
+
+
+def test_iso_text_of_stored_times():
+    assert iso_text("2026-03-01T09:00:00Z") == "2026-03-01T09:00:00.000000Z"
+    assert iso_text("2026-03-01T09:00:00.000120Z") == "2026-03-01T09:00:00.000120Z"
+    assert iso_text("2026-03-01T10:00:00.5+01:00") == "2026-03-01T09:00:00.500000Z"
+
+
+@pytest.mark.postgres
+def test_the_lean_postgres_log_reads_what_the_recorder_reads(
+    app: OpenInno, cast: Scene, settings: Settings
+):
+    if not settings.is_postgres:
+        pytest.skip("PostgreSQL only")
+    run_story(cast)
+    recorder, log = app.recorder, PostgresLog(app.recorder)  # type: ignore[arg-type]
+    head = recorder.max_notification_id() or 0
+    assert log.max_notification_id() == head
+    topics = (get_topic(Account.Registered), get_topic(Challenge.QuestionAsked))
+    for start in (None, 0, 5, head - 3):
+        for stop in (None, 12, head):
+            for limit in (1, 7, 1000):
+                for chosen in ((), topics):
+                    for inclusive in (True, False):
+                        args = (start, limit, stop, chosen)
+                        want = recorder.select_notifications(*args, inclusive_of_start=inclusive)
+                        got = log.select_notifications(*args, inclusive_of_start=inclusive)
+                        assert [
+                            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                            for n in want
+                        ] == list(got), (args, inclusive)
+
+
+def test_one_pass_equals_one_read_model_at_a_time(
+    app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore, tmp_path: Path
+):
+    run_story(cast)
+    head = app.recorder.max_notification_id() or 0
+    side = read_side_for(settings, app, store=read_store, batch_size=7)
+    assert side.rebuild() == head
+    db = open_db(read_store)
+    try:
+        one_pass = dump(db)
+        assert tracking.positions(db) == {p.name: head for p in ALL}
+    finally:
+        db.close()
+    separate_store = other_store(read_store, tmp_path)
+    try:
+        separate = rebuilt(settings, app, separate_store)
+    finally:
+        drop_read_schema(separate_store)
+    assert one_pass == separate
+
+
+def test_one_pass_starts_each_read_model_at_its_own_position(
+    app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore
+):
+    run_story(cast, award=False)
+    first = read_side_for(settings, app, ALL[:2], store=read_store, batch_size=5)
+    first.setup()
+    first.catch_up()
+    for i in range(3):
+        cast.account(f"late{i}")
+    head = app.recorder.max_notification_id() or 0
+    side = read_side_for(settings, app, store=read_store, batch_size=5)
+    runner = side.multi_runner()
+    try:
+        assert runner.catch_up() == head  # from the slowest (zero) to the head
+        assert runner.positions == {p.name: head for p in ALL}
+        counted = runner.db.rows("SELECT SUM(count) AS n FROM ad_event_counts")[0]["n"]
+        assert int(counted) == head
+        people = runner.db.rows("SELECT COUNT(*) AS n FROM pt_people")[0]["n"]
+        registered = [
+            n
+            for n in app.recorder.select_notifications(0, 10_000, inclusive_of_start=False)
+            if n.topic == get_topic(Account.Registered)
+        ]
+        assert people == len(registered)
+    finally:
+        runner.db.close()
+
+
+def _boom_at(position: int) -> Projection:
+    def apply(w: Writes, item: Item) -> None:
+        if item.position == position:
+            raise RuntimeError("boom")
+
+    return Projection(
+        name="boom",
+        tables=("t_boom",),
+        ddl=("CREATE TABLE IF NOT EXISTS t_boom (id INTEGER PRIMARY KEY)",),
+        handlers={},
+        fallback=apply,
+        decodes=False,
+    )
+
+
+def test_a_failing_page_in_one_pass_moves_no_position(
+    app: OpenInno, cast: Scene, read_store: ReadStore
+):
+    run_story(cast, award=False)
+    projections = (*ALL, _boom_at(23))
+    runner = MultiRunner(
+        projections,
+        open_db(read_store),
+        app.recorder,
+        app.mapper.to_domain_event,
+        payload=payload_for(app),
+        batch_size=10,
+    )
+    try:
+        with pytest.raises(RuntimeError, match="boom"):
+            runner.catch_up()
+        positions = tracking.positions(runner.db)
+        assert {positions[p.name] for p in projections} == {20}
+        assert runner.db.rows("SELECT MAX(position) AS m FROM lg_events")[0]["m"] == 20
+    finally:
+        runner.db.close()
+
+
+def start_rebuild(settings: Settings) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "OPENINNO_DATABASE_URL": settings.database_url,
+        "OPENINNO_DATA_DIR": str(settings.data_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "projections", "rebuild", "--batch-size", "40"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.slow
+def test_kill_9_mid_rebuild_then_resume_equals_a_clean_rebuild(
+    app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore, tmp_path: Path
+):
+    story = run_story(cast, award=False)
+    challenge: Challenge = app.repository.get(story.challenge)
+    for start in range(0, 4000, 100):
+        for i in range(start, start + 100):
+            challenge.ask_question(cast.public, uuid4(), f"Question {i}?", cast.clock.now())
+        app.save(challenge)
+    head = app.recorder.max_notification_id() or 0
+    side = read_side_for(settings, app, store=read_store)
+    side.setup()
+    process = start_rebuild(settings)
+    try:
+        # the rebuild first drops everything (positions to zero), then moves them
+        wait_for(lambda: slowest_position(read_store) > 400)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    time.sleep(0.1)
+    killed_at = slowest_position(read_store)
+    assert killed_at < head, "killed too late to test anything"
+    db = open_db(read_store)
+    try:
+        positions = tracking.positions(db)
+        assert {positions[p.name] for p in ALL} == {killed_at}  # one transaction per page
+    finally:
+        db.close()
+    side.catch_up()
+    db = open_db(read_store)
+    try:
+        resumed = dump(db)
+    finally:
+        db.close()
+    clean_store = other_store(read_store, tmp_path)
+    try:
+        clean = rebuilt(settings, app, clean_store)
+    finally:
+        drop_read_schema(clean_store)
+    assert resumed == clean
+    assert len(clean["pt_questions"]) == 4002
