@@ -67,3 +67,27 @@ def test_evidence_verify_and_audit_from_the_command_line(
     capsys.readouterr()
     assert main(["audit"]) == 1
     assert "deleted: the event at position 3 (leaf 2) is missing" in capsys.readouterr().out
+
+
+def test_serve_follows_the_ledger_in_a_background_thread(env: Path) -> None:
+    import time
+
+    from openinno.ledger.log import ledger_for
+    from web.ledger_cli import start_ledger
+
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0
+    settings = Settings.from_env()
+    app = OpenInno(settings)
+    app.register_account("ada@example.org", "correct horse battery", "Ada")
+    stop = start_ledger(settings)
+    try:
+        ledger = ledger_for(app)
+        deadline = time.monotonic() + 10
+        while ledger.state()[0] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ledger.state()[0] == 2
+        ledger.db.close()
+    finally:
+        stop()
+        app.close()

@@ -48,7 +48,10 @@ class LedgerDb:
                 )
         else:
             path = settings.sqlite_path.parent / "ledger.db"
-            self._conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            # Made in one thread and handed to the follower's thread; never shared at once.
+            self._conn = sqlite3.connect(
+                path, isolation_level=None, timeout=30, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
 
     def _sql(self, statement: str) -> str:
