@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from openinno.domain.errors import InvalidInput
 from projections.db import Db, Row
 from projections.values import from_json, iso
 
@@ -38,6 +39,23 @@ class AsOf:
 
 
 NOW = AsOf()
+
+
+def parse_as_of(value: str | None) -> AsOf:
+    """`?as_of=` is a log position (digits) or an ISO 8601 time with its zone."""
+    if not value:
+        return NOW
+    if value.isdigit():
+        return AsOf(position=int(value))
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("as_of is a log position or an ISO 8601 time.", field="as_of") from None
+    if moment.tzinfo is None:
+        raise InvalidInput(
+            "Give as_of with its time zone, e.g. 2026-11-23T12:00:00Z.", field="as_of"
+        )
+    return AsOf(time=moment)
 
 
 def chain_of_title(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> list[Row]:

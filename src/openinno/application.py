@@ -386,10 +386,19 @@ class OpenInno(Application[UUID]):
         return Recorded(challenge.id, self._commit(challenge))
 
     @retry_on_conflict
-    def edit_challenge(self, actor_id: UUID, challenge_id: UUID, spec: ChallengeSpec) -> Recorded:
+    def edit_challenge(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        spec: ChallengeSpec | Callable[[ChallengeSpec], ChallengeSpec],
+    ) -> Recorded:
+        """Replace the draft's spec, or change it with a function of the current one.
+        The function form is applied to fresh state on every retry, so two concurrent
+        partial edits (say, of the title and of the deadline) both survive."""
         challenge = self._visible_challenge(actor_id, challenge_id)
         self._sponsor(actor_id, challenge, "owner", "manager")
-        challenge.edit_draft(actor_id, spec, self._now())
+        new_spec = spec(challenge.spec) if callable(spec) else spec
+        challenge.edit_draft(actor_id, new_spec, self._now())
         return Recorded(challenge_id, self._commit(challenge))
 
     @retry_on_conflict

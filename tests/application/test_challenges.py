@@ -83,3 +83,24 @@ def test_encryption_at_rest_hides_payloads_in_the_sqlite_file(tmp_path, clock):
             wrong_key.get_account(account)
     finally:
         wrong_key.close()
+
+
+def test_partial_edits_racing_on_one_draft_both_survive(app, clock):
+    from msgspec.structs import replace as struct_replace
+
+    s = scene(app, clock)
+    challenge_id = s.draft()
+    raced = []
+
+    def retitle(spec):
+        if not raced:
+            # Another manager changes the brief between our read and our save.
+            raced.append(True)
+            app.edit_challenge(
+                s.sponsor, challenge_id, lambda other: struct_replace(other, brief="A new brief.")
+            )
+        return struct_replace(spec, title="A new title")
+
+    app.edit_challenge(s.sponsor, challenge_id, retitle)
+    spec = app.get_challenge(challenge_id, s.sponsor).spec
+    assert (spec.title, spec.brief) == ("A new title", "A new brief.")

@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, Parameter
 
 from openinno.application import OpenInno
 from projections.legal import queries as legal
@@ -21,6 +21,18 @@ from web.api.auth import SECURITY
 from web.api.pagination import Cursor, Limit, page
 from web.api.problems import problem_spec
 from web.api.reads import LEGAL, ApiReads, MinPosition
+
+AsOfParameter = Annotated[
+    str | None,
+    Parameter(
+        query="as_of",
+        max_length=64,
+        description=(
+            "Replay only what was recorded by then: a log position (e.g. `1200`) or an "
+            "ISO 8601 time with its zone (e.g. `2026-11-23T12:00:00Z`)."
+        ),
+    ),
+]
 
 # Never shown, whatever the stream: secrets, and hashes that stand for secrets.
 REDACTED = frozenset({"password_hash", "token_sha256", "token_sha256_prefix", "request_sha256"})
@@ -96,10 +108,11 @@ def chain_of_title(
     cursor: Cursor = None,
     limit: Limit = 100,
     min_position: MinPosition = None,
+    as_of: AsOfParameter = None,
 ) -> ChainOfTitle:
     access.chain_submission(openinno, actor, submission_id)
     db = reads.at_least(openinno, min_position, LEGAL)
-    steps = legal.chain_of_title(db, submission_id)
+    steps = legal.chain_of_title(db, submission_id, legal.parse_as_of(as_of))
     chunk, next_cursor = page(
         f"chain:{submission_id}", steps, lambda s: (int(s["position"]),), cursor, limit
     )
@@ -166,10 +179,11 @@ def stream_history(
     cursor: Cursor = None,
     limit: Limit = 100,
     min_position: MinPosition = None,
+    as_of: AsOfParameter = None,
 ) -> StreamHistory:
     stream = access.history_stream(openinno, actor, stream_id)
     db = reads.at_least(openinno, min_position, LEGAL)
-    rows = legal.stream_history(db, stream_id)
+    rows = legal.stream_history(db, stream_id, legal.parse_as_of(as_of))
     chunk, next_cursor = page(
         f"history:{stream_id}", rows, lambda r: (int(r["version"]),), cursor, limit
     )

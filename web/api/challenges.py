@@ -297,8 +297,8 @@ def edit_challenge(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
 ) -> Written:
-    challenge = openinno.get_challenge(challenge_id, actor)
-    recorded = openinno.edit_challenge(actor, challenge_id, patched(challenge.spec, data))
+    # A function of the current spec, so a concurrent edit of other fields is kept.
+    recorded = openinno.edit_challenge(actor, challenge_id, lambda spec: patched(spec, data))
     return Written(recorded.id, recorded.position)
 
 

@@ -3,7 +3,6 @@ an organisation's agreements by state.  Never cached."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +10,7 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 
-from openinno.domain.errors import InvalidInput, InvalidState, NotFound
+from openinno.domain.errors import InvalidState, NotFound
 from projections.legal import queries as legal
 from web.pages.base import Pages, Viewer, require_signed_in
 from web.pages.sponsors import _member_organisation
@@ -33,23 +32,6 @@ def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
     ):
         raise NotFound(f"No submission with id {submission_id}.")
     return challenge
-
-
-def parse_as_of(value: str | None) -> legal.AsOf:
-    """`?as_of=` is a log position (digits) or an ISO 8601 time with its zone."""
-    if not value:
-        return legal.NOW
-    if value.isdigit():
-        return legal.AsOf(position=int(value))
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("as_of is a log position or an ISO 8601 time.", field="as_of") from None
-    if moment.tzinfo is None:
-        raise InvalidInput(
-            "Give as_of with its time zone, e.g. 2026-11-23T12:00:00Z.", field="as_of"
-        )
-    return legal.AsOf(time=moment)
 
 
 def _evidence_download(pages: Pages, submission_id: UUID) -> Response[str]:
@@ -85,7 +67,7 @@ class LegalPages(Controller):
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         challenge = _check_chain_access(pages, actor, submission_id)
-        steps = legal.chain_of_title(pages.reads.db(), submission_id, parse_as_of(as_of))
+        steps = legal.chain_of_title(pages.reads.db(), submission_id, legal.parse_as_of(as_of))
         return pages.render(
             request,
             "chain.html",
@@ -111,7 +93,7 @@ class LegalPages(Controller):
         if kind == "evidence":
             return _evidence_download(pages, submission_id)
         db = pages.reads.db()
-        moment = parse_as_of(as_of)
+        moment = legal.parse_as_of(as_of)
         if kind == "json":
             body = legal.chain_of_title_json(db, submission_id, moment)
             media_type = "application/json"

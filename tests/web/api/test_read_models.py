@@ -316,6 +316,15 @@ def test_chain_of_title_for_authors_legal_and_admins(world):
     not_yet = _ok(w.get(f"/api/v1/submissions/{w.runner_up}/chain-of-title", cast.other))
     assert not_yet["ownership_transferred"] is False
 
+    # as of the step before the transfer, replaying only what was recorded by then
+    before = _ok(w.get(url, w.legal, as_of=str(positions[-1] - 1)))
+    assert before["ownership_transferred"] is False
+    assert [s["position"] for s in before["items"]] == positions[:-1]
+    history = f"/api/v1/streams/{w.agreement}/history"
+    assert _ok(w.get(history, w.legal, as_of=str(positions[0])))["items"] == []
+    assert _ok(w.get(history, w.legal))["items"]
+    assert_problem(w.get(url, w.legal, as_of="last tuesday"), 422, "invalid_input")
+
 
 def test_stream_history_by_stream_type_never_shows_secrets(world, app):
     w, cast = world, world.cast
