@@ -50,6 +50,8 @@ def test_every_criterion_is_scored_within_its_range(scores):
 
 def test_a_declared_conflict_ends_scoring():
     review = a_review()
+    with pytest.raises(InvalidInput):
+        review.declare_conflict(REVIEWER, "  ", at(31))
     review.declare_conflict(REVIEWER, "I know the team", at(31))
     assert recorded(review) == ["ConflictDeclared"]
     with pytest.raises(ConflictOfInterest):

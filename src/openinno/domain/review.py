@@ -110,6 +110,8 @@ class Review(Aggregate):
     def declare_conflict(self, actor_id: UUID, reason: str, at: datetime) -> None:
         if self.conflict:
             raise InvalidState("You already declared a conflict for this entry.")
+        if not reason.strip():
+            raise InvalidInput("Say what the conflict of interest is.", field="reason")
         self._conflict_declared(actor_id, reason.strip(), at)
 
     @event(ConflictDeclared)
