@@ -5,24 +5,53 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 from litestar.datastructures import State
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
+from projections.registry import ALL
+from projections.status import standings
 from web.api import APP_EXCEPTION_HANDLERS, ApiConfig, api_setup, openapi_config
+from web.api.reads import ApiReads
 from web.pages import PagesConfig, pages_setup
 
 
-@get("/healthz", sync_to_thread=True)
-def healthz(state: State) -> dict[str, Any]:
-    app: OpenInno = state.openinno
-    position = app.recorder.max_notification_id() or 0
-    return {
-        "status": "ok",
-        "store": "postgresql" if app.settings.is_postgres else "sqlite",
-        "position": position,
-    }
+def health_check(openinno: OpenInno, reads: ApiReads) -> Any:
+    """`GET /healthz`: 200 with the log position and each projection's lag while the
+    event store answers; 503 when it does not (load balancers take the worker out)."""
+
+    @get("/healthz", sync_to_thread=True, include_in_schema=True, tags=["health"])
+    def healthz() -> Response[dict[str, Any]]:
+        body: dict[str, Any] = {
+            "store": "postgresql" if openinno.settings.is_postgres else "sqlite"
+        }
+        try:
+            body["position"] = openinno.recorder.max_notification_id() or 0
+        except Exception:  # any store failure: report it, never a trace
+            return Response(
+                {**body, "status": "unavailable"}, status_code=503, headers={"Retry-After": "5"}
+            )
+        try:
+            rows = standings(
+                reads.db(),
+                openinno.recorder,
+                openinno.mapper.to_domain_event,
+                [p.name for p in ALL],
+            )
+            body["projections"] = {
+                r.name: {
+                    "position": r.position,
+                    "lag_events": r.lag_events,
+                    "lag_seconds": r.lag_seconds,
+                }
+                for r in rows
+            }
+        except Exception:
+            body["projections"] = "unavailable (run `openinno migrate`)"
+        return Response({**body, "status": "ok"})
+
+    return healthz
 
 
 def create_app(
@@ -45,7 +74,7 @@ def create_app(
             openinno.close()
 
     return Litestar(
-        route_handlers=[healthz, api.router, pages.router, pages.static],
+        route_handlers=[health_check(openinno, api.reads), api.router, pages.router, pages.static],
         state=State({"openinno": openinno, "settings": settings, "pages": pages.pages}),
         exception_handlers=pages.exception_handlers(APP_EXCEPTION_HANDLERS),
         openapi_config=openapi_config(),

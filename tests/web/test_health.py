@@ -1,9 +1,11 @@
 from litestar.testing import TestClient
 
 from web.app import create_app
+from web.projections_cli import migrate_read_models
 
 
-def test_healthz_reports_the_store_and_log_position(app):
+def test_healthz_reports_the_store_log_position_and_projection_lag(app):
+    migrate_read_models(app.settings)
     app.register_account("ada@example.org", "correct horse battery", "Ada")
     with TestClient(create_app(app.settings, application=app)) as client:
         response = client.get("/healthz")
@@ -12,3 +14,19 @@ def test_healthz_reports_the_store_and_log_position(app):
     assert body["status"] == "ok"
     assert body["store"] == ("postgresql" if app.settings.is_postgres else "sqlite")
     assert body["position"] >= 2
+    participants = body["projections"]["participants"]
+    assert participants["lag_events"] == body["position"] - participants["position"]
+
+
+def test_healthz_is_503_when_the_store_does_not_answer(app, monkeypatch):
+    with TestClient(create_app(app.settings, application=app)) as client:
+
+        def broken() -> int:
+            raise ConnectionError("store down")
+
+        monkeypatch.setattr(app.recorder, "max_notification_id", broken)
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.headers["retry-after"] == "5"
+    assert "store down" not in response.text
