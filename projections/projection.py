@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -18,11 +18,12 @@ class Item(NamedTuple):
     """One event as the log delivered it: its position (notification id), envelope,
     and what the projection asked for: ``event``, the typed domain event (``None``
     where the handler does not decode), and ``data``, the stored payload as plain
-    JSON values (``None`` unless the projection takes ``payloads``)."""
+    JSON values (``None`` unless the projection takes ``payloads``).  The originator
+    id is a UUID or its canonical text, as the log's reader gives it: use ``str()``."""
 
     position: int
     topic: str
-    originator_id: UUID
+    originator_id: UUID | str
     originator_version: int
     event: Any
     data: dict[str, Any] | None = None
@@ -30,10 +31,17 @@ class Item(NamedTuple):
 
 # A handler describes the event's row changes to the batch's Writes (see writes.py).
 Handler = Callable[[Writes, Item], None]
+# A page handler applies a page's events at once, from their envelopes (``id``,
+# ``topic``, ``originator_id``, ``originator_version``), in log order.
+PageHandler = Callable[[Writes, Sequence[Any]], None]
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*)\)\s*$", re.S)
 _COLUMN_KEY = re.compile(r"(?:^|,)\s*(\w+) [^,]*?PRIMARY KEY")
 _TABLE_KEY = re.compile(r"PRIMARY KEY \(([\w, ]+)\)")
+
+
+def _is_index(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))
 
 
 def primary_keys(ddl: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -63,7 +71,9 @@ class Projection:
     What a handler gets beside the envelope: ``decodes``, the typed domain event
     (for the ``handlers``; the fallback's own is ``fallback_decodes``, by default
     the same); ``payloads``, the stored payload as a plain dict (``Item.data``),
-    which costs far less than typed decoding."""
+    which costs far less than typed decoding.  A projection that needs only the
+    envelope of every event may give a ``page`` handler instead of ``handlers``
+    and ``fallback``: one call per page, no per-event dispatch."""
 
     name: str
     tables: tuple[str, ...]
@@ -74,11 +84,14 @@ class Projection:
     decodes: bool = True
     fallback_decodes: bool | None = None
     payloads: bool = False
+    page: PageHandler | None = None
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
     # Each table's primary key (from the DDL): Writes merges a batch's changes by it.
     keys: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.page is not None and (self.handlers or self.fallback is not None):
+            raise ValueError(f"projection {self.name}: a page handler, or handlers, not both")
         by_topic = {get_topic(cls): handler for cls, handler in self.handlers.items()}
         object.__setattr__(self, "by_topic", by_topic)
         keys = primary_keys(self.ddl)
@@ -89,8 +102,11 @@ class Projection:
 
     @property
     def topics(self) -> tuple[str, ...]:
-        """The topics this projection applies; empty when a fallback takes every event."""
-        return () if self.fallback is not None else tuple(self.by_topic)
+        """The topics this projection applies; empty when a fallback or a page handler
+        takes every event."""
+        if self.fallback is not None or self.page is not None:
+            return ()
+        return tuple(self.by_topic)
 
     def handler_for(self, topic: str) -> Handler | None:
         return self.by_topic.get(topic, self.fallback)
@@ -99,9 +115,17 @@ class Projection:
     def decodes_fallback(self) -> bool:
         return self.decodes if self.fallback_decodes is None else self.fallback_decodes
 
-    def create(self, db: Db) -> None:
+    def create(self, db: Db, *, indexes: bool = True) -> None:
+        """Create the tables (and, unless ``indexes`` is False, their secondary
+        indexes) where missing."""
         for statement in self.ddl:
-            db.execute(statement)
+            if indexes or not _is_index(statement):
+                db.execute(statement)
+
+    def create_indexes(self, db: Db) -> None:
+        for statement in self.ddl:
+            if _is_index(statement):
+                db.execute(statement)
 
     def drop(self, db: Db) -> None:
         for table in self.tables:

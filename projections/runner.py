@@ -80,7 +80,16 @@ def payload_from(decode: Decode) -> Payload:
 class _Route:
     """One projection's part of a batch: what each topic needs, and its Writes."""
 
-    __slots__ = ("fallback", "name", "payloads", "projection", "start", "topics", "writes")
+    __slots__ = (
+        "fallback",
+        "name",
+        "page",
+        "payloads",
+        "projection",
+        "start",
+        "topics",
+        "writes",
+    )
 
     def __init__(self, projection: Projection, start: int, db: Db) -> None:
         self.projection = projection
@@ -93,6 +102,7 @@ class _Route:
         fallback = projection.fallback
         self.fallback = None if fallback is None else (fallback, projection.decodes_fallback)
         self.payloads = projection.payloads
+        self.page = projection.page
         self.writes = Writes(db, projection.keys)
 
 
@@ -105,6 +115,17 @@ def _gather(
     """Run every route's handlers over the batch, decoding each notification at most
     once (typed and/or plain, as the routes ask), into each route's fresh Writes.
     Handlers share one ``Item.data`` dict per notification: they must not change it."""
+    by_event = []
+    for route in routes:
+        if route.page is None:
+            by_event.append(route)
+        elif notifications and notifications[0].id > route.start:
+            route.page(route.writes, notifications)
+        else:
+            route.page(route.writes, [n for n in notifications if n.id > route.start])
+    routes = by_event
+    if not routes:
+        return
     if len(routes) == 1:
         (route,) = routes
         topics, fallback, payloads, start = (
@@ -421,15 +442,30 @@ class MultiRunner:
                 tracking.ensure(self.db, projection.name)
                 projection.create(self.db)
 
-    def drop(self) -> None:
-        """Drop every projection's tables and go back to position zero, in one transaction."""
+    def drop(self, *, indexes: bool = True) -> None:
+        """Drop every projection's tables and go back to position zero, in one
+        transaction; the tables are created again, without their secondary indexes
+        if ``indexes`` is False (``rebuild``)."""
         with self.db.batch():
             for projection in self.projections:
                 tracking.ensure(self.db, projection.name)
                 projection.drop(self.db)
                 tracking.reset(self.db, projection.name)
-                projection.create(self.db)
+                projection.create(self.db, indexes=indexes)
         self._positions = dict.fromkeys(self._positions, 0)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop the projections and replay the log from zero; return how far the
+        positions moved.  Secondary indexes are built once at the end rather than
+        row by row (a fraction of the database's work); if the rebuild is killed
+        before that, the next ``setup`` (any runner's start) creates them, since
+        every projection's DDL creates what is missing."""
+        self.drop(indexes=False)
+        moved = self.catch_up(progress)
+        with self.db.batch():
+            for projection in self.projections:
+                projection.create_indexes(self.db)
+        return moved
 
     def _routes(self, positions: dict[str, int], last: int) -> list[_Route]:
         return [

@@ -77,8 +77,7 @@ class ReadSide:
         transaction); return how far the positions moved."""
         runner = self.multi_runner()
         try:
-            runner.drop()
-            return runner.catch_up(progress)
+            return runner.rebuild(progress)
         finally:
             runner.db.close()
 

@@ -97,9 +97,8 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
         label = side.projections[0].name if len(side.projections) == 1 else "rebuild"
         runner = side.multi_runner()
         try:
-            runner.drop()
             started = time.monotonic()
-            moved = runner.catch_up(progress_line(label, started))
+            moved = runner.rebuild(progress_line(label, started))
             elapsed = time.monotonic() - started
             rate = moved / elapsed if elapsed > 0 else 0.0
             sys.stderr.write("\n")

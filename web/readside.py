@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
-from uuid import UUID
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 
@@ -61,10 +60,12 @@ def waker_factory_for(settings: Settings, app: OpenInno) -> WakerFactory:
 
 class StoredNotification(NamedTuple):
     """A notification as ``PostgresLog`` reads it: the fields of the library's
-    ``Notification`` the read side and the mapper use, as a plain tuple."""
+    ``Notification`` the read side and the mapper use, as a plain tuple; the
+    originator id as its canonical text (what read models store; the mapper
+    makes a UUID of it where it decodes)."""
 
     id: int
-    originator_id: UUID
+    originator_id: str
     originator_version: int
     topic: str
     state: bytes
@@ -76,7 +77,8 @@ def _stored_notifications(cursor: Any) -> Any:
 
 class PostgresLog:
     """The application recorder's notification log, read with one lean statement
-    per page (named columns, rows as tuples, ``stop`` applied to the page).  The
+    per page (named columns, rows as tuples, ids as text, ``stop`` applied to the
+    page).  The
     recorder builds a dict and a frozen ``Notification`` per row: reading that way
     costs about 2.5x the CPU, and a rebuild is bound by it.  Same rows, same order,
     same page semantics as ``PostgresApplicationRecorder.select_notifications``."""
@@ -93,7 +95,7 @@ class PostgresLog:
         if topics:
             where.append("topic = ANY(%s)")
         return (
-            "SELECT notification_id, originator_id, originator_version, topic, state"
+            "SELECT notification_id, originator_id::text, originator_version, topic, state"
             f" FROM {self.table}{' WHERE ' + ' AND '.join(where) if where else ''}"
             " ORDER BY notification_id LIMIT %s"
         )

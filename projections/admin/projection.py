@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from projections.db import Db, Row
@@ -27,9 +28,22 @@ def _more(old: tuple[Any, ...], new: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def count(w: Writes, item: Item) -> None:
-    # One statement per event type per batch: the batch's count and its last position.
+    """One event (the page handler ``count_page`` does the same for a whole page)."""
     event_type = event_name(item.topic)
     w.merge(COUNT, event_type, (event_type, 1, item.position), _more)
+
+
+def count_page(w: Writes, notifications: Sequence[Any]) -> None:
+    """One statement per event type per page: the page's count and its last position."""
+    counts: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for n in notifications:
+        topic = n.topic
+        counts[topic] = counts.get(topic, 0) + 1
+        last[topic] = n.id
+    for topic, number in counts.items():
+        event_type = event_name(topic)
+        w.merge(COUNT, event_type, (event_type, number, last[topic]), _more)
 
 
 def event_counts(db: Db) -> list[Row]:
@@ -41,5 +55,10 @@ def event_counts(db: Db) -> list[Row]:
 
 
 PROJECTION = Projection(
-    name="admin", tables=("ad_event_counts",), ddl=DDL, handlers={}, fallback=count, decodes=False
+    name="admin",
+    tables=("ad_event_counts",),
+    ddl=DDL,
+    handlers={},
+    page=count_page,
+    decodes=False,
 )

@@ -532,16 +532,16 @@ def library_runner(store: Store) -> tuple[int, float]:
 
 def rebuild(store: Store, projections: tuple[Projection, ...]) -> tuple[int, float]:
     """What `openinno projections rebuild NAME...` does: drop the read models and replay
-    the log from zero in one pass (``ReadSide.rebuild``, wired as the CLI wires it);
-    return how far the positions moved and the seconds it took."""
+    the log from zero in one pass (``MultiRunner.rebuild``, wired as the CLI wires it:
+    dropping, replaying and indexing); return how far the positions moved and the
+    seconds it took."""
     side = read_side_for(
         store.settings, store.app, projections, batch_size=REBUILD_BATCH, store=store.read_store
     )
     runner = side.multi_runner()
     try:
-        runner.drop()
         started = time.perf_counter()
-        moved = runner.catch_up()
+        moved = runner.rebuild()
         return moved, time.perf_counter() - started
     finally:
         runner.db.close()

@@ -19,7 +19,7 @@ from openinno.application import OpenInno
 from openinno.domain import Account, Challenge
 from openinno.settings import Settings
 from projections import tracking
-from projections.db import ReadStore, open_db
+from projections.db import Db, ReadStore, open_db
 from projections.legal import PROJECTION as LEGAL
 from projections.projection import Item, Projection
 from projections.registry import ALL
@@ -90,7 +90,7 @@ def test_the_lean_postgres_log_reads_what_the_recorder_reads(
                         want = recorder.select_notifications(*args, inclusive_of_start=inclusive)
                         got = log.select_notifications(*args, inclusive_of_start=inclusive)
                         assert [
-                            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                            (n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
                             for n in want
                         ] == list(got), (args, inclusive)
 
@@ -239,3 +239,30 @@ def test_kill_9_mid_rebuild_then_resume_equals_a_clean_rebuild(
         drop_read_schema(clean_store)
     assert resumed == clean
     assert len(clean["pt_questions"]) == 4002
+
+
+def index_names(db: Db) -> set[str]:
+    if db.dialect == "sqlite":
+        rows = db.rows("SELECT name FROM sqlite_master WHERE type = 'index'")
+    else:
+        rows = db.rows(
+            "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+    return {str(r["name"]) for r in rows}
+
+
+def test_rebuild_indexes_at_the_end_and_any_start_restores_missing_indexes(
+    app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore
+):
+    run_story(cast, award=False)
+    side = read_side_for(settings, app, store=read_store)
+    runner = side.multi_runner()
+    try:
+        runner.drop(indexes=False)  # as a rebuild killed before its end leaves them
+        assert "lg_events_stream" not in index_names(runner.db)
+        side.setup()
+        assert {"lg_events_stream", "pt_questions_challenge"} <= index_names(runner.db)
+        assert runner.rebuild() == app.recorder.max_notification_id()
+        assert {"lg_events_stream", "pt_questions_challenge"} <= index_names(runner.db)
+    finally:
+        runner.db.close()

@@ -168,7 +168,7 @@ def decode_payload(cls: type, data: bytes) -> dict[str, Any]:
         typed = msgspec.convert(raw, payload_type)
     else:
         typed = _typed_decoder(cls).decode(data)
-    return {name: getattr(typed, name) for name in typed.__struct_fields__}
+    return msgspec.structs.asdict(typed)
 
 
 def encode_payload(obj: Any) -> bytes:
