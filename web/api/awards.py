@@ -61,12 +61,20 @@ class SignBody(Strict):
     intent: Annotated[
         str, msgspec.Meta(max_length=1000, examples=["I agree to assign the rights."])
     ]
-    text_sha256: Annotated[
-        Sha256,
-        msgspec.Meta(
-            description="The SHA-256 of the agreement text you read (from GET /agreements/{id})."
-        ),
-    ]
+    text_sha256: (
+        Annotated[
+            Sha256,
+            msgspec.Meta(
+                description=(
+                    "The SHA-256 of the agreement text you showed the signer (from GET "
+                    "/agreements/{id}). Strongly recommended: it proves which text was "
+                    "signed; without it the text on record is signed and the signature "
+                    "notes that the hash was not confirmed."
+                )
+            ),
+        ]
+        | None
+    ) = None
 
 
 class PaymentBody(Strict):
@@ -195,18 +203,35 @@ def sign_agreement(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
 ) -> Written:
-    ip_address, user_agent = _client(request)
     recorded = openinno.sign_agreement(
-        actor,
-        agreement_id,
-        data.typed_name,
-        data.intent,
-        data.text_sha256,
-        auth_method=AUTH_METHOD,
-        ip_address=ip_address,
-        user_agent=user_agent,
+        actor, agreement_id, **_signing(openinno, actor, agreement_id, data, request)
     )
     return Written(recorded.id, recorded.position)
+
+
+def _signing(
+    openinno: OpenInno,
+    actor: UUID,
+    agreement_id: UUID,
+    data: SignBody,
+    request: Request[Any, Any, Any],
+) -> dict[str, str]:
+    """What the signature records.  A client that sends the hash of the text it showed
+    its user proves which text was signed; one that does not (the original contract had
+    no such field) signs the text on record, and the signature says it was not confirmed."""
+    ip_address, user_agent = _client(request)
+    text_sha256, auth_method = data.text_sha256, AUTH_METHOD
+    if text_sha256 is None:
+        text_sha256 = openinno.get_agreement(actor, agreement_id).text_sha256
+        auth_method = f"{AUTH_METHOD}; text hash not confirmed by the client"
+    return {
+        "typed_name": data.typed_name,
+        "intent": data.intent,
+        "text_sha256": text_sha256,
+        "auth_method": auth_method,
+        "ip_address": ip_address,
+        "user_agent": user_agent,
+    }
 
 
 @post(
@@ -226,17 +251,8 @@ def countersign_agreement(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
 ) -> Written:
-    ip_address, user_agent = _client(request)
-    recorded = openinno.countersign_agreement(
-        actor,
-        agreement_id,
-        data.typed_name,
-        data.intent,
-        data.text_sha256,
-        auth_method=AUTH_METHOD,
-        ip_address=ip_address,
-        user_agent=user_agent,
-    )
+    signing = _signing(openinno, actor, agreement_id, data, request)
+    recorded = openinno.countersign_agreement(actor, agreement_id, **signing)
     return Written(recorded.id, recorded.position)
 
 

@@ -158,3 +158,31 @@ def test_from_account_creation_to_ownership_transferred(client, clock, read_side
     assert steps[0]["hashes"]["content_sha256"] == content_sha256(expected)
     assert steps[-1]["hashes"]["content_sha256"] == content_sha256(expected)
     assert steps[-1]["hashes"]["text_sha256"] == text_sha256
+
+
+def test_signing_as_the_original_contract_had_it_without_the_text_hash(client, clock, app):
+    """`{typed_name, intent}` alone still signs (the contract's first form); the
+    signature then records that the client did not confirm which text it showed."""
+    from tests.support.story import scene
+    from tests.web.api.conftest import bearer
+
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    entry = s.submit(challenge_id, terms)
+    clock.advance(timedelta(days=30))
+    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    token, _ = app.issue_token("solver@example.org", "correct horse battery")
+    url = f"/api/v1/agreements/{agreement_id}"
+    signed = client.post(
+        f"{url}/sign", json={"typed_name": "Sol Ver", "intent": "I agree"}, headers=bearer(token)
+    )
+    assert signed.status_code == 200, signed.text
+    [signature] = client.get(url, headers=bearer(token)).json()["signatures"]
+    assert signature["auth_method"] == "api_token; text hash not confirmed by the client"
+    assert signature["text_sha256"] == app.get_agreement(s.solver, agreement_id).text_sha256
+    wrong = client.post(
+        f"{url}/sign",
+        json={"typed_name": "Sol Ver", "intent": "I agree", "text_sha256": "0" * 64},
+        headers=bearer(token),
+    )
+    assert wrong.status_code in (409, 422)
