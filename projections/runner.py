@@ -10,6 +10,7 @@ position is the last id *seen*, never assumed to be position + 1.
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
@@ -514,6 +515,7 @@ class MultiRunner:
                 progress(self.position, head)
 
         with (
+            _bulk_gc(),
             read_ahead(self.source, start, head, self.topics, self.batch_size, self.name) as pages,
             _Committer(self.name) as committer,
         ):
@@ -526,6 +528,34 @@ class MultiRunner:
                     planned[route.name] = last
                 committer.submit(partial(commit, routes, last))
         return self.position - start
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_saved: tuple[int, int, int] = (0, 0, 0)
+
+
+@contextmanager
+def _bulk_gc() -> Iterator[None]:
+    """Fewer garbage collections while catching up: a page creates hundreds of
+    thousands of objects that live until its commit, and with the default threshold
+    (700) the collector runs every few hundred of them, scanning them all again
+    (10-15% of a legal rebuild).  Cycles are still collected, every 100,000
+    allocations.  Process-wide, so counted: the thresholds come back when the last
+    catch-up in the process ends."""
+    global _gc_depth, _gc_saved
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(100_000, 50, 100)
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 class _Committer:

@@ -4,6 +4,7 @@ one pass: the same rows as typed decoding and as one projection at a time, exact
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -262,7 +263,9 @@ def test_rebuild_indexes_at_the_end_and_any_start_restores_missing_indexes(
         assert "lg_events_stream" not in index_names(runner.db)
         side.setup()
         assert {"lg_events_stream", "pt_questions_challenge"} <= index_names(runner.db)
+        thresholds = gc.get_threshold()
         assert runner.rebuild() == app.recorder.max_notification_id()
+        assert gc.get_threshold() == thresholds  # raised while replaying, then restored
         assert {"lg_events_stream", "pt_questions_challenge"} <= index_names(runner.db)
     finally:
         runner.db.close()
