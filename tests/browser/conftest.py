@@ -120,8 +120,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             process.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope: Playwright's sync API keeps an event loop running in this thread
+    # while it is open, which later tests that start their own loop must not inherit.
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -13,7 +13,6 @@ acknowledged is lost, and the same server processes serve again afterwards."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from uuid import UUID
@@ -21,7 +20,7 @@ from uuid import UUID
 import pytest
 
 from tests.faults.store_check import check_store_whole
-from tests.support.load import Outcome, Request, run_clients
+from tests.support.load import Outcome, Request, run_clients, run_sync
 from tests.support.server import (
     entry,
     http_scene,
@@ -86,7 +85,7 @@ def test_connection_loss_answers_503_or_succeeds_and_recovers(postgres_url, tmp_
                     threads[0].start()
 
             started = time.monotonic()
-            outcomes = asyncio.run(
+            outcomes = run_sync(
                 run_clients(
                     server.url, CLIENTS, PER_CLIENT, submit, time_limit=30, on_outcome=on_outcome
                 )
@@ -118,7 +117,7 @@ def test_connection_loss_answers_503_or_succeeds_and_recovers(postgres_url, tmp_
             long_outage.start()
             time.sleep(0.5)
             started = time.monotonic()
-            in_outage = asyncio.run(run_clients(server.url, 4, 1, submit, time_limit=5))
+            in_outage = run_sync(run_clients(server.url, 4, 1, submit, time_limit=5))
             print(f"in the outage: {time.monotonic() - started:.1f}s")
             long_outage.join()
             assert {str(o.status) for o in in_outage} <= {"201", "503"}, (in_outage, server.log())
@@ -130,7 +129,7 @@ def test_connection_loss_answers_503_or_succeeds_and_recovers(postgres_url, tmp_
 
             # The same processes serve again: a second burst is all 201.
             started = time.monotonic()
-            again = asyncio.run(run_clients(server.url, CLIENTS, 3, submit, time_limit=30))
+            again = run_sync(run_clients(server.url, CLIENTS, 3, submit, time_limit=30))
             assert {o.status for o in again} == {201}, [o for o in again if o.status != 201][:3]
             print(f"recovered in {time.monotonic() - started:.1f}s")
             acked |= {UUID(o.body["id"]) for o in again}

@@ -13,7 +13,6 @@ retried, the first one's response."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -22,7 +21,7 @@ import httpx
 import pytest
 
 from openinno.application import OpenInno
-from tests.support.load import Request, run_clients
+from tests.support.load import Request, run_clients, run_sync
 from tests.support.server import entry, http_scene, running_server
 from web.api.idempotency import request_fingerprint
 
@@ -89,7 +88,7 @@ def racing_copies_of_one_request_record_it_once(pg_settings, server, scene):
         headers = {**scene.solvers[pair].auth, "Idempotency-Key": keys[pair]}
         return Request("POST", path, headers, entry(scene, f"Entry {pair}"))
 
-    outcomes = asyncio.run(run_clients(server.url, 2 * pairs, 1, copy, time_limit=30))
+    outcomes = run_sync(run_clients(server.url, 2 * pairs, 1, copy, time_limit=30))
     assert {o.status for o in outcomes} <= {201, 409}, [o.body for o in outcomes]
     conflicts = [o for o in outcomes if o.status == 409]
     for o in conflicts:

@@ -4,7 +4,6 @@ and the server keeps answering (uvicorn's supervisor starts a new worker)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time
@@ -14,7 +13,7 @@ import httpx
 import pytest
 
 from tests.faults.store_check import check_store_whole
-from tests.support.load import Outcome, Request, run_clients
+from tests.support.load import Outcome, Request, run_clients, run_sync
 from tests.support.server import entry, http_scene, running_server
 
 pytestmark = pytest.mark.postgres
@@ -49,7 +48,7 @@ def test_kill_9_of_a_web_worker_mid_burst_loses_nothing_acknowledged(pg_settings
                 entry(scene, f"Entry {client}-{index}"),
             )
 
-        outcomes = asyncio.run(
+        outcomes = run_sync(
             run_clients(
                 server.url, CLIENTS, PER_CLIENT, submit, time_limit=30, on_outcome=on_outcome
             )

@@ -5,12 +5,15 @@ keep-alive connection, bounded in count and in time, against 127.0.0.1 only."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -100,3 +103,24 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
     return ordered[rank]
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run the load in a fresh event loop on its own thread, so it works whatever
+    loop the calling thread may already have running (Playwright's sync API keeps
+    one in the main thread while a browser is open)."""
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as e:
+            failure.append(e)
+
+    thread = threading.Thread(target=target, name="load")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
