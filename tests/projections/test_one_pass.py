@@ -72,11 +72,11 @@ def test_iso_text_of_stored_times():
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # PostgreSQL only, no skip
 def test_the_lean_postgres_log_reads_what_the_recorder_reads(
     app: OpenInno, cast: Scene, settings: Settings
 ):
-    if not settings.is_postgres:
-        pytest.skip("PostgreSQL only")
+    assert settings.is_postgres
     run_story(cast)
     recorder, log = app.recorder, PostgresLog(app.recorder)  # type: ignore[arg-type]
     head = recorder.max_notification_id() or 0
