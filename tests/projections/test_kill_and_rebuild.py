@@ -59,6 +59,15 @@ def rebuilt(settings: Settings, app: OpenInno, store: ReadStore) -> dict:
         db.close()
 
 
+def clean_rebuild(settings: Settings, app: OpenInno, store: ReadStore, tmp_path: Path) -> dict:
+    """The tables a rebuild from zero gives, in a second store that is dropped afterwards."""
+    clean_store = other_store(store, tmp_path)
+    try:
+        return rebuilt(settings, app, clean_store)
+    finally:
+        drop_read_schema(clean_store)
+
+
 def slowest_position(store: ReadStore) -> int:
     db = open_db(store)
     try:
@@ -124,11 +133,7 @@ def test_kill_9_mid_batch_then_resume_equals_a_clean_rebuild(
         resumed = dump(db)
     finally:
         db.close()
-    clean_store = other_store(read_store, tmp_path)
-    try:
-        clean = rebuilt(settings, app, clean_store)
-    finally:
-        drop_read_schema(clean_store)
+    clean = clean_rebuild(settings, app, read_store, tmp_path)
     assert resumed.keys() == clean.keys()
     for table in clean:
         assert resumed[table] == clean[table], table
@@ -155,11 +160,7 @@ def test_incremental_following_equals_rebuild_from_zero(
         followed = dump(db)
     finally:
         db.close()
-    clean_store = other_store(read_store, tmp_path)
-    try:
-        clean = rebuilt(settings, app, clean_store)
-    finally:
-        drop_read_schema(clean_store)
+    clean = clean_rebuild(settings, app, read_store, tmp_path)
     assert followed == clean
 
 

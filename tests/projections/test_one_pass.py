@@ -27,10 +27,9 @@ from projections.registry import ALL
 from projections.runner import MultiRunner, payload_from
 from projections.values import event_fields, iso, iso_text, payload_fields, to_json
 from projections.writes import Writes
-from tests.projections.conftest import drop_read_schema
 from tests.projections.story import run_story
 from tests.projections.tables import dump
-from tests.projections.test_kill_and_rebuild import other_store, rebuilt, slowest_position, wait_for
+from tests.projections.test_kill_and_rebuild import clean_rebuild, slowest_position, wait_for
 from tests.support.story import Scene
 from web.readside import PostgresLog, payload_for, read_side_for
 
@@ -109,11 +108,7 @@ def test_one_pass_equals_one_read_model_at_a_time(
         assert tracking.positions(db) == {p.name: head for p in ALL}
     finally:
         db.close()
-    separate_store = other_store(read_store, tmp_path)
-    try:
-        separate = rebuilt(settings, app, separate_store)
-    finally:
-        drop_read_schema(separate_store)
+    separate = clean_rebuild(settings, app, read_store, tmp_path)
     assert one_pass == separate
 
 
@@ -233,11 +228,7 @@ def test_kill_9_mid_rebuild_then_resume_equals_a_clean_rebuild(
         resumed = dump(db)
     finally:
         db.close()
-    clean_store = other_store(read_store, tmp_path)
-    try:
-        clean = rebuilt(settings, app, clean_store)
-    finally:
-        drop_read_schema(clean_store)
+    clean = clean_rebuild(settings, app, read_store, tmp_path)
     assert resumed == clean
     assert len(clean["pt_questions"]) == 4002
 
