@@ -28,14 +28,21 @@ def rate(count: int, work: Callable[[], None]) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _number(value: float) -> str:
+    # Sub-100 figures (latencies in ms, ratios of them) keep a decimal.
+    return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
 def print_table(results: list[Result]) -> None:
+    width = max([44, *(len(r.name) for r in results)])
     header = (
-        f"{'benchmark':<44} {'figure':>12} {'baseline':>12} {'ratio':>7}  unit / baseline / target"
+        f"{'benchmark':<{width}} {'figure':>12} {'baseline':>12} {'ratio':>7}"
+        "  unit / baseline / target"
     )
     print(header)
     print("-" * len(header))
     for r in results:
         print(
-            f"{r.name:<44} {r.figure:>12,.0f} {r.baseline:>12,.0f} {r.ratio:>7.2f}  "
+            f"{r.name:<{width}} {_number(r.figure):>12} {_number(r.baseline):>12} {r.ratio:>7.2f}  "
             f"{r.unit} / {r.baseline_name}{' / ' + r.target if r.target else ''}"
         )
