@@ -30,6 +30,8 @@ def rate(count: int, work: Callable[[], None]) -> float:
 
 def _number(value: float) -> str:
     # Sub-100 figures (latencies in ms, ratios of them) keep a decimal.
+    if abs(value) < 1:
+        return f"{value:.2f}"
     return f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
