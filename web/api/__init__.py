@@ -34,6 +34,7 @@ from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, 
 from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
 from web.readside import read_store_for
+from web.throttle import Buckets, LoginThrottle, MemoryBuckets, shared_buckets
 
 API_PATH = "/api/v1"
 
@@ -45,19 +46,37 @@ class ApiSetup:
     router: Router
     reads: ApiReads
     limiter: RateLimiter
+    login_throttle: LoginThrottle
 
     def close(self) -> None:
         self.reads.close()
+        self.limiter.buckets.close()
 
 
 def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
     config = config or ApiConfig.from_env()
     reads = ApiReads(read_store_for(settings), config.read_wait_seconds)
 
-    limiter = RateLimiter(config.token_requests, config.anonymous_requests, config.window_seconds)
+    buckets: Buckets = (
+        shared_buckets(settings.data_dir)
+        if config.rate_limit_store == "shared"
+        else MemoryBuckets()
+    )
+    limiter = RateLimiter(
+        config.token_requests, config.anonymous_requests, config.window_seconds, buckets
+    )
+    login_throttle = LoginThrottle(
+        buckets,
+        config.login_failures_per_account,
+        config.login_failures_per_ip,
+        config.login_window_seconds,
+    )
 
     def provide_reads() -> ApiReads:
         return reads
+
+    def provide_login_throttle() -> LoginThrottle:
+        return login_throttle
 
     handlers = [
         *accounts.HANDLERS,
@@ -84,12 +103,13 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
             "actor": Provide(provide_actor, sync_to_thread=True),
             "viewer": Provide(provide_viewer, sync_to_thread=True),
             "reads": Provide(provide_reads, sync_to_thread=False),
+            "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
         # Outermost first: a request over its limit never reaches the idempotency store.
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter), IdempotencyMiddleware],
     )
-    return ApiSetup(router, reads, limiter)
+    return ApiSetup(router, reads, limiter, login_throttle)
 
 
 def openapi_config() -> OpenAPIConfig:

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import math
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import delete, get, post
+from litestar import Request, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
 from openinno.application import OpenInno
+from openinno.domain.errors import DomainError
 from web.api.auth import SECURITY, request_token
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
+from web.throttle import LoginThrottle
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 Email = Annotated[str, msgspec.Meta(max_length=254, examples=["ada@example.org"])]
 Password = Annotated[str, msgspec.Meta(max_length=1024, examples=["correct horse battery"])]
@@ -78,13 +90,35 @@ def register_account(data: JSONBody[NewAccount], openinno: NamedDependency[OpenI
     "/tokens",
     tags=["accounts"],
     summary="Exchange email and password for a bearer token",
+    description=(
+        "Wrong passwords are throttled per email and per client address: over the "
+        "limit, a 429 with `Retry-After`, the same whether or not the email has an account."
+    ),
     status_code=201,
     responses=problem_spec(401, 422),
     sync_to_thread=True,
     operation_class=body_example({"email": "ada@example.org", "password": "correct horse battery"}),
 )
-def issue_token(data: JSONBody[Credentials], openinno: NamedDependency[OpenInno]) -> TokenIssued:
+def issue_token(
+    request: Request[Any, Any, Any],
+    data: JSONBody[Credentials],
+    openinno: NamedDependency[OpenInno],
+    login_throttle: NamedDependency[LoginThrottle],
+) -> TokenIssued:
+    client = request.scope.get("client")
+    ip = str(client[0]) if client else "unknown"
+    # Before the password is checked (no argon2 work for a blocked guess), and keyed by
+    # the email as sent, so the answer is the same for an email nobody has.
+    wait = login_throttle.attempt(data.email, ip)
+    if wait > 0:
+        raise TooManyAttempts(
+            "Too many failed sign-ins for this email or from this address; "
+            f"retry after {max(1, math.ceil(wait))} s.",
+            retry_after=wait,
+        )
+    # A wrong password raises InvalidCredentials (401): its reservation stays counted.
     token, recorded = openinno.issue_token(data.email, data.password)
+    login_throttle.succeeded(data.email, ip)
     return TokenIssued(token, openinno.account_for_token(token), recorded.position)
 
 

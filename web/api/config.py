@@ -25,10 +25,17 @@ class ApiConfig:
     # ?min_position=: how long a read waits for the read models, then 503 + Retry-After.
     read_wait_seconds: float = 5.0
     # Requests per window, per bearer token (authenticated) and per client IP (anonymous).
-    # Counted in process: each worker keeps its own counters (see web/api/ratelimit.py).
     token_requests: int = 600
     anonymous_requests: int = 120
     window_seconds: float = 60.0
+    # "shared": counted once for every worker on the host (a memory-mapped file in the
+    # data directory, see web/throttle.py); "process": each worker counts on its own.
+    rate_limit_store: str = "shared"
+    # POST /tokens with a wrong password: failures allowed per email and per client
+    # address, refilled over the window (the pages' login allows the same).
+    login_failures_per_account: int = 5
+    login_failures_per_ip: int = 20
+    login_window_seconds: float = 15 * 60
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ApiConfig:
@@ -42,9 +49,27 @@ class ApiConfig:
             env.get("OPENINNO_API_ANONYMOUS_RATE_LIMIT", f"{defaults.anonymous_requests}/60"),
             "OPENINNO_API_ANONYMOUS_RATE_LIMIT",
         )
+        store = env.get("OPENINNO_API_RATE_LIMIT_STORE", defaults.rate_limit_store)
+        if store not in ("shared", "process"):
+            raise InvalidInput(
+                "OPENINNO_API_RATE_LIMIT_STORE is shared or process.",
+                field="OPENINNO_API_RATE_LIMIT_STORE",
+            )
+        failures, login_window = _rate(
+            env.get(
+                "OPENINNO_LOGIN_FAILURE_LIMIT",
+                f"{defaults.login_failures_per_account}/{defaults.login_window_seconds:g}",
+            ),
+            "OPENINNO_LOGIN_FAILURE_LIMIT",
+        )
         return cls(
             read_wait_seconds=float(env.get("OPENINNO_API_READ_WAIT_SECONDS", "5")),
             token_requests=token,
             anonymous_requests=anonymous,
             window_seconds=window,
+            rate_limit_store=store,
+            login_failures_per_account=failures,
+            # An address may fail for a few accounts (a shared office) before it waits.
+            login_failures_per_ip=4 * failures,
+            login_window_seconds=login_window,
         )

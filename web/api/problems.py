@@ -9,6 +9,7 @@ at fault.  Unexpected errors are logged and answered with a bare 500: never a tr
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -181,10 +182,11 @@ def problem_headers(p: Problem) -> dict[str, str]:
     return headers
 
 
-def problem_response(p: Problem) -> Response[Problem]:
-    return Response(
-        p, status_code=p.status, media_type=PROBLEM_MEDIA_TYPE, headers=problem_headers(p)
-    )
+def problem_response(p: Problem, retry_after: float | None = None) -> Response[Problem]:
+    headers = problem_headers(p)
+    if retry_after is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return Response(p, status_code=p.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def problem_for_domain_error(exc: DomainError, instance: str | None = None) -> Problem:
@@ -259,7 +261,9 @@ def problem_for_http_exception(exc: HTTPException, instance: str) -> Problem:
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem_response(problem_for_domain_error(exc, request.url.path))
+    # An error that knows how long to wait (TooManyAttempts) says so in Retry-After.
+    retry_after = getattr(exc, "retry_after", None)
+    return problem_response(problem_for_domain_error(exc, request.url.path), retry_after)
 
 
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

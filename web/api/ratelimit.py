@@ -1,9 +1,9 @@
 """Rate limits for the API: a token bucket per bearer token, and per client address
 for anonymous requests.  Over the limit: a 429 problem with ``Retry-After``.
 
-The buckets live in this process: each worker counts on its own, so with N
-workers a client may get up to N times the limit (and a restart forgets).  That
-is the accepted trade-off for one host; several hosts need a shared store.
+The buckets are shared by every worker process on the host (``web/throttle.py``:
+a memory-mapped table under the data directory), so ``serve --workers N`` still
+gives a token its limit, not N times it.  Several hosts each count on their own.
 Behind a proxy, run uvicorn with ``--proxy-headers`` so the client address is
 the caller's, not the proxy's."""
 
@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -22,12 +18,7 @@ from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from web.api.problems import PROBLEM_MEDIA_TYPE, problem
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
+from web.throttle import Buckets, MemoryBuckets
 
 
 class RateLimiter:
@@ -38,13 +29,11 @@ class RateLimiter:
         token_requests: int,
         anonymous_requests: int,
         window: float,
-        clock: Callable[[], float] = time.monotonic,
+        buckets: Buckets | None = None,
     ) -> None:
         self.limits = {"token": token_requests, "ip": anonymous_requests}
         self.window = window
-        self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
+        self.buckets: Buckets = buckets if buckets is not None else MemoryBuckets()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RateLimiter:
         # Litestar copies middleware arguments per route: the counters must stay shared.
@@ -52,27 +41,8 @@ class RateLimiter:
 
     def take(self, kind: str, key: str) -> tuple[bool, int, float]:
         """(allowed, remaining, seconds until the next request is allowed)."""
-        limit = self.limits[kind]
-        rate = limit / self.window
-        now = self.clock()
-        with self._lock:
-            if len(self._buckets) > 50_000:
-                self._forget_full(now)
-            bucket = self._buckets.get(f"{kind}:{key}")
-            if bucket is None:
-                bucket = self._buckets[f"{kind}:{key}"] = _Bucket(float(limit), now)
-            bucket.tokens = min(float(limit), bucket.tokens + (now - bucket.at) * rate)
-            bucket.at = now
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
-                return True, int(bucket.tokens), 0.0
-            return False, 0, (1 - bucket.tokens) / rate
-
-    def _forget_full(self, now: float) -> None:
-        """Buckets idle for a whole window are full again: forgetting them changes nothing."""
-        idle = [k for k, b in self._buckets.items() if now - b.at >= self.window]
-        for key in idle:
-            del self._buckets[key]
+        taken = self.buckets.take(f"api-{kind}:{key}", self.limits[kind], self.window)
+        return taken.allowed, taken.remaining, taken.wait
 
 
 def client_key(scope: Any) -> tuple[str, str]:
