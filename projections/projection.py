@@ -29,11 +29,28 @@ class Item(NamedTuple):
     data: dict[str, Any] | None = None
 
 
+# A notification's stored payload as plain JSON values (the mapper's ``to_payload``:
+# decrypted, decompressed, upcast to the class's current version, not typed).
+Payload = Callable[[Any], dict[str, Any]]
+# A notification's stored payload as the JSON bytes the mapper wrote (decrypted and
+# decompressed, NOT upcast: a ``class_version`` > 1 payload may be older).
+Plaintext = Callable[[Any], bytes]
+
+
+class Stored(NamedTuple):
+    """How a page handler gets at a notification's stored payload: ``payload`` as
+    plain values; ``plaintext``, the stored JSON bytes themselves, where the caller
+    can give them (``None`` otherwise)."""
+
+    payload: Payload
+    plaintext: Plaintext | None = None
+
+
 # A handler describes the event's row changes to the batch's Writes (see writes.py).
 Handler = Callable[[Writes, Item], None]
 # A page handler applies a page's events at once, from their envelopes (``id``,
-# ``topic``, ``originator_id``, ``originator_version``), in log order.
-PageHandler = Callable[[Writes, Sequence[Any]], None]
+# ``topic``, ``originator_id``, ``originator_version``, ``state``), in log order.
+PageHandler = Callable[[Writes, Sequence[Any], Stored], None]
 
 _TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*)\)\s*$", re.S)
 _COLUMN_KEY = re.compile(r"(?:^|,)\s*(\w+) [^,]*?PRIMARY KEY")
@@ -71,9 +88,10 @@ class Projection:
     What a handler gets beside the envelope: ``decodes``, the typed domain event
     (for the ``handlers``; the fallback's own is ``fallback_decodes``, by default
     the same); ``payloads``, the stored payload as a plain dict (``Item.data``),
-    which costs far less than typed decoding.  A projection that needs only the
-    envelope of every event may give a ``page`` handler instead of ``handlers``
-    and ``fallback``: one call per page, no per-event dispatch."""
+    which costs far less than typed decoding.  A projection that does the same for
+    every event may give a ``page`` handler instead of a ``fallback``: one call per
+    page with the page's notifications, no per-event dispatch (``handlers``, if
+    any, still run for their topics)."""
 
     name: str
     tables: tuple[str, ...]
@@ -90,8 +108,8 @@ class Projection:
     keys: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.page is not None and (self.handlers or self.fallback is not None):
-            raise ValueError(f"projection {self.name}: a page handler, or handlers, not both")
+        if self.page is not None and self.fallback is not None:
+            raise ValueError(f"projection {self.name}: a page handler, or a fallback, not both")
         by_topic = {get_topic(cls): handler for cls, handler in self.handlers.items()}
         object.__setattr__(self, "by_topic", by_topic)
         keys = primary_keys(self.ddl)

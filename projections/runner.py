@@ -24,7 +24,7 @@ from msgspec import to_builtins
 
 from projections import tracking
 from projections.db import Db
-from projections.projection import Handler, Item, Projection
+from projections.projection import Handler, Item, Payload, Plaintext, Projection, Stored
 from projections.wakeup import PollWaker, Waker
 from projections.writes import Writes
 
@@ -59,8 +59,6 @@ class NotificationSource(Protocol):
 
 
 Decode = Callable[[Any], Any]
-# A notification's stored payload as plain JSON values (the mapper's ``to_payload``).
-Payload = Callable[[Any], dict[str, Any]]
 Progress = Callable[[int, int], None]
 Page = tuple[Sequence[Any], int]
 
@@ -112,18 +110,22 @@ def _gather(
     notifications: Sequence[Any],
     decode: Decode,
     payload: Payload,
+    plaintext: Plaintext | None = None,
 ) -> None:
     """Run every route's handlers over the batch, decoding each notification at most
     once (typed and/or plain, as the routes ask), into each route's fresh Writes.
     Handlers share one ``Item.data`` dict per notification: they must not change it."""
     by_event = []
     for route in routes:
-        if route.page is None:
+        if route.page is not None:
+            stored = Stored(payload, plaintext)
+            if notifications and notifications[0].id > route.start:
+                route.page(route.writes, notifications, stored)
+            else:
+                mine = [n for n in notifications if n.id > route.start]
+                route.page(route.writes, mine, stored)
+        if route.topics or route.fallback is not None:
             by_event.append(route)
-        elif notifications and notifications[0].id > route.start:
-            route.page(route.writes, notifications)
-        else:
-            route.page(route.writes, [n for n in notifications if n.id > route.start])
     routes = by_event
     if not routes:
         return
@@ -257,6 +259,7 @@ class Runner:
         decode: Decode,
         *,
         payload: Payload | None = None,
+        plaintext: Plaintext | None = None,
         batch_size: int = 500,
     ) -> None:
         self.projection = projection
@@ -264,6 +267,7 @@ class Runner:
         self.source = source
         self.decode = decode
         self.payload = payload or payload_from(decode)
+        self.plaintext = plaintext
         self.batch_size = batch_size
         self._changed = threading.Condition()
         self.setup()
@@ -312,7 +316,7 @@ class Runner:
         route = _Route(self.projection, start, self.db)
         # Every handler runs before anything is written: the batch's row changes are
         # gathered in memory (events the projection ignores are never decoded) ...
-        _gather((route,), notifications, self.decode, self.payload)
+        _gather((route,), notifications, self.decode, self.payload, self.plaintext)
         try:
             # ... then written in one transaction with the position.
             _commit(self.db, (route,), last)
@@ -342,6 +346,7 @@ class Runner:
             self.source,
             self.decode,
             payload=self.payload,
+            plaintext=self.plaintext,
             batch_size=self.batch_size,
             on_commit=committed,
         )
@@ -401,6 +406,7 @@ class MultiRunner:
         decode: Decode,
         *,
         payload: Payload | None = None,
+        plaintext: Plaintext | None = None,
         batch_size: int = 5000,
         on_commit: Callable[[dict[str, int]], None] | None = None,
     ) -> None:
@@ -412,6 +418,7 @@ class MultiRunner:
         self.source = source
         self.decode = decode
         self.payload = payload or payload_from(decode)
+        self.plaintext = plaintext
         self.batch_size = batch_size
         self.on_commit = on_commit
         self.setup()
@@ -492,7 +499,7 @@ class MultiRunner:
         projection applies in (its position, last] must be in the page."""
         routes = self._routes(self._positions, last)
         if routes:
-            _gather(routes, notifications, self.decode, self.payload)
+            _gather(routes, notifications, self.decode, self.payload, self.plaintext)
             self._commit(routes, last)
 
     def catch_up(self, progress: Progress | None = None) -> int:
@@ -523,7 +530,7 @@ class MultiRunner:
                 routes = self._routes(planned, last)
                 if not routes:
                     continue
-                _gather(routes, page, self.decode, self.payload)
+                _gather(routes, page, self.decode, self.payload, self.plaintext)
                 for route in routes:
                     planned[route.name] = last
                 committer.submit(partial(commit, routes, last))

@@ -16,6 +16,7 @@ from projections.runner import (
     MultiRunner,
     NotificationSource,
     Payload,
+    Plaintext,
     Progress,
     Runner,
 )
@@ -38,11 +39,13 @@ class ReadSide:
         waker_factory: WakerFactory = PollWaker,
         batch_size: int = 500,
         payload: Payload | None = None,
+        plaintext: Plaintext | None = None,
     ) -> None:
         self.store = store
         self.source = source
         self.decode = decode
         self.payload = payload
+        self.plaintext = plaintext
         self.projections = tuple(projections)
         self.waker_factory = waker_factory
         self.batch_size = batch_size
@@ -57,6 +60,7 @@ class ReadSide:
             self.source,
             self.decode,
             payload=self.payload,
+            plaintext=self.plaintext,
             batch_size=self.batch_size,
         )
 
@@ -68,6 +72,7 @@ class ReadSide:
             self.source,
             self.decode,
             payload=self.payload,
+            plaintext=self.plaintext,
             batch_size=self.batch_size,
         )
 

@@ -35,6 +35,17 @@ def iso_text(text: str) -> str:
     return iso(datetime.fromisoformat(text))
 
 
+def copy_escape(text: str) -> str:
+    """``text`` as a value of PostgreSQL's ``COPY ... FROM STDIN`` text format:
+    backslash, newline, carriage return and tab escaped (stored JSON has only
+    backslashes: its control characters are escaped already)."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if "\n" in text or "\r" in text or "\t" in text:
+        text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return text
+
+
 def parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 

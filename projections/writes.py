@@ -43,11 +43,13 @@ INSERT, UPSERT = 0, 1
 class _Pending:
     """One table's pending changes."""
 
-    __slots__ = ("adds", "appended", "kind", "rows", "sets")
+    __slots__ = ("adds", "appended", "copied", "kind", "rows", "sets")
 
     def __init__(self) -> None:
         # new rows no other change touches, by their columns: written as they come
         self.appended: dict[tuple[str, ...], list[Params]] = {}
+        # the same, as COPY text lines (PostgreSQL only)
+        self.copied: dict[tuple[str, ...], list[str]] = {}
         # key -> (INSERT | UPSERT, row); a row's dict holds every column it sets
         self.rows: dict[Key, dict[str, Any]] = {}
         self.kind: dict[Key, int] = {}
@@ -100,6 +102,14 @@ class Writes:
         if rows is None:
             rows = pending.appended[columns] = []
         rows.append(values)
+
+    def copy_lines(self, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
+        """Like ``append``, for rows already formatted as ``COPY`` text lines (each
+        ending in a newline): PostgreSQL only (``self.db.dialect``)."""
+        pending = self._tables.get(table)
+        if pending is None:
+            pending = self._tables[table] = _Pending()
+        pending.copied.setdefault(columns, []).extend(lines)
 
     def upsert(self, table: str, row: Mapping[str, Any]) -> None:
         """Insert, or set the non-key columns of the existing row."""
@@ -185,6 +195,8 @@ class Writes:
         for table, pending in tables.items():
             for columns, values in pending.appended.items():
                 self.db.insert_rows(table, columns, values)
+            for columns, lines in pending.copied.items():
+                self.db.copy_text(table, columns, "".join(lines))
             key_columns = tuple(self.keys[table])
             for kind in (INSERT, UPSERT):
                 rows = [r for k, r in pending.rows.items() if pending.kind[k] == kind]

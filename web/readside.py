@@ -17,9 +17,9 @@ from openinno.persistence.environment import postgres_env
 from openinno.persistence.mapper import MsgspecMapper
 from openinno.settings import Settings
 from projections.db import ReadStore
-from projections.projection import Projection
+from projections.projection import Payload, Plaintext, Projection
 from projections.registry import ALL
-from projections.runner import NotificationSource, Payload, payload_from
+from projections.runner import NotificationSource, payload_from
 from projections.service import ReadSide, WakerFactory
 from projections.wakeup import ListenWaker, PollWaker, Waker
 
@@ -152,6 +152,32 @@ def payload_for(app: OpenInno) -> Payload:
     return mapper.to_payload
 
 
+def _state(notification: Any) -> bytes:
+    return bytes(notification.state)
+
+
+def plaintext_for(app: OpenInno) -> Plaintext | None:
+    """A notification's stored payload as the JSON bytes the mapper wrote
+    (decrypted and decompressed where the store does either): what the legal
+    history copies as it is.  ``None`` if the mapper is not the msgspec one."""
+    mapper = app.mapper
+    if not isinstance(mapper, MsgspecMapper):
+        return None
+    cipher, compressor = mapper.cipher, mapper.compressor
+    if cipher is None and compressor is None:
+        return _state
+
+    def plaintext(notification: Any) -> bytes:
+        data = notification.state
+        if cipher is not None:
+            data = cipher.decrypt(data)
+        if compressor is not None:
+            data = compressor.decompress(data)
+        return bytes(data)
+
+    return plaintext
+
+
 def read_side_for(
     settings: Settings,
     app: OpenInno,
@@ -168,4 +194,5 @@ def read_side_for(
         waker_factory=waker_factory_for(settings, app),
         batch_size=batch_size,
         payload=payload_for(app),
+        plaintext=plaintext_for(app),
     )

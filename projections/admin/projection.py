@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from projections.db import Db, Row
-from projections.projection import Item, Projection
+from projections.projection import Item, Projection, Stored
 from projections.values import event_name
 from projections.writes import Writes
 
@@ -33,7 +33,7 @@ def count(w: Writes, item: Item) -> None:
     w.merge(COUNT, event_type, (event_type, 1, item.position), _more)
 
 
-def count_page(w: Writes, notifications: Sequence[Any]) -> None:
+def count_page(w: Writes, notifications: Sequence[Any], stored: Stored) -> None:
     """One statement per event type per page: the page's count and its last position."""
     counts: dict[str, int] = {}
     last: dict[str, int] = {}

@@ -1,18 +1,33 @@
 """Tables and event handlers of the legal read model.
 
 ``lg_events`` keeps every event (secrets such as password hashes left out) for
-"who did what when", its data copied from the stored payload without typed
-decoding (``Projection.payloads``); ``lg_chain`` keeps, per submission, each step of its chain
-of title with the event's id, actor, time and hashes."""
+"who did what when": written a page at a time (``record_page``), its data the
+stored payload's JSON text itself where it can be (no decoding and re-encoding);
+``lg_chain`` keeps, per submission, each step of its chain of title with the
+event's id, actor, time and hashes."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
+import msgspec
+from eventsourcing.utils import resolve_topic
+
 from openinno.domain import IpAgreement, Submission
-from projections.projection import Item, Projection
+from projections.projection import Item, Projection, Stored
 from projections.sql import insert
-from projections.values import event_name, iso, iso_text, payload_fields, to_json
+from projections.values import (
+    REDACTED_FIELDS,
+    copy_escape,
+    event_name,
+    iso,
+    iso_text,
+    payload_fields,
+    to_json,
+)
 from projections.writes import Writes
 
 DDL = (
@@ -53,26 +68,80 @@ def event_id(item: Item) -> str:
     return f"{item.originator_id}@{item.originator_version}"
 
 
-def record_event(db: Writes, item: Item) -> None:
-    """One history row, from the stored payload (no typed decoding): the event's
-    fields as JSON with sorted keys, secrets left out."""
-    assert item.data is not None
-    data = payload_fields(item.data)
+class _Envelope(msgspec.Struct):
+    """The two fields of a stored payload a history row needs beside the envelope.
+    Decoding only these skips the rest of the payload: ~2 us instead of ~5.5 for
+    the whole payload as a dict, and nothing to encode again."""
+
+    timestamp: str
+    actor_id: str | None = None
+
+
+_envelope = msgspec.json.Decoder(_Envelope)
+# A payload holding any of these keys is copied the slow way, without them.  As bytes:
+# inside a JSON string a quote is escaped, so this matches a key (or, harmlessly, a
+# string value equal to the name), never a fragment of text.
+_SECRET = re.compile(b'"(?:' + b"|".join(re.escape(f.encode()) for f in REDACTED_FIELDS) + b')"')
+# Stored order (the event class's field order), as the stored text has it.
+_history_json = msgspec.json.Encoder(decimal_format="string", uuid_format="canonical")
+_NULL = "\\N"  # COPY's NULL
+
+
+@cache
+def _upcast(topic: str) -> bool:
+    """Whether events of ``topic`` may be stored at an older class version (their
+    stored text then is not what the class is now: take the upcast payload)."""
+    return int(getattr(resolve_topic(topic), "class_version", 1)) > 1
+
+
+def _history(n: Any, stored: Stored) -> tuple[str | None, str, str]:
+    """One event's ``actor_id``, ``at`` and ``data`` (JSON text without secrets).
+    Fast way: the stored JSON text as it is, with ``timestamp`` and ``actor_id``
+    taken by a two-field decoder.  Slow way, where the text may hold a secret or
+    be of an older class version, or no plaintext is at hand: the plain payload
+    without secrets, encoded again (same fields, same order)."""
+    if stored.plaintext is not None and not _upcast(n.topic):
+        raw = stored.plaintext(n)
+        if _SECRET.search(raw) is None:
+            try:
+                envelope = _envelope.decode(raw)
+            except msgspec.ValidationError:
+                pass  # an odd payload: the slow way decides
+            else:
+                return envelope.actor_id, iso_text(envelope.timestamp), raw.decode()
+    data = payload_fields(stored.payload(n))
     actor = data.get("actor_id")
-    # Keyed by the event's position: no other change of the batch touches the row.
-    db.append(
-        "lg_events",
-        EVENT_COLUMNS,
-        (
-            item.position,
-            str(item.originator_id),
-            item.originator_version,
-            event_name(item.topic),
-            None if actor is None else str(actor),
-            iso_text(data["timestamp"]),
-            to_json(data),
-        ),
-    )
+    data_text = _history_json.encode(data).decode()
+    return (None if actor is None else str(actor)), iso_text(data["timestamp"]), data_text
+
+
+def record_page(db: Writes, notifications: Sequence[Any], stored: Stored) -> None:
+    """The page's history rows: on PostgreSQL formatted as ``COPY`` lines here
+    (no per-value dumping), elsewhere as rows.  Keyed by each event's position:
+    no other change of the batch touches them."""
+    if db.db.dialect == "postgres":
+        lines = []
+        for n in notifications:
+            actor, at, data = _history(n, stored)
+            lines.append(
+                f"{n.id}\t{n.originator_id}\t{n.originator_version}\t{event_name(n.topic)}"
+                f"\t{_NULL if actor is None else copy_escape(actor)}\t{at}"
+                f"\t{copy_escape(data)}\n"
+            )
+        db.copy_lines("lg_events", EVENT_COLUMNS, lines)
+        return
+    for n in notifications:
+        actor, at, data = _history(n, stored)
+        row = (
+            n.id,
+            str(n.originator_id),
+            n.originator_version,
+            event_name(n.topic),
+            actor,
+            at,
+            data,
+        )
+        db.append("lg_events", EVENT_COLUMNS, row)
 
 
 def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
@@ -114,16 +183,6 @@ def _agreement_step(db: Writes, item: Item, step: str, details: dict[str, Any]) 
             str(item.originator_id),
         ),
     )
-
-
-def _both(handler: Any) -> Any:
-    """Record the event in the history as well as applying ``handler``."""
-
-    def apply(db: Writes, item: Item) -> None:
-        record_event(db, item)
-        handler(db, item)
-
-    return apply
 
 
 def on_submitted(db: Writes, item: Item) -> None:
@@ -269,23 +328,21 @@ PROJECTION = Projection(
     tables=TABLES,
     ddl=DDL,
     handlers={
-        Submission.Submitted: _both(on_submitted),
-        Submission.Revised: _both(on_revised),
-        Submission.Withdrawn: _both(on_submission_status("withdrawn")),
-        Submission.Disqualified: _both(on_submission_status("disqualified")),
-        Submission.Awarded: _both(on_awarded),
-        IpAgreement.Drafted: _both(on_agreement_drafted),
-        IpAgreement.SignedByAssignor: _both(on_signed),
-        IpAgreement.CountersignedByAssignee: _both(on_countersigned),
-        IpAgreement.ConsiderationPaid: _both(on_paid),
-        IpAgreement.OwnershipTransferred: _both(on_transferred),
-        IpAgreement.LicenceGranted: _both(on_transferred),
-        IpAgreement.Disputed: _both(on_disputed),
-        IpAgreement.Rescinded: _both(on_rescinded),
+        Submission.Submitted: on_submitted,
+        Submission.Revised: on_revised,
+        Submission.Withdrawn: on_submission_status("withdrawn"),
+        Submission.Disqualified: on_submission_status("disqualified"),
+        Submission.Awarded: on_awarded,
+        IpAgreement.Drafted: on_agreement_drafted,
+        IpAgreement.SignedByAssignor: on_signed,
+        IpAgreement.CountersignedByAssignee: on_countersigned,
+        IpAgreement.ConsiderationPaid: on_paid,
+        IpAgreement.OwnershipTransferred: on_transferred,
+        IpAgreement.LicenceGranted: on_transferred,
+        IpAgreement.Disputed: on_disputed,
+        IpAgreement.Rescinded: on_rescinded,
     },
-    fallback=record_event,
-    # The history copies every event's stored payload: only the chain's events are
-    # decoded into domain objects.
-    fallback_decodes=False,
-    payloads=True,
+    # The history copies every event's stored payload, a page at a time: only the
+    # chain's events are decoded into domain objects.
+    page=record_page,
 )

@@ -25,13 +25,13 @@ from projections.legal import PROJECTION as LEGAL
 from projections.projection import Item, Projection
 from projections.registry import ALL
 from projections.runner import MultiRunner, payload_from
-from projections.values import event_fields, iso, iso_text, payload_fields, to_json
+from projections.values import event_fields, from_json, iso, iso_text, payload_fields, to_json
 from projections.writes import Writes
 from tests.projections.story import run_story
 from tests.projections.tables import dump
 from tests.projections.test_kill_and_rebuild import clean_rebuild, slowest_position, wait_for
 from tests.support.story import Scene
-from web.readside import PostgresLog, payload_for, read_side_for
+from web.readside import PostgresLog, payload_for, plaintext_for, read_side_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,6 +62,65 @@ def test_the_history_never_holds_a_password_hash(
         db.close()
     assert "Account.Registered" in {r["event_type"] for r in rows}
     assert not any("password_hash" in r["data"] or "$argon2" in r["data"] for r in rows)
+
+
+ODD_TEXT = 'tab\there, new\nline\r, back\\slash \\N \\t, "quoted", zażółć, Привет, \x00 end'
+
+
+def history(db: Db) -> list[tuple[object, ...]]:
+    rows = db.rows(
+        "SELECT position, originator_id, originator_version, event_type, actor_id, at, data"
+        " FROM lg_events ORDER BY position"
+    )
+    return [(*(r[c] for c in list(r)[:-1]), from_json(r["data"])) for r in rows]
+
+
+def test_the_history_copies_the_stored_text_and_equals_the_plain_payload(
+    app: OpenInno, cast: Scene, read_store: ReadStore, settings: Settings
+):
+    """The history row of every event: its data the stored JSON text itself (not
+    re-encoded) where it holds no secret, equal to the plain payload without
+    secrets, with the same actor and time; the same rows when every event goes
+    the slow way (no plaintext at hand).  Text COPY must escape survives."""
+    story = run_story(cast)
+    app.ask_question(cast.solver, story.challenge, ODD_TEXT)
+    log = app.recorder.select_notifications(0, 100_000, inclusive_of_start=False)
+    payload, plaintext = payload_for(app), plaintext_for(app)
+    assert plaintext is not None
+    side = read_side_for(settings, app, [LEGAL], store=read_store)
+    assert side.rebuild() == log[-1].id
+    db = open_db(read_store)
+    try:
+        fast = history(db)
+        texts = {r["position"]: r["data"] for r in db.rows("SELECT position, data FROM lg_events")}
+        slow_runner = MultiRunner(
+            [LEGAL], db, app.recorder, app.mapper.to_domain_event, payload=payload
+        )
+        slow_runner.rebuild()
+        slow = history(db)
+    finally:
+        db.close()
+    assert fast == slow
+    want = []
+    for n in log:
+        data = payload_fields(payload(n))
+        want.append(
+            (
+                n.id,
+                str(n.originator_id),
+                n.originator_version,
+                n.topic.rsplit(":", 1)[-1],
+                data.get("actor_id"),
+                iso_text(data["timestamp"]),
+                data,
+            )
+        )
+        if "password_hash" in payload(n):
+            assert "password_hash" not in texts[n.id]
+        else:
+            assert texts[n.id] == plaintext(n).decode(), n.topic  # copied, not re-encoded
+    assert fast == want
+    assert fast[-1][-1]["text"] == ODD_TEXT
 
 
 def test_iso_text_of_stored_times():
