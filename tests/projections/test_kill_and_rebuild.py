@@ -16,6 +16,7 @@ from uuid import uuid4
 import pytest
 
 from openinno.application import OpenInno
+from openinno.domain import Challenge
 from openinno.settings import Settings
 from projections import tracking
 from projections.db import ReadStore, open_db
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def grow_log(app: OpenInno, cast: Scene, questions: int) -> int:
     """A large log: the whole story, then many questions saved in chunks."""
     story = run_story(cast, award=False)
-    challenge = app.repository.get(story.challenge)
+    challenge: Challenge = app.repository.get(story.challenge)
     at = cast.clock.now()
     for start in range(0, questions, 100):
         for i in range(start, min(start + 100, questions)):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -67,7 +68,7 @@ def test_the_history_never_holds_a_password_hash(
 ODD_TEXT = 'tab\there, new\nline\r, back\\slash \\N \\t, "quoted", zażółć, Привет, \x00 end'
 
 
-def history(db: Db) -> list[tuple[object, ...]]:
+def history(db: Db) -> list[tuple[Any, ...]]:
     rows = db.rows(
         "SELECT position, originator_id, originator_version, event_type, actor_id, at, data"
         " FROM lg_events ORDER BY position"

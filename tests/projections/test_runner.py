@@ -100,7 +100,12 @@ def test_wait_until_from_another_process_view(app: OpenInno, cast: Scene, read_s
     position = app.recorder.max_notification_id() or 0
     assert not read_side.wait_until(position, timeout=0.05)
     done = threading.Event()
-    thread = threading.Thread(target=lambda: (read_side.catch_up(), done.set()))
+
+    def catch_up() -> None:
+        read_side.catch_up()
+        done.set()
+
+    thread = threading.Thread(target=catch_up)
     thread.start()
     assert read_side.wait_until(position, timeout=10)
     thread.join()
