@@ -103,6 +103,12 @@ class Projection:
     fallback_decodes: bool | None = None
     payloads: bool = False
     page: PageHandler | None = None
+    # Per dialect ("sqlite", "postgres"): statements run after ``ddl`` (a column or
+    # index only one database has, a full-text table and its triggers), and tables
+    # beside ``tables`` that a rebuild drops (no primary key needed: never written
+    # through Writes).
+    dialect_ddl: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    dialect_tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
     # Each table's primary key (from the DDL): Writes merges a batch's changes by it.
     keys: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
@@ -133,18 +139,24 @@ class Projection:
     def decodes_fallback(self) -> bool:
         return self.decodes if self.fallback_decodes is None else self.fallback_decodes
 
+    def statements(self, dialect: str) -> tuple[str, ...]:
+        return (*self.ddl, *self.dialect_ddl.get(dialect, ()))
+
+    def all_tables(self, dialect: str) -> tuple[str, ...]:
+        return (*self.tables, *self.dialect_tables.get(dialect, ()))
+
     def create(self, db: Db, *, indexes: bool = True) -> None:
         """Create the tables (and, unless ``indexes`` is False, their secondary
         indexes) where missing."""
-        for statement in self.ddl:
+        for statement in self.statements(db.dialect):
             if indexes or not _is_index(statement):
                 db.execute(statement)
 
     def create_indexes(self, db: Db) -> None:
-        for statement in self.ddl:
+        for statement in self.statements(db.dialect):
             if _is_index(statement):
                 db.execute(statement)
 
     def drop(self, db: Db) -> None:
-        for table in self.tables:
+        for table in self.all_tables(db.dialect):
             db.execute(f"DROP TABLE IF EXISTS {table}")

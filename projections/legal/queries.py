@@ -69,6 +69,33 @@ def chain_of_title(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     return [{**r, "details": from_json(r["details"])} for r in rows]
 
 
+def chain_of_title_page(
+    db: Db, submission_id: UUID, as_of: AsOf = NOW, *, after: int | None, limit: int
+) -> list[Row]:
+    """``chain_of_title`` a page at a time (keyset): at most ``limit`` steps after
+    log position ``after``."""
+    where, params = as_of.where()
+    keyset = " AND position > ?" if after is not None else ""
+    rows = db.rows(
+        "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
+        f"WHERE submission_id = ?{where}{keyset} ORDER BY position LIMIT ?",
+        (str(submission_id), *params, *(() if after is None else (after,)), limit),
+    )
+    return [{**r, "details": from_json(r["details"])} for r in rows]
+
+
+def ownership_transferred(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> bool:
+    """Whether the chain's last transfer or rescission (as of) is a transfer."""
+    where, params = as_of.where()
+    rows = db.rows(
+        "SELECT step FROM lg_chain WHERE submission_id = ?"
+        f" AND step IN ('ownership_transferred', 'rescinded'){where}"
+        " ORDER BY position DESC LIMIT 1",
+        (str(submission_id), *params),
+    )
+    return bool(rows) and rows[0]["step"] == "ownership_transferred"
+
+
 def chain_of_title_json(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> str:
     document = {
         "submission_id": str(submission_id),
@@ -99,6 +126,22 @@ def stream_history(db: Db, originator_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     return [{**r, "data": from_json(r["data"])} for r in rows]
 
 
+def stream_history_page(
+    db: Db, originator_id: UUID, as_of: AsOf = NOW, *, after: int | None, limit: int
+) -> list[Row]:
+    """``stream_history`` a page at a time (keyset): at most ``limit`` events after
+    stream version ``after``."""
+    where, params = as_of.where()
+    keyset = " AND originator_version > ?" if after is not None else ""
+    rows = db.rows(
+        "SELECT position, originator_version AS version, event_type, actor_id, at, data "
+        f"FROM lg_events WHERE originator_id = ?{where}{keyset} "
+        "ORDER BY originator_version LIMIT ?",
+        (str(originator_id), *params, *(() if after is None else (after,)), limit),
+    )
+    return [{**r, "data": from_json(r["data"])} for r in rows]
+
+
 def agreement_state(row: Row) -> str:
     """The same states as IpAgreement.state on the write side."""
     if row["rescinded"]:
@@ -112,6 +155,39 @@ def agreement_state(row: Row) -> str:
     if not row["countersigned"]:
         return "awaiting_countersignature"
     return "awaiting_payment"
+
+
+# agreement_state in SQL, for filtering and paging in the database (same order of tests).
+AGREEMENT_STATE_SQL = (
+    "CASE WHEN rescinded <> 0 THEN 'rescinded' WHEN disputed <> 0 THEN 'disputed'"
+    " WHEN transferred <> 0 THEN 'transferred'"
+    " WHEN signatures < authors THEN 'awaiting_signature'"
+    " WHEN countersigned = 0 THEN 'awaiting_countersignature'"
+    " ELSE 'awaiting_payment' END"
+)
+
+
+def agreements_page(
+    db: Db,
+    organisation_id: UUID,
+    state: str | None,
+    *,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> list[Row]:
+    """An organisation's agreements (optionally in one state) a page at a time, by
+    (drafted_at, agreement_id) after ``after`` (keyset); each row has its ``state``."""
+    sql = f"SELECT *, {AGREEMENT_STATE_SQL} AS state FROM lg_agreements WHERE organisation_id = ?"
+    params: list[object] = [str(organisation_id)]
+    if state is not None:
+        sql += f" AND {AGREEMENT_STATE_SQL} = ?"
+        params.append(state)
+    if after is not None:
+        sql += " AND (drafted_at > ? OR (drafted_at = ? AND agreement_id > ?))"
+        params += [after[0], after[0], after[1]]
+    sql += " ORDER BY drafted_at, agreement_id LIMIT ?"
+    params.append(limit)
+    return db.rows(sql, params)
 
 
 def agreements_by_state(db: Db, organisation_id: UUID) -> dict[str, list[Row]]:

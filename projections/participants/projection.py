@@ -59,6 +59,42 @@ DDL = (
     " agreement_id TEXT NOT NULL, PRIMARY KEY (challenge_id, place))",
 )
 
+# Catalogue search (``queries.open_challenges``): full text over title and brief.
+#
+# One configuration for every language, 'simple' (lower-cased words, no stemming,
+# no stop words), not a per-language one: the catalogue holds challenges in en, pl,
+# fr, es and ru side by side (a title often in one language and the brief in
+# another), PostgreSQL ships no Polish stemmer, and a query's language is unknown:
+# stemming a row with its own configuration would match a query only if the
+# searcher happened to type in that language and the query were stemmed alike.
+# 'simple' matches the same whole words in every language, and SQLite's FTS5
+# ``unicode61`` tokenizer matches alike (with ``remove_diacritics 0``: 'simple'
+# keeps diacritics too, so "zolc" does not find "żółć" on either store).  The cost:
+# no stemming, "kite" does not find "kites".  (PostgreSQL lower-cases non-ASCII
+# letters by the database's LC_CTYPE: a UTF-8 one, as ``C.UTF-8``, is needed.)
+POSTGRES_DDL = (
+    "ALTER TABLE pt_challenges ADD COLUMN IF NOT EXISTS search_vector tsvector"
+    " GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, title || ' ' || brief)) STORED",
+    "CREATE INDEX IF NOT EXISTS pt_challenges_search ON pt_challenges USING GIN (search_vector)",
+)
+# An FTS5 table of its own (keyed by challenge id; an external-content table would
+# key it by rowid, which VACUUM may renumber), kept in step by triggers, so every
+# way Writes changes pt_challenges (insert, upsert, update) updates it too.
+SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS pt_challenges_fts USING fts5("
+    "challenge_id UNINDEXED, title, brief, tokenize = 'unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER IF NOT EXISTS pt_challenges_fts_insert AFTER INSERT ON pt_challenges"
+    " BEGIN INSERT INTO pt_challenges_fts (challenge_id, title, brief)"
+    " VALUES (new.challenge_id, new.title, new.brief); END",
+    "CREATE TRIGGER IF NOT EXISTS pt_challenges_fts_update AFTER UPDATE OF title, brief"
+    " ON pt_challenges WHEN old.title IS NOT new.title OR old.brief IS NOT new.brief"
+    " BEGIN DELETE FROM pt_challenges_fts WHERE challenge_id = old.challenge_id;"
+    " INSERT INTO pt_challenges_fts (challenge_id, title, brief)"
+    " VALUES (new.challenge_id, new.title, new.brief); END",
+    "CREATE TRIGGER IF NOT EXISTS pt_challenges_fts_delete AFTER DELETE ON pt_challenges"
+    " BEGIN DELETE FROM pt_challenges_fts WHERE challenge_id = old.challenge_id; END",
+)
+
 TABLES = (
     "pt_people",
     "pt_organisations",
@@ -365,6 +401,8 @@ PROJECTION = Projection(
     name="participants",
     tables=TABLES,
     ddl=DDL,
+    dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
+    dialect_tables={"sqlite": ("pt_challenges_fts",)},
     handlers={
         Account.Registered: on_registered,
         Account.ProfileUpdated: on_profile_updated,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +57,57 @@ def _phase_condition(phase: str, now: str) -> tuple[str, list[Any]]:
     raise ValueError(f"unknown phase {phase!r}")
 
 
+def _fts5_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_query(search: str) -> str:
+    """A visitor's search as an FTS5 query that cannot be a syntax error, read as
+    PostgreSQL's ``websearch_to_tsquery`` reads it: words and "quoted phrases" all
+    required, ``a or b`` either (binding tighter than the implicit AND), ``-word``
+    excluded (where something else is required).  Every word is an FTS5 string
+    (quotes doubled), so FTS5's own syntax (``AND``, ``*``, ``:``, ``NEAR``,
+    parentheses, an odd quote) is never interpreted: it would be an error (a
+    500), not a search."""
+    required: list[list[str]] = []  # each: alternatives joined by OR
+    excluded: list[str] = []
+    alternative = False
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', search):
+        if not phrase and word.lower() == "or" and required:
+            alternative = True
+            continue
+        negate = not phrase and word.startswith("-")
+        text = (phrase or word.removeprefix("-") if negate else phrase or word).replace('"', "")
+        if not text.strip():
+            continue
+        if negate:
+            excluded.append(_fts5_string(text))
+        elif alternative:
+            required[-1].append(_fts5_string(text))
+        else:
+            required.append([_fts5_string(text)])
+        alternative = False
+    if not required:
+        return '""'  # nothing required: matches nothing (an empty phrase)
+    parts = [terms[0] if len(terms) == 1 else f"({' OR '.join(terms)})" for terms in required]
+    return " AND ".join(parts) + "".join(f" NOT {term}" for term in excluded)
+
+
+def _search_condition(dialect: str, search: str) -> tuple[str, str]:
+    """The catalogue's full-text condition and its parameter.  PostgreSQL: the
+    GIN-indexed ``search_vector`` against ``websearch_to_tsquery`` (every word
+    required, "quoted phrases", ``or``, ``-word``; it never raises on odd input);
+    SQLite: the FTS5 table, every word or quoted phrase required (``fts5_query``).
+    Both with the 'simple' word rules (see participants.projection)."""
+    if dialect == "postgres":
+        return "search_vector @@ websearch_to_tsquery('simple', ?)", search
+    return (
+        "challenge_id IN (SELECT challenge_id FROM pt_challenges_fts"
+        " WHERE pt_challenges_fts MATCH ?)",
+        fts5_query(search),
+    )
+
+
 def open_challenges(
     db: Db,
     *,
@@ -70,8 +122,9 @@ def open_challenges(
     limit: int = PAGE_SIZE,
     cursor: str | None = None,
 ) -> Page:
-    """The public catalogue: never drafts.  ``search`` matches every word in the
-    title or brief; ``closing_within`` keeps challenges open now that close soon."""
+    """The public catalogue: never drafts.  ``search`` is full-text over title and
+    brief (whole words, any case; see ``_search_condition``); ``closing_within``
+    keeps challenges open now that close soon."""
     at = iso(now)
     where: list[str] = ["status <> 'draft'"]
     params: list[Any] = []
@@ -80,9 +133,10 @@ def open_challenges(
         where.append("(" + " OR ".join(f"({sql})" for sql, _ in parts) + ")")
         for _, p in parts:
             params += p
-    for word in search.lower().split():
-        where.append("search_text LIKE ?")
-        params.append(f"%{word}%")
+    if search.strip():
+        condition, value = _search_condition(db.dialect, search)
+        where.append(condition)
+        params.append(value)
     if category:
         where.append("category = ?")
         params.append(category)
@@ -132,6 +186,7 @@ def challenge_page(db: Db, challenge_id: UUID) -> Row | None:
         return None
     page = dict(rows[0])
     page.pop("search_text")
+    page.pop("search_vector", None)  # PostgreSQL's full-text column
     page["prizes"] = from_json(page["prizes"])
     page["criteria"] = from_json(page["criteria"])
     questions = db.rows(

@@ -35,17 +35,54 @@ def my_review_queue(db: Db, reviewer_id: UUID) -> list[Row]:
     with my review's state (to_do, scored, conflict).  Solver identity is added
     only once the challenge's identities are revealed."""
     rows = db.rows(
-        "SELECT e.challenge_id, c.title AS challenge_title, c.review_ends_at, c.revealed,"
-        " e.submission_id, p.number, e.title, e.summary, e.version, e.content_sha256,"
-        " e.shortlisted, r.scores, r.comment, r.conflict "
-        "FROM rv_reviewers v JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
-        "JOIN rv_entries e ON e.challenge_id = v.challenge_id "
-        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
-        "LEFT JOIN rv_reviews r ON r.submission_id = e.submission_id AND r.reviewer_id = ? "
-        f"WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
-        "ORDER BY c.review_ends_at, e.challenge_id, p.number, e.submitted_at, e.submission_id",
+        f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
+        f"ORDER BY {_QUEUE_ORDER}",
         (str(reviewer_id), str(reviewer_id)),
     )
+    return _queue_entries(db, rows)
+
+
+_QUEUE_SELECT = (
+    "SELECT e.challenge_id, c.title AS challenge_title, c.review_ends_at, c.revealed,"
+    " e.submission_id, p.number, e.submitted_at, e.title, e.summary, e.version,"
+    " e.content_sha256, e.shortlisted, r.scores, r.comment, r.conflict "
+    "FROM rv_reviewers v JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
+    "JOIN rv_entries e ON e.challenge_id = v.challenge_id "
+    "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+    "LEFT JOIN rv_reviews r ON r.submission_id = e.submission_id AND r.reviewer_id = ?"
+)
+_QUEUE_ORDER = "c.review_ends_at, e.challenge_id, p.number, e.submitted_at, e.submission_id"
+
+# The sort key of a queue row, as my_review_queue_page takes it in ``after``.
+QueueKey = tuple[str, str, int, str, str]
+
+
+def queue_key(row: Row) -> QueueKey:
+    return (
+        row["review_ends_at"],
+        row["challenge_id"],
+        int(row["number"]),
+        row["submitted_at"],
+        row["submission_id"],
+    )
+
+
+def my_review_queue_page(
+    db: Db, reviewer_id: UUID, *, after: QueueKey | None, limit: int
+) -> list[Row]:
+    """``my_review_queue`` a page at a time (keyset on its order: ``after`` is the
+    ``queue_key`` of the last row sent).  Rows also carry ``number`` and ``submitted_at``."""
+    sql = f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
+    params: list[object] = [str(reviewer_id), str(reviewer_id)]
+    if after is not None:
+        sql += f"AND ({_QUEUE_ORDER}) > (?, ?, ?, ?, ?) "
+        params += list(after)
+    sql += f"ORDER BY {_QUEUE_ORDER} LIMIT ?"
+    params.append(limit)
+    return _queue_entries(db, db.rows(sql, params))
+
+
+def _queue_entries(db: Db, rows: list[Row]) -> list[Row]:
     revealed: dict[str, dict[str, Row]] = {}
     queue = []
     for r in rows:
@@ -64,6 +101,8 @@ def my_review_queue(db: Db, reviewer_id: UUID) -> list[Row]:
             "state": state,
             "scores": from_json(r["scores"]),
             "comment": r["comment"] or "",
+            "number": r["number"],
+            "submitted_at": r["submitted_at"],
         }
         if r["revealed"]:
             if r["challenge_id"] not in revealed:

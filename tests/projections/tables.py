@@ -11,7 +11,7 @@ from projections.registry import ALL
 def dump(db: Db) -> dict[str, list[tuple[Any, ...]]]:
     tables: dict[str, list[tuple[Any, ...]]] = {}
     for projection in ALL:
-        for table in projection.tables:
+        for table in projection.all_tables(db.dialect):
             rows = [tuple(r.values()) for r in db.rows(f"SELECT * FROM {table}")]
             tables[table] = sorted(rows, key=repr)
     return tables

@@ -10,7 +10,92 @@ from projections.db import Db
 from projections.participants import queries
 from projections.service import ReadSide
 from tests.projections.story import run_story
-from tests.support.story import Scene
+from tests.support.story import Scene, spec_for
+
+HOSTILE_SEARCHES = (
+    '"',
+    '"unclosed phrase',
+    "AND OR NOT",
+    "*",
+    "title:kites",
+    "NEAR(solar kites)",
+    "(",
+    ")",
+    "-",
+    "--",
+    "'; DROP TABLE pt_challenges; --",
+    "\\",
+    "a & b | !c <-> d",
+    ":*",
+    "^kites",
+    "x" * 200,
+)
+
+
+def test_catalogue_full_text_search(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db):
+    """Full text over title and brief, on both stores: every word required (in
+    any order, either field, any case), phrases, ``or``, ``-word``; Polish and
+    Russian text; and no visitor's input can make the query fail."""
+    kites, _ = cast.published(title="Solar kites", brief="Kites that charge a phone.")
+    drums, _ = cast.published(
+        title="Ciche bębny", brief="Zażółć gęślą jaźń: bęben, który nie budzi sąsiadów."
+    )
+    tea, _ = cast.published(title="Самовар будущего", brief="Чай для МИРА, без угля.")
+    cast.draft(title="Secret solar kites draft")
+    read_side.catch_up()
+    now = cast.clock.now()
+
+    def found(search: str) -> set[str]:
+        return {
+            c["challenge_id"] for c in queries.open_challenges(db, now=now, search=search).items
+        }
+
+    assert found("") == {str(kites), str(drums), str(tea)}
+    assert found("phone solar") == {str(kites)}  # title and brief, any order
+    assert found("KITES charge") == {str(kites)}
+    assert found("solar drums") == set()  # every word required
+    assert found('"charge a phone"') == {str(kites)}
+    assert found('"phone a charge"') == set()
+    assert found("phone or bębny") == {str(kites), str(drums)}
+    assert found("kites -phone") == set()
+    assert found("gęślą") == {str(drums)}
+    assert found("ZAŻÓŁĆ bęben") == {str(drums)}
+    assert found("самовар") == {str(tea)}
+    assert found("мира угля") == {str(tea)}
+    assert found("kit") == set()  # whole words, not substrings (LIKE matched these)
+    for search in HOSTILE_SEARCHES:
+        queries.open_challenges(db, now=now, search=search)  # never raises
+    assert found('"') == set()
+    if db.dialect == "postgres":  # the GIN index answers it (were a scan not cheaper)
+        db.execute("SET enable_seqscan = off")
+        plan = db.rows(
+            "EXPLAIN SELECT challenge_id FROM pt_challenges"
+            " WHERE search_vector @@ websearch_to_tsquery('simple', 'kites')"
+        )
+        db.execute("RESET enable_seqscan")
+        assert "pt_challenges_search" in str(plan)
+
+
+def test_catalogue_search_follows_edits_and_rebuilds(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    """The full-text index follows a draft's edits and publication, and a rebuild
+    gives the same answers."""
+    challenge = cast.draft(title="Windmill classroom", brief="Teach wind power.")
+    read_side.catch_up()
+    app.edit_challenge(cast.sponsor, challenge, spec_for(cast.clock, title="Tidal classroom"))
+    app.publish_challenge(cast.sponsor, challenge)
+    read_side.catch_up()
+    now = cast.clock.now()
+
+    def titles(search: str) -> list[str]:
+        return [c["title"] for c in queries.open_challenges(db, now=now, search=search).items]
+
+    assert titles("tidal") == ["Tidal classroom"]
+    assert titles("windmill") == []
+    read_side.rebuild()
+    assert titles("tidal classroom") == ["Tidal classroom"]
+    assert titles("windmill") == []
 
 
 def test_catalogue_search_filters_and_cursor_pages(
