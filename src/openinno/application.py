@@ -17,9 +17,14 @@ from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import PersistenceError, RecordConflictError
+from eventsourcing.persistence import PersistenceError, RecordConflictError, Recording
 
 from openinno.clock import Clock, SystemClock
 from openinno.domain import (
@@ -62,7 +67,10 @@ from openinno.domain.values import (
 )
 from openinno.files import FileStore, Upload, check_upload
 from openinno.passwords import Passwords
+from openinno.persistence import pool_check
 from openinno.persistence.environment import eventsourcing_env
+from openinno.persistence.group_commit import GroupCommitter
+from openinno.persistence.repository import CopyOnWriteRepository
 from openinno.settings import Settings
 
 P = ParamSpec("P")
@@ -131,8 +139,24 @@ class OpenInno(Application[UUID]):
         )
         self.files = FileStore(self.settings.files_dir)
         super().__init__(env=eventsourcing_env(self.settings, create_table=create_tables))
+        pool_check.install(self.recorder)
+        self.group_committer: GroupCommitter | None = (
+            GroupCommitter(self.mapper, self.recorder)
+            if self.settings.group_commit_enabled
+            else None
+        )
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def construct_repository(self) -> Repository[UUID]:
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return CopyOnWriteRepository(self.events, cache_maxsize=int(size) if size else None)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # The rest of Application.save (snapshots, notify) runs as the library has it.
+        if self.group_committer is None or processing_event.tracking is not None:
+            return super()._record(processing_event)
+        return self.group_committer.put(processing_event.events)
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -150,42 +174,62 @@ class OpenInno(Application[UUID]):
             ) from e
         if not recordings:
             raise InvalidState("Nothing to record.")
+        # What was just recorded is the aggregates' current state: the next reader of
+        # this process finds it in the cache (and still reads any later events).
+        repository = self.repository
+        if isinstance(repository, CopyOnWriteRepository):
+            for aggregate in aggregates:
+                if aggregate is not None:
+                    repository.put_if_newer(aggregate)
         position = recordings[-1].notification.id
         return position
 
-    def _load(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+    def _load(self, aggregate_id: UUID, kind: type[A], what: str, *, readonly: bool = False) -> A:
+        """``readonly``: the shared cached object, which the caller must not change
+        (no copy is made); otherwise the caller's own copy, to change and save."""
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(
+                aggregate_id, deepcopy_from_cache=not readonly
+            )
         except AggregateNotFoundError:
             raise NotFound(f"No {what} with id {aggregate_id}.") from None
         if not isinstance(aggregate, kind):
             raise NotFound(f"No {what} with id {aggregate_id}.")
         return aggregate
 
-    def _maybe_load(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+    def _maybe_load(self, aggregate_id: UUID, kind: type[A], *, readonly: bool = False) -> A | None:
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(
+                aggregate_id, deepcopy_from_cache=not readonly
+            )
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, kind) else None
 
-    def _actor(self, actor_id: UUID) -> Account:
-        account = self._maybe_load(actor_id, Account)
+    def _actor(self, actor_id: UUID, *, readonly: bool = True) -> Account:
+        account = self._maybe_load(actor_id, Account, readonly=readonly)
         if account is None or not account.active:
             raise AccessDenied("Sign in with an active account first.")
         return account
 
     def _sponsor(self, actor_id: UUID, challenge: Challenge, *roles: str) -> Organisation:
+        """The challenge's organisation (read-only) if the actor holds one of the roles."""
         self._actor(actor_id)
-        organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+        organisation = self._load(
+            challenge.organisation_id, Organisation, "organisation", readonly=True
+        )
         organisation.require_role(actor_id, *roles)
         return organisation
 
-    def _visible_challenge(self, actor_id: UUID | None, challenge_id: UUID) -> Challenge:
+    def _visible_challenge(
+        self, actor_id: UUID | None, challenge_id: UUID, *, readonly: bool = False
+    ) -> Challenge:
         """Drafts exist only for their organisation: to anyone else they are not found."""
-        challenge = self._load(challenge_id, Challenge, "challenge")
+        challenge = self._load(challenge_id, Challenge, "challenge", readonly=readonly)
         if challenge.status == "draft":
-            organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+            organisation = self._load(
+                challenge.organisation_id, Organisation, "organisation", readonly=True
+            )
             if actor_id is None or organisation.role_of(actor_id) is None:
                 raise NotFound(f"No challenge with id {challenge_id}.")
         return challenge
@@ -211,7 +255,7 @@ class OpenInno(Application[UUID]):
     def may_view_submission(self, actor_id: UUID | None, submission: Submission) -> bool:
         if actor_id is not None and actor_id in submission.author_ids:
             return True
-        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
         if challenge.spec.visibility == "public" and submission.status not in (
             "withdrawn",
             "disqualified",
@@ -221,10 +265,12 @@ class OpenInno(Application[UUID]):
             return False
         if actor_id in challenge.reviewers:
             return True
-        organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+        organisation = self._load(
+            challenge.organisation_id, Organisation, "organisation", readonly=True
+        )
         if organisation.role_of(actor_id) is not None:
             return True
-        account = self._maybe_load(actor_id, Account)
+        account = self._maybe_load(actor_id, Account, readonly=True)
         return account is not None and account.is_admin
 
     def get_agreement(self, actor_id: UUID, agreement_id: UUID) -> IpAgreement:
@@ -295,12 +341,12 @@ class OpenInno(Application[UUID]):
     def update_profile(
         self, actor_id: UUID, display_name: str, locale: str, time_zone: str
     ) -> Recorded:
-        account = self._actor(actor_id)
+        account = self._actor(actor_id, readonly=False)
         account.update_profile(actor_id, display_name, locale, time_zone, self._now())
         return Recorded(actor_id, self._commit(account))
 
     def change_password(self, actor_id: UUID, old_password: str, new_password: str) -> Recorded:
-        account = self._actor(actor_id)
+        account = self._actor(actor_id, readonly=False)
         if not self.passwords.verify(account.password_hash, old_password):
             raise InvalidCredentials("Your current password is wrong.")
         account.change_password(actor_id, self.passwords.hash(new_password), self._now())
@@ -513,8 +559,9 @@ class OpenInno(Application[UUID]):
         files: Sequence[Upload] = (),
         team_ids: Sequence[UUID] = (),
     ) -> SubmissionRecorded:
+        # Read-only loads (no copy): only SolverEntries and the new Submission change.
         self._actor(actor_id)
-        challenge = self._visible_challenge(actor_id, challenge_id)
+        challenge = self._visible_challenge(actor_id, challenge_id, readonly=True)
         at = self._now()
         challenge.require_accepting_submissions(at)
         if accepted_terms_sha256 != challenge.terms_sha256:
@@ -522,14 +569,19 @@ class OpenInno(Application[UUID]):
                 "The terms you accepted are not the published ones; read them again and accept.",
                 field="accepted_terms_sha256",
             )
-        organisation = self._load(challenge.organisation_id, Organisation, "organisation")
+        organisation = self._load(
+            challenge.organisation_id, Organisation, "organisation", readonly=True
+        )
         team = tuple(dict.fromkeys(t for t in team_ids if t != actor_id))
         for member_id in (actor_id, *team):
             if organisation.role_of(member_id) is not None:
                 raise AccessDenied(
                     "Members of the sponsor organisation cannot enter its challenges."
                 )
-            if member_id != actor_id and self._maybe_load(member_id, Account) is None:
+            if (
+                member_id != actor_id
+                and self._maybe_load(member_id, Account, readonly=True) is None
+            ):
                 raise InvalidInput("A team member has no account.", field="team_ids")
         content = self._content(title, summary, files)
         self._store_files(files)
@@ -606,9 +658,10 @@ class OpenInno(Application[UUID]):
     # --- public support -------------------------------------------------------------------
 
     def _supportable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
+        """Both read-only (shared, not to be changed)."""
         self._actor(actor_id)
-        submission = self._load(submission_id, Submission, "submission")
-        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        submission = self._load(submission_id, Submission, "submission", readonly=True)
+        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
         if not self.may_view_submission(None, submission):
             raise NotFound(f"No submission with id {submission_id}.")
         if actor_id in submission.author_ids:
@@ -617,7 +670,7 @@ class OpenInno(Application[UUID]):
 
     @retry_on_conflict
     def support(self, actor_id: UUID, submission_id: UUID) -> Recorded:
-        submission, challenge = self._supportable(actor_id, submission_id)
+        _submission, challenge = self._supportable(actor_id, submission_id)
         at = self._now()
         challenge.require_voting_open(submission_id, at)
         vote_id = ids.vote_id(submission_id, actor_id)
@@ -638,8 +691,9 @@ class OpenInno(Application[UUID]):
         threshold = challenge.spec.voting.threshold
         if threshold is not None and tally.crosses_threshold(threshold):
             tally.mark_threshold(threshold, at)
-            submission.reach_support_threshold(actor_id, tally.count, threshold, at)
-            flagged = submission
+            # Once per entry: its own copy to change (the one above is shared).
+            flagged = self._load(submission_id, Submission, "submission")
+            flagged.reach_support_threshold(actor_id, tally.count, threshold, at)
         return Recorded(vote_id, self._commit(vote, tally, flagged))
 
     @retry_on_conflict
@@ -662,7 +716,7 @@ class OpenInno(Application[UUID]):
         )
 
     def support_count(self, submission_id: UUID) -> int:
-        tally = self._maybe_load(ids.support_tally_id(submission_id), SupportTally)
+        tally = self._maybe_load(ids.support_tally_id(submission_id), SupportTally, readonly=True)
         return tally.count if tally else 0
 
     # --- reviews --------------------------------------------------------------------------
@@ -944,10 +998,10 @@ class OpenInno(Application[UUID]):
         """The active account a live token belongs to, or InvalidCredentials."""
         from openinno.domain.token import ApiToken, token_sha256, token_stream_id
 
-        api_token = self._maybe_load(token_stream_id(token_sha256(token)), ApiToken)
+        api_token = self._maybe_load(token_stream_id(token_sha256(token)), ApiToken, readonly=True)
         if api_token is None or api_token.revoked:
             raise InvalidCredentials("This token is unknown or revoked; request a new one.")
-        account = self._maybe_load(api_token.account_id, Account)
+        account = self._maybe_load(api_token.account_id, Account, readonly=True)
         if account is None or not account.active:
             raise InvalidCredentials("This token's account is deactivated.")
         return account.id

@@ -19,6 +19,9 @@ class Settings:
     max_file_bytes: int = 25 * 1024 * 1024
     max_files_per_submission: int = 10
     aggregate_cache_size: int = 10_000
+    # Record concurrent commands of one process in one transaction (group commit):
+    # "auto" (on for PostgreSQL, off for SQLite), "on" or "off".
+    group_commit: str = "auto"
     # argon2id cost; the defaults follow RFC 9106's second recommended option.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -44,6 +47,7 @@ class Settings:
             max_file_bytes=int(env.get("OPENINNO_MAX_FILE_BYTES", 25 * 1024 * 1024)),
             max_files_per_submission=int(env.get("OPENINNO_MAX_FILES", 10)),
             aggregate_cache_size=int(env.get("OPENINNO_AGGREGATE_CACHE_SIZE", 10_000)),
+            group_commit=_choice(env, "OPENINNO_GROUP_COMMIT", "auto", "on", "off"),
             argon2_time_cost=int(env.get("OPENINNO_ARGON2_TIME_COST", 3)),
             argon2_memory_kib=int(env.get("OPENINNO_ARGON2_MEMORY_KIB", 65536)),
             host=env.get("OPENINNO_HOST", "127.0.0.1"),
@@ -57,6 +61,12 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "signing-key.pem"
+
+    @property
+    def group_commit_enabled(self) -> bool:
+        if self.group_commit == "auto":
+            return self.is_postgres
+        return self.group_commit == "on"
 
     @property
     def is_postgres(self) -> bool:
@@ -77,3 +87,10 @@ class Settings:
 
 def _optional_path(value: str | None) -> Path | None:
     return Path(value) if value else None
+
+
+def _choice(env: dict[str, str], name: str, default: str, *others: str) -> str:
+    value = env.get(name, default).strip().lower()
+    if value not in (default, *others):
+        raise ValueError(f"{name} must be one of {', '.join((default, *others))}, not {value!r}")
+    return value
