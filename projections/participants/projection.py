@@ -93,6 +93,10 @@ SQLITE_DDL = (
     " VALUES (new.challenge_id, new.title, new.brief); END",
     "CREATE TRIGGER IF NOT EXISTS pt_challenges_fts_delete AFTER DELETE ON pt_challenges"
     " BEGIN DELETE FROM pt_challenges_fts WHERE challenge_id = old.challenge_id; END",
+    # A read model built before the search table existed: fill it once (empty table).
+    "INSERT INTO pt_challenges_fts (challenge_id, title, brief)"
+    " SELECT challenge_id, title, brief FROM pt_challenges"
+    " WHERE NOT EXISTS (SELECT 1 FROM pt_challenges_fts)",
 )
 
 TABLES = (
