@@ -27,7 +27,11 @@ DDL = (
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_pseudonyms ("
     " challenge_id TEXT NOT NULL, solver_key TEXT NOT NULL, number INTEGER NOT NULL,"
-    " PRIMARY KEY (challenge_id, solver_key))",
+    " PRIMARY KEY (challenge_id, solver_key),"
+    # Numbers are unique per challenge by construction; the constraint's index (built
+    # with the table, so also during a rebuild) makes PSEUDONYM's MAX(number) one index
+    # probe instead of a scan of the challenge's solvers for every submission.
+    " UNIQUE (challenge_id, number))",
     "CREATE TABLE IF NOT EXISTS rv_entries ("
     " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, solver_key TEXT NOT NULL,"
     " title TEXT NOT NULL, summary TEXT NOT NULL, version INTEGER NOT NULL,"
