@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 
 from projections.db import ReadStore, open_db
 from projections.projection import Projection
@@ -118,8 +119,27 @@ class ReadSide:
             try:
                 runner.follow(self._stop, self.waker_factory())
             except Exception:
-                log.exception("projection %s failed; retrying in 1s", runner.name)
+                log.exception("projection %s failed; starting again in 1s", runner.name)
                 self._stop.wait(1.0)
+                runner = self._start_again(runner)
+
+    def _start_again(self, runner: Runner) -> Runner:
+        """A fresh runner (new connection, position read from the database) for one
+        that failed: its connection may be gone (the server restarted, or ended the
+        session), and after a server crash its position in memory may be ahead of
+        the one the database kept (see docs/decisions/0007-read-model-durability.md)."""
+        with suppress(Exception):
+            runner.db.close()
+        while not self._stop.is_set():
+            try:
+                fresh = self.runner(runner.projection)
+            except Exception:
+                log.warning("projection %s: cannot reconnect yet; retrying in 1s", runner.name)
+                self._stop.wait(1.0)
+                continue
+            self.runners[runner.name] = fresh
+            return fresh
+        return runner
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 
 from openinno.application import OpenInno
 from projections import tracking
-from projections.db import ReadStore, open_db
+from projections.db import Db, ReadStore, open_db
 from projections.projection import Item, Projection
 from projections.runner import Runner
 from projections.service import ReadSide
@@ -109,3 +111,34 @@ def test_wait_until_from_another_process_view(app: OpenInno, cast: Scene, read_s
     thread.start()
     assert read_side.wait_until(position, timeout=10)
     thread.join()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)  # PostgreSQL only, no skip
+def test_a_runner_whose_connection_the_server_ended_starts_again(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    """The server ends a runner's session (as a restart or a crash would): the
+    runner reconnects, reads its position from the database and goes on."""
+    read_side.start()
+    first = cast.account("before")
+    assert read_side.wait_until(app.recorder.max_notification_id() or 0, timeout=30)
+    old = read_side.runners["participants"]
+    pid = old.db.conn.info.backend_pid  # type: ignore[attr-defined]
+    db.execute("SELECT pg_terminate_backend(?)", (pid,))
+    second = cast.account("after")
+    head = app.recorder.max_notification_id() or 0
+    assert wait_for(lambda: read_side.runners["participants"] is not old, timeout=30)
+    assert read_side.wait_until(head, timeout=30, names=["participants"])
+    people = {r["account_id"] for r in db.rows("SELECT account_id FROM pt_people")}
+    assert {str(first), str(second)} <= people
+    assert tracking.positions(db)["participants"] == head
+
+
+def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
