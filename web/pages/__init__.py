@@ -97,6 +97,8 @@ def pages_setup(
             "viewer": Provide(provide_viewer, sync_to_thread=True),
         },
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
+        # HTML pages and their form posts are not the API: keep them out of OpenAPI.
+        include_in_schema=False,
     )
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], cache_control=None, include_in_schema=False

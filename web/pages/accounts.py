@@ -9,12 +9,13 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
+from openinno.domain.account import check_profile
 from openinno.domain.errors import DomainError, InvalidCredentials
 from openinno.domain.values import normalise_email
-from web.pages import sessions
+from web.pages import sessions, validation
 from web.pages.base import (
     N_,
     Form,
@@ -40,6 +41,40 @@ def _account_key(email: str) -> str:
         return email.strip().lower()
 
 
+SIGNUP_FIELDS = ("email", "display_name", "locale", "time_zone")
+SIGNUP_CHECKED = (*SIGNUP_FIELDS, "password", "password_again")
+
+
+def signup_errors(pages: Pages, viewer: Viewer, data: dict[str, Any]) -> dict[str, str]:
+    """Every sign-up field's error at once: the page's password rules and the
+    domain's own checks of the email and profile (register_account runs those again,
+    and adds the one check that needs the store: is the email taken)."""
+    errors: dict[str, str] = {}
+    password = one(data, "password")
+    if len(password) < MIN_PASSWORD:
+        errors["password"] = pages.gettext(viewer, N_("Use a password of at least 10 characters."))
+    if password != one(data, "password_again"):
+        errors["password_again"] = pages.gettext(viewer, N_("The two passwords differ."))
+    try:
+        normalise_email(one(data, "email"))
+    except DomainError as e:
+        errors["email"] = e.message
+    # check_profile stops at the first bad field: each field is checked beside
+    # neutral values for the other two, so all three errors can show together.
+    profile = {
+        "display_name": one(data, "display_name"),
+        "locale": one(data, "locale") or viewer.locale,
+        "time_zone": one(data, "time_zone") or "UTC",
+    }
+    neutral = {"display_name": "Name", "locale": "en", "time_zone": "UTC"}
+    for name in profile:
+        try:
+            check_profile(**{**neutral, name: profile[name]})
+        except DomainError as e:
+            errors[e.field or name] = e.message
+    return errors
+
+
 class AccountPages(Controller):
     cache_control = NO_STORE
 
@@ -51,7 +86,14 @@ class AccountPages(Controller):
         viewer: NamedDependency[Viewer],
     ) -> Any:
         form = Form(values={"locale": viewer.locale, "time_zone": viewer.time_zone})
-        return pages.render(request, "signup.html", viewer, form=form, time_zones=TIME_ZONES)
+        return pages.render(
+            request,
+            "signup.html",
+            viewer,
+            form=form,
+            time_zones=TIME_ZONES,
+            validate_url="/signup/validate",
+        )
 
     @post("/signup", sync_to_thread=True)
     def signup(
@@ -61,14 +103,9 @@ class AccountPages(Controller):
         viewer: NamedDependency[Viewer],
         data: FORM,
     ) -> Any:
-        form = Form(values=values(data, "email", "display_name", "locale", "time_zone"))
+        form = Form(values=values(data, *SIGNUP_FIELDS))
         password = one(data, "password")
-        if len(password) < MIN_PASSWORD:
-            form.errors["password"] = pages.gettext(
-                viewer, N_("Use a password of at least 10 characters.")
-            )
-        if password != one(data, "password_again"):
-            form.errors["password_again"] = pages.gettext(viewer, N_("The two passwords differ."))
+        form.errors.update(signup_errors(pages, viewer, data))
         if not form.failed:
             try:
                 recorded = pages.openinno.register_account(
@@ -94,7 +131,23 @@ class AccountPages(Controller):
             status_code=status,
             form=form,
             time_zones=TIME_ZONES,
+            validate_url="/signup/validate",
         )
+
+    @post("/signup/validate", sync_to_thread=False)
+    def signup_validate(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        """htmx's inline validation of one sign-up field (the full submit's checks).
+        Whether the email is taken is left to the submit: an inline check must not
+        become a free probe for who has an account here."""
+        name = validation.target_field(request, SIGNUP_CHECKED)
+        message = signup_errors(pages, viewer, data).get(name, "")
+        return validation.field_response(request, pages, viewer, name, message)
 
     @get("/login", sync_to_thread=False)
     def login_form(
@@ -102,7 +155,7 @@ class AccountPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        next: str = "/",
+        next: FromQuery[str] = "/",
     ) -> Any:
         form = Form(values={"next": safe_next(next)})
         return pages.render(request, "login.html", viewer, form=form)

@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from openinno.domain.agreement import IpAgreement
@@ -24,14 +24,6 @@ FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 NO_STORE = CacheControlHeader(no_store=True)
 # The statement a signer affirms (a checkbox); recorded in the signer's language.
 INTENT = N_("I have read this agreement in full and I sign it with the intent to be bound by it.")
-STATE_LABELS = {
-    "awaiting_signature": N_("Awaiting the solver's signature"),
-    "awaiting_countersignature": N_("Awaiting the sponsor's countersignature"),
-    "awaiting_payment": N_("Awaiting payment"),
-    "transferred": N_("Complete: rights transferred"),
-    "disputed": N_("Disputed"),
-    "rescinded": N_("Rescinded"),
-}
 SIGN_FIELDS = {"typed_name": "typed_name", "intent": "intent", "text_sha256": "typed_name"}
 
 
@@ -83,7 +75,6 @@ class AgreementPages(Controller):
             status_code=status,
             agreement=agreement,
             state=agreement.state,
-            state_labels=STATE_LABELS,
             actions=_actions(pages, actor, agreement),
             names=names,
             intent=pages.gettext(viewer, INTENT),
@@ -96,7 +87,7 @@ class AgreementPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        agreement_id: UUID,
+        agreement_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         agreement = pages.openinno.get_agreement(actor, agreement_id)
@@ -108,7 +99,7 @@ class AgreementPages(Controller):
         request: Request[Any, Any, Any],
         pages: Pages,
         viewer: Viewer,
-        agreement_id: UUID,
+        agreement_id: FromPath[UUID],
         data: dict[str, Any],
         countersign: bool,
     ) -> Any:
@@ -147,7 +138,7 @@ class AgreementPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        agreement_id: UUID,
+        agreement_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         return self._signed(request, pages, viewer, agreement_id, data, countersign=False)
@@ -158,7 +149,7 @@ class AgreementPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        agreement_id: UUID,
+        agreement_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         return self._signed(request, pages, viewer, agreement_id, data, countersign=True)
@@ -169,7 +160,7 @@ class AgreementPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        agreement_id: UUID,
+        agreement_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)

@@ -146,13 +146,39 @@ def build_environment() -> Environment:
     def number(context: Any, value: Any) -> str:
         return i18n.format_number(value, context["locale"])
 
-    env.filters.update(when=when, relative=relative, money=money, number=number, markdown=markdown)
+    @pass_context
+    def clock(context: Any, value: Any) -> str:
+        return i18n.format_clock(value, context["locale"], context["viewer"].time_zone)
+
+    @pass_context
+    def label(context: Any, code: Any, kind: str) -> str:
+        from web.pages import labels  # labels uses N_ from this module
+
+        message = labels.msgid(kind, str(code))
+        if message is None:
+            return str(code)
+        return i18n.gettext_for(context.get("locale", i18n.DEFAULT_LOCALE), message)
+
+    env.filters.update(
+        when=when,
+        relative=relative,
+        money=money,
+        number=number,
+        markdown=markdown,
+        clock=clock,
+        label=label,
+    )
     env.globals.update(
         language_name=i18n.language_name,
         LOCALES=i18n.LOCALES,
         LANGUAGE_CHOICES=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
     )
     return env
+
+
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """An htmx request (it wants a fragment); a plain request gets the whole page."""
+    return request.headers.get("hx-request") == "true"
 
 
 class Pages:
@@ -206,8 +232,13 @@ class Pages:
     def render_text(
         self, request: Request[Any, Any, Any], template: str, viewer: Viewer, **context: Any
     ) -> str:
+        return self.env.get_template(template).render(self._context(request, viewer, context))
+
+    def _context(
+        self, request: Request[Any, Any, Any], viewer: Viewer, context: dict[str, Any]
+    ) -> dict[str, Any]:
         csrf = ScopeState.from_scope(request.scope).csrf_token
-        full = {
+        return {
             "viewer": viewer,
             "locale": viewer.locale,
             "now": self.openinno.clock.now(),
@@ -216,7 +247,40 @@ class Pages:
             "query": request.url.query,
             **context,
         }
-        return self.env.get_template(template).render(full)
+
+    def render_block(
+        self,
+        request: Request[Any, Any, Any],
+        template: str,
+        block: str,
+        viewer: Viewer,
+        *,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> Response[str]:
+        """One block of a page template, alone: what htmx swaps in.  The page and its
+        fragment are the same markup (the block), never two copies."""
+        compiled = self.env.get_template(template)
+        html = "".join(
+            compiled.blocks[block](compiled.new_context(self._context(request, viewer, context)))
+        )
+        return Response(html, status_code=status_code, media_type=HTML, headers=headers)
+
+    def render_list(
+        self,
+        request: Request[Any, Any, Any],
+        template: str,
+        block: str,
+        viewer: Viewer,
+        **context: Any,
+    ) -> Response[str]:
+        """A page with a paged list: the whole page, or for htmx (its pager links)
+        only the list's block.  Responses differ by HX-Request, so caches must know."""
+        headers = {"Vary": "HX-Request"}
+        if is_htmx(request):
+            return self.render_block(request, template, block, viewer, headers=headers, **context)
+        return self.render(request, template, viewer, headers=headers, **context)
 
     def gettext(self, viewer: Viewer, message: str) -> str:
         return i18n.gettext_for(viewer.locale, message)

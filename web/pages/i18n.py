@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.core import negotiate_locale
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -106,6 +106,14 @@ def format_when(value: Any, locale: str, time_zone: str) -> str:
         return ""
     text = format_datetime(when, "medium", tzinfo=ZoneInfo(time_zone), locale=locale)
     return f"{text} ({time_zone})"
+
+
+def format_clock(value: Any, locale: str, time_zone: str) -> str:
+    """Just the time of day in the viewer's zone ("14:05"), for "saved at" notes."""
+    when = _as_datetime(value)
+    if when is None:
+        return ""
+    return format_time(when, "short", tzinfo=ZoneInfo(time_zone), locale=locale)
 
 
 def format_relative(value: Any, now: datetime, locale: str) -> str:

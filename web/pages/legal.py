@@ -1,17 +1,22 @@
-"""Legal pages: the chain of title of a submission (with JSON and CSV exports) and
-an organisation's agreements by state.  Never cached."""
+"""Legal pages: the chain of title of a submission (with JSON and CSV exports), the
+full history of any stream (who did what when, with each change), and an
+organisation's agreements by state.  Never cached."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
-from openinno.domain.errors import InvalidState, NotFound
+from openinno.domain import Challenge, IpAgreement, Organisation, Review, Submission
+from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
+from web.pages import labels, paging
 from web.pages.base import Pages, Viewer, require_signed_in
 from web.pages.sponsors import _member_organisation
 
@@ -32,6 +37,55 @@ def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
     ):
         raise NotFound(f"No submission with id {submission_id}.")
     return challenge
+
+
+# Who may read a stream's full history on these pages: the sponsor's owners and legal
+# members for the streams of their organisation, admins for every stream.  Other
+# members, authors and reviewers have their own pages (the chain of title, receipts).
+HISTORY_ROLES = ("owner", "legal")
+
+
+def _organisation_of(pages: Pages, stream: object) -> UUID | None:
+    """The sponsor organisation a stream belongs to; None for streams of no
+    organisation (accounts, votes, tallies...), which only admins may read."""
+    app = pages.openinno
+    try:
+        if isinstance(stream, Organisation):
+            return stream.id
+        if isinstance(stream, Challenge):
+            return stream.organisation_id
+        if isinstance(stream, IpAgreement):
+            return stream.assignee_organisation_id
+        if isinstance(stream, Submission | Review):
+            challenge: object = app.repository.get(stream.challenge_id)
+            return challenge.organisation_id if isinstance(challenge, Challenge) else None
+    except AggregateNotFoundError:
+        return None
+    return None
+
+
+def may_read_history(pages: Pages, actor: UUID, stream_id: UUID) -> bool:
+    app = pages.openinno
+    try:
+        stream: object = app.repository.get(stream_id)
+    except AggregateNotFoundError:
+        return False
+    # Token and idempotency streams hold secrets' hashes and request bodies: nobody.
+    if type(stream).__name__ in ("ApiToken", "IdempotencyRecord"):
+        return False
+    try:
+        if app.get_account(actor).is_admin:
+            return True
+    except DomainError:
+        return False
+    organisation_id = _organisation_of(pages, stream)
+    if organisation_id is None:
+        return False
+    try:
+        role = app.get_organisation(organisation_id).role_of(actor)
+    except DomainError:
+        return False
+    return role in HISTORY_ROLES
 
 
 def _evidence_download(pages: Pages, submission_id: UUID) -> Response[str]:
@@ -62,12 +116,16 @@ class LegalPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
-        as_of: str | None = None,
+        submission_id: FromPath[UUID],
+        as_of: FromQuery[str | None] = None,
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         challenge = _check_chain_access(pages, actor, submission_id)
-        steps = legal.chain_of_title(pages.reads.db(), submission_id, legal.parse_as_of(as_of))
+        db = pages.reads.db()
+        steps = legal.chain_of_title(db, submission_id, legal.parse_as_of(as_of))
+        agreement_ids = sorted(
+            {str(s["details"]["agreement_id"]) for s in steps if "agreement_id" in s["details"]}
+        )
         return pages.render(
             request,
             "chain.html",
@@ -75,16 +133,54 @@ class LegalPages(Controller):
             steps=steps,
             submission_id=submission_id,
             challenge=challenge,
+            as_of=as_of or "",
+            history=may_read_history(pages, actor, submission_id),
+            agreement_ids=agreement_ids,
         )
+
+    @get("/legal/streams/{stream_id:uuid}", sync_to_thread=True)
+    def history(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        stream_id: FromPath[UUID],
+        as_of: FromQuery[str | None] = None,
+        cursor: FromQuery[str] = "",
+    ) -> Response[str]:
+        """Every event of one stream in order: who, when, what changed.  For the
+        sponsor's owners and legal members (their organisation's streams) and admins;
+        a 404 for everyone else, the same as for a stream that does not exist."""
+        actor = require_signed_in(viewer)
+        if not may_read_history(pages, actor, stream_id):
+            raise NotFound(f"No stream with id {stream_id}.")
+        rows = legal.stream_history(pages.reads.db(), stream_id, legal.parse_as_of(as_of))
+        events = paging.page(rows, lambda r: (int(r["version"]),), cursor)
+        names: dict[str, str] = {}
+        for row in events.items:
+            actor_id = row["actor_id"]
+            if actor_id and actor_id not in names:
+                try:
+                    names[actor_id] = pages.openinno.get_account(UUID(actor_id)).display_name
+                except (DomainError, ValueError):
+                    names[actor_id] = ""
+        context: dict[str, Any] = {
+            "stream_id": stream_id,
+            "events": events,
+            "names": names,
+            "as_of": as_of or "",
+            "params": {"as_of": as_of} if as_of else {},
+        }
+        return pages.render_list(request, "history.html", "events", viewer, **context)
 
     @get("/legal/submissions/{submission_id:uuid}/export/{kind:str}", sync_to_thread=True)
     def export(
         self,
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
-        kind: str,
-        as_of: str | None = None,
+        submission_id: FromPath[UUID],
+        kind: FromPath[str],
+        as_of: FromQuery[str | None] = None,
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         if kind not in ("json", "csv", "evidence"):
@@ -112,11 +208,23 @@ class LegalPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        organisation_id: UUID,
+        organisation_id: FromPath[UUID],
+        cursor: FromQuery[str] = "",
     ) -> Response[str]:
+        """Agreements by state (in the order a deal moves through them), paged."""
         actor = require_signed_in(viewer)
         organisation = _member_organisation(pages, actor, organisation_id)
         grouped = legal.agreements_by_state(pages.reads.db(), organisation_id)
-        return pages.render(
-            request, "agreements.html", viewer, organisation=organisation, grouped=grouped
+        order = {state: i for i, state in enumerate(labels.AGREEMENT_STATE)}
+        rows = [
+            {**row, "state": state}
+            for state in sorted(grouped, key=lambda s: (order.get(s, len(order)), s))
+            for row in grouped[state]
+        ]
+        agreements = paging.page(
+            rows,
+            lambda r: (order.get(r["state"], len(order)), r["drafted_at"], r["agreement_id"]),
+            cursor,
         )
+        context: dict[str, Any] = {"organisation": organisation, "agreements": agreements}
+        return pages.render_list(request, "agreements.html", "agreements", viewer, **context)

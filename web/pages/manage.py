@@ -13,7 +13,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from openinno.domain.challenge import Challenge
@@ -59,7 +59,7 @@ class ManagePages(Controller):
         pages: Pages,
         viewer: Viewer,
         actor: UUID,
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         forms: dict[str, Form] | None = None,
         status: int = 200,
     ) -> Response[str]:
@@ -115,7 +115,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         return self._dashboard(request, pages, viewer, actor, challenge_id)
@@ -125,7 +125,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: Pages,
         viewer: Viewer,
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         name: str,
         form: Form,
         command: Any,
@@ -156,7 +156,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         form = Form(values=values(data, "text"))
@@ -178,7 +178,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         form = Form(values=values(data, "closes_at", "review_ends_at", "text"))
@@ -202,7 +202,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         form = Form(values=values(data, "email"))
@@ -221,7 +221,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         form = Form(values={"submission_ids": [str(v) for v in many(data, "submission_ids")]})
@@ -245,7 +245,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         form = Form(values={k: one(data, k) for k in data if k.startswith("place_")})
@@ -269,7 +269,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Any:
         return self._run(
             request,
@@ -291,8 +291,8 @@ class ManagePages(Controller):
         self,
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
-        question_id: UUID,
+        challenge_id: FromPath[UUID],
+        question_id: FromPath[UUID],
         data: FORM,
     ) -> Redirect:
         actor = require_signed_in(viewer)
@@ -307,8 +307,8 @@ class ManagePages(Controller):
         self,
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
-        question_id: UUID,
+        challenge_id: FromPath[UUID],
+        question_id: FromPath[UUID],
         data: FORM,
     ) -> Redirect:
         """Moderation is an event with a reason: the question stays listed as hidden."""
@@ -327,7 +327,7 @@ class ManagePages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        organisation_id: UUID,
+        organisation_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)

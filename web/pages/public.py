@@ -14,12 +14,12 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError
 from projections.participants import queries as participants
-from web.pages import i18n, queries, sessions
+from web.pages import i18n, paging, queries, sessions
 from web.pages.base import N_, Form, Pages, Viewer, safe_next
 from web.pages.forms import one
 
@@ -92,12 +92,12 @@ class PublicPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        q: str = "",
-        phase: str = "",
-        category: str = "",
-        language: str = "",
-        sort: str = "closing",
-        cursor: str = "",
+        q: FromQuery[str] = "",
+        phase: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        language: FromQuery[str] = "",
+        sort: FromQuery[str] = "closing",
+        cursor: FromQuery[str] = "",
     ) -> Response[str]:
         if phase and phase not in PHASES:
             raise ValidationException("unknown phase")
@@ -123,7 +123,9 @@ class PublicPages(Controller):
         filters = {"q": q, "phase": phase, "category": category, "language": language, "sort": sort}
         context: dict[str, Any] = {
             "page": page,
+            "paged": paging.Paged(page.items, cursor, page.next_cursor),
             "filters": filters,
+            "params": {k: v for k, v in filters.items() if v},
             "cursor": cursor,
             "phases": PHASE_LABELS,
             "sorts": SORT_LABELS,
@@ -143,7 +145,7 @@ class PublicPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Response[str]:
         return render_challenge(request, pages, viewer, challenge_id)
 
@@ -153,7 +155,7 @@ class PublicPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Response[str]:
         """The published terms exactly as hashed: the canonical JSON and its SHA-256."""
         challenge = pages.openinno.get_challenge(challenge_id, viewer.account_id)
@@ -178,21 +180,28 @@ class PublicPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
+        cursor: FromQuery[str] = "",
     ) -> Response[str]:
         db = pages.reads.db()
         page = participants.challenge_page(db, challenge_id)
-        entries = participants.public_gallery(db, challenge_id)
-        if page is None or entries is None:
+        rows = participants.public_gallery(db, challenge_id)
+        if page is None or rows is None:
             raise NotFoundException()
         from web.pages.solvers import supports
 
+        # The query's order: most supported first, then oldest, then by id.
+        entries = paging.page(
+            rows,
+            lambda e: (-int(e["support_count"]), e["submitted_at"], e["submission_id"]),
+            cursor,
+        )
         app = pages.openinno
         challenge = app.get_challenge(challenge_id, viewer.account_id)
         now = app.clock.now()
         voting: dict[str, bool] = {}
         supported: dict[str, bool] = {}
-        for e in entries:
+        for e in entries.items:
             try:
                 challenge.require_voting_open(UUID(e["submission_id"]), now)
                 voting[e["submission_id"]] = True
@@ -201,9 +210,10 @@ class PublicPages(Controller):
             supported[e["submission_id"]] = supports(
                 app, viewer.account_id, UUID(e["submission_id"])
             )
-        return pages.render(
+        return pages.render_list(
             request,
             "gallery.html",
+            "entries",
             viewer,
             c=page,
             entries=entries,

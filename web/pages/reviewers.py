@@ -3,6 +3,7 @@ identities are revealed) and the score form against the rubric.  Never cached.""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -10,18 +11,32 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError, NotFound
 from openinno.domain.values import Criterion
 from projections.reviewers import queries as reviewers
-from web.pages import queries
-from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
+from web.pages import paging, queries
+from web.pages.base import N_, Form, Pages, Viewer, is_htmx, require_signed_in, status_for
 from web.pages.forms import one
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = CacheControlHeader(no_store=True)
+# What an htmx form gets back when the form has errors (base.html lets htmx swap it).
+FORM_ERRORS = 422
+
+
+def _queue_key(entry: dict[str, Any]) -> paging.Key:
+    """The queue's order (deadline, challenge, entrant, entry); the entrant's number
+    is read back from its pseudonym ("Entrant 7") as the query does not return it."""
+    number = entry["pseudonym"].rsplit(" ", 1)[-1]
+    return (
+        entry["review_ends_at"],
+        entry["challenge_id"],
+        int(number) if number.isdigit() else 0,
+        entry["submission_id"],
+    )
 
 
 def _entry(pages: Pages, actor: UUID, submission_id: UUID) -> dict[str, Any]:
@@ -40,14 +55,17 @@ class ReviewerPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
+        cursor: FromQuery[str] = "",
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         db = pages.reads.db()
-        return pages.render(
+        rows = sorted(reviewers.my_review_queue(db, actor), key=_queue_key)
+        return pages.render_list(
             request,
             "review_queue.html",
+            "queue",
             viewer,
-            queue=reviewers.my_review_queue(db, actor),
+            queue=paging.page(rows, _queue_key, cursor),
             invitations=queries.review_invitations(db, actor),
         )
 
@@ -56,7 +74,7 @@ class ReviewerPages(Controller):
         self,
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Redirect:
         actor = require_signed_in(viewer)
         recorded = pages.openinno.accept_reviewer_invitation(actor, challenge_id)
@@ -72,16 +90,26 @@ class ReviewerPages(Controller):
         criteria: tuple[Criterion, ...],
         form: Form,
         status: int,
+        saved_at: datetime | None = None,
     ) -> Response[str]:
-        return pages.render(
-            request,
-            "review_form.html",
-            viewer,
-            status_code=status,
-            entry=entry,
-            criteria=criteria,
-            form=form,
-        )
+        context: dict[str, Any] = {
+            "entry": entry,
+            "criteria": criteria,
+            "form": form,
+            "saved_at": saved_at,
+        }
+        if is_htmx(request):
+            # The score form alone, with its errors or a "saved at" note: no reload.
+            # htmx swaps only 2xx and 422 (base.html): a form with errors is 422 here.
+            return pages.render_block(
+                request,
+                "review_form.html",
+                "score_form",
+                viewer,
+                status_code=FORM_ERRORS if status >= 400 else status,
+                **context,
+            )
+        return pages.render(request, "review_form.html", viewer, status_code=status, **context)
 
     def _criteria(self, pages: Pages, actor: UUID, entry: dict[str, Any]) -> tuple[Criterion, ...]:
         challenge = pages.openinno.get_challenge(UUID(entry["challenge_id"]), actor)
@@ -93,7 +121,7 @@ class ReviewerPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         entry = _entry(pages, actor, submission_id)
@@ -113,7 +141,7 @@ class ReviewerPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)
@@ -134,6 +162,9 @@ class ReviewerPages(Controller):
             form.fail(e)
             return self._form(request, pages, viewer, entry, criteria, form, status_for(e))
         pages.reads.wait(recorded.position, ["reviewers"])
+        if is_htmx(request):
+            saved_at = pages.openinno.clock.now()
+            return self._form(request, pages, viewer, entry, criteria, form, 200, saved_at)
         return Redirect("/reviews?saved=1", status_code=303)
 
     @post("/reviews/{submission_id:uuid}/conflict", sync_to_thread=True)
@@ -142,7 +173,7 @@ class ReviewerPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         """Declare a conflict of interest: the entry leaves my assignment, my scores

@@ -14,17 +14,18 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from openinno.application import OpenInno
 from openinno.domain import Vote, ids
 from openinno.domain.challenge import Challenge
-from openinno.domain.errors import DomainError, InvalidState, NotFound
-from openinno.domain.submission import Submission
+from openinno.domain.errors import DomainError, InvalidInput, InvalidState, NotFound
+from openinno.domain.submission import Submission, check_content
+from openinno.domain.values import SubmissionContent
 from openinno.files import Upload
 from projections.participants import queries as participants
-from web.pages import queries
+from web.pages import queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import many, one, values
 from web.pages.public import render_challenge
@@ -76,6 +77,25 @@ def _uploads(data: dict[str, Any]) -> list[Upload]:
     return uploads
 
 
+ENTRY_FIELDS = ("title", "summary", "accept")
+ENTRY_BASELINE = {"title": "An entry", "summary": "A summary.", "accept": "yes"}
+
+
+def _accept_error(pages: Pages, viewer: Viewer, form: dict[str, str]) -> str:
+    if form.get("accept") == "yes":
+        return ""
+    return pages.gettext(viewer, N_("Read the terms and tick the box to accept them."))
+
+
+def _check_entry(pages: Pages, viewer: Viewer, form: dict[str, str]) -> None:
+    """The entry form's checks without its files: the terms box, then the domain's
+    check_content (the one submit runs) on the title and summary."""
+    if message := _accept_error(pages, viewer, form):
+        raise InvalidInput(message, field="accept")
+    content = SubmissionContent(form["title"].strip(), form["summary"].strip(), ())
+    check_content(content, max_files=pages.openinno.settings.max_files_per_submission)
+
+
 class SolverPages(Controller):
     cache_control = NO_STORE
 
@@ -85,7 +105,7 @@ class SolverPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Response[str]:
         require_signed_in(viewer)
         challenge = _published(pages.openinno, challenge_id, viewer)
@@ -112,6 +132,7 @@ class SolverPages(Controller):
             form=form,
             max_file_bytes=settings.max_file_bytes,
             max_files=settings.max_files_per_submission,
+            validate_url=f"/challenges/{challenge.id}/submit/validate",
         )
 
     @post(
@@ -124,16 +145,14 @@ class SolverPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: MULTIPART,
     ) -> Any:
         actor = require_signed_in(viewer)
         challenge = _published(pages.openinno, challenge_id, viewer)
         form = Form(values={**values(data, "title", "summary"), "accept": one(data, "accept")})
-        if form.values["accept"] != "yes":
-            form.errors["accept"] = pages.gettext(
-                viewer, N_("Read the terms and tick the box to accept them.")
-            )
+        if message := _accept_error(pages, viewer, form.values):
+            form.errors["accept"] = message
             return self._form(request, pages, viewer, challenge, form, 400)
         try:
             recorded = pages.openinno.submit(
@@ -150,13 +169,35 @@ class SolverPages(Controller):
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect(f"/submissions/{recorded.id}/receipt", status_code=303)
 
+    @post("/challenges/{challenge_id:uuid}/submit/validate", sync_to_thread=True)
+    def submit_validate(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """htmx's inline validation of one field of the entry form (files are checked
+        on submit, by their content)."""
+        require_signed_in(viewer)
+        _published(pages.openinno, challenge_id, viewer)
+        name = validation.target_field(request, ENTRY_FIELDS)
+        message = validation.error_for(
+            lambda form: _check_entry(pages, viewer, form),
+            values(data, *ENTRY_FIELDS),
+            name,
+            ENTRY_BASELINE,
+        )
+        return validation.field_response(request, pages, viewer, name, message)
+
     @get("/submissions/{submission_id:uuid}/receipt", sync_to_thread=True)
     def receipt(
         self,
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         submission = pages.openinno.get_submission(actor, submission_id)
@@ -227,7 +268,7 @@ class SolverPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         submission = _own_submission(pages, actor, submission_id)
@@ -247,7 +288,7 @@ class SolverPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
         data: MULTIPART,
     ) -> Any:
         """A new version: the new files, or (when none are sent) the current ones kept."""
@@ -278,7 +319,7 @@ class SolverPages(Controller):
         self,
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
         data: FORM,
     ) -> Redirect:
         actor = require_signed_in(viewer)
@@ -294,7 +335,7 @@ class SolverPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)
@@ -316,7 +357,7 @@ class SolverPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        submission_id: UUID,
+        submission_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         """Support or retract (``action``): htmx gets the button and count back; a

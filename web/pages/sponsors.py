@@ -4,7 +4,7 @@ sponsor's own zone, IP terms with the agreement text), preview and publish."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from uuid import UUID
@@ -14,9 +14,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
+from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from openinno.domain.ip_templates import current_template
 from openinno.domain.organisation import Organisation
@@ -29,7 +30,7 @@ from openinno.domain.values import (
     Prize,
     Voting,
 )
-from web.pages import queries
+from web.pages import queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import values
 
@@ -137,6 +138,53 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
     )
 
 
+# Domain field names -> every form field they cover (for inline validation).
+DRAFT_GROUPS = {
+    "prizes": tuple(f"prize_{i}" for i in range(1, PRIZE_ROWS + 1)),
+    "criteria": tuple(
+        f"criterion_{kind}_{i}" for i in range(1, CRITERION_ROWS + 1) for kind in ("name", "weight")
+    ),
+    "voting": ("voting_mode", "voting_threshold", "visibility"),
+}
+
+
+def draft_baseline(now: datetime, time_zone: str) -> dict[str, str]:
+    """A draft form that passes every check: what inline validation gives the fields
+    a person has not filled in yet, so that only the changed field is judged."""
+
+    def local(days: int) -> str:
+        moment = (now + timedelta(days=days)).astimezone(ZoneInfo(time_zone))
+        return moment.strftime("%Y-%m-%dT%H:%M")
+
+    values = dict.fromkeys(DRAFT_FIELDS, "")
+    values.update(
+        title="A challenge",
+        brief="A brief.",
+        category="general",
+        language="en",
+        currency="EUR",
+        prize_1="1",
+        criterion_name_1="quality",
+        criterion_weight_1="100",
+        opens_at=local(1),
+        closes_at=local(30),
+        review_ends_at=local(45),
+        max_submissions_per_solver="1",
+        visibility="private",
+        voting_mode="none",
+        ip_terms="assignment",
+    )
+    return values
+
+
+def check_draft(form: dict[str, str], time_zone: str) -> ChallengeSpec:
+    """The draft form's checks: read as a spec, then the domain's own rules (the
+    same Challenge.check_spec that draft_challenge runs)."""
+    spec = spec_from_form(form, time_zone)
+    Challenge.check_spec(spec)
+    return spec
+
+
 def render_organisation(
     request: Request[Any, Any, Any],
     pages: Pages,
@@ -231,7 +279,7 @@ class SponsorPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        organisation_id: UUID,
+        organisation_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         form = Form(values={"role": "manager"})
@@ -259,6 +307,7 @@ class SponsorPages(Controller):
             voting_choices=[(m, pages.gettext(viewer, VOTING_LABELS[m])) for m in VOTING_MODES],
             ip_choices=[(k, pages.gettext(viewer, IP_LABELS[k])) for k in IP_TERMS],
             ip_templates=[current_template(kind) for kind in IP_TERMS],
+            validate_url=f"/organisations/{organisation.id}/challenges/validate",
         )
 
     @get("/organisations/{organisation_id:uuid}/challenges/new", sync_to_thread=True)
@@ -267,7 +316,7 @@ class SponsorPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        organisation_id: UUID,
+        organisation_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         organisation = _member_organisation(pages, actor, organisation_id)
@@ -290,14 +339,14 @@ class SponsorPages(Controller):
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        organisation_id: UUID,
+        organisation_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)
         organisation = _member_organisation(pages, actor, organisation_id)
         form = Form(values=values(data, *DRAFT_FIELDS))
         try:
-            spec = spec_from_form(form.values, viewer.time_zone)
+            spec = check_draft(form.values, viewer.time_zone)
             recorded = pages.openinno.draft_challenge(actor, organisation_id, spec)
         except DomainError as e:
             form.fail(e, SPEC_FIELDS)
@@ -305,13 +354,36 @@ class SponsorPages(Controller):
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect(f"/challenges/{recorded.id}/draft", status_code=303)
 
+    @post("/organisations/{organisation_id:uuid}/challenges/validate", sync_to_thread=True)
+    def draft_validate(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """htmx's inline validation of one draft field, with the submit's own checks."""
+        actor = require_signed_in(viewer)
+        _member_organisation(pages, actor, organisation_id)
+        name = validation.target_field(request, DRAFT_FIELDS)
+        zone = viewer.time_zone
+        message = validation.error_for(
+            lambda form: check_draft(form, zone),
+            values(data, *DRAFT_FIELDS),
+            name,
+            draft_baseline(pages.openinno.clock.now(), zone),
+            DRAFT_GROUPS,
+        )
+        return validation.field_response(request, pages, viewer, name, message)
+
     @get("/challenges/{challenge_id:uuid}/draft", sync_to_thread=True)
     def preview(
         self,
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         challenge = pages.openinno.get_challenge(challenge_id, actor)
@@ -333,7 +405,7 @@ class SponsorPages(Controller):
         self,
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
-        challenge_id: UUID,
+        challenge_id: FromPath[UUID],
     ) -> Redirect:
         actor = require_signed_in(viewer)
         published = pages.openinno.publish_challenge(actor, challenge_id)

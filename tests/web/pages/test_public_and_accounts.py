@@ -33,7 +33,9 @@ def test_next_page_follows_the_cursor(web, cast):
     first = web.get("/?sort=newest")
     import re
 
-    link = re.search(r'rel="next" href="([^"]+)"', first.text).group(1).replace("&amp;", "&")
+    found = re.search(r'rel="next" href="([^"]+)"', first.text)
+    assert found, first.text
+    link = found.group(1).replace("&amp;", "&")
     second = web.get(link)
     assert second.status_code == 200
     assert "First page" in second.text

@@ -1,0 +1,55 @@
+"""Names people read for the codes the domain and the read models store: challenge
+and submission statuses, agreement states, chain-of-title steps.  Each is a msgid
+(N_), translated in the viewer's language by the ``label`` template filter; a code
+without a name here is shown as it is (never an error page for a new code)."""
+
+from __future__ import annotations
+
+from web.pages.base import N_
+
+CHALLENGE_STATUS = {
+    "draft": N_("Draft"),
+    "published": N_("Published"),
+    "awarded": N_("Awarded"),
+    "cancelled": N_("Cancelled"),
+}
+SUBMISSION_STATUS = {
+    "submitted": N_("Submitted"),
+    "withdrawn": N_("Withdrawn"),
+    "disqualified": N_("Disqualified"),
+    "awarded": N_("Awarded"),
+}
+AGREEMENT_STATE = {
+    "awaiting_signature": N_("Awaiting the solver's signature"),
+    "awaiting_countersignature": N_("Awaiting the sponsor's countersignature"),
+    "awaiting_payment": N_("Awaiting payment"),
+    "transferred": N_("Complete: rights transferred"),
+    "disputed": N_("Disputed"),
+    "rescinded": N_("Rescinded"),
+}
+CHAIN_STEP = {
+    "submitted": N_("Submitted"),
+    "revised": N_("Revised"),
+    "withdrawn": N_("Withdrawn"),
+    "disqualified": N_("Disqualified"),
+    "awarded": N_("Awarded"),
+    "agreement_drafted": N_("Agreement drafted"),
+    "signed_by_assignor": N_("Signed by the solver"),
+    "countersigned_by_assignee": N_("Countersigned by the sponsor"),
+    "consideration_paid": N_("Prize paid"),
+    "ownership_transferred": N_("Ownership transferred"),
+    "licence_granted": N_("Licence granted"),
+    "disputed": N_("Disputed"),
+    "rescinded": N_("Rescinded"),
+}
+KINDS: dict[str, dict[str, str]] = {
+    "challenge": CHALLENGE_STATUS,
+    "submission": SUBMISSION_STATUS,
+    "agreement": AGREEMENT_STATE,
+    "step": CHAIN_STEP,
+}
+
+
+def msgid(kind: str, code: str) -> str | None:
+    """The msgid naming ``code`` of ``kind``; None for a code nobody named yet."""
+    return KINDS[kind].get(code)
