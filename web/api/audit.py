@@ -18,7 +18,7 @@ from projections.legal import queries as legal
 from projections.values import parse_iso
 from web.api import access
 from web.api.auth import SECURITY
-from web.api.pagination import Cursor, Limit, page
+from web.api.pagination import Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
 from web.api.reads import LEGAL, ApiReads, MinPosition
 
@@ -78,16 +78,6 @@ def _step(row: dict[str, Any]) -> ChainStep:
     )
 
 
-def ownership_transferred(steps: list[dict[str, Any]]) -> bool:
-    state = False
-    for s in steps:
-        if s["step"] == "ownership_transferred":
-            state = True
-        elif s["step"] == "rescinded":
-            state = False
-    return state
-
-
 @get(
     "/submissions/{submission_id:uuid}/chain-of-title",
     tags=["agreements"],
@@ -112,12 +102,18 @@ def chain_of_title(
 ) -> ChainOfTitle:
     access.chain_submission(openinno, actor, submission_id)
     db = reads.at_least(openinno, min_position, LEGAL)
-    steps = legal.chain_of_title(db, submission_id, legal.parse_as_of(as_of))
-    chunk, next_cursor = page(
-        f"chain:{submission_id}", steps, lambda s: (int(s["position"]),), cursor, limit
+    kind = f"chain:{submission_id}"
+    after = decode_key(kind, cursor, (int,))
+    moment = legal.parse_as_of(as_of)
+    steps = legal.chain_of_title_page(
+        db, submission_id, moment, after=None if after is None else after[0], limit=limit + 1
     )
+    chunk, next_cursor = keyset_page(kind, steps, lambda s: (int(s["position"]),), limit)
     return ChainOfTitle(
-        submission_id, ownership_transferred(steps), [_step(s) for s in chunk], next_cursor
+        submission_id,
+        legal.ownership_transferred(db, submission_id, moment),
+        [_step(s) for s in chunk],
+        next_cursor,
     )
 
 
@@ -183,10 +179,16 @@ def stream_history(
 ) -> StreamHistory:
     stream = access.history_stream(openinno, actor, stream_id)
     db = reads.at_least(openinno, min_position, LEGAL)
-    rows = legal.stream_history(db, stream_id, legal.parse_as_of(as_of))
-    chunk, next_cursor = page(
-        f"history:{stream_id}", rows, lambda r: (int(r["version"]),), cursor, limit
+    kind = f"history:{stream_id}"
+    after = decode_key(kind, cursor, (int,))
+    rows = legal.stream_history_page(
+        db,
+        stream_id,
+        legal.parse_as_of(as_of),
+        after=None if after is None else after[0],
+        limit=limit + 1,
     )
+    chunk, next_cursor = keyset_page(kind, rows, lambda r: (int(r["version"]),), limit)
     return StreamHistory(stream_id, type(stream).__name__, [_event(r) for r in chunk], next_cursor)
 
 

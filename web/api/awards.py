@@ -20,7 +20,7 @@ from projections.values import parse_iso
 from web.api import access
 from web.api.auth import SECURITY
 from web.api.common import Strict, Written, body_example
-from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, page
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
 from web.api.reads import LEGAL, ApiReads, MinPosition
 
@@ -359,20 +359,19 @@ def list_agreements(
 ) -> AgreementList:
     access.member_organisation(openinno, actor, organisation_id)
     db = reads.at_least(openinno, min_position, LEGAL)
-    rows = [
-        (row, name)
-        for name, group in legal.agreements_by_state(db, organisation_id).items()
-        if in_state is None or name == in_state
-        for row in group
-    ]
-    chunk, next_cursor = page(
-        f"agreements:{organisation_id}:{in_state or ''}",
-        rows,
-        lambda r: (r[0]["drafted_at"], r[0]["agreement_id"]),
-        cursor,
-        limit,
+    kind = f"agreements:{organisation_id}:{in_state or ''}"
+    after = decode_key(kind, cursor, (str, str))
+    rows = legal.agreements_page(
+        db,
+        organisation_id,
+        in_state,
+        after=None if after is None else (after[0], after[1]),
+        limit=limit + 1,
     )
-    return AgreementList([_agreement_summary(r, name) for r, name in chunk], next_cursor)
+    chunk, next_cursor = keyset_page(
+        kind, rows, lambda r: (r["drafted_at"], r["agreement_id"]), limit
+    )
+    return AgreementList([_agreement_summary(r, r["state"]) for r in chunk], next_cursor)
 
 
 HANDLERS = [

@@ -23,7 +23,16 @@ from projections.sponsors import queries as sponsors
 from projections.values import parse_iso
 from web.api import access
 from web.api.auth import SECURITY
-from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, encode_cursor, page
+from web.api.pagination import (
+    DEFAULT_LIMIT,
+    Cursor,
+    Limit,
+    decode_cursor,
+    decode_key,
+    encode_cursor,
+    keyset_page,
+    page,
+)
 from web.api.problems import problem_spec
 from web.api.readmodels import challenge_entries
 from web.api.reads import PARTICIPANTS, REVIEWERS, ApiReads, MinPosition
@@ -228,20 +237,15 @@ def list_entries(
 ) -> EntryList:
     audience = access.entries_audience(openinno, viewer, challenge_id)
     kind = f"entries:{challenge_id}"
-    after: tuple[str, str] | None = None
-    if cursor:
-        key = decode_cursor(kind, cursor)
-        if len(key) != 2 or not all(isinstance(k, str) for k in key):
-            raise InvalidInput("This cursor is not one we gave out.", field="cursor")
-        after = (key[0], key[1])
+    key = decode_key(kind, cursor, (str, str))
+    after = None if key is None else (key[0], key[1])
     db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
     rows = challenge_entries(
         db, challenge_id, live_only=not audience.all_statuses, after=after, limit=limit + 1
     )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(kind, (rows[-1]["submitted_at"], rows[-1]["submission_id"]))
+    rows, next_cursor = keyset_page(
+        kind, rows, lambda r: (r["submitted_at"], r["submission_id"]), limit
+    )
     return EntryList(
         challenge_id=challenge_id,
         audience=audience.kind,

@@ -3,8 +3,12 @@
 
 A cursor is the sort key of the last item sent, tagged with the list it belongs
 to, base64url-encoded; clients must treat it as opaque.  Lists are keyset
-paginated (an item added or removed between pages neither repeats nor skips
-another); a cursor from another list, or a broken one, is a 422."""
+paginated in SQL (``WHERE (sort key) > (cursor) ORDER BY sort key LIMIT n + 1``:
+an item added or removed between pages neither repeats nor skips another, and no
+list is read whole to send one page); a cursor from another list, or a broken
+one, is a 422.  ``page`` slices in memory, for the ranking alone: it is computed
+over all of a challenge's reviews on every read, so there is no stored order to
+seek in."""
 
 from __future__ import annotations
 
@@ -52,6 +56,32 @@ def decode_cursor(kind: str, cursor: str) -> list[Any]:
     if tag != kind or not isinstance(key, list):
         raise InvalidInput("This cursor belongs to another list.", field="cursor")
     return key
+
+
+def decode_key(kind: str, cursor: str | None, types: tuple[type, ...]) -> tuple[Any, ...] | None:
+    """The sort key inside ``cursor`` (None without one), checked against the
+    types of the list's key: anything else is a 422, never a 500 from the query."""
+    if not cursor:
+        return None
+    key = decode_cursor(kind, cursor)
+    if len(key) != len(types) or not all(
+        isinstance(k, t) and not (isinstance(k, bool) and t is not bool)
+        for k, t in zip(key, types, strict=True)
+    ):
+        raise InvalidInput("This cursor is not one we gave out.", field="cursor")
+    if any(isinstance(k, int) and not -(2**62) <= k <= 2**62 for k in key):
+        raise InvalidInput("This cursor is not one we gave out.", field="cursor")
+    return tuple(key)
+
+
+def keyset_page(
+    kind: str, rows: Sequence[T], key: Callable[[T], Key], limit: int
+) -> tuple[list[T], str | None]:
+    """``rows`` fetched with ``LIMIT limit + 1``: the page, and the cursor after its
+    last row when there is more."""
+    chunk = list(rows[:limit])
+    more = len(rows) > limit
+    return chunk, encode_cursor(kind, key(chunk[-1])) if more and chunk else None
 
 
 def page(

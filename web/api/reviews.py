@@ -17,7 +17,7 @@ from projections.reviewers import queries as reviewers
 from projections.values import parse_iso
 from web.api.auth import SECURITY
 from web.api.common import Strict, Written, body_example
-from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, page
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
 from web.api.reads import REVIEWERS, ApiReads, MinPosition
 
@@ -128,11 +128,6 @@ def _queue_item(row: dict[str, Any]) -> QueueItem:
     )
 
 
-def _queue_key(row: dict[str, Any]) -> tuple[str, str, int, str]:
-    number = "".join(c for c in str(row["pseudonym"]) if c.isdigit())
-    return (row["review_ends_at"], row["challenge_id"], int(number or 0), row["submission_id"])
-
-
 @get(
     "/reviews",
     tags=["reviews"],
@@ -151,8 +146,14 @@ def review_queue(
 ) -> ReviewQueue:
     db = reads.at_least(openinno, min_position, REVIEWERS)
     # Only the caller's own queue: the query is keyed by the authenticated account.
-    rows = reviewers.my_review_queue(db, actor)
-    chunk, next_cursor = page("reviews", rows, _queue_key, cursor, limit)
+    after = decode_key("reviews", cursor, (str, str, int, str, str))
+    rows = reviewers.my_review_queue_page(
+        db,
+        actor,
+        after=None if after is None else (after[0], after[1], after[2], after[3], after[4]),
+        limit=limit + 1,
+    )
+    chunk, next_cursor = keyset_page("reviews", rows, reviewers.queue_key, limit)
     return ReviewQueue([_queue_item(r) for r in chunk], next_cursor)
 
 
