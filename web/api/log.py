@@ -82,7 +82,7 @@ def list_checkpoints(
     limit: Annotated[int, Parameter(query="limit", ge=1, le=1000)] = 100,
 ) -> list[checkpoints.Checkpoint]:
     with opened_ledger(openinno) as ledger:
-        return [c for c in ledger.signed_checkpoints() if c.tree_size > after][:limit]
+        return ledger.signed_checkpoints(after, limit)
 
 
 @get(

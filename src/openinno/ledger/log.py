@@ -176,8 +176,16 @@ class Ledger:
         with self.db.transaction():
             return self._sign(self.tree(), size)
 
-    def signed_checkpoints(self) -> list[checkpoints.Checkpoint]:
-        rows = self.db.rows("SELECT body FROM ledger_checkpoints ORDER BY tree_size")
+    def signed_checkpoints(
+        self, after: int = 0, limit: int | None = None
+    ) -> list[checkpoints.Checkpoint]:
+        """Oldest first; ``after``/``limit`` page in SQL (by tree size)."""
+        sql = "SELECT body FROM ledger_checkpoints WHERE tree_size > ? ORDER BY tree_size"
+        params: tuple[int, ...] = (after,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (limit,)
+        rows = self.db.rows(sql, params)
         return [msgspec.json.decode(r[0], type=checkpoints.Checkpoint) for r in rows]
 
     def latest_checkpoint(self) -> checkpoints.Checkpoint | None:

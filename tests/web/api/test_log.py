@@ -48,6 +48,12 @@ def test_checkpoints_proofs_and_evidence_verify_from_the_outside(app, clock, cli
     assert checkpoints.verify(public, latest)
     listed = client.get("/api/v1/log/checkpoints").json()
     assert [c["tree_size"] for c in listed] == [first.tree_size, latest.tree_size]
+    # Paged in SQL by tree size.
+    after_first = client.get(f"/api/v1/log/checkpoints?after={first.tree_size}").json()
+    assert [c["tree_size"] for c in after_first] == [latest.tree_size]
+    assert [c["tree_size"] for c in client.get("/api/v1/log/checkpoints?limit=1").json()] == [
+        first.tree_size
+    ]
 
     consistency = client.get(
         f"/api/v1/log/proof/consistency?first={first.tree_size}&second={latest.tree_size}"
