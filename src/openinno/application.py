@@ -99,6 +99,13 @@ class SubmissionRecorded(Recorded):
 
 
 @dataclass(frozen=True)
+class SupportRecorded(Recorded):
+    """A vote or its retraction, with the entry's support count it left."""
+
+    support_count: int
+
+
+@dataclass(frozen=True)
 class AwardsRecorded(Recorded):
     agreement_ids: tuple[UUID, ...]
 
@@ -669,7 +676,7 @@ class OpenInno(Application[UUID]):
         return submission, challenge
 
     @retry_on_conflict
-    def support(self, actor_id: UUID, submission_id: UUID) -> Recorded:
+    def support(self, actor_id: UUID, submission_id: UUID) -> SupportRecorded:
         _submission, challenge = self._supportable(actor_id, submission_id)
         at = self._now()
         challenge.require_voting_open(submission_id, at)
@@ -694,10 +701,10 @@ class OpenInno(Application[UUID]):
             # Once per entry: its own copy to change (the one above is shared).
             flagged = self._load(submission_id, Submission, "submission")
             flagged.reach_support_threshold(actor_id, tally.count, threshold, at)
-        return Recorded(vote_id, self._commit(vote, tally, flagged))
+        return SupportRecorded(vote_id, self._commit(vote, tally, flagged), tally.count)
 
     @retry_on_conflict
-    def retract_support(self, actor_id: UUID, submission_id: UUID) -> Recorded:
+    def retract_support(self, actor_id: UUID, submission_id: UUID) -> SupportRecorded:
         _submission, challenge = self._supportable(actor_id, submission_id)
         at = self._now()
         challenge.require_voting_open(submission_id, at)
@@ -707,7 +714,7 @@ class OpenInno(Application[UUID]):
         vote.retract(actor_id, at)
         tally = self._tally(submission_id, at)
         tally.change(-1, at)
-        return Recorded(vote.id, self._commit(vote, tally))
+        return SupportRecorded(vote.id, self._commit(vote, tally), tally.count)
 
     def _tally(self, submission_id: UUID, at: datetime) -> SupportTally:
         tally_id = ids.support_tally_id(submission_id)

@@ -33,7 +33,8 @@ def support(
     submission_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> VoteRecorded:
     recorded = openinno.support(actor, submission_id)
-    return VoteRecorded(recorded.id, recorded.position, openinno.support_count(submission_id))
+    # The count this vote left (no second read of the tally).
+    return VoteRecorded(recorded.id, recorded.position, recorded.support_count)
 
 
 @delete(
@@ -49,7 +50,7 @@ def retract_support(
     submission_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> VoteRecorded:
     recorded = openinno.retract_support(actor, submission_id)
-    return VoteRecorded(recorded.id, recorded.position, openinno.support_count(submission_id))
+    return VoteRecorded(recorded.id, recorded.position, recorded.support_count)
 
 
 HANDLERS = [support, retract_support]
