@@ -103,6 +103,12 @@ class Projection:
     fallback_decodes: bool | None = None
     payloads: bool = False
     page: PageHandler | None = None
+    # Handlers that need no typed event (it costs several times a plain decode):
+    # ``plain`` ones get the stored payload as plain JSON values (``Item.data``:
+    # UUIDs, times and decimals as their stored strings; fields added to a class
+    # after an event was stored are absent), ``envelope`` ones neither.
+    plain: Mapping[type, Handler] = field(default_factory=dict)
+    envelope: Mapping[type, Handler] = field(default_factory=dict)
     # Per dialect ("sqlite", "postgres"): statements run after ``ddl`` (a column or
     # index only one database has, a full-text table and its triggers), and tables
     # beside ``tables`` that a rebuild drops (no primary key needed: never written
@@ -110,14 +116,27 @@ class Projection:
     dialect_ddl: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dialect_tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
+    # topic -> (handler, give the typed event?, give the plain payload?)
+    entries: dict[str, tuple[Handler, bool, bool]] = field(init=False, repr=False, compare=False)
     # Each table's primary key (from the DDL): Writes merges a batch's changes by it.
     keys: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.page is not None and self.fallback is not None:
             raise ValueError(f"projection {self.name}: a page handler, or a fallback, not both")
-        by_topic = {get_topic(cls): handler for cls, handler in self.handlers.items()}
-        object.__setattr__(self, "by_topic", by_topic)
+        entries: dict[str, tuple[Handler, bool, bool]] = {}
+        for handlers, typed, plain in (
+            (self.handlers, self.decodes, self.payloads),
+            (self.plain, False, True),
+            (self.envelope, False, False),
+        ):
+            for cls, handler in handlers.items():
+                topic = get_topic(cls)
+                if topic in entries:
+                    raise ValueError(f"projection {self.name}: two handlers for {topic}")
+                entries[topic] = (handler, typed, plain)
+        object.__setattr__(self, "entries", entries)
+        object.__setattr__(self, "by_topic", {t: e[0] for t, e in entries.items()})
         keys = primary_keys(self.ddl)
         missing = [t for t in self.tables if t not in keys]
         if missing:

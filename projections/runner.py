@@ -83,7 +83,6 @@ class _Route:
         "fallback",
         "name",
         "page",
-        "payloads",
         "projection",
         "start",
         "topics",
@@ -94,13 +93,14 @@ class _Route:
         self.projection = projection
         self.name = projection.name
         self.start = start
-        # topic -> (handler, decode it?)
-        self.topics: dict[str, tuple[Handler, bool]] = {
-            topic: (handler, projection.decodes) for topic, handler in projection.by_topic.items()
-        }
+        # topic -> (handler, decode it typed?, decode it plain?)
+        self.topics: dict[str, tuple[Handler, bool, bool]] = dict(projection.entries)
         fallback = projection.fallback
-        self.fallback = None if fallback is None else (fallback, projection.decodes_fallback)
-        self.payloads = projection.payloads
+        self.fallback = (
+            None
+            if fallback is None
+            else (fallback, projection.decodes_fallback, projection.payloads)
+        )
         self.page = projection.page
         self.writes = Writes(db, projection.keys)
 
@@ -131,18 +131,13 @@ def _gather(
         return
     if len(routes) == 1:
         (route,) = routes
-        topics, fallback, payloads, start = (
-            route.topics,
-            route.fallback,
-            route.payloads,
-            route.start,
-        )
+        topics, fallback, start = route.topics, route.fallback, route.start
         writes = route.writes
         for n in notifications:
             entry = topics.get(n.topic, fallback)
             if entry is None or n.id <= start:
                 continue
-            handler, typed = entry
+            handler, typed, plain = entry
             handler(
                 writes,
                 Item(
@@ -151,7 +146,7 @@ def _gather(
                     n.originator_id,
                     n.originator_version,
                     decode(n) if typed else None,
-                    payload(n) if payloads else None,
+                    payload(n) if plain else None,
                 ),
             )
         return
@@ -163,10 +158,10 @@ def _gather(
             entry = route.topics.get(topic, route.fallback)
             if entry is None or position <= route.start:
                 continue
-            handler, typed = entry
+            handler, typed, plain = entry
             if typed and event is None:
                 event = decode(n)
-            if route.payloads and data is None:
+            if plain and data is None:
                 data = payload(n)
             handler(
                 route.writes,
@@ -176,7 +171,7 @@ def _gather(
                     n.originator_id,
                     n.originator_version,
                     event if typed else None,
-                    data if route.payloads else None,
+                    data if plain else None,
                 ),
             )
 

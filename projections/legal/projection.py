@@ -144,8 +144,16 @@ def record_page(db: Writes, notifications: Sequence[Any], stored: Stored) -> Non
         db.append("lg_events", EVENT_COLUMNS, row)
 
 
-def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
+def _who_when(item: Item) -> tuple[str, str]:
+    """The event's actor and time, from its plain payload or its typed event."""
+    if item.data is not None:
+        return str(item.data["actor_id"]), iso_text(item.data["timestamp"])
     e = item.event
+    return str(e.actor_id), iso(e.timestamp)
+
+
+def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
+    actor, at = _who_when(item)
     insert(
         db,
         "lg_chain",
@@ -154,8 +162,8 @@ def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[s
             "position": item.position,
             "step": step,
             "event_id": event_id(item),
-            "actor_id": str(e.actor_id),
-            "at": iso(e.timestamp),
+            "actor_id": actor,
+            "at": at,
             "details": to_json(details),
         },
     )
@@ -185,39 +193,48 @@ def _agreement_step(db: Writes, item: Item, step: str, details: dict[str, Any]) 
     )
 
 
+# The submission's own events come as plain payloads (``plain`` below: ids are the
+# stored strings, so the details' JSON is what typed decoding gave); the agreement's,
+# rarer and with nested values, typed.
+
+
 def on_submitted(db: Writes, item: Item) -> None:
-    e = item.event
+    d = item.data
+    assert d is not None
     details = {
-        "challenge_id": e.challenge_id,
-        "team_ids": e.team_ids,
-        "accepted_terms_sha256": e.accepted_terms_sha256,
-        "content_sha256": e.content_sha256,
-        "receipt_id": e.receipt_id,
+        "challenge_id": d["challenge_id"],
+        "team_ids": d["team_ids"],
+        "accepted_terms_sha256": d["accepted_terms_sha256"],
+        "content_sha256": d["content_sha256"],
+        "receipt_id": d["receipt_id"],
         "version": 1,
     }
     _step(db, item, str(item.originator_id), "submitted", details)
 
 
 def on_revised(db: Writes, item: Item) -> None:
-    e = item.event
+    d = item.data
+    assert d is not None
     details = {
-        "version": e.version,
-        "content_sha256": e.content_sha256,
-        "receipt_id": e.receipt_id,
+        "version": d["version"],
+        "content_sha256": d["content_sha256"],
+        "receipt_id": d["receipt_id"],
     }
     _step(db, item, str(item.originator_id), "revised", details)
 
 
 def on_submission_status(step: str) -> Any:
     def apply(db: Writes, item: Item) -> None:
-        _step(db, item, str(item.originator_id), step, {"reason": item.event.reason})
+        assert item.data is not None
+        _step(db, item, str(item.originator_id), step, {"reason": item.data["reason"]})
 
     return apply
 
 
 def on_awarded(db: Writes, item: Item) -> None:
-    e = item.event
-    details = {"place": e.place, "agreement_id": e.agreement_id}
+    d = item.data
+    assert d is not None
+    details = {"place": d["place"], "agreement_id": d["agreement_id"]}
     _step(db, item, str(item.originator_id), "awarded", details)
 
 
@@ -327,12 +344,14 @@ PROJECTION = Projection(
     name="legal",
     tables=TABLES,
     ddl=DDL,
-    handlers={
+    plain={
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
         Submission.Withdrawn: on_submission_status("withdrawn"),
         Submission.Disqualified: on_submission_status("disqualified"),
         Submission.Awarded: on_awarded,
+    },
+    handlers={
         IpAgreement.Drafted: on_agreement_drafted,
         IpAgreement.SignedByAssignor: on_signed,
         IpAgreement.CountersignedByAssignee: on_countersigned,

@@ -9,7 +9,7 @@ from openinno.domain import Account, Challenge, Organisation, Submission, Suppor
 from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
-from projections.values import iso, to_json
+from projections.values import iso, iso_text, to_json
 from projections.writes import Writes
 
 DDL = (
@@ -141,15 +141,26 @@ def _challenge(item: Item) -> str:
     return str(item.originator_id)
 
 
+def _data(item: Item) -> dict[str, Any]:
+    assert item.data is not None
+    return item.data
+
+
 # --- people and organisations -------------------------------------------------------------
 
 
+# Handlers named in ``plain`` below read ``item.data`` (the stored payload as plain
+# JSON values: ids and times are already the strings the rows hold); those in
+# ``envelope`` read only the envelope; the rest get the typed event (a challenge's
+# spec: its nested values have defaults an old payload may lack).
+
+
 def on_registered(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     upsert(
         db,
         "pt_people",
-        {"account_id": str(item.originator_id), "display_name": e.display_name.strip()},
+        {"account_id": str(item.originator_id), "display_name": d["display_name"].strip()},
     )
 
 
@@ -158,7 +169,7 @@ def on_profile_updated(db: Writes, item: Item) -> None:
         db,
         "pt_people",
         {"account_id": str(item.originator_id)},
-        {"display_name": item.event.display_name},
+        {"display_name": _data(item)["display_name"]},
     )
 
 
@@ -166,7 +177,7 @@ def on_organisation_created(db: Writes, item: Item) -> None:
     upsert(
         db,
         "pt_organisations",
-        {"organisation_id": str(item.originator_id), "name": item.event.name},
+        {"organisation_id": str(item.originator_id), "name": _data(item)["name"]},
     )
 
 
@@ -208,53 +219,53 @@ def on_published(db: Writes, item: Item) -> None:
 
 
 def on_question_asked(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     insert(
         db,
         "pt_questions",
         {
-            "question_id": str(e.question_id),
+            "question_id": d["question_id"],
             "challenge_id": _challenge(item),
             "position": item.position,
-            "asked_by": str(e.actor_id),
-            "asked_at": iso(e.timestamp),
-            "text": e.text,
+            "asked_by": d["actor_id"],
+            "asked_at": iso_text(d["timestamp"]),
+            "text": d["text"],
         },
     )
 
 
 def on_question_answered(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     update(
         db,
         "pt_questions",
-        {"question_id": str(e.question_id)},
-        {"answer": e.text, "answered_at": iso(e.timestamp)},
+        {"question_id": d["question_id"]},
+        {"answer": d["text"], "answered_at": iso_text(d["timestamp"])},
     )
 
 
 def on_question_hidden(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     update(
         db,
         "pt_questions",
-        {"question_id": str(e.question_id)},
-        {"hidden": 1, "hidden_reason": e.reason, "hidden_at": iso(e.timestamp)},
+        {"question_id": d["question_id"]},
+        {"hidden": 1, "hidden_reason": d["reason"], "hidden_at": iso_text(d["timestamp"])},
     )
 
 
 def _announce(db: Writes, item: Item, kind: str) -> None:
-    e = item.event
+    d = _data(item)
     insert(
         db,
         "pt_announcements",
         {
-            "announcement_id": str(e.announcement_id),
+            "announcement_id": d["announcement_id"],
             "challenge_id": _challenge(item),
             "position": item.position,
             "kind": kind,
-            "text": e.text,
-            "posted_at": iso(e.timestamp),
+            "text": d["text"],
+            "posted_at": iso_text(d["timestamp"]),
         },
     )
 
@@ -264,28 +275,28 @@ def on_announcement(db: Writes, item: Item) -> None:
 
 
 def on_deadline_extended(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     _announce(db, item, "deadline_extended")
     update(
         db,
         "pt_challenges",
         {"challenge_id": _challenge(item)},
-        {"closes_at": iso(e.closes_at), "review_ends_at": iso(e.review_ends_at)},
+        {"closes_at": iso_text(d["closes_at"]), "review_ends_at": iso_text(d["review_ends_at"])},
     )
 
 
 def on_winners_awarded(db: Writes, item: Item) -> None:
     challenge_id = _challenge(item)
     update(db, "pt_challenges", {"challenge_id": challenge_id}, {"status": "awarded"})
-    for award in item.event.awards:
+    for award in _data(item)["awards"]:
         insert(
             db,
             "pt_awards",
             {
                 "challenge_id": challenge_id,
-                "place": award.place,
-                "submission_id": str(award.submission_id),
-                "agreement_id": str(award.agreement_id),
+                "place": award["place"],
+                "submission_id": award["submission_id"],
+                "agreement_id": award["agreement_id"],
             },
         )
 
@@ -297,64 +308,68 @@ def on_cancelled(db: Writes, item: Item) -> None:
 # --- submissions and support --------------------------------------------------------------
 
 
-def _receipt(db: Writes, item: Item, version: int) -> None:
-    e = item.event
+def _receipt(db: Writes, item: Item, version: int, at: str) -> None:
+    d = _data(item)
     insert(
         db,
         "pt_receipts",
         {
-            "receipt_id": str(e.receipt_id),
+            "receipt_id": d["receipt_id"],
             "submission_id": str(item.originator_id),
             "version": version,
-            "content_sha256": e.content_sha256,
-            "recorded_at": iso(e.timestamp),
+            "content_sha256": d["content_sha256"],
+            "recorded_at": at,
         },
     )
 
 
 def on_submitted(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     submission_id = str(item.originator_id)
-    at = iso(e.timestamp)
+    at = iso_text(d["timestamp"])
+    content = d["content"]
+    team_ids = d["team_ids"]
     insert(
         db,
         "pt_submissions",
         {
             "submission_id": submission_id,
-            "challenge_id": str(e.challenge_id),
-            "solver_id": str(e.actor_id),
-            "team_ids": to_json(e.team_ids),
-            "title": e.content.title,
-            "summary": e.content.summary,
+            "challenge_id": d["challenge_id"],
+            "solver_id": d["actor_id"],
+            "team_ids": to_json(team_ids),
+            "title": content["title"],
+            "summary": content["summary"],
             "status": "submitted",
             "version": 1,
-            "content_sha256": e.content_sha256,
-            "accepted_terms_sha256": e.accepted_terms_sha256,
+            "content_sha256": d["content_sha256"],
+            "accepted_terms_sha256": d["accepted_terms_sha256"],
             "submitted_at": at,
             "updated_at": at,
         },
     )
-    for author in (e.actor_id, *e.team_ids):
-        insert(db, "pt_authors", {"submission_id": submission_id, "account_id": str(author)})
-    _receipt(db, item, 1)
-    db.add("pt_challenges", {"challenge_id": str(e.challenge_id)}, "submission_count", 1)
+    for author in (d["actor_id"], *team_ids):
+        insert(db, "pt_authors", {"submission_id": submission_id, "account_id": author})
+    _receipt(db, item, 1, at)
+    db.add("pt_challenges", {"challenge_id": d["challenge_id"]}, "submission_count", 1)
 
 
 def on_revised(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
+    at = iso_text(d["timestamp"])
+    content = d["content"]
     update(
         db,
         "pt_submissions",
         {"submission_id": str(item.originator_id)},
         {
-            "title": e.content.title,
-            "summary": e.content.summary,
-            "version": e.version,
-            "content_sha256": e.content_sha256,
-            "updated_at": iso(e.timestamp),
+            "title": content["title"],
+            "summary": content["summary"],
+            "version": d["version"],
+            "content_sha256": d["content_sha256"],
+            "updated_at": at,
         },
     )
-    _receipt(db, item, e.version)
+    _receipt(db, item, d["version"], at)
 
 
 def _submission(db: Writes, item: Item, **values: Any) -> None:
@@ -378,14 +393,14 @@ def on_threshold_reached(db: Writes, item: Item) -> None:
 
 
 def on_awarded(db: Writes, item: Item) -> None:
-    _submission(db, item, status="awarded", award_place=item.event.place)
+    _submission(db, item, status="awarded", award_place=_data(item)["place"])
 
 
 def on_tally_opened(db: Writes, item: Item) -> None:
     insert(
         db,
         "pt_tallies",
-        {"tally_id": str(item.originator_id), "submission_id": str(item.event.submission_id)},
+        {"tally_id": str(item.originator_id), "submission_id": _data(item)["submission_id"]},
     )
 
 
@@ -398,7 +413,7 @@ SUPPORT_COUNT = (
 def on_support_changed(db: Writes, item: Item) -> None:
     # The count is absolute: within a batch only a tally's latest count matters.
     tally_id = str(item.originator_id)
-    db.merge(SUPPORT_COUNT, tally_id, (item.event.count, tally_id), None)
+    db.merge(SUPPORT_COUNT, tally_id, (_data(item)["count"], tally_id), None)
 
 
 PROJECTION = Projection(
@@ -408,27 +423,31 @@ PROJECTION = Projection(
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
     dialect_tables={"sqlite": ("pt_challenges_fts",)},
     handlers={
-        Account.Registered: on_registered,
-        Account.ProfileUpdated: on_profile_updated,
-        Organisation.Created: on_organisation_created,
         Challenge.Drafted: on_drafted,
         Challenge.DraftEdited: on_draft_edited,
         Challenge.Published: on_published,
+    },
+    plain={
+        Account.Registered: on_registered,
+        Account.ProfileUpdated: on_profile_updated,
+        Organisation.Created: on_organisation_created,
         Challenge.QuestionAsked: on_question_asked,
         Challenge.QuestionAnswered: on_question_answered,
         Challenge.QuestionHidden: on_question_hidden,
         Challenge.AnnouncementPosted: on_announcement,
         Challenge.DeadlineExtended: on_deadline_extended,
         Challenge.WinnersAwarded: on_winners_awarded,
-        Challenge.Cancelled: on_cancelled,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
+        Submission.Awarded: on_awarded,
+        SupportTally.Opened: on_tally_opened,
+        SupportTally.SupportChanged: on_support_changed,
+    },
+    envelope={
+        Challenge.Cancelled: on_cancelled,
         Submission.Withdrawn: on_withdrawn,
         Submission.Disqualified: on_disqualified,
         Submission.Shortlisted: on_shortlisted,
         Submission.SupportThresholdReached: on_threshold_reached,
-        Submission.Awarded: on_awarded,
-        SupportTally.Opened: on_tally_opened,
-        SupportTally.SupportChanged: on_support_changed,
     },
 )

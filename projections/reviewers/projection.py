@@ -8,13 +8,16 @@ joined from the participants' tables, after ``Challenge.IdentitiesRevealed``."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 from uuid import UUID
+
+from eventsourcing.utils import get_topic
 
 from openinno.domain import Challenge, Review, Submission
 from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
-from projections.values import iso, to_json
+from projections.values import event_name, iso, iso_text, to_json
 from projections.writes import Writes
 
 DDL = (
@@ -49,7 +52,7 @@ DDL = (
 TABLES = ("rv_challenges", "rv_reviewers", "rv_pseudonyms", "rv_entries", "rv_reviews")
 
 
-def solver_key(challenge_id: UUID, solver_id: UUID) -> str:
+def solver_key(challenge_id: UUID | str, solver_id: UUID | str) -> str:
     """Stable within a challenge, unlinkable across challenges, not the account id."""
     return hashlib.sha256(f"pseudonym:{challenge_id}:{solver_id}".encode()).hexdigest()
 
@@ -60,6 +63,11 @@ def _spec(spec: ChallengeSpec) -> dict[str, str]:
         "criteria": to_json(spec.criteria),
         "review_ends_at": iso(spec.review_ends_at),
     }
+
+
+def _data(item: Item) -> dict[str, Any]:
+    assert item.data is not None
+    return item.data
 
 
 def _challenge(db: Writes, item: Item, **values: object) -> None:
@@ -80,7 +88,7 @@ def on_published(db: Writes, item: Item) -> None:
 
 
 def on_deadline_extended(db: Writes, item: Item) -> None:
-    _challenge(db, item, review_ends_at=iso(item.event.review_ends_at))
+    _challenge(db, item, review_ends_at=iso_text(_data(item)["review_ends_at"]))
 
 
 def on_awarded_winners(db: Writes, item: Item) -> None:
@@ -98,7 +106,7 @@ def on_revealed(db: Writes, item: Item) -> None:
 def on_reviewer_invited(db: Writes, item: Item) -> None:
     row = {
         "challenge_id": str(item.originator_id),
-        "reviewer_id": str(item.event.reviewer_id),
+        "reviewer_id": _data(item)["reviewer_id"],
         "accepted": 0,
     }
     upsert(db, "rv_reviewers", row)
@@ -107,7 +115,7 @@ def on_reviewer_invited(db: Writes, item: Item) -> None:
 def on_reviewer_accepted(db: Writes, item: Item) -> None:
     row = {
         "challenge_id": str(item.originator_id),
-        "reviewer_id": str(item.event.actor_id),
+        "reviewer_id": _data(item)["actor_id"],
         "accepted": 1,
     }
     upsert(db, "rv_reviewers", row)
@@ -121,9 +129,10 @@ PSEUDONYM = (
 
 
 def on_submitted(db: Writes, item: Item) -> None:
-    e = item.event
-    challenge_id = str(e.challenge_id)
-    key = solver_key(e.challenge_id, e.actor_id)
+    d = _data(item)
+    challenge_id = d["challenge_id"]
+    content = d["content"]
+    key = solver_key(challenge_id, d["actor_id"])
     # Numbered in SQL at the end of the batch, in log order (nothing else writes here).
     db.execute(PSEUDONYM, (challenge_id, key, challenge_id))
     insert(
@@ -133,13 +142,13 @@ def on_submitted(db: Writes, item: Item) -> None:
             "submission_id": str(item.originator_id),
             "challenge_id": challenge_id,
             "solver_key": key,
-            "title": e.content.title,
-            "summary": e.content.summary,
+            "title": content["title"],
+            "summary": content["summary"],
             "version": 1,
-            "content_sha256": e.content_sha256,
+            "content_sha256": d["content_sha256"],
             "status": "submitted",
             "shortlisted": 0,
-            "submitted_at": iso(e.timestamp),
+            "submitted_at": iso_text(d["timestamp"]),
         },
     )
 
@@ -149,14 +158,14 @@ def _entry(db: Writes, item: Item, **values: object) -> None:
 
 
 def on_revised(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     _entry(
         db,
         item,
-        title=e.content.title,
-        summary=e.content.summary,
-        version=e.version,
-        content_sha256=e.content_sha256,
+        title=d["content"]["title"],
+        summary=d["content"]["summary"],
+        version=d["version"],
+        content_sha256=d["content_sha256"],
     )
 
 
@@ -177,25 +186,33 @@ def on_submission_awarded(db: Writes, item: Item) -> None:
 
 
 def on_review_started(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     insert(
         db,
         "rv_reviews",
         {
             "review_id": str(item.originator_id),
-            "challenge_id": str(e.challenge_id),
-            "submission_id": str(e.submission_id),
-            "reviewer_id": str(e.actor_id),
+            "challenge_id": d["challenge_id"],
+            "submission_id": d["submission_id"],
+            "reviewer_id": d["actor_id"],
         },
     )
 
 
+REVISED = event_name(get_topic(Review.ScoresRevised))
+
+
 def on_scores(db: Writes, item: Item) -> None:
-    e = item.event
+    d = _data(item)
     where = {"review_id": str(item.originator_id)}
-    values = {"scores": to_json(e.scores), "comment": e.comment, "scored_at": iso(e.timestamp)}
+    # Scores are decimals stored as strings: the JSON is the same as typed decoding's.
+    values = {
+        "scores": to_json(d["scores"]),
+        "comment": d["comment"],
+        "scored_at": iso_text(d["timestamp"]),
+    }
     db.update("rv_reviews", where, values)
-    if isinstance(e, Review.ScoresRevised):
+    if event_name(item.topic) == REVISED:
         db.add("rv_reviews", where, "revisions", 1)
 
 
@@ -211,21 +228,25 @@ PROJECTION = Projection(
         Challenge.Drafted: on_drafted,
         Challenge.DraftEdited: on_spec,
         Challenge.Published: on_published,
+    },
+    plain={
         Challenge.DeadlineExtended: on_deadline_extended,
-        Challenge.WinnersAwarded: on_awarded_winners,
-        Challenge.Cancelled: on_cancelled,
-        Challenge.IdentitiesRevealed: on_revealed,
         Challenge.ReviewerInvited: on_reviewer_invited,
         Challenge.ReviewerAccepted: on_reviewer_accepted,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
+        Review.Started: on_review_started,
+        Review.ScoresRecorded: on_scores,
+        Review.ScoresRevised: on_scores,
+    },
+    envelope={
+        Challenge.WinnersAwarded: on_awarded_winners,
+        Challenge.Cancelled: on_cancelled,
+        Challenge.IdentitiesRevealed: on_revealed,
         Submission.Withdrawn: on_withdrawn,
         Submission.Disqualified: on_disqualified,
         Submission.Shortlisted: on_shortlisted,
         Submission.Awarded: on_submission_awarded,
-        Review.Started: on_review_started,
-        Review.ScoresRecorded: on_scores,
-        Review.ScoresRevised: on_scores,
         Review.ConflictDeclared: on_conflict,
     },
 )

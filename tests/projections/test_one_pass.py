@@ -5,11 +5,13 @@ one pass: the same rows as typed decoding and as one projection at a time, exact
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -32,7 +34,13 @@ from tests.projections.story import run_story
 from tests.projections.tables import dump
 from tests.projections.test_kill_and_rebuild import clean_rebuild, slowest_position, wait_for
 from tests.support.story import Scene
-from web.readside import PostgresLog, payload_for, plaintext_for, read_side_for
+from web.readside import (
+    PostgresLog,
+    StoredNotification,
+    payload_for,
+    plaintext_for,
+    read_side_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -318,5 +326,77 @@ def test_rebuild_indexes_at_the_end_and_any_start_restores_missing_indexes(
         assert runner.rebuild() == app.recorder.max_notification_id()
         assert gc.get_threshold() == thresholds  # raised while replaying, then restored
         assert {"lg_events_stream", "pt_questions_challenge"} <= index_names(runner.db)
+    finally:
+        runner.db.close()
+
+
+FIXTURE = ROOT / "tests" / "fixtures" / "stored_events_v1.jsonl"
+
+
+class ListLog:
+    """A notification log held in a list (the stored-events fixture)."""
+
+    def __init__(self, notifications: list[StoredNotification]) -> None:
+        self.notifications = notifications
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> list[StoredNotification]:
+        low = 0 if start is None else start + (0 if inclusive_of_start else 1)
+        return [
+            n
+            for n in self.notifications
+            if n.id >= low and (stop is None or n.id <= stop) and (not topics or n.topic in topics)
+        ][:limit]
+
+    def max_notification_id(self) -> int | None:
+        return self.notifications[-1].id if self.notifications else None
+
+
+def test_every_read_model_applies_the_events_stored_by_the_first_version(
+    app: OpenInno, read_store: ReadStore
+):
+    """The plain-payload handlers read stored fields by name: every event type as the
+    first version stored it (the fixture) must apply, in one pass, to every read model."""
+    rows = [json.loads(line) for line in FIXTURE.read_text().splitlines() if line]
+    log = [
+        StoredNotification(
+            i, r["originator_id"], r["originator_version"], r["topic"], r["state"].encode()
+        )
+        for i, r in enumerate(rows, start=1)
+    ]
+    runner = MultiRunner(
+        ALL,
+        open_db(read_store),
+        ListLog(log),
+        app.mapper.to_domain_event,
+        payload=payload_for(app),
+        plaintext=plaintext_for(app),
+        batch_size=7,
+    )
+    try:
+        assert runner.catch_up() == len(log)
+        db = runner.db
+
+        def count(table: str) -> int:
+            return int(db.rows(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"])
+
+        def events(name: str) -> int:
+            return sum(1 for r in rows if r["topic"].endswith(f":{name}"))
+
+        assert count("lg_events") == len(log)
+        assert count("pt_people") == events("Account.Registered")
+        assert count("pt_submissions") == events("Submission.Submitted")
+        assert count("rv_entries") == events("Submission.Submitted")
+        assert count("rv_reviews") == events("Review.Started")
+        assert count("pt_tallies") == events("SupportTally.Opened")
+        scored = db.rows("SELECT scores, revisions FROM rv_reviews WHERE scores IS NOT NULL")
+        assert scored and all(from_json(r["scores"]) for r in scored)
     finally:
         runner.db.close()
