@@ -1,0 +1,377 @@
+"""Every route of the HTML pages x every role, with the status each must get.
+
+The matrix is keyed by (method, route path) and compared with the routes the pages
+router actually serves: a new page or form without a row here fails this test.
+Unsafe requests carry a valid CSRF token and, where they can, a body the right role
+gets a 400 for (so no cell changes what another cell sees); rows whose success
+changes state get fresh objects per role (``prepare``).  GETs that need a signed-in
+person redirect anonymous visitors to the login page (303); unsafe requests from
+them get 401."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from openinno.domain.values import Voting
+from tests.support.story import Scene
+from tests.web.pages.conftest import TOKEN, Web
+
+ROLES = (
+    "anonymous",
+    "solver",
+    "other_solver",
+    "reviewer",
+    "manager",
+    "other_manager",
+    "legal",
+    "admin",
+)
+SIGNED_IN = ROLES[1:]
+MEMBERS = ("manager", "legal")
+LOGIN = 303  # a GET that needs a signed-in person: to /login?next=...
+PDF = b"%PDF-1.4\n% a small but real-looking pdf\n"
+
+
+@dataclass
+class Row:
+    expected: dict[str, int]
+    path: str  # formatted with World.ids (and what prepare returns)
+    data: dict[str, Any] = field(default_factory=dict)
+    multipart: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    prepare: Callable[[World, str], dict[str, str]] | None = None
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status: int, anonymous: int = LOGIN) -> dict[str, int]:
+    return {**dict.fromkeys(SIGNED_IN, status), "anonymous": anonymous}
+
+
+def only(status: int, roles: tuple[str, ...], denied: int = 404, anonymous: int = LOGIN):
+    return {r: status if r in roles else denied for r in SIGNED_IN} | {"anonymous": anonymous}
+
+
+def post_only(status: int, roles: tuple[str, ...], denied: int = 404, **others: int):
+    return only(status, roles, denied, anonymous=401) | others
+
+
+@dataclass
+class World:
+    web: Web
+    cast: Scene
+    ids: dict[str, Any]
+    jars: dict[str, list[Any]]
+    tokens: dict[str, str]
+
+    def fresh_entry(self) -> str:
+        return str(self.cast.submit(self.ids["open"], self.ids["open_terms"], title="Fresh"))
+
+
+def fresh_draft(w: World, role: str) -> dict[str, str]:
+    return {"fresh": str(w.cast.draft())}
+
+
+def fresh_entry(w: World, role: str) -> dict[str, str]:
+    return {"fresh": w.fresh_entry()}
+
+
+def fresh_invitation(w: World, role: str) -> dict[str, str]:
+    challenge_id, _terms = w.cast.published(visibility="private", voting=Voting("none"))
+    w.cast.app.invite_reviewer(w.cast.sponsor, challenge_id, w.cast.reviewer)
+    return {"fresh": str(challenge_id)}
+
+
+@pytest.fixture
+def world(web: Web, cast: Scene) -> World:
+    app, clock = cast.app, cast.clock
+    manager, legal = cast.account("manager"), cast.account("legal")
+    app.add_member(cast.sponsor, cast.organisation, manager, "manager")
+    app.add_member(cast.sponsor, cast.organisation, legal, "legal")
+    rival = cast.account("rival")
+    app.create_organisation(rival, "Rival")
+    admin = cast.account("root")
+    app.grant_admin_as_operator(admin)
+    ids: dict[str, Any] = {"org": cast.organisation}
+    ids["open"], ids["open_terms"] = cast.published(max_submissions_per_solver=50)
+    short = {
+        "visibility": "private",
+        "voting": Voting("none"),
+        "closes_at": clock.now() + timedelta(days=3),
+    }
+    review, review_terms = cast.published(**short)
+    won, won_terms = cast.published(**short)
+    ids["draft"] = cast.draft()
+    app.invite_reviewer(cast.sponsor, review, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, review)
+    clock.advance(timedelta(days=2))
+    ids["entry"] = cast.submit(ids["open"], ids["open_terms"])
+    ids["question"] = app.ask_question(cast.other_solver, ids["open"], "Lego allowed?").id
+    ids["reviewed"] = cast.submit(review, review_terms)
+    winner = cast.submit(won, won_terms)
+    clock.advance(timedelta(days=2))
+    ids["agreement"] = app.award(cast.sponsor, won, [(winner, 1)]).agreement_ids[0]
+    w = World(web, cast, ids, {}, {})
+    logins = {
+        "solver": "solver",
+        "other_solver": "other",
+        "reviewer": "reviewer",
+        "manager": "manager",
+        "other_manager": "rival",
+        "legal": "legal",
+        "admin": "root",
+    }
+    for role in ROLES:
+        web.client.cookies.clear()
+        if role != "anonymous":
+            web.login(logins[role])
+        page = web.get("/")
+        found = TOKEN.search(page.text)
+        assert found
+        w.tokens[role] = found.group(1)
+        w.jars[role] = list(web.client.cookies.jar)
+    return w
+
+
+def _bad_signup() -> dict[str, str]:
+    return {"email": "not an email", "password": "x", "password_again": "y"}
+
+
+C = "/challenges/{challenge_id:uuid}"
+ORG = "/organisations/{organisation_id:uuid}"
+S = "/submissions/{submission_id:uuid}"
+A = "/agreements/{agreement_id:uuid}"
+MATRIX: dict[tuple[str, str], Row] = {
+    # anyone
+    ("GET", "/"): Row(everyone(200), "/"),
+    ("GET", C): Row(everyone(200), "/challenges/{open}"),
+    ("GET", f"{C}/terms"): Row(everyone(200), "/challenges/{open}/terms"),
+    ("GET", f"{C}/gallery"): Row(everyone(200), "/challenges/{open}/gallery"),
+    ("POST", "/language"): Row(everyone(303), "/language", {"locale": "pl", "next": "/"}),
+    # accounts
+    ("GET", "/signup"): Row(everyone(200), "/signup"),
+    ("POST", "/signup"): Row(everyone(400), "/signup", _bad_signup()),
+    ("POST", "/signup/validate"): Row(
+        everyone(200), "/signup/validate", _bad_signup(), headers={"HX-Trigger-Name": "email"}
+    ),
+    ("GET", "/login"): Row(everyone(200), "/login"),
+    ("POST", "/login"): Row(
+        # One address per role: five failures for one account would throttle it (429).
+        everyone(401),
+        "/login",
+        {"email": "nobody-{fresh}@example.org", "password": "wrong"},
+        prepare=lambda w, role: {"fresh": role},
+    ),
+    ("POST", "/logout"): Row(everyone(303), "/logout"),
+    ("GET", "/profile"): Row(signed_in(200), "/profile"),
+    ("POST", "/profile"): Row(signed_in(400, 401), "/profile", {"display_name": ""}),
+    # solvers
+    ("GET", f"{C}/submit"): Row(signed_in(200), "/challenges/{open}/submit"),
+    ("POST", f"{C}/submit"): Row(
+        signed_in(400, 401), "/challenges/{open}/submit", {"title": "x"}, multipart=True
+    ),
+    ("POST", f"{C}/submit/validate"): Row(
+        signed_in(200, 401),
+        "/challenges/{open}/submit/validate",
+        {"title": "x"},
+        headers={"HX-Trigger-Name": "title"},
+    ),
+    ("POST", f"{C}/questions"): Row(
+        signed_in(400, 401), "/challenges/{open}/questions", {"question": ""}
+    ),
+    ("GET", "/submissions/mine"): Row(signed_in(200), "/submissions/mine"),
+    ("GET", f"{S}/receipt"): Row(only(200, ("solver",)), "/submissions/{entry}/receipt"),
+    ("GET", f"{S}/revise"): Row(only(200, ("solver",)), "/submissions/{entry}/revise"),
+    ("POST", f"{S}/revise"): Row(
+        post_only(400, ("solver",)), "/submissions/{entry}/revise", {"title": ""}, multipart=True
+    ),
+    ("POST", f"{S}/withdraw"): Row(
+        post_only(303, ("solver",)), "/submissions/{fresh}/withdraw", prepare=fresh_entry
+    ),
+    ("POST", f"{S}/support"): Row(
+        # Anyone signed in but the entry's own author (409: one cannot support oneself).
+        {**signed_in(303, 401), "solver": 409},
+        "/submissions/{fresh}/support",
+        {"action": "support"},
+        prepare=fresh_entry,
+    ),
+    # sponsors
+    ("GET", "/organisations"): Row(signed_in(200), "/organisations"),
+    ("POST", "/organisations"): Row(signed_in(400, 401), "/organisations", {"name": ""}),
+    ("GET", ORG): Row(only(200, MEMBERS), "/organisations/{org}"),
+    ("GET", f"{ORG}/challenges/new"): Row(
+        only(200, MEMBERS), "/organisations/{org}/challenges/new"
+    ),
+    ("POST", f"{ORG}/challenges"): Row(
+        post_only(400, MEMBERS), "/organisations/{org}/challenges", {"title": ""}
+    ),
+    ("POST", f"{ORG}/challenges/validate"): Row(
+        post_only(200, MEMBERS),
+        "/organisations/{org}/challenges/validate",
+        {"title": ""},
+        headers={"HX-Trigger-Name": "title"},
+    ),
+    ("POST", f"{ORG}/members"): Row(post_only(400, MEMBERS), "/organisations/{org}/members"),
+    ("GET", f"{C}/draft"): Row(only(200, MEMBERS), "/challenges/{draft}/draft"),
+    ("POST", f"{C}/publish"): Row(
+        post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
+    ),
+    ("GET", f"{C}/manage"): Row(only(200, MEMBERS), "/challenges/{open}/manage"),
+    ("POST", f"{C}/announcements"): Row(
+        post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
+    ),
+    ("POST", f"{C}/deadline"): Row(
+        post_only(400, MEMBERS), "/challenges/{open}/deadline", {"closes_at": "soon"}
+    ),
+    ("POST", f"{C}/reviewers"): Row(
+        post_only(400, MEMBERS), "/challenges/{open}/reviewers", {"email": "nobody@example.org"}
+    ),
+    ("POST", f"{C}/shortlist"): Row(
+        post_only(400, MEMBERS), "/challenges/{open}/shortlist", {"submission_ids": "not-an-id"}
+    ),
+    ("POST", f"{C}/award"): Row(
+        post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
+    ),
+    ("POST", f"{C}/reveal"): Row(
+        # Before the deadline there is nothing to reveal: the manager gets 409.
+        post_only(409, ("manager",), legal=403),
+        "/challenges/{open}/reveal",
+    ),
+    ("POST", f"{C}/questions/{{question_id:uuid}}/answer"): Row(
+        post_only(400, ("manager",), legal=403, **{r: 403 for r in SIGNED_IN if r not in MEMBERS}),
+        "/challenges/{open}/questions/{question}/answer",
+        {"answer": ""},
+    ),
+    ("POST", f"{C}/questions/{{question_id:uuid}}/hide"): Row(
+        # Moderation: the sponsor's owners and managers, and admins.
+        post_only(
+            400,
+            ("manager", "admin"),
+            legal=403,
+            **{r: 403 for r in SIGNED_IN if r not in (*MEMBERS, "admin")},
+        ),
+        "/challenges/{open}/questions/{question}/hide",
+        {"reason": ""},
+    ),
+    # reviewers
+    ("GET", "/reviews"): Row(signed_in(200), "/reviews"),
+    ("POST", "/reviews/invitations/{challenge_id:uuid}"): Row(
+        post_only(303, ("reviewer",)),
+        "/reviews/invitations/{fresh}",
+        prepare=fresh_invitation,
+    ),
+    ("GET", "/reviews/{submission_id:uuid}"): Row(only(200, ("reviewer",)), "/reviews/{reviewed}"),
+    ("POST", "/reviews/{submission_id:uuid}"): Row(
+        post_only(400, ("reviewer",)), "/reviews/{reviewed}", {"score_0": "eleventy"}
+    ),
+    ("POST", "/reviews/{submission_id:uuid}/conflict"): Row(
+        post_only(400, ("reviewer",)), "/reviews/{reviewed}/conflict", {"reason": ""}
+    ),
+    # legal
+    ("GET", "/legal/submissions/{submission_id:uuid}"): Row(
+        only(200, ("solver", *MEMBERS, "admin")), "/legal/submissions/{entry}"
+    ),
+    ("GET", "/legal/submissions/{submission_id:uuid}/export/{kind:str}"): Row(
+        only(200, ("solver", *MEMBERS, "admin")), "/legal/submissions/{entry}/export/csv"
+    ),
+    ("GET", "/legal/streams/{stream_id:uuid}"): Row(
+        # Owners and legal members of the sponsor, and admins: not managers, not authors.
+        only(200, ("legal", "admin")),
+        "/legal/streams/{entry}",
+    ),
+    ("GET", f"{ORG}/agreements"): Row(only(200, MEMBERS), "/organisations/{org}/agreements"),
+    ("GET", A): Row(only(200, ("solver", *MEMBERS, "admin")), "/agreements/{agreement}"),
+    ("POST", f"{A}/sign"): Row(
+        # Parties see the form; without the intent box ticked nobody signs.
+        post_only(400, ("solver", *MEMBERS, "admin")),
+        "/agreements/{agreement}/sign",
+    ),
+    ("POST", f"{A}/countersign"): Row(
+        post_only(400, ("solver", *MEMBERS, "admin")), "/agreements/{agreement}/countersign"
+    ),
+    ("POST", f"{A}/payment"): Row(
+        # Owners and managers record payments (the manager's succeeds; it comes
+        # before the roles after it in ROLES, who are refused whatever the state).
+        post_only(303, ("manager",), legal=403),
+        "/agreements/{agreement}/payment",
+        {"reference": "TRX-1"},
+    ),
+    # admin
+    ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
+}
+
+
+def _page_routes(web: Web) -> set[tuple[str, str]]:
+    """(method, path) of every handler defined in web/pages, from the app's route table
+    (sync handlers are wrapped: the original function is ``fn.func``)."""
+    found = set()
+    for route in web.client.app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            fn = getattr(handler.fn, "func", handler.fn)
+            if not getattr(fn, "__module__", "").startswith("web.pages."):
+                continue
+            for method in handler.http_methods:
+                if method not in ("OPTIONS", "HEAD"):
+                    found.add((method, route.path))
+    return found
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_every_page_route_has_a_row(web):
+    served = _page_routes(web)
+    assert len(served) > 40
+    assert served == set(MATRIX), {
+        "routes without a row": sorted(served - set(MATRIX)),
+        "rows without a route": sorted(set(MATRIX) - served),
+    }
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_every_page_route_for_every_role(world: World):
+    web, failures = world.web, []
+    # Logging out ends a session for good: last.
+    for (method, route), row in sorted(MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
+        for role in ROLES:
+            ids = dict(world.ids)
+            if row.prepare is not None:
+                ids.update(row.prepare(world, role))
+            path = (row.path or route).format(**{k: str(v) for k, v in ids.items()})
+            web.client.cookies.clear()
+            for cookie in world.jars[role]:
+                web.client.cookies.jar.set_cookie(cookie)
+            web.fed()
+            if method == "GET":
+                r = web.client.get(path, follow_redirects=False)
+            else:
+                data = {k: v.format(**ids) for k, v in row.data.items()}
+                data["_csrf_token"] = world.tokens[role]
+                files = [("files", ("plan.pdf", PDF, "application/pdf"))] if row.multipart else None
+                r = web.client.post(
+                    path, data=data, files=files, headers=row.headers, follow_redirects=False
+                )
+            expected = row.expected[role]
+            if r.status_code != expected:
+                failures.append(f"{method} {path} as {role}: {r.status_code}, expected {expected}")
+            elif (
+                expected == LOGIN
+                and method == "GET"
+                and not r.headers["location"].startswith("/login?next=")
+            ):
+                failures.append(f"{method} {path} as {role}: to {r.headers['location']}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_ids_are_uuids(world: World):
+    # The matrix formats paths with these: a typo in a name must not pass silently.
+    for name, value in world.ids.items():
+        if name != "open_terms":
+            UUID(str(value))
