@@ -6,6 +6,9 @@ driven by concurrent asyncio httpx clients on 127.0.0.1, bounded in count and ti
   the raw eventsourcing save loop of the same aggregates (Submission + SolverEntries
   per transaction, one after another) and raw psycopg executemany / COPY of rows
   shaped like the stored events;
+- the same command (token lookup + submit) from as many threads of one process as there
+  are clients, without HTTP, with group commit off and on (same run): what the
+  application reaches, and what group commit adds (mean batch = callers per insert);
 - votes/s, one vote per person: afterwards every submission's support count equals
   its distinct voters, and a second vote by the same person is refused;
 - write to visible: from an acknowledged submission to its row in the participants
@@ -17,6 +20,7 @@ driven by concurrent asyncio httpx clients on 127.0.0.1, bounded in count and ti
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import threading
@@ -24,6 +28,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
@@ -49,7 +54,10 @@ from tests.support.server import (
 )
 from web.readside import read_store_for
 
-WORKERS = 2  # the full run; --quick starts one (faster start, same code paths)
+# The full run; --quick starts one worker (faster start, same code paths).  Override to
+# try other shapes: OPENINNO_BENCH_WORKERS, OPENINNO_BENCH_CLIENTS.
+WORKERS = int(os.environ.get("OPENINNO_BENCH_WORKERS", 2))
+CLIENTS = int(os.environ.get("OPENINNO_BENCH_CLIENTS", 32))
 
 
 @contextmanager
@@ -96,6 +104,48 @@ def library_save_loop(settings: Settings, scene: HttpScene, count: int) -> float
             )
             app.save(submission, entries)
         return count / (time.perf_counter() - started)
+    finally:
+        app.close()
+
+
+def concurrent_commands(
+    settings: Settings, scene: HttpScene, group_commit: str, per_thread: int, tag: str
+) -> tuple[float, float]:
+    """Each solver's thread resolves its token and submits, per_thread times, all threads
+    at once in one process (no HTTP): submissions/s and the mean batch (callers per
+    insert; 1 without group commit).  Every submission must succeed."""
+    app = OpenInno(replace(settings, group_commit=group_commit))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(scene.solvers))
+
+    def work(solver_index: int) -> None:
+        solver = scene.solvers[solver_index]
+        barrier.wait()
+        try:
+            for n in range(per_thread):
+                actor = app.account_for_token(solver.token)
+                app.submit(
+                    actor,
+                    scene.challenge,
+                    f"In-process {tag} {n}",
+                    "A building set with swings and weights that shows a pendulum's period.",
+                    scene.terms,
+                )
+        except BaseException as e:
+            errors.append(e)
+
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(len(scene.solvers))]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        assert not errors, errors[:3]
+        committer = app.group_committer
+        mean_batch = committer.callers / committer.inserts if committer else 1.0
+        return len(threads) * per_thread / elapsed, mean_batch
     finally:
         app.close()
 
@@ -278,7 +328,7 @@ def check_votes(
 
 
 def measure(url: str, quick: bool) -> list[Result]:
-    clients = 4 if quick else 32
+    clients = 4 if quick else CLIENTS
     per_client = 4 if quick else 60
     time_limit = 10.0 if quick else 60.0
     results: list[Result] = []
@@ -302,6 +352,10 @@ def measure(url: str, quick: bool) -> list[Result]:
             check_votes(settings, scene, server.url, targets, vote_outcomes)
         baseline_count = 20 if quick else 1000
         library = library_save_loop(settings, scene, baseline_count)
+        # Up to 100 entries per solver: the HTTP run used per_client of them.
+        per_thread = 2 if quick else min(15, (100 - per_client) // 2)
+        in_process_off, _ = concurrent_commands(settings, scene, "off", per_thread, "off")
+        in_process_on, mean_batch = concurrent_commands(settings, scene, "on", per_thread, "on")
         executemany, copy_rate = psycopg_rows(url, 200 if quick else 20_000)
 
     rate = len(acknowledged) / elapsed
@@ -316,7 +370,29 @@ def measure(url: str, quick: bool) -> list[Result]:
         f"{len(votes)} votes in {vote_elapsed:.1f}s",
         file=sys.stderr,
     )
+    in_label = f"in-process pg {clients} threads"
     results += [
+        Result(
+            f"{in_label}: submissions/s, group commit",
+            in_process_on,
+            "same, group commit off",
+            in_process_off,
+            "submissions/s",
+        ),
+        Result(
+            f"{in_label}: mean batch (callers per insert)",
+            mean_batch,
+            "without group commit",
+            1.0,
+            "callers",
+        ),
+        Result(
+            f"{label}: submissions/s vs in-process",
+            rate,
+            "in-process commands, group commit",
+            in_process_on,
+            "submissions/s",
+        ),
         Result(
             f"{label}: submissions/s",
             rate,
