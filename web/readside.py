@@ -6,6 +6,7 @@ uses ``public``) of the same database."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -152,10 +153,6 @@ def payload_for(app: OpenInno) -> Payload:
     return mapper.to_payload
 
 
-def _state(notification: Any) -> bytes:
-    return bytes(notification.state)
-
-
 def plaintext_for(app: OpenInno) -> Plaintext | None:
     """A notification's stored payload as the JSON bytes the mapper wrote
     (decrypted and decompressed where the store does either): what the legal
@@ -165,7 +162,8 @@ def plaintext_for(app: OpenInno) -> Plaintext | None:
         return None
     cipher, compressor = mapper.cipher, mapper.compressor
     if cipher is None and compressor is None:
-        return _state
+        # The stored bytes themselves (bytes from both stores' readers).
+        return operator.attrgetter("state")
 
     def plaintext(notification: Any) -> bytes:
         data = notification.state

@@ -8,7 +8,6 @@ event's id, actor, time and hashes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -78,10 +77,20 @@ class _Envelope(msgspec.Struct):
 
 
 _envelope = msgspec.json.Decoder(_Envelope)
-# A payload holding any of these keys is copied the slow way, without them.  As bytes:
-# inside a JSON string a quote is escaped, so this matches a key (or, harmlessly, a
-# string value equal to the name), never a fragment of text.
-_SECRET = re.compile(b'"(?:' + b"|".join(re.escape(f.encode()) for f in REDACTED_FIELDS) + b')"')
+# A payload holding any of these keys is copied the slow way, without them.  As bytes
+# with their quotes: inside a JSON string a quote is escaped, so a needle matches a
+# key (or, harmlessly, a string value equal to the name), never a fragment of text.
+# Substring tests, not a regular expression: a fifth of the history's CPU otherwise.
+_SECRETS = tuple(f'"{name}"'.encode() for name in sorted(REDACTED_FIELDS))
+
+
+def _has_secret(raw: bytes) -> bool:
+    for needle in _SECRETS:  # noqa: SIM110 (any() of a generator costs more, per event)
+        if needle in raw:
+            return True
+    return False
+
+
 # Stored order (the event class's field order), as the stored text has it.
 _history_json = msgspec.json.Encoder(decimal_format="string", uuid_format="canonical")
 _NULL = "\\N"  # COPY's NULL
@@ -102,7 +111,7 @@ def _history(n: Any, stored: Stored) -> tuple[str | None, str, str]:
     without secrets, encoded again (same fields, same order)."""
     if stored.plaintext is not None and not _upcast(n.topic):
         raw = stored.plaintext(n)
-        if _SECRET.search(raw) is None:
+        if not _has_secret(raw):
             try:
                 envelope = _envelope.decode(raw)
             except msgspec.ValidationError:
