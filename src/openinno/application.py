@@ -66,6 +66,7 @@ from openinno.domain.values import (
     sha256_hex,
 )
 from openinno.files import FileStore, Upload, check_upload
+from openinno.keyed_lock import KeyedLocks
 from openinno.passwords import Passwords
 from openinno.persistence import pool_check
 from openinno.persistence.environment import eventsourcing_env
@@ -147,6 +148,8 @@ class OpenInno(Application[UUID]):
         self.files = FileStore(self.settings.files_dir)
         super().__init__(env=eventsourcing_env(self.settings, create_table=create_tables))
         pool_check.install(self.recorder)
+        # Votes on one entry take turns on its tally within this process (keyed_lock.py).
+        self._tally_locks = KeyedLocks()
         self.group_committer: GroupCommitter | None = (
             GroupCommitter(self.mapper, self.recorder)
             if self.settings.group_commit_enabled
@@ -692,16 +695,18 @@ class OpenInno(Application[UUID]):
             )
         else:
             vote.recast(actor_id, at)
-        tally = self._tally(submission_id, at)
-        tally.change(+1, at)
-        flagged: Submission | None = None
-        threshold = challenge.spec.voting.threshold
-        if threshold is not None and tally.crosses_threshold(threshold):
-            tally.mark_threshold(threshold, at)
-            # Once per entry: its own copy to change (the one above is shared).
-            flagged = self._load(submission_id, Submission, "submission")
-            flagged.reach_support_threshold(actor_id, tally.count, threshold, at)
-        return SupportRecorded(vote_id, self._commit(vote, tally, flagged), tally.count)
+        with self._tally_locks.hold(submission_id):
+            tally = self._tally(submission_id, at)
+            tally.change(+1, at)
+            flagged: Submission | None = None
+            threshold = challenge.spec.voting.threshold
+            if threshold is not None and tally.crosses_threshold(threshold):
+                tally.mark_threshold(threshold, at)
+                # Once per entry: its own copy to change (the one above is shared).
+                flagged = self._load(submission_id, Submission, "submission")
+                flagged.reach_support_threshold(actor_id, tally.count, threshold, at)
+            position = self._commit(vote, tally, flagged)
+        return SupportRecorded(vote_id, position, tally.count)
 
     @retry_on_conflict
     def retract_support(self, actor_id: UUID, submission_id: UUID) -> SupportRecorded:
@@ -712,9 +717,11 @@ class OpenInno(Application[UUID]):
         if vote is None:
             raise InvalidState("You do not support this entry.")
         vote.retract(actor_id, at)
-        tally = self._tally(submission_id, at)
-        tally.change(-1, at)
-        return SupportRecorded(vote.id, self._commit(vote, tally), tally.count)
+        with self._tally_locks.hold(submission_id):
+            tally = self._tally(submission_id, at)
+            tally.change(-1, at)
+            position = self._commit(vote, tally)
+        return SupportRecorded(vote.id, position, tally.count)
 
     def _tally(self, submission_id: UUID, at: datetime) -> SupportTally:
         tally_id = ids.support_tally_id(submission_id)
