@@ -73,7 +73,7 @@ def test_the_history_never_holds_a_password_hash(
     assert not any("password_hash" in r["data"] or "$argon2" in r["data"] for r in rows)
 
 
-ODD_TEXT = 'tab\there, new\nline\r, back\\slash \\N \\t, "quoted", zażółć, Привет, \x00 end'
+ODD_TEXT = 'tab\there, new\nline\r, back\\slash \\N \\t, "quoted", zażółć, Привет, \x00 end {"password_hash": "$argon2id$"}'
 
 
 def history(db: Db) -> list[tuple[Any, ...]]:
