@@ -262,10 +262,14 @@ class OpenInno(Application[UUID]):
             raise NotFound(f"No submission with id {submission_id}.")
         return submission
 
-    def may_view_submission(self, actor_id: UUID | None, submission: Submission) -> bool:
+    def may_view_submission(
+        self, actor_id: UUID | None, submission: Submission, challenge: Challenge | None = None
+    ) -> bool:
+        """``challenge``: the submission's, when the caller has just loaded it."""
         if actor_id is not None and actor_id in submission.author_ids:
             return True
-        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
+        if challenge is None or challenge.id != submission.challenge_id:
+            challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
         if challenge.spec.visibility == "public" and submission.status not in (
             "withdrawn",
             "disqualified",
@@ -672,7 +676,7 @@ class OpenInno(Application[UUID]):
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission", readonly=True)
         challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        if not self.may_view_submission(None, submission):
+        if not self.may_view_submission(None, submission, challenge):
             raise NotFound(f"No submission with id {submission_id}.")
         if actor_id in submission.author_ids:
             raise InvalidState("You cannot support your own entry.")
