@@ -59,6 +59,12 @@ def _submit(page: Any, challenge_url: str, title: str) -> Any:
     return page
 
 
+def _entry_of(receipt_url: str) -> str:
+    found = re.search(r"/submissions/([0-9a-f-]{36})/receipt", receipt_url)
+    assert found, receipt_url
+    return found.group(1)
+
+
 def test_the_whole_story(browser: Any, served: Served, axe: Accessibility) -> None:
     app = served.app
     for name in ("ada", "bob", "pat", "rita", "rex", "lee"):
@@ -116,7 +122,7 @@ def test_the_whole_story(browser: Any, served: Served, axe: Accessibility) -> No
     ada = _login(browser, served, "ada")
     _submit(ada, challenge_url, "Pendulum park")
     expect(ada.locator("h1")).to_have_text("Your receipt")
-    ada_entry = re.search(r"/submissions/([0-9a-f-]{36})/receipt", ada.url).group(1)
+    ada_entry = _entry_of(ada.url)
     shoot(ada, "03-receipt")
     axe.check(ada, "receipt")
     _submit(ada, challenge_url, "Pendulum park, again")
@@ -126,7 +132,7 @@ def test_the_whole_story(browser: Any, served: Served, axe: Accessibility) -> No
     bob = _login(browser, served, "bob", javascript=False)
     _submit(bob, challenge_url, "Lever lab")
     expect(bob.locator("h1")).to_have_text("Your receipt")
-    bob_entry = re.search(r"/submissions/([0-9a-f-]{36})/receipt", bob.url).group(1)
+    bob_entry = _entry_of(bob.url)
 
     # --- a public supporter supports Ada's entry: htmx swaps the count in place -------------
     pat = _login(browser, served, "pat")

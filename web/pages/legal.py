@@ -4,6 +4,7 @@ organisation's agreements by state.  Never cached."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 from uuid import UUID
 
@@ -226,5 +227,14 @@ class LegalPages(Controller):
             lambda r: (order.get(r["state"], len(order)), r["drafted_at"], r["agreement_id"]),
             cursor,
         )
-        context: dict[str, Any] = {"organisation": organisation, "agreements": agreements}
+        # This page's rows by state, in the deal's order (Jinja's groupby would sort).
+        groups = [
+            (state, list(rows))
+            for state, rows in itertools.groupby(agreements.items, key=lambda r: r["state"])
+        ]
+        context: dict[str, Any] = {
+            "organisation": organisation,
+            "agreements": agreements,
+            "groups": groups,
+        }
         return pages.render_list(request, "agreements.html", "agreements", viewer, **context)

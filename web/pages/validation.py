@@ -62,11 +62,5 @@ def field_response(
     request: Request[Any, Any, Any], pages: Pages, viewer: Viewer, name: str, message: str
 ) -> Response[str]:
     form = Form(errors={name: message} if message else {})
-    return pages.render(
-        request,
-        "partials/field_message.html",
-        viewer,
-        headers={"Cache-Control": "no-store"},
-        form=form,
-        name=name,
-    )
+    # Never cached: the controllers that answer these all send no-store.
+    return pages.render(request, "partials/field_message.html", viewer, form=form, name=name)

@@ -33,6 +33,7 @@ def _message(response) -> str:
     """The text of an inline validation answer ("" when the field passes)."""
     assert response.status_code == 200, response.text
     assert "<html" not in response.text  # a fragment, not a page
+    assert response.headers.get_list("cache-control") == ["no-store"]
     found = re.search(r'<p class="error" id="e-(\w+)">([^<]*)</p>', response.text)
     return found.group(2) if found else ""
 
@@ -231,13 +232,23 @@ def _awarded(cast, app, entries=1):
 
 def test_agreements_page_by_state_in_the_viewers_language(web, cast, app, monkeypatch):
     monkeypatch.setattr(paging, "PAGE_SIZE", 1)
-    _awarded(cast, app, entries=2)
+    challenge_id, _winners = _awarded(cast, app, entries=2)
+    # The first place's agreement signed: it waits for the countersignature.
+    signed = app.get_challenge(challenge_id).awards[0].agreement_id
+    text_sha256 = app.get_agreement(cast.solver, signed).text_sha256
+    app.sign_agreement(cast.solver, signed, "Solver", "I sign.", text_sha256)
     web.login("sponsor")
-    page = web.get(f"/organisations/{cast.organisation}/agreements")
+    path = f"/organisations/{cast.organisation}/agreements"
+    page = web.get(path)
+    # In the order a deal moves: awaiting the signature before the countersignature.
     assert "Awaiting the solver&#39;s signature" in page.text
     assert page.text.count('href="/agreements/') == 1
     rest = web.get(_next_link(page.text), headers=_htmx())
     assert rest.text.count('href="/agreements/') == 1 and "<html" not in rest.text
+    assert "Awaiting the sponsor&#39;s countersignature" in rest.text
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    both = web.get(path).text
+    assert both.index("Awaiting the solver") < both.index("Awaiting the sponsor")
     web.post("/language", {"locale": "pl", "next": "/"})
     page = web.get(f"/organisations/{cast.organisation}/agreements")
     assert "awaiting_signature" not in page.text
