@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from openinno.application import OpenInno
@@ -459,3 +460,65 @@ def run(quick: bool) -> list[Result]:
     finally:
         if cluster is not None:
             cluster.stop()
+
+
+# --- per-request cost (not part of the table): `python -m tests.benchmarks.bench_http` ----
+
+
+def request_costs(url: str, count: int = 200) -> None:
+    """Token lookup + submit, and token lookup + vote, one after another in one thread:
+    per request, the statements sent (aggregate reads, inserts), pool pings, deep copies
+    and Python function calls (cProfile; counts do not depend on the machine's load)."""
+    import cProfile
+    import pstats
+
+    def per_request(profile: cProfile.Profile) -> dict[str, float]:
+        stats: Any = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+
+        def calls(function: str, file: str = "") -> int:
+            return sum(v[1] for k, v in stats.items() if k[2] == function and file in k[0])
+
+        return {
+            "reads": calls("select_events", "eventsourcing"),
+            "inserts": calls("insert_events", "eventsourcing/postgres"),
+            "pool pings": calls("check_connection", "psycopg_pool"),
+            "deep copies": calls("deepcopy"),
+            "function calls": sum(v[1] for v in stats.values()),
+        }
+
+    with tempfile.TemporaryDirectory() as tmp, pg_store(url, Path(tmp)) as settings:
+        scene = http_scene(settings, 10, per_solver=100, voting=True)
+        app = OpenInno(settings)
+        try:
+            solvers = scene.solvers
+            submissions = []
+            profile = cProfile.Profile()
+            profile.enable()
+            for n in range(count):
+                actor = app.account_for_token(solvers[1 + n % 9].token)
+                title = f"Entry {n}"
+                submissions.append(
+                    app.submit(actor, scene.challenge, title, "A set.", scene.terms).id
+                )
+            profile.disable()
+            submit = per_request(profile)
+            profile = cProfile.Profile()
+            profile.enable()
+            for submission_id in submissions:
+                app.support(app.account_for_token(solvers[0].token), submission_id)
+            profile.disable()
+            vote = per_request(profile)
+        finally:
+            app.close()
+    for name, figures in (("submit", submit), ("vote", vote)):
+        print(name, ", ".join(f"{k} {v / count:,.1f}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    found, started = postgres.find_or_start()
+    try:
+        if found is not None:
+            request_costs(found)
+    finally:
+        if started is not None:
+            started.stop()
