@@ -142,6 +142,7 @@ class PostgresDb:
         # reach the disk.  A server crash may then lose the last few commits, but each
         # with its tracking position (same transaction), so they are applied again:
         # exactly once still holds.  Kill -9 of the runner loses nothing committed.
+        # The reasoning in full: docs/decisions/0007-read-model-durability.md.
         self.conn.execute("SET synchronous_commit TO off")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
