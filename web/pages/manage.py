@@ -13,14 +13,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from openinno.domain.organisation import Organisation
 from projections.sponsors import queries as sponsors
-from web.pages import charts
+from web.pages import charts, paging, queries
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import many, one, values
 from web.pages.sponsors import _local_time, _member_organisation, render_organisation
@@ -119,6 +119,37 @@ class ManagePages(Controller):
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         return self._dashboard(request, pages, viewer, actor, challenge_id)
+
+    @get("/challenges/{challenge_id:uuid}/entries", sync_to_thread=True)
+    def entries(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        cursor: FromQuery[str] = "",
+    ) -> Response[str]:
+        """The sponsor's list of entries, paged: the ranking's order (computed from the
+        scores, so the query has no cursor: it is paged here, by rank)."""
+        actor = require_signed_in(viewer)
+        challenge, organisation = _managed(pages, actor, challenge_id)
+        db = pages.reads.db()
+        entries = paging.page(
+            sponsors.ranking(db, challenge_id),
+            lambda r: (int(r["rank"]), r["submission_id"]),
+            cursor,
+        )
+        return pages.render_list(
+            request,
+            "entries.html",
+            "entries",
+            viewer,
+            challenge=challenge,
+            spec=challenge.spec,
+            organisation=organisation,
+            entries=entries,
+            agreements=queries.agreements_of(db, [r["submission_id"] for r in entries.items]),
+        )
 
     def _run(
         self,

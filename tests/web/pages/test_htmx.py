@@ -230,6 +230,26 @@ def _awarded(cast, app, entries=1):
     return challenge_id, winners
 
 
+def test_the_sponsors_entries_page_by_rank(web, cast, app, monkeypatch):
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+    challenge_id, terms = cast.open_challenge(max_submissions_per_solver=10)
+    for i in range(3):
+        cast.submit(challenge_id, terms, title=f"Entry {i}")
+    web.login("sponsor")
+    path = f"/challenges/{challenge_id}/entries"
+    assert f'href="{path}"' in web.get(f"/challenges/{challenge_id}/manage").text
+    first = web.get(path)
+    assert first.status_code == 200 and first.headers["cache-control"] == "no-store"
+    ranks = re.findall(r"<td>(\d+)</td>\s*<td>Entrant", first.text)
+    assert ranks == ["1", "2"] and first.text.count("<td>Submitted") == 2
+    rest = web.get(_next_link(first.text), headers=_htmx())
+    assert "<html" not in rest.text
+    assert re.findall(r"<td>(\d+)</td>\s*<td>Entrant", rest.text) == ["3"]
+    web.logout()
+    web.login("other")
+    assert web.get(path).status_code == 404
+
+
 def test_agreements_page_by_state_in_the_viewers_language(web, cast, app, monkeypatch):
     monkeypatch.setattr(paging, "PAGE_SIZE", 1)
     challenge_id, _winners = _awarded(cast, app, entries=2)

@@ -225,6 +225,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
     ),
     ("GET", f"{C}/manage"): Row(only(200, MEMBERS), "/challenges/{open}/manage"),
+    ("GET", f"{C}/entries"): Row(only(200, MEMBERS), "/challenges/{open}/entries"),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
     ),
