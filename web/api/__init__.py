@@ -28,8 +28,9 @@ from web.api import (
     votes,
 )
 from web.api.auth import provide_actor, provide_openinno, provide_viewer
+from web.api.common import with_idempotency_key
 from web.api.config import ApiConfig
-from web.api.idempotency import IdempotencyMiddleware
+from web.api.idempotency import WRITE_METHODS, IdempotencyMiddleware
 from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, problem_spec
 from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
@@ -37,6 +38,10 @@ from web.readside import read_store_for
 from web.throttle import Buckets, LoginThrottle, MemoryBuckets, shared_buckets
 
 API_PATH = "/api/v1"
+
+# Anonymous writes ignore Idempotency-Key (keys are scoped to an account, and a
+# token response must never be stored): their schema does not offer it.
+ANONYMOUS_WRITES = (accounts.register_account, accounts.issue_token)
 
 
 @dataclass
@@ -95,6 +100,11 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
     for handler in handlers:
         # Every operation may answer 429 (see web/api/ratelimit.py): say so in the schema.
         handler.responses = {**(handler.responses or {}), **problem_spec(429)}
+        if handler.http_methods & WRITE_METHODS and handler not in ANONYMOUS_WRITES:
+            # The idempotency middleware may answer 409 (a retry still running) and 422
+            # (a key reused for another request) before the handler runs.
+            handler.responses = {**problem_spec(409, 422), **handler.responses}
+            handler.operation_class = with_idempotency_key(handler.operation_class)
     router = Router(
         path=API_PATH,
         route_handlers=handlers,

@@ -60,3 +60,25 @@ def test_lists_take_a_cursor_and_reads_a_min_position(client):
         names = {p["name"] for p in doc["paths"][path]["get"]["parameters"]}
         assert {"cursor", "limit", "min_position"} <= names, path
         assert "429" in doc["paths"][path]["get"]["responses"]
+
+
+def test_every_signed_in_write_documents_idempotency_key(client):
+    doc = client.get("/schema/openapi.json").json()
+    writes = [
+        (method, path, operation)
+        for path, operations in doc["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in operations.items()
+        if method in ("post", "put", "patch", "delete")
+    ]
+    assert len(writes) > 20
+    for method, path, operation in writes:
+        headers = {p["name"]: p for p in operation.get("parameters", []) if p.get("in") == "header"}
+        if path in ("/api/v1/accounts", "/api/v1/tokens"):
+            # Anonymous: the key would be ignored, so it is not offered.
+            assert "Idempotency-Key" not in headers, path
+            continue
+        key = headers.get("Idempotency-Key")
+        assert key is not None, (method, path)
+        assert key["required"] is False and key["schema"]["maxLength"] == 255
+        assert {"409", "422", "429"} <= set(operation["responses"]), (method, path)
