@@ -184,13 +184,6 @@ class OpenInno(Application[UUID]):
             ) from e
         if not recordings:
             raise InvalidState("Nothing to record.")
-        # What was just recorded is the aggregates' current state: the next reader of
-        # this process finds it in the cache (and still reads any later events).
-        repository = self.repository
-        if isinstance(repository, CopyOnWriteRepository):
-            for aggregate in aggregates:
-                if aggregate is not None:
-                    repository.put_if_newer(aggregate)
         position = recordings[-1].notification.id
         return position
 

@@ -11,9 +11,9 @@ Here a cached aggregate is a frozen recorded state: a fast-forward projects the 
 events onto a copy and puts the copy in the cache, so no thread ever sees an object
 change under it.  That lets a caller that only *reads* (access checks, the challenge
 a submission enters) take the cached object itself (``deepcopy_from_cache=False``):
-no lock, no copy.  A command that changes an aggregate still gets its own copy, and
-after its events are recorded the application puts that aggregate back in the cache
-(see ``OpenInno._commit``), so the next reader finds it current.
+no lock, no copy.  A command that changes an aggregate still gets its own copy, which
+never enters the cache (the command could change it again, or fail to record it); the
+next read-only load fast-forwards the cached entry instead.
 
 Freshness is unchanged: every ``get`` still asks the store for events after the
 cached version (the fast-forward), so a read sees everything committed before it.
@@ -64,8 +64,7 @@ class CopyOnWriteRepository(Repository[Any]):
         if advanced is None:
             raise AggregateNotFoundError(aggregate_id)
         if deepcopy_from_cache:
-            # A writer's copy: it goes back in the cache only once its events are
-            # recorded (put_if_newer from the application), never before.
+            # A writer's copy, to change: it never enters the cache.
             return advanced
         self.put_if_newer(advanced)
         return advanced
