@@ -177,8 +177,12 @@ def build_environment() -> Environment:
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    """An htmx request (it wants a fragment); a plain request gets the whole page."""
-    return request.headers.get("hx-request") == "true"
+    """An htmx request (it wants a fragment); a plain request gets the whole page.
+    htmx restoring a pushed address it has no snapshot of asks for the whole page."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
 
 
 class Pages:

@@ -20,7 +20,7 @@ from litestar.response import Redirect
 from openinno.domain.errors import DomainError
 from projections.participants import queries as participants
 from web.pages import i18n, paging, queries, sessions
-from web.pages.base import N_, Form, Pages, Viewer, safe_next
+from web.pages.base import N_, Form, Pages, Viewer, is_htmx, safe_next
 from web.pages.forms import one
 
 PHASE_LABELS = {
@@ -133,7 +133,7 @@ class PublicPages(Controller):
             "phase_of": phase_of,
         }
         headers = {"Vary": "HX-Request"}
-        if request.headers.get("hx-request") == "true":
+        if is_htmx(request):
             return pages.render(
                 request, "partials/catalogue.html", viewer, headers=headers, **context
             )
