@@ -31,7 +31,6 @@ from web.api.pagination import (
     decode_key,
     encode_cursor,
     keyset_page,
-    page,
 )
 from web.api.problems import problem_spec
 from web.api.readmodels import challenge_entries
@@ -337,10 +336,14 @@ def ranking(
 ) -> Ranking:
     access.sponsor_challenge(openinno, actor, challenge_id)
     db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
+    kind = f"ranking:{challenge_id}"
+    after = decode_key(kind, cursor, (int,))
+    # Computed over every review of the challenge on each read (normalised scores):
+    # there is no stored order to seek in, so this one list is sliced after the query.
     rows = sponsors.ranking(db, challenge_id)
-    chunk, next_cursor = page(
-        f"ranking:{challenge_id}", rows, lambda r: (int(r["rank"]),), cursor, limit
-    )
+    if after is not None:
+        rows = [r for r in rows if int(r["rank"]) > after[0]]
+    chunk, next_cursor = keyset_page(kind, rows, lambda r: (int(r["rank"]),), limit)
     return Ranking(challenge_id, [_ranked(r) for r in chunk], next_cursor)
 
 

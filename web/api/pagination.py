@@ -6,9 +6,8 @@ to, base64url-encoded; clients must treat it as opaque.  Lists are keyset
 paginated in SQL (``WHERE (sort key) > (cursor) ORDER BY sort key LIMIT n + 1``:
 an item added or removed between pages neither repeats nor skips another, and no
 list is read whole to send one page); a cursor from another list, or a broken
-one, is a 422.  ``page`` slices in memory, for the ranking alone: it is computed
-over all of a challenge's reviews on every read, so there is no stored order to
-seek in."""
+one, is a 422.  The ranking alone is sliced after its query: it is computed over
+all of a challenge's reviews on every read, so there is no stored order to seek in."""
 
 from __future__ import annotations
 
@@ -81,20 +80,4 @@ def keyset_page(
     last row when there is more."""
     chunk = list(rows[:limit])
     more = len(rows) > limit
-    return chunk, encode_cursor(kind, key(chunk[-1])) if more and chunk else None
-
-
-def page(
-    kind: str, items: Sequence[T], key: Callable[[T], Key], cursor: str | None, limit: int
-) -> tuple[list[T], str | None]:
-    """One page of ``items`` ordered by ``key`` (a total order: end it with an id)."""
-    ordered = sorted(items, key=key)
-    if cursor:
-        after = decode_cursor(kind, cursor)
-        try:
-            ordered = [item for item in ordered if list(key(item)) > after]
-        except TypeError:
-            raise InvalidInput("This cursor is not one we gave out.", field="cursor") from None
-    chunk = ordered[:limit]
-    more = len(ordered) > limit
     return chunk, encode_cursor(kind, key(chunk[-1])) if more and chunk else None

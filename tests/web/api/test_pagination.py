@@ -212,12 +212,22 @@ def test_tampered_cursors_are_422_problems_on_every_list(world):
     w = world
     org = w.cast.organisation
     lists: list[tuple[str, User, dict[str, Any], str]] = [
-        (f"/api/v1/challenges/{w.challenge}/submissions", w.cast.sponsor, {}, "entries"),
+        (
+            f"/api/v1/challenges/{w.challenge}/submissions",
+            w.cast.sponsor,
+            {},
+            f"entries:{w.challenge}",
+        ),
         ("/api/v1/reviews", w.cast.reviewer, {}, "reviews"),
         (f"/api/v1/streams/{w.challenge}/history", w.manager, {}, f"history:{w.challenge}"),
         (f"/api/v1/submissions/{w.winner}/chain-of-title", w.legal, {}, f"chain:{w.winner}"),
         ("/api/v1/agreements", w.legal, {"organisation_id": org}, f"agreements:{org}:"),
-        (f"/api/v1/challenges/{w.challenge}/ranking", w.cast.sponsor, {}, "ranking"),
+        (
+            f"/api/v1/challenges/{w.challenge}/ranking",
+            w.cast.sponsor,
+            {},
+            f"ranking:{w.challenge}",
+        ),
         ("/api/v1/challenges", w.cast.solver, {}, "challenges:closing"),
     ]
     for url, who, params, kind in lists:
