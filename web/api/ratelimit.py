@@ -44,6 +44,22 @@ class RateLimiter:
         taken = self.buckets.take(f"api-{kind}:{key}", self.limits[kind], self.window)
         return taken.allowed, taken.remaining, taken.wait
 
+    # A made-up bearer token gets a bucket of its own, so without this a client could
+    # dodge its address's limit by sending a new random token each time.  Tokens the
+    # API refused (401) count against the address, as anonymous requests do; once
+    # they reach the anonymous limit, bearer requests from that address wait.
+
+    def unknown_tokens_wait(self, ip: str) -> float:
+        return self.buckets.wait(f"api-unknown-token:{ip}", self.limits["ip"], self.window)
+
+    def unknown_token(self, ip: str) -> None:
+        self.buckets.take(f"api-unknown-token:{ip}", self.limits["ip"], self.window)
+
+
+def client_address(scope: Any) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
 
 def client_key(scope: Any) -> tuple[str, str]:
     headers = Headers.from_scope(scope)
@@ -51,8 +67,30 @@ def client_key(scope: Any) -> tuple[str, str]:
     if scheme.lower() == "bearer" and token.strip():
         # Keyed by the token's hash: the limiter never keeps a usable token.
         return "token", hashlib.sha256(token.strip().encode()).hexdigest()
-    client = scope.get("client")
-    return "ip", str(client[0]) if client else "unknown"
+    return "ip", client_address(scope)
+
+
+async def _too_many(send: Send, scope: Scope, detail: str, wait: float, limit: bytes) -> None:
+    retry_after = str(max(1, math.ceil(wait)))
+    body = msgspec.json.encode(
+        problem(
+            "too_many_requests", f"{detail}; retry after {retry_after} s.", instance=scope["path"]
+        )
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", retry_after.encode()),
+                (b"ratelimit-limit", limit),
+                (b"ratelimit-remaining", b"0"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 class RateLimitMiddleware:
@@ -65,35 +103,37 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         kind, key = client_key(scope)
-        allowed, remaining, wait = self.limiter.take(kind, key)
-        limit = str(self.limiter.limits[kind]).encode()
+        address = client_address(scope)
+        limiter = self.limiter
+        if kind == "token":
+            refused = limiter.unknown_tokens_wait(address)
+            if refused > 0:
+                await _too_many(
+                    send,
+                    scope,
+                    f"Over {limiter.limits['ip']} requests with unknown tokens per "
+                    f"{limiter.window:g} s from this address",
+                    refused,
+                    str(limiter.limits["ip"]).encode(),
+                )
+                return
+        allowed, remaining, wait = limiter.take(kind, key)
+        limit = str(limiter.limits[kind]).encode()
         if not allowed:
-            retry_after = str(max(1, math.ceil(wait)))
-            p = problem(
-                "too_many_requests",
-                f"Over {limit.decode()} requests per {self.limiter.window:g} s for this "
-                f"{'token' if kind == 'token' else 'address'}; retry after {retry_after} s.",
-                instance=scope["path"],
+            await _too_many(
+                send,
+                scope,
+                f"Over {limit.decode()} requests per {limiter.window:g} s for this "
+                f"{'token' if kind == 'token' else 'address'}",
+                wait,
+                limit,
             )
-            body = msgspec.json.encode(p)
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 429,
-                    "headers": [
-                        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"retry-after", retry_after.encode()),
-                        (b"ratelimit-limit", limit),
-                        (b"ratelimit-remaining", b"0"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body, "more_body": False})
             return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if kind == "token" and message["status"] == 401:
+                    limiter.unknown_token(address)
                 headers = list(message.get("headers", []))
                 headers += [
                     (b"ratelimit-limit", limit),

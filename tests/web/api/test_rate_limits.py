@@ -66,6 +66,24 @@ def test_anonymous_requests_are_limited_per_address(client):
     assert client.get("/schema/openapi.json").status_code == 200
 
 
+def test_made_up_tokens_count_against_the_address(client, app):
+    """A new random token each time would get a fresh bucket each time: refused
+    tokens count against the address (its anonymous limit, 2 here)."""
+    ada = _token(app, "ada")
+    for n in range(2):
+        assert_problem(
+            client.get("/api/v1/me", headers=bearer(f"made-up-{n}")), 401, "invalid_credentials"
+        )
+    over = client.get("/api/v1/me", headers=bearer("made-up-again"))
+    body = assert_problem(over, 429, "too_many_requests")
+    assert "unknown tokens" in body["detail"] and int(over.headers["retry-after"]) >= 1
+    # Bearer requests from this address wait, a real token too (it cannot be told
+    # from a made-up one without the lookup the limit is there to spare).
+    assert_problem(client.get("/api/v1/me", headers=bearer(ada)), 429, "too_many_requests")
+    # Requests without a token keep their own count.
+    assert client.get("/api/v1/problems").status_code == 200
+
+
 @pytest.fixture(params=["memory", "shared"])
 def buckets_for(request, tmp_path):
     def make(clock):
