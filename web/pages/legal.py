@@ -14,7 +14,15 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from openinno.domain import Challenge, IpAgreement, Organisation, Review, Submission
+from openinno.domain import (
+    ApiToken,
+    Challenge,
+    IdempotencyRecord,
+    IpAgreement,
+    Organisation,
+    Review,
+    Submission,
+)
 from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
 from web.pages import labels, paging
@@ -72,7 +80,7 @@ def may_read_history(pages: Pages, actor: UUID, stream_id: UUID) -> bool:
     except AggregateNotFoundError:
         return False
     # Token and idempotency streams hold secrets' hashes and request bodies: nobody.
-    if type(stream).__name__ in ("ApiToken", "IdempotencyRecord"):
+    if isinstance(stream, ApiToken | IdempotencyRecord):
         return False
     try:
         if app.get_account(actor).is_admin:

@@ -356,6 +356,22 @@ def test_stream_history_for_the_sponsors_legal_side_and_admins(web, cast, app):
     assert "password_hash" not in account.text and "argon2" not in account.text
 
 
+def test_the_chain_of_title_links_the_histories_of_the_entry_and_its_agreement(web, cast, app):
+    challenge_id, (winner,) = _awarded(cast, app)
+    agreement_id = app.get_challenge(challenge_id).awards[0].agreement_id
+    web.login("sponsor")
+    chain = web.get(f"/legal/submissions/{winner}").text
+    assert f'href="/legal/streams/{winner}"' in chain
+    assert f'href="/legal/streams/{agreement_id}"' in chain
+    history = web.get(f"/legal/streams/{agreement_id}")
+    assert history.status_code == 200 and "IpAgreement" in history.text
+    web.logout()
+    # The author sees the chain of title, without links to histories they may not read.
+    web.login("solver")
+    chain = web.get(f"/legal/submissions/{winner}").text
+    assert "/legal/streams/" not in chain
+
+
 def test_chain_of_title_steps_in_the_viewers_language(web, cast):
     challenge_id, terms = cast.open_challenge()
     submission_id = cast.submit(challenge_id, terms)
