@@ -28,6 +28,7 @@ end unless ``BENCH_READS_KEEP=1``; a kept, complete dataset is reused by the nex
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -635,19 +636,13 @@ def direct_ms(db: Db, call: Callable[[Db], Any]) -> float:
     return statistics.median(times) * 1000
 
 
-def postgres_url(settings: Settings) -> str:
-    return settings.database_url.split("?", 1)[0]
-
-
-def server_connections(url: str, app_name: str) -> int:
-    """PostgreSQL connections the server holds (its application_name)."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = %s", (app_name,)
-        ).fetchone()
-    return int(row[0]) if row else 0
+def server_connections(db: Db, app_name: str) -> int:
+    """PostgreSQL connections the server holds (its application_name), asked over a
+    connection opened before the server (it may hold every one left)."""
+    rows = db.rows(
+        "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = ?", (app_name,)
+    )
+    return int(rows[0]["n"])
 
 
 def load(server: Server, endpoint: Endpoint, clients: int, per_client: int) -> list[Outcome]:
@@ -684,6 +679,28 @@ def no_rate_limits() -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextmanager
+def started_server(settings: Settings, workers: int) -> Iterator[Server]:
+    """running_server, tried again (3 times in all) when PostgreSQL refused it a
+    connection at start: on a PostgreSQL shared with other test runs,
+    max_connections is sometimes reached for a moment."""
+    for attempt in range(3):
+        try:
+            cm = running_server(settings, workers=workers, projections=True)
+            server = cm.__enter__()
+        except RuntimeError as e:
+            if "too many clients" not in str(e) or attempt == 2:
+                raise
+            print("bench_reads: PostgreSQL had no connection to spare; again", file=sys.stderr)
+            time.sleep(10)
+            continue
+        try:
+            yield server
+        finally:
+            cm.__exit__(None, None, None)
+        return
+
+
 def rss_kib(pid: int) -> tuple[int, int]:
     """VmRSS and VmHWM (peak) of a process, KiB."""
     values = {}
@@ -706,6 +723,7 @@ class Measured:
     outcomes: list[Outcome]
     probe_ms: float
     direct: float | None
+    failed: int = 0
 
     def latencies(self) -> list[float]:
         return [o.seconds * 1000 for o in self.outcomes]
@@ -720,9 +738,10 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
     with (
         closing(open_db(read_store_for(settings))) as direct_db,
         no_rate_limits(),
-        running_server(settings, workers=workers, projections=True) as server,
+        started_server(settings, workers) as server,
     ):
         rss_start = {pid: rss_kib(pid) for pid in web_pids(server)}
+        rss_seen = dict(rss_start)
         for endpoint in endpoints(data, server.url):
             probe = load(server, endpoint, 1, 1)[0]
             assert probe.status == 200, (endpoint.name, probe.status, str(probe.body)[:300])
@@ -747,25 +766,27 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
                     f"bench_reads {endpoint.name}: {len(bad)} failed: {failures}", file=sys.stderr
                 )
                 outcomes = [o for o in outcomes if o not in bad]
-                assert outcomes, endpoint.name
+                print(f"bench_reads: server log tail:\n{server.log()[-1500:]}", file=sys.stderr)
             direct = direct_ms(direct_db, endpoint.direct) if endpoint.direct else None
             connections = (
-                server_connections(postgres_url(settings), server.app_name)
-                if settings.is_postgres
-                else 0
+                server_connections(direct_db, server.app_name) if settings.is_postgres else 0
             )
-            measured.append(Measured(endpoint, clients, outcomes, probe_s * 1000, direct))
+            measured.append(Measured(endpoint, clients, outcomes, probe_s * 1000, direct, len(bad)))
+            # A worker killed (out of memory, say) is replaced: sample as we go.
+            for pid in web_pids(server):
+                with contextlib.suppress(OSError, KeyError):
+                    rss_seen[pid] = max(rss_seen.get(pid, (0, 0)), rss_kib(pid))
             print(
                 f"bench_reads {label} {endpoint.name}: {len(outcomes)} requests, {clients} clients,"
                 f" p50 {percentile([o.seconds * 1000 for o in outcomes], 0.5):.1f} ms,"
                 f" p99 {percentile([o.seconds * 1000 for o in outcomes], 0.99):.1f} ms,"
                 f" one alone {probe_s * 1000:.0f} ms"
                 + (f", server holds {connections} PG connections" if connections else "")
-                + (f", direct {direct:.1f} ms" if direct is not None else ""),
+                + (f", direct {direct:.1f} ms" if direct is not None else "")
+                + f", worker RSS/peak MB {[(a // 1024, b // 1024) for a, b in rss_seen.values()]}",
                 file=sys.stderr,
             )
-        pids = web_pids(server)
-        rss_end = {pid: rss_kib(pid) for pid in pids}
+        rss_end = rss_seen
         supervisor = rss_kib(server.process.pid) if server.worker_pids() else None
     print(
         f"bench_reads {label}: web RSS/peak MB at start "
@@ -786,7 +807,9 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
     for m in measured[1:]:
         lat = m.latencies()
         name = f"{label} {m.endpoint.name} {m.clients}c"
-        p50, p99 = percentile(lat, 0.5), percentile(lat, 0.99)
+        if m.failed:
+            name += f" ({m.failed} of {m.failed + len(lat)} failed)"
+        p50, p99 = (percentile(lat, 0.5), percentile(lat, 0.99)) if lat else (math.inf, math.inf)
         results.append(Result(f"{name}: p99", p99, "/healthz p99", h99, "ms", TARGET_P99))
         if m.direct is not None:
             results.append(Result(f"{name}: p50", p50, "direct query fn", m.direct, "ms"))
