@@ -73,8 +73,14 @@ DDL = (
 # no stemming, "kite" does not find "kites".  (PostgreSQL lower-cases non-ASCII
 # letters by the database's LC_CTYPE: a UTF-8 one, as ``C.UTF-8``, is needed.)
 POSTGRES_DDL = (
-    "ALTER TABLE pt_challenges ADD COLUMN IF NOT EXISTS search_vector tsvector"
-    " GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, title || ' ' || brief)) STORED",
+    # Only where missing: ALTER TABLE locks the table exclusively even when IF NOT
+    # EXISTS finds the column, and this runs at every runner's start.
+    "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = 'pt_challenges'"
+    " AND column_name = 'search_vector') THEN"
+    " ALTER TABLE pt_challenges ADD COLUMN search_vector tsvector"
+    " GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, title || ' ' || brief)) STORED;"
+    " END IF; END $do$",
     "CREATE INDEX IF NOT EXISTS pt_challenges_search ON pt_challenges USING GIN (search_vector)",
 )
 # An FTS5 table of its own (keyed by challenge id; an external-content table would
