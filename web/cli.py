@@ -53,6 +53,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             host=args.host or settings.host,
             port=args.port or settings.port,
             workers=args.workers,
+            # uvicorn kills a worker that misses a 5 s health ping; a worker busy with a
+            # burst on a loaded machine missed it at the start of the HTTP benchmark
+            # ("Child process died"), dropping every request it held.  A hung worker is
+            # still replaced, after 30 s.
+            timeout_worker_healthcheck=30,
         )
     finally:
         if stop_projections is not None:
