@@ -13,7 +13,16 @@ from tests.benchmarks.report import Result, print_table
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.benchmarks",
+        epilog=(
+            "Every tests/benchmarks/bench_*.py module is a benchmark (its run(quick)). "
+            "Sizes: BENCH_READS_SUBMISSIONS (reads, default 1000000: a write, rebuild and "
+            "measure of about 25 minutes on a busy 2-core machine; 100000 for a short run), "
+            "BENCH_READS_KEEP=1 keeps and reuses the generated PostgreSQL schema, "
+            "BENCH_SQLITE_SUBMISSIONS (sqlite's reads, default 100000)."
+        ),
+    )
     parser.add_argument(
         "--quick", action="store_true", help="small sizes; checks correctness, not speed"
     )
