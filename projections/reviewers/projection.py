@@ -41,6 +41,9 @@ DDL = (
     " content_sha256 TEXT NOT NULL, status TEXT NOT NULL, shortlisted INTEGER NOT NULL,"
     " submitted_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rv_entries_challenge ON rv_entries (challenge_id)",
+    # The queue pages through a challenge in pseudonym order: each entrant's number,
+    # then that entrant's entries by this index.
+    "CREATE INDEX IF NOT EXISTS rv_entries_entrant ON rv_entries (challenge_id, solver_key)",
     "CREATE TABLE IF NOT EXISTS rv_reviews ("
     " review_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
     " reviewer_id TEXT NOT NULL, scores TEXT, comment TEXT NOT NULL DEFAULT '',"

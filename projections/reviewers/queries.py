@@ -71,15 +71,51 @@ def my_review_queue_page(
     db: Db, reviewer_id: UUID, *, after: QueueKey | None, limit: int
 ) -> list[Row]:
     """``my_review_queue`` a page at a time (keyset on its order: ``after`` is the
-    ``queue_key`` of the last row sent).  Rows also carry ``number`` and ``submitted_at``."""
-    sql = f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
-    params: list[object] = [str(reviewer_id), str(reviewer_id)]
-    if after is not None:
-        sql += f"AND ({_QUEUE_ORDER}) > (?, ?, ?, ?, ?) "
-        params += list(after)
-    sql += f"ORDER BY {_QUEUE_ORDER} LIMIT ?"
-    params.append(limit)
-    return _queue_entries(db, db.rows(sql, params))
+    ``queue_key`` of the last row sent).  Rows also carry ``number`` and ``submitted_at``.
+
+    Walked challenge by challenge (a reviewer has few), each challenge's entries in
+    pseudonym order from the ``(challenge_id, number)`` index: a page of a
+    100,000-entry challenge reads about a page of rows, where one query ordered
+    across the join sorted the whole challenge for every page."""
+    challenges = db.rows(
+        "SELECT c.challenge_id, c.review_ends_at FROM rv_reviewers v "
+        "JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
+        "WHERE v.reviewer_id = ? AND v.accepted = 1 "
+        "ORDER BY c.review_ends_at, c.challenge_id",
+        (str(reviewer_id),),
+    )
+    rows: list[Row] = []
+    for c in challenges:
+        if len(rows) >= limit:
+            break
+        here = (c["review_ends_at"], c["challenge_id"])
+        if after is not None and here < after[:2]:
+            continue
+        sql = (
+            f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 "
+            f"AND e.status NOT IN {LIVE} AND p.challenge_id = ? "
+        )
+        params: list[object] = [str(reviewer_id), str(reviewer_id), c["challenge_id"]]
+        if after is not None and here == after[:2]:
+            # ``p.number >= ?`` lets the index start at the cursor's entrant.
+            sql += "AND p.number >= ? AND (p.number, e.submitted_at, e.submission_id) > (?, ?, ?) "
+            params += [after[2], *after[2:]]
+        sql += "ORDER BY p.number, e.submitted_at, e.submission_id LIMIT ?"
+        params.append(limit - len(rows))
+        rows += db.rows(sql, params)
+    return _queue_entries(db, rows)
+
+
+def review_entry(db: Db, reviewer_id: UUID, submission_id: UUID) -> Row | None:
+    """One entry of this reviewer's queue (as ``my_review_queue`` shows it), or None
+    when it is not in the queue: the score form's lookup, one row instead of the queue."""
+    rows = db.rows(
+        f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
+        "AND e.submission_id = ?",
+        (str(reviewer_id), str(reviewer_id), str(submission_id)),
+    )
+    entries = _queue_entries(db, rows)
+    return entries[0] if entries else None
 
 
 def _queue_entries(db: Db, rows: list[Row]) -> list[Row]:
@@ -151,10 +187,14 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> Row | None:
         for scores in [from_json(r["scores"])]
     ]
     z = z_scores(reviews)
+    # Grouped once: comparing every entry with every review was quadratic at scale.
+    by_entry: dict[str, list[Scored]] = {}
+    for r in reviews:
+        by_entry.setdefault(r.submission_id, []).append(r)
     identities = _identities(db, cid) if challenge[0]["revealed"] else {}
     rows = []
     for e in entries:
-        own = [r for r in reviews if r.submission_id == e["submission_id"]]
+        own = by_entry.get(e["submission_id"], [])
         totals = [r.total for r in own]
         row: Row = {
             "submission_id": e["submission_id"],

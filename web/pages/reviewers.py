@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
@@ -27,23 +28,24 @@ NO_STORE = CacheControlHeader(no_store=True)
 FORM_ERRORS = 422
 
 
-def _queue_key(entry: dict[str, Any]) -> paging.Key:
-    """The queue's order (deadline, challenge, entrant, entry); the entrant's number
-    is read back from its pseudonym ("Entrant 7") as the query does not return it."""
-    number = entry["pseudonym"].rsplit(" ", 1)[-1]
-    return (
-        entry["review_ends_at"],
-        entry["challenge_id"],
-        int(number) if number.isdigit() else 0,
-        entry["submission_id"],
-    )
+def _queue_after(cursor: str) -> reviewers.QueueKey | None:
+    """The queue key a page cursor carries (see ``reviewers.queue_key``)."""
+    if not cursor:
+        return None
+    key = paging.decode(cursor)
+    kinds = (str, str, int, str, str)
+    if len(key) != len(kinds) or not all(
+        type(v) is kind for v, kind in zip(key, kinds, strict=True)
+    ):
+        raise ValidationException("bad cursor")
+    return (str(key[0]), str(key[1]), int(key[2]), str(key[3]), str(key[4]))
 
 
 def _entry(pages: Pages, actor: UUID, submission_id: UUID) -> dict[str, Any]:
-    for entry in reviewers.my_review_queue(pages.reads.db(), actor):
-        if entry["submission_id"] == str(submission_id):
-            return entry
-    raise NotFound(f"No submission with id {submission_id}.")
+    entry = reviewers.review_entry(pages.reads.db(), actor, submission_id)
+    if entry is None:
+        raise NotFound(f"No submission with id {submission_id}.")
+    return entry
 
 
 class ReviewerPages(Controller):
@@ -59,13 +61,20 @@ class ReviewerPages(Controller):
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         db = pages.reads.db()
-        rows = sorted(reviewers.my_review_queue(db, actor), key=_queue_key)
+        # Keyset paging in SQL: a reviewer of a 100,000-entry challenge reads one page.
+        size = paging.PAGE_SIZE
+        rows = reviewers.my_review_queue_page(db, actor, after=_queue_after(cursor), limit=size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        queue = paging.Paged(
+            rows, cursor, paging.encode(reviewers.queue_key(rows[-1])) if more else None
+        )
         return pages.render_list(
             request,
             "review_queue.html",
             "queue",
             viewer,
-            queue=paging.page(rows, _queue_key, cursor),
+            queue=queue,
             invitations=queries.review_invitations(db, actor),
         )
 
