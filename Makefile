@@ -72,7 +72,7 @@ translations: $(I18N_MO) ## compile the pages' catalogues (web/i18n/*/messages.p
 .PHONY: messages
 messages: $(STAMP) ## extract the pages' strings (web/i18n/messages.pot) and update every catalogue
 	$(BIN)/pybabel extract -F web/i18n/babel.cfg -k N_ --no-location --sort-output -o web/i18n/messages.pot .
-	$(BIN)/pybabel update -i web/i18n/messages.pot -d web/i18n -D messages --no-location --no-fuzzy-matching
+	$(BIN)/pybabel update -i web/i18n/messages.pot -d web/i18n -D messages --no-fuzzy-matching -w 100
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is missing: apt-get install -y npm"; exit 1; }
