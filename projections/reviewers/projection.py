@@ -50,6 +50,8 @@ DDL = (
     " conflict INTEGER NOT NULL DEFAULT 0, scored_at TEXT,"
     " revisions INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS rv_reviews_challenge ON rv_reviews (challenge_id)",
+    # The queue joins each entry to my review of it.
+    "CREATE INDEX IF NOT EXISTS rv_reviews_entry ON rv_reviews (submission_id, reviewer_id)",
 )
 
 TABLES = ("rv_challenges", "rv_reviewers", "rv_pseudonyms", "rv_entries", "rv_reviews")
