@@ -29,8 +29,10 @@ from eventsourcing.persistence import PersistenceError, RecordConflictError, Rec
 from openinno.clock import Clock, SystemClock
 from openinno.domain import (
     Account,
+    ApiToken,
     Challenge,
     EmailClaim,
+    IdempotencyRecord,
     IpAgreement,
     Organisation,
     Review,
@@ -77,6 +79,10 @@ from openinno.settings import Settings
 P = ParamSpec("P")
 R = TypeVar("R")
 A = TypeVar("A", bound=Aggregate)
+
+# Organisation roles that act for the sponsor on legal matters: they may read the full
+# history of their organisation's streams (managers and reviewers have their own pages).
+HISTORY_ROLES = ("owner", "legal")
 
 MAX_ATTEMPTS = 25
 
@@ -289,6 +295,70 @@ class OpenInno(Application[UUID]):
         if organisation.role_of(actor_id) is None and not (account and account.is_admin):
             raise NotFound(f"No agreement with id {agreement_id}.")
         return agreement
+
+    # --- the history of one stream (who did what, when) ------------------------------------
+    #
+    # One rule for the API and the pages:
+    #   - token and idempotency streams: nobody, not even admins (their ids stand for a
+    #     token's hash; they keep request fingerprints and response bodies);
+    #   - admins (active): every other stream;
+    #   - the solver: their own submissions (lead or team member), their own agreements
+    #     (as an assignor) and their own entry counts;
+    #   - owners and legal members of the sponsor organisation: the streams of that
+    #     organisation (itself, its challenges, their submissions, reviews and entry
+    #     counts, the agreements assigning to it);
+    #   - everyone else, and every stream of no organisation (accounts, votes, tallies,
+    #     email claims) for a non-admin: not found.
+
+    def _history_organisation(self, stream: Aggregate) -> UUID | None:
+        """The sponsor organisation a stream belongs to, mapped through its challenge."""
+        if isinstance(stream, Organisation):
+            return stream.id
+        if isinstance(stream, Challenge):
+            return stream.organisation_id
+        if isinstance(stream, IpAgreement):
+            return stream.assignee_organisation_id
+        if isinstance(stream, Submission | Review | SolverEntries):
+            challenge = self._maybe_load(stream.challenge_id, Challenge, readonly=True)
+            return challenge.organisation_id if challenge is not None else None
+        return None
+
+    def _history_stream(self, actor_id: UUID | None, stream_id: UUID) -> Aggregate | None:
+        if actor_id is None:
+            return None
+        account = self._maybe_load(actor_id, Account, readonly=True)
+        if account is None or not account.active:
+            return None
+        stream = self._maybe_load(stream_id, Aggregate, readonly=True)
+        if stream is None or isinstance(stream, ApiToken | IdempotencyRecord):
+            return None
+        if account.is_admin:
+            return stream
+        if (
+            (isinstance(stream, Submission) and actor_id in stream.author_ids)
+            or (isinstance(stream, IpAgreement) and actor_id in stream.authors)
+            or (isinstance(stream, SolverEntries) and stream.solver_id == actor_id)
+        ):
+            return stream
+        organisation_id = self._history_organisation(stream)
+        if organisation_id is None:
+            return None
+        organisation = self._maybe_load(organisation_id, Organisation, readonly=True)
+        if organisation is None or organisation.role_of(actor_id) not in HISTORY_ROLES:
+            return None
+        return stream
+
+    def may_view_history(self, actor_id: UUID | None, stream_id: UUID) -> bool:
+        """Whether this actor may read the full history of this stream (see the rule above)."""
+        return self._history_stream(actor_id, stream_id) is not None
+
+    def require_history_access(self, actor_id: UUID | None, stream_id: UUID) -> Aggregate:
+        """The stream (read-only: shared, not to be changed) if this actor may read its
+        history; otherwise NotFound, the same as for a stream that does not exist."""
+        stream = self._history_stream(actor_id, stream_id)
+        if stream is None:
+            raise NotFound(f"No stream with id {stream_id}.")
+        return stream
 
     def authenticate(self, email: str, password: str) -> UUID:
         try:
@@ -678,6 +748,15 @@ class OpenInno(Application[UUID]):
     @retry_on_conflict
     def support(self, actor_id: UUID, submission_id: UUID) -> SupportRecorded:
         _submission, challenge = self._supportable(actor_id, submission_id)
+        # Staff could push their own challenge's entries over a support threshold.
+        # Retracting stays open to them (a vote cast before joining can be taken back).
+        organisation = self._load(
+            challenge.organisation_id, Organisation, "organisation", readonly=True
+        )
+        if organisation.role_of(actor_id) is not None:
+            raise AccessDenied(
+                "Members of the sponsor organisation cannot support entries in its challenges."
+            )
         at = self._now()
         challenge.require_voting_open(submission_id, at)
         vote_id = ids.vote_id(submission_id, actor_id)
