@@ -46,6 +46,14 @@ DDL = (
     " support_count INTEGER NOT NULL DEFAULT 0,"
     " threshold_reached INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS pt_submissions_challenge ON pt_submissions (challenge_id)",
+    # The orders big lists page in (keyset paging in SQL: an index range + LIMIT, not
+    # a sort of a 150,000-entry challenge): the public gallery, most supported first
+    # (``queries.public_gallery_page``), and a challenge's entries in submission order
+    # (the API's ``/challenges/{id}/submissions``).
+    "CREATE INDEX IF NOT EXISTS pt_submissions_gallery"
+    " ON pt_submissions (challenge_id, support_count DESC, submitted_at, submission_id)",
+    "CREATE INDEX IF NOT EXISTS pt_submissions_submitted"
+    " ON pt_submissions (challenge_id, submitted_at, submission_id)",
     "CREATE TABLE IF NOT EXISTS pt_authors ("
     " submission_id TEXT NOT NULL, account_id TEXT NOT NULL,"
     " PRIMARY KEY (account_id, submission_id))",

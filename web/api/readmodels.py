@@ -38,8 +38,10 @@ def challenge_entries(
     if live_only:
         sql += LIVE_ONLY
     if after is not None:
-        sql += "AND (s.submitted_at > ? OR (s.submitted_at = ? AND s.submission_id > ?)) "
-        params += [after[0], after[0], after[1]]
+        # A row comparison: the databases seek it in pt_submissions_submitted (the OR
+        # form is a filter read from the challenge's first entry on every page).
+        sql += "AND (s.submitted_at, s.submission_id) > (?, ?) "
+        params += [after[0], after[1]]
     sql += "ORDER BY s.submitted_at, s.submission_id LIMIT ?"
     params.append(limit)
     return db.rows(sql, params)

@@ -39,6 +39,24 @@ SORT_LABELS = {
 PAGE_SIZE = 10
 
 
+def _gallery_after(cursor: str) -> participants.GalleryKey | None:
+    """The gallery key a page cursor carries (see ``participants.gallery_key``): a
+    tampered cursor is a 400, never a query with odd types."""
+    if not cursor:
+        return None
+    key = paging.decode(cursor)
+    kinds = (int, str, str)
+    if (
+        len(key) != len(kinds)
+        or not all(type(v) is kind for v, kind in zip(key, kinds, strict=True))
+        # what the databases would refuse (a 500): integers past 64 bits, NUL in text
+        or not -(2**63) <= key[0] < 2**63
+        or "\x00" in key[1] + key[2]
+    ):
+        raise ValidationException("bad cursor")
+    return (int(key[0]), str(key[1]), str(key[2]))
+
+
 def phase_of(challenge: dict[str, Any], now: datetime) -> str:
     if challenge["status"] != "published":
         return str(challenge["status"])
@@ -185,16 +203,19 @@ class PublicPages(Controller):
     ) -> Response[str]:
         db = pages.reads.db()
         page = participants.challenge_page(db, challenge_id)
-        rows = participants.public_gallery(db, challenge_id)
+        # Keyset paging in SQL: one page of a 150,000-entry gallery is read, not all.
+        size = paging.PAGE_SIZE
+        rows = participants.public_gallery_page(
+            db, challenge_id, after=_gallery_after(cursor), limit=size + 1
+        )
         if page is None or rows is None:
             raise NotFoundException()
         from web.pages.solvers import supports
 
-        # The query's order: most supported first, then oldest, then by id.
-        entries = paging.page(
-            rows,
-            lambda e: (-int(e["support_count"]), e["submitted_at"], e["submission_id"]),
-            cursor,
+        more = len(rows) > size
+        rows = rows[:size]
+        entries = paging.Paged(
+            rows, cursor, paging.encode(participants.gallery_key(rows[-1])) if more else None
         )
         app = pages.openinno
         challenge = app.get_challenge(challenge_id, viewer.account_id)

@@ -1,0 +1,177 @@
+"""Big lists a page at a time in SQL: the public gallery and a challenge's entries in
+submission order.  Every entry once, in the list's order, and each page served by an
+index in that order (not a sort of the whole challenge); rebuilt tables analyzed."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from projections.db import Db, Row
+from projections.participants import queries
+from projections.service import ReadSide
+from tests.support.story import Scene
+from web.api.readmodels import challenge_entries
+
+ENTRIES = 600
+
+
+class RecordingDb:
+    """The read store, remembering each query: the test explains the ones that page."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+        self.dialect = db.dialect
+        self.queries: list[tuple[str, list[Any]]] = []
+
+    def rows(self, sql: str, params: Any = ()) -> list[Row]:
+        self.queries.append((sql, list(params)))
+        return self.db.rows(sql, params)
+
+
+def _challenge(db: Db, visibility: str) -> str:
+    cid = str(uuid4())
+    db.execute(
+        "INSERT INTO pt_challenges (challenge_id, organisation_id, status, title, brief, rules,"
+        " eligibility, category, language, visibility, voting_mode, ip_terms, prizes,"
+        " prize_total, currency, criteria, opens_at, closes_at, review_ends_at, drafted_at,"
+        " search_text) VALUES (?, ?, 'published', 't', 'b', 'r', 'e', 'c', 'en', ?, 'public',"
+        " 'ip', '[]', 0, 'EUR', '[]', '2026-01-01', '2027-01-01', '2027-02-01', '2026-01-01',"
+        " 't')",
+        (cid, str(uuid4()), visibility),
+    )
+    return cid
+
+
+def fill(db: Db) -> tuple[UUID, UUID]:
+    """A public challenge of ENTRIES entries (support levels 0-4 with many ties, up to
+    three entries submitted at the same instant, some withdrawn or disqualified) and a
+    private one."""
+    with db.batch():
+        public, private = _challenge(db, "public"), _challenge(db, "private")
+        for cid, n in ((public, ENTRIES), (private, 5)):
+            for i in range(n):
+                status = {7: "withdrawn", 11: "disqualified"}.get(i % 50, "submitted")
+                db.execute(
+                    "INSERT INTO pt_submissions (submission_id, challenge_id, solver_id,"
+                    " team_ids, title, summary, status, version, content_sha256,"
+                    " accepted_terms_sha256, submitted_at, updated_at, support_count)"
+                    " VALUES (?, ?, ?, '[]', ?, 's', ?, 1, 'h', 'h', ?, ?, ?)",
+                    (
+                        str(uuid4()),
+                        cid,
+                        str(uuid4()),
+                        f"entry {i}",
+                        status,
+                        f"2026-11-{10 + i // 100:02d}T{(i // 3) % 24:02d}:00:00",
+                        "2026-11-30T00:00:00",
+                        (i * 7) % 5 if i % 4 else 0,
+                    ),
+                )
+    if db.dialect == "postgres":
+        db.execute("ANALYZE")
+    return UUID(public), UUID(private)
+
+
+def test_gallery_pages_walk_the_whole_gallery_in_order(db: Db):
+    public, private = fill(db)
+    whole = queries.public_gallery(db, public)
+    assert whole is not None
+    assert len(whole) == ENTRIES - 2 * (ENTRIES // 50)  # withdrawn and disqualified left out
+    for limit in (1, 7, 20, 150, len(whole), len(whole) + 3):
+        walked: list[Row] = []
+        after = None
+        while True:
+            page = queries.public_gallery_page(db, public, after=after, limit=limit)
+            assert page is not None
+            walked += page
+            if len(page) < limit:
+                break
+            after = queries.gallery_key(page[-1])
+        assert [r["submission_id"] for r in walked] == [r["submission_id"] for r in whole]
+        assert walked == whole  # the same columns, support counts included
+    assert queries.public_gallery_page(db, private) is None
+    assert queries.public_gallery_page(db, uuid4()) is None
+
+
+def _plan(db: Db, sql: str, params: list[Any]) -> str:
+    if db.dialect == "postgres":
+        # Forbid a sort: the plan must read the challenge's entries in index order.
+        db.execute("SET enable_sort = off")
+        plan = "\n".join(str(r) for r in db.rows(f"EXPLAIN {sql}", params))
+        db.execute("RESET enable_sort")
+        assert "disable_cost" not in plan and "Sort  (" not in plan.replace("Incremental ", "")
+        assert "Limit" in plan
+    else:
+        plan = "\n".join(str(r) for r in db.rows(f"EXPLAIN QUERY PLAN {sql}", params))
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+    return plan
+
+
+def test_a_gallery_page_deep_in_a_challenge_is_read_in_index_order(db: Db):
+    public, _ = fill(db)
+    whole = queries.public_gallery(db, public)
+    assert whole is not None
+    # Just before a change of support level: the page spans two levels (both queries).
+    at = next(
+        i
+        for i in range(300, len(whole))
+        if whole[i]["support_count"] != whole[i + 1]["support_count"]
+    )
+    at -= 5
+    recording = RecordingDb(db)
+    page = queries.public_gallery_page(
+        recording,  # type: ignore[arg-type]
+        public,
+        after=queries.gallery_key(whole[at]),
+        limit=20,
+    )
+    assert page == whole[at + 1 : at + 21]
+    paging = [q for q in recording.queries if "FROM pt_submissions" in q[0]]
+    assert len(paging) == 2
+    for sql, params in paging:
+        assert "pt_submissions_gallery" in _plan(db, sql, params)
+
+
+def test_entries_in_submission_order_page_from_the_index(db: Db):
+    """The API's ``/challenges/{id}/submissions`` list (``challenge_entries``)."""
+    public, _ = fill(db)
+    for live_only in (True, False):
+        whole = challenge_entries(db, public, live_only=live_only, after=None, limit=10**6)
+        assert len(whole) == (ENTRIES - 2 * (ENTRIES // 50) if live_only else ENTRIES)
+        walked: list[Row] = []
+        after = None
+        while page := challenge_entries(db, public, live_only=live_only, after=after, limit=33):
+            walked += page
+            after = (page[-1]["submitted_at"], page[-1]["submission_id"])
+        assert walked == whole
+    recording = RecordingDb(db)
+    after = (whole[400]["submitted_at"], whole[400]["submission_id"])
+    page = challenge_entries(
+        recording,  # type: ignore[arg-type]
+        public,
+        live_only=True,
+        after=after,
+        limit=21,
+    )
+    assert page[0]["submission_id"] != whole[400]["submission_id"]
+    sql, params = recording.queries[0]
+    assert "pt_submissions_submitted" in _plan(db, sql, params)
+
+
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)
+def test_a_rebuild_leaves_the_tables_analyzed(cast: Scene, read_side: ReadSide, db: Db):
+    """After a bulk rebuild the planner has statistics (column statistics exist only
+    once a table was ANALYZEd; CREATE INDEX alone sets only the row count)."""
+    challenge, terms = cast.open_challenge()
+    cast.submit(challenge, terms)
+    read_side.rebuild()
+    analyzed = {
+        r["tablename"]
+        for r in db.rows(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()"
+        )
+    }
+    assert {"pt_submissions", "pt_challenges", "rv_entries", "rv_pseudonyms"} <= analyzed
