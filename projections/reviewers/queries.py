@@ -224,24 +224,29 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> Row | None:
     return {"challenge_id": cid, "title": challenge[0]["title"], "criteria": criteria, "rows": rows}
 
 
-def review_progress(db: Db, challenge_id: UUID) -> Row:
+def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> Row:
     """Reviews done against reviews assigned, per accepted reviewer and in total.
     Every accepted reviewer is assigned every live entry; a declared conflict
-    removes the entry from that reviewer's assignment."""
+    removes the entry from that reviewer's assignment.  ``live``: the number of
+    live entries where the caller counted them already (the sponsor's dashboard),
+    so a 150,000-entry challenge is not counted twice per page."""
     cid = str(challenge_id)
-    live = db.rows(
-        f"SELECT COUNT(*) AS n FROM rv_entries WHERE challenge_id = ? AND status NOT IN {LIVE}",
-        (cid,),
-    )[0]["n"]
+    if live is None:
+        live = db.rows(
+            f"SELECT COUNT(*) AS n FROM rv_entries WHERE challenge_id = ? AND status NOT IN {LIVE}",
+            (cid,),
+        )[0]["n"]
+    # Each review's entry looked up by its key (reviews are few), not a semi-join
+    # against every live entry of the challenge.
     rows = db.rows(
         "SELECT v.reviewer_id,"
         " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 THEN 1 ELSE 0 END) AS done,"
         " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts "
         "FROM rv_reviewers v LEFT JOIN rv_reviews r ON r.challenge_id = v.challenge_id"
-        " AND r.reviewer_id = v.reviewer_id AND r.submission_id IN"
-        f" (SELECT submission_id FROM rv_entries WHERE challenge_id = ? AND status NOT IN {LIVE}) "
+        " AND r.reviewer_id = v.reviewer_id AND EXISTS (SELECT 1 FROM rv_entries e"
+        f" WHERE e.submission_id = r.submission_id AND e.status NOT IN {LIVE}) "
         "WHERE v.challenge_id = ? AND v.accepted = 1 GROUP BY v.reviewer_id ORDER BY v.reviewer_id",
-        (cid, cid),
+        (cid,),
     )
     reviewers = [
         {

@@ -22,6 +22,8 @@ def challenge_dashboard(db: Db, challenge_id: UUID) -> Row | None:
     )
     if not challenge:
         return None
+    # One pass over the challenge's entries for the whole funnel; the review
+    # progress takes its live-entry count from here rather than counting again.
     counts = db.rows(
         "SELECT COUNT(*) AS submissions,"
         " SUM(CASE WHEN status NOT IN ('withdrawn', 'disqualified') THEN 1 ELSE 0 END)"
@@ -51,7 +53,7 @@ def challenge_dashboard(db: Db, challenge_id: UUID) -> Row | None:
             "awarded": int(counts["awarded"] or 0),
         },
         "threshold_crossings": int(counts["threshold_crossings"] or 0),
-        "review_progress": review_progress(db, challenge_id),
+        "review_progress": review_progress(db, challenge_id, live=int(counts["eligible"] or 0)),
         "agreements": [
             {
                 "place": a["place"],

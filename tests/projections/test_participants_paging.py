@@ -11,7 +11,9 @@ import pytest
 
 from projections.db import Db, Row
 from projections.participants import queries
+from projections.reviewers import queries as reviewers
 from projections.service import ReadSide
+from projections.sponsors import queries as sponsors
 from tests.support.story import Scene
 from web.api.readmodels import challenge_entries
 
@@ -175,3 +177,55 @@ def test_a_rebuild_leaves_the_tables_analyzed(cast: Scene, read_side: ReadSide, 
         )
     }
     assert {"pt_submissions", "pt_challenges", "rv_entries", "rv_pseudonyms"} <= analyzed
+
+
+def test_dashboard_counts_once_and_progress_matches_the_reviews(db: Db):
+    """The sponsor's funnel and review progress: the live entries counted once (the
+    progress reuses the funnel's count), the same figures as counted by hand."""
+    public, _ = fill(db)
+    cid = str(public)
+    entries = db.rows(
+        "SELECT submission_id, status FROM pt_submissions WHERE challenge_id = ?", (cid,)
+    )
+    live = [e["submission_id"] for e in entries if e["status"] == "submitted"]
+    dead = [e["submission_id"] for e in entries if e["status"] != "submitted"]
+    first, second, absent = (str(uuid4()) for _ in range(3))
+    with db.batch():
+        db.execute(
+            "INSERT INTO rv_challenges VALUES (?, 't', '[]', '2027-02-01', 'closed', 0)", (cid,)
+        )
+        for reviewer, accepted in ((first, 1), (second, 1), (absent, 0)):
+            db.execute("INSERT INTO rv_reviewers VALUES (?, ?, ?)", (cid, reviewer, accepted))
+        for i, e in enumerate(entries):
+            db.execute(
+                "INSERT INTO rv_entries VALUES (?, ?, ?, 't', 's', 1, 'h', ?, 0, '2026-11-10')",
+                (e["submission_id"], cid, f"k{i}", e["status"]),
+            )
+        reviews = [
+            (first, live[0], "{}", 0),
+            (first, live[1], "{}", 0),
+            (first, dead[0], "{}", 0),  # an entry withdrawn since: no longer counts
+            (first, live[2], None, 1),  # a conflict: out of the assignment
+            (second, live[3], "{}", 0),
+            (second, live[4], None, 0),  # opened, not scored
+        ]
+        for reviewer, submission, scores, conflict in reviews:
+            db.execute(
+                "INSERT INTO rv_reviews (review_id, challenge_id, submission_id, reviewer_id,"
+                " scores, conflict) VALUES (?, ?, ?, ?, ?, ?)",
+                (str(uuid4()), cid, submission, reviewer, scores, conflict),
+            )
+    recording = RecordingDb(db)
+    dashboard = sponsors.challenge_dashboard(recording, public)  # type: ignore[arg-type]
+    assert dashboard is not None
+    assert dashboard["funnel"]["submissions"] == ENTRIES
+    assert dashboard["funnel"]["eligible"] == len(live)
+    assert dashboard["funnel"]["reviewed"] == 4  # live[0], live[1], dead[0], live[3]
+    progress = dashboard["review_progress"]
+    assert progress["entries"] == len(live)
+    assert sorted((r["done"], r["assigned"]) for r in progress["reviewers"]) == sorted(
+        [(2, len(live) - 1), (1, len(live))]
+    )
+    assert progress == reviewers.review_progress(db, public)  # as when counted on its own
+    counted = [sql for sql, _ in recording.queries if "COUNT(*)" in sql]
+    assert len(counted) == 1, counted
