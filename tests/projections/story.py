@@ -40,7 +40,8 @@ def run_story(s: Scene, *, award: bool = True) -> Story:
     runner_up = s.submit(challenge, terms, solver=s.other_solver, title="Lever lab")
     withdrawn = s.submit(challenge, terms, title="Gear garden")
     app.withdraw_submission(s.solver, withdrawn, "Second thoughts")
-    for supporter in (s.public, s.reviewer, s.sponsor):
+    # Not the sponsor: its members may not support its entries.
+    for supporter in (s.public, s.reviewer, s.other_solver):
         app.support(supporter, winner)
     app.support(s.public, runner_up)
     for reviewer in (s.reviewer, second_reviewer):

@@ -8,22 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from openinno.application import OpenInno
 from openinno.domain import (
-    Account,
-    ApiToken,
     Challenge,
-    EmailClaim,
-    IdempotencyRecord,
-    IpAgreement,
     Organisation,
-    Review,
-    SolverEntries,
     Submission,
-    SupportTally,
-    Vote,
 )
 from openinno.domain.errors import NotFound
 
@@ -109,74 +98,5 @@ def chain_submission(openinno: OpenInno, viewer: UUID, submission_id: UUID) -> S
     raise NotFound(f"No submission with id {submission_id}.")
 
 
-# --- the history of a stream, per stream type -----------------------------------------------
-#
-#   Submission        its chain-of-title audience (authors, sponsor owners/legal, admins)
-#   IpAgreement       its parties: authors, members of the assignee organisation, admins
-#   Challenge         members of its organisation, admins (drafts, invitations, shortlists)
-#   Organisation      its members, admins
-#   Account           the account itself, admins (password hashes are never in the read model)
-#   Review            the reviewer, members of the sponsor organisation, admins
-#   Vote              the voter, admins
-#   SolverEntries     the solver, admins
-#   SupportTally      admins
-#   EmailClaim        admins (its id is derived from an email address)
-#   ApiToken          nobody: the stream id is derived from the token's hash
-#   IdempotencyRecord nobody: it keeps request fingerprints and response bodies
-
-
-def _load(openinno: OpenInno, stream_id: UUID) -> object | None:
-    try:
-        return openinno.repository.get(stream_id)
-    except AggregateNotFoundError:
-        return None
-
-
-def _organisation_member(openinno: OpenInno, viewer: UUID, challenge_id: UUID) -> bool:
-    challenge = openinno.get_challenge(challenge_id, viewer)
-    return role_in(openinno, viewer, challenge.organisation_id) is not None
-
-
-def may_read_history(openinno: OpenInno, viewer: UUID, stream: object) -> bool:
-    if isinstance(stream, ApiToken | IdempotencyRecord):
-        return False
-    if isinstance(stream, Submission):
-        try:
-            chain_submission(openinno, viewer, stream.id)
-        except NotFound:
-            return False
-        return True
-    if is_admin(openinno, viewer):
-        return True
-    if isinstance(stream, IpAgreement):
-        try:
-            openinno.get_agreement(viewer, stream.id)
-        except NotFound:
-            return False
-        return True
-    if isinstance(stream, Challenge):
-        return stream.organisation_id is not None and (
-            role_in(openinno, viewer, stream.organisation_id) is not None
-        )
-    if isinstance(stream, Organisation):
-        return stream.role_of(viewer) is not None
-    if isinstance(stream, Account):
-        return stream.id == viewer
-    if isinstance(stream, Review):
-        return stream.reviewer_id == viewer or _organisation_member(
-            openinno, viewer, stream.challenge_id
-        )
-    if isinstance(stream, Vote):
-        return stream.voter_id == viewer
-    if isinstance(stream, SolverEntries):
-        return stream.solver_id == viewer
-    if isinstance(stream, SupportTally | EmailClaim):
-        return False
-    return False
-
-
-def history_stream(openinno: OpenInno, viewer: UUID, stream_id: UUID) -> object:
-    stream = _load(openinno, stream_id)
-    if stream is None or not may_read_history(openinno, viewer, stream):
-        raise NotFound(f"No stream with id {stream_id}.")
-    return stream
+# The history of a stream: who may read it is the application's rule
+# (``OpenInno.require_history_access``), shared with the pages.

@@ -1,6 +1,6 @@
 """Audit trails from the legal read model: a submission's chain of title, and the
-history of one stream (who did what, when).  Who may read which stream is decided
-per stream type in ``web.api.access`` (see the table there)."""
+history of one stream (who did what, when).  Who may read a stream's history is the
+application's rule (``OpenInno.require_history_access``), the same as the pages'."""
 
 from __future__ import annotations
 
@@ -157,11 +157,11 @@ def _event(row: dict[str, Any]) -> HistoryEvent:
     tags=["agreements"],
     summary="Who did what to one record, and when",
     description=(
-        "Who may read a stream depends on its type: a submission as its chain of title; "
-        "an agreement its parties; a challenge or organisation its members; an account "
-        "itself; a review its reviewer and the sponsor; a vote or a solver's entry count "
-        "their owner; admins all of these.  Token and idempotency streams are never "
-        "shown, and no password or token hash ever is.  Others: 404."
+        "For admins; the sponsor organisation's owners and legal members (its own "
+        "record, its challenges, their entries, reviews and entry counts, and the "
+        "agreements assigning to it); and a solver for their own entries, agreements "
+        "and entry counts.  Token and idempotency streams are never shown, and no "
+        "password or token hash ever is.  Others, and streams that do not exist: 404."
     ),
     security=SECURITY,
     responses=problem_spec(401, 404, 422, 503),
@@ -177,7 +177,7 @@ def stream_history(
     min_position: MinPosition = None,
     as_of: AsOfParameter = None,
 ) -> StreamHistory:
-    stream = access.history_stream(openinno, actor, stream_id)
+    stream = openinno.require_history_access(actor, stream_id)
     db = reads.at_least(openinno, min_position, LEGAL)
     kind = f"history:{stream_id}"
     after = decode_key(kind, cursor, (int,))

@@ -8,21 +8,11 @@ import itertools
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
-from openinno.domain import (
-    ApiToken,
-    Challenge,
-    IdempotencyRecord,
-    IpAgreement,
-    Organisation,
-    Review,
-    Submission,
-)
 from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
 from web.pages import labels, paging
@@ -46,55 +36,6 @@ def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
     ):
         raise NotFound(f"No submission with id {submission_id}.")
     return challenge
-
-
-# Who may read a stream's full history on these pages: the sponsor's owners and legal
-# members for the streams of their organisation, admins for every stream.  Other
-# members, authors and reviewers have their own pages (the chain of title, receipts).
-HISTORY_ROLES = ("owner", "legal")
-
-
-def _organisation_of(pages: Pages, stream: object) -> UUID | None:
-    """The sponsor organisation a stream belongs to; None for streams of no
-    organisation (accounts, votes, tallies...), which only admins may read."""
-    app = pages.openinno
-    try:
-        if isinstance(stream, Organisation):
-            return stream.id
-        if isinstance(stream, Challenge):
-            return stream.organisation_id
-        if isinstance(stream, IpAgreement):
-            return stream.assignee_organisation_id
-        if isinstance(stream, Submission | Review):
-            challenge: object = app.repository.get(stream.challenge_id)
-            return challenge.organisation_id if isinstance(challenge, Challenge) else None
-    except AggregateNotFoundError:
-        return None
-    return None
-
-
-def may_read_history(pages: Pages, actor: UUID, stream_id: UUID) -> bool:
-    app = pages.openinno
-    try:
-        stream: object = app.repository.get(stream_id)
-    except AggregateNotFoundError:
-        return False
-    # Token and idempotency streams hold secrets' hashes and request bodies: nobody.
-    if isinstance(stream, ApiToken | IdempotencyRecord):
-        return False
-    try:
-        if app.get_account(actor).is_admin:
-            return True
-    except DomainError:
-        return False
-    organisation_id = _organisation_of(pages, stream)
-    if organisation_id is None:
-        return False
-    try:
-        role = app.get_organisation(organisation_id).role_of(actor)
-    except DomainError:
-        return False
-    return role in HISTORY_ROLES
 
 
 def _evidence_download(pages: Pages, submission_id: UUID) -> Response[str]:
@@ -143,7 +84,7 @@ class LegalPages(Controller):
             submission_id=submission_id,
             challenge=challenge,
             as_of=as_of or "",
-            history=may_read_history(pages, actor, submission_id),
+            history=pages.openinno.may_view_history(actor, submission_id),
             agreement_ids=agreement_ids,
         )
 
@@ -157,12 +98,11 @@ class LegalPages(Controller):
         as_of: FromQuery[str | None] = None,
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
-        """Every event of one stream in order: who, when, what changed.  For the
-        sponsor's owners and legal members (their organisation's streams) and admins;
-        a 404 for everyone else, the same as for a stream that does not exist."""
+        """Every event of one stream in order: who, when, what changed.  Who may read
+        it is the application's rule (``OpenInno.require_history_access``, the API's
+        too); a 404 for everyone else, the same as for a stream that does not exist."""
         actor = require_signed_in(viewer)
-        if not may_read_history(pages, actor, stream_id):
-            raise NotFound(f"No stream with id {stream_id}.")
+        pages.openinno.require_history_access(actor, stream_id)
         rows = legal.stream_history(pages.reads.db(), stream_id, legal.parse_as_of(as_of))
         events = paging.page(rows, lambda r: (int(r["version"]),), cursor)
         names: dict[str, str] = {}

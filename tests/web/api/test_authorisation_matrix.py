@@ -303,11 +303,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/submissions/{submission_id}/withdraw"): Row(
         only(200, ("solver",), 404), "/submissions/{fresh}/withdraw", prepare=fresh_entry
     ),
+    # The sponsor's own members may not support its entries (403); the author: 409.
     ("PUT", "/submissions/{submission_id}/vote"): Row(
-        signed_in(200, solver=409), "/submissions/{entry}/vote"
+        signed_in(200, solver=409, owner=403, legal=403), "/submissions/{entry}/vote"
     ),
     ("DELETE", "/submissions/{submission_id}/vote"): Row(
-        signed_in(200, solver=409), "/submissions/{fresh}/vote", prepare=voted
+        # Members could not vote, so they have nothing to retract (409).
+        signed_in(200, solver=409, owner=409, legal=409),
+        "/submissions/{fresh}/vote",
+        prepare=voted,
     ),
     ("GET", "/submissions/{submission_id}/chain-of-title"): Row(
         only(200, (*SPONSOR, "solver"), 404), "/submissions/{winner}/chain-of-title"
@@ -350,8 +354,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/agreements/{countersigned}/payments",
         body=lambda w, r: {"reference": "WIRE-1"},
     ),
+    # An entry's history: its solver, the sponsor's owners and legal, admins
+    # (OpenInno.may_view_history; every stream type is in tests/application).
     ("GET", "/streams/{stream_id}/history"): Row(
-        only(200, SPONSOR, 404), "/streams/{private}/history"
+        only(200, (*SPONSOR, "solver"), 404), "/streams/{winner}/history"
     ),
     # the log and the problem types: public
     ("GET", "/log/checkpoints/latest"): Row(everyone(404), "/log/checkpoints/latest"),

@@ -219,7 +219,7 @@ def test_tampered_cursors_are_422_problems_on_every_list(world):
             f"entries:{w.challenge}",
         ),
         ("/api/v1/reviews", w.cast.reviewer, {}, "reviews"),
-        (f"/api/v1/streams/{w.challenge}/history", w.manager, {}, f"history:{w.challenge}"),
+        (f"/api/v1/streams/{w.challenge}/history", w.legal, {}, f"history:{w.challenge}"),
         (f"/api/v1/submissions/{w.winner}/chain-of-title", w.legal, {}, f"chain:{w.winner}"),
         ("/api/v1/agreements", w.legal, {"organisation_id": org}, f"agreements:{org}:"),
         (

@@ -341,8 +341,15 @@ def test_stream_history_for_the_sponsors_legal_side_and_admins(web, cast, app):
     assert web.get(f"/legal/streams/{cast.solver}").status_code == 404
     assert web.get(f"/legal/streams/{uuid4()}").status_code == 404
     web.logout()
-    # The author sees the chain of title, not the full history; nor do others.
-    for who in ("solver", "other", "reviewer"):
+    # The author sees their own entry's history, not their account's (admins only);
+    # a manager, a reviewer and another solver see neither (OpenInno.may_view_history).
+    web.login("solver")
+    assert web.get(path).status_code == 200
+    assert web.get(f"/legal/streams/{cast.solver}").status_code == 404
+    web.logout()
+    manager = cast.account("boss")
+    app.add_member(cast.sponsor, cast.organisation, manager, "manager")
+    for who in ("other", "reviewer", "boss"):
         web.login(who)
         assert web.get(path).status_code == 404
         web.logout()
@@ -366,10 +373,19 @@ def test_the_chain_of_title_links_the_histories_of_the_entry_and_its_agreement(w
     history = web.get(f"/legal/streams/{agreement_id}")
     assert history.status_code == 200 and "IpAgreement" in history.text
     web.logout()
-    # The author sees the chain of title, without links to histories they may not read.
+    # The author reads both histories too: their entry and the agreement they are party to.
     web.login("solver")
     chain = web.get(f"/legal/submissions/{winner}").text
-    assert "/legal/streams/" not in chain
+    assert f'href="/legal/streams/{winner}"' in chain
+    assert f'href="/legal/streams/{agreement_id}"' in chain
+    assert web.get(f"/legal/streams/{agreement_id}").status_code == 200
+    web.logout()
+    # A manager sees the chain of title, without links to histories they may not read.
+    manager = cast.account("boss")
+    app.add_member(cast.sponsor, cast.organisation, manager, "manager")
+    web.login("boss")
+    chain = web.get(f"/legal/submissions/{winner}")
+    assert chain.status_code == 200 and "/legal/streams/" not in chain.text
 
 
 def test_chain_of_title_steps_in_the_viewers_language(web, cast):

@@ -197,8 +197,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         post_only(303, ("solver",)), "/submissions/{fresh}/withdraw", prepare=fresh_entry
     ),
     ("POST", f"{S}/support"): Row(
-        # Anyone signed in but the entry's own author (409: one cannot support oneself).
-        {**signed_in(303, 401), "solver": 409},
+        # Anyone signed in but the entry's own author (409: one cannot support oneself)
+        # and the sponsor's own members (403: staff must not push entries over a threshold).
+        {**signed_in(303, 401), "solver": 409, "manager": 403, "legal": 403},
         "/submissions/{fresh}/support",
         {"action": "support"},
         prepare=fresh_entry,
@@ -284,8 +285,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("solver", *MEMBERS, "admin")), "/legal/submissions/{entry}/export/csv"
     ),
     ("GET", "/legal/streams/{stream_id:uuid}"): Row(
-        # Owners and legal members of the sponsor, and admins: not managers, not authors.
-        only(200, ("legal", "admin")),
+        # OpenInno.may_view_history: the entry's solver, the sponsor's owners and legal
+        # members, admins; not managers, reviewers or other organisations.
+        only(200, ("solver", "legal", "admin")),
         "/legal/streams/{entry}",
     ),
     ("GET", f"{ORG}/agreements"): Row(only(200, MEMBERS), "/organisations/{org}/agreements"),
