@@ -75,6 +75,7 @@ from tests.support.load import Outcome, Request, percentile, run_clients, run_sy
 from tests.support.server import Server, drop_schemas, migrate, running_server
 from tests.support.sessions import sign_in
 from tests.support.story import PASSWORD
+from web.api.readmodels import challenge_entries
 from web.readside import read_side_for, read_store_for
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -598,18 +599,38 @@ def endpoints(data: Dataset, url: str) -> list[Endpoint]:
             lambda db: participants.challenge_page(db, UUID(huge)),
         ),
         Endpoint(
+            "gallery html (huge)",
+            f"/challenges/{huge}/gallery",
+            {},
+            has("entry-"),
+            # what the page reads since the gallery pages in SQL: one page
+            lambda db: participants.public_gallery_page(db, UUID(huge), limit=21),
+        ),
+        Endpoint(
+            "entries api (huge, public)",
+            f"/api/v1/challenges/{huge}/submissions",
+            {},
+            items,
+            lambda db: challenge_entries(db, UUID(huge), live_only=True, after=None, limit=21),
+        ),
+        Endpoint(
             "reviewer queue api",
             "/api/v1/reviews",
             reviewer,
             items,
-            lambda db: reviewers.my_review_queue(db, UUID(data.reviewer_id)),
+            # the page the handlers read since the queue pages in SQL (fd67810)
+            lambda db: reviewers.my_review_queue_page(
+                db, UUID(data.reviewer_id), after=None, limit=21
+            ),
         ),
         Endpoint(
             "reviewer queue html",
             "/reviews",
             reviewer_page,
             has("/reviews/"),
-            lambda db: reviewers.my_review_queue(db, UUID(data.reviewer_id)),
+            lambda db: reviewers.my_review_queue_page(
+                db, UUID(data.reviewer_id), after=None, limit=21
+            ),
         ),
         Endpoint(
             "sponsor ranking api",
