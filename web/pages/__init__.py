@@ -56,7 +56,7 @@ class PagesSetup:
         return app_exception_handlers(api_handlers)
 
     def close(self) -> None:
-        self.pages.reads.close()
+        self.pages.close()
 
 
 def pages_setup(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
@@ -32,13 +33,6 @@ FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 TIME_ZONES: tuple[str, ...] = ("UTC", *sorted(z for z in available_timezones() if "/" in z))
 MIN_PASSWORD = 10
 NO_STORE = CacheControlHeader(no_store=True)
-
-
-def _account_key(email: str) -> str:
-    try:
-        return normalise_email(email)
-    except DomainError:
-        return email.strip().lower()
 
 
 SIGNUP_FIELDS = ("email", "display_name", "locale", "time_zone")
@@ -169,19 +163,25 @@ class AccountPages(Controller):
         data: FORM,
     ) -> Any:
         form = Form(values=values(data, "email", "next"))
-        key, ip = _account_key(form.values["email"]), client_ip(request)
-        if pages.throttle.blocked(key, ip):
+        email, ip = form.values["email"], client_ip(request)
+        # Before the password is checked (no argon2 work for a blocked guess), keyed by
+        # the email as typed so an email nobody has gets the same answer.
+        wait = pages.throttle.attempt(email, ip)
+        if wait > 0:
             form.error = pages.gettext(
                 viewer, N_("Too many failed attempts. Wait a few minutes, then try again.")
             )
-            return pages.render(request, "login.html", viewer, status_code=429, form=form)
+            retry_after = {"Retry-After": str(max(1, math.ceil(wait)))}
+            return pages.render(
+                request, "login.html", viewer, status_code=429, headers=retry_after, form=form
+            )
         try:
-            account_id = pages.openinno.authenticate(form.values["email"], one(data, "password"))
+            account_id = pages.openinno.authenticate(email, one(data, "password"))
         except InvalidCredentials:
-            pages.throttle.failed(key, ip)
+            # The failure keeps the reservation attempt() made.
             form.error = pages.gettext(viewer, N_("Email or password is wrong."))
             return pages.render(request, "login.html", viewer, status_code=401, form=form)
-        pages.throttle.succeeded(key)
+        pages.throttle.succeeded(email, ip)
         sessions.sign_in(request.session, str(account_id), None)
         return Redirect(safe_next(form.values["next"]), status_code=303)
 

@@ -34,7 +34,7 @@ from openinno.domain.errors import (
 from web.pages import i18n, sessions
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
-from web.pages.security import LoginThrottle
+from web.throttle import LoginThrottle, shared_buckets
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 HTML = MediaType.HTML
@@ -193,11 +193,18 @@ class Pages:
         self.config = config
         self.reads = reads
         self.env = build_environment()
+        # Failed sign-ins count once for every worker on the host, and together with
+        # the API's POST /tokens (the same buckets file in the data directory).
         self.throttle = LoginThrottle(
+            shared_buckets(openinno.settings.data_dir),
             config.login_failures_per_account,
             config.login_failures_per_ip,
             config.login_window_seconds,
         )
+
+    def close(self) -> None:
+        self.reads.close()
+        self.throttle.buckets.close()
 
     def viewer(self, request: Request[Any, Any, Any]) -> Viewer:
         session = request.scope.get("session") or {}

@@ -1,15 +1,8 @@
-"""Security headers on every response, and login throttling.
-
-The throttle is a simple in-process counter (per account and per IP address,
-sliding window): with several worker processes each keeps its own count, so the
-effective limit is multiplied by the number of workers.  Good enough for one
-worker; a shared store (the `limits` package over Redis) is the next step."""
+"""Security headers on every response.  (The login throttle is ``web.throttle``'s,
+shared by every worker on the host and by the API.)"""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 
 from litestar.datastructures import MutableScopeHeaders
@@ -58,38 +51,3 @@ def security_headers_middleware(hsts: bool) -> Callable[[ASGIApp], ASGIApp]:
         return wrapped
 
     return middleware
-
-
-class LoginThrottle:
-    """Counts failed sign-ins per key inside a sliding window."""
-
-    def __init__(self, per_account: int, per_ip: int, window_seconds: int) -> None:
-        self.per_account = per_account
-        self.per_ip = per_ip
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def blocked(self, account: str, ip: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            return (
-                len(self._recent(f"account:{account}", now)) >= self.per_account
-                or len(self._recent(f"ip:{ip}", now)) >= self.per_ip
-            )
-
-    def failed(self, account: str, ip: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._recent(f"account:{account}", now).append(now)
-            self._recent(f"ip:{ip}", now).append(now)
-
-    def succeeded(self, account: str) -> None:
-        with self._lock:
-            self._failures.pop(f"account:{account}", None)

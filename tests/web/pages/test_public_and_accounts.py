@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from litestar.testing import TestClient
+
+from openinno.application import OpenInno
 from tests.support.story import PASSWORD
+from tests.web.pages.conftest import Web
+from web.app import create_app
+from web.pages import PagesConfig
 
 
 def test_home_lists_open_challenges_with_search_filters_and_pages(web, cast):
@@ -182,15 +188,74 @@ def test_login_failure_logout_and_profile_needs_sign_in(web, cast):
     assert web.get("/profile", follow_redirects=False).status_code == 303
 
 
+def _wrong(web: Web, email: str = "solver@example.org") -> int:
+    return int(web.post("/login", {"email": email, "password": "wrong password"}).status_code)
+
+
 def test_login_is_throttled_per_account(web, cast):
-    for _ in range(5):
-        web.post("/login", {"email": "solver@example.org", "password": "wrong password"})
-    r = web.post("/login", {"email": "solver@example.org", "password": PASSWORD})
+    assert [_wrong(web) for _ in range(5)] == [401] * 5
+    # The same email typed otherwise, with the right password: blocked, with a wait.
+    r = web.post("/login", {"email": " Solver@Example.org", "password": PASSWORD})
     assert r.status_code == 429 and "Too many failed attempts" in r.text
+    assert 1 <= int(r.headers["retry-after"]) <= 15 * 60
     # Another account from the same address is not blocked yet.
     assert (
         web.post("/login", {"email": "other@example.org", "password": PASSWORD}).status_code == 303
     )
+
+
+def test_login_throttle_per_address_across_emails(web, cast):
+    assert [_wrong(web, f"guess{i}@example.org") for i in range(20)] == [401] * 20
+    r = web.post("/login", {"email": "solver@example.org", "password": PASSWORD})
+    assert r.status_code == 429 and "retry-after" in r.headers
+
+
+def test_a_good_password_forgets_the_accounts_failures(web, cast):
+    assert [_wrong(web) for _ in range(4)] == [401] * 4
+    web.login("solver")
+    web.logout()
+    assert [_wrong(web) for _ in range(6)] == [401] * 5 + [429]
+
+
+def test_the_throttled_answer_is_in_the_viewers_language(web, cast):
+    web.post("/language", {"locale": "pl", "next": "/"})
+    for _ in range(5):
+        _wrong(web)
+    r = web.post("/login", {"email": "solver@example.org", "password": PASSWORD})
+    assert r.status_code == 429
+    assert "Zbyt wiele nieudanych prób" in r.text and "Too many failed" not in r.text
+
+
+def test_two_app_instances_on_one_data_dir_count_failures_together(web, cast, app, clock):
+    """Two workers (each its own app, application and handle on the buckets file)
+    share the count: three failures on one and two on the other block both."""
+    config = PagesConfig(read_wait_seconds=0)
+    second_app = OpenInno(app.settings, clock=clock)
+    try:
+        second_client = TestClient(
+            create_app(app.settings, application=second_app, pages_config=config)
+        )
+        with second_client:
+            second = Web(second_client, second_app, web.read_side, clock)
+            assert [_wrong(web) for _ in range(3)] == [401] * 3
+            assert [_wrong(second) for _ in range(2)] == [401] * 2
+            for either in (web, second):
+                r = either.post("/login", {"email": "solver@example.org", "password": PASSWORD})
+                assert r.status_code == 429, r.text
+    finally:
+        second_app.close()
+
+
+def test_the_pages_and_the_api_count_failures_together(web, cast):
+    for _ in range(3):
+        _wrong(web)
+    for _ in range(2):
+        r = web.client.post(
+            "/api/v1/tokens", json={"email": "solver@example.org", "password": "wrong password"}
+        )
+        assert r.status_code == 401
+    r = web.post("/login", {"email": "solver@example.org", "password": PASSWORD})
+    assert r.status_code == 429
 
 
 def test_login_redirects_only_to_local_paths(web, cast):
