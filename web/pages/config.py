@@ -28,17 +28,25 @@ class PagesConfig:
     session_max_age: int = 8 * 3600
     # Read-your-writes: how long a page waits for its read model after a command.
     read_wait_seconds: float = 2.0
-    # Login throttling (in-process counters): failures allowed per window.
+    # Failed logins allowed per window, per email and per client address (counted in
+    # web.throttle's shared buckets, together with the API's POST /tokens).
     login_failures_per_account: int = 5
     login_failures_per_ip: int = 20
-    login_window_seconds: int = 15 * 60
+    login_window_seconds: float = 15 * 60
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PagesConfig:
+        from web.api.config import ApiConfig
+
         env = dict(os.environ if environ is None else environ)
+        # One OPENINNO_LOGIN_FAILURE_LIMIT for both doors: they count in the same buckets.
+        api = ApiConfig.from_env(env)
         return cls(
             secure_cookies=_flag(env.get("OPENINNO_SECURE_COOKIES")),
             secret_key=env.get("OPENINNO_SECRET_KEY", ""),
+            login_failures_per_account=api.login_failures_per_account,
+            login_failures_per_ip=api.login_failures_per_ip,
+            login_window_seconds=api.login_window_seconds,
         )
 
     @property

@@ -277,3 +277,9 @@ def test_profile_update_and_validation(web, cast):
     page = web.get("/profile?saved=1")
     assert '<html lang="es">' in page.text and "America/Bogota" in page.text
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_the_login_page_reads_the_apis_failure_limit():
+    config = PagesConfig.from_env({"OPENINNO_LOGIN_FAILURE_LIMIT": "3/60"})
+    assert (config.login_failures_per_account, config.login_failures_per_ip) == (3, 12)
+    assert config.login_window_seconds == 60
