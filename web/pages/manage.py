@@ -50,6 +50,11 @@ def _account_by_email(pages: Pages, email: str, field: str) -> UUID:
     return account_id
 
 
+# Entries the dashboard lists beyond the reviewed ones (read at call time: tests
+# make it small).
+MANAGE_RANKING = 100
+
+
 class ManagePages(Controller):
     cache_control = NO_STORE
 
@@ -69,6 +74,12 @@ class ManagePages(Controller):
         if dashboard is None:
             raise NotFound(f"No challenge with id {challenge_id}.")
         ranking = sponsors.ranking(db, challenge_id)
+        # The dashboard lists the candidates for the shortlist and the prizes: every
+        # reviewed entry (they rank first) and at least the first MANAGE_RANKING; the
+        # rest are on the paged entries page.  Rendering a 150,000-entry ranking twice
+        # (the table and each prize's <select>) took seconds and a gigabyte.
+        scored = sum(1 for r in ranking if r["normalised_score"] is not None)
+        shown = ranking[: max(MANAGE_RANKING, scored)]
         t = pages.gettext
         funnel = charts.horizontal(
             t(viewer, N_("Entries at each stage")),
@@ -101,7 +112,7 @@ class ManagePages(Controller):
             organisation=organisation,
             role=organisation.role_of(actor),
             dashboard=dashboard,
-            ranking=ranking,
+            ranking=shown,
             funnel=funnel,
             progress=progress,
             distribution=distribution,
