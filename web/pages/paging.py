@@ -1,9 +1,10 @@
-"""Cursor pagination for lists whose read-model query returns every row (the
-gallery, the review queue, agreements, a stream's history).  The query's order is
-kept; the cursor is the sort key of the last row shown, so the next page starts
-right after it even when rows were added or removed in between.  This pages in the
-route, after the query read every row: honest for the sizes these lists have, and
-the place to switch to a keyset query once projections/ offers one."""
+"""Cursor pagination for pages.  The cursor is the sort key of the last row shown,
+so the next page starts right after it even when rows were added or removed in
+between.  Lists that grow with a challenge (the public gallery, the review queue)
+page in SQL: their routes build a ``Paged`` from a keyset query and ``encode``;
+``page`` pages in the route, after the query read every row, for lists that stay
+small (a stream's history, an organisation's agreements) or have no stored order
+to seek in (the sponsor's ranking, recomputed from the scores on every read)."""
 
 from __future__ import annotations
 
