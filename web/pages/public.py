@@ -222,15 +222,20 @@ class PublicPages(Controller):
         now = app.clock.now()
         voting: dict[str, bool] = {}
         supported: dict[str, bool] = {}
+        # The sponsor's own members may not support (the application refuses them):
+        # no button to press, but a vote cast before they joined can still be withdrawn.
+        member = viewer.account_id is not None and (
+            app.get_organisation(challenge.organisation_id).role_of(viewer.account_id) is not None
+        )
         for e in entries.items:
-            try:
-                challenge.require_voting_open(UUID(e["submission_id"]), now)
-                voting[e["submission_id"]] = True
-            except DomainError:
-                voting[e["submission_id"]] = False
             supported[e["submission_id"]] = supports(
                 app, viewer.account_id, UUID(e["submission_id"])
             )
+            try:
+                challenge.require_voting_open(UUID(e["submission_id"]), now)
+                voting[e["submission_id"]] = not member or supported[e["submission_id"]]
+            except DomainError:
+                voting[e["submission_id"]] = False
         return pages.render_list(
             request,
             "gallery.html",

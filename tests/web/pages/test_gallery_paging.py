@@ -64,3 +64,17 @@ def test_a_tampered_gallery_cursor_is_a_400(web, cast, cursor):
     cast.submit(challenge_id, terms)
     r = web.get(f"/challenges/{challenge_id}/gallery", params={"cursor": cursor})
     assert r.status_code == 400, r.text
+
+
+def test_the_sponsors_own_members_get_no_support_button(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    cast.submit(challenge_id, terms, title="An entry")
+    cast.account("supporter")
+    url = f"/challenges/{challenge_id}/gallery"
+    web.login("supporter")
+    assert "Support this entry" in web.get(url).text
+    web.logout()
+    web.login("sponsor")
+    page = web.get(url)
+    assert page.status_code == 200
+    assert "An entry" in page.text and "Support this entry" not in page.text
