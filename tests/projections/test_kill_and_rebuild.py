@@ -78,19 +78,25 @@ def slowest_position(store: ReadStore) -> int:
         db.close()
 
 
-def start_runner(settings: Settings) -> subprocess.Popen[bytes]:
+def start_projections(settings: Settings, command: str) -> subprocess.Popen[bytes]:
+    """``openinno projections <command>`` (run, rebuild) as its own process on this store,
+    small batches so a kill lands between many of them."""
     env = {
         **os.environ,
         "OPENINNO_DATABASE_URL": settings.database_url,
         "OPENINNO_DATA_DIR": str(settings.data_dir),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "projections", "run", "--batch-size", "40"],
+        [sys.executable, "-m", "web.cli", "projections", command, "--batch-size", "40"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.PIPE if command == "run" else subprocess.DEVNULL,
     )
+
+
+def start_runner(settings: Settings) -> subprocess.Popen[bytes]:
+    return start_projections(settings, "run")
 
 
 def wait_for(condition, timeout: float = 60.0) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +30,12 @@ from projections.values import event_fields, from_json, iso, iso_text, payload_f
 from projections.writes import Writes
 from tests.projections.story import run_story
 from tests.projections.tables import dump
-from tests.projections.test_kill_and_rebuild import clean_rebuild, slowest_position, wait_for
+from tests.projections.test_kill_and_rebuild import (
+    clean_rebuild,
+    slowest_position,
+    start_projections,
+    wait_for,
+)
 from tests.support.story import Scene
 from web.readside import (
     PostgresLog,
@@ -247,18 +250,7 @@ def test_a_failing_page_in_one_pass_moves_no_position(
 
 
 def start_rebuild(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "OPENINNO_DATABASE_URL": settings.database_url,
-        "OPENINNO_DATA_DIR": str(settings.data_dir),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "projections", "rebuild", "--batch-size", "40"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return start_projections(settings, "rebuild")
 
 
 @pytest.mark.slow
