@@ -115,6 +115,9 @@ class Projection:
     # through Writes).
     dialect_ddl: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     dialect_tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # A rebuild's cost relative to the others (measured with bench_projections): how
+    # a parallel rebuild balances its workers (projections/parallel.py).
+    rebuild_cost: float = 1.0
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
     # topic -> (handler, give the typed event?, give the plain payload?)
     entries: dict[str, tuple[Handler, bool, bool]] = field(init=False, repr=False, compare=False)

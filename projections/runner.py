@@ -243,6 +243,14 @@ def read_ahead(
         reader.join()
 
 
+def create_tables(db: Db, projections: Sequence[Projection]) -> None:
+    """Every projection's tables and tracking row, where missing, in one transaction."""
+    with db.batch():
+        for projection in projections:
+            tracking.ensure(db, projection.name)
+            projection.create(db)
+
+
 class Runner:
     """One projection, its read-model connection, and the log it follows."""
 
@@ -440,10 +448,7 @@ class MultiRunner:
         return tuple(dict.fromkeys(t for p in self.projections for t in p.topics))
 
     def setup(self) -> None:
-        with self.db.batch():
-            for projection in self.projections:
-                tracking.ensure(self.db, projection.name)
-                projection.create(self.db)
+        create_tables(self.db, self.projections)
 
     def drop(self, *, indexes: bool = True) -> None:
         """Drop every projection's tables and go back to position zero, in one

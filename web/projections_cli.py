@@ -7,15 +7,22 @@ import argparse
 import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
+from projections.db import ReadStore, open_db
+from projections.parallel import (
+    RebuildFailed,
+    default_workers,
+    plan_groups,
+    rebuild_in_processes,
+)
 from projections.registry import ALL, by_name
-from projections.runner import Progress
+from projections.runner import Progress, create_tables
 from projections.service import ReadSide
-from web.readside import read_side_for
+from web.readside import read_side_for, read_store_for
 
 
 def migrate_read_models(settings: Settings) -> str:
@@ -87,30 +94,72 @@ def progress_line(name: str, started: float, start: int = 0, out: Any = sys.stde
     return show
 
 
-def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    """Drop the named read models (default: all) and replay the log from zero in
-    ONE pass: each page read and decoded once, applied to every read model, all
-    their positions moved in the page's one transaction."""
+def rebuild_read_models(
+    settings: Settings,
+    names: Sequence[str],
+    *,
+    batch_size: int = 5000,
+    workers: int | None = None,
+    store: ReadStore | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Drop the named read models and replay the log from zero: in one pass (each
+    page read and decoded once, applied to every read model, all their positions
+    moved in the page's one transaction), or split into ``workers`` groups of about
+    equal cost, each a one-pass rebuild in its own process (default: one per core
+    on PostgreSQL; one on SQLite, whose single writer would make them queue).
+    Return how far the positions moved.  Call before this process opens
+    connections or starts threads (the workers are forked)."""
+    projections = [by_name(n) for n in names]
+    if workers is None:
+        workers = default_workers(len(projections)) if settings.is_postgres else 1
+    groups = plan_groups(projections, workers)
 
-    def rebuild(side: ReadSide) -> int:
-        names = ", ".join(p.name for p in side.projections)
-        label = side.projections[0].name if len(side.projections) == 1 else "rebuild"
-        runner = side.multi_runner()
+    def rebuild_group(group: Sequence[str], report: Progress | None) -> int:
+        app = OpenInno(settings)
         try:
-            started = time.monotonic()
-            moved = runner.rebuild(progress_line(label, started))
-            elapsed = time.monotonic() - started
-            rate = moved / elapsed if elapsed > 0 else 0.0
-            sys.stderr.write("\n")
-            print(
-                f"rebuilt {names} in one pass: moved {moved} positions (to {runner.position})"
-                f" in {elapsed:.2f}s ({rate:,.0f} positions/s)"
+            side = read_side_for(
+                settings, app, [by_name(n) for n in group], batch_size=batch_size, store=store
             )
+            return side.rebuild(report)
         finally:
-            runner.db.close()
-        return 0
+            app.close()
 
-    return _with_side(settings, args, rebuild)
+    if len(groups) == 1:
+        return rebuild_group(groups[0], progress)
+    # The tables first, from here: two workers' sessions creating the shared tracking
+    # table at once can both try on PostgreSQL, and one fails.
+    db = open_db(store or read_store_for(settings))
+    try:
+        create_tables(db, projections)
+    finally:
+        db.close()
+    return rebuild_in_processes(groups, rebuild_group, progress)
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    names = args.names or [p.name for p in ALL]
+    label = names[0] if len(names) == 1 else "rebuild"
+    started = time.monotonic()
+    try:
+        moved = rebuild_read_models(
+            settings,
+            names,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            progress=progress_line(label, started),
+        )
+    except RebuildFailed as error:
+        sys.stderr.write(f"\n{error}\n")
+        return 1
+    elapsed = time.monotonic() - started
+    rate = moved / elapsed if elapsed > 0 else 0.0
+    sys.stderr.write("\n")
+    print(
+        f"rebuilt {', '.join(names)}: moved {moved} positions"
+        f" in {elapsed:.2f}s ({rate:,.0f} positions/s)"
+    )
+    return 0
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
@@ -143,11 +192,18 @@ def add_parser(commands: Any) -> None:
     run.add_argument("--batch-size", type=int, default=500)
     rebuild = sub.add_parser(
         "rebuild",
-        help="drop and replay from zero in one pass over the log, with progress"
-        " (positions/s: the log's events per second) and ETA",
+        help="drop and replay from zero (one pass over the log per worker), with"
+        " progress (positions/s: the log's events per second) and ETA",
     )
     rebuild.add_argument("names", nargs="*", help="only these projections (default: all)")
     rebuild.add_argument("--batch-size", type=int, default=5000)
+    rebuild.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes sharing the read models (default: one per core on PostgreSQL,"
+        " one on SQLite)",
+    )
     rebuild.set_defaults(run=_rebuild)
     status = sub.add_parser("status", help="position and lag of each projection")
     status.set_defaults(run=_status, batch_size=500)

@@ -4,8 +4,10 @@ A realistic log (accounts, organisations, challenges with questions, submissions
 revisions, votes, reviews, shortlists, awards and signed agreements) is written
 through the application's batch save.  Each read model is then rebuilt from zero
 as `openinno projections rebuild NAME` does, then all of them one after another, then
-all of them in one pass (`openinno projections rebuild`), beside two baselines measured on the same log in
-the same run:
+all of them in one pass (`openinno projections rebuild --workers 1`), then all of them
+as `openinno projections rebuild` does by default (PostgreSQL: split into one group per
+core, each a one-pass rebuild in its own worker process), beside two baselines measured
+on the same log in the same run:
 
 - ceiling: reading the notification log with the recorder's ``select_notifications``
   and decoding every event, no projection (the read side itself reads PostgreSQL
@@ -72,10 +74,12 @@ from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.migrate import migrate_event_store
 from openinno.settings import Settings
 from projections.db import Db, ReadStore, open_db
+from projections.parallel import default_workers
 from projections.projection import Projection
 from projections.registry import ALL
 from tests.benchmarks.report import Result
 from tests.support import postgres
+from web.projections_cli import rebuild_read_models
 from web.readside import read_side_for, read_store_for
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -547,6 +551,19 @@ def rebuild(store: Store, projections: tuple[Projection, ...]) -> tuple[int, flo
         runner.db.close()
 
 
+def with_workers(store: Store) -> tuple[int, float, int]:
+    """What `openinno projections rebuild` does by default: every read model, split into
+    one group per core (PostgreSQL; one on SQLite), each group a one-pass rebuild in its
+    own forked worker process; return the positions moved, the seconds and the workers."""
+    names = [p.name for p in ALL]
+    workers = default_workers(len(names)) if store.settings.is_postgres else 1
+    started = time.perf_counter()
+    moved = rebuild_read_models(
+        store.settings, names, batch_size=REBUILD_BATCH, workers=workers, store=store.read_store
+    )
+    return moved, time.perf_counter() - started, workers
+
+
 def one_after_another(store: Store) -> tuple[int, float]:
     """Each read model rebuilt on its own, in turn: the sum of their times."""
     moved, elapsed = 0, 0.0
@@ -610,9 +627,11 @@ def measure(store: Store, events: int, quick: bool) -> list[Result]:
         name = f"rebuild {projection.name} [{store.label}]"
         results.append(Result(name, figure, "ceiling: read+decode", ceiling, "events/s", target))
         results.append(Result(name, figure, "library ProjectionRunner", library, "events/s"))
+    *in_workers, workers = with_workers(store)
     for name, (moved, seconds) in (
         (f"rebuild all 4, one after another [{store.label}]", one_after_another(store)),
         (f"rebuild all, one pass [{store.label}]", rebuild(store, ALL)),
+        (f"rebuild all, {workers} worker(s) (the CLI) [{store.label}]", tuple(in_workers)),
     ):
         assert moved == head, (name, moved, head)
         figure = expected.events / seconds

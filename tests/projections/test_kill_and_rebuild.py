@@ -78,7 +78,7 @@ def slowest_position(store: ReadStore) -> int:
         db.close()
 
 
-def start_projections(settings: Settings, command: str) -> subprocess.Popen[bytes]:
+def start_projections(settings: Settings, command: str, *args: str) -> subprocess.Popen[bytes]:
     """``openinno projections <command>`` (run, rebuild) as its own process on this store,
     small batches so a kill lands between many of them."""
     env = {
@@ -87,7 +87,7 @@ def start_projections(settings: Settings, command: str) -> subprocess.Popen[byte
         "OPENINNO_DATA_DIR": str(settings.data_dir),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "projections", command, "--batch-size", "40"],
+        [sys.executable, "-m", "web.cli", "projections", command, "--batch-size", "40", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
