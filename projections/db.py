@@ -53,6 +53,30 @@ class Db(Protocol):
         """Insert many rows at once (COPY on PostgreSQL)."""
         ...
 
+    def upsert_rows(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        key: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """Insert each row (values in ``columns`` order), or set the non-key columns of
+        the row with its ``key``; no two rows may share a key."""
+        ...
+
+    def update_rows(
+        self,
+        table: str,
+        set_columns: tuple[str, ...],
+        add_columns: tuple[str, ...],
+        key: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        """For each row (the values to set, the deltas to add, then the key's values):
+        ``SET c = value`` and ``a = a + delta`` on the row with that key; no two rows
+        may share a key."""
+        ...
+
     def copy_text(self, table: str, columns: Sequence[str], lines: str) -> None:
         """PostgreSQL only: insert rows given as ``COPY ... FROM STDIN`` text lines
         (tab-separated, escaped with ``projections.values.copy_escape``)."""
@@ -93,6 +117,26 @@ class SqliteDb:
         marks = ", ".join("?" * len(columns))
         self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    def upsert_rows(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        key: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        # In-process: one statement per row costs little here.
+        self.conn.executemany(upsert_sql(table, columns, key), rows)
+
+    def update_rows(
+        self,
+        table: str,
+        set_columns: tuple[str, ...],
+        add_columns: tuple[str, ...],
+        key: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        self.conn.executemany(update_sql(table, set_columns, add_columns, key), rows)
+
     def copy_text(self, table: str, columns: Sequence[str], lines: str) -> None:
         raise NotImplementedError("COPY text lines are PostgreSQL's; use insert_rows")
 
@@ -124,6 +168,47 @@ def _to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+# From this many rows on, an upsert or update of many rows is ONE statement over
+# arrays (``unnest``) on PostgreSQL rather than one statement per row: measured in a
+# rebuild, a pipelined statement per row cost the server and psycopg about 30 us
+# each (10,620 people upserted in 0.34 s).
+_SET_BASED = 8
+
+# How a value is made the type its column's array is cast to: a list holding
+# ``True`` and ``1`` has no single array type, and a UUID is not text.
+_CONVERT: dict[str, Any] = {
+    "integer": int,
+    "bigint": int,
+    "text": str,
+    "real": float,
+    "double precision": float,
+}
+
+
+def _unnest(types: tuple[str, ...]) -> str:
+    return f"unnest({', '.join(f'%s::{t}[]' for t in types)})"
+
+
+@lru_cache(maxsize=1024)
+def upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    marks = ", ".join("?" * len(columns))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        f" ON CONFLICT ({', '.join(key)}) {action}"
+    )
+
+
+@lru_cache(maxsize=1024)
+def update_sql(
+    table: str, set_columns: tuple[str, ...], add_columns: tuple[str, ...], key: tuple[str, ...]
+) -> str:
+    assignments = [f"{c} = ?" for c in set_columns] + [f"{c} = {c} + ?" for c in add_columns]
+    conditions = " AND ".join(f"{c} = ?" for c in key)
+    return f"UPDATE {table} SET {', '.join(assignments)} WHERE {conditions}"
+
+
 class PostgresDb:
     dialect = "postgres"
 
@@ -144,6 +229,9 @@ class PostgresDb:
         # exactly once still holds.  Kill -9 of the runner loses nothing committed.
         # The reasoning in full: docs/decisions/0007-read-model-durability.md.
         self.conn.execute("SET synchronous_commit TO off")
+        # Each read-model table's column types (for set-based writes), by table name:
+        # a rebuild drops and creates the tables again with the same types.
+        self._types: dict[str, dict[str, str]] = {}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(_to_psycopg(sql), params or None).rowcount
@@ -164,6 +252,80 @@ class PostgresDb:
             write_row = copy.write_row
             for row in rows:
                 write_row(row)
+
+    def upsert_rows(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        key: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        if len(rows) < _SET_BASED:
+            self.executemany(upsert_sql(table, columns, key), rows)
+            return
+        arrays, types = self._arrays(table, columns, rows)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+        action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+        self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {_unnest(types)}"
+            f" ON CONFLICT ({', '.join(key)}) {action}",
+            arrays,
+        )
+
+    def update_rows(
+        self,
+        table: str,
+        set_columns: tuple[str, ...],
+        add_columns: tuple[str, ...],
+        key: tuple[str, ...],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        if len(rows) < _SET_BASED:
+            self.executemany(update_sql(table, set_columns, add_columns, key), rows)
+            return
+        columns = (*set_columns, *add_columns, *key)
+        arrays, types = self._arrays(table, columns, rows)
+        names = [f"v{i}" for i in range(len(columns))]
+        assignments = [f"{c} = {n}" for c, n in zip(set_columns, names, strict=False)] + [
+            f"{c} = {table}.{c} + {n}"
+            for c, n in zip(add_columns, names[len(set_columns) :], strict=False)
+        ]
+        conditions = " AND ".join(
+            f"{table}.{c} = {n}" for c, n in zip(key, names[-len(key) :], strict=True)
+        )
+        self.conn.execute(
+            f"UPDATE {table} SET {', '.join(assignments)}"
+            f" FROM {_unnest(types)} AS v ({', '.join(names)}) WHERE {conditions}",
+            arrays,
+        )
+
+    def _arrays(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> tuple[list[list[Any]], tuple[str, ...]]:
+        """The rows as one array per column, each value as the column's type takes it
+        (a handler may give ``True`` for an integer column, a UUID for a text one),
+        and the columns' SQL types."""
+        kinds = self._column_types(table)
+        types = tuple(kinds[c] for c in columns)
+        arrays: list[list[Any]] = []
+        for i, sql_type in enumerate(types):
+            convert = _CONVERT.get(sql_type)
+            column = [row[i] for row in rows]
+            if convert is not None:
+                column = [v if v is None else convert(v) for v in column]
+            arrays.append(column)
+        return arrays, types
+
+    def _column_types(self, table: str) -> dict[str, str]:
+        types = self._types.get(table)
+        if types is None:
+            cursor = self.conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+                (table,),
+            )
+            types = self._types[table] = {str(n): str(t) for n, t in cursor.fetchall()}
+        return types
 
     def copy_text(self, table: str, columns: Sequence[str], lines: str) -> None:
         # Formatted by the caller: psycopg's per-value dumping is skipped (a history

@@ -18,8 +18,8 @@ row as it will be at the end of the batch:
 
 ``flush`` writes all of it inside the batch's transaction (the caller's, which
 also moves the tracking position): new rows with ``COPY`` on PostgreSQL and
-``executemany`` on SQLite; upserts and updates with ``executemany`` (pipelined
-on PostgreSQL), grouped by the columns they set.  Where a change cannot be folded exactly (an upsert
+``executemany`` on SQLite; upserts and updates grouped by the columns they set,
+each group one statement over arrays on PostgreSQL (``executemany`` on SQLite).  Where a change cannot be folded exactly (an upsert
 over a pending update of the same key), the pending changes are flushed first,
 so the result is always the same as applying every statement in order.
 """
@@ -230,7 +230,7 @@ class Writes:
             if kind == INSERT:
                 self.db.insert_rows(table, columns, values)
             else:
-                self.db.executemany(_upsert_sql(table, columns, key), values)
+                self.db.upsert_rows(table, columns, key, values)
 
     def _write_updates(
         self,
@@ -248,7 +248,7 @@ class Writes:
             shape = (tuple(set_values), tuple(add_values))
             groups.setdefault(shape, []).append((*set_values.values(), *add_values.values(), *k))
         for (set_columns, add_columns), rows in groups.items():
-            self.db.executemany(_update_sql(table, set_columns, add_columns, key), rows)
+            self.db.update_rows(table, set_columns, add_columns, key, rows)
 
 
 @lru_cache(maxsize=256)
@@ -262,23 +262,3 @@ def _key_getter(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Key]:
 
         return single
     return operator.itemgetter(*columns)
-
-
-@lru_cache(maxsize=1024)
-def _upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
-    marks = ", ".join("?" * len(columns))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        f" ON CONFLICT ({', '.join(key)}) {action}"
-    )
-
-
-@lru_cache(maxsize=1024)
-def _update_sql(
-    table: str, set_columns: tuple[str, ...], add_columns: tuple[str, ...], key: tuple[str, ...]
-) -> str:
-    assignments = [f"{c} = ?" for c in set_columns] + [f"{c} = {c} + ?" for c in add_columns]
-    conditions = " AND ".join(f"{c} = ?" for c in key)
-    return f"UPDATE {table} SET {', '.join(assignments)} WHERE {conditions}"

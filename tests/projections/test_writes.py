@@ -152,3 +152,34 @@ def test_catch_up_reads_only_its_topics_and_ends_at_the_head(
         assert runner.catch_up() == 0
     finally:
         runner.db.close()
+
+
+def test_many_upserts_and_updates_equal_one_statement_per_row(wdb: Db):
+    """Enough rows that PostgreSQL writes each group as one statement over arrays:
+    the same rows as one statement per row, with values a handler may give (True
+    for an integer column, None)."""
+    ids = [f"r{i:02d}" for i in range(40)]
+    for i, key in enumerate(ids[:20]):  # half exist before the batch
+        wdb.execute("INSERT INTO w_rows (id, name, n) VALUES (?, ?, ?)", (key, "old", i))
+    for i in range(20):
+        wdb.execute("INSERT INTO w_pairs (a, b, v) VALUES (?, ?, ?)", ("x", f"b{i}", i))
+
+    def build(w: Writes) -> None:
+        for i, key in enumerate(ids):
+            name = None if i % 3 == 1 else f"name {i}"
+            w.upsert("w_rows", {"id": key, "name": name, "flag": i % 2 == 0})
+        for i in range(30):  # 20 existing pairs, 10 missing: those stay missing
+            w.add("w_pairs", {"a": "x", "b": f"b{i}"}, "v", 100 + i)
+            if i % 2:
+                w.update("w_pairs", {"a": "x", "b": f"b{i}"}, {"v": -i})
+
+    flushed(wdb, build)
+    rows = table(wdb, "w_rows")
+    assert len(rows) == 40
+    for i, (key, name, n, flag) in enumerate(rows):
+        assert key == ids[i]
+        want = None if i % 3 == 1 else f"name {i}"
+        assert (name, n, flag) == (want, i if i < 20 else 0, 1 if i % 2 == 0 else 0)
+    assert table(wdb, "w_pairs") == sorted(
+        ("x", f"b{i}", -i if i % 2 else i + 100 + i) for i in range(20)
+    )
