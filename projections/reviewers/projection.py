@@ -48,7 +48,10 @@ DDL = (
     " review_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
     " reviewer_id TEXT NOT NULL, scores TEXT, comment TEXT NOT NULL DEFAULT '',"
     " conflict INTEGER NOT NULL DEFAULT 0, scored_at TEXT,"
-    " revisions INTEGER NOT NULL DEFAULT 0)",
+    " revisions INTEGER NOT NULL DEFAULT 0,"
+    # The review's weighted total (scoring.weighted_total), set with the scores: the
+    # ranking's z-scores and order are computed in SQL from it.
+    " total DOUBLE PRECISION)",
     "CREATE INDEX IF NOT EXISTS rv_reviews_challenge ON rv_reviews (challenge_id)",
     # The queue joins each entry to my review of it.
     "CREATE INDEX IF NOT EXISTS rv_reviews_entry ON rv_reviews (submission_id, reviewer_id)",
@@ -206,6 +209,39 @@ def on_review_started(db: Writes, item: Item) -> None:
 
 REVISED = event_name(get_topic(Review.ScoresRevised))
 
+# A review's weighted total from its stored scores and its challenge's criteria,
+# the arithmetic of ``scoring.weighted_total`` in the same order (criteria in their
+# order, weight x (score - min) / (max - min), rounded to 6 places).  Criteria are
+# frozen once a challenge is published and no review exists before that, so a
+# total never needs recomputing for a change of criteria.
+TOTAL = {
+    "sqlite": (
+        "UPDATE rv_reviews SET total = (SELECT ROUND(SUM("
+        " json_extract(c.value, '$.weight') * ((SELECT CAST(s.value AS REAL)"
+        " FROM json_each(rv_reviews.scores) s"
+        " WHERE s.key = json_extract(c.value, '$.name'))"
+        " - json_extract(c.value, '$.min_score'))"
+        " / (CAST(json_extract(c.value, '$.max_score') AS REAL)"
+        " - json_extract(c.value, '$.min_score'))), 6)"
+        " FROM rv_challenges ch, json_each(ch.criteria) c"
+        " WHERE ch.challenge_id = rv_reviews.challenge_id) "
+        "WHERE review_id = ?"
+    ),
+    "postgres": (
+        "UPDATE rv_reviews r SET total = (SELECT CAST(ROUND(CAST(SUM("
+        " CAST(c.value ->> 'weight' AS DOUBLE PRECISION)"
+        " * (CAST(CAST(r.scores AS JSONB) ->> (c.value ->> 'name') AS DOUBLE PRECISION)"
+        " - CAST(c.value ->> 'min_score' AS DOUBLE PRECISION))"
+        " / (CAST(c.value ->> 'max_score' AS DOUBLE PRECISION)"
+        " - CAST(c.value ->> 'min_score' AS DOUBLE PRECISION))) AS NUMERIC), 6)"
+        " AS DOUBLE PRECISION)"
+        " FROM rv_challenges ch, jsonb_array_elements(CAST(ch.criteria AS JSONB))"
+        " WITH ORDINALITY AS c(value, n)"
+        " WHERE ch.challenge_id = r.challenge_id) "
+        "WHERE r.review_id = ?"
+    ),
+}
+
 
 def on_scores(db: Writes, item: Item) -> None:
     d = _data(item)
@@ -219,6 +255,10 @@ def on_scores(db: Writes, item: Item) -> None:
     db.update("rv_reviews", where, values)
     if event_name(item.topic) == REVISED:
         db.add("rv_reviews", where, "revisions", 1)
+    # The total needs the challenge's criteria, which a handler cannot read (it
+    # describes changes; the database is written at the end of the batch, where the
+    # review and its challenge may be new rows): computed there, once per review.
+    db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None)
 
 
 def on_conflict(db: Writes, item: Item) -> None:

@@ -3,12 +3,10 @@ how far along is the review."""
 
 from __future__ import annotations
 
-from statistics import fmean
-from typing import Any
+from collections.abc import Sequence
 from uuid import UUID
 
 from projections.db import Db, Row
-from projections.reviewers.scoring import Scored, agreement, weighted_total, z_scores
 from projections.values import from_json
 
 LIVE = "('withdrawn', 'disqualified')"
@@ -18,16 +16,23 @@ def pseudonym(number: int) -> str:
     return f"Entrant {number}"
 
 
-def _identities(db: Db, challenge_id: str) -> dict[str, Row]:
-    """Solver names per submission, from the participants' tables: only ever
-    called for challenges whose identities are revealed."""
-    rows = db.rows(
-        "SELECT s.submission_id, s.solver_id, p.display_name AS solver_name "
-        "FROM pt_submissions s LEFT JOIN pt_people p ON p.account_id = s.solver_id "
-        "WHERE s.challenge_id = ?",
-        (challenge_id,),
-    )
-    return {r["submission_id"]: r for r in rows}
+def identities(db: Db, submission_ids: Sequence[str]) -> dict[str, Row]:
+    """Solver names of these submissions, from the participants' tables (by key, so
+    a page costs a page of probes): only ever called for challenges whose
+    identities are revealed."""
+    found: dict[str, Row] = {}
+    ids = list(dict.fromkeys(submission_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for r in db.rows(
+            "SELECT s.submission_id, s.solver_id, p.display_name AS solver_name "
+            "FROM pt_submissions s LEFT JOIN pt_people p ON p.account_id = s.solver_id "
+            f"WHERE s.submission_id IN ({marks})",
+            chunk,
+        ):
+            found[r["submission_id"]] = r
+    return found
 
 
 def my_review_queue(db: Db, reviewer_id: UUID) -> list[Row]:
@@ -74,9 +79,7 @@ def my_review_queue_page(
     ``queue_key`` of the last row sent).  Rows also carry ``number`` and ``submitted_at``.
 
     Walked challenge by challenge (a reviewer has few), each challenge's entries in
-    pseudonym order from the ``(challenge_id, number)`` index: a page of a
-    100,000-entry challenge reads about a page of rows, where one query ordered
-    across the join sorted the whole challenge for every page."""
+    pseudonym order (``in_entrant_order``)."""
     challenges = db.rows(
         "SELECT c.challenge_id, c.review_ends_at FROM rv_reviewers v "
         "JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
@@ -91,19 +94,46 @@ def my_review_queue_page(
         here = (c["review_ends_at"], c["challenge_id"])
         if after is not None and here < after[:2]:
             continue
-        sql = (
+        within = None if after is None or here != after[:2] else (after[2], after[3], after[4])
+        sql, params = in_entrant_order(
             f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 "
-            f"AND e.status NOT IN {LIVE} AND p.challenge_id = ? "
+            f"AND e.status NOT IN {LIVE} AND p.challenge_id = ? ",
+            [str(reviewer_id), str(reviewer_id), c["challenge_id"]],
+            after=within,
+            limit=limit - len(rows),
         )
-        params: list[object] = [str(reviewer_id), str(reviewer_id), c["challenge_id"]]
-        if after is not None and here == after[:2]:
-            # ``p.number >= ?`` lets the index start at the cursor's entrant.
-            sql += "AND p.number >= ? AND (p.number, e.submitted_at, e.submission_id) > (?, ?, ?) "
-            params += [after[2], *after[2:]]
-        sql += "ORDER BY p.number, e.submitted_at, e.submission_id LIMIT ?"
-        params.append(limit - len(rows))
         rows += db.rows(sql, params)
     return _queue_entries(db, rows)
+
+
+# The sort key of a challenge's entries in pseudonym order: the entrant's number,
+# then that entrant's entries by time.
+EntrantKey = tuple[int, str, str]
+
+
+def in_entrant_order(
+    sql: str, params: list[object], *, after: EntrantKey | None, limit: int
+) -> tuple[str, list[object]]:
+    """``sql`` (a query of ONE challenge's entries, rv_pseudonyms as ``p`` joined to
+    rv_entries as ``e``, ending inside its WHERE clause) continued with the keyset
+    after ``after``, the pseudonym order and ``limit``.
+
+    Entrants come in number order from the ``(challenge_id, number)`` index, each
+    entrant's few entries by ``rv_entries_entrant``: a page of a 100,000-entry
+    challenge reads about a page of rows, where ordering the join sorted the whole
+    challenge for every page."""
+    params = list(params)
+    # ``p.number >= ?`` lets the index start at the cursor's entrant; on the first
+    # page too (>= 0), or SQLite walks the challenge's entries by their challenge
+    # index and sorts them all.
+    sql += "AND p.number >= ? "
+    params.append(0 if after is None else after[0])
+    if after is not None:
+        sql += "AND (p.number, e.submitted_at, e.submission_id) > (?, ?, ?) "
+        params += [*after]
+    sql += "ORDER BY p.number, e.submitted_at, e.submission_id LIMIT ?"
+    params.append(limit)
+    return sql, params
 
 
 def review_entry(db: Db, reviewer_id: UUID, submission_id: UUID) -> Row | None:
@@ -119,7 +149,7 @@ def review_entry(db: Db, reviewer_id: UUID, submission_id: UUID) -> Row | None:
 
 
 def _queue_entries(db: Db, rows: list[Row]) -> list[Row]:
-    revealed: dict[str, dict[str, Row]] = {}
+    revealed = identities(db, [r["submission_id"] for r in rows if r["revealed"]])
     queue = []
     for r in rows:
         state = "conflict" if r["conflict"] else ("scored" if r["scores"] else "to_do")
@@ -141,87 +171,141 @@ def _queue_entries(db: Db, rows: list[Row]) -> list[Row]:
             "submitted_at": r["submitted_at"],
         }
         if r["revealed"]:
-            if r["challenge_id"] not in revealed:
-                revealed[r["challenge_id"]] = _identities(db, r["challenge_id"])
-            who = revealed[r["challenge_id"]].get(r["submission_id"], {})
+            who = revealed.get(r["submission_id"], {})
             entry["solver_id"] = who.get("solver_id")
             entry["solver_name"] = who.get("solver_name")
         queue.append(entry)
     return queue
 
 
-def scoring_sheet(db: Db, challenge_id: UUID) -> Row | None:
-    """Per live entry: every review's raw scores and weighted total, the mean total,
-    the normalised score (mean per-reviewer z-score) and the reviewers' agreement.
-    Conflicted reviews do not count."""
-    cid = str(challenge_id)
-    challenge = db.rows(
-        "SELECT title, criteria, revealed FROM rv_challenges WHERE challenge_id = ?", (cid,)
-    )
-    if not challenge:
-        return None
-    criteria: list[dict[str, Any]] = from_json(challenge[0]["criteria"])
-    entries = db.rows(
-        "SELECT e.submission_id, p.number, e.title, e.version, e.shortlisted, e.status "
-        "FROM rv_entries e JOIN rv_pseudonyms p"
-        " ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
-        f"WHERE e.challenge_id = ? AND e.status NOT IN {LIVE} "
-        "ORDER BY p.number, e.submitted_at, e.submission_id",
-        (cid,),
-    )
-    live = {e["submission_id"] for e in entries}
-    reviews = [
-        Scored(
-            r["submission_id"],
-            r["reviewer_id"],
-            scores,
-            weighted_total(criteria, scores),
+# The reviews that count for a challenge's ranking (scored, not conflicted, of a live
+# entry) with each one's z-score against its reviewer's own mean and population
+# standard deviation, as ``scoring.z_scores`` defines them.  Read by the challenge's
+# index and each review's entry by key: reviews are a sample of the entries, so this
+# is the cost of a ranking page whatever the number of entries.
+#
+# In SQL on both databases: the spread is the square root of the mean squared
+# deviation from the mean (two passes, never negative, unlike AVG(x*x) - AVG(x)^2);
+# a reviewer whose totals are all equal has no spread and gives 0 (tested on the
+# totals themselves: floating-point noise in the mean would otherwise divide by ~0).
+_Z = (
+    "counted AS (SELECT r.submission_id, r.reviewer_id, r.total FROM rv_reviews r"
+    " JOIN rv_entries e ON e.submission_id = r.submission_id"
+    " WHERE r.challenge_id = ? AND r.conflict = 0 AND r.scores IS NOT NULL"
+    f" AND e.status NOT IN {LIVE}), "
+    "means AS (SELECT reviewer_id, AVG(total) AS mean,"
+    " CASE WHEN MIN(total) = MAX(total) THEN 1 ELSE 0 END AS flat"
+    " FROM counted GROUP BY reviewer_id), "
+    "spreads AS (SELECT m.reviewer_id, m.mean, m.flat,"
+    " SQRT(AVG((c.total - m.mean) * (c.total - m.mean))) AS sd"
+    " FROM counted c JOIN means m ON m.reviewer_id = c.reviewer_id"
+    " GROUP BY m.reviewer_id, m.mean, m.flat), "
+    "z AS (SELECT c.submission_id, c.reviewer_id, c.total,"
+    " CASE WHEN s.flat = 1 THEN 0.0 ELSE (c.total - s.mean) / s.sd END AS z"
+    " FROM counted c JOIN spreads s ON s.reviewer_id = c.reviewer_id)"
+)
+
+
+def _round4(expression: str) -> str:
+    """``expression`` rounded to 4 places as a float, on both databases (PostgreSQL
+    rounds only NUMERIC to places)."""
+    return f"CAST(ROUND(CAST({expression} AS NUMERIC), 4) AS DOUBLE PRECISION)"
+
+
+# The sort key of a reviewed entry in the ranking: normalised score and mean total
+# (both rounded to 4 places, as shown), then pseudonym order.
+ScoredKey = tuple[float, float, int, str, str]
+
+
+def scored_entries_page(
+    db: Db, challenge_id: UUID, *, after: ScoredKey | None, limit: int
+) -> list[Row]:
+    """A challenge's reviewed live entries best first: by normalised score (the mean
+    of the entry's z-scores), then mean weighted total, both descending, then
+    pseudonym order; the page after ``after`` (keyset on that order).  Rows:
+    submission_id, number, title, status, shortlisted, submitted_at, review_count,
+    mean_total, normalised_score."""
+    params: list[object] = [str(challenge_id)]
+    where = ""
+    if after is not None:
+        where = (
+            "WHERE s.normalised_score < ? OR (s.normalised_score = ? AND (s.mean_total < ?"
+            " OR (s.mean_total = ?"
+            " AND (p.number, e.submitted_at, e.submission_id) > (?, ?, ?)))) "
         )
-        for r in db.rows(
-            "SELECT submission_id, reviewer_id, scores FROM rv_reviews "
-            "WHERE challenge_id = ? AND conflict = 0 AND scores IS NOT NULL "
-            "ORDER BY submission_id, reviewer_id",
-            (cid,),
-        )
-        if r["submission_id"] in live
-        for scores in [from_json(r["scores"])]
-    ]
-    z = z_scores(reviews)
-    # Grouped once: comparing every entry with every review was quadratic at scale.
-    by_entry: dict[str, list[Scored]] = {}
-    for r in reviews:
-        by_entry.setdefault(r.submission_id, []).append(r)
-    identities = _identities(db, cid) if challenge[0]["revealed"] else {}
-    rows = []
-    for e in entries:
-        own = by_entry.get(e["submission_id"], [])
-        totals = [r.total for r in own]
-        row: Row = {
-            "submission_id": e["submission_id"],
-            "pseudonym": pseudonym(e["number"]),
-            "title": e["title"],
-            "status": e["status"],
-            "shortlisted": bool(e["shortlisted"]),
-            "reviews": [
-                {
-                    "reviewer_id": r.reviewer_id,
-                    "scores": dict(r.scores),
-                    "weighted_total": r.total,
-                    "z_score": round(z[(r.submission_id, r.reviewer_id)], 4),
-                }
-                for r in own
-            ],
-            "review_count": len(own),
-            "mean_total": round(fmean(totals), 4) if totals else None,
-            "normalised_score": (
-                round(fmean(z[(r.submission_id, r.reviewer_id)] for r in own), 4) if own else None
-            ),
-            "agreement": agreement(totals),
+        params += [after[0], after[0], after[1], after[1], after[2], after[3], after[4]]
+    params.append(limit)
+    return db.rows(
+        f"WITH {_Z}, scored AS (SELECT submission_id, COUNT(*) AS review_count,"
+        f" {_round4('AVG(total)')} AS mean_total,"
+        f" {_round4('AVG(z)')} AS normalised_score"
+        " FROM z GROUP BY submission_id) "
+        "SELECT s.submission_id, p.number, e.title, e.status, e.shortlisted, e.submitted_at,"
+        " s.review_count, s.mean_total, s.normalised_score "
+        "FROM scored s JOIN rv_entries e ON e.submission_id = s.submission_id "
+        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+        f"{where}"
+        "ORDER BY s.normalised_score DESC, s.mean_total DESC,"
+        " p.number, e.submitted_at, e.submission_id "
+        "LIMIT ?",
+        params,
+    )
+
+
+def unscored_entries_page(
+    db: Db, challenge_id: UUID, *, after: EntrantKey | None, limit: int
+) -> list[Row]:
+    """A challenge's live entries no counted review scores, in pseudonym order,
+    after ``after``: walked from the pseudonym index, each entry's reviews looked
+    up by key (entries that have some are skipped; they are few)."""
+    sql, params = in_entrant_order(
+        "SELECT e.submission_id, p.number, e.title, e.status, e.shortlisted, e.submitted_at "
+        "FROM rv_pseudonyms p JOIN rv_entries e"
+        " ON e.challenge_id = p.challenge_id AND e.solver_key = p.solver_key "
+        f"WHERE p.challenge_id = ? AND e.status NOT IN {LIVE} "
+        "AND NOT EXISTS (SELECT 1 FROM rv_reviews r WHERE r.submission_id = e.submission_id"
+        " AND r.conflict = 0 AND r.scores IS NOT NULL) ",
+        [str(challenge_id)],
+        after=after,
+        limit=limit,
+    )
+    return db.rows(sql, params)
+
+
+def counted_reviews(db: Db, challenge_id: UUID, submission_ids: Sequence[str]) -> list[Row]:
+    """The counted reviews of these entries of the challenge, by entry then reviewer:
+    submission_id, reviewer_id, scores (decoded), weighted_total, z_score (4 places)."""
+    if not submission_ids:
+        return []
+    marks = ", ".join("?" * len(submission_ids))
+    rows = db.rows(
+        f"WITH {_Z} SELECT z.submission_id, z.reviewer_id, z.total, z.z, r.scores FROM z "
+        "JOIN rv_reviews r ON r.submission_id = z.submission_id"
+        " AND r.reviewer_id = z.reviewer_id "
+        f"WHERE z.submission_id IN ({marks}) ORDER BY z.submission_id, z.reviewer_id",
+        [str(challenge_id), *submission_ids],
+    )
+    return [
+        {
+            "submission_id": r["submission_id"],
+            "reviewer_id": r["reviewer_id"],
+            "scores": from_json(r["scores"]),
+            "weighted_total": float(r["total"]),
+            "z_score": round(float(r["z"]), 4),
         }
-        if e["submission_id"] in identities:
-            row["solver_name"] = identities[e["submission_id"]]["solver_name"]
-        rows.append(row)
-    return {"challenge_id": cid, "title": challenge[0]["title"], "criteria": criteria, "rows": rows}
+        for r in rows
+    ]
+
+
+def review_totals(db: Db, challenge_id: UUID, *, width: float) -> dict[int, int]:
+    """How many counted reviews have a weighted total in each band ``width`` wide
+    (band i: i * width <= total < (i + 1) * width; totals are never negative)."""
+    band = "CAST(total / ? AS INTEGER)" if db.dialect == "sqlite" else "FLOOR(total / ?)"
+    rows = db.rows(
+        f"WITH {_Z} SELECT {band} AS band, COUNT(*) AS n FROM counted GROUP BY 1",
+        [str(challenge_id), width],
+    )
+    return {int(r["band"]): int(r["n"]) for r in rows}
 
 
 def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> Row:

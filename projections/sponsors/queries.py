@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from uuid import UUID
 
 from projections.db import Db, Row
 from projections.legal.queries import agreement_state
-from projections.reviewers.queries import review_progress, scoring_sheet
+from projections.reviewers.queries import (
+    EntrantKey,
+    counted_reviews,
+    identities,
+    pseudonym,
+    review_progress,
+    review_totals,
+    scored_entries_page,
+    unscored_entries_page,
+)
+from projections.reviewers.scoring import agreement
 
 
 def challenge_dashboard(db: Db, challenge_id: UUID) -> Row | None:
@@ -66,25 +77,101 @@ def challenge_dashboard(db: Db, challenge_id: UUID) -> Row | None:
     }
 
 
-def ranking(db: Db, challenge_id: UUID) -> list[Row]:
-    """Live entries best first: by normalised score, then mean weighted total;
-    unreviewed entries last."""
-    sheet = scoring_sheet(db, challenge_id)
-    if sheet is None:
+# Where a ranking page ends: the rank of its last row and that row's sort key, so
+# the next page continues the order and the numbering without counting what came
+# before: (rank, 1 if reviewed else 0, normalised score, mean total, entrant number,
+# submitted_at, submission_id); scores are 0.0 for an unreviewed row.
+RankKey = tuple[int, int, float, float, int, str, str]
+
+
+def rank_key(row: Row) -> RankKey:
+    reviewed = row["normalised_score"] is not None
+    return (
+        int(row["rank"]),
+        1 if reviewed else 0,
+        float(row["normalised_score"]) if reviewed else 0.0,
+        float(row["mean_total"]) if reviewed else 0.0,
+        int(row["number"]),
+        row["submitted_at"],
+        row["submission_id"],
+    )
+
+
+def ranking_page(db: Db, challenge_id: UUID, *, after: RankKey | None, limit: int) -> list[Row]:
+    """Live entries best first, a page at a time (``after``: ``rank_key`` of the last
+    row sent).  Reviewed entries first, by normalised score (mean per-reviewer
+    z-score), then mean weighted total, then pseudonym order; then the unreviewed
+    ones in pseudonym order.  Each row carries its reviews (raw scores, weighted
+    total, z-score) and the reviewers' agreement; the solver's name only once the
+    challenge's identities are revealed.
+
+    Computed in SQL over the challenge's counted reviews (a sample of its entries)
+    and, past them, read from the pseudonym index: a page never reads or sorts
+    every entry of the challenge."""
+    cid = str(challenge_id)
+    challenge = db.rows("SELECT revealed FROM rv_challenges WHERE challenge_id = ?", (cid,))
+    if not challenge or limit <= 0:
         return []
-    rows = sheet["rows"]
-
-    def key(row: Row) -> tuple[int, float, float, str]:
-        unscored = row["normalised_score"] is None
-        return (
-            1 if unscored else 0,
-            -(row["normalised_score"] or 0.0),
-            -(row["mean_total"] or 0.0),
-            row["pseudonym"],
+    rows: list[Row] = []
+    unscored_after: EntrantKey | None = None
+    if after is None or after[1] == 1:
+        scored_after = None if after is None else (after[2], after[3], *after[4:])
+        rows += scored_entries_page(db, challenge_id, after=scored_after, limit=limit)
+    else:
+        unscored_after = (after[4], after[5], after[6])
+    if len(rows) < limit:
+        rows += unscored_entries_page(
+            db, challenge_id, after=unscored_after, limit=limit - len(rows)
         )
+    scored = [r["submission_id"] for r in rows if r.get("review_count")]
+    reviews: dict[str, list[Row]] = {}
+    for review in counted_reviews(db, challenge_id, scored):
+        reviews.setdefault(review.pop("submission_id"), []).append(review)
+    names = identities(db, [r["submission_id"] for r in rows]) if challenge[0]["revealed"] else {}
+    first = 1 if after is None else after[0] + 1
+    ranked = []
+    for rank, r in enumerate(rows, start=first):
+        own = reviews.get(r["submission_id"], [])
+        reviewed = bool(r.get("review_count"))
+        row: Row = {
+            "rank": rank,
+            "submission_id": r["submission_id"],
+            "pseudonym": pseudonym(r["number"]),
+            "title": r["title"],
+            "status": r["status"],
+            "shortlisted": bool(r["shortlisted"]),
+            "reviews": own,
+            "review_count": int(r["review_count"]) if reviewed else 0,
+            "mean_total": float(r["mean_total"]) if reviewed else None,
+            "normalised_score": float(r["normalised_score"]) if reviewed else None,
+            "agreement": agreement([v["weighted_total"] for v in own]),
+            "number": int(r["number"]),
+            "submitted_at": r["submitted_at"],
+        }
+        if r["submission_id"] in names:
+            row["solver_name"] = names[r["submission_id"]]["solver_name"]
+        ranked.append(row)
+    return ranked
 
-    ranked = sorted(rows, key=key)
-    return [{"rank": i, **row} for i, row in enumerate(ranked, start=1)]
+
+def ranked_entries(db: Db, challenge_id: UUID, *, page: int = 500) -> Iterator[Row]:
+    """The whole ranking, read a page at a time (for exports: never all in memory)."""
+    after: RankKey | None = None
+    while True:
+        rows = ranking_page(db, challenge_id, after=after, limit=page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rank_key(rows[-1])
+
+
+def score_distribution(db: Db, challenge_id: UUID, *, bins: int = 10) -> list[int]:
+    """How many counted reviews have a weighted total (0 to 100) in each of ``bins``
+    equal bands, counted in SQL (a total of exactly 100 in the last band)."""
+    counts = [0] * bins
+    for band, n in review_totals(db, challenge_id, width=100 / bins).items():
+        counts[min(bins - 1, max(0, band))] += n
+    return counts
 
 
 EXPORT_COLUMNS = (
@@ -101,11 +188,22 @@ EXPORT_COLUMNS = (
 )
 
 
-def submissions_csv(db: Db, challenge_id: UUID) -> str:
-    """The ranking as CSV, one row per entry (pseudonymous until identities are revealed)."""
+def submissions_csv_chunks(db: Db, challenge_id: UUID, *, page: int = 500) -> Iterator[str]:
+    """The ranking as CSV, one row per entry (pseudonymous until identities are
+    revealed), a page of rows per chunk: for a streamed response."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    for row in ranking(db, challenge_id):
+    for count, row in enumerate(ranked_entries(db, challenge_id, page=page), start=1):
         writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
-    return out.getvalue()
+        if count % page == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue()
+
+
+def submissions_csv(db: Db, challenge_id: UUID) -> str:
+    """``submissions_csv_chunks`` as one text."""
+    return "".join(submissions_csv_chunks(db, challenge_id))

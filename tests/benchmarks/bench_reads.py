@@ -637,14 +637,16 @@ def endpoints(data: Dataset, url: str) -> list[Endpoint]:
             f"/api/v1/challenges/{huge}/ranking",
             sponsor,
             items,
-            lambda db: sponsors.ranking(db, UUID(huge)),
+            # one page, as the handler reads it since the ranking pages in SQL
+            lambda db: sponsors.ranking_page(db, UUID(huge), after=None, limit=21),
         ),
         Endpoint(
             "sponsor ranking html (manage)",
             f"/challenges/{huge}/manage",
             sponsor_page,
             has("Entrant"),
-            lambda db: sponsors.ranking(db, UUID(huge)),
+            # the dashboard's page: every reviewed entry, at least MANAGE_RANKING
+            lambda db: sponsors.ranking_page(db, UUID(huge), after=None, limit=100),
         ),
         Endpoint(
             "chain of title api",

@@ -79,11 +79,15 @@ def test_sponsor_dashboard_ranking_and_export(
     }
     assert dashboard["threshold_crossings"] == 1
     assert [a["state"] for a in dashboard["agreements"]] == ["transferred", "awaiting_signature"]
-    ranked = sponsors.ranking(db, story.challenge)
+    ranked = list(sponsors.ranked_entries(db, story.challenge))
     assert [r["submission_id"] for r in ranked] == [str(story.winner), str(story.runner_up)]
     rows = list(csv.DictReader(io.StringIO(sponsors.submissions_csv(db, story.challenge))))
     assert [r["rank"] for r in rows] == ["1", "2"]
     assert rows[0]["pseudonym"] == "Entrant 1"
+    # streamed a page of rows per chunk, the header first
+    chunks = list(sponsors.submissions_csv_chunks(db, story.challenge, page=1))
+    assert len(chunks) == 2 and "".join(chunks) == sponsors.submissions_csv(db, story.challenge)
+    assert [line.split(",")[0] for line in chunks[1].splitlines()] == ["2"]
 
 
 def test_admin_counts_events_by_type(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db):

@@ -1,4 +1,4 @@
-"""Reviewers' read model: blind queue, scoring sheet, progress."""
+"""Reviewers' read model: blind queue, scores and ranking, progress."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from projections.db import Db
 from projections.registry import by_name
 from projections.reviewers import queries
 from projections.service import ReadSide
+from projections.sponsors import queries as sponsors
+from tests.projections import ranking_oracle
 from tests.projections.story import run_story
 from tests.support.story import Scene
 
@@ -35,8 +37,8 @@ def test_nothing_in_the_reviewer_read_model_names_a_solver_before_reveal(
     read_side.catch_up()
     secrets = identity_strings(app, cast.solver, cast.other_solver)
     queue = queries.my_review_queue(db, cast.reviewer)
-    sheet = queries.scoring_sheet(db, story.challenge)
-    for text in (reviewer_tables_text(db), repr(queue), repr(sheet)):
+    ranking = sponsors.ranking_page(db, story.challenge, after=None, limit=10)
+    for text in (reviewer_tables_text(db), repr(queue), repr(ranking)):
         for secret in secrets:
             assert secret not in text
 
@@ -44,6 +46,8 @@ def test_nothing_in_the_reviewer_read_model_names_a_solver_before_reveal(
     read_side.catch_up()
     queue = queries.my_review_queue(db, cast.reviewer)
     assert {q["solver_name"] for q in queue} == {"Solver", "Other"}
+    ranking = sponsors.ranking_page(db, story.challenge, after=None, limit=10)
+    assert {r["solver_name"] for r in ranking} == {"Solver", "Other"}
 
 
 def test_queue_uses_stable_per_challenge_pseudonyms(
@@ -66,14 +70,16 @@ def test_queue_uses_stable_per_challenge_pseudonyms(
     assert again
 
 
-def test_scoring_sheet_normalises_per_reviewer_and_measures_agreement(
+def test_ranking_normalises_per_reviewer_and_measures_agreement(
     app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
 ):
     story = run_story(cast, award=False)
     read_side.catch_up()
-    sheet = queries.scoring_sheet(db, story.challenge)
-    assert sheet is not None
-    rows = {r["submission_id"]: r for r in sheet["rows"]}
+    ranking = sponsors.ranking_page(db, story.challenge, after=None, limit=10)
+    # the projection's stored totals and the SQL arithmetic give what the whole
+    # scoring sheet gave in Python
+    assert ranking == ranking_oracle.ranking(db, story.challenge)
+    rows = {r["submission_id"]: r for r in ranking}
     winner, runner_up = rows[str(story.winner)], rows[str(story.runner_up)]
     assert str(story.withdrawn) not in rows
     # originality 9 (40), feasibility 8 (35), fun 9.5 (25) on 0..10 -> 87.75

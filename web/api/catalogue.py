@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -318,8 +319,9 @@ def _ranked(row: dict[str, Any]) -> RankedEntry:
     summary="Live entries best first, with every review (the sponsor's members and admins)",
     description=(
         "Ranked by normalised score (mean per-reviewer z-score), then mean weighted total; "
-        "unreviewed entries last.  Pseudonymous until identities are revealed.  The ranking "
-        "is recomputed on every read: the cursor pages by rank."
+        "unreviewed entries last, in pseudonym order.  Pseudonymous until identities are "
+        "revealed.  The cursor carries the last rank and sort key: pages continue the order "
+        "and the numbering."
     ),
     security=SECURITY,
     responses=problem_spec(401, 404, 422, 503),
@@ -337,14 +339,23 @@ def ranking(
     access.sponsor_challenge(openinno, actor, challenge_id)
     db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
     kind = f"ranking:{challenge_id}"
-    after = decode_key(kind, cursor, (int,))
-    # Computed over every review of the challenge on each read (normalised scores):
-    # there is no stored order to seek in, so this one list is sliced after the query.
-    rows = sponsors.ranking(db, challenge_id)
-    if after is not None:
-        rows = [r for r in rows if int(r["rank"]) > after[0]]
-    chunk, next_cursor = keyset_page(kind, rows, lambda r: (int(r["rank"]),), limit)
+    after = _rank_after(decode_key(kind, cursor, (int, int, float, float, int, str, str)))
+    # Keyset in SQL (sponsors.ranking_page): one page costs the challenge's reviews
+    # and an index walk, whatever the number of entries.
+    rows = sponsors.ranking_page(db, challenge_id, after=after, limit=limit + 1)
+    chunk, next_cursor = keyset_page(kind, rows, sponsors.rank_key, limit)
     return Ranking(challenge_id, [_ranked(r) for r in chunk], next_cursor)
+
+
+def _rank_after(key: tuple[Any, ...] | None) -> sponsors.RankKey | None:
+    """A decoded ranking cursor, checked beyond its types (a rank, a 0/1 flag,
+    finite scores): anything else is a 422, never a query with nonsense in it."""
+    if key is None:
+        return None
+    rank, reviewed, normalised, mean_total, number, submitted_at, submission_id = key
+    if rank < 0 or reviewed not in (0, 1) or not all(map(math.isfinite, (normalised, mean_total))):
+        raise InvalidInput("This cursor is not one we gave out.", field="cursor")
+    return (rank, reviewed, normalised, mean_total, number, submitted_at, submission_id)
 
 
 HANDLERS = [list_challenges, list_entries, ranking]

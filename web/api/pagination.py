@@ -6,8 +6,8 @@ to, base64url-encoded; clients must treat it as opaque.  Lists are keyset
 paginated in SQL (``WHERE (sort key) > (cursor) ORDER BY sort key LIMIT n + 1``:
 an item added or removed between pages neither repeats nor skips another, and no
 list is read whole to send one page); a cursor from another list, or a broken
-one, is a 422.  The ranking alone is sliced after its query: it is computed over
-all of a challenge's reviews on every read, so there is no stored order to seek in."""
+one, is a 422.  The ranking's cursor also carries the last rank, so its pages
+continue the numbering without counting."""
 
 from __future__ import annotations
 

@@ -73,13 +73,17 @@ def histogram(
     high: float = 100,
     bins: int = 10,
     axis: str = "",
+    counts: Sequence[int] | None = None,
 ) -> Chart:
-    """Counts of ``values`` in ``bins`` equal bins from ``low`` to ``high`` (vertical bars)."""
-    counts = [0] * bins
+    """Counts of ``values`` in ``bins`` equal bins from ``low`` to ``high`` (vertical bars);
+    or ``counts``, one per bin, where the caller counted them (in SQL)."""
     span = (high - low) / bins
-    for v in values:
-        index = min(bins - 1, max(0, int((v - low) // span)))
-        counts[index] += 1
+    if counts is None:
+        tally = [0] * bins
+        for v in values:
+            index = min(bins - 1, max(0, int((v - low) // span)))
+            tally[index] += 1
+        counts = tally
     height = 180
     plot_h = height - 40
     top = max([*counts, 1])

@@ -6,6 +6,7 @@ to the organisation.  Every command checks the member's role itself."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
@@ -50,6 +52,22 @@ def _account_by_email(pages: Pages, email: str, field: str) -> UUID:
     return account_id
 
 
+def _rank_after(cursor: str) -> sponsors.RankKey | None:
+    """The ranking key a page cursor carries (see ``sponsors.rank_key``)."""
+    if not cursor:
+        return None
+    key = paging.decode(cursor)
+    kinds = (int, int, float, float, int, str, str)
+    if (
+        len(key) != len(kinds)
+        or not all(type(v) is kind for v, kind in zip(key, kinds, strict=True))
+        or key[1] not in (0, 1)
+        or not all(map(math.isfinite, key[2:4]))
+    ):
+        raise ValidationException("bad cursor")
+    return (int(key[0]), int(key[1]), float(key[2]), float(key[3]), int(key[4]), key[5], key[6])
+
+
 # Entries the dashboard lists beyond the reviewed ones (read at call time: tests
 # make it small).
 MANAGE_RANKING = 100
@@ -73,13 +91,15 @@ class ManagePages(Controller):
         dashboard = sponsors.challenge_dashboard(db, challenge_id)
         if dashboard is None:
             raise NotFound(f"No challenge with id {challenge_id}.")
-        ranking = sponsors.ranking(db, challenge_id)
         # The dashboard lists the candidates for the shortlist and the prizes: every
         # reviewed entry (they rank first) and at least the first MANAGE_RANKING; the
         # rest are on the paged entries page.  Rendering a 150,000-entry ranking twice
-        # (the table and each prize's <select>) took seconds and a gigabyte.
-        scored = sum(1 for r in ranking if r["normalised_score"] is not None)
-        shown = ranking[: max(MANAGE_RANKING, scored)]
+        # (the table and each prize's <select>) took seconds and a gigabyte.  One page
+        # of the ranking in SQL, as long as the funnel's count of reviewed entries.
+        reviewed = dashboard["funnel"]["reviewed"]
+        shown = sponsors.ranking_page(
+            db, challenge_id, after=None, limit=max(MANAGE_RANKING, reviewed)
+        )
         t = pages.gettext
         funnel = charts.horizontal(
             t(viewer, N_("Entries at each stage")),
@@ -94,10 +114,11 @@ class ManagePages(Controller):
             ],
             totals=[r["assigned"] for r in progress_rows],
         )
-        totals = [rev["weighted_total"] for row in ranking for rev in row["reviews"]]
+        # Every counted review's total, counted per band in SQL.
         distribution = charts.histogram(
             t(viewer, N_("Distribution of weighted scores")),
-            totals,
+            (),
+            counts=sponsors.score_distribution(db, challenge_id),
             axis=t(viewer, N_("weighted total, 0 to 100")),
         )
         all_forms = {name: Form() for name in FORMS}
@@ -140,15 +161,17 @@ class ManagePages(Controller):
         challenge_id: FromPath[UUID],
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
-        """The sponsor's list of entries, paged: the ranking's order (computed from the
-        scores, so the query has no cursor: it is paged here, by rank)."""
+        """The sponsor's list of entries, paged in SQL in the ranking's order (the
+        cursor carries the last rank and sort key: ``sponsors.rank_key``)."""
         actor = require_signed_in(viewer)
         challenge, organisation = _managed(pages, actor, challenge_id)
         db = pages.reads.db()
-        entries = paging.page(
-            sponsors.ranking(db, challenge_id),
-            lambda r: (int(r["rank"]), r["submission_id"]),
-            cursor,
+        size = paging.PAGE_SIZE
+        rows = sponsors.ranking_page(db, challenge_id, after=_rank_after(cursor), limit=size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        entries = paging.Paged(
+            rows, cursor, paging.encode(sponsors.rank_key(rows[-1])) if more else None
         )
         return pages.render_list(
             request,

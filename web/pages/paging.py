@@ -1,10 +1,9 @@
 """Cursor pagination for pages.  The cursor is the sort key of the last row shown,
 so the next page starts right after it even when rows were added or removed in
-between.  Lists that grow with a challenge (the public gallery, the review queue)
-page in SQL: their routes build a ``Paged`` from a keyset query and ``encode``;
-``page`` pages in the route, after the query read every row, for lists that stay
-small (a stream's history, an organisation's agreements) or have no stored order
-to seek in (the sponsor's ranking, recomputed from the scores on every read)."""
+between.  Lists that grow with a challenge (the public gallery, the review queue,
+the sponsor's ranking) page in SQL: their routes build a ``Paged`` from a keyset
+query and ``encode``; ``page`` pages in the route, after the query read every row,
+for lists that stay small (a stream's history, an organisation's agreements)."""
 
 from __future__ import annotations
 
