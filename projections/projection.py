@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -163,6 +164,11 @@ class Projection:
 
     def statements(self, dialect: str) -> tuple[str, ...]:
         return (*self.ddl, *self.dialect_ddl.get(dialect, ()))
+
+    def ddl_sha256(self, dialect: str) -> str:
+        """What the tables are made of, as a hash: when it changes, the read model is
+        rebuilt (``runner.create_tables``)."""
+        return hashlib.sha256("\n".join(self.statements(dialect)).encode()).hexdigest()
 
     def all_tables(self, dialect: str) -> tuple[str, ...]:
         return (*self.tables, *self.dialect_tables.get(dialect, ()))

@@ -244,10 +244,19 @@ def read_ahead(
 
 
 def create_tables(db: Db, projections: Sequence[Projection]) -> None:
-    """Every projection's tables and tracking row, where missing, in one transaction."""
+    """Every projection's tables and tracking row, where missing, in one transaction.
+    A projection whose tables were made by other DDL than its current one (a new
+    version of the code added a column, or the tables predate the recording of their
+    DDL) is dropped and goes back to position zero: its runner then replays the log
+    into the new tables, as for a new projection, without stopping the others."""
     with db.batch():
         for projection in projections:
             tracking.ensure(db, projection.name)
+            ddl = projection.ddl_sha256(db.dialect)
+            if tracking.ddl_sha256(db, projection.name) != ddl:
+                projection.drop(db)
+                tracking.reset(db, projection.name)
+                tracking.record_ddl(db, projection.name, ddl)
             projection.create(db)
 
 
@@ -285,10 +294,9 @@ class Runner:
         return self._position
 
     def setup(self) -> None:
-        """Create the projection's tables and tracking row if missing."""
-        with self.db.batch():
-            tracking.ensure(self.db, self.name)
-            self.projection.create(self.db)
+        """Create the projection's tables and tracking row if missing (and start it
+        again from zero if its tables have changed: ``create_tables``)."""
+        create_tables(self.db, (self.projection,))
 
     def drop(self) -> None:
         """Drop the tables and go back to position zero, in one transaction."""

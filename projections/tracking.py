@@ -18,11 +18,43 @@ class TrackingConflict(RuntimeError):
 
 def ensure(db: Db, name: str) -> None:
     db.execute(DDL)
+    _ensure_ddl_column(db)
     db.execute(
         "INSERT INTO projection_tracking (name, position) VALUES (?, 0) "
         "ON CONFLICT (name) DO NOTHING",
         (name,),
     )
+
+
+def _ensure_ddl_column(db: Db) -> None:
+    """``ddl_sha256`` (the hash of the DDL that made a projection's tables) came after
+    the table: added where missing.  The catalogue is asked first, so a started system
+    does not lock the table for an ALTER that has nothing to do."""
+    if db.dialect == "sqlite":
+        columns = {r["name"] for r in db.rows("PRAGMA table_info(projection_tracking)")}
+    else:
+        columns = {
+            r["column_name"]
+            for r in db.rows(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = 'projection_tracking'"
+            )
+        }
+    if "ddl_sha256" not in columns:
+        db.execute("ALTER TABLE projection_tracking ADD COLUMN ddl_sha256 TEXT")
+
+
+def ddl_sha256(db: Db, name: str) -> str | None:
+    """The hash of the DDL the projection's tables were made with (None: not recorded,
+    tables older than the recording).  On PostgreSQL the row is locked until the
+    transaction ends, so two runners starting at once do not both rebuild."""
+    lock = "" if db.dialect == "sqlite" else " FOR UPDATE"
+    rows = db.rows(f"SELECT ddl_sha256 FROM projection_tracking WHERE name = ?{lock}", (name,))
+    return rows[0]["ddl_sha256"] if rows else None
+
+
+def record_ddl(db: Db, name: str, ddl: str) -> None:
+    db.execute("UPDATE projection_tracking SET ddl_sha256 = ? WHERE name = ?", (ddl, name))
 
 
 def position(db: Db, name: str) -> int:
