@@ -1,0 +1,52 @@
+"""The sponsor's entries page, paged in SQL in the ranking's order: following the
+next-page links lists every live entry once, ranks numbered on across pages; a
+cursor that is not one the page gave out is a 400."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import timedelta
+from html import unescape
+
+from openinno.domain.values import Voting
+from web.pages import paging
+
+
+def test_the_entries_pages_walk_the_ranking(web, cast, app, monkeypatch):
+    challenge_id, terms = cast.open_challenge(
+        visibility="private", voting=Voting("none"), max_submissions_per_solver=10
+    )
+    entries = [cast.submit(challenge_id, terms, title=f"Entry number {i}") for i in range(5)]
+    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge_id)
+    web.clock.advance(timedelta(days=30))
+    app.record_review(cast.reviewer, entries[3], {"originality": 9, "feasibility": 8, "fun": 9})
+    app.record_review(cast.reviewer, entries[1], {"originality": 2, "feasibility": 3, "fun": 4})
+    web.login("sponsor")
+    monkeypatch.setattr(paging, "PAGE_SIZE", 2)
+
+    url = f"/challenges/{challenge_id}/entries"
+    listed: list[str] = []
+    ranks: list[str] = []
+    pages = 0
+    while url:
+        page = web.get(url)
+        assert page.status_code == 200
+        pages += 1
+        table = page.text.split("<tbody>")[1].split("</tbody>")[0]
+        rows = table.split("<tr>")[1:]
+        listed += [next(str(e) for e in entries if f"/legal/submissions/{e}" in r) for r in rows]
+        ranks += [re.search(r"<td>(\d+)</td>", r).group(1) for r in rows]  # type: ignore[union-attr]
+        found = re.search(r'<a rel="next" href="([^"]+)"', page.text)
+        url = unescape(found.group(1)) if found else ""
+    assert pages == 3
+    assert listed[:2] == [str(entries[3]), str(entries[1])]  # the reviewed, best first
+    assert sorted(listed) == sorted(str(e) for e in entries)
+    assert ranks == ["1", "2", "3", "4", "5"]
+
+    for bad in (["x"], [1, 1, "a", 0.0, 1, "t", "s"], [1, 2, 0.0, 0.0, 1, "t", "s"]):
+        cursor = base64.urlsafe_b64encode(json.dumps(bad).encode()).decode()
+        response = web.get(f"/challenges/{challenge_id}/entries?cursor={cursor}")
+        assert response.status_code == 400
