@@ -168,11 +168,12 @@ def _to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-# From this many rows on, an upsert or update of many rows is ONE statement over
-# arrays (``unnest``) on PostgreSQL rather than one statement per row: measured in a
-# rebuild, a pipelined statement per row cost the server and psycopg about 30 us
-# each (10,620 people upserted in 0.34 s).
-_SET_BASED = 8
+# From this many rows on, an upsert or update of many rows (or a run of one
+# statement with a set-based form: ``Writes.execute``'s ``many``) is ONE statement
+# over arrays (``unnest``) on PostgreSQL rather than one statement per row: measured
+# in a rebuild, a pipelined statement per row cost the server and psycopg about
+# 30 us each (10,620 people upserted in 0.34 s).
+SET_BASED = 8
 
 # How a value is made the type its column's array is cast to: a list holding
 # ``True`` and ``1`` has no single array type, and a UUID is not text.
@@ -260,7 +261,7 @@ class PostgresDb:
         key: tuple[str, ...],
         rows: Sequence[Sequence[Any]],
     ) -> None:
-        if len(rows) < _SET_BASED:
+        if len(rows) < SET_BASED:
             self.executemany(upsert_sql(table, columns, key), rows)
             return
         arrays, types = self._arrays(table, columns, rows)
@@ -280,7 +281,7 @@ class PostgresDb:
         key: tuple[str, ...],
         rows: Sequence[Sequence[Any]],
     ) -> None:
-        if len(rows) < _SET_BASED:
+        if len(rows) < SET_BASED:
             self.executemany(update_sql(table, set_columns, add_columns, key), rows)
             return
         columns = (*set_columns, *add_columns, *key)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from projections.db import Db
+from projections.db import SET_BASED, Db
 
 Key = tuple[Any, ...]
 Params = tuple[Any, ...]
@@ -66,6 +66,8 @@ class Writes:
         self._tables: dict[str, _Pending] = {}
         # (sql, merge key) -> params, in first-seen order; merge key None: never merged
         self._statements: dict[tuple[str, Any], Params] = {}
+        # sql -> its set-based form for a run of them (``execute``'s ``many``)
+        self._many: dict[str, str] = {}
         self._serial = 0
         # Changes closed by a barrier, written before the current ones.
         self._phases: list[tuple[dict[str, _Pending], dict[tuple[str, Any], Params]]] = []
@@ -160,14 +162,30 @@ class Writes:
 
     # --- statements -------------------------------------------------------------------
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        """Run ``sql`` at the end of the batch, after the row changes (see module doc)."""
+    def execute(self, sql: str, params: Sequence[Any] = (), *, many: str | None = None) -> None:
+        """Run ``sql`` at the end of the batch, after the row changes (see module doc).
+        ``many``: the same change for a whole run of these statements at once, on
+        PostgreSQL, as one statement taking one array per parameter (``?::type[]``, in
+        the parameters' order, each array in the statements' order); it must give the
+        rows the statements one after another give."""
         self._serial += 1
         self._statements[(sql, self._serial)] = tuple(params)
+        if many is not None:
+            self._many[sql] = many
 
-    def merge(self, sql: str, key: Any, params: Sequence[Any], combine: Combine | None) -> None:
+    def merge(
+        self,
+        sql: str,
+        key: Any,
+        params: Sequence[Any],
+        combine: Combine | None,
+        *,
+        many: str | None = None,
+    ) -> None:
         """Like ``execute``, but one statement per ``(sql, key)`` in the batch:
         ``combine(old, new)`` gives the params (default: the latest)."""
+        if many is not None:
+            self._many[sql] = many
         slot = (sql, ("merge", key))
         old = self._statements.get(slot)
         new = tuple(params)
@@ -209,12 +227,19 @@ class Writes:
         run_sql = ""
         for (sql, _), params in statements.items():
             if sql != run_sql and run:
-                self.db.executemany(run_sql, run)
+                self._run(run_sql, run)
                 run = []
             run_sql = sql
             run.append(params)
         if run:
-            self.db.executemany(run_sql, run)
+            self._run(run_sql, run)
+
+    def _run(self, sql: str, run: list[Params]) -> None:
+        many = self._many.get(sql)
+        if many is not None and self.db.dialect == "postgres" and len(run) >= SET_BASED:
+            self.db.execute(many, [list(column) for column in zip(*run, strict=True)])
+        else:
+            self.db.executemany(sql, run)
 
     def _write_rows(
         self,

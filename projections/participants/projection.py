@@ -424,10 +424,19 @@ SUPPORT_COUNT = (
 )
 
 
+# SUPPORT_COUNT for a batch's tallies at once (one per tally: merged by tally).
+SUPPORT_COUNTS = (
+    "UPDATE pt_submissions s SET support_count = v.count"
+    " FROM unnest(?::integer[], ?::text[]) AS v (count, tally_id)"
+    " JOIN pt_tallies t ON t.tally_id = v.tally_id"
+    " WHERE s.submission_id = t.submission_id"
+)
+
+
 def on_support_changed(db: Writes, item: Item) -> None:
     # The count is absolute: within a batch only a tally's latest count matters.
     tally_id = str(item.originator_id)
-    db.merge(SUPPORT_COUNT, tally_id, (_data(item)["count"], tally_id), None)
+    db.merge(SUPPORT_COUNT, tally_id, (_data(item)["count"], tally_id), None, many=SUPPORT_COUNTS)
 
 
 PROJECTION = Projection(

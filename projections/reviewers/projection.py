@@ -134,6 +134,24 @@ PSEUDONYM = (
     "SELECT ?, ?, COALESCE(MAX(number), 0) + 1 FROM rv_pseudonyms WHERE challenge_id = ? "
     "ON CONFLICT (challenge_id, solver_key) DO NOTHING"
 )
+# PSEUDONYM for a batch's submissions at once (PostgreSQL): each solver new to its
+# challenge, in order of their first submission in the batch, numbered on from the
+# challenge's highest number, as the statements one after another number them.
+# (Window functions run after WHERE, so solvers already numbered are not counted.)
+PSEUDONYMS = (
+    "INSERT INTO rv_pseudonyms (challenge_id, solver_key, number) "
+    "SELECT v.challenge_id, v.solver_key,"
+    " COALESCE((SELECT MAX(p.number) FROM rv_pseudonyms p"
+    " WHERE p.challenge_id = v.challenge_id), 0)"
+    " + ROW_NUMBER() OVER (PARTITION BY v.challenge_id ORDER BY v.first) "
+    "FROM (SELECT u.challenge_id, u.solver_key, MIN(u.n) AS first"
+    " FROM unnest(?::text[], ?::text[], ?::text[])"
+    " WITH ORDINALITY AS u (challenge_id, solver_key, same_challenge_id, n)"
+    " GROUP BY u.challenge_id, u.solver_key) v "
+    "WHERE NOT EXISTS (SELECT 1 FROM rv_pseudonyms p"
+    " WHERE p.challenge_id = v.challenge_id AND p.solver_key = v.solver_key) "
+    "ON CONFLICT (challenge_id, solver_key) DO NOTHING"
+)
 
 
 def on_submitted(db: Writes, item: Item) -> None:
@@ -142,7 +160,7 @@ def on_submitted(db: Writes, item: Item) -> None:
     content = d["content"]
     key = solver_key(challenge_id, d["actor_id"])
     # Numbered in SQL at the end of the batch, in log order (nothing else writes here).
-    db.execute(PSEUDONYM, (challenge_id, key, challenge_id))
+    db.execute(PSEUDONYM, (challenge_id, key, challenge_id), many=PSEUDONYMS)
     insert(
         db,
         "rv_entries",
@@ -241,6 +259,9 @@ TOTAL = {
         "WHERE r.review_id = ?"
     ),
 }
+# The same for a batch's reviews at once (PostgreSQL; one statement, not one per
+# review: the per-review statement doubled the reviewers' rebuild time).
+TOTALS = TOTAL["postgres"].replace("WHERE r.review_id = ?", "WHERE r.review_id = ANY(?::text[])")
 
 
 def on_scores(db: Writes, item: Item) -> None:
@@ -258,7 +279,7 @@ def on_scores(db: Writes, item: Item) -> None:
     # The total needs the challenge's criteria, which a handler cannot read (it
     # describes changes; the database is written at the end of the batch, where the
     # review and its challenge may be new rows): computed there, once per review.
-    db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None)
+    db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None, many=TOTALS)
 
 
 def on_conflict(db: Writes, item: Item) -> None:
