@@ -160,6 +160,17 @@ class Writes:
         adds = pending.adds.setdefault(key, {})
         adds[column] = adds.get(column, 0) + delta
 
+    def pending_row(self, table: str, where: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The row inserted or upserted in this batch with the primary key ``where``, as
+        it will be written (None if there is none): what a handler may know of a row
+        without reading the database.  Read-only."""
+        key = self._key(table, where)
+        for tables in (self._tables, *(tables for tables, _ in reversed(self._phases))):
+            pending = tables.get(table)
+            if pending is not None and key in pending.rows:
+                return pending.rows[key]
+        return None
+
     # --- statements -------------------------------------------------------------------
 
     def execute(self, sql: str, params: Sequence[Any] = (), *, many: str | None = None) -> None:

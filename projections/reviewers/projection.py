@@ -16,8 +16,9 @@ from eventsourcing.utils import get_topic
 from openinno.domain import Challenge, Review, Submission
 from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
+from projections.reviewers.scoring import weighted_total
 from projections.sql import insert, update, upsert
-from projections.values import event_name, iso, iso_text, to_json
+from projections.values import event_name, from_json, iso, iso_text, to_json
 from projections.writes import Writes
 
 DDL = (
@@ -91,8 +92,19 @@ def on_spec(db: Writes, item: Item) -> None:
     _challenge(db, item, **_spec(item.event.spec))
 
 
+# Each published challenge's criteria, as rv_challenges holds them, by challenge id:
+# what a review's weighted total is computed from, in Python, where the handler can
+# tell the review's challenge (see ``on_scores``).  A cache of facts of the log, not
+# state: criteria are frozen at publication (no later event changes them), so the
+# entry is the same whichever run of the projection put it here; one per challenge.
+# Where it has no entry (a runner started after the publication), SQL computes it.
+PUBLISHED_CRITERIA: dict[str, list[dict[str, Any]]] = {}
+
+
 def on_published(db: Writes, item: Item) -> None:
-    _challenge(db, item, status="published", **_spec(item.event.terms.spec))
+    spec = _spec(item.event.terms.spec)
+    PUBLISHED_CRITERIA[str(item.originator_id)] = from_json(spec["criteria"])
+    _challenge(db, item, status="published", **spec)
 
 
 def on_deadline_extended(db: Writes, item: Item) -> None:
@@ -273,13 +285,21 @@ def on_scores(db: Writes, item: Item) -> None:
         "comment": d["comment"],
         "scored_at": iso_text(d["timestamp"]),
     }
+    # The total needs the challenge's criteria.  Where the review started in this
+    # batch (its row is pending here, as when a review is started and scored at once)
+    # and the challenge's criteria are known, Python computes it now; otherwise SQL
+    # does at the end of the batch (a handler cannot read the database: it describes
+    # changes), from the review's final scores, so either way gives the same total
+    # (tests/projections/test_set_based_writes.py).
+    started = db.pending_row("rv_reviews", where)
+    criteria = None if started is None else PUBLISHED_CRITERIA.get(started["challenge_id"])
+    if criteria is not None:
+        values["total"] = weighted_total(criteria, d["scores"])
+    else:
+        db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None, many=TOTALS)
     db.update("rv_reviews", where, values)
     if event_name(item.topic) == REVISED:
         db.add("rv_reviews", where, "revisions", 1)
-    # The total needs the challenge's criteria, which a handler cannot read (it
-    # describes changes; the database is written at the end of the batch, where the
-    # review and its challenge may be new rows): computed there, once per review.
-    db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None, many=TOTALS)
 
 
 def on_conflict(db: Writes, item: Item) -> None:

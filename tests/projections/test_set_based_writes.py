@@ -1,6 +1,8 @@
 """On PostgreSQL a batch's run of one statement (pseudonyms, review totals, support
 counts, upserts, updates) is written as one set-based statement; replaying a busy log
-one event per batch (one statement each) must give the same tables as pages of many."""
+one event per batch (one statement each) must give the same tables as pages of many.
+The same comparison covers the two ways a review's total is computed: in Python when
+the review started in the same batch (pages of many), in SQL otherwise (pages of one)."""
 
 from __future__ import annotations
 
