@@ -124,3 +124,121 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     if failure:
         raise failure[0]
     return result[0]
+
+
+# --- paced (open-loop) load ---------------------------------------------------------------
+
+
+NOT_SENT = "not sent: time limit"
+
+
+@dataclass(frozen=True)
+class PacedRun:
+    """What `run_paced` did.  ``outcomes`` holds one outcome per scheduled request (in no
+    particular order), its ``seconds`` counted from the request's *intended* send time;
+    requests the time limit left unsent are outcomes with no status and ``NOT_SENT``."""
+
+    rate: float  # requests per second, all clients together
+    clients: int
+    duration: float  # seconds over which the requests were scheduled
+    scheduled: int
+    outcomes: list[Outcome]
+    # Per request sent: how long after its intended time it left (s).  Above a few ms,
+    # the client was still waiting for its previous answer (the server is behind) or
+    # the load generator itself was busy.
+    send_lag: list[float]
+
+    def sent(self) -> int:
+        return sum(1 for o in self.outcomes if o.error != NOT_SENT)
+
+    def answered(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status is not None]
+
+
+async def run_paced(
+    base_url: str,
+    clients: int,
+    rate: float,
+    duration: float,
+    make_request: MakeRequest,
+    *,
+    time_limit: float | None = None,
+    request_timeout: float = 30.0,
+) -> PacedRun:
+    """Open-loop load: ``round(rate * duration)`` requests at a fixed total arrival rate,
+    request ``g`` intended at ``start + g / rate`` and sent by client ``g % clients`` over
+    that client's own keep-alive connection (so each client sends every
+    ``clients / rate`` seconds).
+
+    Latency is measured from the intended send time, not from when the request actually
+    left: a client still waiting for a slow answer sends its next request late, and
+    that wait counts.  A closed loop (`run_clients`) sends less when the server slows
+    down and times only what it sent, hiding the queue a user arriving at a fixed rate
+    would meet ("coordinated omission").
+
+    Bounded: nothing is sent after ``time_limit`` (default ``duration`` + 30 s) from the
+    start, and no request waits past it; what the limit left unsent is reported, not
+    dropped."""
+    assert base_url.startswith("http://127.0.0.1:"), "load only ever goes to 127.0.0.1"
+    assert clients >= 1 and rate > 0 and duration > 0
+    scheduled = round(rate * duration)
+    limit = duration + 30.0 if time_limit is None else time_limit
+    outcomes: list[Outcome] = []
+    send_lag: list[float] = []
+    # A moment for every client task to be waiting before the first intended time.
+    start = time.perf_counter() + 0.05
+    deadline = start + limit
+
+    async def client(number: int) -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=request_timeout) as http:
+            for index, g in enumerate(range(number, scheduled, clients)):
+                intended = start + g / rate
+                now = time.perf_counter()
+                if intended > now:
+                    await asyncio.sleep(intended - now)
+                    now = time.perf_counter()
+                if now >= deadline:
+                    outcomes.append(
+                        Outcome(number, index, None, None, now - intended, now, error=NOT_SENT)
+                    )
+                    continue
+                send_lag.append(now - intended)
+                request = make_request(number, index)
+                # No request outlives the time limit, whatever request_timeout says.
+                timeout = min(request_timeout, deadline - now)
+                try:
+                    response = await http.request(
+                        request.method,
+                        request.path,
+                        headers=request.headers,
+                        json=request.json,
+                        timeout=timeout,
+                    )
+                except httpx.HTTPError as e:
+                    now = time.perf_counter()
+                    outcomes.append(
+                        Outcome(
+                            number, index, None, None, now - intended, now, error=type(e).__name__
+                        )
+                    )
+                    continue
+                now = time.perf_counter()
+                try:
+                    body = response.json()
+                except ValueError:
+                    body = response.text
+                outcomes.append(
+                    Outcome(
+                        number,
+                        index,
+                        response.status_code,
+                        body,
+                        now - intended,
+                        now,
+                        response.headers.get("retry-after"),
+                        response.headers.get("content-type", ""),
+                    )
+                )
+
+    await asyncio.gather(*(client(n) for n in range(min(clients, max(scheduled, 1)))))
+    return PacedRun(rate, clients, duration, scheduled, outcomes, send_lag)
