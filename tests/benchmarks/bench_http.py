@@ -1,6 +1,8 @@
 """Writes over HTTP on PostgreSQL (issue 7): a real `openinno serve` with several
 uvicorn workers (projections following in the server, as `openinno serve` runs),
-driven by concurrent asyncio httpx clients on 127.0.0.1, bounded in count and time.
+driven by concurrent asyncio clients on 127.0.0.1 (``tests.support.lean_load``: raw
+HTTP/1.1 on uvloop; httpx cost about a core of this 2-core machine at a few hundred
+requests/s), bounded in count and time.
 
 - submissions/s and p50/p99 latency, beside baselines measured in the same run:
   the raw eventsourcing save loop of the same aggregates (Submission + SolverEntries
@@ -12,7 +14,10 @@ driven by concurrent asyncio httpx clients on 127.0.0.1, bounded in count and ti
 - votes/s, one vote per person: afterwards every submission's support count equals
   its distinct voters, and a second vote by the same person is refused;
 - write to visible: from an acknowledged submission to its row in the participants
-  read model (p50/p99), polled from the benchmark process.
+  read model (p50/p99), polled from the benchmark process;
+- the HTTP ceiling: requests/s of ``GET /healthz`` and of ``GET /api/v1/me`` (token and
+  account lookups, no write) from the same clients against the same server, the most
+  any write could reach through this HTTP stack on this machine.
 
 ``--quick`` runs a few dozen requests and asserts only correctness.
 """
@@ -42,6 +47,7 @@ from openinno.settings import Settings
 from projections.db import open_db
 from tests.benchmarks.report import Result
 from tests.support import postgres
+from tests.support.lean_load import run_clients_lean, run_lean
 from tests.support.load import Outcome, Request, percentile, run_clients
 from tests.support.server import (
     HttpScene,
@@ -263,8 +269,8 @@ def submissions_over_http(
         )
 
     started = time.perf_counter()
-    outcomes = asyncio.run(
-        run_clients(
+    outcomes = run_lean(
+        run_clients_lean(
             url,
             len(scene.solvers),
             per_client,
@@ -290,10 +296,33 @@ def votes_over_http(
         )
 
     started = time.perf_counter()
-    outcomes = asyncio.run(
-        run_clients(url, len(scene.solvers), len(targets), vote, time_limit=time_limit)
+    outcomes = run_lean(
+        run_clients_lean(url, len(scene.solvers), len(targets), vote, time_limit=time_limit)
     )
     return outcomes, time.perf_counter() - started
+
+
+def http_ceiling(
+    scene: HttpScene, url: str, path: str, signed_in: bool, seconds: float, httpx: bool = False
+) -> float:
+    """Requests/s of one cheap GET from the same clients for ``seconds``: what this
+    machine's HTTP stack (load generator, uvicorn, Litestar) serves at most, so the
+    writes' figures can be read against it.  Every answer must be 200.  ``httpx``:
+    with the httpx load generator the earlier runs used, for comparison."""
+
+    def get(client: int, _index: int) -> Request:
+        return Request("GET", path, scene.solvers[client].auth if signed_in else {})
+
+    started = time.perf_counter()
+    if httpx:
+        outcomes = asyncio.run(run_clients(url, len(scene.solvers), 10**6, get, time_limit=seconds))
+    else:
+        outcomes = run_lean(
+            run_clients_lean(url, len(scene.solvers), 10**6, get, time_limit=seconds)
+        )
+    elapsed = time.perf_counter() - started
+    assert outcomes and all(o.status == 200 for o in outcomes), outcomes[:3]
+    return len(outcomes) / elapsed
 
 
 def check_votes(
@@ -315,8 +344,8 @@ def check_votes(
     # One vote per person: the same vote again is refused.
     target = next(t for t, people in voters.items() if people)
     client = min(voters[target])
-    again = asyncio.run(
-        run_clients(
+    again = run_lean(
+        run_clients_lean(
             url,
             1,
             1,
@@ -351,6 +380,12 @@ def measure(url: str, quick: bool) -> list[Result]:
                 settings, scene, server.url, targets, time_limit
             )
             check_votes(settings, scene, server.url, targets, vote_outcomes)
+            ceiling_seconds = 1.0 if quick else 10.0
+            healthz = http_ceiling(scene, server.url, "/healthz", False, ceiling_seconds)
+            me = http_ceiling(scene, server.url, "/api/v1/me", True, ceiling_seconds)
+            me_httpx = http_ceiling(
+                scene, server.url, "/api/v1/me", True, ceiling_seconds, httpx=True
+            )
         baseline_count = 20 if quick else 1000
         library = library_save_loop(settings, scene, baseline_count)
         # Up to 100 entries per solver: the HTTP run used per_client of them.
@@ -437,6 +472,34 @@ def measure(url: str, quick: bool) -> list[Result]:
             "p99",
             percentile(vote_latencies, 0.99),
             "ms",
+        ),
+        Result(
+            f"{label}: HTTP ceiling, GET /api/v1/me (token + account)",
+            me,
+            "GET /healthz",
+            healthz,
+            "requests/s",
+        ),
+        Result(
+            f"{label}: GET /api/v1/me, lean load generator",
+            me,
+            "same, httpx load generator",
+            me_httpx,
+            "requests/s",
+        ),
+        Result(
+            f"{label}: votes/s vs the HTTP ceiling",
+            vote_rate,
+            "GET /api/v1/me requests/s",
+            me,
+            "votes/s",
+        ),
+        Result(
+            f"{label}: submissions/s vs the HTTP ceiling",
+            rate,
+            "GET /api/v1/me requests/s",
+            me,
+            "submissions/s",
         ),
         Result(
             f"{label}: write to visible p50",
