@@ -49,8 +49,9 @@ def other_store(store: ReadStore, tmp_path: Path) -> ReadStore:
     return ReadStore(sqlite_path=tmp_path / "clean-readmodels.db")
 
 
-def rebuilt(settings: Settings, app: OpenInno, store: ReadStore) -> dict:
-    side = read_side_for(settings, app, store=store, batch_size=1000)
+def rebuilt(settings: Settings, app: OpenInno, store: ReadStore, batch_size: int = 1000) -> dict:
+    """Every read model caught up from zero in ``store``, in pages of ``batch_size``."""
+    side = read_side_for(settings, app, store=store, batch_size=batch_size)
     side.setup()
     side.catch_up()
     db = open_db(store)

@@ -16,19 +16,7 @@ from projections.db import ReadStore, open_db
 from projections.writes import SET_BASED
 from tests.benchmarks.bench_projections import write_log
 from tests.projections.conftest import drop_read_schema
-from tests.projections.tables import dump
-from tests.projections.test_kill_and_rebuild import other_store
-from web.readside import read_side_for
-
-
-def rebuilt_tables(settings: Settings, app: OpenInno, store: ReadStore, page: int) -> dict:
-    side = read_side_for(settings, app, store=store, batch_size=page)
-    side.rebuild()
-    db = open_db(store)
-    try:
-        return dump(db)
-    finally:
-        db.close()
+from tests.projections.test_kill_and_rebuild import other_store, rebuilt
 
 
 @pytest.mark.slow
@@ -37,10 +25,10 @@ def test_pages_of_one_event_and_of_many_give_the_same_tables(
 ):
     expected = write_log(app, 1_500)
     assert expected.submissions >= SET_BASED and expected.reviews >= SET_BASED
-    many = rebuilt_tables(settings, app, read_store, page=1_000)
+    many = rebuilt(settings, app, read_store, batch_size=1_000)
     single_store = other_store(read_store, tmp_path)
     try:
-        single = rebuilt_tables(settings, app, single_store, page=1)
+        single = rebuilt(settings, app, single_store, batch_size=1)
     finally:
         drop_read_schema(single_store)
     assert many == single
