@@ -367,34 +367,53 @@ class Runner:
             committed(multi.positions)
         return self._position - start
 
+    @property
+    def projections(self) -> tuple[Projection, ...]:
+        return (self.projection,)
+
     def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
         """Apply batches forever (until ``stop``), idling on the waker between."""
-        waker = waker or PollWaker()
-        try:
-            while not stop.is_set():
-                try:
-                    count = self.run_batch()
-                except tracking.TrackingConflict:
-                    log.warning("projection %s moved by another runner; resuming", self.name)
-                    continue
-                if count:
-                    waker.busy()
-                else:
-                    waker.idle(stop)
-        finally:
-            waker.close()
+        _follow(self, stop, waker)
 
-    def wait_until(self, position: int, timeout: float) -> bool:
+    def wait_until(self, position: int, timeout: float, name: str | None = None) -> bool:
         """Read-your-writes in this process: block until the projection has
         applied ``position`` (a command's notification id), at most ``timeout`` s."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while self._position < position:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._changed.wait(remaining)
-        return True
+        return _wait(self._changed, lambda: self._position >= position, timeout)
+
+
+class _Follower(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    def run_batch(self, limit: int | None = None) -> int: ...
+
+
+def _follow(runner: _Follower, stop: threading.Event, waker: Waker | None) -> None:
+    waker = waker or PollWaker()
+    try:
+        while not stop.is_set():
+            try:
+                count = runner.run_batch()
+            except tracking.TrackingConflict:
+                log.warning("projection %s moved by another runner; resuming", runner.name)
+                continue
+            if count:
+                waker.busy()
+            else:
+                waker.idle(stop)
+    finally:
+        waker.close()
+
+
+def _wait(changed: threading.Condition, reached: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    with changed:
+        while not reached():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            changed.wait(remaining)
+    return True
 
 
 class MultiRunner:
@@ -406,8 +425,9 @@ class MultiRunner:
     with the rows they account for, or neither does.
 
     Positions may differ at the start: a projection applies only the events after
-    its own position.  Used by ``rebuild`` (and anywhere several projections catch
-    up together); ``Runner`` follows one projection."""
+    its own position.  Used by ``rebuild``, and by ``ReadSide`` to follow the
+    projections that are close to the head together (one read, one transaction per
+    batch for all of them rather than one each); ``Runner`` follows one projection."""
 
     def __init__(
         self,
@@ -432,6 +452,7 @@ class MultiRunner:
         self.plaintext = plaintext
         self.batch_size = batch_size
         self.on_commit = on_commit
+        self._changed = threading.Condition()
         self.setup()
         self._positions = {p.name: tracking.position(db, p.name) for p in self.projections}
 
@@ -510,10 +531,35 @@ class MultiRunner:
         except tracking.TrackingConflict:
             self._positions = {p.name: tracking.position(self.db, p.name) for p in self.projections}
             raise
-        for route in routes:
-            self._positions[route.name] = last
+        with self._changed:
+            for route in routes:
+                self._positions[route.name] = last
+            self._changed.notify_all()
         if self.on_commit is not None:
             self.on_commit(dict(self._positions))
+
+    def run_batch(self, limit: int | None = None) -> int:
+        """Read the page after the slowest position and apply it; return how many
+        notifications it read (0: caught up).  Every event is read, handled or not,
+        so each position reaches the head (read-your-writes waits on it)."""
+        page = self.source.select_notifications(
+            self.position, limit or self.batch_size, inclusive_of_start=False
+        )
+        if page:
+            self.apply(page, page[-1].id)
+        return len(page)
+
+    def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
+        """Apply batches forever (until ``stop``), idling on the waker between."""
+        _follow(self, stop, waker)
+
+    def wait_until(self, position: int, timeout: float, name: str | None = None) -> bool:
+        """Block until the projection ``name`` (default: every one) has applied
+        ``position``, at most ``timeout`` s."""
+        names = [name] if name is not None else list(self._positions)
+        return _wait(
+            self._changed, lambda: all(self._positions[n] >= position for n in names), timeout
+        )
 
     def apply(self, notifications: Sequence[Any], last: int) -> None:
         """Apply one page to every projection whose position is before ``last``, in

@@ -1,6 +1,8 @@
-"""Several projections in one process: one thread (and one read-model connection)
-per projection, so a new or rebuilding projection catches up from zero without
-holding the others back."""
+"""Several projections in one process: the projections near the head of the log
+followed together by one thread (one read and one transaction per batch for all of
+them), and each projection far behind (new, or rebuilding from zero) by a thread
+and a read-model connection of its own, so it catches up without holding the
+others back."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 
+from projections import tracking
 from projections.db import ReadStore, open_db
 from projections.projection import Projection
 from projections.runner import (
@@ -27,6 +30,15 @@ from projections.wakeup import PollWaker, Waker
 log = logging.getLogger(__name__)
 
 WakerFactory = Callable[[], Waker]
+Follower = Runner | MultiRunner
+
+# Projections at most this many events behind the furthest one are followed together
+# (one reader, one transaction per batch for all: under a burst of writes, four
+# runners each reading every event and committing its own batch took about 40 % of
+# a web worker's CPU, measured with py-spy during the votes benchmark).  One further
+# behind (new, or rebuilding after a change of its tables) follows alone, so it does
+# not hold the others back while it catches up.
+FOLLOW_TOGETHER_LAG = 5_000
 
 
 class ReadSide:
@@ -41,8 +53,10 @@ class ReadSide:
         batch_size: int = 500,
         payload: Payload | None = None,
         plaintext: Plaintext | None = None,
+        follow_together_lag: int = FOLLOW_TOGETHER_LAG,
     ) -> None:
         self.store = store
+        self.follow_together_lag = follow_together_lag
         self.source = source
         self.decode = decode
         self.payload = payload
@@ -50,7 +64,8 @@ class ReadSide:
         self.projections = tuple(projections)
         self.waker_factory = waker_factory
         self.batch_size = batch_size
-        self.runners: dict[str, Runner] = {}
+        # projection name -> the runner following it (one runner may follow several)
+        self.runners: dict[str, Follower] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -104,17 +119,47 @@ class ReadSide:
                 runner.db.close()
         return read
 
+    def follower(self, projections: Sequence[Projection]) -> Follower:
+        """A runner for one projection, or one pass over the log for several."""
+        if len(projections) == 1:
+            return self.runner(projections[0])
+        return MultiRunner(
+            projections,
+            open_db(self.store),
+            self.source,
+            self.decode,
+            payload=self.payload,
+            plaintext=self.plaintext,
+            batch_size=self.batch_size,
+        )
+
+    def follow_groups(self) -> list[list[Projection]]:
+        """The projections close to the furthest one, together; each other alone."""
+        db = open_db(self.store)
+        try:
+            positions = tracking.positions(db)
+        finally:
+            db.close()
+        at = {p.name: positions.get(p.name, 0) for p in self.projections}
+        furthest = max(at.values(), default=0)
+        together = [
+            p for p in self.projections if furthest - at[p.name] <= self.follow_together_lag
+        ]
+        apart = [[p] for p in self.projections if p not in together]
+        return ([together] if together else []) + apart
+
     def start(self) -> None:
-        for projection in self.projections:
-            runner = self.runner(projection)
-            self.runners[projection.name] = runner
+        for group in self.follow_groups():
+            runner = self.follower(group)
+            for projection in group:
+                self.runners[projection.name] = runner
             thread = threading.Thread(
                 target=self._follow, args=(runner,), name=f"projection-{runner.name}", daemon=True
             )
             self._threads.append(thread)
             thread.start()
 
-    def _follow(self, runner: Runner) -> None:
+    def _follow(self, runner: Follower) -> None:
         while not self._stop.is_set():
             try:
                 runner.follow(self._stop, self.waker_factory())
@@ -123,7 +168,7 @@ class ReadSide:
                 self._stop.wait(1.0)
                 runner = self._start_again(runner)
 
-    def _start_again(self, runner: Runner) -> Runner:
+    def _start_again(self, runner: Follower) -> Follower:
         """A fresh runner (new connection, position read from the database) for one
         that failed: its connection may be gone (the server restarted, or ended the
         session), and after a server crash its position in memory may be ahead of
@@ -132,12 +177,13 @@ class ReadSide:
             runner.db.close()
         while not self._stop.is_set():
             try:
-                fresh = self.runner(runner.projection)
+                fresh = self.follower(runner.projections)
             except Exception:
                 log.warning("projection %s: cannot reconnect yet; retrying in 1s", runner.name)
                 self._stop.wait(1.0)
                 continue
-            self.runners[runner.name] = fresh
+            for projection in runner.projections:
+                self.runners[projection.name] = fresh
             return fresh
         return runner
 
@@ -145,7 +191,7 @@ class ReadSide:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout)
-        for runner in self.runners.values():
+        for runner in {id(r): r for r in self.runners.values()}.values():
             runner.db.close()
         self._threads.clear()
         self.runners.clear()
@@ -165,7 +211,7 @@ class ReadSide:
         if self.runners:
             deadline = time.monotonic() + timeout
             return all(
-                self.runners[n].wait_until(position, max(0.0, deadline - time.monotonic()))
+                self.runners[n].wait_until(position, max(0.0, deadline - time.monotonic()), n)
                 for n in wanted
             )
         db = open_db(self.store)

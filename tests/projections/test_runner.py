@@ -15,6 +15,7 @@ from projections.projection import Item, Projection
 from projections.runner import Runner
 from projections.service import ReadSide
 from projections.writes import Writes
+from tests.projections.story import run_story
 from tests.support.story import Scene
 
 COUNTER_DDL = (
@@ -142,3 +143,31 @@ def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    """One thread and one transaction per batch for the projections near the head; a
+    projection far behind (here: set back to zero, as after a change of its tables)
+    gets a runner of its own, and every one reaches the head."""
+    run_story(cast, award=False)
+    read_side.catch_up()
+    head = app.recorder.max_notification_id() or 0
+    tracking.reset(db, "admin")
+    db.execute("DELETE FROM ad_event_counts")
+    read_side.follow_together_lag = 3
+    assert [[p.name for p in g] for g in read_side.follow_groups()] == [
+        ["participants", "reviewers", "legal"],
+        ["admin"],
+    ]
+    read_side.start()
+    together = {id(read_side.runners[n]) for n in ("participants", "reviewers", "legal")}
+    assert len(together) == 1 and id(read_side.runners["admin"]) not in together
+    later = cast.account("later")
+    assert read_side.wait_until(app.recorder.max_notification_id() or 0, timeout=30)
+    assert tracking.positions(db)["admin"] > head
+    people = {r["account_id"] for r in db.rows("SELECT account_id FROM pt_people")}
+    assert str(later) in people
+    counts = db.rows("SELECT SUM(count) AS n FROM ad_event_counts")[0]["n"]
+    assert counts == len(app.recorder.select_notifications(0, 10**6, inclusive_of_start=False))
