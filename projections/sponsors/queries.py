@@ -188,6 +188,21 @@ EXPORT_COLUMNS = (
 )
 
 
+# A text cell a spreadsheet would read as a formula (a title such as
+# "=HYPERLINK(...)" typed by a solver), opened by a sponsor in Excel or LibreOffice:
+# written with a leading apostrophe, which spreadsheets show as text (OWASP's advice
+# on CSV injection).  Numbers are left as they are: a negative score is a number.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def submissions_csv_chunks(db: Db, challenge_id: UUID, *, page: int = 500) -> Iterator[str]:
     """The ranking as CSV, one row per entry (pseudonymous until identities are
     revealed), a page of rows per chunk: for a streamed response."""
@@ -195,7 +210,7 @@ def submissions_csv_chunks(db: Db, challenge_id: UUID, *, page: int = 500) -> It
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for count, row in enumerate(ranked_entries(db, challenge_id, page=page), start=1):
-        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+        writer.writerow([spreadsheet_cell(row[c]) for c in EXPORT_COLUMNS])
         if count % page == 0:
             yield out.getvalue()
             out.seek(0)

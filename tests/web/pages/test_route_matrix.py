@@ -227,6 +227,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", f"{C}/manage"): Row(only(200, MEMBERS), "/challenges/{open}/manage"),
     ("GET", f"{C}/entries"): Row(only(200, MEMBERS), "/challenges/{open}/entries"),
+    ("GET", f"{C}/entries.csv"): Row(only(200, MEMBERS), "/challenges/{open}/entries.csv"),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
     ),
