@@ -17,10 +17,15 @@ def main() -> int:
         prog="python -m tests.benchmarks",
         epilog=(
             "Every tests/benchmarks/bench_*.py module is a benchmark (its run(quick)). "
-            "Sizes: BENCH_READS_SUBMISSIONS (reads, default 1000000: a write, rebuild and "
-            "measure of about 25 minutes on a busy 2-core machine; 100000 for a short run), "
-            "BENCH_READS_KEEP=1 keeps and reuses the generated PostgreSQL schema, "
-            "BENCH_SQLITE_SUBMISSIONS (sqlite's reads, default 100000)."
+            "The defaults are `make bench`'s short run (all of them under 10 minutes on a "
+            "2-core machine); `make bench-full` sets the issue's full scale. "
+            "Sizes: BENCH_READS_SUBMISSIONS (reads, default 100000; bench-full 1000000: "
+            "about 30 minutes for reads alone), BENCH_SQLITE_SUBMISSIONS (sqlite's reads, "
+            "default 50000; bench-full 100000), BENCH_READS_KEEP=1 keeps and reuses the "
+            "generated PostgreSQL schema. Load per read endpoint: BENCH_READS_PACED_SECONDS "
+            "(default 5; bench-full 12) at BENCH_READS_RATE requests/s over 50 clients "
+            "(default 50; the p99 target is judged on this paced run), then "
+            "BENCH_READS_SATURATION_SECONDS (default 2; bench-full 8) of closed-loop load."
         ),
     )
     parser.add_argument(
