@@ -27,7 +27,7 @@ challenge, the sponsor's ranking of a huge challenge, a chain of title; each twi
   endpoints and runs (the saturation row below tells how far the rate is from the
   endpoint's capacity).  ``BENCH_READS_RATE`` changes it.  **The target, p99 < 50 ms,
   is judged on this run**; its row names the clients and rate ("paced 50c @50/s").
-- **saturation** (closed loop, ``run_clients``): 50 clients, each sending its next
+- **saturation** (closed loop, ``run_closed``): 50 clients, each sending its next
   request as soon as the previous answer arrives, for 2 s (8 s in ``make bench-full``,
   ``BENCH_READS_SATURATION_SECONDS``; fewer requests where one request alone takes
   over a second: the run stays bounded).  On 2 cores shared by the load generator,
@@ -91,11 +91,12 @@ from tests.benchmarks.bench_projections import CRITERIA, Clock, Expected, Writer
 from tests.benchmarks.report import Result
 from tests.support import postgres
 from tests.support.load import (
+    ClosedRun,
     Outcome,
     PacedRun,
     Request,
     percentile,
-    run_clients,
+    run_closed,
     run_paced,
     run_sync,
 )
@@ -722,7 +723,7 @@ def server_connections(db: Db, app_name: str) -> int:
 
 def load(
     server: Server, endpoint: Endpoint, clients: int, per_client: int, seconds: float
-) -> list[Outcome]:
+) -> ClosedRun:
     """Closed loop (saturation): each client sends its next request when the previous
     answer arrives."""
 
@@ -730,12 +731,12 @@ def load(
         return Request("GET", endpoint.path, endpoint.headers)
 
     return run_sync(
-        run_clients(
+        run_closed(
             server.url,
             clients,
-            per_client,
+            seconds,
             make,
-            time_limit=seconds,
+            max_per_client=per_client,
             request_timeout=300,
         )
     )
@@ -823,20 +824,16 @@ class Measured:
     paced_failed: int
     # the saturation (closed-loop) run
     clients: int
-    outcomes: list[Outcome]
+    saturation: ClosedRun
+    outcomes: list[Outcome]  # the saturation run's good answers
     failed: int = 0
 
     def latencies(self) -> list[float]:
         return [o.seconds * 1000 for o in self.outcomes]
 
     def throughput(self) -> float:
-        """Answers a second, from the first request sent to the last answer (the load
-        generator's setup of its clients before that is not the server's time)."""
-        if not self.outcomes:
-            return 0.0
-        first = min(o.finished - o.seconds for o in self.outcomes)
-        span = max(o.finished for o in self.outcomes) - first
-        return len(self.outcomes) / span if span > 0 else 0.0
+        """Good answers a second, from the first request sent to the last answer."""
+        return self.saturation.throughput(self.outcomes)
 
     def paced_latencies(self) -> list[float]:
         """ms; a request that failed or was never sent counts as over any target."""
@@ -881,7 +878,7 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
         rss_start = {pid: rss_kib(pid) for pid in web_pids(server)}
         rss_seen = dict(rss_start)
         for endpoint in endpoints(data, server.url):
-            probe = load(server, endpoint, 1, 1, 300.0)[0]
+            probe = load(server, endpoint, 1, 1, 300.0).outcomes[0]
             assert probe.status == 200, (endpoint.name, probe.status, str(probe.body)[:300])
             assert endpoint.check(probe.body), (endpoint.name, str(probe.body)[:300])
             probe_s = probe.seconds
@@ -904,7 +901,8 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
                 per_client = 1
             else:
                 clients, per_client = CLIENTS, 10_000  # saturation_seconds bounds it
-            outcomes = load(server, endpoint, clients, per_client, saturation_seconds)
+            saturation = load(server, endpoint, clients, per_client, saturation_seconds)
+            outcomes = saturation.outcomes
             bad = _bad(outcomes, endpoint)
             assert not bad or not quick, (endpoint.name, bad[:3])
             if bad:
@@ -921,6 +919,7 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
                 paced,
                 len(paced_bad),
                 clients,
+                saturation,
                 outcomes,
                 len(bad),
             )

@@ -9,7 +9,7 @@ import contextlib
 import ssl
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -128,6 +128,61 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     return result[0]
 
 
+async def _send(
+    http: httpx.AsyncClient,
+    request: Request,
+    client: int,
+    index: int,
+    since: float,
+    timeout: float,
+) -> Outcome:
+    """One request; the outcome's seconds are counted from ``since``."""
+    try:
+        response = await http.request(
+            request.method,
+            request.path,
+            headers=request.headers,
+            json=request.json,
+            timeout=timeout,
+        )
+    except httpx.HTTPError as e:
+        now = time.perf_counter()
+        return Outcome(client, index, None, None, now - since, now, error=type(e).__name__)
+    now = time.perf_counter()
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    return Outcome(
+        client,
+        index,
+        response.status_code,
+        body,
+        now - since,
+        now,
+        response.headers.get("retry-after"),
+        response.headers.get("content-type", ""),
+    )
+
+
+@contextlib.asynccontextmanager
+async def _clients(
+    base_url: str, count: int, request_timeout: float
+) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """``count`` clients, made before any clock starts and sharing one TLS context: unused
+    over http, but httpx builds one per client, reading the CA bundle (50 ms each on a
+    busy machine); 50 built on the way held the first requests back by seconds, a delay
+    of the load generator's own, not the server's."""
+    tls = ssl.create_default_context()
+    async with contextlib.AsyncExitStack() as stack:
+        yield [
+            await stack.enter_async_context(
+                httpx.AsyncClient(base_url=base_url, timeout=request_timeout, verify=tls)
+            )
+            for _ in range(count)
+        ]
+
+
 # --- paced (open-loop) load ---------------------------------------------------------------
 
 
@@ -187,18 +242,7 @@ async def run_paced(
     limit = duration + 30.0 if time_limit is None else time_limit
     outcomes: list[Outcome] = []
     send_lag: list[float] = []
-    async with contextlib.AsyncExitStack() as stack:
-        # Every client is made before the clock starts, sharing one TLS context (unused
-        # over http, but httpx builds one per client, reading the CA bundle: 50 ms
-        # each on a busy machine; 50 built on the way held the first requests back by
-        # seconds, a delay of the generator's own, not the server's).
-        tls = ssl.create_default_context()
-        https = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(base_url=base_url, timeout=request_timeout, verify=tls)
-            )
-            for _ in range(min(clients, max(scheduled, 1)))
-        ]
+    async with _clients(base_url, min(clients, max(scheduled, 1)), request_timeout) as https:
         # A moment for every client task to be waiting before the first intended time.
         start = time.perf_counter() + 0.05
         deadline = start + limit
@@ -219,39 +263,59 @@ async def run_paced(
                 request = make_request(number, index)
                 # No request outlives the time limit, whatever request_timeout says.
                 timeout = min(request_timeout, deadline - now)
-                try:
-                    response = await http.request(
-                        request.method,
-                        request.path,
-                        headers=request.headers,
-                        json=request.json,
-                        timeout=timeout,
-                    )
-                except httpx.HTTPError as e:
-                    now = time.perf_counter()
-                    outcomes.append(
-                        Outcome(
-                            number, index, None, None, now - intended, now, error=type(e).__name__
-                        )
-                    )
-                    continue
-                now = time.perf_counter()
-                try:
-                    body = response.json()
-                except ValueError:
-                    body = response.text
-                outcomes.append(
-                    Outcome(
-                        number,
-                        index,
-                        response.status_code,
-                        body,
-                        now - intended,
-                        now,
-                        response.headers.get("retry-after"),
-                        response.headers.get("content-type", ""),
-                    )
-                )
+                outcomes.append(await _send(http, request, number, index, intended, timeout))
 
         await asyncio.gather(*(client(n, http) for n, http in enumerate(https)))
     return PacedRun(rate, clients, duration, scheduled, outcomes, send_lag)
+
+
+# --- closed loop, timed -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosedRun:
+    """What `run_closed` did: ``outcomes`` timed from each request's actual send (there is
+    no other time in a closed loop), over ``seconds`` from the first send to the last
+    answer."""
+
+    clients: int
+    outcomes: list[Outcome]
+    seconds: float
+
+    def throughput(self, outcomes: Sequence[Outcome] | None = None) -> float:
+        """Answers (of ``outcomes``, default all) a second over the run."""
+        count = len(self.outcomes if outcomes is None else outcomes)
+        return count / self.seconds if self.seconds > 0 else 0.0
+
+
+async def run_closed(
+    base_url: str,
+    clients: int,
+    seconds: float,
+    make_request: MakeRequest,
+    *,
+    max_per_client: int = 1_000_000,
+    request_timeout: float = 30.0,
+) -> ClosedRun:
+    """Saturation: ``clients`` clients, each sending its next request as soon as the
+    previous answer arrives, for ``seconds`` (no new request after that; those in flight
+    are awaited, each at most ``request_timeout``) or ``max_per_client`` requests each.
+    As `run_clients`, but the clients are made before the clock starts, so a short run
+    measures the server, not the making of the clients."""
+    assert base_url.startswith("http://127.0.0.1:"), "load only ever goes to 127.0.0.1"
+    outcomes: list[Outcome] = []
+    async with _clients(base_url, clients, request_timeout) as https:
+        start = time.perf_counter()
+        stop_at = start + seconds
+
+        async def client(number: int, http: httpx.AsyncClient) -> None:
+            for index in range(max_per_client):
+                sent = time.perf_counter()
+                if sent > stop_at:
+                    return
+                request = make_request(number, index)
+                outcomes.append(await _send(http, request, number, index, sent, request_timeout))
+
+        await asyncio.gather(*(client(n, http) for n, http in enumerate(https)))
+    end = max((o.finished for o in outcomes), default=start)
+    return ClosedRun(clients, outcomes, end - start)

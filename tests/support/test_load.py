@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.support.load import NOT_SENT, Request, percentile, run_paced, run_sync
+from tests.support.load import NOT_SENT, Request, percentile, run_closed, run_paced, run_sync
 
 
 class Served:
@@ -118,3 +118,30 @@ def test_the_time_limit_bounds_the_run_and_reports_what_it_left_unsent(
 def test_only_local_addresses() -> None:
     with pytest.raises(AssertionError):
         run_sync(run_paced("http://example.org", 1, 1.0, 1.0, get))
+
+
+def test_closed_loop_sends_each_clients_requests_one_after_another(
+    server: tuple[str, Served],
+) -> None:
+    url, served = server
+    run = run_sync(run_closed(url, 3, 30.0, get, max_per_client=4))
+    assert len(run.outcomes) == served.count == 12
+    assert sorted((o.client, o.index) for o in run.outcomes) == [
+        (c, i) for c in range(3) for i in range(4)
+    ]
+    assert all(o.status == 200 for o in run.outcomes)
+
+
+def test_closed_loop_stops_at_its_time_and_counts_its_throughput(
+    server: tuple[str, Served],
+) -> None:
+    """A server answering one request at a time in 0.1 s: over 0.5 s two clients get a
+    handful of answers, far from the 2 x 50 allowed, and the run lasted at least 0.1 s an
+    answer, so its throughput is at most 10 a second."""
+    url, served = server
+    served.delay, served.serial = 0.1, True
+    run = run_sync(run_closed(url, 2, 0.5, get, max_per_client=50))
+    assert 1 <= len(run.outcomes) == served.count < 20
+    assert run.seconds >= 0.1 * len(run.outcomes)
+    assert run.throughput() <= 10.0
+    assert run.throughput(run.outcomes[:1]) == 1 / run.seconds
