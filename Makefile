@@ -55,7 +55,7 @@ bench: $(STAMP) ## run the benchmarks (short: under 10 minutes; reads at 100,000
 	$(BIN)/python -m tests.benchmarks
 
 .PHONY: bench-full
-bench-full: $(STAMP) ## the benchmarks at the issue's full scale: reads at 1,000,000 submissions, longer load runs (about 35 minutes)
+bench-full: $(STAMP) ## the benchmarks at the issue's full scale: reads at 1,000,000 submissions, longer load runs (estimated 30-35 minutes)
 	BENCH_READS_SUBMISSIONS=1000000 BENCH_SQLITE_SUBMISSIONS=100000 \
 		BENCH_READS_PACED_SECONDS=12 BENCH_READS_SATURATION_SECONDS=8 \
 		$(BIN)/python -m tests.benchmarks

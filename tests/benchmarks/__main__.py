@@ -20,7 +20,7 @@ def main() -> int:
             "The defaults are `make bench`'s short run (all of them under 10 minutes on a "
             "2-core machine); `make bench-full` sets the issue's full scale. "
             "Sizes: BENCH_READS_SUBMISSIONS (reads, default 100000; bench-full 1000000: "
-            "about 30 minutes for reads alone), BENCH_SQLITE_SUBMISSIONS (sqlite's reads, "
+            "about 20 minutes for reads alone), BENCH_SQLITE_SUBMISSIONS (sqlite's reads, "
             "default 50000; bench-full 100000), BENCH_READS_KEEP=1 keeps and reuses the "
             "generated PostgreSQL schema. Load per read endpoint: BENCH_READS_PACED_SECONDS "
             "(default 5; bench-full 12) at BENCH_READS_RATE requests/s over 50 clients "
