@@ -100,7 +100,7 @@ from tests.support.load import (
     run_paced,
     run_sync,
 )
-from tests.support.server import Server, drop_schemas, migrate, running_server
+from tests.support.server import Server, drop_schemas, migrate, no_rate_limits, running_server
 from tests.support.sessions import sign_in
 from tests.support.story import PASSWORD
 from web.api.readmodels import challenge_entries
@@ -757,24 +757,6 @@ def paced_load(
 
 def _env(name: str, default: float) -> float:
     return float(os.environ.get(name, str(default)))
-
-
-@contextmanager
-def no_rate_limits() -> Iterator[None]:
-    """The API's per-address limit (120 anonymous requests a minute) would answer 50
-    clients on one address with 429s: the server started here has limits out of reach
-    (`server_env` passes this process's environment on)."""
-    names = ("OPENINNO_API_RATE_LIMIT", "OPENINNO_API_ANONYMOUS_RATE_LIMIT")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(dict.fromkeys(names, "100000000/60"))
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextmanager
