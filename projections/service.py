@@ -150,14 +150,16 @@ class ReadSide:
 
     def start(self) -> None:
         for group in self.follow_groups():
-            runner = self.follower(group)
-            for projection in group:
-                self.runners[projection.name] = runner
-            thread = threading.Thread(
-                target=self._follow, args=(runner,), name=f"projection-{runner.name}", daemon=True
-            )
-            self._threads.append(thread)
-            thread.start()
+            self._start_following(self.follower(group))
+
+    def _start_following(self, runner: Follower) -> None:
+        for projection in runner.projections:
+            self.runners[projection.name] = runner
+        thread = threading.Thread(
+            target=self._follow, args=(runner,), name=f"projection-{runner.name}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
 
     def _follow(self, runner: Follower) -> None:
         while not self._stop.is_set():
@@ -169,22 +171,32 @@ class ReadSide:
                 runner = self._start_again(runner)
 
     def _start_again(self, runner: Follower) -> Follower:
-        """A fresh runner (new connection, position read from the database) for one
+        """Fresh runners (new connections, positions read from the database) for one
         that failed: its connection may be gone (the server restarted, or ended the
         session), and after a server crash its position in memory may be ahead of
-        the one the database kept (see docs/decisions/0007-read-model-durability.md)."""
+        the one the database kept (see docs/decisions/0007-read-model-durability.md).
+        A group that failed goes on as one runner per projection, each in its own
+        thread: an event one of them cannot apply then holds back only that one.
+        This thread follows the first; the others get threads of their own."""
         with suppress(Exception):
             runner.db.close()
         while not self._stop.is_set():
+            fresh: list[Runner] = []
             try:
-                fresh = self.follower(runner.projections)
+                for projection in runner.projections:
+                    fresh.append(self.runner(projection))
             except Exception:
+                for made in fresh:
+                    with suppress(Exception):
+                        made.db.close()
                 log.warning("projection %s: cannot reconnect yet; retrying in 1s", runner.name)
                 self._stop.wait(1.0)
                 continue
-            for projection in runner.projections:
-                self.runners[projection.name] = fresh
-            return fresh
+            first, *others = fresh
+            self.runners[first.name] = first
+            for other in others:
+                self._start_following(other)
+            return first
         return runner
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -204,16 +216,23 @@ class ReadSide:
         finally:
             self.stop()
 
+    def _wait_for(self, name: str, position: int, deadline: float) -> bool:
+        """Wait on the runner following ``name``, looked up again every half second: a
+        runner that failed is replaced (``_start_again``), and the old one never moves."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if self.runners[name].wait_until(position, max(0.0, min(remaining, 0.5)), name):
+                return True
+            if remaining <= 0.5:
+                return False
+
     def wait_until(self, position: int, timeout: float, names: Sequence[str] = ()) -> bool:
         """Read-your-writes: wait (bounded) until the named projections (default:
         all) have applied ``position``."""
         wanted = names or [p.name for p in self.projections]
         if self.runners:
             deadline = time.monotonic() + timeout
-            return all(
-                self.runners[n].wait_until(position, max(0.0, deadline - time.monotonic()), n)
-                for n in wanted
-            )
+            return all(self._wait_for(n, position, deadline) for n in wanted)
         db = open_db(self.store)
         try:
             return wait_for_position(db, wanted, position, timeout)

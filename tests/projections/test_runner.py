@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from openinno.application import OpenInno
+from openinno.settings import Settings
 from projections import tracking
 from projections.db import Db, ReadStore, open_db
 from projections.projection import Item, Projection
@@ -17,6 +18,7 @@ from projections.service import ReadSide
 from projections.writes import Writes
 from tests.projections.story import run_story
 from tests.support.story import Scene
+from web.readside import read_side_for
 
 COUNTER_DDL = (
     "CREATE TABLE IF NOT EXISTS t_seen (position BIGINT PRIMARY KEY, topic TEXT NOT NULL)",
@@ -171,3 +173,37 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
     assert str(later) in people
     counts = db.rows("SELECT SUM(count) AS n FROM ad_event_counts")[0]["n"]
     assert counts == len(app.recorder.select_notifications(0, 10**6, inclusive_of_start=False))
+
+
+def test_a_group_that_fails_goes_on_as_one_runner_each(
+    app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore, db: Db
+):
+    """An event one projection of a group cannot apply holds back only that one: the
+    group starts again as one runner per projection, and the others reach the head."""
+    head = app.recorder.max_notification_id() or 0
+
+    def broken_apply(w: Writes, item: Item) -> None:
+        if item.position == 3:
+            raise RuntimeError("cannot apply this one")
+        w.execute("INSERT INTO t_broken (position) VALUES (?)", (item.position,))
+
+    broken = Projection(
+        name="broken",
+        tables=("t_broken",),
+        ddl=("CREATE TABLE IF NOT EXISTS t_broken (position BIGINT PRIMARY KEY)",),
+        handlers={},
+        fallback=broken_apply,
+    )
+    side = read_side_for(settings, app, [seen_projection(), broken], store=read_store)
+    side.setup()
+    assert [[p.name for p in g] for g in side.follow_groups()] == [["seen", "broken"]]
+    side.start()
+    try:
+        assert side.wait_until(head, timeout=30, names=["seen"])
+        assert side.runners["seen"] is not side.runners["broken"]
+        positions = tracking.positions(db)
+        assert positions["seen"] == head and positions["broken"] < 3
+        seen = db.rows("SELECT position FROM t_seen ORDER BY position")
+        assert [r["position"] for r in seen] == list(range(1, head + 1))
+    finally:
+        side.stop()
