@@ -80,10 +80,11 @@ class ReadSide:
             batch_size=self.batch_size,
         )
 
-    def multi_runner(self) -> MultiRunner:
-        """Every projection of this read side in one pass over the log."""
+    def multi_runner(self, projections: Sequence[Projection] = ()) -> MultiRunner:
+        """The projections (default: every one of this read side) in one pass over
+        the log."""
         return MultiRunner(
-            self.projections,
+            projections or self.projections,
             open_db(self.store),
             self.source,
             self.decode,
@@ -123,15 +124,7 @@ class ReadSide:
         """A runner for one projection, or one pass over the log for several."""
         if len(projections) == 1:
             return self.runner(projections[0])
-        return MultiRunner(
-            projections,
-            open_db(self.store),
-            self.source,
-            self.decode,
-            payload=self.payload,
-            plaintext=self.plaintext,
-            batch_size=self.batch_size,
-        )
+        return self.multi_runner(projections)
 
     def follow_groups(self) -> list[list[Projection]]:
         """The projections close to the furthest one, together; each other alone."""
