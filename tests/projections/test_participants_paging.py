@@ -14,23 +14,11 @@ from projections.participants import queries
 from projections.reviewers import queries as reviewers
 from projections.service import ReadSide
 from projections.sponsors import queries as sponsors
+from tests.projections.recording import RecordingDb
 from tests.support.story import Scene
 from web.api.readmodels import challenge_entries
 
 ENTRIES = 600
-
-
-class RecordingDb:
-    """The read store, remembering each query: the test explains the ones that page."""
-
-    def __init__(self, db: Db) -> None:
-        self.db = db
-        self.dialect = db.dialect
-        self.queries: list[tuple[str, list[Any]]] = []
-
-    def rows(self, sql: str, params: Any = ()) -> list[Row]:
-        self.queries.append((sql, list(params)))
-        return self.db.rows(sql, params)
 
 
 def _challenge(db: Db, visibility: str) -> str:

@@ -17,6 +17,7 @@ from projections.reviewers.projection import TOTAL
 from projections.reviewers.scoring import weighted_total
 from projections.sponsors import queries as sponsors
 from tests.projections import ranking_oracle
+from tests.projections.recording import RecordingDb
 
 CRITERIA = [
     {"name": "originality", "weight": 40, "min_score": 0, "max_score": 10},
@@ -28,19 +29,6 @@ SCORES = {
     "feasibility": ["1", "2", "3.5", "5"],
     'fun "x".y': ["0", "1", "2.25", "3"],
 }
-
-
-class RecordingDb:
-    """The read store, remembering each query: the test explains the ones a page ran."""
-
-    def __init__(self, db: Db) -> None:
-        self.db = db
-        self.dialect = db.dialect
-        self.queries: list[tuple[str, list[Any]]] = []
-
-    def rows(self, sql: str, params: Any = ()) -> list[Row]:
-        self.queries.append((sql, list(params)))
-        return self.db.rows(sql, params)
 
 
 def fill(db: Db, *, entrants: int, reviewed: int, seed: int = 7) -> tuple[UUID, dict[str, str]]:

@@ -3,25 +3,13 @@ each page served by an index in the queue's order (not a sort of the challenge).
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID, uuid4
 
 from projections.db import Db, Row
 from projections.reviewers import queries
+from tests.projections.recording import RecordingDb
 
 ENTRIES = 700
-
-
-class RecordingDb:
-    """The read store, remembering each query: the test explains the one that pages."""
-
-    def __init__(self, db: Db) -> None:
-        self.db = db
-        self.queries: list[tuple[str, list[Any]]] = []
-
-    def rows(self, sql: str, params: Any = ()) -> list[Row]:
-        self.queries.append((sql, list(params)))
-        return self.db.rows(sql, params)
 
 
 def fill(db: Db, reviewer: UUID) -> None:

@@ -180,11 +180,7 @@ class ManagePages(Controller):
         db = pages.reads.db()
         size = paging.PAGE_SIZE
         rows = sponsors.ranking_page(db, challenge_id, after=_rank_after(cursor), limit=size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
-        entries = paging.Paged(
-            rows, cursor, paging.encode(sponsors.rank_key(rows[-1])) if more else None
-        )
+        entries = paging.keyset(rows, cursor, size, sponsors.rank_key)
         return pages.render_list(
             request,
             "entries.html",

@@ -43,6 +43,14 @@ def decode(cursor: str) -> Key:
     return tuple(value)
 
 
+def keyset(rows: Sequence[Any], cursor: str, size: int, key: Callable[[Any], Key]) -> Paged:
+    """A page from a keyset query asked for ``size + 1`` rows: the first ``size``,
+    and a next cursor (the last one's key) only if the extra row came back."""
+    items = list(rows[:size])
+    more = len(rows) > size
+    return Paged(items, cursor, encode(key(items[-1])) if more else None)
+
+
 def page(
     rows: Sequence[Any],
     key: Callable[[Any], Key],

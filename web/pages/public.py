@@ -212,11 +212,7 @@ class PublicPages(Controller):
             raise NotFoundException()
         from web.pages.solvers import supports
 
-        more = len(rows) > size
-        rows = rows[:size]
-        entries = paging.Paged(
-            rows, cursor, paging.encode(participants.gallery_key(rows[-1])) if more else None
-        )
+        entries = paging.keyset(rows, cursor, size, participants.gallery_key)
         app = pages.openinno
         challenge = app.get_challenge(challenge_id, viewer.account_id)
         now = app.clock.now()

@@ -64,11 +64,7 @@ class ReviewerPages(Controller):
         # Keyset paging in SQL: a reviewer of a 100,000-entry challenge reads one page.
         size = paging.PAGE_SIZE
         rows = reviewers.my_review_queue_page(db, actor, after=_queue_after(cursor), limit=size + 1)
-        more = len(rows) > size
-        rows = rows[:size]
-        queue = paging.Paged(
-            rows, cursor, paging.encode(reviewers.queue_key(rows[-1])) if more else None
-        )
+        queue = paging.keyset(rows, cursor, size, reviewers.queue_key)
         return pages.render_list(
             request,
             "review_queue.html",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from litestar.testing import TestClient
 
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
+from openinno.domain.values import Voting
 from openinno.settings import Settings
 from projections.db import ReadStore
 from projections.service import ReadSide
@@ -93,3 +95,22 @@ def uuid_in(text: str, prefix: str) -> UUID:
     found = re.search(prefix + r"([0-9a-f-]{36})", text)
     assert found, text[:500]
     return UUID(found.group(1))
+
+
+def reviewed_challenge(
+    web: Web, app: OpenInno, cast: Scene, titles: list[str]
+) -> tuple[UUID, list[UUID]]:
+    """A private challenge with an entry per title, two of them reviewed (the fourth
+    well, the second poorly: they rank first and second), review closed and the
+    sponsor signed in: what the sponsor's ranking pages are tested on."""
+    challenge_id, terms = cast.open_challenge(
+        visibility="private", voting=Voting("none"), max_submissions_per_solver=10
+    )
+    entries = [cast.submit(challenge_id, terms, title=t) for t in titles]
+    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge_id)
+    web.clock.advance(timedelta(days=30))
+    app.record_review(cast.reviewer, entries[3], {"originality": 9, "feasibility": 8, "fun": 9})
+    app.record_review(cast.reviewer, entries[1], {"originality": 2, "feasibility": 3, "fun": 4})
+    web.login("sponsor")
+    return challenge_id, entries

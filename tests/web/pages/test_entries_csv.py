@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
-from openinno.domain.values import Voting
 from projections.sponsors import queries as sponsors
+from tests.web.pages.conftest import reviewed_challenge
 
 
 def test_the_csv_export_lists_every_entry_best_first(web, cast, app, monkeypatch):
-    challenge_id, terms = cast.open_challenge(
-        visibility="private", voting=Voting("none"), max_submissions_per_solver=10
-    )
     titles = ["Plain idea", '=HYPERLINK("http://evil.example")', "-1+2", "@sum", "Last"]
-    entries = [cast.submit(challenge_id, terms, title=t) for t in titles]
-    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
-    app.accept_reviewer_invitation(cast.reviewer, challenge_id)
-    web.clock.advance(timedelta(days=30))
-    app.record_review(cast.reviewer, entries[3], {"originality": 9, "feasibility": 8, "fun": 9})
-    app.record_review(cast.reviewer, entries[1], {"originality": 2, "feasibility": 3, "fun": 4})
+    challenge_id, entries = reviewed_challenge(web, app, cast, titles)
     monkeypatch.setattr(sponsors, "ranked_entries", _small_pages(sponsors.ranked_entries))
-    web.login("sponsor")
 
     answer = web.get(f"/challenges/{challenge_id}/entries.csv")
     assert answer.status_code == 200

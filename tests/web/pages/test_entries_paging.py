@@ -7,24 +7,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import timedelta
 from html import unescape
 
-from openinno.domain.values import Voting
+from tests.web.pages.conftest import reviewed_challenge
 from web.pages import paging
 
 
 def test_the_entries_pages_walk_the_ranking(web, cast, app, monkeypatch):
-    challenge_id, terms = cast.open_challenge(
-        visibility="private", voting=Voting("none"), max_submissions_per_solver=10
-    )
-    entries = [cast.submit(challenge_id, terms, title=f"Entry number {i}") for i in range(5)]
-    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
-    app.accept_reviewer_invitation(cast.reviewer, challenge_id)
-    web.clock.advance(timedelta(days=30))
-    app.record_review(cast.reviewer, entries[3], {"originality": 9, "feasibility": 8, "fun": 9})
-    app.record_review(cast.reviewer, entries[1], {"originality": 2, "feasibility": 3, "fun": 4})
-    web.login("sponsor")
+    titles = [f"Entry number {i}" for i in range(5)]
+    challenge_id, entries = reviewed_challenge(web, app, cast, titles)
     monkeypatch.setattr(paging, "PAGE_SIZE", 2)
 
     url = f"/challenges/{challenge_id}/entries"

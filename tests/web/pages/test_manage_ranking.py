@@ -3,23 +3,13 @@ ranking of a huge challenge: every reviewed entry, at least MANAGE_RANKING in al
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from openinno.domain.values import Voting
+from tests.web.pages.conftest import reviewed_challenge
 from web.pages import manage
 
 
 def test_the_dashboard_lists_reviewed_entries_and_the_first_few(web, cast, app, monkeypatch):
-    challenge_id, terms = cast.open_challenge(
-        visibility="private", voting=Voting("none"), max_submissions_per_solver=10
-    )
-    entries = [cast.submit(challenge_id, terms, title=f"Entry number {i}") for i in range(5)]
-    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
-    app.accept_reviewer_invitation(cast.reviewer, challenge_id)
-    web.clock.advance(timedelta(days=30))
-    app.record_review(cast.reviewer, entries[3], {"originality": 9, "feasibility": 8, "fun": 9})
-    app.record_review(cast.reviewer, entries[1], {"originality": 2, "feasibility": 3, "fun": 4})
-    web.login("sponsor")
+    titles = [f"Entry number {i}" for i in range(5)]
+    challenge_id, entries = reviewed_challenge(web, app, cast, titles)
 
     def listed(cap: int) -> list[str]:
         monkeypatch.setattr(manage, "MANAGE_RANKING", cap)
