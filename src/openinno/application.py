@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import (
@@ -25,6 +25,7 @@ from eventsourcing.application import (
 )
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import PersistenceError, RecordConflictError, Recording
+from eventsourcing.postgres import PostgresAggregateRecorder
 
 from openinno.clock import Clock, SystemClock
 from openinno.domain import (
@@ -73,7 +74,7 @@ from openinno.passwords import Passwords
 from openinno.persistence import pool_check
 from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
-from openinno.persistence.repository import CopyOnWriteRepository
+from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
 from openinno.settings import Settings
 
 P = ParamSpec("P")
@@ -125,11 +126,15 @@ def retry_on_conflict(command: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                return command(*args, **kwargs)
-            except RecordConflictError:
-                continue
+        # Each command reads ahead within its own scope (persistence/repository.py).
+        repository = cast(CopyOnWriteRepository, cast(Application[UUID], args[0]).repository)
+        with repository.fresh_reads():
+            for _ in range(MAX_ATTEMPTS):
+                try:
+                    return command(*args, **kwargs)
+                except RecordConflictError:
+                    repository.forget_all()
+                    continue
         raise ConcurrentUpdate("Too many people changed this at once; please try again.")
 
     return wrapper
@@ -166,7 +171,20 @@ class OpenInno(Application[UUID]):
 
     def construct_repository(self) -> Repository[UUID]:
         size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
-        return CopyOnWriteRepository(self.events, cache_maxsize=int(size) if size else None)
+        recorder = self.events.recorder
+        return CopyOnWriteRepository(
+            self.events,
+            cache_maxsize=int(size) if size else None,
+            read_many=(
+                postgres_read_many(recorder)
+                if isinstance(recorder, PostgresAggregateRecorder)
+                else None
+            ),
+        )
+
+    @property
+    def _streams(self) -> CopyOnWriteRepository:
+        return cast(CopyOnWriteRepository, self.repository)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # The rest of Application.save (snapshots, notify) runs as the library has it.
@@ -188,6 +206,9 @@ class OpenInno(Application[UUID]):
                 f"The event store could not record this ({e}); nothing was saved. "
                 "Try again shortly."
             ) from e
+        finally:
+            # Recorded (or not): either way, read afresh from now on.
+            self._streams.forget(a.id for a in aggregates if a is not None)
         if not recordings:
             raise InvalidState("Nothing to record.")
         position = recordings[-1].notification.id
@@ -637,6 +658,16 @@ class OpenInno(Application[UUID]):
         team_ids: Sequence[UUID] = (),
     ) -> SubmissionRecorded:
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
+        team_members = [t for t in team_ids if t != actor_id]
+        self._streams.read_ahead(
+            (
+                actor_id,
+                challenge_id,
+                self._streams.cached_link(challenge_id, "organisation_id"),
+                *team_members,
+                *(ids.solver_entries_id(challenge_id, m) for m in (actor_id, *team_members)),
+            )
+        )
         self._actor(actor_id)
         challenge = self._visible_challenge(actor_id, challenge_id, readonly=True)
         at = self._now()
@@ -736,6 +767,18 @@ class OpenInno(Application[UUID]):
 
     def _supportable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
         """Both read-only (shared, not to be changed)."""
+        challenge_id = self._streams.cached_link(submission_id, "challenge_id")
+        self._streams.read_ahead(
+            (
+                actor_id,
+                submission_id,
+                challenge_id,
+                challenge_id and self._streams.cached_link(challenge_id, "organisation_id"),
+                ids.vote_id(submission_id, actor_id),
+                # Not the tally: it is read under the entry's lock, after the votes
+                # ahead of this one in the process have recorded theirs.
+            )
+        )
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission", readonly=True)
         challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
@@ -1088,13 +1131,16 @@ class OpenInno(Application[UUID]):
         """The active account a live token belongs to, or InvalidCredentials."""
         from openinno.domain.token import ApiToken, token_sha256, token_stream_id
 
-        api_token = self._maybe_load(token_stream_id(token_sha256(token)), ApiToken, readonly=True)
-        if api_token is None or api_token.revoked:
-            raise InvalidCredentials("This token is unknown or revoked; request a new one.")
-        account = self._maybe_load(api_token.account_id, Account, readonly=True)
-        if account is None or not account.active:
-            raise InvalidCredentials("This token's account is deactivated.")
-        return account.id
+        token_id = token_stream_id(token_sha256(token))
+        with self._streams.fresh_reads():
+            self._streams.read_ahead((token_id, self._streams.cached_link(token_id, "account_id")))
+            api_token = self._maybe_load(token_id, ApiToken, readonly=True)
+            if api_token is None or api_token.revoked:
+                raise InvalidCredentials("This token is unknown or revoked; request a new one.")
+            account = self._maybe_load(api_token.account_id, Account, readonly=True)
+            if account is None or not account.active:
+                raise InvalidCredentials("This token's account is deactivated.")
+            return account.id
 
     @retry_on_conflict
     def revoke_token(self, actor_id: UUID, token: str) -> Recorded:

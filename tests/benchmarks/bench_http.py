@@ -370,7 +370,8 @@ def measure(url: str, quick: bool) -> list[Result]:
         # minute (the ceiling's GETs alone), and the 429s would measure the limiter.
         with (
             no_rate_limits(),
-            running_server(settings, workers=workers, projections=True) as server,
+            # As behind a proxy that logs requests (operations.md): no access log.
+            running_server(settings, workers=workers, projections=True, access_log=False) as server,
         ):
             outcomes, elapsed, watcher = submissions_over_http(
                 settings, scene, server.url, per_client, time_limit
@@ -548,7 +549,9 @@ def request_costs(url: str, count: int = 200) -> None:
             return sum(v[1] for k, v in stats.items() if k[2] == function and file in k[0])
 
         return {
-            "reads": calls("select_events", "eventsourcing"),
+            # One stream at a time, and many at once (reads ahead, persistence/repository.py).
+            "reads": calls("select_events", "eventsourcing")
+            + calls("read_many", "openinno/persistence/repository"),
             "inserts": calls("insert_events", "eventsourcing/postgres"),
             "pool pings": calls("check_connection", "psycopg_pool"),
             "deep copies": calls("deepcopy"),

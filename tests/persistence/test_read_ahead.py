@@ -1,0 +1,149 @@
+"""Reads ahead (openinno.persistence.repository): a command reads the streams it knows
+it will need in one query, and still sees everything recorded before it, its own
+writes after it, and fresh state when it retries after a conflict.  Both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from openinno.application import OpenInno, retry_on_conflict
+from openinno.domain import Account
+from openinno.domain.errors import AccessDenied, InvalidCredentials
+from openinno.domain.values import Voting
+from openinno.persistence.repository import CopyOnWriteRepository
+from tests.support.story import PASSWORD, scene
+
+
+@dataclass
+class Reads:
+    """Queries to the event store: batches (``read_many``) and single-stream reads
+    outside a batch (``select_events``)."""
+
+    batches: int = 0
+    single: int = 0
+    _in_batch: bool = field(default=False, repr=False)
+
+
+@contextmanager
+def counted(app: OpenInno) -> Iterator[Reads]:
+    reads = Reads()
+    repository: Any = app.repository
+    recorder: Any = app.events.recorder
+    read_many, select_events = repository.read_many, recorder.select_events
+
+    def counting_read_many(versions: Any) -> Any:
+        reads.batches += 1
+        reads._in_batch = True
+        try:
+            return read_many(versions)
+        finally:
+            reads._in_batch = False
+
+    def counting_select(*args: Any, **kwargs: Any) -> Any:
+        if not reads._in_batch:
+            reads.single += 1
+        return select_events(*args, **kwargs)
+
+    repository.read_many, recorder.select_events = counting_read_many, counting_select
+    try:
+        yield reads
+    finally:
+        repository.read_many, recorder.select_events = read_many, select_events
+
+
+def voting_scene(app, clock):
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge(voting=Voting("public", 1000))
+    submission_id = s.submit(challenge_id, terms)
+    return s, submission_id
+
+
+def test_a_vote_reads_its_streams_in_one_query_then_the_tally(app, clock):
+    s, submission_id = voting_scene(app, clock)
+    app.support(s.public, submission_id)  # the submission, challenge and org now cached
+    fan = s.account("fan")
+    with counted(app) as reads:
+        recorded = app.support(fan, submission_id)
+    assert recorded.support_count == 2
+    # Before: eight reads (account, submission, challenge, organisation, vote, tally...).
+    assert (reads.batches, reads.single) == (1, 1)
+
+
+def test_a_token_and_its_account_are_read_in_one_query(app, clock):
+    s = scene(app, clock)
+    token, _ = app.issue_token("solver@example.org", PASSWORD)
+    assert app.account_for_token(token) == s.solver  # cached from here
+    with counted(app) as reads:
+        assert app.account_for_token(token) == s.solver
+    assert (reads.batches, reads.single) == (1, 0)
+
+
+def test_reads_ahead_see_what_another_process_recorded(app, settings, clock):
+    s, submission_id = voting_scene(app, clock)
+    token, _ = app.issue_token("public@example.org", PASSWORD)
+    assert app.account_for_token(token) == s.public
+    fan = s.account("fan")
+    app.support(fan, submission_id)  # everything the vote reads is in app's cache
+    other = OpenInno(settings, clock=clock)
+    try:
+        other.deactivate_account(s.public, s.public, "leaving")
+    finally:
+        other.close()
+    with pytest.raises(InvalidCredentials):
+        app.account_for_token(token)
+    with pytest.raises(AccessDenied):
+        app.support(s.public, submission_id)
+
+
+def test_a_command_reads_its_own_write_afresh(app, clock):
+    s = scene(app, clock)
+    repository: CopyOnWriteRepository = app.repository  # type: ignore[assignment]
+    with repository.fresh_reads():
+        repository.read_ahead([s.solver])
+        before = app._load(s.solver, Account, "account")
+        before.update_profile(s.solver, "Renamed", "en", "UTC", clock.now())
+        app._commit(before)
+        after = app._load(s.solver, Account, "account", readonly=True)
+    assert after.version == before.version
+    assert after.display_name == "Renamed"
+
+
+def test_a_retry_after_a_conflict_reads_afresh(app, settings, clock):
+    """Not only the stream whose write conflicted: every stream the command read."""
+    s = scene(app, clock)
+    seen: list[str] = []
+    other = OpenInno(settings, clock=clock)
+
+    @retry_on_conflict
+    def rename_after(application: OpenInno, name: str) -> int:
+        application._streams.read_ahead([s.solver, s.other_solver])
+        model = application._load(s.other_solver, Account, "account", readonly=True)
+        account = application._load(s.solver, Account, "account")
+        seen.append(model.display_name)
+        if len(seen) == 1:  # another process records both first
+            other.update_profile(s.other_solver, "Model", "en", "UTC")
+            other.update_profile(s.solver, "Elsewhere", "en", "UTC")
+        account.update_profile(
+            s.solver, f"{name} after {model.display_name}", "en", "UTC", clock.now()
+        )
+        return application._commit(account)
+
+    try:
+        rename_after(app, "Here")
+    finally:
+        other.close()
+    assert seen == ["Other", "Model"]
+    assert app.get_account(s.solver).display_name == "Here after Model"
+
+
+def test_outside_a_command_nothing_is_read_ahead(app, clock):
+    s = scene(app, clock)
+    with counted(app) as reads:
+        app._streams.read_ahead([s.solver])
+        app.get_account(s.solver)
+    assert (reads.batches, reads.single) == (0, 1)
