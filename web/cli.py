@@ -58,6 +58,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             # ("Child process died"), dropping every request it held.  A hung worker is
             # still replaced, after 30 s.
             timeout_worker_healthcheck=30,
+            # One log line per request cost 4-7 % of a worker's CPU under load (py-spy,
+            # docs/performance.md); a proxy in front usually logs requests already.
+            access_log=not args.no_access_log,
         )
     finally:
         if stop_projections is not None:
@@ -96,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-projections",
         action="store_true",
         help="do not follow the projections here (run `openinno projections run` instead)",
+    )
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="do not log each request (when a proxy in front logs them)",
     )
     serve.set_defaults(run=_serve)
     add_projections_parser(commands)

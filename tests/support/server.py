@@ -155,7 +155,7 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(
-    settings: Settings, *, workers: int = 2, projections: bool = False
+    settings: Settings, *, workers: int = 2, projections: bool = False, access_log: bool = True
 ) -> Iterator[Server]:
     port = free_port()
     app_name = f"openinno-test-{uuid.uuid4().hex[:12]}"
@@ -175,6 +175,8 @@ def running_server(
     ]
     if not projections:
         command.append("--no-projections")
+    if not access_log:
+        command.append("--no-access-log")
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,

@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.errors import DomainError
-from web.api.auth import SECURITY, request_token
+from web.api.auth import SECURITY, request_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 from web.throttle import LoginThrottle
@@ -132,6 +132,7 @@ def issue_token(
     dependencies={"token": Provide(request_token, sync_to_thread=False)},
     sync_to_thread=True,
 )
+@signed_in
 def revoke_current_token(
     actor: NamedDependency[UUID], token: NamedDependency[str], openinno: NamedDependency[OpenInno]
 ) -> Written:
@@ -147,6 +148,7 @@ def revoke_current_token(
     responses=problem_spec(401),
     sync_to_thread=True,
 )
+@signed_in
 def me(actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]) -> Me:
     account = openinno.get_account(actor)
     return Me(

@@ -17,7 +17,7 @@ from openinno.application import OpenInno
 from projections.legal import queries as legal
 from projections.values import parse_iso
 from web.api import access
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.pagination import Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
 from web.api.reads import LEGAL, ApiReads, MinPosition
@@ -90,6 +90,7 @@ def _step(row: dict[str, Any]) -> ChainStep:
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
 )
+@signed_in
 def chain_of_title(
     submission_id: FromPath[UUID],
     actor: NamedDependency[UUID],
@@ -167,6 +168,7 @@ def _event(row: dict[str, Any]) -> HistoryEvent:
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
 )
+@signed_in
 def stream_history(
     stream_id: FromPath[UUID],
     actor: NamedDependency[UUID],

@@ -18,7 +18,7 @@ from openinno.domain.values import Signature
 from projections.legal import queries as legal
 from projections.values import parse_iso
 from web.api import access
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
@@ -161,6 +161,7 @@ def _client(request: Request[Any, Any, Any]) -> tuple[str, str]:
         {"awards": [{"submission_id": "5f0c2d4e-8a7b-4c1d-9e2f-3a4b5c6d7e8f", "place": 1}]}
     ),
 )
+@signed_in
 def award(
     challenge_id: FromPath[UUID],
     data: JSONBody[AwardsBody],
@@ -180,6 +181,7 @@ def award(
     responses=problem_spec(401, 404),
     sync_to_thread=True,
 )
+@signed_in
 def get_agreement(
     agreement_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> AgreementView:
@@ -196,6 +198,7 @@ def get_agreement(
     sync_to_thread=True,
     operation_class=body_example(SIGN_EXAMPLE),
 )
+@signed_in
 def sign_agreement(
     agreement_id: FromPath[UUID],
     data: JSONBody[SignBody],
@@ -244,6 +247,7 @@ def _signing(
     sync_to_thread=True,
     operation_class=body_example(COUNTERSIGN_EXAMPLE),
 )
+@signed_in
 def countersign_agreement(
     agreement_id: FromPath[UUID],
     data: JSONBody[SignBody],
@@ -266,6 +270,7 @@ def countersign_agreement(
     sync_to_thread=True,
     operation_class=body_example({"reference": "WIRE-2026-001"}),
 )
+@signed_in
 def record_payment(
     agreement_id: FromPath[UUID],
     data: JSONBody[PaymentBody],
@@ -347,6 +352,7 @@ def _agreement_summary(row: dict[str, Any], state: str) -> AgreementSummary:
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
 )
+@signed_in
 def list_agreements(
     organisation_id: Annotated[UUID, Parameter(query="organisation_id")],
     actor: NamedDependency[UUID],

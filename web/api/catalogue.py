@@ -23,7 +23,7 @@ from projections.participants import queries as participants
 from projections.sponsors import queries as sponsors
 from projections.values import parse_iso
 from web.api import access
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.pagination import (
     DEFAULT_LIMIT,
     Cursor,
@@ -226,6 +226,7 @@ def _entry(row: dict[str, Any], identities: bool) -> EntryItem:
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
 )
+@signed_in
 def list_entries(
     challenge_id: FromPath[UUID],
     viewer: NamedDependency[UUID | None],
@@ -327,6 +328,7 @@ def _ranked(row: dict[str, Any]) -> RankedEntry:
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
 )
+@signed_in
 def ranking(
     challenge_id: FromPath[UUID],
     actor: NamedDependency[UUID],

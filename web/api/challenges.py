@@ -26,7 +26,7 @@ from openinno.domain.values import (
     VotingMode,
     parse_money,
 )
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
@@ -272,6 +272,7 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
     tags=["challenges"],
     operation_class=body_example(CHALLENGE_EXAMPLE),
 )
+@signed_in
 def draft_challenge(
     data: JSONBody[NewChallenge], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> Written:
@@ -291,6 +292,7 @@ def draft_challenge(
         {"title": "Bricks that teach optics", "closes_at": "2026-05-01T17:00:00+02:00"}
     ),
 )
+@signed_in
 def edit_challenge(
     challenge_id: FromPath[UUID],
     data: JSONBody[ChallengePatch],
@@ -311,6 +313,7 @@ def edit_challenge(
     sync_to_thread=True,
     tags=["challenges"],
 )
+@signed_in
 def publish_challenge(
     challenge_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> ChallengePublished:
@@ -325,6 +328,7 @@ def publish_challenge(
     responses=problem_spec(401, 404),
     sync_to_thread=True,
 )
+@signed_in
 def get_challenge(
     challenge_id: FromPath[UUID],
     viewer: NamedDependency[UUID | None],
@@ -343,6 +347,7 @@ def get_challenge(
     tags=["challenges"],
     operation_class=body_example({"text": "May entries use motors?"}),
 )
+@signed_in
 def ask_question(
     challenge_id: FromPath[UUID],
     data: JSONBody[TextBody],
@@ -363,6 +368,7 @@ def ask_question(
     tags=["challenges"],
     operation_class=body_example({"text": "Yes, up to two small motors."}),
 )
+@signed_in
 def answer_question(
     challenge_id: FromPath[UUID],
     question_id: FromPath[UUID],
@@ -384,6 +390,7 @@ def answer_question(
     tags=["challenges"],
     operation_class=body_example({"text": "The judging panel is announced."}),
 )
+@signed_in
 def post_announcement(
     challenge_id: FromPath[UUID],
     data: JSONBody[TextBody],
@@ -406,6 +413,7 @@ def post_announcement(
         {"closes_at": "2026-05-15T17:00:00+02:00", "text": "Two more weeks, by popular demand."}
     ),
 )
+@signed_in
 def extend_deadline(
     challenge_id: FromPath[UUID],
     data: JSONBody[NewDeadline],
@@ -428,6 +436,7 @@ def extend_deadline(
     tags=["challenges"],
     operation_class=body_example({"account_id": "0b6c8a1e-6d1f-4f4e-9d6a-2f7b1c9e8a10"}),
 )
+@signed_in
 def invite_reviewer(
     challenge_id: FromPath[UUID],
     data: JSONBody[NewReviewer],
@@ -452,6 +461,7 @@ def invite_reviewer(
     sync_to_thread=True,
     tags=["challenges"],
 )
+@signed_in
 def accept_reviewer_invitation(
     challenge_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> Written:

@@ -20,7 +20,7 @@ from openinno.domain.errors import InvalidInput, InvalidState, NotFound
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.bundle import build_bundle, encode_bundle
 from openinno.ledger.log import Ledger, ledger_for
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.problems import problem_spec
 
 
@@ -167,6 +167,7 @@ def _may_take_evidence(openinno: OpenInno, viewer: UUID, submission: Submission)
     responses=problem_spec(401, 404, 409),
     sync_to_thread=True,
 )
+@signed_in
 def evidence(
     submission_id: FromPath[UUID],
     actor: NamedDependency[UUID],

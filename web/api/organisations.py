@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.values import OrgRole
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
@@ -36,6 +36,7 @@ class NewMember(Strict):
     sync_to_thread=True,
     operation_class=body_example({"name": "Brickworks"}),
 )
+@signed_in
 def create_organisation(
     data: JSONBody[NewOrganisation],
     actor: NamedDependency[UUID],
@@ -57,6 +58,7 @@ def create_organisation(
         {"account_id": "0b6c8a1e-6d1f-4f4e-9d6a-2f7b1c9e8a10", "role": "legal"}
     ),
 )
+@signed_in
 def add_member(
     organisation_id: FromPath[UUID],
     data: JSONBody[NewMember],

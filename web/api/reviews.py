@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody
 from openinno.application import OpenInno
 from projections.reviewers import queries as reviewers
 from projections.values import parse_iso
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
@@ -54,6 +54,7 @@ class ConflictBody(Strict):
         }
     ),
 )
+@signed_in
 def record_review(
     submission_id: FromPath[UUID],
     data: JSONBody[ReviewBody],
@@ -77,6 +78,7 @@ def record_review(
     sync_to_thread=True,
     operation_class=body_example({"reason": "I have worked with this entrant."}),
 )
+@signed_in
 def declare_conflict(
     submission_id: FromPath[UUID],
     data: JSONBody[ConflictBody],
@@ -136,6 +138,7 @@ def _queue_item(row: dict[str, Any]) -> QueueItem:
     responses=problem_spec(401, 422, 503),
     sync_to_thread=True,
 )
+@signed_in
 def review_queue(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],

@@ -28,7 +28,7 @@ from openinno.application import OpenInno
 from openinno.domain.submission import Submission
 from openinno.domain.values import Receipt
 from openinno.files import Upload
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, provide_actor, require_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 
@@ -238,26 +238,35 @@ class _ReviseOperation(Operation):
 async def submit(
     challenge_id: FromPath[UUID],
     request: Request[Any, Any, Any],
-    actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
 ) -> SubmissionCreated:
+    require_token(request)
     entry = await read_entry(request, NewSubmission)
     recorded = await anyio.to_thread.run_sync(
-        partial(
-            openinno.submit,
-            actor,
-            challenge_id,
-            entry.title,
-            entry.summary,
-            entry.accepted_terms_sha256,
-            files=entry.files,
-            team_ids=entry.team_ids,
-        )
+        partial(_submit, openinno, request, challenge_id, entry)
     )
     return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
 
 
-def _revise(openinno: OpenInno, actor: UUID, submission_id: UUID, entry: Entry) -> Any:
+def _submit(
+    openinno: OpenInno, request: Request[Any, Any, Any], challenge_id: UUID, entry: Entry
+) -> Any:
+    # The token looked up in the same worker thread as the command (see auth.signed_in).
+    return openinno.submit(
+        provide_actor(request),
+        challenge_id,
+        entry.title,
+        entry.summary,
+        entry.accepted_terms_sha256,
+        files=entry.files,
+        team_ids=entry.team_ids,
+    )
+
+
+def _revise(
+    openinno: OpenInno, request: Request[Any, Any, Any], submission_id: UUID, entry: Entry
+) -> Any:
+    actor = provide_actor(request)
     files = entry.files
     if not entry.multipart:
         # Keep the current files: re-offer their stored bytes (content-addressed).
@@ -279,12 +288,12 @@ def _revise(openinno: OpenInno, actor: UUID, submission_id: UUID, entry: Entry) 
 async def revise_submission(
     submission_id: FromPath[UUID],
     request: Request[Any, Any, Any],
-    actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
 ) -> SubmissionCreated:
+    require_token(request)
     entry = await read_entry(request, NewRevision)
     recorded = await anyio.to_thread.run_sync(
-        partial(_revise, openinno, actor, submission_id, entry)
+        partial(_revise, openinno, request, submission_id, entry)
     )
     return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
 
@@ -299,6 +308,7 @@ async def revise_submission(
     sync_to_thread=True,
     operation_class=body_example({"reason": "Entered by mistake."}),
 )
+@signed_in
 def withdraw_submission(
     submission_id: FromPath[UUID],
     actor: NamedDependency[UUID],
@@ -359,6 +369,7 @@ def submission_view(
     responses=problem_spec(401, 404),
     sync_to_thread=True,
 )
+@signed_in
 def get_submission(
     submission_id: FromPath[UUID],
     viewer: NamedDependency[UUID | None],

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from openinno.application import OpenInno
-from web.api.auth import SECURITY
+from web.api.auth import SECURITY, signed_in
 from web.api.problems import problem_spec
 
 
@@ -29,6 +29,7 @@ class VoteRecorded(msgspec.Struct, frozen=True):
     responses=problem_spec(401, 404, 409),
     sync_to_thread=True,
 )
+@signed_in
 def support(
     submission_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> VoteRecorded:
@@ -46,6 +47,7 @@ def support(
     responses=problem_spec(401, 404, 409),
     sync_to_thread=True,
 )
+@signed_in
 def retract_support(
     submission_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
 ) -> VoteRecorded:
