@@ -48,7 +48,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     stop_ledger = None if args.no_projections else start_ledger(settings)
     try:
         uvicorn.run(
-            "web.app:create_app",
+            "web.app:create_served_app",
             factory=True,
             host=args.host or settings.host,
             port=args.port or settings.port,

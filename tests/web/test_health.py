@@ -30,3 +30,25 @@ def test_healthz_is_503_when_the_store_does_not_answer(app, monkeypatch):
     assert response.json()["status"] == "unavailable"
     assert response.headers["retry-after"] == "5"
     assert "store down" not in response.text
+
+
+def test_the_served_app_freezes_its_startup_objects_once_ready(app, monkeypatch):
+    """`openinno serve`'s factory: a full garbage collection then skips the app's own
+    objects (web/app.py, freeze_startup_objects)."""
+    import gc
+
+    from tests.support.server import server_env
+    from web.app import create_served_app
+
+    for name, value in server_env(app.settings, "freeze-test").items():
+        if name.startswith("OPENINNO_"):
+            monkeypatch.setenv(name, value)
+    assert gc.get_freeze_count() == 0
+    try:
+        served = create_served_app()
+        assert gc.get_freeze_count() == 0  # not before the worker is ready
+        with TestClient(served) as client:
+            assert client.get("/healthz").status_code == 200
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
