@@ -9,6 +9,7 @@ from openinno.domain import Account, Challenge, Organisation, Submission, Suppor
 from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
+from projections.triggers import pg_counted_triggers, pg_function
 from projections.values import iso, iso_text, to_json
 from projections.writes import Writes
 
@@ -65,6 +66,69 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS pt_awards ("
     " challenge_id TEXT NOT NULL, place INTEGER NOT NULL, submission_id TEXT NOT NULL,"
     " agreement_id TEXT NOT NULL, PRIMARY KEY (challenge_id, place))",
+    # The sponsor's funnel, per challenge, kept by triggers on pt_submissions (below):
+    # always what counting the challenge's rows gives (``COUNTED``), so a dashboard of a
+    # 150,000-entry challenge reads one row instead of counting them on every view.
+    "CREATE TABLE IF NOT EXISTS pt_challenge_counts ("
+    " challenge_id TEXT PRIMARY KEY, submissions INTEGER NOT NULL DEFAULT 0,"
+    " eligible INTEGER NOT NULL DEFAULT 0, shortlisted INTEGER NOT NULL DEFAULT 0,"
+    " awarded INTEGER NOT NULL DEFAULT 0, threshold_crossings INTEGER NOT NULL DEFAULT 0)",
+)
+
+# What one pt_submissions row adds to its challenge's counts: the funnel's definition.
+# ``challenge_dashboard``'s counters equal these summed over the challenge's rows
+# (tests/projections/test_dashboard_counters.py counts them so and compares).
+COUNTED = {
+    "submissions": "1",
+    "eligible": "CASE WHEN {r}.status NOT IN ('withdrawn', 'disqualified') THEN 1 ELSE 0 END",
+    "shortlisted": "{r}.shortlisted",
+    "awarded": "CASE WHEN {r}.award_place IS NOT NULL THEN 1 ELSE 0 END",
+    "threshold_crossings": "{r}.threshold_reached",
+}
+# The columns those shares read (an update of any other column moves no count).
+COUNTED_COLUMNS = ("status", "shortlisted", "award_place", "threshold_reached")
+_COUNTS = ", ".join(COUNTED)
+_ADD_COUNTS = ", ".join(f"{c} = pt_challenge_counts.{c} + excluded.{c}" for c in COUNTED)
+
+
+def _counted(row: str, sign: str = "") -> str:
+    return ", ".join(f"{sign}({e.format(r=row)})" for e in COUNTED.values())
+
+
+def _sqlite_count(row: str, sign: str) -> str:
+    """Add (sign '') or take away (sign '-') ``row``'s (new/old) share of the counts."""
+    return (
+        f"INSERT INTO pt_challenge_counts (challenge_id, {_COUNTS})"
+        f" VALUES ({row}.challenge_id, {_counted(row, sign)})"
+        f" ON CONFLICT (challenge_id) DO UPDATE SET {_ADD_COUNTS};"
+    )
+
+
+# PostgreSQL: per statement, each changed row's share added (new rows) and taken away
+# (old rows), grouped by challenge, one upsert; an update that moves no count (a
+# support count, a revision) changes nothing.
+_PG_SHARES = {
+    "INSERT": f"SELECT n.challenge_id, {_counted('n')} FROM new_rows n",
+    "DELETE": f"SELECT o.challenge_id, {_counted('o', '-')} FROM old_rows o",
+    "UPDATE": (
+        f"SELECT n.challenge_id, {_counted('n')} FROM new_rows n"
+        f" UNION ALL SELECT o.challenge_id, {_counted('o', '-')} FROM old_rows o"
+    ),
+}
+_PG_COUNT = (
+    f"INSERT INTO pt_challenge_counts AS t (challenge_id, {_COUNTS})"
+    f" SELECT challenge_id, {', '.join(f'SUM({c})' for c in COUNTED)}"
+    f" FROM ({{shares}}) AS d (challenge_id, {_COUNTS}) GROUP BY challenge_id"
+    f" HAVING {' OR '.join(f'SUM({c}) <> 0' for c in COUNTED)}"
+    f" ON CONFLICT (challenge_id) DO UPDATE SET"
+    f" {', '.join(f'{c} = t.{c} + excluded.{c}' for c in COUNTED)};"
+)
+_PG_COUNT_FUNCTION = (
+    "BEGIN"
+    f" IF TG_OP = 'INSERT' THEN {_PG_COUNT.format(shares=_PG_SHARES['INSERT'])}"
+    f" ELSIF TG_OP = 'UPDATE' THEN {_PG_COUNT.format(shares=_PG_SHARES['UPDATE'])}"
+    f" ELSE {_PG_COUNT.format(shares=_PG_SHARES['DELETE'])}"
+    " END IF; RETURN NULL; END"
 )
 
 # Catalogue search (``queries.open_challenges``): full text over title and brief.
@@ -90,6 +154,8 @@ POSTGRES_DDL = (
     " GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, title || ' ' || brief)) STORED;"
     " END IF; END $do$",
     "CREATE INDEX IF NOT EXISTS pt_challenges_search ON pt_challenges USING GIN (search_vector)",
+    pg_function("pt_count_submissions", _PG_COUNT_FUNCTION),
+    *pg_counted_triggers("pt_submissions", "pt_count_submissions"),
 )
 # An FTS5 table of its own (keyed by challenge id; an external-content table would
 # key it by rowid, which VACUUM may renumber), kept in step by triggers, so every
@@ -111,6 +177,14 @@ SQLITE_DDL = (
     "INSERT INTO pt_challenges_fts (challenge_id, title, brief)"
     " SELECT challenge_id, title, brief FROM pt_challenges"
     " WHERE NOT EXISTS (SELECT 1 FROM pt_challenges_fts)",
+    # The funnel's counts (see COUNTED), row by row.
+    "CREATE TRIGGER IF NOT EXISTS pt_submissions_counted_insert AFTER INSERT ON pt_submissions"
+    f" BEGIN {_sqlite_count('new', '')} END",
+    "CREATE TRIGGER IF NOT EXISTS pt_submissions_counted_update AFTER UPDATE OF"
+    f" challenge_id, {', '.join(COUNTED_COLUMNS)} ON pt_submissions"
+    f" BEGIN {_sqlite_count('old', '-')} {_sqlite_count('new', '')} END",
+    "CREATE TRIGGER IF NOT EXISTS pt_submissions_counted_delete AFTER DELETE ON pt_submissions"
+    f" BEGIN {_sqlite_count('old', '-')} END",
 )
 
 TABLES = (
@@ -124,6 +198,7 @@ TABLES = (
     "pt_receipts",
     "pt_tallies",
     "pt_awards",
+    "pt_challenge_counts",
 )
 
 

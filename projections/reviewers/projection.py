@@ -8,6 +8,7 @@ joined from the participants' tables, after ``Challenge.IdentitiesRevealed``."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
 from projections.reviewers.scoring import weighted_total
 from projections.sql import insert, update, upsert
+from projections.triggers import pg_counted_triggers, pg_function
 from projections.values import event_name, from_json, iso, iso_text, to_json
 from projections.writes import Writes
 
@@ -52,13 +54,265 @@ DDL = (
     " revisions INTEGER NOT NULL DEFAULT 0,"
     # The review's weighted total (scoring.weighted_total), set with the scores: the
     # ranking's z-scores and order are computed in SQL from it.
-    " total DOUBLE PRECISION)",
+    " total DOUBLE PRECISION,"
+    # One review per entry and reviewer (its id is derived from both).  The queue joins
+    # each entry to my review of it by this index, and the counters' triggers find an
+    # entry's reviews by it: a constraint's index, built with the table, so also during
+    # a rebuild (secondary indexes come at its end).
+    " UNIQUE (submission_id, reviewer_id))",
     "CREATE INDEX IF NOT EXISTS rv_reviews_challenge ON rv_reviews (challenge_id)",
-    # The queue joins each entry to my review of it.
-    "CREATE INDEX IF NOT EXISTS rv_reviews_entry ON rv_reviews (submission_id, reviewer_id)",
+    # The review progress, kept by triggers on rv_reviews and rv_entries (below): per
+    # challenge and reviewer, the counted reviews (scored, no conflict) and the declared
+    # conflicts, of entries not withdrawn or disqualified; per challenge, its live
+    # entries and its entries with a counted review (of any status: the funnel's
+    # "reviewed").  Always what counting the rows gives, read in one probe.
+    "CREATE TABLE IF NOT EXISTS rv_progress ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL,"
+    " done INTEGER NOT NULL DEFAULT 0, conflicts INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (challenge_id, reviewer_id))",
+    "CREATE TABLE IF NOT EXISTS rv_counts ("
+    " challenge_id TEXT PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0,"
+    " reviewed INTEGER NOT NULL DEFAULT 0)",
 )
 
-TABLES = ("rv_challenges", "rv_reviewers", "rv_pseudonyms", "rv_entries", "rv_reviews")
+TABLES = (
+    "rv_challenges",
+    "rv_reviewers",
+    "rv_pseudonyms",
+    "rv_entries",
+    "rv_reviews",
+    "rv_progress",
+    "rv_counts",
+)
+
+# --- the counters' triggers (see projections/triggers.py) ---------------------------------
+#
+# A review's share of its (challenge, reviewer)'s progress: 1 to ``done`` if counted
+# (scored, no conflict), 1 to ``conflicts`` if conflicted; nothing where its entry is
+# dead (withdrawn or disqualified).  An entry with no row counts as live: a batch's rows
+# are written table by table, so a review may be written before its entry in the same
+# batch; once both are, as at the end of every batch, "not dead" is "live", as
+# ``queries.PROGRESS_COUNTED`` counts.  ``reviewed`` counts the (challenge, entry)
+# pairs with a counted review; ``live`` the entries not dead.
+COUNTED = "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 THEN 1 ELSE 0 END"
+CONFLICTED = "CASE WHEN {r}.conflict = 1 THEN 1 ELSE 0 END"
+DEAD = "CASE WHEN {r}.status IN ('withdrawn', 'disqualified') THEN 1 ELSE 0 END"
+_NOT_DEAD = (
+    "NOT EXISTS (SELECT 1 FROM rv_entries e WHERE e.submission_id = {r}.submission_id"
+    " AND e.status IN ('withdrawn', 'disqualified'))"
+)
+# Counted reviews of ``r``'s (challenge, entry) now, by the unique (submission_id,
+# reviewer_id) index: a few rows.
+_NOW_COUNTED = (
+    "(SELECT COUNT(*) FROM rv_reviews c WHERE c.submission_id = {r}.submission_id"
+    " AND c.challenge_id = {r}.challenge_id AND c.scores IS NOT NULL AND c.conflict = 0)"
+)
+
+
+def _f(template: str, r: str) -> str:
+    return template.format(r=r)
+
+
+def _add(table: str, key: str, columns: tuple[str, ...], alias: str = "") -> str:
+    target = alias or table
+    sets = ", ".join(f"{c} = {target}.{c} + excluded.{c}" for c in columns)
+    return f" ON CONFLICT ({key}) DO UPDATE SET {sets};"
+
+
+_PROGRESS = ("done", "conflicts")
+
+
+def _sqlite_review_progress(r: str, sign: str) -> str:
+    """Add (sign '') or take away ('-') review ``r``'s share of its progress."""
+    return (
+        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+        f" SELECT {r}.challenge_id, {r}.reviewer_id,"
+        f" {sign}({_f(COUNTED, r)}), {sign}({_f(CONFLICTED, r)})"
+        f" WHERE ({r}.scores IS NOT NULL OR {r}.conflict <> 0) AND {_f(_NOT_DEAD, r)}"
+        + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS)
+    )
+
+
+def _sqlite_reviewed(r: str, before: str) -> str:
+    """The change of "``r``'s (challenge, entry) has a counted review" made by one row
+    change: ``before``, the pair's counted reviews before it, in terms of ``now``."""
+    return (
+        "INSERT INTO rv_counts (challenge_id, reviewed)"
+        f" SELECT {r}.challenge_id, (now > 0) - ({before} > 0)"
+        f" FROM (SELECT {_f(_NOW_COUNTED, r)} AS now) WHERE (now > 0) <> ({before} > 0)"
+        + _add("rv_counts", "challenge_id", ("reviewed",))
+    )
+
+
+def _sqlite_entry_progress(r: str, sign: str) -> str:
+    """Where entry ``r`` is dead, its reviews' shares given back (sign '') or taken
+    away ('-'): an entry dying moves every counted review of it."""
+    return (
+        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+        f" SELECT v.challenge_id, v.reviewer_id,"
+        f" {sign}SUM({_f(COUNTED, 'v')}), {sign}SUM({_f(CONFLICTED, 'v')})"
+        f" FROM rv_reviews v WHERE v.submission_id = {r}.submission_id"
+        f" AND {r}.status IN ('withdrawn', 'disqualified')"
+        " GROUP BY v.challenge_id, v.reviewer_id"
+        + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS)
+    )
+
+
+def _sqlite_live(r: str, sign: str) -> str:
+    return (
+        "INSERT INTO rv_counts (challenge_id, live)"
+        f" VALUES ({r}.challenge_id, {sign}(1 - {_f(DEAD, r)}))"
+        + _add("rv_counts", "challenge_id", ("live",))
+    )
+
+
+_SAME_ENTRY = "old.challenge_id = new.challenge_id AND old.submission_id = new.submission_id"
+SQLITE_DDL = (
+    "CREATE TRIGGER IF NOT EXISTS rv_reviews_counted_insert AFTER INSERT ON rv_reviews BEGIN "
+    + _sqlite_review_progress("new", "")
+    + _sqlite_reviewed("new", f"now - {_f(COUNTED, 'new')}")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_reviews_counted_update AFTER UPDATE OF"
+    " challenge_id, submission_id, reviewer_id, scores, conflict ON rv_reviews BEGIN "
+    + _sqlite_review_progress("old", "-")
+    + _sqlite_review_progress("new", "")
+    # The new row's entry had its counted reviews now less the new row, plus the old row
+    # if it was of the same entry; the old row's entry, if another, now plus the old row.
+    + _sqlite_reviewed(
+        "new",
+        f"now - {_f(COUNTED, 'new')}"
+        f" + CASE WHEN {_SAME_ENTRY} THEN {_f(COUNTED, 'old')} ELSE 0 END",
+    )
+    + _sqlite_reviewed("old", f"now + CASE WHEN {_SAME_ENTRY} THEN 0 ELSE {_f(COUNTED, 'old')} END")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_reviews_counted_delete AFTER DELETE ON rv_reviews BEGIN "
+    + _sqlite_review_progress("old", "-")
+    + _sqlite_reviewed("old", f"now + {_f(COUNTED, 'old')}")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_counted_insert AFTER INSERT ON rv_entries BEGIN "
+    + _sqlite_live("new", "")
+    + _sqlite_entry_progress("new", "-")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_counted_update AFTER UPDATE OF"
+    " challenge_id, submission_id, status ON rv_entries BEGIN "
+    + _sqlite_live("old", "-")
+    + _sqlite_entry_progress("old", "")
+    + _sqlite_live("new", "")
+    + _sqlite_entry_progress("new", "-")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_counted_delete AFTER DELETE ON rv_entries BEGIN "
+    + _sqlite_live("old", "-")
+    + _sqlite_entry_progress("old", "")
+    + " END",
+)
+
+# PostgreSQL: per statement, the changed rows at once.  ``changes`` are the rows'
+# versions with a sign: +1 for new rows, -1 for old ones (an update: only rows whose
+# counted columns changed, both versions).
+_REVIEW_COLUMNS = "challenge_id, reviewer_id, submission_id, counted, conflicted, sign"
+
+
+def _review_version(r: str, sign: int) -> str:
+    return (
+        f"{r}.challenge_id, {r}.reviewer_id, {r}.submission_id,"
+        f" {_f(COUNTED, r)}, {_f(CONFLICTED, r)}, {sign}"
+    )
+
+
+_REVIEW_CHANGES = {
+    "INSERT": f"SELECT {_review_version('n', 1)} FROM new_rows n"
+    " WHERE n.scores IS NOT NULL OR n.conflict <> 0",
+    "DELETE": f"SELECT {_review_version('o', -1)} FROM old_rows o"
+    " WHERE o.scores IS NOT NULL OR o.conflict <> 0",
+    "UPDATE": (
+        "SELECT x.* FROM new_rows n JOIN old_rows o ON o.review_id = n.review_id"
+        f" CROSS JOIN LATERAL (VALUES ({_review_version('n', 1)}),"
+        f" ({_review_version('o', -1)})) AS x ({_REVIEW_COLUMNS})"
+        " WHERE (n.challenge_id, n.reviewer_id, n.submission_id,"
+        f" {_f(COUNTED, 'n')}, {_f(CONFLICTED, 'n')})"
+        " IS DISTINCT FROM (o.challenge_id, o.reviewer_id, o.submission_id,"
+        f" {_f(COUNTED, 'o')}, {_f(CONFLICTED, 'o')})"
+    ),
+}
+
+
+def _pg_reviews(changes: str) -> str:
+    progress = (
+        f"WITH ch ({_REVIEW_COLUMNS}) AS ({changes}) "
+        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts)"
+        " SELECT challenge_id, reviewer_id, SUM(sign * counted), SUM(sign * conflicted)"
+        f" FROM ch WHERE {_f(_NOT_DEAD, 'ch')}"
+        " GROUP BY challenge_id, reviewer_id"
+        " HAVING SUM(sign * counted) <> 0 OR SUM(sign * conflicted) <> 0"
+        + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
+    )
+    # Per (challenge, entry): k, the statement's change of its counted reviews; before
+    # the statement it had now - k.
+    reviewed = (
+        f"WITH ch ({_REVIEW_COLUMNS}) AS ({changes}),"
+        " k AS (SELECT challenge_id, submission_id, SUM(sign * counted) AS k FROM ch"
+        " GROUP BY challenge_id, submission_id HAVING SUM(sign * counted) <> 0),"
+        f" d AS (SELECT k.challenge_id, k.k, {_f(_NOW_COUNTED, 'k')} AS now FROM k) "
+        "INSERT INTO rv_counts AS t (challenge_id, reviewed)"
+        " SELECT challenge_id, SUM(CASE WHEN now > 0 THEN 1 ELSE 0 END"
+        " - CASE WHEN now - k > 0 THEN 1 ELSE 0 END) FROM d GROUP BY challenge_id"
+        " HAVING SUM(CASE WHEN now > 0 THEN 1 ELSE 0 END"
+        " - CASE WHEN now - k > 0 THEN 1 ELSE 0 END) <> 0"
+        + _add("rv_counts", "challenge_id", ("reviewed",), "t")
+    )
+    return f"{progress} {reviewed}"
+
+
+_ENTRY_COLUMNS = "challenge_id, submission_id, dead, sign"
+_ENTRY_CHANGES = {
+    "INSERT": f"SELECT n.challenge_id, n.submission_id, {_f(DEAD, 'n')}, 1 FROM new_rows n",
+    "DELETE": f"SELECT o.challenge_id, o.submission_id, {_f(DEAD, 'o')}, -1 FROM old_rows o",
+    "UPDATE": (
+        "SELECT x.* FROM new_rows n JOIN old_rows o ON o.submission_id = n.submission_id"
+        f" CROSS JOIN LATERAL (VALUES (n.challenge_id, n.submission_id, {_f(DEAD, 'n')}, 1),"
+        f" (o.challenge_id, o.submission_id, {_f(DEAD, 'o')}, -1)) AS x ({_ENTRY_COLUMNS})"
+        f" WHERE (n.challenge_id, {_f(DEAD, 'n')}) IS DISTINCT FROM"
+        f" (o.challenge_id, {_f(DEAD, 'o')})"
+    ),
+}
+
+
+def _pg_entries(changes: str) -> str:
+    live = (
+        f"WITH ch ({_ENTRY_COLUMNS}) AS ({changes}) "
+        "INSERT INTO rv_counts AS t (challenge_id, live)"
+        " SELECT challenge_id, SUM(sign * (1 - dead)) FROM ch GROUP BY challenge_id"
+        " HAVING SUM(sign * (1 - dead)) <> 0" + _add("rv_counts", "challenge_id", ("live",), "t")
+    )
+    # A dead entry's version takes its reviews' shares away (new) or gives them back (old).
+    progress = (
+        f"WITH ch ({_ENTRY_COLUMNS}) AS ({changes}) "
+        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts)"
+        f" SELECT v.challenge_id, v.reviewer_id, SUM(-ch.sign * ({_f(COUNTED, 'v')})),"
+        f" SUM(-ch.sign * ({_f(CONFLICTED, 'v')}))"
+        " FROM ch JOIN rv_reviews v ON v.submission_id = ch.submission_id WHERE ch.dead = 1"
+        " GROUP BY v.challenge_id, v.reviewer_id"
+        f" HAVING SUM(-ch.sign * ({_f(COUNTED, 'v')})) <> 0"
+        f" OR SUM(-ch.sign * ({_f(CONFLICTED, 'v')})) <> 0"
+        + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
+    )
+    return f"{live} {progress}"
+
+
+def _pg_function(apply: Callable[[str], str], changes: dict[str, str]) -> str:
+    return (
+        f"BEGIN IF TG_OP = 'INSERT' THEN {apply(changes['INSERT'])}"
+        f" ELSIF TG_OP = 'UPDATE' THEN {apply(changes['UPDATE'])}"
+        f" ELSE {apply(changes['DELETE'])} END IF; RETURN NULL; END"
+    )
+
+
+POSTGRES_DDL = (
+    pg_function("rv_count_reviews", _pg_function(_pg_reviews, _REVIEW_CHANGES)),
+    *pg_counted_triggers("rv_reviews", "rv_count_reviews"),
+    pg_function("rv_count_entries", _pg_function(_pg_entries, _ENTRY_CHANGES)),
+    *pg_counted_triggers("rv_entries", "rv_count_entries"),
+)
 
 
 def solver_key(challenge_id: UUID | str, solver_id: UUID | str) -> str:
@@ -320,6 +574,7 @@ PROJECTION = Projection(
     name="reviewers",
     tables=TABLES,
     ddl=DDL,
+    dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
     handlers={
         Challenge.Drafted: on_drafted,
         Challenge.DraftEdited: on_spec,

@@ -312,24 +312,20 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
     """Reviews done against reviews assigned, per accepted reviewer and in total.
     Every accepted reviewer is assigned every live entry; a declared conflict
     removes the entry from that reviewer's assignment.  ``live``: the number of
-    live entries where the caller counted them already (the sponsor's dashboard),
-    so a 150,000-entry challenge is not counted twice per page."""
+    live entries where the caller has it already (the sponsor's dashboard).
+
+    Read from the counters the projection keeps (rv_progress, rv_counts: what
+    ``PROGRESS_COUNTED`` counts), a row per reviewer: nothing here grows with the
+    challenge's entries or reviews."""
     cid = str(challenge_id)
     if live is None:
-        live = db.rows(
-            f"SELECT COUNT(*) AS n FROM rv_entries WHERE challenge_id = ? AND status NOT IN {LIVE}",
-            (cid,),
-        )[0]["n"]
-    # Each review's entry looked up by its key (reviews are few), not a semi-join
-    # against every live entry of the challenge.
+        found = db.rows("SELECT live FROM rv_counts WHERE challenge_id = ?", (cid,))
+        live = int(found[0]["live"]) if found else 0
     rows = db.rows(
-        "SELECT v.reviewer_id,"
-        " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 THEN 1 ELSE 0 END) AS done,"
-        " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts "
-        "FROM rv_reviewers v LEFT JOIN rv_reviews r ON r.challenge_id = v.challenge_id"
-        " AND r.reviewer_id = v.reviewer_id AND EXISTS (SELECT 1 FROM rv_entries e"
-        f" WHERE e.submission_id = r.submission_id AND e.status NOT IN {LIVE}) "
-        "WHERE v.challenge_id = ? AND v.accepted = 1 GROUP BY v.reviewer_id ORDER BY v.reviewer_id",
+        "SELECT v.reviewer_id, p.done, p.conflicts FROM rv_reviewers v"
+        " LEFT JOIN rv_progress p ON p.challenge_id = v.challenge_id"
+        " AND p.reviewer_id = v.reviewer_id "
+        "WHERE v.challenge_id = ? AND v.accepted = 1 ORDER BY v.reviewer_id",
         (cid,),
     )
     reviewers = [
@@ -347,3 +343,16 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
         "done": sum(r["done"] for r in reviewers),
         "assigned": sum(r["assigned"] for r in reviewers),
     }
+
+
+# What the counters stand for, counted from the rows (the tests compare): per
+# accepted reviewer of a challenge, reviews done and conflicts of live entries.
+PROGRESS_COUNTED = (
+    "SELECT v.reviewer_id,"
+    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 THEN 1 ELSE 0 END) AS done,"
+    " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts "
+    "FROM rv_reviewers v LEFT JOIN rv_reviews r ON r.challenge_id = v.challenge_id"
+    " AND r.reviewer_id = v.reviewer_id AND EXISTS (SELECT 1 FROM rv_entries e"
+    f" WHERE e.submission_id = r.submission_id AND e.status NOT IN {LIVE}) "
+    "WHERE v.challenge_id = ? AND v.accepted = 1 GROUP BY v.reviewer_id ORDER BY v.reviewer_id"
+)

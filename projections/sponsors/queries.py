@@ -22,49 +22,43 @@ from projections.reviewers.queries import (
 )
 from projections.reviewers.scoring import agreement
 
+CHALLENGE_COLUMNS = ("title", "status", "closes_at", "review_ends_at")
+
 
 def challenge_dashboard(db: Db, challenge_id: UUID) -> Row | None:
     """Funnel (submissions, eligible, reviewed, shortlisted, awarded), review progress,
     support-threshold crossings and the state of each award's agreement."""
     cid = str(challenge_id)
-    challenge = db.rows(
-        "SELECT title, status, closes_at, review_ends_at FROM pt_challenges WHERE challenge_id = ?",
+    # The counts are kept by the projections as they apply events (pt_challenge_counts,
+    # rv_counts): one row each, whatever the challenge's size.
+    found = db.rows(
+        "SELECT c.title, c.status, c.closes_at, c.review_ends_at,"
+        " k.submissions, k.eligible, k.shortlisted, k.awarded, k.threshold_crossings,"
+        " r.reviewed "
+        "FROM pt_challenges c"
+        " LEFT JOIN pt_challenge_counts k ON k.challenge_id = c.challenge_id"
+        " LEFT JOIN rv_counts r ON r.challenge_id = c.challenge_id "
+        "WHERE c.challenge_id = ?",
         (cid,),
     )
-    if not challenge:
+    if not found:
         return None
-    # One pass over the challenge's entries for the whole funnel; the review
-    # progress takes its live-entry count from here rather than counting again.
-    counts = db.rows(
-        "SELECT COUNT(*) AS submissions,"
-        " SUM(CASE WHEN status NOT IN ('withdrawn', 'disqualified') THEN 1 ELSE 0 END)"
-        " AS eligible,"
-        " SUM(shortlisted) AS shortlisted,"
-        " SUM(CASE WHEN award_place IS NOT NULL THEN 1 ELSE 0 END) AS awarded,"
-        " SUM(threshold_reached) AS threshold_crossings "
-        "FROM pt_submissions WHERE challenge_id = ?",
-        (cid,),
-    )[0]
-    reviewed = db.rows(
-        "SELECT COUNT(DISTINCT submission_id) AS n FROM rv_reviews "
-        "WHERE challenge_id = ? AND scores IS NOT NULL AND conflict = 0",
-        (cid,),
-    )[0]["n"]
+    counts = {k: int(v or 0) for k, v in found[0].items() if k not in CHALLENGE_COLUMNS}
     agreements = db.rows(
         "SELECT * FROM lg_agreements WHERE challenge_id = ? ORDER BY place", (cid,)
     )
     return {
-        **challenge[0],
+        **{k: found[0][k] for k in CHALLENGE_COLUMNS},
         "challenge_id": cid,
         "funnel": {
-            "submissions": int(counts["submissions"] or 0),
-            "eligible": int(counts["eligible"] or 0),
-            "reviewed": int(reviewed or 0),
-            "shortlisted": int(counts["shortlisted"] or 0),
-            "awarded": int(counts["awarded"] or 0),
+            "submissions": counts["submissions"],
+            "eligible": counts["eligible"],
+            "reviewed": counts["reviewed"],
+            "shortlisted": counts["shortlisted"],
+            "awarded": counts["awarded"],
         },
-        "threshold_crossings": int(counts["threshold_crossings"] or 0),
-        "review_progress": review_progress(db, challenge_id, live=int(counts["eligible"] or 0)),
+        "threshold_crossings": counts["threshold_crossings"],
+        "review_progress": review_progress(db, challenge_id, live=counts["eligible"]),
         "agreements": [
             {
                 "place": a["place"],

@@ -168,8 +168,9 @@ def test_a_rebuild_leaves_the_tables_analyzed(cast: Scene, read_side: ReadSide, 
 
 
 def test_dashboard_counts_once_and_progress_matches_the_reviews(db: Db):
-    """The sponsor's funnel and review progress: the live entries counted once (the
-    progress reuses the funnel's count), the same figures as counted by hand."""
+    """The sponsor's funnel and review progress: the same figures as counted by hand,
+    read from the counters the triggers keep (rows written here by plain SQL, not
+    through the handlers), without counting the challenge's rows."""
     public, _ = fill(db)
     cid = str(public)
     entries = db.rows(
@@ -215,5 +216,5 @@ def test_dashboard_counts_once_and_progress_matches_the_reviews(db: Db):
         [(2, len(live) - 1), (1, len(live))]
     )
     assert progress == reviewers.review_progress(db, public)  # as when counted on its own
-    counted = [sql for sql, _ in recording.queries if "COUNT(*)" in sql]
-    assert len(counted) == 1, counted
+    counted = [sql for sql, _ in recording.queries if "COUNT(" in sql]
+    assert counted == []

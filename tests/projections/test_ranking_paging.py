@@ -70,7 +70,14 @@ def fill(db: Db, *, entrants: int, reviewed: int, seed: int = 7) -> tuple[UUID, 
                 if status == "withdrawn":
                     labels.setdefault("withdrawn", sid)
 
+        reviewed_by: set[tuple[str, str]] = set()
+
         def review(sid: str, reviewer: str, scores: dict[str, str] | None, conflict: int = 0):
+            # One review per entry and reviewer, as the application writes (its id is
+            # derived from both; rv_reviews holds them unique).
+            if (sid, reviewer) in reviewed_by:
+                return
+            reviewed_by.add((sid, reviewer))
             rid = str(uuid4())
             db.execute(
                 "INSERT INTO rv_reviews (review_id, challenge_id, submission_id, reviewer_id,"
@@ -110,7 +117,8 @@ def fill(db: Db, *, entrants: int, reviewed: int, seed: int = 7) -> tuple[UUID, 
         )
         labels["conflicted"] = conflicted
         labels["flat"] = reviewers[3]
-        review(entries[1], reviewers[2], None)  # started, not scored
+        started = next(e for e in entries if e not in sample)
+        review(started, reviewers[2], None)  # started, not scored
         review(
             labels["withdrawn"],
             reviewers[0],
