@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from openinno.application import OpenInno, retry_on_conflict
-from openinno.domain import Account
+from openinno.domain import Account, ids
 from openinno.domain.errors import AccessDenied, InvalidCredentials
 from openinno.domain.values import Voting
 from openinno.persistence.repository import CopyOnWriteRepository
@@ -147,3 +147,33 @@ def test_outside_a_command_nothing_is_read_ahead(app, clock):
         app._streams.read_ahead([s.solver])
         app.get_account(s.solver)
     assert (reads.batches, reads.single) == (0, 1)
+
+
+def test_a_stream_only_written_is_not_replayed_from_far_back(app, clock):
+    """Every vote loads the entry's tally to change it; the cache follows it, so each
+    load replays the votes since the last one, not every vote since the first."""
+    s, submission_id = voting_scene(app, clock)
+    app.support_count(submission_id)  # a reader caches the tally once
+    fans = [s.account(f"fan{i}") for i in range(6)]
+    for fan in fans:
+        app.support(fan, submission_id)
+    tally_id = ids.support_tally_id(submission_id)
+    replayed: list[int] = []
+    recorder: Any = app.events.recorder
+    select_events = recorder.select_events
+
+    def counting(originator_id: Any, **kwargs: Any) -> Any:
+        events = select_events(originator_id, **kwargs)
+        if originator_id == tally_id:
+            replayed.append(len(events))
+        return events
+
+    recorder.select_events = counting
+    try:
+        app.support(s.public, submission_id)
+    finally:
+        recorder.select_events = select_events
+    assert app.support_count(submission_id) == 7
+    # The tally read under the lock replays one event, the vote before (recorded after
+    # its load cached the state), not the six since the reader's.
+    assert replayed == [1]

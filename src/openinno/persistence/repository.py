@@ -177,11 +177,12 @@ class CopyOnWriteRepository(Repository[Any]):
         advanced = projector_func(deepcopy(cached), new_events)
         if advanced is None:
             raise AggregateNotFoundError(aggregate_id)
-        if deepcopy_from_cache:
-            # A writer's copy, to change: it never enters the cache.
-            return advanced
+        # The recorded state goes into the cache, whoever asked.  (When only readers put
+        # it there, a stream only ever written, such as an entry's support tally, kept
+        # its first cached state, and every vote replayed every vote since.)
         self.put_if_newer(advanced)
-        return advanced
+        # A writer gets its own copy, to change: that copy never enters the cache.
+        return deepcopy(advanced) if deepcopy_from_cache else advanced
 
     def put_if_newer(self, aggregate: Any) -> None:
         """Cache a recorded state unless the cache already holds a later one.  The check
