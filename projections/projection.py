@@ -62,6 +62,15 @@ def _is_index(statement: str) -> bool:
     return statement.lstrip().upper().startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))
 
 
+def _without_primary_key(statement: str) -> str:
+    """A CREATE TABLE statement with its PRIMARY KEY clause taken out (a column's,
+    which becomes NOT NULL, or the table's ``, PRIMARY KEY (...)``)."""
+    table = _TABLE_KEY.search(statement)
+    if table is not None:
+        return re.sub(r",\s*PRIMARY KEY \([\w, ]+\)", "", statement, count=1)
+    return re.sub(r"(\w+ [^,(]*?) PRIMARY KEY", r"\1 NOT NULL", statement, count=1)
+
+
 def primary_keys(ddl: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     """Each table's primary key columns, read from its CREATE TABLE statement."""
     keys: dict[str, tuple[str, ...]] = {}
@@ -119,6 +128,13 @@ class Projection:
     # A rebuild's cost relative to the others (measured with bench_projections): how
     # a parallel rebuild balances its workers (projections/parallel.py).
     rebuild_cost: float = 1.0
+    # Tables whose rows are only ever inserted: never upserted, updated, added to or
+    # looked up by key while the log is applied, so their primary key is a constraint
+    # only.  On PostgreSQL a rebuild creates them without it and adds it with the
+    # secondary indexes after the replay (decision 0010): keeping a key's B-tree up to
+    # date row by row was the largest share of the database's work in a rebuild.  The
+    # DDL (and so its hash) is unchanged; any start adds a key that is missing.
+    insert_only: tuple[str, ...] = ()
     by_topic: dict[str, Handler] = field(init=False, repr=False, compare=False)
     # topic -> (handler, give the typed event?, give the plain payload?)
     entries: dict[str, tuple[Handler, bool, bool]] = field(init=False, repr=False, compare=False)
@@ -145,6 +161,9 @@ class Projection:
         missing = [t for t in self.tables if t not in keys]
         if missing:
             raise ValueError(f"projection {self.name}: no PRIMARY KEY found for {missing}")
+        strays = [t for t in self.insert_only if t not in self.tables]
+        if strays:
+            raise ValueError(f"projection {self.name}: insert_only names no table of it: {strays}")
         object.__setattr__(self, "keys", keys)
 
     @property
@@ -175,15 +194,42 @@ class Projection:
 
     def create(self, db: Db, *, indexes: bool = True) -> None:
         """Create the tables (and, unless ``indexes`` is False, their secondary
-        indexes) where missing."""
+        indexes and the primary keys of ``insert_only`` tables) where missing."""
+        deferred = self._deferred_keys(db) if not indexes else set()
         for statement in self.statements(db.dialect):
-            if indexes or not _is_index(statement):
-                db.execute(statement)
+            if _is_index(statement):
+                if indexes:
+                    db.execute(statement)
+                continue
+            match = _TABLE.match(statement)
+            if match is not None and match.group(1) in deferred:
+                statement = _without_primary_key(statement)
+            db.execute(statement)
+        if indexes:
+            self._add_missing_keys(db)
 
     def create_indexes(self, db: Db) -> None:
+        """The secondary indexes, and the primary keys ``create(indexes=False)`` left
+        out, where missing."""
         for statement in self.statements(db.dialect):
             if _is_index(statement):
                 db.execute(statement)
+        self._add_missing_keys(db)
+
+    def _deferred_keys(self, db: Db) -> set[str]:
+        # SQLite cannot add a primary key to a table: there, every key is made with it.
+        return set(self.insert_only) if db.dialect == "postgres" else set()
+
+    def _add_missing_keys(self, db: Db) -> None:
+        for table in sorted(self._deferred_keys(db)):
+            columns = ", ".join(self.keys[table])
+            # Asked of the catalogue first: ALTER TABLE locks the table even when
+            # there is nothing to do, and this runs at every runner's start.
+            db.execute(
+                "DO $do$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint"
+                f" WHERE conrelid = '{table}'::regclass AND contype = 'p') THEN"
+                f" ALTER TABLE {table} ADD PRIMARY KEY ({columns}); END IF; END $do$"
+            )
 
     def drop(self, db: Db) -> None:
         for table in self.all_tables(db.dialect):

@@ -353,6 +353,8 @@ PROJECTION = Projection(
     name="legal",
     tables=TABLES,
     ddl=DDL,
+    # The history and the chain of title are only ever appended to.
+    insert_only=("lg_events", "lg_chain"),
     plain={
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,

@@ -518,6 +518,7 @@ PROJECTION = Projection(
     name="participants",
     tables=TABLES,
     ddl=DDL,
+    insert_only=("pt_authors", "pt_receipts"),
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
     dialect_tables={"sqlite": ("pt_challenges_fts",)},
     handlers={
