@@ -191,8 +191,10 @@ SQLITE_DDL = (
     + " END",
     "CREATE TRIGGER IF NOT EXISTS rv_entries_counted_insert AFTER INSERT ON rv_entries BEGIN "
     + _sqlite_live("new", "")
-    + _sqlite_entry_progress("new", "-")
     + " END",
+    # An entry written dead (submitted and withdrawn in one batch) after its reviews.
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_counted_insert_dead AFTER INSERT ON rv_entries"
+    f" WHEN {_f(DEAD, 'new')} = 1 BEGIN " + _sqlite_entry_progress("new", "-") + " END",
     "CREATE TRIGGER IF NOT EXISTS rv_entries_counted_update AFTER UPDATE OF"
     " challenge_id, submission_id, status ON rv_entries BEGIN "
     + _sqlite_live("old", "-")
