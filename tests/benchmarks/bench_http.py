@@ -286,15 +286,27 @@ def submissions_over_http(
     return outcomes, elapsed, watcher
 
 
+def target_of(client: int, index: int, count: int, spread: bool) -> int:
+    """Which target a client's ``index``-th vote goes to.  Spread: each client starts at
+    its own entry, so concurrent votes land on different tallies (a campaign's usual
+    shape).  Not spread: every client goes through the entries in the same order, so
+    all of them vote on one entry at once (an entry going viral: one tally, a hot spot)."""
+    return (client + index) % count if spread else index
+
+
 def votes_over_http(
-    settings: Settings, scene: HttpScene, url: str, targets: list[str], time_limit: float
+    settings: Settings,
+    scene: HttpScene,
+    url: str,
+    targets: list[str],
+    time_limit: float,
+    spread: bool = True,
 ) -> tuple[list[Outcome], float]:
     """Every solver (a voter here) supports every target submission but their own."""
 
     def vote(client: int, index: int) -> Request:
-        return Request(
-            "PUT", f"/api/v1/submissions/{targets[index]}/vote", scene.solvers[client].auth
-        )
+        target = targets[target_of(client, index, len(targets), spread)]
+        return Request("PUT", f"/api/v1/submissions/{target}/vote", scene.solvers[client].auth)
 
     started = time.perf_counter()
     outcomes = run_lean(
@@ -327,12 +339,17 @@ def http_ceiling(
 
 
 def check_votes(
-    settings: Settings, scene: HttpScene, url: str, targets: list[str], outcomes: list[Outcome]
+    settings: Settings,
+    scene: HttpScene,
+    url: str,
+    targets: list[str],
+    outcomes: list[Outcome],
+    spread: bool = True,
 ) -> None:
     voters: dict[str, set[int]] = {t: set() for t in targets}
     for o in outcomes:
         if o.status == 200:
-            voters[targets[o.index]].add(o.client)
+            voters[targets[target_of(o.client, o.index, len(targets), spread)]].add(o.client)
         else:
             # Only refusals the rules give: one's own entry (409 invalid_state).
             assert o.status == 409 and o.body["code"] == "invalid_state", o
@@ -379,14 +396,21 @@ def measure(url: str, quick: bool) -> list[Result]:
             acknowledged = [o for o in outcomes if o.status == 201]
             assert len(acknowledged) == len(outcomes), [o for o in outcomes if o.status != 201][:3]
             # Votes: every client supports the first entry of each of up to 60 others.
-            firsts: dict[int, str] = {}
+            # Two sets of targets: each client's first entry (votes spread over them)
+            # and its second (every client on one entry at a time: a hot spot).
+            entries: dict[int, list[str]] = {}
             for o in acknowledged:
-                firsts.setdefault(o.client, str(o.body["id"]))
-            targets = [firsts[c] for c in sorted(firsts)][: (clients if quick else 60)]
+                entries.setdefault(o.client, []).append(str(o.body["id"]))
+            targets = [entries[c][0] for c in sorted(entries)]
+            hot_targets = [entries[c][1] for c in sorted(entries)]
             vote_outcomes, vote_elapsed = votes_over_http(
                 settings, scene, server.url, targets, time_limit
             )
             check_votes(settings, scene, server.url, targets, vote_outcomes)
+            hot_outcomes, hot_elapsed = votes_over_http(
+                settings, scene, server.url, hot_targets, time_limit, spread=False
+            )
+            check_votes(settings, scene, server.url, hot_targets, hot_outcomes, spread=False)
             ceiling_seconds = 1.0 if quick else 10.0
             healthz = http_ceiling(scene, server.url, "/healthz", False, ceiling_seconds)
             me = http_ceiling(scene, server.url, "/api/v1/me", True, ceiling_seconds)
@@ -406,11 +430,15 @@ def measure(url: str, quick: bool) -> list[Result]:
     votes = [o for o in vote_outcomes if o.status == 200]
     vote_rate = len(votes) / vote_elapsed
     vote_latencies = [o.seconds * 1000 for o in votes]
+    hot_votes = [o for o in hot_outcomes if o.status == 200]
+    hot_rate = len(hot_votes) / hot_elapsed
+    hot_latencies = [o.seconds * 1000 for o in hot_votes]
     delays = [d * 1000 for d in watcher.delays]
     label = f"HTTP pg {1 if quick else WORKERS}w {clients}c"
     print(
         f"bench_http: {len(acknowledged)} submissions in {elapsed:.1f}s, "
-        f"{len(votes)} votes in {vote_elapsed:.1f}s",
+        f"{len(votes)} votes in {vote_elapsed:.1f}s, "
+        f"{len(hot_votes)} votes on one entry at a time in {hot_elapsed:.1f}s",
         file=sys.stderr,
     )
     in_label = f"in-process pg {clients} threads"
@@ -466,7 +494,7 @@ def measure(url: str, quick: bool) -> list[Result]:
             "ms",
         ),
         Result(
-            f"{label}: votes/s (one per person)",
+            f"{label}: votes/s (one per person, spread over entries)",
             vote_rate,
             "library save loop (submissions)",
             library,
@@ -478,6 +506,20 @@ def measure(url: str, quick: bool) -> list[Result]:
             percentile(vote_latencies, 0.5),
             "p99",
             percentile(vote_latencies, 0.99),
+            "ms",
+        ),
+        Result(
+            f"{label}: votes/s, all on one entry at a time",
+            hot_rate,
+            "votes spread over entries",
+            vote_rate,
+            "votes/s",
+        ),
+        Result(
+            f"{label}: vote on one entry p50 latency",
+            percentile(hot_latencies, 0.5),
+            "p99",
+            percentile(hot_latencies, 0.99),
             "ms",
         ),
         Result(
