@@ -91,13 +91,16 @@ def rank_key(row: Row) -> RankKey:
     )
 
 
-def ranking_page(db: Db, challenge_id: UUID, *, after: RankKey | None, limit: int) -> list[Row]:
+def ranking_page(
+    db: Db, challenge_id: UUID, *, after: RankKey | None, limit: int, reviews: bool = True
+) -> list[Row]:
     """Live entries best first, a page at a time (``after``: ``rank_key`` of the last
     row sent).  Reviewed entries first, by normalised score (mean per-reviewer
     z-score), then mean weighted total, then pseudonym order; then the unreviewed
     ones in pseudonym order.  Each row carries its reviews (raw scores, weighted
     total, z-score) and the reviewers' agreement; the solver's name only once the
-    challenge's identities are revealed.
+    challenge's identities are revealed.  ``reviews=False``: without the reviews and
+    the agreement (one query fewer, for lists that show neither: the sponsor's pages).
 
     Computed in SQL over the challenge's counted reviews (a sample of its entries)
     and, past them, read from the pseudonym index: a page never reads or sorts
@@ -118,14 +121,13 @@ def ranking_page(db: Db, challenge_id: UUID, *, after: RankKey | None, limit: in
             db, challenge_id, after=unscored_after, limit=limit - len(rows)
         )
     scored = [r["submission_id"] for r in rows if r.get("review_count")]
-    reviews: dict[str, list[Row]] = {}
-    for review in counted_reviews(db, challenge_id, scored):
-        reviews.setdefault(review.pop("submission_id"), []).append(review)
+    by_entry: dict[str, list[Row]] = {}
+    for review in counted_reviews(db, challenge_id, scored) if reviews else ():
+        by_entry.setdefault(review.pop("submission_id"), []).append(review)
     names = identities(db, [r["submission_id"] for r in rows]) if challenge[0]["revealed"] else {}
     first = 1 if after is None else after[0] + 1
     ranked = []
     for rank, r in enumerate(rows, start=first):
-        own = reviews.get(r["submission_id"], [])
         reviewed = bool(r.get("review_count"))
         row: Row = {
             "rank": rank,
@@ -134,14 +136,16 @@ def ranking_page(db: Db, challenge_id: UUID, *, after: RankKey | None, limit: in
             "title": r["title"],
             "status": r["status"],
             "shortlisted": bool(r["shortlisted"]),
-            "reviews": own,
             "review_count": int(r["review_count"]) if reviewed else 0,
             "mean_total": float(r["mean_total"]) if reviewed else None,
             "normalised_score": float(r["normalised_score"]) if reviewed else None,
-            "agreement": agreement([v["weighted_total"] for v in own]),
             "number": int(r["number"]),
             "submitted_at": r["submitted_at"],
         }
+        if reviews:
+            own = by_entry.get(r["submission_id"], [])
+            row["reviews"] = own
+            row["agreement"] = agreement([v["weighted_total"] for v in own])
         if r["submission_id"] in names:
             row["solver_name"] = names[r["submission_id"]]["solver_name"]
         ranked.append(row)

@@ -104,6 +104,7 @@ from tests.support.server import Server, drop_schemas, migrate, no_rate_limits, 
 from tests.support.sessions import sign_in
 from tests.support.story import PASSWORD
 from web.api.readmodels import challenge_entries
+from web.pages import manage
 from web.readside import read_side_for, read_store_for
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -679,8 +680,9 @@ def endpoints(data: Dataset, url: str) -> list[Endpoint]:
             f"/challenges/{huge}/manage",
             sponsor_page,
             has("Entrant"),
-            # the dashboard's page: every reviewed entry, at least MANAGE_RANKING
-            lambda db: sponsors.ranking_page(db, UUID(huge), after=None, limit=100),
+            # everything the dashboard reads from the read models: its counts, the
+            # ranking's first rows, the score distribution (manage.dashboard_data)
+            lambda db: manage.dashboard_data(db, UUID(huge)),
         ),
         Endpoint(
             "chain of title api",

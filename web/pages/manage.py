@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from babel.numbers import (
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    get_minus_sign_symbol,
+)
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
@@ -22,7 +29,7 @@ from litestar.response import Redirect, Stream
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from openinno.domain.organisation import Organisation
-from projections.db import ReadStore, open_db
+from projections.db import Db, ReadStore, Row, open_db
 from projections.sponsors import queries as sponsors
 from web.pages import charts, paging, queries
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
@@ -80,9 +87,65 @@ def _rank_after(cursor: str) -> sponsors.RankKey | None:
     return (int(key[0]), int(key[1]), float(key[2]), float(key[3]), int(key[4]), key[5], key[6])
 
 
-# Entries the dashboard lists beyond the reviewed ones (read at call time: tests
-# make it small).
-MANAGE_RANKING = 100
+# The dashboard's ranking: its first MANAGE_RANKING entries, with a link to the
+# paged entries page.  Asked for (``?candidates=all``), or when a shortlist or award
+# form comes back with an error: every reviewed entry, at least MANAGE_CANDIDATES,
+# to shortlist or award one further down.  Read at call time: tests make them small.
+MANAGE_RANKING = 25
+MANAGE_CANDIDATES = 100
+
+
+def dashboard_data(db: Db, challenge_id: UUID, *, every: bool = False) -> Row | None:
+    """Everything the dashboard reads from the read models (bench_reads times this
+    as the page's direct figure): the counts, the ranking's first rows (``more``:
+    whether there are others) and the score distribution.  None: no such challenge."""
+    dashboard = sponsors.challenge_dashboard(db, challenge_id)
+    if dashboard is None:
+        return None
+    reviewed = dashboard["funnel"]["reviewed"]
+    limit = max(MANAGE_CANDIDATES, reviewed) if every else MANAGE_RANKING
+    # One page of the ranking in SQL, one row more to know whether there are others;
+    # without each entry's reviews, which the dashboard does not show.
+    rows = sponsors.ranking_page(db, challenge_id, after=None, limit=limit + 1, reviews=False)
+    return {
+        "dashboard": dashboard,
+        "ranking": rows[:limit],
+        "more": len(rows) > limit,
+        # Every counted review's total, counted per band in SQL.
+        "scores": sponsors.score_distribution(db, challenge_id),
+    }
+
+
+def number_texts(rows: list[Row], locale: str) -> list[Row]:
+    """Each row's mean and normalised scores as the viewer's locale writes them
+    (``mean_text``, ``normalised_text``; empty when unscored), for the entries'
+    columns.  Babel's ``format_decimal`` parsed the locale and its pattern for each
+    number (about 23 us a call, two a row); the locale's symbols are read once here
+    and each number is written as it would: the default decimal pattern
+    ``#,##0.###``, half-even rounding of the float's shortest repr."""
+    decimal, group, minus = (
+        get_decimal_symbol(locale),
+        get_group_symbol(locale),
+        get_minus_sign_symbol(locale),
+    )
+    marks = str.maketrans({".": decimal, ",": group})
+
+    def text(value: float | None) -> str:
+        if value is None:
+            return ""
+        if not math.isfinite(value):
+            return format_decimal(value, locale=locale)
+        d = Decimal(str(value))
+        digits = format(abs(d).quantize(_MILLI, ROUND_HALF_EVEN), ",f").rstrip("0").rstrip(".")
+        return (minus if d.is_signed() else "") + digits.translate(marks)
+
+    for r in rows:
+        r["mean_text"] = text(r["mean_total"])
+        r["normalised_text"] = text(r["normalised_score"])
+    return rows
+
+
+_MILLI = Decimal("0.001")
 
 
 class ManagePages(Controller):
@@ -97,21 +160,16 @@ class ManagePages(Controller):
         challenge_id: FromPath[UUID],
         forms: dict[str, Form] | None = None,
         status: int = 200,
+        every: bool = False,
     ) -> Response[str]:
         challenge, organisation = _managed(pages, actor, challenge_id)
-        db = pages.reads.db()
-        dashboard = sponsors.challenge_dashboard(db, challenge_id)
-        if dashboard is None:
+        # The dashboard lists the ranking's first rows, the candidates for the
+        # shortlist and the prizes (the rest are on the paged entries page): one page
+        # of the ranking in SQL, never the whole of a 150,000-entry challenge.
+        data = dashboard_data(pages.reads.db(), challenge_id, every=every)
+        if data is None:
             raise NotFound(f"No challenge with id {challenge_id}.")
-        # The dashboard lists the candidates for the shortlist and the prizes: every
-        # reviewed entry (they rank first) and at least the first MANAGE_RANKING; the
-        # rest are on the paged entries page.  Rendering a 150,000-entry ranking twice
-        # (the table and each prize's <select>) took seconds and a gigabyte.  One page
-        # of the ranking in SQL, as long as the funnel's count of reviewed entries.
-        reviewed = dashboard["funnel"]["reviewed"]
-        shown = sponsors.ranking_page(
-            db, challenge_id, after=None, limit=max(MANAGE_RANKING, reviewed)
-        )
+        dashboard = data["dashboard"]
         t = pages.gettext
         funnel = charts.horizontal(
             t(viewer, N_("Entries at each stage")),
@@ -126,13 +184,18 @@ class ManagePages(Controller):
             ],
             totals=[r["assigned"] for r in progress_rows],
         )
-        # Every counted review's total, counted per band in SQL.
         distribution = charts.histogram(
             t(viewer, N_("Distribution of weighted scores")),
             (),
-            counts=sponsors.score_distribution(db, challenge_id),
+            counts=data["scores"],
             axis=t(viewer, N_("weighted total, 0 to 100")),
         )
+        # Each row's shortlist box is labelled with its entry: translated once here,
+        # not through the template's gettext for every row.
+        ranking = number_texts(data["ranking"], viewer.locale)
+        label = t(viewer, N_("Shortlist %(entry)s"))
+        for r in ranking:
+            r["shortlist_label"] = label % {"entry": r["pseudonym"]}
         all_forms = {name: Form() for name in FORMS}
         all_forms.update(forms or {})
         return pages.render(
@@ -145,7 +208,10 @@ class ManagePages(Controller):
             organisation=organisation,
             role=organisation.role_of(actor),
             dashboard=dashboard,
-            ranking=shown,
+            ranking=ranking,
+            more=data["more"],
+            every=every,
+            candidates=MANAGE_CANDIDATES,
             funnel=funnel,
             progress=progress,
             distribution=distribution,
@@ -160,9 +226,13 @@ class ManagePages(Controller):
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
         challenge_id: FromPath[UUID],
+        candidates: FromQuery[str] = "",
     ) -> Response[str]:
+        """``candidates=all``: every reviewed entry in the ranking and the award form."""
         actor = require_signed_in(viewer)
-        return self._dashboard(request, pages, viewer, actor, challenge_id)
+        return self._dashboard(
+            request, pages, viewer, actor, challenge_id, every=candidates == "all"
+        )
 
     @get("/challenges/{challenge_id:uuid}/entries", sync_to_thread=True)
     def entries(
@@ -179,8 +249,11 @@ class ManagePages(Controller):
         challenge, organisation = _managed(pages, actor, challenge_id)
         db = pages.reads.db()
         size = paging.PAGE_SIZE
-        rows = sponsors.ranking_page(db, challenge_id, after=_rank_after(cursor), limit=size + 1)
+        rows = sponsors.ranking_page(
+            db, challenge_id, after=_rank_after(cursor), limit=size + 1, reviews=False
+        )
         entries = paging.keyset(rows, cursor, size, sponsors.rank_key)
+        number_texts(entries.items, viewer.locale)
         return pages.render_list(
             request,
             "entries.html",
@@ -236,8 +309,17 @@ class ManagePages(Controller):
             form.fail(e, fields)
             if not form.failed:
                 form.error = e.message
+            # A shortlist or award sent back lists every candidate: its choices may
+            # lie beyond the ranking's first rows.
             return self._dashboard(
-                request, pages, viewer, actor, challenge_id, {name: form}, status_for(e)
+                request,
+                pages,
+                viewer,
+                actor,
+                challenge_id,
+                {name: form},
+                status_for(e),
+                every=name in ("shortlist", "award"),
             )
         pages.reads.wait(recorded.position)
         return Redirect(
