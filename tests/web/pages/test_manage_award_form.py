@@ -19,7 +19,9 @@ def selects(text: str) -> dict[str, tuple[list[str], list[str]]]:
 
 
 def test_every_prize_lists_the_candidates_and_a_failed_form_keeps_each_choice(web, cast, app):
-    challenge_id, entries = reviewed_challenge(web, app, cast, ["Entry A", "Entry B", "Entry C", "Entry D"])
+    challenge_id, entries = reviewed_challenge(
+        web, app, cast, ["Entry A", "Entry B", "Entry C", "Entry D"]
+    )
     page = web.get(f"/challenges/{challenge_id}/manage")
     lists = selects(page.text)
     assert set(lists) == {"place_1", "place_2"}
