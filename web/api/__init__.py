@@ -27,7 +27,7 @@ from web.api import (
     submissions,
     votes,
 )
-from web.api.auth import provide_actor, provide_openinno, provide_viewer
+from web.api.auth import provide_openinno
 from web.api.common import with_idempotency_key
 from web.api.config import ApiConfig
 from web.api.idempotency import WRITE_METHODS, IdempotencyMiddleware
@@ -110,8 +110,6 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
         route_handlers=handlers,
         dependencies={
             "openinno": Provide(provide_openinno, sync_to_thread=False),
-            "actor": Provide(provide_actor, sync_to_thread=True),
-            "viewer": Provide(provide_viewer, sync_to_thread=True),
             "reads": Provide(provide_reads, sync_to_thread=False),
             "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
         },
