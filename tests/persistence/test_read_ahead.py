@@ -4,6 +4,7 @@ writes after it, and fresh state when it retries after a conflict.  Both stores.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -177,3 +178,30 @@ def test_a_stream_only_written_is_not_replayed_from_far_back(app, clock):
     # The tally read under the lock replays one event, the vote before (recorded after
     # its load cached the state), not the six since the reader's.
     assert replayed == [1]
+
+
+@pytest.mark.postgres
+def test_reads_ahead_survive_connections_the_server_closed(
+    postgres_url, tmp_path, request, monkeypatch, clock
+):
+    """A pooled connection the server terminated (a restart, an outage) is retried on a
+    fresh one, as the library's single-stream reads are; not a failed command."""
+    from openinno.persistence.migrate import migrate_event_store
+    from tests.conftest import make_settings
+    from tests.support.server import terminate_backends
+
+    name = f"read-ahead-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("PGAPPNAME", name)
+    settings = make_settings("postgres", tmp_path, request)
+    migrate_event_store(settings)
+    application = OpenInno(settings, clock=clock)
+    try:
+        s = scene(application, clock)
+        with application._streams.fresh_reads():
+            application._streams.read_ahead([s.solver, s.sponsor])  # connections pooled
+        assert terminate_backends(postgres_url, name) > 0
+        with application._streams.fresh_reads():
+            application._streams.read_ahead([s.solver, s.sponsor])
+            assert application._load(s.solver, Account, "account", readonly=True).id == s.solver
+    finally:
+        application.close()

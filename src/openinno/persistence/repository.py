@@ -201,6 +201,8 @@ class CopyOnWriteRepository(Repository[Any]):
 def postgres_read_many(recorder: Any) -> ReadMany:
     """``ReadMany`` for the library's PostgreSQL recorder: one statement, the wanted
     streams and versions passed as two arrays (the primary key serves each pair)."""
+    from eventsourcing.persistence import InterfaceError, OperationalError
+    from eventsourcing.utils import retry
     from psycopg.sql import SQL, Identifier
 
     statement = SQL(
@@ -214,6 +216,9 @@ def postgres_read_many(recorder: Any) -> ReadMany:
         table=Identifier(recorder.events_table_name),
     )
 
+    # As the library's own reads (select_events): a connection broken by a restart or
+    # an outage is retried on a fresh one rather than failing the command at once.
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def read_many(versions: dict[UUID, int]) -> list[StoredEvent]:
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, [list(versions), list(versions.values())], prepare=True)
