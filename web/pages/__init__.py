@@ -13,7 +13,6 @@ from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
-from litestar.stores.file import FileStore
 from litestar.types import ExceptionHandlersMap, Middleware
 
 from openinno.application import OpenInno
@@ -34,7 +33,7 @@ from web.pages.config import PagesConfig
 from web.pages.errors import PAGE_EXCEPTION_HANDLERS, app_exception_handlers
 from web.pages.readmodels import ReadModels
 from web.pages.security import security_headers_middleware
-from web.pages.sessions import session_config
+from web.pages.sessions import SessionFileStore, session_config
 from web.readside import read_store_for
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -94,7 +93,7 @@ def pages_setup(
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),
-            "viewer": Provide(provide_viewer, sync_to_thread=True),
+            "viewer": Provide(provide_viewer),
         },
         exception_handlers=PAGE_EXCEPTION_HANDLERS,
         # HTML pages and their form posts are not the API: keep them out of OpenAPI.
@@ -112,7 +111,7 @@ def pages_setup(
             DefineMiddleware(security_headers_middleware(config.secure_cookies)),
             sessions.middleware,
         ],
-        stores={"sessions": FileStore(Path(settings.data_dir) / "sessions")},
+        stores={"sessions": SessionFileStore(Path(settings.data_dir) / "sessions")},
     )
 
 

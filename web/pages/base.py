@@ -13,6 +13,7 @@ from uuid import UUID
 import nh3
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request, Response
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from litestar.enums import MediaType
 from litestar.exceptions import NotAuthorizedException
@@ -36,6 +37,8 @@ from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
 from web.throttle import LoginThrottle, shared_buckets
 
+# The request's viewer, once looked up (scope key).
+VIEWER = "openinno.viewer"
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 HTML = MediaType.HTML
 
@@ -207,6 +210,16 @@ class Pages:
         self.throttle.buckets.close()
 
     def viewer(self, request: Request[Any, Any, Any]) -> Viewer:
+        """Who is asking: the session's account, looked up once per request (an error
+        page rendered after the handler failed asks again, and gets the same)."""
+        known = request.scope.get(VIEWER)
+        if isinstance(known, Viewer):
+            return known
+        viewer = self._viewer(request)
+        request.scope[VIEWER] = viewer  # type: ignore[literal-required]
+        return viewer
+
+    def _viewer(self, request: Request[Any, Any, Any]) -> Viewer:
         session = request.scope.get("session") or {}
         chosen = session.get(sessions.LOCALE) if isinstance(session, dict) else None
         account_id = session.get(sessions.ACCOUNT) if isinstance(session, dict) else None
@@ -306,8 +319,18 @@ def provide_pages(state: State) -> Pages:
     return pages_of(state)
 
 
-def provide_viewer(request: Request[Any, Any, Any], state: State) -> Viewer:
-    return pages_of(state).viewer(request)
+async def provide_viewer(request: Request[Any, Any, Any], state: State) -> Viewer:
+    """A signed-in viewer's account is read in a worker thread (the event store is
+    synchronous); an anonymous one needs no read, and no hop to a thread."""
+    pages = pages_of(state)
+    if signed_in_session(request):
+        return await sync_to_thread(pages.viewer, request)
+    return pages.viewer(request)
+
+
+def signed_in_session(request: Request[Any, Any, Any]) -> bool:
+    session = request.scope.get("session")
+    return isinstance(session, dict) and bool(session.get(sessions.ACCOUNT))
 
 
 def require_signed_in(viewer: Viewer) -> UUID:
