@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
@@ -85,15 +85,28 @@ class Db(Protocol):
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
+    def execute_later(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], int]:
+        """Run one statement; return a function giving the number of rows it changed,
+        which is known only after the next ``sync`` inside a ``quick_batch``."""
+        ...
+
     def batch(self) -> Any:
         """A context manager: one transaction."""
         ...
 
-    def pipeline(self) -> Any:
-        """A context manager batching writes into fewer round trips (PostgreSQL only)."""
+    def quick_batch(self) -> Any:
+        """A context manager: one transaction of a few statements, sent without
+        waiting for each one's result (PostgreSQL's pipeline mode); it gives a
+        ``sync`` function that waits for the results so far.  A small batch then
+        costs two round trips to the server rather than one per statement.  No
+        ``copy_text`` inside; ``insert_rows`` inserts without ``COPY``."""
         ...
 
     def close(self) -> None: ...
+
+
+def _nothing_to_sync() -> None:
+    """SQLite runs each statement as it comes: there is nothing to wait for."""
 
 
 class SqliteDb:
@@ -156,9 +169,14 @@ class SqliteDb:
             raise
         self.conn.execute("COMMIT")
 
+    def execute_later(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], int]:
+        changed = self.execute(sql, params)
+        return lambda: changed
+
     @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        yield
+    def quick_batch(self) -> Iterator[Callable[[], None]]:
+        with self.batch():
+            yield _nothing_to_sync
 
     def close(self) -> None:
         self.conn.close()
@@ -193,29 +211,36 @@ _UNQUOTABLE = re.compile(r'[{}",\\\s]')
 
 
 def array_param(values: list[Any]) -> Any:
-    """A list sent as an array parameter: as PostgreSQL's array literal text
-    (``{a,b,NULL}``) where every element can stand unquoted in it (strings without
-    delimiters, quotes, backslashes or white space, and not ``NULL``; integers; None),
-    else the list itself.  psycopg dumps a list element by element in Python, about
-    2.6 us each (measured: 5,000 rows of three text arrays, 38.9 ms of client CPU as
+    """A list of strings or integers sent as PostgreSQL's array literal text
+    (``{a,"b c",NULL}``), other lists as they are.  psycopg dumps a list element by
+    element in Python, about 2.6 us each, and escapes a string with a regular
+    expression (measured: 5,000 rows of three text arrays, 38.9 ms of client CPU as
     lists, 0.6 ms as literals); the SQL casts the parameter (``?::text[]``), and a
-    string is sent untyped, so the server reads the literal as that array."""
+    string is sent untyped, so the server reads the literal as that array.  An
+    element that cannot stand unquoted (delimiters, quotes, backslashes, white
+    space, empty, or ``NULL``) is quoted, its quotes and backslashes escaped."""
     kinds = {type(v) for v in values}
     nulls = type(None) in kinds
     kinds.discard(type(None))
     if kinds == {str}:
         texts = [v for v in values if v is not None] if nulls else values
         joined = "".join(texts)
-        if "" in texts or _UNQUOTABLE.search(joined) is not None:
-            return values
-        if "NULL" in joined.upper() and any(v.upper() == "NULL" for v in texts):
-            return values
+        if (
+            "" in texts
+            or _UNQUOTABLE.search(joined) is not None
+            or ("NULL" in joined.upper() and any(v.upper() == "NULL" for v in texts))
+        ):
+            return "{" + ",".join("NULL" if v is None else _quoted(v) for v in values) + "}"
         if nulls:
             return "{" + ",".join("NULL" if v is None else v for v in values) + "}"
         return "{" + ",".join(texts) + "}"
     if kinds == {int}:
         return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
     return values
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _unnest(types: tuple[str, ...]) -> str:
@@ -265,6 +290,7 @@ class PostgresDb:
         # Each read-model table's column types (for set-based writes), by table name:
         # a rebuild drops and creates the tables again with the same types.
         self._types: dict[str, dict[str, str]] = {}
+        self._pipelined = False  # inside ``quick_batch``
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         if any(type(p) is list for p in params):
@@ -281,12 +307,26 @@ class PostgresDb:
     def insert_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
+        if self._pipelined:  # no COPY in pipeline mode: one statement, sent with the rest
+            self._insert_statement(table, tuple(columns), rows)
+            return
         # Table and column names come from the read models' own code, never from input.
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
             write_row = copy.write_row
             for row in rows:
                 write_row(row)
+
+    def _insert_statement(
+        self, table: str, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        names = ", ".join(columns)
+        if len(rows) < SET_BASED:
+            marks = ", ".join(["?"] * len(columns))
+            self.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            return
+        arrays, types = self._arrays(table, columns, rows)
+        self.conn.execute(f"INSERT INTO {table} ({names}) SELECT * FROM {_unnest(types)}", arrays)
 
     def upsert_rows(
         self,
@@ -365,6 +405,8 @@ class PostgresDb:
     def copy_text(self, table: str, columns: Sequence[str], lines: str) -> None:
         # Formatted by the caller: psycopg's per-value dumping is skipped (a history
         # row per event made it a large share of a rebuild's CPU).
+        if self._pipelined:
+            raise RuntimeError("COPY cannot run in a quick batch (pipeline mode)")
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
         with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
             copy.write(lines)
@@ -379,10 +421,24 @@ class PostgresDb:
         with self.conn.transaction():
             yield
 
+    def execute_later(self, sql: str, params: Sequence[Any] = ()) -> Callable[[], int]:
+        cursor = self.conn.execute(_to_psycopg(sql), params or None)
+        return lambda: cursor.rowcount
+
     @contextmanager
-    def pipeline(self) -> Iterator[None]:
-        with self.conn.pipeline():
-            yield
+    def quick_batch(self) -> Iterator[Callable[[], None]]:
+        # Under load every round trip waits for the server's process to be scheduled
+        # (and for this thread to get the GIL back): a follower's batch of ~20
+        # statements, one round trip each, was most of the delay from a write to its
+        # appearance in the read models (py-spy of the supervisor: 82 % of the
+        # follower's time waiting on the connection).
+        with self.conn.pipeline() as pipeline:
+            self._pipelined = True
+            try:
+                with self.conn.transaction():
+                    yield pipeline.sync
+            finally:
+                self._pipelined = False
 
     def close(self) -> None:
         self.conn.close()

@@ -89,7 +89,7 @@ class _Route:
         "writes",
     )
 
-    def __init__(self, projection: Projection, start: int, db: Db) -> None:
+    def __init__(self, projection: Projection, start: int, db: Db, *, bulk: bool = True) -> None:
         self.projection = projection
         self.name = projection.name
         self.start = start
@@ -102,7 +102,7 @@ class _Route:
             else (fallback, projection.decodes_fallback, projection.payloads)
         )
         self.page = projection.page
-        self.writes = Writes(db, projection.keys)
+        self.writes = Writes(db, projection.keys, bulk=bulk)
 
 
 def _gather(
@@ -176,10 +176,26 @@ def _gather(
             )
 
 
+# A page shorter than this is written in a quick batch (``Db.quick_batch``: every
+# statement sent at once, two round trips in all, rows inserted by statement rather
+# than ``COPY``): what a follower near the head reads.  A longer page (catching up,
+# rebuilding) is written with ``COPY``, one round trip or two per statement.
+QUICK_PAGE = 200
+
+
 def _commit(db: Db, routes: Sequence[_Route], last: int) -> None:
     """Write the routes' Writes in ONE transaction that also moves each position
     (from its start) to ``last``.  Positions first: they lock the tracking rows, so
     a second runner of a projection waits here, then finds the position moved."""
+    if not any(route.writes.bulk for route in routes):
+        with db.quick_batch() as sync:
+            moved = [tracking.advance_later(db, r.name, r.start, last) for r in routes]
+            sync()  # one round trip: BEGIN and the positions
+            for check in moved:
+                check()  # a conflict raises here, before any row is written
+            for route in routes:
+                route.writes.flush()
+        return  # the second round trip: the rows and COMMIT
     with db.batch():
         for route in routes:
             tracking.advance(db, route.name, route.start, last)
@@ -324,7 +340,7 @@ class Runner:
         last = notifications[-1].id if last is None else last
         if last <= start:
             return
-        route = _Route(self.projection, start, self.db)
+        route = _Route(self.projection, start, self.db, bulk=len(notifications) >= QUICK_PAGE)
         # Every handler runs before anything is written: the batch's row changes are
         # gathered in memory (events the projection ignores are never decoded) ...
         _gather((route,), notifications, self.decode, self.payload, self.plaintext)
@@ -518,9 +534,9 @@ class MultiRunner:
                 for table in projection.all_tables(self.db.dialect):
                     self.db.execute(f"ANALYZE {table}")
 
-    def _routes(self, positions: dict[str, int], last: int) -> list[_Route]:
+    def _routes(self, positions: dict[str, int], last: int, *, bulk: bool = True) -> list[_Route]:
         return [
-            _Route(p, positions[p.name], self.db)
+            _Route(p, positions[p.name], self.db, bulk=bulk)
             for p in self.projections
             if positions[p.name] < last
         ]
@@ -565,7 +581,7 @@ class MultiRunner:
         """Apply one page to every projection whose position is before ``last``, in
         one transaction moving each of those positions to ``last``.  Every event a
         projection applies in (its position, last] must be in the page."""
-        routes = self._routes(self._positions, last)
+        routes = self._routes(self._positions, last, bulk=len(notifications) >= QUICK_PAGE)
         if routes:
             _gather(routes, notifications, self.decode, self.payload, self.plaintext)
             self._commit(routes, last)

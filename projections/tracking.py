@@ -3,6 +3,8 @@ so it commits in the same transaction as the rows it accounts for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from projections.db import Db
 
 DDL = (
@@ -68,14 +70,26 @@ def positions(db: Db) -> dict[str, int]:
     return {str(r["name"]): int(r["position"]) for r in rows}
 
 
+_ADVANCE = "UPDATE projection_tracking SET position = ? WHERE name = ? AND position = ?"
+
+
 def advance(db: Db, name: str, old: int, new: int) -> None:
     """Move the position from ``old`` to ``new``; call inside the batch's transaction."""
-    changed = db.execute(
-        "UPDATE projection_tracking SET position = ? WHERE name = ? AND position = ?",
-        (new, name, old),
-    )
-    if changed != 1:
+    if db.execute(_ADVANCE, (new, name, old)) != 1:
         raise TrackingConflict(f"projection {name} is no longer at position {old}")
+
+
+def advance_later(db: Db, name: str, old: int, new: int) -> Callable[[], None]:
+    """``advance`` inside a ``quick_batch``: the statement is sent now; the function
+    returned raises ``TrackingConflict`` if the position was no longer ``old`` (call
+    it after the batch's ``sync``, before writing the batch's rows)."""
+    changed = db.execute_later(_ADVANCE, (new, name, old))
+
+    def check() -> None:
+        if changed() != 1:
+            raise TrackingConflict(f"projection {name} is no longer at position {old}")
+
+    return check
 
 
 def reset(db: Db, name: str) -> None:

@@ -59,8 +59,11 @@ class _Pending:
 
 
 class Writes:
-    def __init__(self, db: Db, keys: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, db: Db, keys: Mapping[str, Sequence[str]], *, bulk: bool = True) -> None:
         self.db = db
+        # Whether the batch is large: written with ``COPY`` on PostgreSQL.  A small one
+        # is written in a quick batch, where ``copy_lines`` cannot be used.
+        self.bulk = bulk
         self.keys = keys
         self._getters = {table: _key_getter(tuple(columns)) for table, columns in keys.items()}
         self._tables: dict[str, _Pending] = {}
@@ -107,7 +110,8 @@ class Writes:
 
     def copy_lines(self, table: str, columns: tuple[str, ...], lines: list[str]) -> None:
         """Like ``append``, for rows already formatted as ``COPY`` text lines (each
-        ending in a newline): PostgreSQL only (``self.db.dialect``)."""
+        ending in a newline): PostgreSQL only (``self.db.dialect``), and only in a
+        ``bulk`` batch."""
         pending = self._tables.get(table)
         if pending is None:
             pending = self._tables[table] = _Pending()

@@ -125,10 +125,10 @@ def _history(n: Any, stored: Stored) -> tuple[str | None, str, str]:
 
 
 def record_page(db: Writes, notifications: Sequence[Any], stored: Stored) -> None:
-    """The page's history rows: on PostgreSQL formatted as ``COPY`` lines here
-    (no per-value dumping), elsewhere as rows.  Keyed by each event's position:
+    """The page's history rows: in a bulk batch on PostgreSQL formatted as ``COPY``
+    lines here (no per-value dumping), elsewhere as rows.  Keyed by each event's position:
     no other change of the batch touches them."""
-    if db.db.dialect == "postgres":
+    if db.db.dialect == "postgres" and db.bulk:
         lines = []
         for n in notifications:
             actor, at, data = _history(n, stored)

@@ -21,6 +21,7 @@ from openinno.settings import Settings
 from projections import tracking
 from projections.db import ReadStore, open_db
 from projections.registry import ALL
+from projections.runner import QUICK_PAGE
 from projections.service import ReadSide
 from tests.projections.conftest import drop_read_schema
 from tests.projections.story import run_story
@@ -170,6 +171,34 @@ def test_incremental_following_equals_rebuild_from_zero(
         db.close()
     clean = clean_rebuild(settings, app, read_store, tmp_path)
     assert followed == clean
+
+
+@pytest.mark.parametrize("page", [3, QUICK_PAGE - 1])
+def test_pages_written_in_quick_batches_equal_a_rebuild_written_with_copy(
+    app: OpenInno,
+    cast: Scene,
+    settings: Settings,
+    read_store: ReadStore,
+    tmp_path: Path,
+    page: int,
+):
+    """What a follower near the head writes (short pages: statements sent together,
+    rows inserted by statement) equals what a rebuild writes (long pages, ``COPY``),
+    table for table: with pages of 3 most tables get a row or two a page, with the
+    longest quick page many (set-based inserts)."""
+    story = run_story(cast)
+    app.reveal_identities(cast.sponsor, story.challenge)
+    side = read_side_for(settings, app, store=read_store, batch_size=page)
+    side.setup()
+    runner = side.multi_runner()
+    try:
+        while runner.run_batch():
+            pass
+        assert runner.position == app.recorder.max_notification_id()
+        followed = dump(runner.db)
+    finally:
+        runner.db.close()
+    assert followed == clean_rebuild(settings, app, read_store, tmp_path)
 
 
 def test_a_new_projection_catches_up_from_zero_beside_running_ones(

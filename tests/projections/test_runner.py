@@ -207,3 +207,29 @@ def test_a_group_that_fails_goes_on_as_one_runner_each(
         assert [r["position"] for r in seen] == list(range(1, head + 1))
     finally:
         side.stop()
+
+
+def test_a_batch_failing_inside_the_database_leaves_rows_and_position_untouched(
+    app: OpenInno, cast: Scene, read_store: ReadStore
+):
+    """A small page is written in a quick batch (on PostgreSQL its statements are
+    sent together, and an error comes back only at the end): a statement the
+    database refuses still leaves nothing behind, and the connection goes on."""
+
+    def clashing(db: Writes, item: Item) -> None:
+        db.execute("INSERT INTO t_seen (position, topic) VALUES (?, ?)", (0, item.topic))
+
+    projection = Projection(
+        name="clash", tables=("t_seen",), ddl=COUNTER_DDL, handlers={}, fallback=clashing
+    )
+    runner = make_runner(app, read_store, projection)
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        runner.run_batch()
+    assert tracking.position(runner.db, "clash") == 0
+    assert runner.db.rows("SELECT COUNT(*) AS n FROM t_seen")[0]["n"] == 0
+    runner.db.close()
+    resumed = make_runner(app, read_store, seen_projection("clash"))
+    resumed.catch_up()
+    count = resumed.db.rows("SELECT COUNT(*) AS n FROM t_seen")[0]["n"]
+    assert count == app.recorder.max_notification_id()
+    resumed.db.close()
