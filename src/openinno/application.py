@@ -73,7 +73,7 @@ from openinno.domain.values import (
 from openinno.files import FileStore, Upload, check_upload
 from openinno.keyed_lock import KeyedLocks
 from openinno.passwords import Passwords
-from openinno.persistence import pool_check
+from openinno.persistence import pool_check, statements
 from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
 from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
@@ -201,6 +201,7 @@ class OpenInno(Application[UUID]):
         self.files = FileStore(self.settings.files_dir)
         super().__init__(env=eventsourcing_env(self.settings, create_table=create_tables))
         pool_check.install(self.recorder)
+        statements.install(self.recorder)
         # Votes on one entry take turns on its tally within this process (keyed_lock.py).
         self._tally_locks = KeyedLocks()
         self.group_committer: GroupCommitter | None = (
@@ -823,6 +824,15 @@ class OpenInno(Application[UUID]):
         )
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission", readonly=True)
+        if challenge_id is None:
+            # An entry not cached yet: its challenge and organisation in one more query,
+            # not one each.
+            self._streams.read_ahead(
+                (
+                    submission.challenge_id,
+                    self._streams.cached_link(submission.challenge_id, "organisation_id"),
+                )
+            )
         challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
         if not self.may_view_submission(None, submission, challenge):
             raise NotFound(f"No submission with id {submission_id}.")

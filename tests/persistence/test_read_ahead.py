@@ -75,6 +75,25 @@ def test_a_vote_reads_its_streams_in_one_query_then_the_tally(app, clock):
     assert (reads.batches, reads.single) == (1, 1)
 
 
+def test_a_vote_on_an_entry_not_cached_reads_its_challenge_and_organisation_together(
+    app, settings, clock
+):
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge(voting=Voting("public", 1000))
+    first, submission_id = s.submit(challenge_id, terms), s.submit(challenge_id, terms)
+    fan = s.account("fan")
+    other = OpenInno(settings, clock=clock)  # another process
+    try:
+        other.support(s.public, first)  # its challenge and organisation now cached there
+        with counted(other) as reads:
+            assert other.support(fan, submission_id).support_count == 1
+    finally:
+        other.close()
+    # The vote's streams; then the entry's challenge and organisation (unknown until
+    # the entry was read) in one query, not one each; then the tally.
+    assert (reads.batches, reads.single) == (2, 1)
+
+
 def test_a_token_and_its_account_are_read_in_one_query(app, clock):
     s = scene(app, clock)
     token, _ = app.issue_token("solver@example.org", PASSWORD)

@@ -205,23 +205,33 @@ def postgres_read_many(recorder: Any) -> ReadMany:
     from eventsourcing.utils import retry
     from psycopg.sql import SQL, Identifier
 
-    statement = SQL(
-        "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-        "FROM {schema}.{table} e "
-        "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, version) "
-        "ON e.originator_id = w.id AND e.originator_version > w.version "
-        "ORDER BY e.originator_id, e.originator_version"
-    ).format(
-        schema=Identifier(recorder.datastore.schema),
-        table=Identifier(recorder.events_table_name),
+    # Rendered to bytes once: psycopg renders a composed statement (quoting each
+    # identifier through libpq) on every execute.
+    statement = (
+        SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {schema}.{table} e "
+            "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, version) "
+            "ON e.originator_id = w.id AND e.originator_version > w.version "
+            "ORDER BY e.originator_id, e.originator_version"
+        )
+        .format(
+            schema=Identifier(recorder.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        .as_bytes(None)
     )
 
     # As the library's own reads (select_events): a connection broken by a restart or
     # an outage is retried on a fresh one rather than failing the command at once.
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def read_many(versions: dict[UUID, int]) -> list[StoredEvent]:
+        # The arrays as array literals (ids and integers never need quoting): psycopg
+        # dumps a list element by element in Python, with a protocol check per list.
+        ids = "{" + ",".join(map(str, versions)) + "}"
+        held = "{" + ",".join(map(str, versions.values())) + "}"
         with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, [list(versions), list(versions.values())], prepare=True)
+            curs.execute(statement, [ids, held], prepare=True)
             return [
                 StoredEvent(
                     originator_id=row["originator_id"],
