@@ -131,6 +131,17 @@ _PG_COUNT_FUNCTION = (
     " END IF; RETURN NULL; END"
 )
 
+# The funnel counted from the rows at once: what the triggers keep, for a rebuild that
+# ran without them (``Projection.recount``).  Every challenge with a row gets its row,
+# as the triggers give it one at its first entry (rows are never deleted).
+_SUMS = ", ".join(f"SUM({e.format(r='s')})" for e in COUNTED.values())
+POSTGRES_RECOUNT = (
+    "DELETE FROM pt_challenge_counts",
+    f"INSERT INTO pt_challenge_counts (challenge_id, {_COUNTS})"
+    f" SELECT s.challenge_id, {_SUMS}"
+    " FROM pt_submissions s GROUP BY s.challenge_id",
+)
+
 # Catalogue search (``queries.open_challenges``): full text over title and brief.
 #
 # One configuration for every language, 'simple' (lower-cased words, no stemming,
@@ -520,6 +531,7 @@ PROJECTION = Projection(
     ddl=DDL,
     insert_only=("pt_authors", "pt_receipts"),
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
+    recount={"postgres": POSTGRES_RECOUNT},
     dialect_tables={"sqlite": ("pt_challenges_fts",)},
     handlers={
         Challenge.Drafted: on_drafted,

@@ -317,6 +317,28 @@ POSTGRES_DDL = (
 )
 
 
+# The progress counted from the rows at once: what the triggers keep, for a rebuild
+# that ran without them (``Projection.recount``).  A (challenge, reviewer) with a scored
+# or conflicted review gets a row (zero where its entries are dead); a challenge with an
+# entry or a counted review gets one.
+POSTGRES_RECOUNT = (
+    "DELETE FROM rv_progress",
+    "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+    f" SELECT v.challenge_id, v.reviewer_id,"
+    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(COUNTED, 'v')} ELSE 0 END),"
+    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(CONFLICTED, 'v')} ELSE 0 END)"
+    " FROM rv_reviews v WHERE v.scores IS NOT NULL OR v.conflict <> 0"
+    " GROUP BY v.challenge_id, v.reviewer_id",
+    "DELETE FROM rv_counts",
+    "INSERT INTO rv_counts (challenge_id, live, reviewed)"
+    " SELECT challenge_id, SUM(live), SUM(reviewed) FROM ("
+    f" SELECT e.challenge_id, 1 - {_f(DEAD, 'e')}, 0 FROM rv_entries e"
+    " UNION ALL SELECT c.challenge_id, 0, COUNT(DISTINCT c.submission_id) FROM rv_reviews c"
+    " WHERE c.scores IS NOT NULL AND c.conflict = 0 GROUP BY c.challenge_id"
+    ") AS n (challenge_id, live, reviewed) GROUP BY challenge_id",
+)
+
+
 def solver_key(challenge_id: UUID | str, solver_id: UUID | str) -> str:
     """Stable within a challenge, unlinkable across challenges, not the account id."""
     return hashlib.sha256(f"pseudonym:{challenge_id}:{solver_id}".encode()).hexdigest()
@@ -577,6 +599,7 @@ PROJECTION = Projection(
     tables=TABLES,
     ddl=DDL,
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
+    recount={"postgres": POSTGRES_RECOUNT},
     handlers={
         Challenge.Drafted: on_drafted,
         Challenge.DraftEdited: on_spec,
