@@ -201,7 +201,7 @@ class OpenInno(Application[UUID]):
         self.files = FileStore(self.settings.files_dir)
         super().__init__(env=eventsourcing_env(self.settings, create_table=create_tables))
         pool_check.install(self.recorder)
-        statements.install(self.recorder)
+        statements.install(self.recorder, create=create_tables)
         # Votes on one entry take turns on its tally within this process (keyed_lock.py).
         self._tally_locks = KeyedLocks()
         self.group_committer: GroupCommitter | None = (
