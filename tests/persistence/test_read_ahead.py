@@ -4,6 +4,7 @@ writes after it, and fresh state when it retries after a conflict.  Both stores.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -224,3 +225,18 @@ def test_reads_ahead_survive_connections_the_server_closed(
             assert application._load(s.solver, Account, "account", readonly=True).id == s.solver
     finally:
         application.close()
+
+
+def test_a_writers_copy_shares_ids_and_times_but_not_what_can_change(app, clock):
+    """UUIDs and datetimes are shared by a deepcopy (persistence/repository.py: the
+    stdlib rebuilt each one); the containers holding them are still copied."""
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    s.submit(challenge_id, terms)
+    cached = app.repository.get(ids.solver_entries_id(challenge_id, s.solver))
+    mine = copy.deepcopy(cached)
+    assert mine.live == cached.live and mine.live is not cached.live
+    assert mine.live[0] is cached.live[0]  # the same immutable UUID
+    assert mine.modified_on is cached.modified_on
+    mine.live.append(uuid.uuid4())
+    assert len(cached.live) == 1

@@ -31,10 +31,12 @@ reads its own stale state, and a conflict clears the whole set before the retry.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from copy import deepcopy
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -47,6 +49,16 @@ from eventsourcing.application import (
 from eventsourcing.persistence import EventStore, StoredEvent
 
 __all__ = ["CopyOnWriteRepository", "ReadMany"]
+
+# A writer's copy of an aggregate is a deepcopy, and the stdlib copies a UUID or a
+# datetime (immutable values) by pickling it apart and rebuilding it (__reduce_ex__):
+# a solver's entry count with 60 entries took 0.5 ms to copy, 0.02 ms with these values
+# shared, as the stdlib already shares str, int and tuples of them.  Sharing is safe:
+# neither type can be changed in place (UUID.__setattr__ raises; datetime has no
+# setters).  Registered once, for the process.
+_deepcopy_dispatch = cast(dict[type, Any], copy._deepcopy_dispatch)  # type: ignore[attr-defined]
+for _immutable in (UUID, datetime):
+    _deepcopy_dispatch.setdefault(_immutable, copy._deepcopy_atomic)  # type: ignore[attr-defined]
 
 # The stored events after each given version, for many streams in one query: ordered
 # by stream, then version.  (Stream id -> version already held; 0 for none.)
