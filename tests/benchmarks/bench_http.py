@@ -610,7 +610,10 @@ def request_costs(url: str, count: int = 200) -> None:
             # One stream at a time, and many at once (reads ahead, persistence/repository.py).
             "reads": calls("select_events", "eventsourcing")
             + calls("read_many", "openinno/persistence/repository"),
-            "inserts": calls("insert_events", "eventsourcing/postgres"),
+            # The library's insert, or the single-statement one that replaces it where
+            # the schema has the function (persistence/statements.py).
+            "inserts": calls("insert_events", "eventsourcing/postgres")
+            + calls("insert_events", "openinno/persistence/statements"),
             "pool pings": calls("check_connection", "psycopg_pool"),
             "deep copies": calls("deepcopy"),
             "function calls": sum(v[1] for v in stats.values()),
