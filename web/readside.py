@@ -78,8 +78,8 @@ def _stored_notifications(cursor: Any) -> Any:
 
 class PostgresLog:
     """The application recorder's notification log, read with one lean statement
-    per page (named columns, rows as tuples, ids as text, ``stop`` applied to the
-    page).  The
+    per page (named columns, rows as tuples, ids as text, results in binary,
+    ``stop`` applied to the page).  The
     recorder builds a dict and a frozen ``Notification`` per row: reading that way
     costs about 2.5x the CPU, and a rebuild is bound by it.  Same rows, same order,
     same page semantics as ``PostgresApplicationRecorder.select_notifications``."""
@@ -117,9 +117,12 @@ class PostgresLog:
             params.append(list(topics))
         params.append(limit)
         sql = self._statement(start is not None, inclusive_of_start, bool(topics))
+        # Binary results: the payload (``bytea``) arrives as its bytes rather than as
+        # hex text the server encodes and psycopg decodes (measured, 145,000 events in
+        # pages of 5,000: client CPU 0.68-0.83 -> 0.28-0.34 s, wall 1.2-1.5 -> 0.6 s).
         with (
             self.recorder.datastore.get_connection() as conn,
-            conn.cursor(row_factory=_stored_notifications) as cursor,
+            conn.cursor(row_factory=_stored_notifications, binary=True) as cursor,
         ):
             cursor.execute(sql, params, prepare=True)
             rows: list[StoredNotification] = cursor.fetchall()
