@@ -34,6 +34,9 @@ class Settings:
     signing_key_file: Path | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
+    # How many nice steps each web worker of several runs below the supervisor, which
+    # applies the log to the read models and the ledger (web.app.lower_priority; 0: same).
+    web_worker_nice: int = 5
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +59,7 @@ class Settings:
             signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
+            web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
         )
 
     @property
