@@ -74,12 +74,7 @@ def app(settings: Settings, clock: ManualClock) -> Iterator[OpenInno]:
 def pg_settings(postgres_url: str, tmp_path: Path) -> Iterator[Settings]:
     """A migrated throwaway PostgreSQL schema for a served app (dropped with its
     read-model schema afterwards)."""
-    from tests.support.server import drop_schemas, migrate, postgres_settings, schema_of
+    from tests.support.server import pg_store
 
-    settings = postgres_settings(postgres_url, tmp_path)
-    schema = schema_of(settings)
-    try:
-        migrate(settings)
+    with pg_store(postgres_url, tmp_path) as settings:
         yield settings
-    finally:
-        drop_schemas(postgres_url, schema, f"{schema}_read")

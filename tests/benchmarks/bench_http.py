@@ -32,8 +32,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,14 +50,11 @@ from tests.support.lean_load import run_clients_lean, run_lean
 from tests.support.load import Outcome, Request, percentile, run_clients
 from tests.support.server import (
     HttpScene,
-    drop_schemas,
     entry,
     http_scene,
-    migrate,
     no_rate_limits,
-    postgres_settings,
+    pg_store,
     running_server,
-    schema_of,
 )
 from web.readside import read_store_for
 
@@ -67,17 +62,6 @@ from web.readside import read_store_for
 # try other shapes: OPENINNO_BENCH_WORKERS, OPENINNO_BENCH_CLIENTS.
 WORKERS = int(os.environ.get("OPENINNO_BENCH_WORKERS", 2))
 CLIENTS = int(os.environ.get("OPENINNO_BENCH_CLIENTS", 32))
-
-
-@contextmanager
-def pg_store(url: str, tmp: Path) -> Iterator[Settings]:
-    settings = postgres_settings(url, tmp)
-    schema = schema_of(settings)
-    try:
-        migrate(settings)
-        yield settings
-    finally:
-        drop_schemas(url, schema, f"{schema}_read")
 
 
 # --- baselines ------------------------------------------------------------------------

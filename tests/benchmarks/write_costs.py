@@ -32,9 +32,8 @@ os.environ["PGAPPNAME"] = APP_NAME  # before any connection: libpq reads it
 import psycopg  # noqa: E402
 
 from openinno.application import OpenInno  # noqa: E402
-from tests.benchmarks.bench_http import pg_store  # noqa: E402
 from tests.support import postgres  # noqa: E402
-from tests.support.server import http_scene  # noqa: E402
+from tests.support.server import http_scene, pg_store  # noqa: E402
 
 COUNT = int(os.environ.get("COUNT", 600))
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -50,6 +50,19 @@ def drop_schemas(postgres_url: str, *schemas: str) -> None:
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
+@contextlib.contextmanager
+def pg_store(url: str, tmp: Path) -> Iterator[Settings]:
+    """A migrated throwaway PostgreSQL schema for a served app, dropped with its
+    read-model schema afterwards."""
+    settings = postgres_settings(url, tmp)
+    schema = schema_of(settings)
+    try:
+        migrate(settings)
+        yield settings
+    finally:
+        drop_schemas(url, schema, f"{schema}_read")
+
+
 def postgres_settings(postgres_url: str, data_dir: Path) -> Settings:
     """Settings for a throwaway schema; cheap password hashing (tests, not production)."""
     schema = f"f_{uuid.uuid4().hex[:16]}"
