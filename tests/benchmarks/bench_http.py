@@ -46,6 +46,7 @@ from openinno.settings import Settings
 from projections.db import open_db
 from tests.benchmarks.report import Result
 from tests.support import postgres
+from tests.support.cpu import PARTS, CpuMeter, Snapshot, cores, process_cpu, spent
 from tests.support.lean_load import run_clients_lean, run_lean
 from tests.support.load import Outcome, Request, percentile, run_clients
 from tests.support.server import (
@@ -302,7 +303,7 @@ def votes_over_http(
 
 def http_ceiling(
     scene: HttpScene, url: str, path: str, signed_in: bool, seconds: float, httpx: bool = False
-) -> float:
+) -> tuple[float, int]:
     """Requests/s of one cheap GET from the same clients for ``seconds``: what this
     machine's HTTP stack (load generator, uvicorn, Litestar) serves at most, so the
     writes' figures can be read against it.  Every answer must be 200.  ``httpx``:
@@ -320,7 +321,39 @@ def http_ceiling(
         )
     elapsed = time.perf_counter() - started
     assert outcomes and all(o.status == 200 for o in outcomes), outcomes[:3]
-    return len(outcomes) / elapsed
+    return len(outcomes) / elapsed, len(outcomes)
+
+
+# --- CPU per request, by part -------------------------------------------------------
+
+
+def settled(meter: CpuMeter, quiet: float = 0.3, timeout: float = 30.0) -> Snapshot:
+    """A snapshot once the server's supervisor has applied what the last phase wrote
+    (its CPU stopped growing for ``quiet`` seconds): a write's cost includes the read
+    models and the ledger catching up with it."""
+    deadline = time.monotonic() + timeout
+    last = process_cpu(meter.supervisor)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = process_cpu(meter.supervisor)
+        if now - last < 0.02 * quiet:
+            break
+        last = now
+    return meter.snapshot()
+
+
+def cpu_per_request(label: str, cpu: dict[str, float], count: int) -> float:
+    """Prints the CPU milliseconds per request of each part, and returns the total."""
+    per = {part: cpu[part] * 1000 / max(count, 1) for part in PARTS}
+    total = sum(per.values())
+    parts = ", ".join(f"{part} {ms:.2f}" for part, ms in per.items())
+    print(
+        f"bench_http: CPU ms per request, {label} ({count} requests): {parts}; "
+        f"total {total:.2f} ms, so {cores()} cores serve at most "
+        f"{cores() * 1000 / total:,.0f}/s",
+        file=sys.stderr,
+    )
+    return total
 
 
 def check_votes(
@@ -391,14 +424,19 @@ def measure(url: str, quick: bool) -> list[Result]:
             # writes it also measured the read side still applying them (542-588/s
             # there against 823-860/s on a fresh server, docs/performance.md).
             ceiling_seconds = 1.0 if quick else 10.0
-            healthz = http_ceiling(scene, server.url, "/healthz", False, ceiling_seconds)
-            me = http_ceiling(scene, server.url, "/api/v1/me", True, ceiling_seconds)
-            me_httpx = http_ceiling(
+            meter = CpuMeter(url, server.app_name, server.process.pid, server.worker_pids())
+            healthz, _ = http_ceiling(scene, server.url, "/healthz", False, ceiling_seconds)
+            before = meter.snapshot()
+            me, me_count = http_ceiling(scene, server.url, "/api/v1/me", True, ceiling_seconds)
+            cpu_me = spent(before, meter.snapshot())
+            me_httpx, _ = http_ceiling(
                 scene, server.url, "/api/v1/me", True, ceiling_seconds, httpx=True
             )
+            before = meter.snapshot()
             outcomes, elapsed, watcher = submissions_over_http(
                 settings, scene, server.url, per_client, time_limit
             )
+            cpu_submit = spent(before, settled(meter))
             acknowledged = [o for o in outcomes if o.status == 201]
             assert len(acknowledged) == len(outcomes), [o for o in outcomes if o.status != 201][:3]
             # Votes: every client supports the first entry of each of up to 60 others.
@@ -409,9 +447,11 @@ def measure(url: str, quick: bool) -> list[Result]:
                 entries.setdefault(o.client, []).append(str(o.body["id"]))
             targets = [entries[c][0] for c in sorted(entries)]
             hot_targets = [entries[c][1] for c in sorted(entries)]
+            before = meter.snapshot()
             vote_outcomes, vote_elapsed = votes_over_http(
                 settings, scene, server.url, targets, time_limit
             )
+            cpu_vote = spent(before, settled(meter))
             check_votes(settings, scene, server.url, targets, vote_outcomes)
             hot_outcomes, hot_elapsed = votes_over_http(
                 settings, scene, server.url, hot_targets, time_limit, spread=False
@@ -435,6 +475,11 @@ def measure(url: str, quick: bool) -> list[Result]:
     hot_latencies = [o.seconds * 1000 for o in hot_votes]
     delays = [d * 1000 for d in watcher.delays]
     label = f"HTTP pg {1 if quick else WORKERS}w {clients}c"
+    cpu_me_ms = cpu_per_request("GET /api/v1/me", cpu_me, me_count)
+    cpu_submit_ms = cpu_per_request("submissions", cpu_submit, len(acknowledged))
+    cpu_vote_ms = cpu_per_request(
+        "votes spread over entries", cpu_vote, sum(o.status == 200 for o in vote_outcomes)
+    )
     print(
         f"bench_http: {len(acknowledged)} submissions in {elapsed:.1f}s, "
         f"{len(votes)} votes in {vote_elapsed:.1f}s, "
@@ -549,6 +594,36 @@ def measure(url: str, quick: bool) -> list[Result]:
             "GET /api/v1/me requests/s",
             me,
             "submissions/s",
+        ),
+        Result(
+            f"{label}: CPU ms per submission, all processes",
+            cpu_submit_ms,
+            "per GET /api/v1/me",
+            cpu_me_ms,
+            "ms",
+        ),
+        Result(
+            f"{label}: submissions/s the cores allow at that cost",
+            cores() * 1000 / cpu_submit_ms,
+            "measured submissions/s",
+            rate,
+            "submissions/s",
+            ">= 1,100/s",
+        ),
+        Result(
+            f"{label}: CPU ms per vote, all processes",
+            cpu_vote_ms,
+            "per GET /api/v1/me",
+            cpu_me_ms,
+            "ms",
+        ),
+        Result(
+            f"{label}: votes/s the cores allow at that cost",
+            cores() * 1000 / cpu_vote_ms,
+            "measured votes/s",
+            vote_rate,
+            "votes/s",
+            ">= 2,000/s",
         ),
         Result(
             f"{label}: write to visible p50",
