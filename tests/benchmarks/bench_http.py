@@ -17,7 +17,10 @@ requests/s), bounded in count and time.
   read model (p50/p99), polled from the benchmark process;
 - the HTTP ceiling: requests/s of ``GET /healthz`` and of ``GET /api/v1/me`` (token and
   account lookups, no write) from the same clients against the same server, the most
-  any write could reach through this HTTP stack on this machine.
+  any write could reach through this HTTP stack on this machine;
+- CPU per request of each part (load generator, web workers, supervisor, PostgreSQL for
+  each, PostgreSQL's background; ``tests.support.cpu``) for the GET, the submissions and
+  the votes, and the rate the cores allow at that cost.
 
 ``--quick`` runs a few dozen requests and asserts only correctness.
 """
