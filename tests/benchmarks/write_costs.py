@@ -33,10 +33,10 @@ import psycopg  # noqa: E402
 
 from openinno.application import OpenInno  # noqa: E402
 from tests.support import postgres  # noqa: E402
+from tests.support.cpu import process_cpu  # noqa: E402
 from tests.support.server import http_scene, pg_store  # noqa: E402
 
 COUNT = int(os.environ.get("COUNT", 600))
-TICKS = os.sysconf("SC_CLK_TCK")
 STATEMENTS: Counter[str] = Counter()
 
 
@@ -59,14 +59,7 @@ def backends_cpu_ms(url: str) -> float:
                 "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APP_NAME,)
             )
         ]
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks * 1000 / TICKS
+    return sum(process_cpu(pid) for pid in pids) * 1000
 
 
 def measure(url: str) -> None:
