@@ -19,8 +19,9 @@ requests/s), bounded in count and time.
   account lookups, no write) from the same clients against the same server, the most
   any write could reach through this HTTP stack on this machine;
 - CPU per request of each part (load generator, web workers, supervisor, PostgreSQL for
-  each, PostgreSQL's background; ``tests.support.cpu``) for the GET, the submissions and
-  the votes, and the rate the cores allow at that cost.
+  each, PostgreSQL whose client was not matched, PostgreSQL's background; with one worker
+  the web worker and supervisor are one process and one part; ``tests.support.cpu``) for
+  the GET, the submissions and the votes, and the rate the cores allow at that cost.
 
 ``--quick`` runs a few dozen requests and asserts only correctness.
 """
@@ -49,7 +50,7 @@ from openinno.settings import Settings
 from projections.db import open_db
 from tests.benchmarks.report import Result
 from tests.support import postgres
-from tests.support.cpu import PARTS, CpuMeter, Snapshot, cores, process_cpu, spent
+from tests.support.cpu import CpuMeter, Snapshot, cores, process_cpu, spent
 from tests.support.lean_load import run_clients_lean, run_lean
 from tests.support.load import Outcome, Request, percentile, run_clients
 from tests.support.server import (
@@ -346,8 +347,9 @@ def settled(meter: CpuMeter, quiet: float = 0.3, timeout: float = 30.0) -> Snaps
 
 
 def cpu_per_request(label: str, cpu: dict[str, float], count: int) -> float:
-    """Prints the CPU milliseconds per request of each part, and returns the total."""
-    per = {part: cpu[part] * 1000 / max(count, 1) for part in PARTS}
+    """Prints the CPU milliseconds per request of each part (the meter's parts, in its
+    order: ``spent`` gives them), and returns the total."""
+    per = {part: seconds * 1000 / max(count, 1) for part, seconds in cpu.items()}
     total = sum(per.values())
     parts = ", ".join(f"{part} {ms:.2f}" for part, ms in per.items())
     print(
