@@ -89,6 +89,7 @@ from projections.reviewers import queries as reviewers
 from projections.sponsors import queries as sponsors
 from tests.benchmarks.bench_projections import CRITERIA, Clock, Expected, Writer, _account
 from tests.benchmarks.report import Result
+from tests.support import load as load_generator
 from tests.support import postgres
 from tests.support.load import (
     ClosedRun,
@@ -870,6 +871,7 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
             # Paced first, on a server that has just answered one request (warm) and
             # has no backlog: the latency a user meets at this arrival rate.
             paced = paced_load(server, endpoint, paced_clients, rate, paced_seconds)
+            client_gc = load_generator.last_collector_pauses
             paced_bad = _bad(paced.outcomes, endpoint)
             # --quick: every answer right.  Full runs report failures (on a shared
             # PostgreSQL the server can meet max_connections); they count as slow.
@@ -918,7 +920,9 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
                 f" paced {paced.sent()} of {paced.scheduled} sent at {rate:g}/s"
                 f" over {paced_clients} clients, p50 {percentile(paced_lat, 0.5):.1f} ms,"
                 f" p99 {percentile(paced_lat, 0.99):.1f} ms,"
-                f" send lag p99 {percentile(paced.send_lag, 0.99) * 1000:.1f} ms;"
+                f" send lag p99 {percentile(paced.send_lag, 0.99) * 1000:.1f} ms"
+                f" (load generator's {len(client_gc.seconds)} collections,"
+                f" longest {client_gc.longest() * 1000:.1f} ms);"
                 f" saturation {len(outcomes)} requests, {clients} clients,"
                 f" {m.throughput():.0f} req/s,"
                 f" p50 {percentile(lat, 0.5):.1f} ms, p99 {percentile(lat, 0.99):.1f} ms;"

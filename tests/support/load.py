@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import ssl
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -107,6 +108,46 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[rank]
 
 
+class CollectorPauses:
+    """The load generator's own garbage collections during a load: each one stops every
+    client of this process at once, and a full collection walks every object the
+    process holds (a benchmark that generated a million submissions in process holds
+    millions), which shows as send lag that is the client's, not the server's."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds.append(time.perf_counter() - self._started)
+
+    def longest(self) -> float:
+        return max(self.seconds, default=0.0)
+
+
+# The pauses of the latest load run_sync ran (benchmarks print them beside send lag).
+last_collector_pauses = CollectorPauses()
+
+
+@contextlib.contextmanager
+def _collector_quietened() -> Iterator[CollectorPauses]:
+    """What existed before the load is moved out of the collector's reach for its
+    duration (``gc.freeze``, as the served workers do at start): collections during the
+    load then walk only what the load itself made."""
+    global last_collector_pauses
+    pauses = last_collector_pauses = CollectorPauses()
+    gc.freeze()
+    gc.callbacks.append(pauses)
+    try:
+        yield pauses
+    finally:
+        gc.callbacks.remove(pauses)
+        gc.unfreeze()
+
+
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run the load in a fresh event loop on its own thread, so it works whatever
     loop the calling thread may already have running (Playwright's sync API keeps
@@ -120,9 +161,10 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
         except BaseException as e:
             failure.append(e)
 
-    thread = threading.Thread(target=target, name="load")
-    thread.start()
-    thread.join()
+    with _collector_quietened():
+        thread = threading.Thread(target=target, name="load")
+        thread.start()
+        thread.join()
     if failure:
         raise failure[0]
     return result[0]
