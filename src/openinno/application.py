@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -228,6 +229,13 @@ class OpenInno(Application[UUID]):
     @property
     def _streams(self) -> CopyOnWriteRepository:
         return cast(CopyOnWriteRepository, self.repository)
+
+    def one_snapshot(self) -> AbstractContextManager[object]:
+        """One scope of reads ahead for a request's token lookup and its command
+        (``account_for_token(..., also=...)``): the streams the command will read come
+        in the same query as the token's.  Nothing is decided on them before the token
+        is: the command still runs only once its account is known and active."""
+        return self._streams.fresh_reads()
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # The rest of Application.save (snapshots, notify) runs as the library has it.
@@ -689,6 +697,19 @@ class OpenInno(Application[UUID]):
         for upload in files:
             self.files.put(upload.data)
 
+    def reads_of_submit(
+        self, actor_id: UUID, challenge_id: UUID, team_ids: Sequence[UUID] = ()
+    ) -> tuple[UUID | None, ...]:
+        """The streams ``submit`` reads, for one query (``read_ahead``)."""
+        team_members = [t for t in team_ids if t != actor_id]
+        return (
+            actor_id,
+            challenge_id,
+            self._streams.cached_link(challenge_id, "organisation_id"),
+            *team_members,
+            *(ids.solver_entries_id(challenge_id, m) for m in (actor_id, *team_members)),
+        )
+
     @retry_on_conflict
     def submit(
         self,
@@ -701,16 +722,7 @@ class OpenInno(Application[UUID]):
         team_ids: Sequence[UUID] = (),
     ) -> SubmissionRecorded:
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
-        team_members = [t for t in team_ids if t != actor_id]
-        self._streams.read_ahead(
-            (
-                actor_id,
-                challenge_id,
-                self._streams.cached_link(challenge_id, "organisation_id"),
-                *team_members,
-                *(ids.solver_entries_id(challenge_id, m) for m in (actor_id, *team_members)),
-            )
-        )
+        self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id, team_ids))
         self._actor(actor_id)
         challenge = self._visible_challenge(actor_id, challenge_id, readonly=True)
         at = self._now()
@@ -808,20 +820,23 @@ class OpenInno(Application[UUID]):
 
     # --- public support -------------------------------------------------------------------
 
+    def reads_of_support(self, actor_id: UUID, submission_id: UUID) -> tuple[UUID | None, ...]:
+        """The streams ``support`` and ``retract_support`` read, for one query."""
+        challenge_id = self._streams.cached_link(submission_id, "challenge_id")
+        return (
+            actor_id,
+            submission_id,
+            challenge_id,
+            challenge_id and self._streams.cached_link(challenge_id, "organisation_id"),
+            ids.vote_id(submission_id, actor_id),
+            # Not the tally: it is read under the entry's lock, after the votes
+            # ahead of this one in the process have recorded theirs.
+        )
+
     def _supportable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
         """Both read-only (shared, not to be changed)."""
         challenge_id = self._streams.cached_link(submission_id, "challenge_id")
-        self._streams.read_ahead(
-            (
-                actor_id,
-                submission_id,
-                challenge_id,
-                challenge_id and self._streams.cached_link(challenge_id, "organisation_id"),
-                ids.vote_id(submission_id, actor_id),
-                # Not the tally: it is read under the entry's lock, after the votes
-                # ahead of this one in the process have recorded theirs.
-            )
-        )
+        self._streams.read_ahead(self.reads_of_support(actor_id, submission_id))
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission", readonly=True)
         if challenge_id is None:
@@ -1179,13 +1194,23 @@ class OpenInno(Application[UUID]):
         )
         return token, Recorded(api_token.id, self._commit(api_token))
 
-    def account_for_token(self, token: str) -> UUID:
-        """The active account a live token belongs to, or InvalidCredentials."""
+    def account_for_token(
+        self, token: str, *, also: Callable[[UUID], Iterable[UUID | None]] | None = None
+    ) -> UUID:
+        """The active account a live token belongs to, or InvalidCredentials.
+
+        ``also``: the streams the request's command will read, given its account
+        (``reads_of_submit``, say).  When this process has seen the token before (its
+        account is known without a query), they are read in the token's query, and
+        within an enclosing ``one_snapshot`` the command reads them from there: one
+        round trip fewer per request."""
         from openinno.domain.token import ApiToken, token_sha256, token_stream_id
 
         token_id = token_stream_id(token_sha256(token))
         with self._streams.fresh_reads():
-            self._streams.read_ahead((token_id, self._streams.cached_link(token_id, "account_id")))
+            account_id = self._streams.cached_link(token_id, "account_id")
+            extra = also(account_id) if also is not None and account_id is not None else ()
+            self._streams.read_ahead((token_id, account_id, *extra))
             api_token = self._maybe_load(token_id, ApiToken, readonly=True)
             if api_token is None or api_token.revoked:
                 raise InvalidCredentials("This token is unknown or revoked; request a new one.")

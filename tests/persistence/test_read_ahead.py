@@ -104,6 +104,65 @@ def test_a_token_and_its_account_are_read_in_one_query(app, clock):
     assert (reads.batches, reads.single) == (1, 0)
 
 
+def test_a_token_and_what_its_command_reads_come_in_one_query(app, clock):
+    """The API's submit and vote: the token's query also brings the command's streams
+    (``account_for_token(also=...)`` within ``one_snapshot``); the command reads none."""
+    s, submission_id = voting_scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    token, _ = app.issue_token("public@example.org", PASSWORD)
+    assert app.account_for_token(token) == s.public  # the token's account now known
+    app.support(s.public, submission_id)  # the entry's challenge and organisation cached
+    app.retract_support(s.public, submission_id)
+
+    with counted(app) as reads, app.one_snapshot():
+        actor = app.account_for_token(token, also=lambda a: app.reads_of_support(a, submission_id))
+        assert app.support(actor, submission_id).support_count == 1
+    assert (reads.batches, reads.single) == (1, 1)  # the token + the vote's; the tally
+
+    with counted(app) as reads, app.one_snapshot():
+        actor = app.account_for_token(token, also=lambda a: app.reads_of_submit(a, challenge_id))
+        app.submit(actor, challenge_id, "Brick tower", "Tall and thin.", terms)
+    assert (reads.batches, reads.single) == (1, 0)
+
+    # Without the hint: the command's own query besides the token's.
+    with counted(app) as reads, app.one_snapshot():
+        actor = app.account_for_token(token)
+        app.submit(actor, challenge_id, "Brick bridge", "Long and low.", terms)
+    assert (reads.batches, reads.single) == (2, 0)
+
+
+def test_a_token_revoked_elsewhere_is_refused_with_the_command_read_ahead(app, settings, clock):
+    s, submission_id = voting_scene(app, clock)
+    token, _ = app.issue_token("public@example.org", PASSWORD)
+    assert app.account_for_token(token) == s.public
+    app.support(s.public, submission_id)
+    app.retract_support(s.public, submission_id)
+    other = OpenInno(settings, clock=clock)
+    try:
+        other.revoke_token(s.public, token)  # another process
+    finally:
+        other.close()
+    with app.one_snapshot(), pytest.raises(InvalidCredentials):
+        app.account_for_token(token, also=lambda a: app.reads_of_support(a, submission_id))
+    assert app.support_count(submission_id) == 0
+
+
+def test_what_is_read_with_the_token_is_what_another_process_recorded(app, settings, clock):
+    s, submission_id = voting_scene(app, clock)
+    token, _ = app.issue_token("public@example.org", PASSWORD)
+    assert app.account_for_token(token) == s.public
+    app.support(s.public, submission_id)  # the vote's streams cached, the vote recorded
+    other = OpenInno(settings, clock=clock)
+    try:
+        other.retract_support(s.public, submission_id)  # another process
+    finally:
+        other.close()
+    with app.one_snapshot():
+        actor = app.account_for_token(token, also=lambda a: app.reads_of_support(a, submission_id))
+        # Not AlreadySupported: the vote stream was read fresh with the token.
+        assert app.support(actor, submission_id).support_count == 1
+
+
 def test_reads_ahead_see_what_another_process_recorded(app, settings, clock):
     s, submission_id = voting_scene(app, clock)
     token, _ = app.issue_token("public@example.org", PASSWORD)

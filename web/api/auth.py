@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -40,14 +40,20 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-def actor_for_scope(openinno: OpenInno, scope: Any, authorization: str | None) -> UUID | None:
+# Given the account, the streams a request's command will read (see OpenInno.account_for_token).
+AlsoRead = Callable[[UUID], Iterable[UUID | None]]
+
+
+def actor_for_scope(
+    openinno: OpenInno, scope: Any, authorization: str | None, also: AlsoRead | None = None
+) -> UUID | None:
     """The account behind the request's token (None without one); remembered in the scope."""
     state = scope.setdefault("state", {})
     if _SCOPE_KEY in state:
         cached: UUID | None = state[_SCOPE_KEY]
         return cached
     token = bearer_token(authorization)
-    actor = openinno.account_for_token(token) if token is not None else None
+    actor = openinno.account_for_token(token, also=also) if token is not None else None
     state[_SCOPE_KEY] = actor
     return actor
 
@@ -57,16 +63,16 @@ def provide_openinno(state: State) -> OpenInno:
     return app
 
 
-def provide_viewer(request: Request[Any, Any, Any]) -> UUID | None:
+def provide_viewer(request: Request[Any, Any, Any], also: AlsoRead | None = None) -> UUID | None:
     """The signed-in account, or None for an anonymous request."""
     return actor_for_scope(
-        request.app.state.openinno, request.scope, request.headers.get("authorization")
+        request.app.state.openinno, request.scope, request.headers.get("authorization"), also
     )
 
 
-def provide_actor(request: Request[Any, Any, Any]) -> UUID:
+def provide_actor(request: Request[Any, Any, Any], also: AlsoRead | None = None) -> UUID:
     """The signed-in account; AuthenticationRequired without a token."""
-    actor = provide_viewer(request)
+    actor = provide_viewer(request, also)
     if actor is None:
         raise AuthenticationRequired(
             "Send Authorization: Bearer <token>; get one from POST /api/v1/tokens."

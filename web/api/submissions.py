@@ -251,16 +251,21 @@ async def submit(
 def _submit(
     openinno: OpenInno, request: Request[Any, Any, Any], challenge_id: UUID, entry: Entry
 ) -> Any:
-    # The token looked up in the same worker thread as the command (see auth.signed_in).
-    return openinno.submit(
-        provide_actor(request),
-        challenge_id,
-        entry.title,
-        entry.summary,
-        entry.accepted_terms_sha256,
-        files=entry.files,
-        team_ids=entry.team_ids,
-    )
+    # The token looked up in the same worker thread as the command (see auth.signed_in),
+    # in the same query as what the command reads.
+    with openinno.one_snapshot():
+        actor = provide_actor(
+            request, lambda a: openinno.reads_of_submit(a, challenge_id, entry.team_ids)
+        )
+        return openinno.submit(
+            actor,
+            challenge_id,
+            entry.title,
+            entry.summary,
+            entry.accepted_terms_sha256,
+            files=entry.files,
+            team_ids=entry.team_ids,
+        )
 
 
 def _revise(

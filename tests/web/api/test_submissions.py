@@ -275,3 +275,23 @@ def test_reviews_and_conflicts(cast):
         "conflict_of_interest",
     )
     assert UUID(reviewed.json()["id"])
+
+
+def test_a_vote_and_a_submission_read_the_token_with_the_commands_streams(app, cast):
+    """One query for the token and what the command reads (OpenInno.account_for_token's
+    ``also``), once the token and the entry are known to this process."""
+    from tests.persistence.test_read_ahead import counted
+
+    c = cast.client
+    challenge_id, terms = cast.open_challenge()
+    submission = cast.submit(challenge_id, terms)
+    cast.submit(challenge_id, terms, title="Warm-up")
+    url = f"/api/v1/submissions/{submission}/vote"
+    assert c.put(url, headers=cast.other.auth).status_code == 200  # warm: all cached
+    assert c.delete(url, headers=cast.other.auth).status_code == 200
+    with counted(app) as reads:
+        assert c.put(url, headers=cast.other.auth).json()["support_count"] == 1
+    assert (reads.batches, reads.single) == (1, 1)  # token + the vote's streams; the tally
+    with counted(app) as reads:
+        cast.submit(challenge_id, terms, who=cast.other, title="Third")
+    assert (reads.batches, reads.single) == (1, 0)
