@@ -25,7 +25,7 @@ from msgspec import to_builtins
 from projections import tracking
 from projections.db import Db
 from projections.projection import Handler, Item, Payload, Plaintext, Projection, Stored
-from projections.wakeup import PollWaker, Waker
+from projections.wakeup import Linger, PollWaker, Waker
 from projections.writes import Writes
 
 log = logging.getLogger(__name__)
@@ -387,9 +387,11 @@ class Runner:
     def projections(self) -> tuple[Projection, ...]:
         return (self.projection,)
 
-    def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
+    def follow(
+        self, stop: threading.Event, waker: Waker | None = None, linger: Linger | None = None
+    ) -> None:
         """Apply batches forever (until ``stop``), idling on the waker between."""
-        _follow(self, stop, waker)
+        _follow(self, stop, waker, linger)
 
     def wait_until(self, position: int, timeout: float, name: str | None = None) -> bool:
         """Read-your-writes in this process: block until the projection has
@@ -401,10 +403,15 @@ class _Follower(Protocol):
     @property
     def name(self) -> str: ...
 
+    @property
+    def batch_size(self) -> int: ...
+
     def run_batch(self, limit: int | None = None) -> int: ...
 
 
-def _follow(runner: _Follower, stop: threading.Event, waker: Waker | None) -> None:
+def _follow(
+    runner: _Follower, stop: threading.Event, waker: Waker | None, linger: Linger | None = None
+) -> None:
     waker = waker or PollWaker()
     try:
         while not stop.is_set():
@@ -415,6 +422,8 @@ def _follow(runner: _Follower, stop: threading.Event, waker: Waker | None) -> No
                 continue
             if count:
                 waker.busy()
+                if linger is not None:
+                    linger.after(count, runner.batch_size, stop)
             else:
                 waker.idle(stop)
     finally:
@@ -565,9 +574,11 @@ class MultiRunner:
             self.apply(page, page[-1].id)
         return len(page)
 
-    def follow(self, stop: threading.Event, waker: Waker | None = None) -> None:
+    def follow(
+        self, stop: threading.Event, waker: Waker | None = None, linger: Linger | None = None
+    ) -> None:
         """Apply batches forever (until ``stop``), idling on the waker between."""
-        _follow(self, stop, waker)
+        _follow(self, stop, waker, linger)
 
     def wait_until(self, position: int, timeout: float, name: str | None = None) -> bool:
         """Block until the projection ``name`` (default: every one) has applied

@@ -25,7 +25,7 @@ from projections.runner import (
     Runner,
 )
 from projections.waiting import wait_for_position
-from projections.wakeup import PollWaker, Waker
+from projections.wakeup import Linger, PollWaker, Waker
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,10 @@ class ReadSide:
         payload: Payload | None = None,
         plaintext: Plaintext | None = None,
         follow_together_lag: int = FOLLOW_TOGETHER_LAG,
+        linger: Linger | None = None,
     ) -> None:
         self.store = store
+        self.linger = linger
         self.follow_together_lag = follow_together_lag
         self.source = source
         self.decode = decode
@@ -157,7 +159,7 @@ class ReadSide:
     def _follow(self, runner: Follower) -> None:
         while not self._stop.is_set():
             try:
-                runner.follow(self._stop, self.waker_factory())
+                runner.follow(self._stop, self.waker_factory(), self.linger)
             except Exception:
                 log.exception("projection %s failed; starting again in 1s", runner.name)
                 self._stop.wait(1.0)

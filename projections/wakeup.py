@@ -1,10 +1,13 @@
 """How an idle runner waits for new events: LISTEN/NOTIFY on PostgreSQL (the
 library's recorder sends NOTIFY on its channel with every insert), polling
-with a short backoff on SQLite."""
+with a short backoff on SQLite.  And how a busy one waits a moment after a batch
+that caught up with the log, so the next batch is bigger (``Linger``)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -62,3 +65,25 @@ class ListenWaker:
 
     def close(self) -> None:
         self.conn.close()
+
+
+@dataclass(frozen=True)
+class Linger:
+    """After a batch that caught up with the log (fewer events than a full page),
+    wait ``seconds`` before reading again, as a producer's linger or Nagle's delay.
+
+    Why: under a burst of writes every batch was what arrived while the last one was
+    applied, a few events each, and each batch pays a read-model transaction (and the
+    ledger its own) whatever its size.  Waiting a few milliseconds makes the batches
+    several times bigger, and the read side's CPU per write fell by a third to a half
+    (docs/performance.md, session seven).  A write arriving after an idle moment is not
+    delayed: the idle wait (``Waker.idle``) wakes at once, and a linger only follows a
+    batch that found events.  Under load a write becomes visible up to ``seconds``
+    later.  ``pause`` is ``stop.wait`` unless a test passes its own."""
+
+    seconds: float
+    pause: Callable[[threading.Event, float], object] = threading.Event.wait
+
+    def after(self, count: int, full_page: int, stop: threading.Event) -> None:
+        if self.seconds > 0 and 0 < count < full_page and not stop.is_set():
+            self.pause(stop, self.seconds)

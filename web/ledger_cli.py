@@ -37,7 +37,13 @@ def start_ledger(settings: Settings) -> Callable[[], None]:
     """Follow the log in a background thread (used by `openinno serve`)."""
     app, ledger = _open(settings)
     stop = threading.Event()
-    thread = threading.Thread(target=ledger.follow, args=(stop,), name="ledger", daemon=True)
+    thread = threading.Thread(
+        target=ledger.follow,
+        args=(stop,),
+        kwargs={"linger_seconds": settings.read_side_linger_ms / 1000},
+        name="ledger",
+        daemon=True,
+    )
     thread.start()
 
     def stopper() -> None:

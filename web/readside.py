@@ -22,7 +22,7 @@ from projections.projection import Payload, Plaintext, Projection
 from projections.registry import ALL
 from projections.runner import NotificationSource, payload_from
 from projections.service import ReadSide, WakerFactory
-from projections.wakeup import ListenWaker, PollWaker, Waker
+from projections.wakeup import Linger, ListenWaker, PollWaker, Waker
 
 
 def postgres_conninfo(settings: Settings) -> str:
@@ -193,6 +193,7 @@ def read_side_for(
         app.mapper.to_domain_event,
         projections,
         waker_factory=waker_factory_for(settings, app),
+        linger=Linger(settings.read_side_linger_ms / 1000),
         batch_size=batch_size,
         payload=payload_for(app),
         plaintext=plaintext_for(app),

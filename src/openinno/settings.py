@@ -37,6 +37,10 @@ class Settings:
     # How many nice steps each web worker of several runs below the supervisor, which
     # applies the log to the read models and the ledger (web.app.lower_priority; 0: same).
     web_worker_nice: int = 5
+    # After a batch that caught up with the log, the read models and the ledger wait
+    # this long before reading again, so that under load batches are bigger
+    # (projections.wakeup.Linger; 0: read again at once).
+    read_side_linger_ms: float = 10.0
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -60,6 +64,7 @@ class Settings:
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
+            read_side_linger_ms=float(env.get("OPENINNO_READ_SIDE_LINGER_MS", 10)),
         )
 
     @property

@@ -196,10 +196,18 @@ class Ledger:
         rows = self.db.rows("SELECT leaf_index FROM ledger_leaves WHERE position = ?", (position,))
         return int(rows[0][0]) if rows else None
 
-    def follow(self, stop: threading.Event, idle_seconds: float = 0.25) -> None:
+    def follow(
+        self, stop: threading.Event, idle_seconds: float = 0.25, linger_seconds: float = 0.0
+    ) -> None:
+        """Append batches until ``stop``.  After a batch that caught up with the log,
+        wait ``linger_seconds`` so the next one is bigger (as the read models do:
+        projections.wakeup.Linger); each batch pays a transaction and a tree update."""
         while not stop.is_set():
-            if self.follow_once() == 0:
+            count = self.follow_once()
+            if count == 0:
                 stop.wait(idle_seconds)
+            elif count < BATCH and linger_seconds > 0:
+                stop.wait(linger_seconds)
 
 
 def catch_up(ledger: Ledger) -> int:
