@@ -73,17 +73,27 @@ def measure(url: str) -> None:
             app.support(app.account_for_token(solvers[0].token), first)
             entries: list[uuid.UUID] = []
 
+            # As the API does (web/api/submissions.py, votes.py): the token's query also
+            # reads what the command will.
             def submit() -> None:
                 for n in range(COUNT):
-                    actor = app.account_for_token(solvers[1 + n % 30].token)
-                    title = f"Entry {n}"
-                    entries.append(
-                        app.submit(actor, scene.challenge, title, "A set.", scene.terms).id
-                    )
+                    with app.one_snapshot():
+                        actor = app.account_for_token(
+                            solvers[1 + n % 30].token,
+                            also=lambda a: app.reads_of_submit(a, scene.challenge),
+                        )
+                        title = f"Entry {n}"
+                        entries.append(
+                            app.submit(actor, scene.challenge, title, "A set.", scene.terms).id
+                        )
 
             def vote() -> None:
                 for entry in entries:
-                    app.support(app.account_for_token(solvers[0].token), entry)
+                    with app.one_snapshot():
+                        actor = app.account_for_token(
+                            solvers[0].token, also=lambda a, e=entry: app.reads_of_support(a, e)
+                        )
+                        app.support(actor, entry)
 
             commands: list[tuple[str, Callable[[], None]]] = [("submit", submit), ("vote", vote)]
             for name, run in commands:
