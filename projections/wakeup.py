@@ -75,8 +75,8 @@ class Linger:
     Why: under a burst of writes every batch was what arrived while the last one was
     applied, a few events each, and each batch pays a read-model transaction (and the
     ledger its own) whatever its size.  Waiting a few milliseconds makes the batches
-    several times bigger, and the read side's CPU per write fell by a third to a half
-    (docs/performance.md, session seven).  A write arriving after an idle moment is not
+    several times bigger: the read side's CPU per vote fell by a third to a half, per
+    submission by a sixth to a quarter (docs/performance.md, session seven).  A write arriving after an idle moment is not
     delayed: the idle wait (``Waker.idle``) wakes at once, and a linger only follows a
     batch that found events.  Under load a write becomes visible up to ``seconds``
     later.  ``pause`` is ``stop.wait`` unless a test passes its own."""
