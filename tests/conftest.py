@@ -34,11 +34,14 @@ def postgres_url() -> Iterator[str]:
 
 
 def _drop_schema(url: str, schema: str) -> None:
+    """The test's event-store schema and the read models' one beside it (a test that
+    starts a read side creates ``<schema>_read``; left behind, each run added some)."""
     import psycopg
     from psycopg import sql
 
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        for name in (schema, f"{schema}_read"):
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
 
 
 def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
