@@ -119,3 +119,15 @@ def test_the_ledger_lingers_after_a_batch_that_caught_up():
     stop, counts = RecordingStop(), [3, 0, 5]
     Ledger.follow(Scripted(), stop, idle_seconds=0.25)  # type: ignore[arg-type]
     assert stop.waits == [0.25]
+
+
+def test_the_served_read_side_lingers_as_configured(app, settings):
+    from dataclasses import replace
+
+    from openinno.settings import Settings
+    from web.readside import read_side_for
+
+    assert Settings.from_env({}).read_side_linger_ms == 10.0
+    assert Settings.from_env({"OPENINNO_READ_SIDE_LINGER_MS": "0"}).read_side_linger_ms == 0.0
+    side = read_side_for(replace(settings, read_side_linger_ms=25), app)
+    assert side.linger is not None and side.linger.seconds == 0.025
