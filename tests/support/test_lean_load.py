@@ -73,9 +73,23 @@ def server_url() -> Iterator[str]:
     started.wait(10)
     port = holder["server"].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}"
-    loop.call_soon_threadsafe(holder["server"].close)
+
+    async def stop() -> None:
+        # The connections' handlers still wait on kept-alive sockets: end them here.
+        # Left pending, they were finalised whenever the garbage collector reached the
+        # loop, in the middle of a later test: once inside ast.parse, where CPython
+        # 3.11 raised "AST constructor recursion depth mismatch".
+        holder["server"].close()
+        handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        await holder["server"].wait_closed()
+
+    asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+    loop.close()
 
 
 def test_answers_are_read_by_length_by_chunks_and_after_a_close(server_url: str):
