@@ -89,10 +89,10 @@ from projections.reviewers import queries as reviewers
 from projections.sponsors import queries as sponsors
 from tests.benchmarks.bench_projections import CRITERIA, Clock, Expected, Writer, _account
 from tests.benchmarks.report import Result
-from tests.support import load as load_generator
 from tests.support import postgres
 from tests.support.load import (
     ClosedRun,
+    CollectorPauses,
     Outcome,
     PacedRun,
     Request,
@@ -747,15 +747,19 @@ def load(
 
 def paced_load(
     server: Server, endpoint: Endpoint, clients: int, rate: float, seconds: float
-) -> PacedRun:
-    """Open loop: ``rate`` requests a second in all, whatever the answers take."""
+) -> tuple[PacedRun, CollectorPauses]:
+    """Open loop: ``rate`` requests a second in all, whatever the answers take; and the
+    load generator's own collection pauses meanwhile."""
 
     def make(_client: int, _index: int) -> Request:
         return Request("GET", endpoint.path, endpoint.headers)
 
-    return run_sync(
-        run_paced(server.url, clients, rate, seconds, make, time_limit=seconds + PACED_GRACE)
+    pauses = CollectorPauses()
+    run = run_sync(
+        run_paced(server.url, clients, rate, seconds, make, time_limit=seconds + PACED_GRACE),
+        pauses,
     )
+    return run, pauses
 
 
 def _env(name: str, default: float) -> float:
@@ -870,8 +874,7 @@ def measure_reads(store: Store, quick: bool, workers: int) -> list[Result]:
 
             # Paced first, on a server that has just answered one request (warm) and
             # has no backlog: the latency a user meets at this arrival rate.
-            paced = paced_load(server, endpoint, paced_clients, rate, paced_seconds)
-            client_gc = load_generator.last_collector_pauses
+            paced, client_gc = paced_load(server, endpoint, paced_clients, rate, paced_seconds)
             paced_bad = _bad(paced.outcomes, endpoint)
             # --quick: every answer right.  Full runs report failures (on a shared
             # PostgreSQL the server can meet max_connections); they count as slow.

@@ -128,30 +128,25 @@ class CollectorPauses:
         return max(self.seconds, default=0.0)
 
 
-# The pauses of the latest load run_sync ran (benchmarks print them beside send lag).
-last_collector_pauses = CollectorPauses()
-
-
 @contextlib.contextmanager
-def _collector_quietened() -> Iterator[CollectorPauses]:
+def _collector_quietened(pauses: CollectorPauses) -> Iterator[None]:
     """What existed before the load is moved out of the collector's reach for its
     duration (``gc.freeze``, as the served workers do at start): collections during the
-    load then walk only what the load itself made."""
-    global last_collector_pauses
-    pauses = last_collector_pauses = CollectorPauses()
+    load then walk only what the load itself made.  Each one's pause goes to ``pauses``."""
     gc.freeze()
     gc.callbacks.append(pauses)
     try:
-        yield pauses
+        yield
     finally:
         gc.callbacks.remove(pauses)
         gc.unfreeze()
 
 
-def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+def run_sync(coroutine: Coroutine[Any, Any, T], pauses: CollectorPauses | None = None) -> T:
     """Run the load in a fresh event loop on its own thread, so it works whatever
     loop the calling thread may already have running (Playwright's sync API keeps
-    one in the main thread while a browser is open)."""
+    one in the main thread while a browser is open).  ``pauses``, if given, collects
+    this process's garbage-collection pauses during the load."""
     result: list[T] = []
     failure: list[BaseException] = []
 
@@ -161,7 +156,7 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
         except BaseException as e:
             failure.append(e)
 
-    with _collector_quietened():
+    with _collector_quietened(pauses or CollectorPauses()):
         thread = threading.Thread(target=target, name="load")
         thread.start()
         thread.join()
