@@ -3,9 +3,11 @@ create_app from the settings it is given."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import multiprocessing
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, Response, get
@@ -68,6 +70,25 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+def request_threads(threads: int) -> tuple[Any, Any]:
+    """Startup and shutdown hooks that give the app's event loop its own pool of
+    ``threads`` threads as its default executor: Litestar runs every synchronous handler
+    and dependency there (``sync_to_thread``), and so do the handlers and middlewares
+    that hop to a thread themselves.  One pool, sized by the settings, rather than the
+    interpreter's default (5 + cores) for most handlers and anyio's own 40 threads for
+    the rest: anyio's hop (a lock-and-condition queue per call) cost the submissions
+    about a tenth of a web worker's CPU (docs/performance.md, session eight)."""
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="openinno-request")
+
+    def start() -> None:
+        asyncio.get_running_loop().set_default_executor(executor)
+
+    def stop() -> None:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    return start, stop
+
+
 def create_app(
     settings: Settings | None = None,
     application: OpenInno | None = None,
@@ -81,7 +102,10 @@ def create_app(
     # The JSON API (web/api): bearer tokens, problem+json, reads from the projections.
     api = api_setup(settings, api_config)
 
+    start_threads, stop_threads = request_threads(settings.web_threads)
+
     def close_application() -> None:
+        stop_threads()
         pages.close()
         api.close()
         if application is None:
@@ -95,6 +119,7 @@ def create_app(
         csrf_config=pages.csrf,
         middleware=pages.middleware,
         stores=pages.stores,
+        on_startup=[start_threads],
         on_shutdown=[close_application],
     )
 

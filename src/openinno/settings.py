@@ -41,6 +41,9 @@ class Settings:
     # this long before reading again, so that under load batches are bigger
     # (projections.wakeup.Linger; 0: read again at once).
     read_side_linger_ms: float = 10.0
+    # Threads per web worker that run the synchronous work of requests (commands, reads
+    # of the event store and read models): requests beyond this many wait their turn.
+    web_threads: int = 6
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +68,7 @@ class Settings:
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
             read_side_linger_ms=float(env.get("OPENINNO_READ_SIDE_LINGER_MS", 10)),
+            web_threads=_positive(env, "OPENINNO_WEB_THREADS", 6),
         )
 
     @property
@@ -92,6 +96,13 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.files_directory or self.data_dir / "files"
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = int(env.get(name, default))
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, not {value}")
+    return value
 
 
 def _optional_path(value: str | None) -> Path | None:

@@ -18,8 +18,8 @@ import re
 from functools import partial
 from typing import Any
 
-import anyio.to_thread
 import msgspec
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import Headers
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
@@ -109,7 +109,7 @@ class IdempotencyMiddleware:
             return
         openinno: OpenInno = scope["litestar_app"].state.openinno
         try:
-            actor = await anyio.to_thread.run_sync(
+            actor = await sync_to_thread(
                 actor_for_scope, openinno, scope, headers.get("authorization")
             )
         except DomainError:
@@ -128,7 +128,7 @@ class IdempotencyMiddleware:
             body,
         )
         try:
-            stored = await anyio.to_thread.run_sync(
+            stored = await sync_to_thread(
                 openinno.begin_idempotent_request, actor, key, fingerprint
             )
         except DomainError as e:
@@ -202,7 +202,7 @@ class IdempotencyMiddleware:
                     (v.decode() for k, v in headers if k.lower() == b"content-type"),
                     "application/json",
                 )
-                await anyio.to_thread.run_sync(
+                await sync_to_thread(
                     partial(
                         openinno.complete_idempotent_request,
                         actor,
@@ -213,9 +213,7 @@ class IdempotencyMiddleware:
                     )
                 )
             else:
-                await anyio.to_thread.run_sync(
-                    openinno.release_idempotent_request, actor, key, status
-                )
+                await sync_to_thread(openinno.release_idempotent_request, actor, key, status)
         except Exception:
             # The response is already sent; a retry will see the key in progress (409).
             log.exception("Could not record the response for Idempotency-Key %r", key)

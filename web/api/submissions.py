@@ -13,10 +13,10 @@ from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
-import anyio.to_thread
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from litestar import Request, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
@@ -242,9 +242,7 @@ async def submit(
 ) -> SubmissionCreated:
     require_token(request)
     entry = await read_entry(request, NewSubmission)
-    recorded = await anyio.to_thread.run_sync(
-        partial(_submit, openinno, request, challenge_id, entry)
-    )
+    recorded = await sync_to_thread(partial(_submit, openinno, request, challenge_id, entry))
     return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
 
 
@@ -297,9 +295,7 @@ async def revise_submission(
 ) -> SubmissionCreated:
     require_token(request)
     entry = await read_entry(request, NewRevision)
-    recorded = await anyio.to_thread.run_sync(
-        partial(_revise, openinno, request, submission_id, entry)
-    )
+    recorded = await sync_to_thread(partial(_revise, openinno, request, submission_id, entry))
     return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
 
 
