@@ -7,6 +7,7 @@ import asyncio
 import gc
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -70,23 +71,19 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def request_threads(threads: int) -> tuple[Any, Any]:
-    """Startup and shutdown hooks that give the app's event loop its own pool of
-    ``threads`` threads as its default executor: Litestar runs every synchronous handler
-    and dependency there (``sync_to_thread``), and so do the handlers and middlewares
-    that hop to a thread themselves.  One pool, sized by the settings, rather than the
-    interpreter's default (5 + cores) for most handlers and anyio's own 40 threads for
-    the rest: anyio's hop (a lock-and-condition queue per call) cost the submissions
-    about a tenth of a web worker's CPU (docs/performance.md, session eight)."""
-    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="openinno-request")
+def request_threads(threads: int) -> Callable[[], None]:
+    """A startup hook that gives the app's event loop its own pool of ``threads``
+    threads as its default executor: Litestar runs every synchronous handler and
+    dependency there (``sync_to_thread``), and so do the handlers and middlewares that
+    hop to a thread themselves.  One pool, sized by the settings, rather than the
+    interpreter's default (4 + cores) for most handlers and anyio's own 40 threads for
+    the rest.  The loop shuts its default executor down when it closes."""
 
     def start() -> None:
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="openinno-request")
         asyncio.get_running_loop().set_default_executor(executor)
 
-    def stop() -> None:
-        executor.shutdown(wait=False, cancel_futures=True)
-
-    return start, stop
+    return start
 
 
 def create_app(
@@ -102,10 +99,7 @@ def create_app(
     # The JSON API (web/api): bearer tokens, problem+json, reads from the projections.
     api = api_setup(settings, api_config)
 
-    start_threads, stop_threads = request_threads(settings.web_threads)
-
     def close_application() -> None:
-        stop_threads()
         pages.close()
         api.close()
         if application is None:
@@ -119,7 +113,7 @@ def create_app(
         csrf_config=pages.csrf,
         middleware=pages.middleware,
         stores=pages.stores,
-        on_startup=[start_threads],
+        on_startup=[request_threads(settings.web_threads)],
         on_shutdown=[close_application],
     )
 
