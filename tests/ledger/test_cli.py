@@ -1,10 +1,14 @@
-"""The ledger from the command line: keys, evidence, offline verify, audit."""
+"""The ledger from the command line: keys, evidence, offline verify, audit, and the
+follower `openinno serve` starts (its linger from the settings)."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,8 +74,6 @@ def test_evidence_verify_and_audit_from_the_command_line(
 
 
 def test_serve_follows_the_ledger_in_a_background_thread(env: Path) -> None:
-    import time
-
     from openinno.ledger.log import ledger_for
     from web.ledger_cli import start_ledger
 
@@ -91,3 +93,67 @@ def test_serve_follows_the_ledger_in_a_background_thread(env: Path) -> None:
     finally:
         stop()
         app.close()
+
+
+class WatchedStop(threading.Event):
+    """The served follower's stop event, passed through, noting each wait of its loop."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        super().__init__()
+        self.stop = stop
+        self.waits: list[float | None] = []
+
+    def is_set(self) -> bool:
+        return self.stop.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return self.stop.wait(timeout)
+
+
+@pytest.mark.parametrize(
+    ("linger_ms", "first_waits"),
+    [
+        ("25", [0.025, 0.25]),  # the batch caught up: linger, then the idle wait
+        ("0", [0.25, 0.25]),  # switched off: read again at once, found nothing, idle
+        (None, [0.01, 0.25]),  # the default, 10 ms
+    ],
+)
+def test_serve_lingers_as_configured(
+    env: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    linger_ms: str | None,
+    first_waits: list[float],
+) -> None:
+    """The ledger `openinno serve` starts waits OPENINNO_READ_SIDE_LINGER_MS after a batch
+    that caught up with the log.  Its real loop runs; only its waits are noted (timing
+    them would flake on a loaded machine)."""
+    from openinno.ledger.log import Ledger
+    from web.ledger_cli import start_ledger
+
+    if linger_ms is None:
+        monkeypatch.delenv("OPENINNO_READ_SIDE_LINGER_MS", raising=False)
+    else:
+        monkeypatch.setenv("OPENINNO_READ_SIDE_LINGER_MS", linger_ms)
+    watched: list[WatchedStop] = []
+    follow = Ledger.follow
+
+    def watched_follow(self: Ledger, stop: threading.Event, *args: Any, **kwargs: Any) -> None:
+        watched.append(WatchedStop(stop))
+        follow(self, watched[0], *args, **kwargs)
+
+    monkeypatch.setattr(Ledger, "follow", watched_follow)
+    assert main(["migrate"]) == 0
+    settings = Settings.from_env()
+    app = OpenInno(settings)
+    app.register_account("ada@example.org", "correct horse battery", "Ada")  # two events
+    stop = start_ledger(settings)
+    try:
+        deadline = time.monotonic() + 10
+        while (not watched or len(watched[0].waits) < 2) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop()
+        app.close()
+    assert watched, "the ledger never started following"
+    assert watched[0].waits[:2] == first_waits
