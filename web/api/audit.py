@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from openinno.application import OpenInno
 from projections.legal import queries as legal
@@ -24,8 +24,8 @@ from web.api.reads import LEGAL, ApiReads, MinPosition
 
 AsOfParameter = Annotated[
     str | None,
-    Parameter(
-        query="as_of",
+    QueryParameter(
+        name="as_of",
         max_length=64,
         description=(
             "Replay only what was recorded by then: a log position (e.g. `1200`) or an "

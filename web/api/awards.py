@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain.agreement import IpAgreement
@@ -354,11 +354,11 @@ def _agreement_summary(row: dict[str, Any], state: str) -> AgreementSummary:
 )
 @signed_in
 def list_agreements(
-    organisation_id: Annotated[UUID, Parameter(query="organisation_id")],
+    organisation_id: Annotated[UUID, QueryParameter(name="organisation_id")],
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
     reads: NamedDependency[ApiReads],
-    in_state: Annotated[AgreementState | None, Parameter(query="state")] = None,
+    in_state: Annotated[AgreementState | None, QueryParameter(name="state")] = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     min_position: MinPosition = None,

@@ -15,7 +15,7 @@ from uuid import UUID
 import msgspec
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain.errors import InvalidInput
@@ -131,10 +131,10 @@ def _catalogue_cursor(sort: str, cursor: str | None) -> str | None:
 def list_challenges(
     openinno: NamedDependency[OpenInno],
     reads: NamedDependency[ApiReads],
-    q: Annotated[str, Parameter(query="q", max_length=200)] = "",
-    status: Annotated[list[Phase] | None, Parameter(query="status")] = None,
-    category: Annotated[str | None, Parameter(query="category", max_length=100)] = None,
-    sort: Annotated[Sort, Parameter(query="sort")] = "closing",
+    q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
+    status: Annotated[list[Phase] | None, QueryParameter(name="status")] = None,
+    category: Annotated[str | None, QueryParameter(name="category", max_length=100)] = None,
+    sort: Annotated[Sort, QueryParameter(name="sort")] = "closing",
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     min_position: MinPosition = None,

@@ -12,7 +12,7 @@ from uuid import UUID
 import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain import Submission
@@ -78,8 +78,8 @@ def latest_checkpoint(openinno: NamedDependency[OpenInno]) -> checkpoints.Checkp
 )
 def list_checkpoints(
     openinno: NamedDependency[OpenInno],
-    after: Annotated[int, Parameter(query="after", ge=0)] = 0,
-    limit: Annotated[int, Parameter(query="limit", ge=1, le=1000)] = 100,
+    after: Annotated[int, QueryParameter(name="after", ge=0)] = 0,
+    limit: Annotated[int, QueryParameter(name="limit", ge=1, le=1000)] = 100,
 ) -> list[checkpoints.Checkpoint]:
     with opened_ledger(openinno) as ledger:
         return ledger.signed_checkpoints(after, limit)
@@ -110,9 +110,9 @@ def public_key(openinno: NamedDependency[OpenInno]) -> PublicKey:
 def inclusion_proof(
     openinno: NamedDependency[OpenInno],
     event_id: Annotated[
-        int, Parameter(query="event_id", ge=1, description="the event's log position")
+        int, QueryParameter(name="event_id", ge=1, description="the event's log position")
     ],
-    tree_size: Annotated[int, Parameter(query="tree_size", ge=1)],
+    tree_size: Annotated[int, QueryParameter(name="tree_size", ge=1)],
 ) -> InclusionProof:
     with opened_ledger(openinno) as ledger:
         size, _ = ledger.state()
@@ -135,8 +135,8 @@ def inclusion_proof(
 )
 def consistency_proof(
     openinno: NamedDependency[OpenInno],
-    first: Annotated[int, Parameter(query="first", ge=1)],
-    second: Annotated[int, Parameter(query="second", ge=1)],
+    first: Annotated[int, QueryParameter(name="first", ge=1)],
+    second: Annotated[int, QueryParameter(name="second", ge=1)],
 ) -> ConsistencyProof:
     with opened_ledger(openinno) as ledger:
         size, _ = ledger.state()
@@ -172,7 +172,7 @@ def evidence(
     submission_id: FromPath[UUID],
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
-    with_files: Annotated[bool, Parameter(query="with_files")] = False,
+    with_files: Annotated[bool, QueryParameter(name="with_files")] = False,
 ) -> Response[Any]:
     submission = openinno.get_submission(actor, submission_id)
     if not _may_take_evidence(openinno, actor, submission):

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from openinno.domain.errors import InvalidInput
 
@@ -29,15 +29,15 @@ MAX_LIMIT = 100
 
 Cursor = Annotated[
     str | None,
-    Parameter(
-        query="cursor",
+    QueryParameter(
+        name="cursor",
         max_length=2000,
         description="Opaque: the `next_cursor` of the previous page.",
     ),
 ]
 Limit = Annotated[
     int,
-    Parameter(query="limit", ge=1, le=MAX_LIMIT, description="Items per page."),
+    QueryParameter(name="limit", ge=1, le=MAX_LIMIT, description="Items per page."),
 ]
 
 

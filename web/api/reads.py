@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain.errors import DomainError, InvalidInput
@@ -21,8 +21,8 @@ DEFAULT_WAIT_SECONDS = 5.0
 
 MinPosition = Annotated[
     int | None,
-    Parameter(
-        query="min_position",
+    QueryParameter(
+        name="min_position",
         ge=0,
         le=2**62,
         description=(
