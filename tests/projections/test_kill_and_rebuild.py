@@ -119,25 +119,25 @@ def test_kill_9_mid_batch_then_resume_equals_a_clean_rebuild(
     kills = 0
     while kills < 5:
         before = slowest_position(read_store)
-        process = start_runner(settings)
-        try:
-            wait_for(lambda b=before: slowest_position(read_store) > b)
-            # A short random moment into the run: on a quiet machine the runner applied
-            # the whole log within five kills at up to 50 ms ("killed too late").
-            time.sleep(rng.uniform(0.0, 0.01))
-        finally:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+        with start_runner(settings) as process:  # closes its stderr pipe on the way out
+            try:
+                wait_for(lambda b=before: slowest_position(read_store) > b)
+                # A short random moment into the run: on a quiet machine the runner applied
+                # the whole log within five kills at up to 50 ms ("killed too late").
+                time.sleep(rng.uniform(0.0, 0.01))
+            finally:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
         kills += 1
         if slowest_position(read_store) >= head:
             break
     assert slowest_position(read_store) < head, "killed too late to test anything"
-    process = start_runner(settings)
-    try:
-        wait_for(lambda: slowest_position(read_store) >= head)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+    with start_runner(settings) as process:
+        try:
+            wait_for(lambda: slowest_position(read_store) >= head)
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
 
     db = open_db(read_store)
     try:

@@ -51,7 +51,7 @@ def test_secure_cookies_use_the_host_prefix(app, read_side):
     config = PagesConfig(secure_cookies=True, read_wait_seconds=0)
     with TestClient(
         create_app(app.settings, application=app, pages_config=config),
-        base_url="https://testserver",
+        base_url="https://testserver.local",
     ) as client:
         r = client.get("/")
     cookie = r.headers["set-cookie"]
