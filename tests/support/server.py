@@ -140,6 +140,16 @@ class Server:
         except OSError:
             return ""
 
+    def started_workers(self) -> int:
+        """Workers whose app has started (uvicorn logs each one's startup).  A worker
+        process exists, and one worker answers, before the other has built its app (and
+        lowered its priority): counting the processes let a test look too early."""
+        try:
+            log = self.log_path.read_text(errors="replace")
+        except OSError:
+            return 0
+        return min(len(self.worker_pids()), log.count("Application startup complete."))
+
     def wait_ready(self, timeout: float = 30.0, workers: int = 1) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -149,7 +159,7 @@ class Server:
                 ok = httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
             except httpx.HTTPError:
                 ok = False
-            if ok and (workers <= 1 or len(self.worker_pids()) >= workers):
+            if ok and (workers <= 1 or self.started_workers() >= workers):
                 return
             time.sleep(0.1)
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.log()}")
