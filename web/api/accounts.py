@@ -13,7 +13,7 @@ from litestar.params import JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.errors import DomainError
-from web.api.auth import SECURITY, request_token, signed_in
+from web.api.auth import SECURITY, provide_actor, request_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 from web.throttle import LoginThrottle
@@ -148,9 +148,11 @@ def revoke_current_token(
     responses=problem_spec(401),
     sync_to_thread=True,
 )
-@signed_in
-def me(actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]) -> Me:
-    account = openinno.get_account(actor)
+def me(request: Request[Any, Any, Any], openinno: NamedDependency[OpenInno]) -> Me:
+    # The account comes in the token's query (account_for_token reads it to check it is
+    # active), not in a second one.
+    with openinno.one_snapshot():
+        account = openinno.get_account(provide_actor(request))
     return Me(
         account.id,
         account.email,

@@ -295,3 +295,15 @@ def test_a_vote_and_a_submission_read_the_token_with_the_commands_streams(app, c
     with counted(app) as reads:
         cast.submit(challenge_id, terms, who=cast.other, title="Third")
     assert (reads.batches, reads.single) == (1, 0)
+
+
+def test_who_am_i_reads_the_token_and_its_account_in_one_query(app, cast):
+    """GET /api/v1/me answers from the token's query, which reads the account too."""
+    from tests.persistence.test_read_ahead import counted
+
+    assert cast.client.get("/api/v1/me", headers=cast.solver.auth).status_code == 200  # warm
+    with counted(app) as reads:
+        me = cast.client.get("/api/v1/me", headers=cast.solver.auth)
+    assert me.status_code == 200, me.text
+    assert me.json()["id"] == cast.solver.id
+    assert (reads.batches, reads.single) == (1, 0)
