@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from msgspec import to_builtins
 
-from projections import tracking
+from projections import quarantine, tracking
 from projections.db import Db
 from projections.projection import Handler, Item, Payload, Plaintext, Projection, Stored
 from projections.wakeup import Linger, PollWaker, Waker
@@ -203,6 +203,87 @@ def _commit(db: Db, routes: Sequence[_Route], last: int) -> None:
             route.writes.flush()
 
 
+def _apply_isolating(
+    db: Db,
+    projection: Projection,
+    start: int,
+    notifications: Sequence[Any],
+    last: int,
+    decode: Decode,
+    payload: Payload,
+    plaintext: Plaintext | None,
+) -> None:
+    """Apply a page to one projection that failed on it as a whole, moving its
+    position from ``start`` to ``last``: halves that apply commit as usual (one
+    transaction each), a half that fails is split again, and an event that fails on
+    its own is set aside (``quarantine``) in the transaction that moves the position
+    past it.  A page with one poison event costs about 2 log2(page) transactions.
+    An error that is the database's, not the event's, is raised: nothing is set
+    aside, and the caller tries again later from the position committed so far."""
+    position = start
+
+    def attempt(chunk: Sequence[Any], upto: int) -> None:
+        nonlocal position
+        route = _Route(projection, position, db, bulk=len(chunk) >= QUICK_PAGE)
+        try:
+            _gather((route,), chunk, decode, payload, plaintext)
+            _commit(db, (route,), upto)
+        except tracking.TrackingConflict:
+            raise
+        except Exception as error:
+            if not quarantine.caused_by_the_event(error):
+                raise
+            if len(chunk) > 1:
+                middle = len(chunk) // 2
+                attempt(chunk[:middle], chunk[middle - 1].id)
+                attempt(chunk[middle:], upto)
+                return
+            (poison,) = chunk
+            log.error(
+                "projection %s cannot apply event %s (%s): set aside; %s",
+                projection.name,
+                poison.id,
+                poison.topic,
+                quarantine.describe(error),
+            )
+            with db.batch():
+                tracking.advance(db, projection.name, position, upto)
+                quarantine.record(
+                    db,
+                    projection.name,
+                    poison.id,
+                    poison.topic,
+                    poison.originator_id,
+                    poison.originator_version,
+                    error,
+                )
+        position = upto
+
+    mine = [n for n in notifications if n.id > start]
+    if mine:
+        attempt(mine, last)
+    elif start < last:
+        with db.batch():
+            tracking.advance(db, projection.name, start, last)
+
+
+def apply_again(
+    db: Db,
+    projection: Projection,
+    notification: Any,
+    decode: Decode,
+    payload: Payload,
+    plaintext: Plaintext | None = None,
+) -> None:
+    """Apply one event the projection set aside, now, without moving its position
+    (already past it), in one transaction that also closes the entry as retried.
+    Raises what the projection raises if it still cannot (nothing is written)."""
+    route = _Route(projection, notification.id - 1, db, bulk=False)
+    _gather((route,), [notification], decode, payload, plaintext)
+    with db.batch():
+        route.writes.flush()
+
+
 @contextmanager
 def read_ahead(
     source: NotificationSource,
@@ -341,15 +422,32 @@ class Runner:
         if last <= start:
             return
         route = _Route(self.projection, start, self.db, bulk=len(notifications) >= QUICK_PAGE)
-        # Every handler runs before anything is written: the batch's row changes are
-        # gathered in memory (events the projection ignores are never decoded) ...
-        _gather((route,), notifications, self.decode, self.payload, self.plaintext)
         try:
-            # ... then written in one transaction with the position.
+            # Every handler runs before anything is written: the batch's row changes
+            # are gathered in memory (events the projection ignores are never
+            # decoded), then written in one transaction with the position.
+            _gather((route,), notifications, self.decode, self.payload, self.plaintext)
             _commit(self.db, (route,), last)
         except tracking.TrackingConflict:
             self._position = tracking.position(self.db, self.name)
             raise
+        except Exception as error:
+            if not quarantine.caused_by_the_event(error):
+                raise
+            try:
+                _apply_isolating(
+                    self.db,
+                    self.projection,
+                    start,
+                    notifications,
+                    last,
+                    self.decode,
+                    self.payload,
+                    self.plaintext,
+                )
+            except BaseException:
+                self._position = tracking.position(self.db, self.name)
+                raise
         with self._changed:
             self._position = last
             self._changed.notify_all()
@@ -593,9 +691,43 @@ class MultiRunner:
         one transaction moving each of those positions to ``last``.  Every event a
         projection applies in (its position, last] must be in the page."""
         routes = self._routes(self._positions, last, bulk=len(notifications) >= QUICK_PAGE)
-        if routes:
+        if not routes:
+            return
+        try:
             _gather(routes, notifications, self.decode, self.payload, self.plaintext)
             self._commit(routes, last)
+        except Exception as error:
+            if isinstance(error, tracking.TrackingConflict):
+                raise
+            if not quarantine.caused_by_the_event(error):
+                raise
+            self._apply_isolating([route.projection for route in routes], notifications, last)
+
+    def _apply_isolating(
+        self, projections: Sequence[Projection], notifications: Sequence[Any], last: int
+    ) -> None:
+        """The page again, one projection at a time, bisected where it fails: each
+        event one of them cannot apply is set aside for that one alone."""
+        try:
+            for projection in projections:
+                _apply_isolating(
+                    self.db,
+                    projection,
+                    self._positions[projection.name],
+                    notifications,
+                    last,
+                    self.decode,
+                    self.payload,
+                    self.plaintext,
+                )
+                with self._changed:
+                    self._positions[projection.name] = last
+                    self._changed.notify_all()
+        except BaseException:
+            self._positions = {p.name: tracking.position(self.db, p.name) for p in self.projections}
+            raise
+        if self.on_commit is not None:
+            self.on_commit(dict(self._positions))
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply pages up to the log's head as it is now, from the slowest position;
@@ -608,6 +740,32 @@ class MultiRunner:
         transaction with the positions it moves: killed at any moment, the
         positions are those of the last page committed, with its rows."""
         head = self.source.max_notification_id() or 0
+        start = self.position
+        while True:
+            try:
+                self._catch_up_to(head, progress)
+                return self.position - start
+            except Exception as error:
+                if isinstance(error, tracking.TrackingConflict):
+                    raise
+                if not quarantine.caused_by_the_event(error):
+                    raise
+            # A page failed: the positions are those of the pages committed before it.
+            # That page again, read alone and applied with the events it cannot apply
+            # set aside; then on at full speed.
+            self._positions = {p.name: tracking.position(self.db, p.name) for p in self.projections}
+            at = self.position
+            page = self.source.select_notifications(
+                at, self.batch_size, head, self.topics, inclusive_of_start=False
+            )
+            last = page[-1].id if len(page) == self.batch_size else head
+            if last <= at:
+                return self.position - start
+            self.apply(page, last)
+            if progress is not None:
+                progress(self.position, head)
+
+    def _catch_up_to(self, head: int, progress: Progress | None) -> None:
         start = self.position
         planned = dict(self._positions)  # as they will be once what is queued commits
 
@@ -629,7 +787,6 @@ class MultiRunner:
                 for route in routes:
                     planned[route.name] = last
                 committer.submit(partial(commit, routes, last))
-        return self.position - start
 
 
 _gc_lock = threading.Lock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from projections import quarantine
 from projections.db import Db
 
 DDL = (
@@ -20,6 +21,7 @@ class TrackingConflict(RuntimeError):
 
 def ensure(db: Db, name: str) -> None:
     db.execute(DDL)
+    quarantine.ensure(db)
     _ensure_ddl_column(db)
     db.execute(
         "INSERT INTO projection_tracking (name, position) VALUES (?, 0) "
@@ -93,4 +95,7 @@ def advance_later(db: Db, name: str, old: int, new: int) -> Callable[[], None]:
 
 
 def reset(db: Db, name: str) -> None:
+    """Back to zero: the read model will meet every event again, so the events it had
+    set aside are closed as rebuilt (those still failing are set aside anew)."""
     db.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (name,))
+    quarantine.close_for_replay(db, name)

@@ -16,6 +16,7 @@ from litestar.datastructures import State
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
+from projections import quarantine
 from projections.registry import ALL
 from projections.status import standings
 from web.api import APP_EXCEPTION_HANDLERS, ApiConfig, api_setup, openapi_config
@@ -25,7 +26,9 @@ from web.pages import PagesConfig, pages_setup
 
 def health_check(openinno: OpenInno, reads: ApiReads) -> Any:
     """`GET /healthz`: 200 with the log position and each projection's lag while the
-    event store answers; 503 when it does not (load balancers take the worker out)."""
+    event store answers; 503 when it does not (load balancers take the worker out).
+    A read model that has set events aside (``projections.quarantine``) makes the
+    status "degraded", still 200: the worker serves, and monitoring alerts on it."""
 
     @get("/healthz", sync_to_thread=True, include_in_schema=True, tags=["health"])
     def healthz() -> Response[dict[str, Any]]:
@@ -45,16 +48,23 @@ def health_check(openinno: OpenInno, reads: ApiReads) -> Any:
                 openinno.mapper.to_domain_event,
                 [p.name for p in ALL],
             )
+            aside = quarantine.open_counts(reads.db())
             body["projections"] = {
                 r.name: {
                     "position": r.position,
                     "lag_events": r.lag_events,
                     "lag_seconds": r.lag_seconds,
+                    "set_aside": aside.get(r.name, 0),
                 }
                 for r in rows
             }
         except Exception:
             body["projections"] = "unavailable (run `openinno migrate`)"
+            return Response({**body, "status": "ok"})
+        if aside:
+            body["set_aside"] = aside
+            body["hint"] = "events set aside: `openinno projections quarantine`"
+            return Response({**body, "status": "degraded"})
         return Response({**body, "status": "ok"})
 
     return healthz

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 from openinno.application import OpenInno
 from openinno.settings import Settings
+from projections import quarantine
 from projections.db import ReadStore, open_db
 from projections.parallel import (
     RebuildFailed,
@@ -20,7 +22,7 @@ from projections.parallel import (
     rebuild_in_processes,
 )
 from projections.registry import ALL, by_name
-from projections.runner import Progress, create_tables
+from projections.runner import Progress, apply_again, create_tables, payload_from
 from projections.service import ReadSide
 from web.readside import read_side_for, read_store_for
 
@@ -162,25 +164,134 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# `projections status` exits with this when a read model has set events aside, so a
+# monitoring script can alert on it (1 is left to failures of the command itself).
+DEGRADED = 3
+
+
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from projections.db import open_db
     from projections.status import standings
 
     def status(side: ReadSide) -> int:
         db = open_db(side.store)
         try:
             rows = standings(db, side.source, side.decode, [p.name for p in side.projections])
+            aside = quarantine.entries(db)
         finally:
             db.close()
-        print(f"{'projection':<14} {'position':>10} {'head':>10} {'lag events':>11} {'lag s':>9}")
+        counts = {name: sum(1 for e in aside if e.name == name) for name in {e.name for e in aside}}
+        print(
+            f"{'projection':<14} {'position':>10} {'head':>10} {'lag events':>11} {'lag s':>9}"
+            f" {'set aside':>10}"
+        )
         for s in rows:
             print(
                 f"{s.name:<14} {s.position:>10} {s.head:>10} {s.lag_events:>11}"
-                f" {s.lag_seconds:>9.1f}"
+                f" {s.lag_seconds:>9.1f} {counts.get(s.name, 0):>10}"
             )
-        return 0
+        if not aside:
+            return 0
+        print(f"\nDEGRADED: {len(aside)} event(s) set aside (`openinno projections quarantine`)")
+        _print_entries(aside)
+        return DEGRADED
 
     return _with_side(settings, args, status)
+
+
+def _print_entries(entries: Sequence[quarantine.Entry]) -> None:
+    for e in entries:
+        state = "open" if e.is_open else f"{e.resolution} by {e.resolved_by}: {e.reason}"
+        print(
+            f"{e.name} @ {e.position}  {e.topic}  stream {e.originator_id} v{e.originator_version}"
+            f"  failures {e.failures}  since {e.recorded_at}  [{state}]\n    {e.error}"
+        )
+
+
+def _quarantine(args: argparse.Namespace, settings: Settings) -> int:
+    db = open_db(read_store_for(settings))
+    try:
+        found = quarantine.entries(db, name=args.name, open_only=not args.all)
+    finally:
+        db.close()
+    if not found:
+        print("no events set aside" if not args.all else "no events were ever set aside")
+        return 0
+    _print_entries(found)
+    return 0
+
+
+def _operator(args: argparse.Namespace) -> str:
+    return args.by or getpass.getuser()
+
+
+def _skip(args: argparse.Namespace, settings: Settings) -> int:
+    """Accept that the read model goes without the event: the entry is closed as
+    skipped, with the reason and who gave it."""
+    by_name(args.name)  # an unknown read model is an error, not "nothing open"
+    db = open_db(read_store_for(settings))
+    try:
+        with db.batch():
+            closed = quarantine.resolve(
+                db, args.name, args.position, "skipped", args.reason, _operator(args)
+            )
+    finally:
+        db.close()
+    if not closed:
+        sys.stderr.write(f"no open entry for {args.name} at position {args.position}\n")
+        return 1
+    print(f"{args.name} @ {args.position}: skipped ({args.reason})")
+    return 0
+
+
+def _retry(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply the event now (after a fix of the read model's code), in one transaction
+    that closes the entry as retried.  The read model's position is already past
+    it, so the event is applied after those that followed it: where that order
+    matters, `openinno projections rebuild NAME` replays the log in order."""
+    projection = by_name(args.name)
+    app = OpenInno(settings)
+    db = open_db(read_store_for(settings))
+    try:
+        entry = quarantine.entry(db, args.name, args.position)
+        if entry is None or not entry.is_open:
+            sys.stderr.write(f"no open entry for {args.name} at position {args.position}\n")
+            return 1
+        side = read_side_for(settings, app, [projection])
+        (notification,) = side.source.select_notifications(args.position, 1)
+        if notification.id != args.position:
+            sys.stderr.write(f"the log has no event at position {args.position}\n")
+            return 1
+        try:
+            apply_again(
+                db,
+                projection,
+                notification,
+                side.decode,
+                side.payload or payload_from(side.decode),
+                side.plaintext,
+            )
+        except Exception as error:
+            with db.batch():
+                quarantine.record(
+                    db,
+                    args.name,
+                    notification.id,
+                    notification.topic,
+                    notification.originator_id,
+                    notification.originator_version,
+                    error,
+                )
+            sys.stderr.write(f"still failing: {quarantine.describe(error)}\n")
+            return 1
+        with db.batch():
+            quarantine.resolve(
+                db, args.name, args.position, "retried", args.reason, _operator(args)
+            )
+        print(f"{args.name} @ {args.position}: applied ({args.reason})")
+        return 0
+    finally:
+        db.close()
+        app.close()
 
 
 def add_parser(commands: Any) -> None:
@@ -205,5 +316,25 @@ def add_parser(commands: Any) -> None:
         " one on SQLite)",
     )
     rebuild.set_defaults(run=_rebuild)
-    status = sub.add_parser("status", help="position and lag of each projection")
+    status = sub.add_parser(
+        "status",
+        help=f"position and lag of each projection, and the events set aside (exit {DEGRADED}"
+        " when there are any)",
+    )
     status.set_defaults(run=_status, batch_size=500)
+    listing = sub.add_parser(
+        "quarantine", help="the events a read model could not apply and set aside"
+    )
+    listing.add_argument("name", nargs="?", help="only this read model")
+    listing.add_argument("--all", action="store_true", help="resolved entries too")
+    listing.set_defaults(run=_quarantine)
+    for verb, handler, text in (
+        ("retry", _retry, "apply a set-aside event again now (after a fix) and close its entry"),
+        ("skip", _skip, "close a set-aside event's entry: the read model goes without it"),
+    ):
+        command = sub.add_parser(verb, help=text)
+        command.add_argument("name", help="the read model")
+        command.add_argument("position", type=int, help="the event's position in the log")
+        command.add_argument("--reason", required=True, help="why (kept with the entry)")
+        command.add_argument("--by", default=None, help="who decides (default: the OS user)")
+        command.set_defaults(run=handler)
