@@ -252,9 +252,7 @@ def _submit(
     # The token looked up in the same worker thread as the command (see auth.signed_in),
     # in the same query as what the command reads.
     with openinno.one_snapshot():
-        actor = provide_actor(
-            request, lambda a: openinno.reads_of_submit(a, challenge_id, entry.team_ids)
-        )
+        actor = provide_actor(request, lambda a: openinno.reads_of_submit(a, challenge_id))
         return openinno.submit(
             actor,
             challenge_id,
