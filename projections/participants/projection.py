@@ -453,6 +453,16 @@ def on_submitted(db: Writes, item: Item) -> None:
     db.add("pt_challenges", {"challenge_id": d["challenge_id"]}, "submission_count", 1)
 
 
+def on_coauthorship_confirmed(db: Writes, item: Item) -> None:
+    # Only confirmed co-authors are authors (their entries list it); ones only named
+    # (Submission.CoauthorsNamed) are not.  ``team_ids`` keeps what Submitted recorded.
+    insert(
+        db,
+        "pt_authors",
+        {"submission_id": str(item.originator_id), "account_id": _data(item)["actor_id"]},
+    )
+
+
 def on_revised(db: Writes, item: Item) -> None:
     d = _data(item)
     at = iso_text(d["timestamp"])
@@ -550,6 +560,7 @@ PROJECTION = Projection(
         Challenge.WinnersAwarded: on_winners_awarded,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
+        Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
         Submission.Awarded: on_awarded,
         SupportTally.Opened: on_tally_opened,
         SupportTally.SupportChanged: on_support_changed,

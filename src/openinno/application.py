@@ -337,7 +337,11 @@ class OpenInno(Application[UUID]):
         self, actor_id: UUID | None, submission: Submission, challenge: Challenge | None = None
     ) -> bool:
         """``challenge``: the submission's, when the caller has just loaded it."""
-        if actor_id is not None and actor_id in submission.author_ids:
+        if actor_id is not None and (
+            actor_id in submission.author_ids
+            # Named co-authors see what they are asked to put their name to.
+            or actor_id in submission.named_coauthor_ids
+        ):
             return True
         if challenge is None or challenge.id != submission.challenge_id:
             challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
@@ -664,8 +668,13 @@ class OpenInno(Application[UUID]):
         reviewer = self._maybe_load(reviewer_id, Account)
         if reviewer is None or not reviewer.active:
             raise InvalidInput("No active account with that id.", field="reviewer_id")
-        challenge.invite_reviewer(actor_id, reviewer_id, self._now())
-        return Recorded(challenge_id, self._commit(challenge))
+        at = self._now()
+        challenge.invite_reviewer(actor_id, reviewer_id, at)
+        # Noted on the person's entry count: refused if they entered, and an entry of
+        # theirs racing this invitation conflicts with it on that stream.
+        entries = self._entries(challenge_id, reviewer_id, at)
+        entries.note_review_invitation(actor_id, at)
+        return Recorded(challenge_id, self._commit(challenge, entries))
 
     @retry_on_conflict
     def accept_reviewer_invitation(self, actor_id: UUID, challenge_id: UUID) -> Recorded:
@@ -673,6 +682,15 @@ class OpenInno(Application[UUID]):
         challenge = self._visible_challenge(actor_id, challenge_id)
         if actor_id not in challenge.invited_reviewers:
             raise NotFound(f"No invitation to review challenge {challenge_id}.")
+        # Invitations recorded before they were noted on the entry count could name
+        # someone who had entered.
+        entries = self._maybe_load(
+            ids.solver_entries_id(challenge_id, actor_id), SolverEntries, readonly=True
+        )
+        if entries is not None and entries.entered:
+            raise ConflictOfInterest(
+                "You have an entry in this challenge, so you cannot review it."
+            )
         challenge.accept_reviewer_invitation(actor_id, self._now())
         return Recorded(challenge_id, self._commit(challenge))
 
@@ -697,18 +715,23 @@ class OpenInno(Application[UUID]):
         for upload in files:
             self.files.put(upload.data)
 
-    def reads_of_submit(
-        self, actor_id: UUID, challenge_id: UUID, team_ids: Sequence[UUID] = ()
-    ) -> tuple[UUID | None, ...]:
-        """The streams ``submit`` reads, for one query (``read_ahead``)."""
-        team_members = [t for t in team_ids if t != actor_id]
+    def reads_of_submit(self, actor_id: UUID, challenge_id: UUID) -> tuple[UUID | None, ...]:
+        """The streams ``submit`` reads, for one query (``read_ahead``).  Named co-authors
+        are not read: nothing about them is decided until they confirm."""
         return (
             actor_id,
             challenge_id,
             self._streams.cached_link(challenge_id, "organisation_id"),
-            *team_members,
-            *(ids.solver_entries_id(challenge_id, m) for m in (actor_id, *team_members)),
+            ids.solver_entries_id(challenge_id, actor_id),
         )
+
+    def _require_may_enter(
+        self, person_id: UUID, challenge: Challenge, organisation: Organisation
+    ) -> None:
+        """Who may be an author of an entry: not the sponsor's staff, not its judges."""
+        if organisation.role_of(person_id) is not None:
+            raise AccessDenied("Members of the sponsor organisation cannot enter its challenges.")
+        challenge.require_not_judging(person_id, "enter it")
 
     @retry_on_conflict
     def submit(
@@ -721,8 +744,12 @@ class OpenInno(Application[UUID]):
         files: Sequence[Upload] = (),
         team_ids: Sequence[UUID] = (),
     ) -> SubmissionRecorded:
+        """``team_ids``: co-authors the solver names.  Each is only named until they
+        confirm (``confirm_coauthorship``): until then the solver alone is the entry's
+        author, holds its slot and would assign its rights.  The ids are recorded as
+        given, unchecked, so that naming one tells nothing about its account."""
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
-        self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id, team_ids))
+        self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
         self._actor(actor_id)
         challenge = self._visible_challenge(actor_id, challenge_id, readonly=True)
         at = self._now()
@@ -735,38 +762,63 @@ class OpenInno(Application[UUID]):
         organisation = self._load(
             challenge.organisation_id, Organisation, "organisation", readonly=True
         )
-        team = tuple(dict.fromkeys(t for t in team_ids if t != actor_id))
-        for member_id in (actor_id, *team):
-            if organisation.role_of(member_id) is not None:
-                raise AccessDenied(
-                    "Members of the sponsor organisation cannot enter its challenges."
-                )
-            if (
-                member_id != actor_id
-                and self._maybe_load(member_id, Account, readonly=True) is None
-            ):
-                raise InvalidInput("A team member has no account.", field="team_ids")
+        self._require_may_enter(actor_id, challenge, organisation)
         content = self._content(title, summary, files)
-        self._store_files(files)
         submission_id = uuid4()
-        # The limit holds per person, whether they lead an entry or are on its team.
-        entries = [self._entries(challenge_id, member_id, at) for member_id in (actor_id, *team)]
-        for member_entries in entries:
-            member_entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
+        entries = self._entries(challenge_id, actor_id, at)
+        entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
         digest = content_sha256(content)
         submission = Submission(
             id=submission_id,
             actor_id=actor_id,
             challenge_id=challenge_id,
-            team_ids=team,
+            team_ids=(),
             content=content,
             accepted_terms_sha256=accepted_terms_sha256,
             content_sha256=digest,
             receipt_id=uuid4(),
             timestamp=at,
         )
-        position = self._commit(submission, *entries)
+        submission.name_coauthors(actor_id, tuple(team_ids), at)
+        self._store_files(files)
+        position = self._commit(submission, entries)
         return SubmissionRecorded(submission_id, position, submission.receipt)
+
+    @retry_on_conflict
+    def confirm_coauthorship(self, actor_id: UUID, submission_id: UUID) -> Recorded:
+        """A named co-author accepts: an author from now on, with an entry slot of theirs
+        counted (the limit holds per person, whether they lead an entry or co-author it)."""
+        self._actor(actor_id)
+        submission = self._named_on(actor_id, submission_id)
+        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
+        at = self._now()
+        challenge.require_accepting_submissions(at)
+        organisation = self._load(
+            challenge.organisation_id, Organisation, "organisation", readonly=True
+        )
+        self._require_may_enter(actor_id, challenge, organisation)
+        submission.confirm_coauthorship(actor_id, at)
+        # On the co-author's own entry count, in the same transaction: a race with their
+        # other entries, or with an invitation to review, conflicts on that stream.
+        entries = self._entries(challenge.id, actor_id, at)
+        entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
+        return Recorded(submission_id, self._commit(submission, entries))
+
+    @retry_on_conflict
+    def decline_coauthorship(self, actor_id: UUID, submission_id: UUID) -> Recorded:
+        """A named co-author refuses: no longer named on the entry."""
+        self._actor(actor_id)
+        submission = self._named_on(actor_id, submission_id)
+        submission.decline_coauthorship(actor_id, self._now())
+        return Recorded(submission_id, self._commit(submission))
+
+    def _named_on(self, actor_id: UUID, submission_id: UUID) -> Submission:
+        """The entry naming this actor as a co-author (confirmed or not); to anyone else
+        it is not found."""
+        submission = self._load(submission_id, Submission, "submission")
+        if actor_id not in (*submission.named_coauthor_ids, *submission.team_ids):
+            raise NotFound(f"No submission with id {submission_id}.")
+        return submission
 
     def _entries(self, challenge_id: UUID, solver_id: UUID, at: datetime) -> SolverEntries:
         entries_id = ids.solver_entries_id(challenge_id, solver_id)
@@ -867,6 +919,8 @@ class OpenInno(Application[UUID]):
             raise AccessDenied(
                 "Members of the sponsor organisation cannot support entries in its challenges."
             )
+        # Read from the challenge already loaded: no read more on the votes' hot path.
+        challenge.require_not_judging(actor_id, "support its entries")
         at = self._now()
         challenge.require_voting_open(submission_id, at)
         vote_id = ids.vote_id(submission_id, actor_id)

@@ -362,6 +362,9 @@ class _Story:
             files=files,
             team_ids=[self[member] for member in team],
         ).id
+        for member in team:
+            # Named co-authors are authors once they confirm.
+            self.app.confirm_coauthorship(self[member], self.ids[key])
 
     def qa(self, challenge: str, asker: str, question: str, answer: str, hours: int = 4) -> None:
         question_id = self.app.ask_question(self[asker], self[challenge], question).id

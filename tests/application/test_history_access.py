@@ -42,6 +42,7 @@ def world(app: OpenInno, clock: ManualClock) -> World:
     rival_organisation = app.create_organisation(rival, "Rival Bricks").id
     challenge_id, terms = s.open_challenge()
     entry = app.submit(s.solver, challenge_id, "Pendulum park", "Swings.", terms, (), [team_mate])
+    app.confirm_coauthorship(team_mate, entry.id)
     other_entry = s.submit(challenge_id, terms, solver=s.other_solver, title="Lever lab")
     app.support(s.public, entry.id)
     app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)

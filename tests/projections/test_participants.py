@@ -202,3 +202,26 @@ def test_drafts_and_private_galleries_stay_hidden(
     read_side.catch_up()
     assert queries.challenge_page(db, draft) is None
     assert queries.public_gallery(db, private) is None
+
+
+def test_an_entry_lists_among_a_coauthors_submissions_once_they_confirm(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    # Given an entry naming two co-authors,
+    challenge_id, terms = cast.open_challenge()
+    entry = app.submit(
+        cast.solver,
+        challenge_id,
+        "Team entry",
+        "Together.",
+        terms,
+        team_ids=[cast.other_solver, cast.public],
+    ).id
+    # when one confirms and the other does not,
+    app.confirm_coauthorship(cast.other_solver, entry)
+    read_side.catch_up()
+    # then the entry is among the confirmed co-author's submissions only (issue 19).
+    assert [m["submission_id"] for m in queries.my_submissions(db, cast.other_solver)] == [
+        str(entry)
+    ]
+    assert queries.my_submissions(db, cast.public) == []

@@ -104,7 +104,8 @@ _TYPES = (
         "conflict_of_interest",
         409,
         "Conflict of interest",
-        "You may not act on an entry you wrote or declared a conflict for.",
+        "You may not act on an entry you wrote or declared a conflict for, nor enter or "
+        "support entries in a challenge you are invited to review, nor review one you entered.",
     ),
     ProblemType(
         "concurrent_update",

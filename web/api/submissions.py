@@ -96,6 +96,8 @@ class SubmissionView(msgspec.Struct, frozen=True):
         # Blind review: identities show to the authors, admins, and everyone once revealed.
     )
     receipts: list[ReceiptView] | None = None
+    # Co-authors named but not confirmed (not authors): to the authors and the named.
+    named_coauthor_ids: list[UUID] | None = None
 
 
 def receipt_view(receipt: Receipt) -> ReceiptView:
@@ -172,6 +174,13 @@ def _body_doc(with_terms: bool, description: str) -> RequestBody:
         properties["team_ids"] = Schema(
             type=OpenAPIType.ARRAY,
             items=_string(format="uuid"),
+            max_items=20,
+            description=(
+                "Co-authors to name. Each is only named until they confirm "
+                "(`POST /submissions/{id}/coauthorship`): until then the entry is yours "
+                "alone, counts against no one else's limit and names no one else in an "
+                "award's agreement. The ids are recorded as sent, unchecked."
+            ),
         )
         required.append("accepted_terms_sha256")
     json_schema = Schema(type=OpenAPIType.OBJECT, properties=properties, required=required)
@@ -252,9 +261,7 @@ def _submit(
     # The token looked up in the same worker thread as the command (see auth.signed_in),
     # in the same query as what the command reads.
     with openinno.one_snapshot():
-        actor = provide_actor(
-            request, lambda a: openinno.reads_of_submit(a, challenge_id, entry.team_ids)
-        )
+        actor = provide_actor(request, lambda a: openinno.reads_of_submit(a, challenge_id))
         return openinno.submit(
             actor,
             challenge_id,
@@ -321,6 +328,44 @@ def withdraw_submission(
     return Written(recorded.id, recorded.position)
 
 
+@post(
+    "/submissions/{submission_id:uuid}/coauthorship",
+    tags=["submissions"],
+    summary="Confirm you co-author an entry that names you (counts as one of your entries)",
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401, 403, 404, 409),
+    sync_to_thread=True,
+)
+@signed_in
+def confirm_coauthorship(
+    submission_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.confirm_coauthorship(actor, submission_id)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/submissions/{submission_id:uuid}/coauthorship/decline",
+    tags=["submissions"],
+    summary="Decline to co-author an entry that names you",
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401, 404, 409),
+    sync_to_thread=True,
+)
+@signed_in
+def decline_coauthorship(
+    submission_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.decline_coauthorship(actor, submission_id)
+    return Written(recorded.id, recorded.position)
+
+
 def visible_submission(openinno: OpenInno, viewer: UUID | None, submission_id: UUID) -> Submission:
     if viewer is not None:
         return openinno.get_submission(viewer, submission_id)
@@ -360,6 +405,11 @@ def submission_view(
         award_place=submission.award_place,
         author_ids=list(submission.author_ids) if is_author or is_admin or revealed else None,
         receipts=[receipt_view(r) for r in submission.receipts] if is_author else None,
+        named_coauthor_ids=(
+            list(submission.named_coauthor_ids)
+            if is_author or (viewer is not None and viewer in submission.named_coauthor_ids)
+            else None
+        ),
     )
 
 
@@ -380,4 +430,11 @@ def get_submission(
     return submission_view(openinno, viewer, submission)
 
 
-HANDLERS = [submit, revise_submission, withdraw_submission, get_submission]
+HANDLERS = [
+    submit,
+    revise_submission,
+    withdraw_submission,
+    confirm_coauthorship,
+    decline_coauthorship,
+    get_submission,
+]

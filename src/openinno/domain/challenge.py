@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from openinno.domain.errors import InvalidInput, InvalidState, WindowClosed
+from openinno.domain.errors import ConflictOfInterest, InvalidInput, InvalidState, WindowClosed
 from openinno.domain.ip_templates import current_template
 from openinno.domain.values import (
     Award,
@@ -342,6 +342,14 @@ class Challenge(Aggregate):
             raise InvalidState("Accept the invitation to review this challenge first.")
         if at >= self.spec.review_ends_at:
             raise WindowClosed("The review period has ended; scores are final.")
+
+    def require_not_judging(self, person_id: UUID, doing: str) -> None:
+        """Judges do not compete: an invited reviewer, accepted or not, neither enters
+        this challenge (alone or as a co-author) nor supports its entries."""
+        if person_id in self.invited_reviewers:
+            raise ConflictOfInterest(
+                f"You are invited to review this challenge, so you cannot {doing}."
+            )
 
     def require_voting_open(self, submission_id: UUID, at: datetime) -> None:
         self._require_running()

@@ -7,13 +7,23 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from openinno.domain.errors import InvalidInput, InvalidState, SubmissionLimitReached
+from openinno.domain.errors import (
+    ConflictOfInterest,
+    InvalidInput,
+    InvalidState,
+    SubmissionLimitReached,
+)
 from openinno.domain.values import FileRef, Receipt, SubmissionContent, canonical_json, sha256_hex
 
 
 def content_sha256(content: SubmissionContent) -> str:
     """The hash a receipt proves: title, summary and every file's name, size, type and hash."""
     return sha256_hex(canonical_json(content))
+
+
+# Named co-authors are the submitter's claim until each confirms: a bound keeps one entry
+# from naming a whole platform (and the pages listing them short).
+MAX_NAMED_COAUTHORS = 20
 
 
 def check_content(content: SubmissionContent, *, max_files: int) -> None:
@@ -31,6 +41,18 @@ def check_content(content: SubmissionContent, *, max_files: int) -> None:
 
 
 class Submission(Aggregate):
+    """An entry.  Its authors are the lead solver and the co-authors who confirmed:
+    ``team_ids``.  Co-authors the lead names are only named (``named_coauthor_ids``)
+    until each confirms; a named co-author uses no entry slot of theirs, may not revise,
+    and is no party to the award's agreement (issue 19: naming a rival locked them out).
+
+    ``Submitted.team_ids`` of entries recorded before naming existed are co-authors
+    counted at submission (their slots were taken then); entries since record none
+    there and name co-authors with ``CoauthorsNamed``."""
+
+    # Streams replayed from before naming existed have no such attribute set.
+    named_coauthor_ids: tuple[UUID, ...] = ()
+
     class Submitted(Aggregate.Created):
         actor_id: UUID
         challenge_id: UUID
@@ -79,6 +101,68 @@ class Submission(Aggregate):
     @property
     def author_ids(self) -> tuple[UUID, ...]:
         return (self.solver_id, *self.team_ids)
+
+    class CoauthorsNamed(Aggregate.Event):
+        """The lead names co-authors; each is an author only once they confirm."""
+
+        actor_id: UUID
+        coauthor_ids: tuple[UUID, ...]
+
+    def name_coauthors(self, actor_id: UUID, coauthor_ids: tuple[UUID, ...], at: datetime) -> None:
+        if actor_id != self.solver_id:
+            raise InvalidState("Only the lead solver names co-authors.")
+        named = tuple(dict.fromkeys(c for c in coauthor_ids if c not in self.author_ids))
+        if len(named) > MAX_NAMED_COAUTHORS:
+            raise InvalidInput(f"Name at most {MAX_NAMED_COAUTHORS} co-authors.", field="team_ids")
+        if named:
+            self._coauthors_named(actor_id, named, at)
+
+    @event(CoauthorsNamed)
+    def _coauthors_named(
+        self, actor_id: UUID, coauthor_ids: tuple[UUID, ...], timestamp: datetime
+    ) -> None:
+        self.named_coauthor_ids = coauthor_ids
+
+    def require_named(self, actor_id: UUID) -> None:
+        """The co-author's own consent is asked only of someone the lead named."""
+        self.require_active()
+        if actor_id in self.team_ids:
+            raise InvalidState("You are already an author of this entry.")
+        if actor_id not in self.named_coauthor_ids:
+            raise InvalidState("This entry does not name you as a co-author.")
+
+    class CoauthorshipConfirmed(Aggregate.Event):
+        """A named co-author accepts: from now on an author (with an entry slot of theirs
+        counted in the same transaction, and a party to any award's agreement)."""
+
+        actor_id: UUID
+
+    def confirm_coauthorship(self, actor_id: UUID, at: datetime) -> None:
+        self.require_named(actor_id)
+        if self.award_place is not None:
+            raise InvalidState("An awarded entry's authors are final.")
+        self._coauthorship_confirmed(actor_id, at)
+
+    @event(CoauthorshipConfirmed)
+    def _coauthorship_confirmed(self, actor_id: UUID, timestamp: datetime) -> None:
+        self.named_coauthor_ids = tuple(c for c in self.named_coauthor_ids if c != actor_id)
+        self.team_ids = (*self.team_ids, actor_id)
+
+    class CoauthorshipDeclined(Aggregate.Event):
+        """A named co-author refuses: no longer named."""
+
+        actor_id: UUID
+
+    def decline_coauthorship(self, actor_id: UUID, at: datetime) -> None:
+        if actor_id in self.team_ids:
+            raise InvalidState("You are already an author of this entry.")
+        if actor_id not in self.named_coauthor_ids:
+            raise InvalidState("This entry does not name you as a co-author.")
+        self._coauthorship_declined(actor_id, at)
+
+    @event(CoauthorshipDeclined)
+    def _coauthorship_declined(self, actor_id: UUID, timestamp: datetime) -> None:
+        self.named_coauthor_ids = tuple(c for c in self.named_coauthor_ids if c != actor_id)
 
     class Revised(Aggregate.Event):
         actor_id: UUID
@@ -194,7 +278,18 @@ class Submission(Aggregate):
 class SolverEntries(Aggregate):
     """How many live submissions one solver has in one challenge (id derived from
     both).  Every submit appends here in the same transaction as the submission,
-    so parallel submits by one solver serialise on this stream's version."""
+    so parallel submits by one solver serialise on this stream's version.
+
+    An invitation to review the challenge appends here too (``ReviewInvitationNoted``):
+    a person who judges a challenge cannot enter it, and one who entered it cannot judge
+    it; an invitation racing an entry by the same person conflicts on this stream, and
+    whichever runs again sees the other."""
+
+    # Class defaults: streams replayed from before these were kept have no such attribute.
+    invited_to_review = False
+    # Whether this person has ever been counted as an author of an entry in the challenge
+    # (withdrawn entries included: they competed).
+    entered = False
 
     class Started(Aggregate.Created):
         challenge_id: UUID
@@ -210,6 +305,12 @@ class SolverEntries(Aggregate):
         submission_id: UUID
 
     def count_entry(self, submission_id: UUID, limit: int, at: datetime) -> None:
+        if self.invited_to_review:
+            # The same rule as Challenge.require_not_judging, held on this stream too so
+            # that an invitation and an entry racing each other cannot both be recorded.
+            raise ConflictOfInterest(
+                "You are invited to review this challenge, so you cannot enter it."
+            )
         if len(self.live) >= limit:
             raise SubmissionLimitReached(
                 f"You have reached this challenge's limit of {limit} "
@@ -220,6 +321,7 @@ class SolverEntries(Aggregate):
     @event(EntryCounted)
     def _entry_counted(self, submission_id: UUID, timestamp: datetime) -> None:
         self.live.append(submission_id)
+        self.entered = True
 
     class EntryReleased(Aggregate.Event):
         submission_id: UUID
@@ -231,6 +333,23 @@ class SolverEntries(Aggregate):
     @event(EntryReleased)
     def _entry_released(self, submission_id: UUID, timestamp: datetime) -> None:
         self.live.remove(submission_id)
+
+    class ReviewInvitationNoted(Aggregate.Event):
+        """The person is invited to review the challenge: they may enter it no more."""
+
+        actor_id: UUID
+
+    def note_review_invitation(self, actor_id: UUID, at: datetime) -> None:
+        if self.entered:
+            raise ConflictOfInterest(
+                "This person has an entry in this challenge, so they cannot review it."
+            )
+        if not self.invited_to_review:
+            self._review_invitation_noted(actor_id, at)
+
+    @event(ReviewInvitationNoted)
+    def _review_invitation_noted(self, actor_id: UUID, timestamp: datetime) -> None:
+        self.invited_to_review = True
 
 
 __all__ = [

@@ -181,6 +181,21 @@ def fresh_entry(w: World, role: str) -> dict[str, str]:
     return {"fresh": submit(w, "open", "solver")}
 
 
+def naming_everyone(w: World, role: str) -> dict[str, str]:
+    """A fresh entry by the solver naming every signed-in role as a co-author."""
+    body = {
+        "title": "Pendulum",
+        "summary": "Swings.",
+        "accepted_terms_sha256": w.terms["open"],
+        "team_ids": [w.users[r].id for r in SIGNED_IN],
+    }
+    return {
+        "fresh": str(
+            w.post("solver", f"/api/v1/challenges/{w.ids['open']}/submissions", body)["id"]
+        )
+    }
+
+
 def voted(w: World, role: str) -> dict[str, str]:
     entry = submit(w, "open", "solver")
     if role != "anonymous":
@@ -274,8 +289,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/challenges/{challenge_id}/submissions"): Row(
         only(200, (*SPONSOR, "reviewer"), 404, anonymous=404), "/challenges/{private}/submissions"
     ),
+    # The sponsor's members may not enter (403), nor the challenge's reviewer (409).
     ("POST", "/challenges/{challenge_id}/submissions"): Row(
-        signed_in(201, owner=403, legal=403),
+        signed_in(201, owner=403, legal=403, reviewer=409),
         "/challenges/{open}/submissions",
         body=lambda w, r: {
             "title": "Lever",
@@ -303,13 +319,27 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/submissions/{submission_id}/withdraw"): Row(
         only(200, ("solver",), 404), "/submissions/{fresh}/withdraw", prepare=fresh_entry
     ),
-    # The sponsor's own members may not support its entries (403); the author: 409.
+    # Named co-authors confirm (the lead is no named co-author: 404); the sponsor's
+    # members cannot be authors (403); the challenge's reviewer judges it (409).
+    ("POST", "/submissions/{submission_id}/coauthorship"): Row(
+        signed_in(200, solver=404, owner=403, legal=403, reviewer=409),
+        "/submissions/{fresh}/coauthorship",
+        prepare=naming_everyone,
+    ),
+    ("POST", "/submissions/{submission_id}/coauthorship/decline"): Row(
+        signed_in(200, solver=404),
+        "/submissions/{fresh}/coauthorship/decline",
+        prepare=naming_everyone,
+    ),
+    # The sponsor's own members may not support its entries (403); the author and the
+    # challenge's reviewer: 409.
     ("PUT", "/submissions/{submission_id}/vote"): Row(
-        signed_in(200, solver=409, owner=403, legal=403), "/submissions/{entry}/vote"
+        signed_in(200, solver=409, owner=403, legal=403, reviewer=409),
+        "/submissions/{entry}/vote",
     ),
     ("DELETE", "/submissions/{submission_id}/vote"): Row(
-        # Members could not vote, so they have nothing to retract (409).
-        signed_in(200, solver=409, owner=409, legal=409),
+        # Members and the reviewer could not vote, so they have nothing to retract (409).
+        signed_in(200, solver=409, owner=409, legal=409, reviewer=409),
         "/submissions/{fresh}/vote",
         prepare=voted,
     ),

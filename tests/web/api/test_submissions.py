@@ -307,3 +307,71 @@ def test_who_am_i_reads_the_token_and_its_account_in_one_query(app, cast):
     assert me.status_code == 200, me.text
     assert me.json()["id"] == cast.solver.id
     assert (reads.batches, reads.single) == (1, 0)
+
+
+def test_naming_co_authors_reveals_no_account_and_locks_no_one_out(cast):
+    # Given a challenge with one entry per person,
+    c = cast.client
+    challenge_id, terms = cast.open_challenge(max_submissions_per_solver=1)
+    unknown = "00000000-0000-4000-8000-000000000001"
+    # when a solver names a rival and an id of no account, then both are recorded alike
+    # (issue 19: team_ids told whether an account exists),
+    entry = cast.submit(challenge_id, terms, team_ids=[cast.other.id, unknown])
+    seen = c.get(f"/api/v1/submissions/{entry}", headers=cast.solver.auth).json()
+    assert seen["author_ids"] == [cast.solver.id]
+    assert seen["named_coauthor_ids"] == [cast.other.id, unknown]
+    # and the rival can still enter alone (naming them used none of their entries),
+    cast.submit(challenge_id, terms, who=cast.other, title="Lever lab")
+    # so confirming this one too is over their limit.
+    assert_problem(
+        c.post(f"/api/v1/submissions/{entry}/coauthorship", headers=cast.other.auth),
+        409,
+        "submission_limit_reached",
+    )
+    declined = c.post(f"/api/v1/submissions/{entry}/coauthorship/decline", headers=cast.other.auth)
+    assert declined.status_code == 200, declined.text
+
+
+def test_a_named_co_author_confirms(cast):
+    c = cast.client
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms, team_ids=[cast.other.id])
+    url = f"/api/v1/submissions/{entry}/coauthorship"
+    assert_problem(c.post(url, headers=cast.reviewer.auth), 404, "not_found")
+    assert c.post(url, headers=cast.other.auth).status_code == 200
+    seen = c.get(f"/api/v1/submissions/{entry}", headers=cast.other.auth).json()
+    assert seen["author_ids"] == [cast.solver.id, cast.other.id]
+
+
+def test_an_invited_reviewer_neither_enters_nor_votes(cast):
+    # Given an entry, and a reviewer invited to the challenge (not accepted yet),
+    c = cast.client
+    challenge_id, terms = cast.open_challenge()
+    submission = cast.submit(challenge_id, terms)
+    invited = c.post(
+        f"/api/v1/challenges/{challenge_id}/reviewers",
+        json={"account_id": cast.reviewer.id},
+        headers=cast.sponsor.auth,
+    )
+    assert invited.status_code in (200, 201), invited.text
+    # when the reviewer enters or supports an entry, then both are conflicts of interest.
+    entered = c.post(
+        f"/api/v1/challenges/{challenge_id}/submissions",
+        json={"title": "Mine", "summary": "Judge's own.", "accepted_terms_sha256": terms},
+        headers=cast.reviewer.auth,
+    )
+    assert_problem(entered, 409, "conflict_of_interest")
+    voted = c.put(f"/api/v1/submissions/{submission}/vote", headers=cast.reviewer.auth)
+    assert_problem(voted, 409, "conflict_of_interest")
+
+
+def test_a_solver_is_not_invited_to_review(cast):
+    c = cast.client
+    challenge_id, terms = cast.open_challenge()
+    cast.submit(challenge_id, terms)
+    invited = c.post(
+        f"/api/v1/challenges/{challenge_id}/reviewers",
+        json={"account_id": cast.solver.id},
+        headers=cast.sponsor.auth,
+    )
+    assert_problem(invited, 409, "conflict_of_interest")

@@ -324,3 +324,30 @@ def test_chain_of_title_as_of_a_past_position(web, cast, app):
         web.get(f"/legal/submissions/{submission_id}?as_of=2026-01-01T00:00:00Z").status_code == 200
     )
     assert web.get(f"/legal/submissions/{submission_id}?as_of=yesterday").status_code == 400
+
+
+def test_an_invited_reviewer_cannot_enter_or_support_through_the_pages(web, cast, app):
+    # Given an entry, and a reviewer invited to judge the challenge (issue 19, finding 5),
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms)
+    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
+    web.login("reviewer")
+    # when they send the entry form, then it comes back with the conflict as its error,
+    r = _submit(web, challenge_id, terms)
+    assert r.status_code == 409 and 'class="error"' in r.text
+    assert "invited to review this challenge" in r.text
+    # and supporting an entry shows the conflict in place (htmx) and counts nothing.
+    r = web.post(
+        f"/submissions/{entry}/support", {"action": "support"}, headers={"HX-Request": "true"}
+    )
+    assert r.status_code == 200 and "invited to review this challenge" in r.text
+    assert app.support_count(entry) == 0
+
+
+def test_a_sponsor_cannot_invite_a_solver_of_the_challenge_to_review_it(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    cast.submit(challenge_id, terms)
+    web.login("sponsor")
+    r = web.post(f"/challenges/{challenge_id}/reviewers", {"email": "solver@example.org"})
+    assert r.status_code == 409 and "cannot review it" in r.text
+    assert cast.solver not in app.get_challenge(challenge_id).invited_reviewers
