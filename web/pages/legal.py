@@ -23,18 +23,9 @@ NO_STORE = CacheControlHeader(no_store=True)
 
 
 def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
-    """Members of the sponsor organisation, the authors and admins; NotFound for others."""
-    app = pages.openinno
-    submission = app.get_submission(actor, submission_id)
-    challenge = app.get_challenge(submission.challenge_id, actor)
-    organisation = app.get_organisation(challenge.organisation_id)
-    account = app.get_account(actor)
-    if (
-        organisation.role_of(actor) is None
-        and actor not in submission.author_ids
-        and not account.is_admin
-    ):
-        raise NotFound(f"No submission with id {submission_id}.")
+    """The application's rule (``OpenInno.require_chain_of_title``), the API's too:
+    the authors, the sponsor's owners and legal members, admins; NotFound for others."""
+    _submission, challenge = pages.openinno.require_chain_of_title(actor, submission_id)
     return challenge
 
 
