@@ -376,6 +376,18 @@ class OpenInno(Application[UUID]):
             raise NotFound(f"No agreement with id {agreement_id}.")
         return agreement
 
+    def require_sponsor_view(self, actor_id: UUID | None, organisation_id: UUID) -> Organisation:
+        """What the sponsor reads about its own work (a challenge's ranking, the
+        organisation's agreements): its members and active admins, for the pages and
+        the API alike.  NotFound for everyone else (no hint the organisation exists)."""
+        organisation = self._load(organisation_id, Organisation, "organisation", readonly=True)
+        if actor_id is not None and organisation.role_of(actor_id) is not None:
+            return organisation
+        account = None if actor_id is None else self._maybe_load(actor_id, Account, readonly=True)
+        if account is None or not account.active or not account.is_admin:
+            raise NotFound(f"No organisation with id {organisation_id}.")
+        return organisation
+
     # --- blind review: who may know an entry's authors (domain/blind.py) --------------------
 
     def author_visibility(

@@ -69,21 +69,19 @@ def entries_audience(
 
 
 def sponsor_challenge(openinno: OpenInno, viewer: UUID, challenge_id: UUID) -> Challenge:
-    """The challenge, for members of its organisation and admins only."""
+    """The challenge, for members of its organisation and admins only (the pages' rule
+    too: ``OpenInno.require_sponsor_view``)."""
     challenge = openinno.get_challenge(challenge_id, viewer)
-    if role_in(openinno, viewer, challenge.organisation_id) is None and not is_admin(
-        openinno, viewer
-    ):
-        raise NotFound(f"No challenge with id {challenge_id}.")
+    try:
+        openinno.require_sponsor_view(viewer, challenge.organisation_id)
+    except NotFound:
+        raise NotFound(f"No challenge with id {challenge_id}.") from None
     return challenge
 
 
 def member_organisation(openinno: OpenInno, viewer: UUID, organisation_id: UUID) -> Organisation:
-    """The organisation, for its members and admins only."""
-    organisation = openinno.get_organisation(organisation_id)
-    if organisation.role_of(viewer) is None and not is_admin(openinno, viewer):
-        raise NotFound(f"No organisation with id {organisation_id}.")
-    return organisation
+    """The organisation, for its members and admins only (``OpenInno.require_sponsor_view``)."""
+    return openinno.require_sponsor_view(viewer, organisation_id)
 
 
 def chain_submission(openinno: OpenInno, viewer: UUID, submission_id: UUID) -> Submission:

@@ -17,7 +17,6 @@ from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
 from web.pages import labels, paging
 from web.pages.base import Pages, Viewer, require_signed_in
-from web.pages.sponsors import _member_organisation
 
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -151,9 +150,10 @@ class LegalPages(Controller):
         organisation_id: FromPath[UUID],
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
-        """Agreements by state (in the order a deal moves through them), paged."""
+        """Agreements by state (in the order a deal moves through them), paged.  Who
+        may read them is the application's rule, the API's too."""
         actor = require_signed_in(viewer)
-        organisation = _member_organisation(pages, actor, organisation_id)
+        organisation = pages.openinno.require_sponsor_view(actor, organisation_id)
         grouped = legal.agreements_by_state(pages.reads.db(), organisation_id)
         order = {state: i for i, state in enumerate(labels.AGREEMENT_STATE)}
         rows = [

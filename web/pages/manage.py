@@ -254,9 +254,11 @@ class ManagePages(Controller):
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
         """The sponsor's list of entries, paged in SQL in the ranking's order (the
-        cursor carries the last rank and sort key: ``sponsors.rank_key``)."""
+        cursor carries the last rank and sort key: ``sponsors.rank_key``).  For the
+        sponsor's members and admins, as the API's ranking (``require_sponsor_view``)."""
         actor = require_signed_in(viewer)
-        challenge, organisation = _managed(pages, actor, challenge_id)
+        challenge = pages.openinno.get_challenge(challenge_id, actor)
+        organisation = pages.openinno.require_sponsor_view(actor, challenge.organisation_id)
         db = pages.reads.db()
         size = paging.PAGE_SIZE
         rows = sponsors.ranking_page(

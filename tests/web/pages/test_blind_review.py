@@ -73,7 +73,7 @@ API = (
 )
 
 
-def _world(web: Web, cast: Scene) -> dict[str, Any]:
+def world_of(web: Web, cast: Scene) -> dict[str, Any]:
     app, clock = cast.app, cast.clock
     people: dict[str, UUID] = {"owner": cast.sponsor}
     for role, name in NAMES.items():
@@ -91,11 +91,11 @@ def _world(web: Web, cast: Scene) -> dict[str, Any]:
     entrant = cast.submit(challenge, terms, people["entrant"], title="Other bricks")
     clock.advance(timedelta(days=2))
     agreement = app.award(cast.sponsor, challenge, [(winner, 1)]).agreement_ids[0]
-    ids = {"c": challenge, "w": winner, "e": entrant, "a": agreement}
+    ids = {"c": challenge, "w": winner, "e": entrant, "a": agreement, "org": cast.organisation}
     return {"people": people, "ids": {k: str(v) for k, v in ids.items()}}
 
 
-def _tokens(web: Web, people: dict[str, UUID]) -> dict[str, str]:
+def tokens_of(web: Web, people: dict[str, UUID]) -> dict[str, str]:
     emails = {"owner": "sponsor@example.org"} | {r: f"{r}.blind@example.org" for r in NAMES}
     return {role: web.app.issue_token(email, PASSWORD)[0] for role, email in emails.items()}
 
@@ -136,9 +136,9 @@ def _leaks(
 def test_no_author_is_named_before_the_reveal_and_everyone_may_know_them_after(
     web: Web, cast: Scene
 ):
-    world = _world(web, cast)
+    world = world_of(web, cast)
     people = world["people"]
-    tokens = _tokens(web, people)
+    tokens = tokens_of(web, people)
 
     before = _bodies(web, world, tokens)
     assert _leaks(before, people, KNOWS_BEFORE) == []

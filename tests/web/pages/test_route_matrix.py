@@ -226,7 +226,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
     ),
     ("GET", f"{C}/manage"): Row(only(200, MEMBERS), "/challenges/{open}/manage"),
-    ("GET", f"{C}/entries"): Row(only(200, MEMBERS), "/challenges/{open}/entries"),
+    ("GET", f"{C}/entries"): Row(
+        # OpenInno.require_sponsor_view, as the API's ranking: members and admins.
+        only(200, (*MEMBERS, "admin")),
+        "/challenges/{open}/entries",
+    ),
     ("GET", f"{C}/entries.csv"): Row(only(200, MEMBERS), "/challenges/{open}/entries.csv"),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
@@ -296,7 +300,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("solver", "legal", "admin")),
         "/legal/streams/{winner}",
     ),
-    ("GET", f"{ORG}/agreements"): Row(only(200, MEMBERS), "/organisations/{org}/agreements"),
+    ("GET", f"{ORG}/agreements"): Row(
+        only(200, (*MEMBERS, "admin")), "/organisations/{org}/agreements"
+    ),
     ("GET", A): Row(only(200, ("solver", "legal", "admin")), "/agreements/{agreement}"),
     ("POST", f"{A}/sign"): Row(
         # Parties see the form; without the intent box ticked nobody signs.
