@@ -632,12 +632,20 @@ class OpenInno(Application[UUID]):
         )
         return Recorded(organisation.id, self._commit(organisation))
 
+    def _member_of(self, actor_id: UUID, organisation_id: UUID) -> Organisation:
+        """The organisation (a copy to change) if the actor is one of its members; to
+        anyone else NotFound, as for an unknown one: a refusal would name it."""
+        organisation = self._load(organisation_id, Organisation, "organisation")
+        if organisation.role_of(actor_id) is None:
+            raise NotFound(f"No organisation with id {organisation_id}.")
+        return organisation
+
     @retry_on_conflict
     def add_member(
         self, actor_id: UUID, organisation_id: UUID, account_id: UUID, role: str
     ) -> Recorded:
         self._actor(actor_id)
-        organisation = self._load(organisation_id, Organisation, "organisation")
+        organisation = self._member_of(actor_id, organisation_id)
         member = self._maybe_load(account_id, Account)
         if member is None or not member.active:
             raise InvalidInput("No active account with that id.", field="account_id")
@@ -647,7 +655,7 @@ class OpenInno(Application[UUID]):
     @retry_on_conflict
     def remove_member(self, actor_id: UUID, organisation_id: UUID, account_id: UUID) -> Recorded:
         self._actor(actor_id)
-        organisation = self._load(organisation_id, Organisation, "organisation")
+        organisation = self._member_of(actor_id, organisation_id)
         organisation.remove_member(actor_id, account_id, self._now())
         return Recorded(organisation_id, self._commit(organisation))
 
