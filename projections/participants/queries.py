@@ -6,11 +6,13 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from openinno.domain.blind import BLIND, AuthorVisibility
 from projections.db import Db, Row
 from projections.values import from_json, iso
 
@@ -173,9 +175,10 @@ def _catalogue_item(row: Row) -> Row:
     return {**row, "prizes": from_json(row["prizes"])}
 
 
-def challenge_page(db: Db, challenge_id: UUID) -> Row | None:
+def challenge_page(db: Db, challenge_id: UUID, seen_by: AuthorVisibility = BLIND) -> Row | None:
     """Everything on a challenge's public page; ``None`` for drafts and unknown ids.
-    Questions a moderator hid stay listed, marked hidden, without their text."""
+    Questions a moderator hid stay listed, marked hidden, without their text.  The
+    winners' names only where ``seen_by`` may know them (``results``)."""
     rows = db.rows(
         "SELECT c.*, o.name AS organisation_name FROM pt_challenges c "
         "LEFT JOIN pt_organisations o ON o.organisation_id = c.organisation_id "
@@ -206,7 +209,7 @@ def challenge_page(db: Db, challenge_id: UUID) -> Row | None:
         "answered": sum(1 for q in questions if q["answer"] and not q["hidden"]),
         "announcements": len(page["announcements"]),
     }
-    page["results"] = results(db, challenge_id)
+    page["results"] = results(db, challenge_id, seen_by)
     return page
 
 
@@ -324,12 +327,49 @@ def public_gallery_page(
     return rows
 
 
-def results(db: Db, challenge_id: UUID) -> list[Row]:
-    """Winners by place, once awarded (empty before)."""
-    return db.rows(
-        "SELECT a.place, a.submission_id, s.title, p.display_name AS solver_name "
-        "FROM pt_awards a JOIN pt_submissions s ON s.submission_id = a.submission_id "
-        "LEFT JOIN pt_people p ON p.account_id = s.solver_id "
+def identities(db: Db, submission_ids: Sequence[str], seen_by: AuthorVisibility) -> dict[str, Row]:
+    """Solver ids and names of those of these submissions whose authors ``seen_by``
+    may know (blind review's rule, ``AuthorVisibility.sees``), from the participants'
+    tables (by key, so a page costs a page of probes).  The only query that joins an
+    entry to its people: every list that names solvers takes them from here."""
+    found: dict[str, Row] = {}
+    ids = list(dict.fromkeys(submission_ids))
+    if not ids or not (seen_by.revealed or seen_by.admin or seen_by.counterparty or seen_by.viewer):
+        return found  # the common blind case costs no query
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        authors: dict[str, list[str]] = {}
+        for a in db.rows(
+            f"SELECT submission_id, account_id FROM pt_authors WHERE submission_id IN ({marks})",
+            chunk,
+        ):
+            authors.setdefault(a["submission_id"], []).append(a["account_id"])
+        for r in db.rows(
+            "SELECT s.submission_id, s.solver_id, p.display_name AS solver_name, s.award_place "
+            "FROM pt_submissions s LEFT JOIN pt_people p ON p.account_id = s.solver_id "
+            f"WHERE s.submission_id IN ({marks})",
+            chunk,
+        ):
+            who = authors.get(r["submission_id"]) or [r["solver_id"]]
+            if seen_by.sees(who, awarded=r["award_place"] is not None):
+                found[r["submission_id"]] = {
+                    "solver_id": r["solver_id"],
+                    "solver_name": r["solver_name"],
+                }
+    return found
+
+
+def results(db: Db, challenge_id: UUID, seen_by: AuthorVisibility = BLIND) -> list[Row]:
+    """Winners by place, once awarded (empty before); each winner's name only where
+    ``seen_by`` may know it (blind review: for everyone once identities are revealed)."""
+    rows = db.rows(
+        "SELECT a.place, a.submission_id, s.title FROM pt_awards a "
+        "JOIN pt_submissions s ON s.submission_id = a.submission_id "
         "WHERE a.challenge_id = ? ORDER BY a.place",
         (str(challenge_id),),
     )
+    named = identities(db, [r["submission_id"] for r in rows], seen_by)
+    return [
+        {**r, "solver_name": named.get(r["submission_id"], {}).get("solver_name")} for r in rows
+    ]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
+from openinno.domain.blind import BLIND, AuthorVisibility
 from projections.db import Db, Row
+from projections.participants.queries import identities
 from projections.values import from_json
 
 LIVE = "('withdrawn', 'disqualified')"
@@ -16,26 +18,7 @@ def pseudonym(number: int) -> str:
     return f"Entrant {number}"
 
 
-def identities(db: Db, submission_ids: Sequence[str]) -> dict[str, Row]:
-    """Solver names of these submissions, from the participants' tables (by key, so
-    a page costs a page of probes): only ever called for challenges whose
-    identities are revealed."""
-    found: dict[str, Row] = {}
-    ids = list(dict.fromkeys(submission_ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for r in db.rows(
-            "SELECT s.submission_id, s.solver_id, p.display_name AS solver_name "
-            "FROM pt_submissions s LEFT JOIN pt_people p ON p.account_id = s.solver_id "
-            f"WHERE s.submission_id IN ({marks})",
-            chunk,
-        ):
-            found[r["submission_id"]] = r
-    return found
-
-
-def my_review_queue(db: Db, reviewer_id: UUID) -> list[Row]:
+def my_review_queue(db: Db, reviewer_id: UUID, seen_by: AuthorVisibility = BLIND) -> list[Row]:
     """Live entries of every challenge this reviewer accepted, under pseudonyms,
     with my review's state (to_do, scored, conflict).  Solver identity is added
     only once the challenge's identities are revealed."""
@@ -44,7 +27,7 @@ def my_review_queue(db: Db, reviewer_id: UUID) -> list[Row]:
         f"ORDER BY {_QUEUE_ORDER}",
         (str(reviewer_id), str(reviewer_id)),
     )
-    return _queue_entries(db, rows)
+    return _queue_entries(db, rows, seen_by)
 
 
 _QUEUE_SELECT = (
@@ -73,7 +56,12 @@ def queue_key(row: Row) -> QueueKey:
 
 
 def my_review_queue_page(
-    db: Db, reviewer_id: UUID, *, after: QueueKey | None, limit: int
+    db: Db,
+    reviewer_id: UUID,
+    *,
+    after: QueueKey | None,
+    limit: int,
+    seen_by: AuthorVisibility = BLIND,
 ) -> list[Row]:
     """``my_review_queue`` a page at a time (keyset on its order: ``after`` is the
     ``queue_key`` of the last row sent).  Rows also carry ``number`` and ``submitted_at``.
@@ -103,7 +91,7 @@ def my_review_queue_page(
             limit=limit - len(rows),
         )
         rows += db.rows(sql, params)
-    return _queue_entries(db, rows)
+    return _queue_entries(db, rows, seen_by)
 
 
 # The sort key of a challenge's entries in pseudonym order: the entrant's number,
@@ -136,7 +124,9 @@ def in_entrant_order(
     return sql, params
 
 
-def review_entry(db: Db, reviewer_id: UUID, submission_id: UUID) -> Row | None:
+def review_entry(
+    db: Db, reviewer_id: UUID, submission_id: UUID, seen_by: AuthorVisibility = BLIND
+) -> Row | None:
     """One entry of this reviewer's queue (as ``my_review_queue`` shows it), or None
     when it is not in the queue: the score form's lookup, one row instead of the queue."""
     rows = db.rows(
@@ -144,12 +134,17 @@ def review_entry(db: Db, reviewer_id: UUID, submission_id: UUID) -> Row | None:
         "AND e.submission_id = ?",
         (str(reviewer_id), str(reviewer_id), str(submission_id)),
     )
-    entries = _queue_entries(db, rows)
+    entries = _queue_entries(db, rows, seen_by)
     return entries[0] if entries else None
 
 
-def _queue_entries(db: Db, rows: list[Row]) -> list[Row]:
-    revealed = identities(db, [r["submission_id"] for r in rows if r["revealed"]])
+def _queue_entries(db: Db, rows: list[Row], seen_by: AuthorVisibility) -> list[Row]:
+    """``seen_by``: the reviewer's standing; whether each row's challenge revealed its
+    identities comes from the read model (a queue spans challenges)."""
+    named: dict[str, Row] = {}
+    for flag in (True, False):
+        ids = [r["submission_id"] for r in rows if bool(r["revealed"]) is flag]
+        named |= identities(db, ids, seen_by.with_revealed(seen_by.revealed or flag))
     queue = []
     for r in rows:
         state = "conflict" if r["conflict"] else ("scored" if r["scores"] else "to_do")
@@ -170,10 +165,8 @@ def _queue_entries(db: Db, rows: list[Row]) -> list[Row]:
             "number": r["number"],
             "submitted_at": r["submitted_at"],
         }
-        if r["revealed"]:
-            who = revealed.get(r["submission_id"], {})
-            entry["solver_id"] = who.get("solver_id")
-            entry["solver_name"] = who.get("solver_name")
+        if r["submission_id"] in named:
+            entry.update(named[r["submission_id"]])
         queue.append(entry)
     return queue
 

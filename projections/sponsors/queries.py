@@ -8,12 +8,13 @@ import io
 from collections.abc import Iterator
 from uuid import UUID
 
+from openinno.domain.blind import BLIND, AuthorVisibility
 from projections.db import Db, Row
 from projections.legal.queries import agreement_state
+from projections.participants.queries import identities
 from projections.reviewers.queries import (
     EntrantKey,
     counted_reviews,
-    identities,
     pseudonym,
     review_progress,
     review_totals,
@@ -92,14 +93,21 @@ def rank_key(row: Row) -> RankKey:
 
 
 def ranking_page(
-    db: Db, challenge_id: UUID, *, after: RankKey | None, limit: int, reviews: bool = True
+    db: Db,
+    challenge_id: UUID,
+    *,
+    after: RankKey | None,
+    limit: int,
+    reviews: bool = True,
+    seen_by: AuthorVisibility = BLIND,
 ) -> list[Row]:
     """Live entries best first, a page at a time (``after``: ``rank_key`` of the last
     row sent).  Reviewed entries first, by normalised score (mean per-reviewer
     z-score), then mean weighted total, then pseudonym order; then the unreviewed
     ones in pseudonym order.  Each row carries its reviews (raw scores, weighted
-    total, z-score) and the reviewers' agreement; the solver's name only once the
-    challenge's identities are revealed.  ``reviews=False``: without the reviews and
+    total, z-score) and the reviewers' agreement; the solver's name only where
+    ``seen_by`` (the viewer's standing, ``OpenInno.author_visibility``) may know it,
+    or for everyone once the challenge's identities are revealed.  ``reviews=False``: without the reviews and
     the agreement (one query fewer, for lists that show neither: the sponsor's pages).
 
     Computed in SQL over the challenge's counted reviews (a sample of its entries)
@@ -124,7 +132,8 @@ def ranking_page(
     by_entry: dict[str, list[Row]] = {}
     for review in counted_reviews(db, challenge_id, scored) if reviews else ():
         by_entry.setdefault(review.pop("submission_id"), []).append(review)
-    names = identities(db, [r["submission_id"] for r in rows]) if challenge[0]["revealed"] else {}
+    revealed = seen_by.revealed or bool(challenge[0]["revealed"])
+    names = identities(db, [r["submission_id"] for r in rows], seen_by.with_revealed(revealed))
     first = 1 if after is None else after[0] + 1
     ranked = []
     for rank, r in enumerate(rows, start=first):

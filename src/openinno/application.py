@@ -47,6 +47,7 @@ from openinno.domain import (
     ids,
 )
 from openinno.domain.account import check_profile
+from openinno.domain.blind import COUNTERPARTY_ROLES, AuthorVisibility
 from openinno.domain.errors import (
     AccessDenied,
     ConcurrentUpdate,
@@ -85,8 +86,10 @@ R = TypeVar("R")
 A = TypeVar("A", bound=Aggregate)
 
 # Organisation roles that act for the sponsor on legal matters: they may read the full
-# history of their organisation's streams (managers and reviewers have their own pages).
-HISTORY_ROLES = ("owner", "legal")
+# history of their organisation's streams and the chain of title of its entries
+# (managers and reviewers have their own pages).  The same roles as blind review's
+# counterparties (domain/blind.py): an award's agreement names its authors to them.
+HISTORY_ROLES = COUNTERPARTY_ROLES
 
 # Optimistic concurrency (retry_on_conflict).  A command that lost a race runs again on
 # fresh state.  Within a process, votes on one entry take turns (keyed_lock.py), but
@@ -363,6 +366,8 @@ class OpenInno(Application[UUID]):
         return account is not None and account.is_admin
 
     def get_agreement(self, actor_id: UUID, agreement_id: UUID) -> IpAgreement:
+        """Its authors, admins, and the sponsor's members who may know its authors (the
+        text names them: blind review's rule, so managers only once revealed)."""
         agreement = self._load(agreement_id, IpAgreement, "agreement")
         if actor_id in agreement.authors:
             return agreement
@@ -370,7 +375,78 @@ class OpenInno(Application[UUID]):
         account = self._maybe_load(actor_id, Account)
         if organisation.role_of(actor_id) is None and not (account and account.is_admin):
             raise NotFound(f"No agreement with id {agreement_id}.")
+        challenge = self._load(agreement.challenge_id, Challenge, "challenge", readonly=True)
+        if not self.author_visibility(actor_id, challenge).sees(agreement.authors, awarded=True):
+            raise NotFound(f"No agreement with id {agreement_id}.")
         return agreement
+
+    def require_sponsor_view(self, actor_id: UUID | None, organisation_id: UUID) -> Organisation:
+        """What the sponsor reads about its own work (a challenge's ranking, the
+        organisation's agreements): its members and active admins, for the pages and
+        the API alike.  NotFound for everyone else (no hint the organisation exists)."""
+        organisation = self._load(organisation_id, Organisation, "organisation", readonly=True)
+        if actor_id is not None and organisation.role_of(actor_id) is not None:
+            return organisation
+        account = None if actor_id is None else self._maybe_load(actor_id, Account, readonly=True)
+        if account is None or not account.active or not account.is_admin:
+            raise NotFound(f"No organisation with id {organisation_id}.")
+        return organisation
+
+    # --- blind review: who may know an entry's authors (domain/blind.py) --------------------
+
+    def author_visibility(
+        self, actor_id: UUID | None, challenge: Challenge | None = None
+    ) -> AuthorVisibility:
+        """This actor's standing towards the challenge's entries, for ``sees``: the one
+        rule of blind review, for every page, route, query and export that names
+        authors.  Without a challenge: towards entries of any challenge (a reviewer's
+        queue across challenges), whose reveal the caller then adds per challenge."""
+        account = None if actor_id is None else self._maybe_load(actor_id, Account, readonly=True)
+        if account is None or not account.active:
+            return AuthorVisibility(
+                revealed=challenge is not None and challenge.identities_revealed
+            )
+        role = None
+        if challenge is not None:
+            organisation = self._maybe_load(challenge.organisation_id, Organisation, readonly=True)
+            role = organisation.role_of(account.id) if organisation is not None else None
+        return AuthorVisibility(
+            viewer=account.id,
+            admin=account.is_admin,
+            counterparty=role in COUNTERPARTY_ROLES,
+            revealed=challenge is not None and challenge.identities_revealed,
+        )
+
+    def may_see_authors(
+        self, actor_id: UUID | None, submission: Submission, challenge: Challenge | None = None
+    ) -> bool:
+        """Whether this actor may know who wrote this entry (names, account ids)."""
+        if challenge is None or challenge.id != submission.challenge_id:
+            challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
+        return self.author_visibility(actor_id, challenge).sees(
+            submission.author_ids, awarded=submission.award_place is not None
+        )
+
+    def require_chain_of_title(
+        self, actor_id: UUID | None, submission_id: UUID
+    ) -> tuple[Submission, Challenge]:
+        """A submission's chain of title and its evidence bundle, for the pages and the
+        API alike: its authors, admins, and the sponsor's owners and legal members; and
+        only for whoever may know its authors, whom both name (so the sponsor's legal
+        roles once the entry is awarded or the identities revealed).  NotFound for
+        everyone else, the same as for an unknown submission."""
+        submission = self.get_submission(actor_id, submission_id)
+        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
+        visibility = self.author_visibility(actor_id, challenge)
+        is_author = actor_id is not None and actor_id in submission.author_ids
+        awarded = submission.award_place is not None
+        if not (
+            visibility.viewer is not None
+            and (visibility.admin or visibility.counterparty or is_author)
+            and visibility.sees(submission.author_ids, awarded=awarded)
+        ):
+            raise NotFound(f"No submission with id {submission_id}.")
+        return submission, challenge
 
     # --- the history of one stream (who did what, when) ------------------------------------
     #
@@ -422,6 +498,15 @@ class OpenInno(Application[UUID]):
         organisation = self._maybe_load(organisation_id, Organisation, readonly=True)
         if organisation is None or organisation.role_of(actor_id) not in HISTORY_ROLES:
             return None
+        # An entry's history and a solver's entry counts name the solver: blind review.
+        if isinstance(stream, Submission) and not self.may_see_authors(actor_id, stream):
+            return None
+        if isinstance(stream, SolverEntries):
+            challenge = self._maybe_load(stream.challenge_id, Challenge, readonly=True)
+            if challenge is None or not self.author_visibility(actor_id, challenge).sees(
+                (stream.solver_id,), awarded=False
+            ):
+                return None
         return stream
 
     def may_view_history(self, actor_id: UUID | None, stream_id: UUID) -> bool:
@@ -551,12 +636,20 @@ class OpenInno(Application[UUID]):
         )
         return Recorded(organisation.id, self._commit(organisation))
 
+    def _member_of(self, actor_id: UUID, organisation_id: UUID) -> Organisation:
+        """The organisation (a copy to change) if the actor is one of its members; to
+        anyone else NotFound, as for an unknown one: a refusal would name it."""
+        organisation = self._load(organisation_id, Organisation, "organisation")
+        if organisation.role_of(actor_id) is None:
+            raise NotFound(f"No organisation with id {organisation_id}.")
+        return organisation
+
     @retry_on_conflict
     def add_member(
         self, actor_id: UUID, organisation_id: UUID, account_id: UUID, role: str
     ) -> Recorded:
         self._actor(actor_id)
-        organisation = self._load(organisation_id, Organisation, "organisation")
+        organisation = self._member_of(actor_id, organisation_id)
         member = self._maybe_load(account_id, Account)
         if member is None or not member.active:
             raise InvalidInput("No active account with that id.", field="account_id")
@@ -566,7 +659,7 @@ class OpenInno(Application[UUID]):
     @retry_on_conflict
     def remove_member(self, actor_id: UUID, organisation_id: UUID, account_id: UUID) -> Recorded:
         self._actor(actor_id)
-        organisation = self._load(organisation_id, Organisation, "organisation")
+        organisation = self._member_of(actor_id, organisation_id)
         organisation.remove_member(actor_id, account_id, self._now())
         return Recorded(organisation_id, self._commit(organisation))
 
@@ -1173,7 +1266,12 @@ class OpenInno(Application[UUID]):
         self._actor(actor_id)
         agreement = self._load(agreement_id, IpAgreement, "agreement")
         organisation = self._load(agreement.assignee_organisation_id, Organisation, "organisation")
-        if organisation.role_of(actor_id) is None:
+        challenge = self._load(agreement.challenge_id, Challenge, "challenge", readonly=True)
+        # The agreement names its authors: a member who may not know them yet (a
+        # manager before the reveal) may not find it, to read or to act on (get_agreement).
+        if organisation.role_of(actor_id) is None or not self.author_visibility(
+            actor_id, challenge
+        ).sees(agreement.authors, awarded=True):
             raise NotFound(f"No agreement with id {agreement_id}.")
         organisation.require_role(actor_id, *roles)
         return agreement

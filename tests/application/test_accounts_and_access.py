@@ -104,3 +104,16 @@ def test_unknown_ids_are_not_found(app, clock):
         app.publish_challenge(s.sponsor, s.solver)
     with pytest.raises(InvalidInput):
         app.add_member(s.sponsor, s.organisation, uuid4(), "legal")
+
+
+def test_a_non_member_changing_an_organisations_members_gets_not_found_without_its_name(app, clock):
+    # Issue 19 (minor): the refusal named the organisation to someone outside it.
+    s = scene(app, clock)
+    for change in (
+        lambda: app.add_member(s.solver, s.organisation, s.other_solver, "manager"),
+        lambda: app.remove_member(s.solver, s.organisation, s.sponsor),
+    ):
+        with pytest.raises(NotFound) as refused:
+            change()
+        assert refused.value.message == f"No organisation with id {s.organisation}."
+        assert "Brickworks" not in refused.value.message

@@ -97,10 +97,14 @@ ALL_BUT_SECRETS = {
     "email claim",
     "rival organisation",
 }
+# Blind review (domain/blind.py): before the reveal, the sponsor's owners and legal
+# members know the authors of awarded entries only; a solver's entry counts name the
+# solver beside all their entries, awarded or not.
+BEFORE_REVEAL = SPONSOR_STREAMS - {"entries"}
 EXPECTED = {
     "admin": ALL_BUT_SECRETS,
-    "owner": SPONSOR_STREAMS,
-    "legal": SPONSOR_STREAMS,
+    "owner": BEFORE_REVEAL,
+    "legal": BEFORE_REVEAL,
     "solver": {"submission", "agreement", "entries"},
     "team mate": {"submission", "agreement"},  # a co-assignor of the agreement
     "rival owner": {"rival organisation"},
@@ -122,6 +126,16 @@ def test_who_may_read_which_history(world: World, role: str) -> None:
     }
     # then they see exactly the streams the rule gives them.
     assert seen == EXPECTED[role]
+
+
+@pytest.mark.parametrize("role", ["owner", "legal"])
+def test_the_sponsor_reads_a_solvers_entry_counts_once_identities_are_revealed(
+    world: World, role: str
+) -> None:
+    app, people, streams = world.app, world.people, world.streams
+    assert not app.may_view_history(people[role], streams["entries"])
+    app.reveal_identities(people["owner"], app.get_challenge(streams["challenge"]).id)
+    assert app.may_view_history(people[role], streams["entries"])
 
 
 def test_a_hidden_stream_is_not_found_like_a_missing_one(world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from openinno.application import OpenInno
+from openinno.domain.blind import AuthorVisibility
 from openinno.domain.values import Voting
 from projections.db import Db
 from projections.participants import queries
@@ -160,7 +161,11 @@ def test_challenge_page_my_submissions_gallery_and_results(
     story = run_story(cast)
     read_side.catch_up()
 
-    page = queries.challenge_page(db, story.challenge)
+    # Blind review: no winner's name unless the viewer may know it.
+    blind = queries.challenge_page(db, story.challenge)
+    assert blind is not None
+    assert [r["solver_name"] for r in blind["results"]] == [None, None]
+    page = queries.challenge_page(db, story.challenge, AuthorVisibility(revealed=True))
     assert page is not None
     assert page["title"] == "Bricks that teach physics"
     assert page["organisation_name"] == "Brickworks"

@@ -14,10 +14,8 @@ from openinno.domain import (
     Organisation,
     Submission,
 )
+from openinno.domain.blind import AuthorVisibility
 from openinno.domain.errors import NotFound
-
-# Organisation roles that act for the sponsor on legal matters (countersign, chain of title).
-LEGAL_ROLES = ("owner", "legal")
 
 
 def is_admin(openinno: OpenInno, viewer: UUID | None) -> bool:
@@ -42,7 +40,7 @@ class EntriesAudience:
 
     challenge: Challenge
     kind: str  # "sponsor" (members and admins), "reviewer" (blind) or "public"
-    identities: bool  # solver ids and names shown
+    seen_by: AuthorVisibility  # whose solver ids and names show (blind review's rule)
 
     @property
     def all_statuses(self) -> bool:
@@ -54,48 +52,43 @@ def entries_audience(
 ) -> EntriesAudience:
     """Sponsors (members of the organisation) and admins see every entry; the
     challenge's accepted reviewers see live entries under pseudonyms; anyone sees a
-    public gallery's live entries.  Solver identities show only once the sponsor
-    revealed them (admins always see them)."""
+    public gallery's live entries.  Solver identities show as blind review's rule
+    says (``OpenInno.author_visibility``)."""
     challenge = openinno.get_challenge(challenge_id, viewer)
-    admin = is_admin(openinno, viewer)
-    revealed = challenge.identities_revealed
-    if admin or role_in(openinno, viewer, challenge.organisation_id) is not None:
-        return EntriesAudience(challenge, "sponsor", revealed or admin)
+    seen_by = openinno.author_visibility(viewer, challenge)
+    if (
+        is_admin(openinno, viewer)
+        or role_in(openinno, viewer, challenge.organisation_id) is not None
+    ):
+        return EntriesAudience(challenge, "sponsor", seen_by)
     if viewer is not None and viewer in challenge.reviewers:
-        return EntriesAudience(challenge, "reviewer", revealed)
+        return EntriesAudience(challenge, "reviewer", seen_by)
     if challenge.status != "draft" and challenge.spec.visibility == "public":
-        return EntriesAudience(challenge, "public", revealed)
+        return EntriesAudience(challenge, "public", seen_by)
     raise NotFound(f"No list of entries for challenge {challenge_id}.")
 
 
 def sponsor_challenge(openinno: OpenInno, viewer: UUID, challenge_id: UUID) -> Challenge:
-    """The challenge, for members of its organisation and admins only."""
+    """The challenge, for members of its organisation and admins only (the pages' rule
+    too: ``OpenInno.require_sponsor_view``)."""
     challenge = openinno.get_challenge(challenge_id, viewer)
-    if role_in(openinno, viewer, challenge.organisation_id) is None and not is_admin(
-        openinno, viewer
-    ):
-        raise NotFound(f"No challenge with id {challenge_id}.")
+    try:
+        openinno.require_sponsor_view(viewer, challenge.organisation_id)
+    except NotFound:
+        raise NotFound(f"No challenge with id {challenge_id}.") from None
     return challenge
 
 
 def member_organisation(openinno: OpenInno, viewer: UUID, organisation_id: UUID) -> Organisation:
-    """The organisation, for its members and admins only."""
-    organisation = openinno.get_organisation(organisation_id)
-    if organisation.role_of(viewer) is None and not is_admin(openinno, viewer):
-        raise NotFound(f"No organisation with id {organisation_id}.")
-    return organisation
+    """The organisation, for its members and admins only (``OpenInno.require_sponsor_view``)."""
+    return openinno.require_sponsor_view(viewer, organisation_id)
 
 
 def chain_submission(openinno: OpenInno, viewer: UUID, submission_id: UUID) -> Submission:
-    """A submission's chain of title: its authors, the sponsor's owners and legal
-    members, and admins.  Managers and reviewers see the entry but not its title chain."""
-    submission = openinno.get_submission(viewer, submission_id)
-    if viewer in submission.author_ids or is_admin(openinno, viewer):
-        return submission
-    challenge = openinno.get_challenge(submission.challenge_id, viewer)
-    if role_in(openinno, viewer, challenge.organisation_id) in LEGAL_ROLES:
-        return submission
-    raise NotFound(f"No submission with id {submission_id}.")
+    """A submission's chain of title and evidence: the application's rule
+    (``OpenInno.require_chain_of_title``), shared with the pages."""
+    submission, _challenge = openinno.require_chain_of_title(viewer, submission_id)
+    return submission
 
 
 # The history of a stream: who may read it is the application's rule

@@ -173,9 +173,9 @@ class EntryItem(msgspec.Struct, frozen=True):
     shortlisted: bool
     support_threshold_reached: bool
     award_place: int | None
-    solver_id: UUID | None = msgspec.field(
-        default=None
-    )  # only once identities are revealed (admins: always)
+    # Blind review (domain/blind.py): its authors, admins, the sponsor's owners and
+    # legal members once awarded, everyone once identities are revealed.
+    solver_id: UUID | None = None
     solver_name: str | None = None
 
 
@@ -194,7 +194,7 @@ def _pseudonym(number: Any) -> str | None:
     return None if number is None else f"Entrant {int(number)}"
 
 
-def _entry(row: dict[str, Any], identities: bool) -> EntryItem:
+def _entry(row: dict[str, Any]) -> EntryItem:
     return EntryItem(
         id=UUID(row["submission_id"]),
         pseudonym=_pseudonym(row["pseudonym_number"]),
@@ -208,8 +208,8 @@ def _entry(row: dict[str, Any], identities: bool) -> EntryItem:
         shortlisted=bool(row["shortlisted"]),
         support_threshold_reached=bool(row["threshold_reached"]),
         award_place=row["award_place"],
-        solver_id=UUID(row["solver_id"]) if identities else None,
-        solver_name=row["solver_name"] if identities else None,
+        solver_id=UUID(row["solver_id"]) if row["solver_id"] else None,
+        solver_name=row["solver_name"],
     )
 
 
@@ -221,7 +221,8 @@ def _entry(row: dict[str, Any], identities: bool) -> EntryItem:
         "Members of the sponsor organisation and admins see every entry with its status; "
         "the challenge's accepted reviewers see live entries under pseudonyms; anyone sees "
         "the live entries of a public challenge.  `solver_id` and `solver_name` appear only "
-        "once the sponsor revealed identities (to admins always).  Everyone else: 404."
+        "once the sponsor revealed identities; before, to the entry's authors, admins, and "
+        "for an awarded entry the sponsor's owners and legal members.  Everyone else: 404."
     ),
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
@@ -242,7 +243,12 @@ def list_entries(
     after = None if key is None else (key[0], key[1])
     db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
     rows = challenge_entries(
-        db, challenge_id, live_only=not audience.all_statuses, after=after, limit=limit + 1
+        db,
+        challenge_id,
+        live_only=not audience.all_statuses,
+        after=after,
+        limit=limit + 1,
+        seen_by=audience.seen_by,
     )
     rows, next_cursor = keyset_page(
         kind, rows, lambda r: (r["submitted_at"], r["submission_id"]), limit
@@ -251,7 +257,7 @@ def list_entries(
         challenge_id=challenge_id,
         audience=audience.kind,
         identities_revealed=audience.challenge.identities_revealed,
-        items=[_entry(r, audience.identities) for r in rows],
+        items=[_entry(r) for r in rows],
         next_cursor=next_cursor,
     )
 
@@ -338,13 +344,19 @@ def ranking(
     limit: Limit = DEFAULT_LIMIT,
     min_position: MinPosition = None,
 ) -> Ranking:
-    access.sponsor_challenge(openinno, actor, challenge_id)
+    challenge = access.sponsor_challenge(openinno, actor, challenge_id)
     db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS))
     kind = f"ranking:{challenge_id}"
     after = _rank_after(decode_key(kind, cursor, (int, int, float, float, int, str, str)))
     # Keyset in SQL (sponsors.ranking_page): one page costs the challenge's reviews
     # and an index walk, whatever the number of entries.
-    rows = sponsors.ranking_page(db, challenge_id, after=after, limit=limit + 1)
+    rows = sponsors.ranking_page(
+        db,
+        challenge_id,
+        after=after,
+        limit=limit + 1,
+        seen_by=openinno.author_visibility(actor, challenge),
+    )
     chunk, next_cursor = keyset_page(kind, rows, sponsors.rank_key, limit)
     return Ranking(challenge_id, [_ranked(r) for r in chunk], next_cursor)
 

@@ -15,7 +15,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from openinno.application import OpenInno
-from openinno.domain import Submission
 from openinno.domain.errors import InvalidInput, InvalidState, NotFound
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.bundle import build_bundle, encode_bundle
@@ -149,16 +148,6 @@ def consistency_proof(
         )
 
 
-def _may_take_evidence(openinno: OpenInno, viewer: UUID, submission: Submission) -> bool:
-    """Authors, the sponsor's members and admins: the bundle names the solver."""
-    if viewer in submission.author_ids:
-        return True
-    challenge = openinno.get_challenge(submission.challenge_id)
-    if openinno.get_organisation(challenge.organisation_id).role_of(viewer) is not None:
-        return True
-    return openinno.get_account(viewer).is_admin
-
-
 @get(
     "/submissions/{submission_id:uuid}/evidence",
     tags=["log"],
@@ -174,9 +163,8 @@ def evidence(
     openinno: NamedDependency[OpenInno],
     with_files: Annotated[bool, QueryParameter(name="with_files")] = False,
 ) -> Response[Any]:
-    submission = openinno.get_submission(actor, submission_id)
-    if not _may_take_evidence(openinno, actor, submission):
-        raise NotFound(f"No submission with id {submission_id}.")
+    # The bundle names the solver: the chain of title's audience (the pages' too).
+    openinno.require_chain_of_title(actor, submission_id)
     with opened_ledger(openinno) as ledger:
         if ledger.signing_key is None:
             raise InvalidState("No signing key is configured on this platform.")

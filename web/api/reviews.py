@@ -155,6 +155,7 @@ def review_queue(
         actor,
         after=None if after is None else (after[0], after[1], after[2], after[3], after[4]),
         limit=limit + 1,
+        seen_by=openinno.author_visibility(actor),
     )
     chunk, next_cursor = keyset_page("reviews", rows, reviewers.queue_key, limit)
     return ReviewQueue([_queue_item(r) for r in chunk], next_cursor)

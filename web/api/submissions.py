@@ -93,7 +93,8 @@ class SubmissionView(msgspec.Struct, frozen=True):
     award_place: int | None
     author_ids: list[UUID] | None = msgspec.field(
         default=None,
-        # Blind review: identities show to the authors, admins, and everyone once revealed.
+        # Blind review (OpenInno.may_see_authors): the authors, admins, the sponsor's
+        # owners and legal members once awarded, everyone once identities are revealed.
     )
     receipts: list[ReceiptView] | None = None
     # Co-authors named but not confirmed (not authors): to the authors and the named.
@@ -386,8 +387,6 @@ def submission_view(
     openinno: OpenInno, viewer: UUID | None, submission: Submission
 ) -> SubmissionView:
     is_author = viewer is not None and viewer in submission.author_ids
-    revealed = openinno.get_challenge(submission.challenge_id, viewer).identities_revealed
-    is_admin = viewer is not None and openinno.get_account(viewer).is_admin
     content = submission.content
     return SubmissionView(
         id=submission.id,
@@ -403,7 +402,9 @@ def submission_view(
         shortlisted=submission.shortlisted,
         support_threshold_reached=submission.support_threshold_reached,
         award_place=submission.award_place,
-        author_ids=list(submission.author_ids) if is_author or is_admin or revealed else None,
+        author_ids=(
+            list(submission.author_ids) if openinno.may_see_authors(viewer, submission) else None
+        ),
         receipts=[receipt_view(r) for r in submission.receipts] if is_author else None,
         named_coauthor_ids=(
             list(submission.named_coauthor_ids)

@@ -17,24 +17,14 @@ from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
 from web.pages import labels, paging
 from web.pages.base import Pages, Viewer, require_signed_in
-from web.pages.sponsors import _member_organisation
 
 NO_STORE = CacheControlHeader(no_store=True)
 
 
 def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
-    """Members of the sponsor organisation, the authors and admins; NotFound for others."""
-    app = pages.openinno
-    submission = app.get_submission(actor, submission_id)
-    challenge = app.get_challenge(submission.challenge_id, actor)
-    organisation = app.get_organisation(challenge.organisation_id)
-    account = app.get_account(actor)
-    if (
-        organisation.role_of(actor) is None
-        and actor not in submission.author_ids
-        and not account.is_admin
-    ):
-        raise NotFound(f"No submission with id {submission_id}.")
+    """The application's rule (``OpenInno.require_chain_of_title``), the API's too:
+    the authors, the sponsor's owners and legal members, admins; NotFound for others."""
+    _submission, challenge = pages.openinno.require_chain_of_title(actor, submission_id)
     return challenge
 
 
@@ -160,9 +150,10 @@ class LegalPages(Controller):
         organisation_id: FromPath[UUID],
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
-        """Agreements by state (in the order a deal moves through them), paged."""
+        """Agreements by state (in the order a deal moves through them), paged.  Who
+        may read them is the application's rule, the API's too."""
         actor = require_signed_in(viewer)
-        organisation = _member_organisation(pages, actor, organisation_id)
+        organisation = pages.openinno.require_sponsor_view(actor, organisation_id)
         grouped = legal.agreements_by_state(pages.reads.db(), organisation_id)
         order = {state: i for i, state in enumerate(labels.AGREEMENT_STATE)}
         rows = [

@@ -26,6 +26,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Stream
 
+from openinno.domain.blind import BLIND, AuthorVisibility
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from openinno.domain.organisation import Organisation
@@ -95,7 +96,9 @@ MANAGE_RANKING = 25
 MANAGE_CANDIDATES = 100
 
 
-def dashboard_data(db: Db, challenge_id: UUID, *, every: bool = False) -> Row | None:
+def dashboard_data(
+    db: Db, challenge_id: UUID, *, every: bool = False, seen_by: AuthorVisibility = BLIND
+) -> Row | None:
     """Everything the dashboard reads from the read models (bench_reads times this
     as the page's direct figure): the counts, the ranking's first rows (``more``:
     whether there are others) and the score distribution.  None: no such challenge."""
@@ -106,7 +109,9 @@ def dashboard_data(db: Db, challenge_id: UUID, *, every: bool = False) -> Row | 
     limit = max(MANAGE_CANDIDATES, reviewed) if every else MANAGE_RANKING
     # One page of the ranking in SQL, one row more to know whether there are others;
     # without each entry's reviews, which the dashboard does not show.
-    rows = sponsors.ranking_page(db, challenge_id, after=None, limit=limit + 1, reviews=False)
+    rows = sponsors.ranking_page(
+        db, challenge_id, after=None, limit=limit + 1, reviews=False, seen_by=seen_by
+    )
     return {
         "dashboard": dashboard,
         "ranking": rows[:limit],
@@ -166,7 +171,12 @@ class ManagePages(Controller):
         # The dashboard lists the ranking's first rows, the candidates for the
         # shortlist and the prizes (the rest are on the paged entries page): one page
         # of the ranking in SQL, never the whole of a 150,000-entry challenge.
-        data = dashboard_data(pages.reads.db(), challenge_id, every=every)
+        data = dashboard_data(
+            pages.reads.db(),
+            challenge_id,
+            every=every,
+            seen_by=pages.openinno.author_visibility(actor, challenge),
+        )
         if data is None:
             raise NotFound(f"No challenge with id {challenge_id}.")
         dashboard = data["dashboard"]
@@ -244,13 +254,20 @@ class ManagePages(Controller):
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
         """The sponsor's list of entries, paged in SQL in the ranking's order (the
-        cursor carries the last rank and sort key: ``sponsors.rank_key``)."""
+        cursor carries the last rank and sort key: ``sponsors.rank_key``).  For the
+        sponsor's members and admins, as the API's ranking (``require_sponsor_view``)."""
         actor = require_signed_in(viewer)
-        challenge, organisation = _managed(pages, actor, challenge_id)
+        challenge = pages.openinno.get_challenge(challenge_id, actor)
+        organisation = pages.openinno.require_sponsor_view(actor, challenge.organisation_id)
         db = pages.reads.db()
         size = paging.PAGE_SIZE
         rows = sponsors.ranking_page(
-            db, challenge_id, after=_rank_after(cursor), limit=size + 1, reviews=False
+            db,
+            challenge_id,
+            after=_rank_after(cursor),
+            limit=size + 1,
+            reviews=False,
+            seen_by=pages.openinno.author_visibility(actor, challenge),
         )
         entries = paging.keyset(rows, cursor, size, sponsors.rank_key)
         number_texts(entries.items, viewer.locale)

@@ -78,7 +78,13 @@ def render_challenge(
 ) -> Response[str]:
     """A challenge's page: for members of its organisation with the answer and hide
     forms under the questions, for admins with the hide form (moderation)."""
-    page = participants.challenge_page(pages.reads.db(), challenge_id)
+    try:
+        seen_by = pages.openinno.author_visibility(
+            viewer.account_id, pages.openinno.get_challenge(challenge_id, viewer.account_id)
+        )
+    except DomainError:
+        raise NotFoundException() from None
+    page = participants.challenge_page(pages.reads.db(), challenge_id, seen_by)
     if page is None:
         raise NotFoundException()
     role = None

@@ -42,7 +42,9 @@ def _queue_after(cursor: str) -> reviewers.QueueKey | None:
 
 
 def _entry(pages: Pages, actor: UUID, submission_id: UUID) -> dict[str, Any]:
-    entry = reviewers.review_entry(pages.reads.db(), actor, submission_id)
+    entry = reviewers.review_entry(
+        pages.reads.db(), actor, submission_id, pages.openinno.author_visibility(actor)
+    )
     if entry is None:
         raise NotFound(f"No submission with id {submission_id}.")
     return entry
@@ -63,7 +65,13 @@ class ReviewerPages(Controller):
         db = pages.reads.db()
         # Keyset paging in SQL: a reviewer of a 100,000-entry challenge reads one page.
         size = paging.PAGE_SIZE
-        rows = reviewers.my_review_queue_page(db, actor, after=_queue_after(cursor), limit=size + 1)
+        rows = reviewers.my_review_queue_page(
+            db,
+            actor,
+            after=_queue_after(cursor),
+            limit=size + 1,
+            seen_by=pages.openinno.author_visibility(actor),
+        )
         queue = paging.keyset(rows, cursor, size, reviewers.queue_key)
         return pages.render_list(
             request,

@@ -234,7 +234,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         signed_in(201), "/organisations", body=lambda w, r: {"name": f"Org {r}"}
     ),
     ("POST", "/organisations/{organisation_id}/members"): Row(
-        only(201, ("owner",), 403),
+        # A member who is not an owner: 403; anyone outside it: 404, as for an unknown
+        # organisation (a 403 would name it).
+        only(201, ("owner",), 404) | {"legal": 403},
         "/organisations/{org}/members",
         body=lambda w, r: {"account_id": new_account(w, r)["account"], "role": "manager"},
     ),

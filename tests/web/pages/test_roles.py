@@ -263,12 +263,17 @@ def test_chain_of_title_for_the_sponsor_not_for_others(web, cast, app):
     challenge_id, terms = cast.open_challenge()
     submission_id = cast.submit(challenge_id, terms)
     web.login("sponsor")
+    # Blind review: the chain names the solver, whom the sponsor may not know before
+    # the entry is awarded (or identities revealed).
+    assert web.get(f"/legal/submissions/{submission_id}").status_code == 404
+    assert web.get(f"/organisations/{cast.organisation}/agreements").status_code == 200
+    web.logout()
+    web.login("solver")
     page = web.get(f"/legal/submissions/{submission_id}")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert terms in page.text
     csv = web.get(f"/legal/submissions/{submission_id}/export/csv")
     assert csv.status_code == 200 and csv.text.startswith("position,")
-    assert web.get(f"/organisations/{cast.organisation}/agreements").status_code == 200
     web.logout()
     web.login("other")
     assert web.get(f"/legal/submissions/{submission_id}").status_code == 404
@@ -293,7 +298,7 @@ def test_the_legal_page_downloads_an_evidence_bundle_that_verifies(web, cast, ap
     ledger_for(app, create_tables=True).db.close()
     challenge_id, terms = cast.open_challenge()
     submission_id = cast.submit(challenge_id, terms)
-    web.login("sponsor")
+    web.login("solver")  # its author (the sponsor: once awarded, blind review)
     assert (
         f"/legal/submissions/{submission_id}/export/evidence"
         in web.get(f"/legal/submissions/{submission_id}").text
@@ -315,7 +320,7 @@ def test_chain_of_title_as_of_a_past_position(web, cast, app):
     submission_id = cast.submit(challenge_id, terms)
     position = app.recorder.max_notification_id()
     app.revise_submission(cast.solver, submission_id, "Pendulum park", "Now with a seesaw.")
-    web.login("sponsor")
+    web.login("solver")
     now = web.get(f"/legal/submissions/{submission_id}/export/json").json()
     then = web.get(f"/legal/submissions/{submission_id}/export/json?as_of={position}").json()
     assert [s["step"] for s in now["steps"]] == ["submitted", "revised"]

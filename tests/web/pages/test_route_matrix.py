@@ -116,7 +116,7 @@ def world(web: Web, cast: Scene) -> World:
     ids["entry"] = cast.submit(ids["open"], ids["open_terms"])
     ids["question"] = app.ask_question(cast.other_solver, ids["open"], "Lego allowed?").id
     ids["reviewed"] = cast.submit(review, review_terms)
-    winner = cast.submit(won, won_terms)
+    ids["winner"] = winner = cast.submit(won, won_terms)
     clock.advance(timedelta(days=2))
     ids["agreement"] = app.award(cast.sponsor, won, [(winner, 1)]).agreement_ids[0]
     w = World(web, cast, ids, {}, {})
@@ -226,7 +226,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
     ),
     ("GET", f"{C}/manage"): Row(only(200, MEMBERS), "/challenges/{open}/manage"),
-    ("GET", f"{C}/entries"): Row(only(200, MEMBERS), "/challenges/{open}/entries"),
+    ("GET", f"{C}/entries"): Row(
+        # OpenInno.require_sponsor_view, as the API's ranking: members and admins.
+        only(200, (*MEMBERS, "admin")),
+        "/challenges/{open}/entries",
+    ),
     ("GET", f"{C}/entries.csv"): Row(only(200, MEMBERS), "/challenges/{open}/entries.csv"),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
@@ -278,33 +282,40 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/reviews/{submission_id:uuid}/conflict"): Row(
         post_only(400, ("reviewer",)), "/reviews/{reviewed}/conflict", {"reason": ""}
     ),
-    # legal
+    # legal.  Blind review (domain/blind.py): identities are not revealed here, so the
+    # sponsor's legal roles know the authors of the awarded entry ({winner}) only, and
+    # managers no author at all (they judged).
     ("GET", "/legal/submissions/{submission_id:uuid}"): Row(
-        only(200, ("solver", *MEMBERS, "admin")), "/legal/submissions/{entry}"
+        # OpenInno.require_chain_of_title (the API's rule too): the authors, the
+        # sponsor's owners and legal members, admins.
+        only(200, ("solver", "legal", "admin")),
+        "/legal/submissions/{winner}",
     ),
     ("GET", "/legal/submissions/{submission_id:uuid}/export/{kind:str}"): Row(
-        only(200, ("solver", *MEMBERS, "admin")), "/legal/submissions/{entry}/export/csv"
+        only(200, ("solver", "legal", "admin")), "/legal/submissions/{winner}/export/csv"
     ),
     ("GET", "/legal/streams/{stream_id:uuid}"): Row(
         # OpenInno.may_view_history: the entry's solver, the sponsor's owners and legal
         # members, admins; not managers, reviewers or other organisations.
         only(200, ("solver", "legal", "admin")),
-        "/legal/streams/{entry}",
+        "/legal/streams/{winner}",
     ),
-    ("GET", f"{ORG}/agreements"): Row(only(200, MEMBERS), "/organisations/{org}/agreements"),
-    ("GET", A): Row(only(200, ("solver", *MEMBERS, "admin")), "/agreements/{agreement}"),
+    ("GET", f"{ORG}/agreements"): Row(
+        only(200, (*MEMBERS, "admin")), "/organisations/{org}/agreements"
+    ),
+    ("GET", A): Row(only(200, ("solver", "legal", "admin")), "/agreements/{agreement}"),
     ("POST", f"{A}/sign"): Row(
         # Parties see the form; without the intent box ticked nobody signs.
-        post_only(400, ("solver", *MEMBERS, "admin")),
+        post_only(400, ("solver", "legal", "admin")),
         "/agreements/{agreement}/sign",
     ),
     ("POST", f"{A}/countersign"): Row(
-        post_only(400, ("solver", *MEMBERS, "admin")), "/agreements/{agreement}/countersign"
+        post_only(400, ("solver", "legal", "admin")), "/agreements/{agreement}/countersign"
     ),
     ("POST", f"{A}/payment"): Row(
-        # Owners and managers record payments (the manager's succeeds; it comes
-        # before the roles after it in ROLES, who are refused whatever the state).
-        post_only(303, ("manager",), legal=403),
+        # Owners and managers record payments, a manager once identities are revealed
+        # (the agreement names the winner): here, nobody in ROLES may.
+        post_only(303, (), legal=403),
         "/agreements/{agreement}/payment",
         {"reference": "TRX-1"},
     ),
