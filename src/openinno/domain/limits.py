@@ -126,6 +126,9 @@ def parse_score(value: object, field: str = "scores") -> Decimal:
     if len(text) > 16 or not _SCORE_TEXT.match(text):
         raise InvalidInput(f"{text[:20]!r} is not a number such as 8.5.", field=field)
     try:
-        return Decimal(text)
+        score = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
         raise InvalidInput(f"{text!r} is not a number.", field=field) from None
+    if not MIN_SCORE <= score <= MAX_SCORE:
+        raise InvalidInput(f"Scores lie between {MIN_SCORE} and {MAX_SCORE}.", field=field)
+    return score
