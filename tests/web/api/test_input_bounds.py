@@ -139,6 +139,4 @@ def _inner(value: object, last: str) -> str:
 @pytest.mark.parametrize("sort", ["closing", "newest", "prize"])
 def test_a_forged_catalogue_cursor_is_refused(client, read_side, sort, inner):
     cursor = _cursor(f"challenges:{sort}", [inner])
-    refused(
-        client.get("/api/v1/challenges", params={"sort": sort, "cursor": cursor})
-    )
+    refused(client.get("/api/v1/challenges", params={"sort": sort, "cursor": cursor}))

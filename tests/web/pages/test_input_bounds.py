@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from msgspec.structs import replace
 
 from openinno.domain.challenge import Challenge
 from openinno.domain.currencies import CURRENCIES
@@ -67,7 +66,9 @@ def _draft_form(web: Web, **changes: str) -> dict[str, str]:
 def test_the_draft_form_refuses_what_the_domain_refuses(web, cast, field, value):
     web.login("sponsor")
     before = web.app.recorder.max_notification_id()
-    r = web.post(f"/organisations/{cast.organisation}/challenges", _draft_form(web, **{field: value}))
+    r = web.post(
+        f"/organisations/{cast.organisation}/challenges", _draft_form(web, **{field: value})
+    )
     assert r.status_code == 400, r.text[:300]
     assert 'class="error"' in r.text
     assert web.app.recorder.max_notification_id() == before  # nothing recorded
