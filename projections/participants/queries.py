@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,9 +42,33 @@ def _encode_cursor(value: Any, key: str) -> str:
     return base64.urlsafe_b64encode(json.dumps([value, key]).encode()).decode()
 
 
-def _decode_cursor(cursor: str) -> tuple[Any, str]:
-    value, key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    return value, str(key)
+def decode_catalogue_cursor(sort: str, cursor: str) -> tuple[Any, str]:
+    """The sort value and challenge id a catalogue cursor carries; ValueError for
+    anything ``open_challenges`` did not give out.  Checked here, before any query:
+    the databases refuse NUL bytes in text and integers past 64 bits (a 500), and
+    JSON admits NaN and Infinity."""
+    if sort not in SORTS or len(cursor) > 1000:
+        raise ValueError("bad cursor")
+    decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    if not isinstance(decoded, list) or len(decoded) != 2:
+        raise ValueError("bad cursor")
+    value, key = decoded
+    if not isinstance(key, str):
+        raise ValueError("bad cursor")
+    key = str(UUID(key))  # ValueError unless a UUID
+    column, _descending = SORTS[sort]
+    if column == "prize_total":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("bad cursor")
+        if not math.isfinite(value) or abs(value) > 1e300:
+            raise ValueError("bad cursor")
+    # Otherwise a stored timestamp (projections.values.iso), or NULL for an unpublished one.
+    elif value is not None and (not isinstance(value, str) or not _TIMESTAMP.match(value)):
+        raise ValueError("bad cursor")
+    return value, key
+
+
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{1,20}Z$")
 
 
 def _phase_condition(phase: str, now: str) -> tuple[str, list[Any]]:
@@ -154,7 +179,7 @@ def open_challenges(
     column, descending = SORTS[sort]
     op, direction = ("<", "DESC") if descending else (">", "ASC")
     if cursor:
-        value, key = _decode_cursor(cursor)
+        value, key = decode_catalogue_cursor(sort, cursor)
         where.append(f"({column} {op} ? OR ({column} = ? AND challenge_id {op} ?))")
         params += [value, value, key]
     rows = db.rows(

@@ -1100,14 +1100,9 @@ class OpenInno(Application[UUID]):
         at = self._now()
         challenge.require_reviewing(actor_id, at)
         submission.require_active()
-        parsed: dict[str, Decimal] = {}
-        for name, value in scores.items():
-            try:
-                parsed[name] = Decimal(str(value))
-            except ArithmeticError:
-                raise InvalidInput(f"{name}: {value!r} is not a number.", field="scores") from None
         review = self._review(actor_id, submission, at)
-        review.record_scores(actor_id, challenge.spec.criteria, parsed, comment, at)
+        # The domain reads each score (review.check_scores): finite, plainly written.
+        review.record_scores(actor_id, challenge.spec.criteria, dict(scores), comment, at)
         return Recorded(review.id, self._commit(review))
 
     @retry_on_conflict

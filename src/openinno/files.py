@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +47,21 @@ def sniff_media_type(data: bytes) -> str | None:
     return None
 
 
+# Characters a file name never keeps: controls, lone surrogates, and the
+# bidirectional controls that reorder what follows them ("invoice\u202eFDP.exe" shows
+# as "invoiceexe.PDF").  Removed on upload and again when a stored name is shown.
+_UNSAFE_IN_NAMES = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def clean_file_name(name: str) -> str:
+    """``name`` without the characters that could hide what a file is."""
+    return _UNSAFE_IN_NAMES.sub("", name)
+
+
 def check_upload(upload: Upload, *, max_bytes: int) -> FileRef:
-    name = os.path.basename(upload.name.replace("\\", "/")).strip()
+    name = clean_file_name(os.path.basename(upload.name.replace("\\", "/"))).strip()
     if not name or len(name) > 255:
         raise InvalidInput("Each file needs a name of at most 255 characters.", field="files")
     if not upload.data:

@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.errors import DomainError
+from openinno.domain.limits import TEXTS
 from web.api.auth import SECURITY, provide_actor, request_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
@@ -34,7 +35,9 @@ Password = Annotated[str, msgspec.Meta(max_length=1024, examples=["correct horse
 class NewAccount(Strict):
     email: Email
     password: Password
-    display_name: Annotated[str, msgspec.Meta(max_length=100, examples=["Ada Lovelace"])]
+    display_name: Annotated[
+        str, msgspec.Meta(max_length=TEXTS["display_name"].max_length, examples=["Ada Lovelace"])
+    ]
     locale: Annotated[str, msgspec.Meta(examples=["en"])] = "en"
     time_zone: Annotated[str, msgspec.Meta(examples=["Europe/Warsaw"])] = "UTC"
 

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain.agreement import IpAgreement
+from openinno.domain.limits import TEXTS
 from openinno.domain.values import Signature
 from projections.legal import queries as legal
 from projections.values import parse_iso
@@ -57,9 +58,14 @@ class AwardsRecorded(msgspec.Struct, frozen=True):
 
 
 class SignBody(Strict):
-    typed_name: Annotated[str, msgspec.Meta(max_length=200, examples=["Ada Lovelace"])]
+    typed_name: Annotated[
+        str, msgspec.Meta(max_length=TEXTS["typed_name"].max_length, examples=["Ada Lovelace"])
+    ]
     intent: Annotated[
-        str, msgspec.Meta(max_length=1000, examples=["I agree to assign the rights."])
+        str,
+        msgspec.Meta(
+            max_length=TEXTS["intent"].max_length, examples=["I agree to assign the rights."]
+        ),
     ]
     text_sha256: (
         Annotated[
@@ -78,7 +84,10 @@ class SignBody(Strict):
 
 
 class PaymentBody(Strict):
-    reference: Annotated[str, msgspec.Meta(max_length=200, examples=["WIRE-2026-001"])]
+    reference: Annotated[
+        str,
+        msgspec.Meta(max_length=TEXTS["payment_reference"].max_length, examples=["WIRE-2026-001"]),
+    ]
 
 
 class SignatureView(msgspec.Struct, frozen=True):

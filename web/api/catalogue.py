@@ -4,9 +4,7 @@ ranking.  Each accepts ``?min_position=`` and pages with an opaque cursor."""
 
 from __future__ import annotations
 
-import base64
 import binascii
-import json
 import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -19,6 +17,8 @@ from litestar.params import FromPath, QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain.errors import InvalidInput
+from openinno.domain.limits import TEXTS, check_text
+from openinno.domain.values import totals_by_currency
 from projections.participants import queries as participants
 from projections.sponsors import queries as sponsors
 from projections.values import parse_iso
@@ -54,6 +54,11 @@ class PrizeItem(msgspec.Struct, frozen=True):
     currency: str
 
 
+class MoneyItem(msgspec.Struct, frozen=True):
+    amount: str
+    currency: str
+
+
 class ChallengeSummary(msgspec.Struct, frozen=True):
     id: UUID
     organisation_id: UUID
@@ -61,13 +66,23 @@ class ChallengeSummary(msgspec.Struct, frozen=True):
     title: str
     category: str
     language: str
-    prize_total: float
-    currency: str
+    prize_total: Annotated[
+        float,
+        msgspec.Meta(
+            description="The sort key of `sort=prize`: every amount added, whatever its "
+            "currency. For what the prizes come to, read `prize_totals`."
+        ),
+    ]
+    currency: Annotated[str, msgspec.Meta(description="The first prize's currency.")]
     prizes: list[PrizeItem]
     opens_at: datetime
     closes_at: datetime
     published_at: datetime | None
     submission_count: int
+    prize_totals: Annotated[
+        list[MoneyItem],
+        msgspec.Meta(description="The prizes' sum in each currency (never added across)."),
+    ] = msgspec.field(default_factory=list)
 
 
 class ChallengeList(msgspec.Struct, frozen=True):
@@ -97,6 +112,10 @@ def _summary(row: dict[str, Any]) -> ChallengeSummary:
         closes_at=parse_iso(row["closes_at"]),
         published_at=when(row["published_at"]),
         submission_count=int(row["submission_count"]),
+        prize_totals=[
+            MoneyItem(str(amount), currency)
+            for currency, amount in totals_by_currency(row["prizes"] or ())
+        ],
     )
 
 
@@ -109,9 +128,7 @@ def _catalogue_cursor(sort: str, cursor: str | None) -> str | None:
     try:
         if not isinstance(inner, str):
             raise ValueError
-        value, last = json.loads(base64.urlsafe_b64decode(inner.encode()))
-        if not isinstance(value, str | int | float) or not isinstance(last, str):
-            raise ValueError
+        participants.decode_catalogue_cursor(sort, inner)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("This cursor is not one we gave out.", field="cursor") from None
     return inner
@@ -131,15 +148,20 @@ def _catalogue_cursor(sort: str, cursor: str | None) -> str | None:
 def list_challenges(
     openinno: NamedDependency[OpenInno],
     reads: NamedDependency[ApiReads],
-    q: Annotated[str, QueryParameter(name="q", max_length=200)] = "",
+    q: Annotated[str, QueryParameter(name="q", max_length=TEXTS["search"].max_length)] = "",
     status: Annotated[list[Phase] | None, QueryParameter(name="status")] = None,
-    category: Annotated[str | None, QueryParameter(name="category", max_length=100)] = None,
+    category: Annotated[
+        str | None, QueryParameter(name="category", max_length=TEXTS["category"].max_length)
+    ] = None,
     sort: Annotated[Sort, QueryParameter(name="sort")] = "closing",
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     min_position: MinPosition = None,
 ) -> ChallengeList:
     inner = _catalogue_cursor(sort, cursor)
+    # The rules the texts were recorded under (no NUL byte reaches a query).
+    q = check_text(q, "search", "q")
+    category = check_text(category, "category") if category else None
     db = reads.at_least(openinno, min_position, PARTICIPANTS)
     found = participants.open_challenges(
         db,

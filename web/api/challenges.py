@@ -16,6 +16,7 @@ from msgspec import UNSET, UnsetType
 from openinno.application import OpenInno
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import InvalidInput
+from openinno.domain.limits import TEXTS
 from openinno.domain.values import (
     ChallengeSpec,
     Criterion,
@@ -35,12 +36,25 @@ DecimalString = Annotated[
     str,
     msgspec.Meta(
         pattern=r"^[0-9]+(\.[0-9]+)?$",
+        max_length=32,
         description="A decimal amount as a string, never a float.",
         examples=["5000.00"],
     ),
 ]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", examples=["EUR"])]
-Text = Annotated[str, msgspec.Meta(max_length=20_000)]
+Text = Annotated[str, msgspec.Meta(max_length=TEXTS["message"].max_length)]
+
+
+def bounded(kind: str) -> Any:
+    """A text field with the domain's maximum length for ``kind`` (limits.TEXTS)."""
+    return msgspec.Meta(max_length=TEXTS[kind].max_length)
+
+
+Title = Annotated[str, bounded("challenge_title")]
+Brief = Annotated[str, bounded("brief")]
+Category = Annotated[str, bounded("category")]
+Eligibility = Annotated[str, bounded("eligibility")]
+Rules = Annotated[str, bounded("rules")]
 
 
 CHALLENGE_EXAMPLE: dict[str, Any] = {
@@ -74,7 +88,7 @@ class PrizeBody(Strict):
 
 
 class CriterionBody(Strict):
-    name: str
+    name: Annotated[str, bounded("criterion_name")]
     weight: Annotated[int, msgspec.Meta(description="Weights sum to 100.")]
     min_score: int = 0
     max_score: int = 10
@@ -87,8 +101,8 @@ class VotingBody(Strict):
 
 class NewChallenge(Strict):
     organisation_id: UUID
-    title: str
-    brief: str
+    title: Title
+    brief: Brief
     prizes: list[PrizeBody]
     criteria: list[CriterionBody]
     opens_at: AwareDatetime
@@ -98,17 +112,17 @@ class NewChallenge(Strict):
     visibility: Visibility = "private"
     voting: VotingBody = msgspec.field(default_factory=VotingBody)
     ip_terms: IpTerms = "assignment"
-    category: str = "general"
-    eligibility: str = ""
-    rules: str = ""
+    category: Category = "general"
+    eligibility: Eligibility = ""
+    rules: Rules = ""
     language: str = "en"
 
 
 class ChallengePatch(Strict):
     """Only the fields sent change; the draft must still be valid as a whole."""
 
-    title: str | UnsetType = UNSET
-    brief: str | UnsetType = UNSET
+    title: Title | UnsetType = UNSET
+    brief: Brief | UnsetType = UNSET
     prizes: list[PrizeBody] | UnsetType = UNSET
     criteria: list[CriterionBody] | UnsetType = UNSET
     opens_at: AwareDatetime | UnsetType = UNSET
@@ -118,9 +132,9 @@ class ChallengePatch(Strict):
     visibility: Visibility | UnsetType = UNSET
     voting: VotingBody | UnsetType = UNSET
     ip_terms: IpTerms | UnsetType = UNSET
-    category: str | UnsetType = UNSET
-    eligibility: str | UnsetType = UNSET
-    rules: str | UnsetType = UNSET
+    category: Category | UnsetType = UNSET
+    eligibility: Eligibility | UnsetType = UNSET
+    rules: Rules | UnsetType = UNSET
     language: str | UnsetType = UNSET
 
 

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
+from openinno.domain.limits import TEXTS
 from openinno.domain.values import OrgRole
 from web.api.auth import SECURITY, signed_in
 from web.api.common import Strict, Written, body_example
@@ -18,7 +19,9 @@ from web.api.problems import problem_spec
 
 
 class NewOrganisation(Strict):
-    name: Annotated[str, msgspec.Meta(max_length=200, examples=["Brickworks"])]
+    name: Annotated[
+        str, msgspec.Meta(max_length=TEXTS["organisation_name"].max_length, examples=["Brickworks"])
+    ]
 
 
 class NewMember(Strict):

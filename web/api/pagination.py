@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 from litestar.params import QueryParameter
 
 from openinno.domain.errors import InvalidInput
+from web.cursors import storable
 
 T = TypeVar("T")
 Key = tuple[Any, ...]
@@ -68,7 +69,9 @@ def decode_key(kind: str, cursor: str | None, types: tuple[type, ...]) -> tuple[
         for k, t in zip(key, types, strict=True)
     ):
         raise InvalidInput("This cursor is not one we gave out.", field="cursor")
-    if any(isinstance(k, int) and not -(2**62) <= k <= 2**62 for k in key):
+    if not all(map(storable, key)) or any(
+        isinstance(k, int) and not -(2**62) <= k <= 2**62 for k in key
+    ):
         raise InvalidInput("This cursor is not one we gave out.", field="cursor")
     return tuple(key)
 

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
+from openinno.domain.limits import TEXTS
 from projections.reviewers import queries as reviewers
 from projections.values import parse_iso
 from web.api.auth import SECURITY, signed_in
@@ -32,11 +33,11 @@ class ReviewBody(Strict):
         dict[str, Score],
         msgspec.Meta(examples=[{"originality": 9, "feasibility": "8.5", "fun": 7}]),
     ]
-    comment: Annotated[str, msgspec.Meta(max_length=20_000)] = ""
+    comment: Annotated[str, msgspec.Meta(max_length=TEXTS["comment"].max_length)] = ""
 
 
 class ConflictBody(Strict):
-    reason: Annotated[str, msgspec.Meta(max_length=20_000)]
+    reason: Annotated[str, msgspec.Meta(max_length=TEXTS["reason"].max_length)]
 
 
 @put(

@@ -32,6 +32,8 @@ from openinno.domain.errors import (
     NotFound,
     TermsMismatch,
 )
+from openinno.domain.values import totals_by_currency
+from openinno.files import clean_file_name
 from web.pages import i18n, sessions
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
@@ -170,8 +172,12 @@ def build_environment() -> Environment:
         markdown=markdown,
         clock=clock,
         label=label,
+        # Stored file names may predate clean_file_name (bidirectional controls).
+        file_name=clean_file_name,
     )
     env.globals.update(
+        # A sum per currency: prizes in two currencies are never added into one.
+        prize_totals=totals_by_currency,
         language_name=i18n.language_name,
         LOCALES=i18n.LOCALES,
         LANGUAGE_CHOICES=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],

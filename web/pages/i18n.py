@@ -8,7 +8,7 @@ import functools
 import gettext
 import io
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -99,38 +99,72 @@ def _as_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# Every formatter below is total: a stored value is formatted by locale when it can
+# be, and written plainly when it cannot (a prize of 27 digits overflows Babel's
+# rounding, a deadline at 9999-12-31 overflows a move into a zone east of UTC).
+# Events recorded before the domain bounded their values are forever, and one such
+# value must never fail a page (issue 19).  Plain forms are cut to PLAIN_CHARS.
+PLAIN_CHARS = 40
+
+
+def plain(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= PLAIN_CHARS else text[: PLAIN_CHARS - 1] + "…"
+
+
 def format_when(value: Any, locale: str, time_zone: str) -> str:
     """A time in the viewer's zone, with the zone named: "14 Mar 2026, 18:00 (Europe/Warsaw)"."""
-    when = _as_datetime(value)
-    if when is None:
-        return ""
-    text = format_datetime(when, "medium", tzinfo=ZoneInfo(time_zone), locale=locale)
+    try:
+        when = _as_datetime(value)
+        if when is None:
+            return ""
+        text = format_datetime(when, "medium", tzinfo=ZoneInfo(time_zone), locale=locale)
+    except (ArithmeticError, ValueError, TypeError, LookupError):
+        return plain(value)
     return f"{text} ({time_zone})"
 
 
 def format_clock(value: Any, locale: str, time_zone: str) -> str:
     """Just the time of day in the viewer's zone ("14:05"), for "saved at" notes."""
-    when = _as_datetime(value)
-    if when is None:
-        return ""
-    return format_time(when, "short", tzinfo=ZoneInfo(time_zone), locale=locale)
+    try:
+        when = _as_datetime(value)
+        if when is None:
+            return ""
+        return format_time(when, "short", tzinfo=ZoneInfo(time_zone), locale=locale)
+    except (ArithmeticError, ValueError, TypeError, LookupError):
+        return plain(value)
 
 
 def format_relative(value: Any, now: datetime, locale: str) -> str:
     """ "in 3 days" / "2 hours ago", by locale."""
-    when = _as_datetime(value)
-    if when is None:
+    try:
+        when = _as_datetime(value)
+        if when is None:
+            return ""
+        delta: timedelta = when - now
+        return format_timedelta(delta, add_direction=True, locale=locale, threshold=1.5)
+    except (ArithmeticError, ValueError, TypeError, LookupError):
         return ""
-    delta: timedelta = when - now
-    return format_timedelta(delta, add_direction=True, locale=locale, threshold=1.5)
 
 
 def format_money(amount: Any, currency: str, locale: str) -> str:
-    return format_currency(Decimal(str(amount)), currency, locale=locale)
+    try:
+        value = Decimal(str(amount))
+        if not value.is_finite() or abs(value.adjusted()) > PLAIN_CHARS:
+            raise ArithmeticError("not an amount a page can spell out")
+        # Babel rounds in the current context (28 digits): wider for a wide amount.
+        with localcontext() as context:
+            context.prec = max(context.prec, len(value.as_tuple().digits) + 10)
+            return format_currency(value, currency, locale=locale)
+    except (ArithmeticError, ValueError, TypeError, LookupError):
+        return f"{plain(amount)} {plain(currency)}"
 
 
 def format_number(value: Any, locale: str) -> str:
-    return format_decimal(value, locale=locale)
+    try:
+        return format_decimal(value, locale=locale)
+    except (ArithmeticError, ValueError, TypeError, LookupError):
+        return plain(value)
 
 
 def language_name(locale: str) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 
 from litestar.exceptions import ValidationException
 
+from web.cursors import storable
+
 # Read at call time, so tests can make pages small.
 PAGE_SIZE = 20
 
@@ -38,7 +40,7 @@ def decode(cursor: str) -> Key:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ValidationException("bad cursor") from None
-    if not isinstance(value, list):
+    if not isinstance(value, list) or not all(map(storable, value)):
         raise ValidationException("bad cursor")
     return tuple(value)
 

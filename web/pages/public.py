@@ -18,6 +18,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError
+from openinno.domain.limits import TEXTS, check_text
 from projections.participants import queries as participants
 from web.pages import i18n, paging, queries, sessions
 from web.pages.base import N_, Form, Pages, Viewer, is_htmx, safe_next
@@ -129,12 +130,16 @@ class PublicPages(Controller):
             raise ValidationException("unknown sort")
         if language and language not in i18n.LOCALES:
             raise ValidationException("unknown language")
+        # The rules the texts were recorded under: no NUL byte reaches a query (a 400).
+        search = check_text(q[: TEXTS["search"].max_length], "search", "q")
+        if category:
+            check_text(category, "category")
         db = pages.reads.db()
         try:
             page = participants.open_challenges(
                 db,
                 now=pages.openinno.clock.now(),
-                search=q[:200],
+                search=search,
                 phases=(phase,) if phase else ("open", "upcoming"),
                 category=category or None,
                 language=language or None,

@@ -5,7 +5,6 @@ sponsor's own zone, IP terms with the agreement text), preview and publish."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -18,6 +17,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from openinno.domain.challenge import Challenge
+from openinno.domain.currencies import CURRENCIES
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from openinno.domain.ip_templates import current_template
 from openinno.domain.organisation import Organisation
@@ -29,6 +29,7 @@ from openinno.domain.values import (
     Criterion,
     Prize,
     Voting,
+    parse_money,
 )
 from web.pages import queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
@@ -38,7 +39,6 @@ FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 NO_STORE = CacheControlHeader(no_store=True)
 PRIZE_ROWS = 3
 CRITERION_ROWS = 5
-CURRENCIES = ("EUR", "USD", "GBP", "PLN", "CHF", "JPY", "RUB")
 TEXT_FIELDS = ("title", "brief", "rules", "eligibility", "category", "language")
 CHOICE_FIELDS = ("visibility", "voting_mode", "voting_threshold", "ip_terms", "currency")
 DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
@@ -76,16 +76,22 @@ def _member_organisation(pages: Pages, actor: UUID, organisation_id: UUID) -> Or
 
 def _local_time(value: str, time_zone: str, name: str) -> datetime:
     try:
+        if len(value.strip()) > 64:
+            raise ValueError
         naive = datetime.fromisoformat(value.strip())
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        return naive.replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
     except ValueError:
         raise InvalidInput("Enter a date and time.", field=name) from None
-    if naive.tzinfo is not None:
-        return naive.astimezone(UTC)
-    return naive.replace(tzinfo=ZoneInfo(time_zone)).astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved into UTC; the domain bounds the rest
+        raise InvalidInput("Enter a date between 2000 and 2999.", field=name) from None
 
 
 def _number(value: str, name: str) -> int:
     try:
+        if len(value.strip()) > 20:  # never a number any rule allows; int() is quadratic
+            raise ValueError
         return int(value.strip())
     except ValueError:
         raise InvalidInput("Enter a whole number.", field=name) from None
@@ -99,13 +105,10 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
         amount = form.get(f"prize_{i}", "").strip()
         if not amount:
             continue
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            raise InvalidInput(
-                "Enter the prize as a number, like 5000.", field=f"prize_{i}"
-            ) from None
-        prizes.append(Prize(len(prizes) + 1, value, form.get("currency", "").strip()))
+        # The domain's reading of money: no exponent notation, bounded, ISO currency.
+        currency = form.get("currency", "").strip()
+        value = parse_money(amount, currency, field=f"prize_{i}")
+        prizes.append(Prize(len(prizes) + 1, value, currency))
     criteria: list[Criterion] = []
     for i in range(1, CRITERION_ROWS + 1):
         name = form.get(f"criterion_name_{i}", "").strip()

@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import InvalidInput, InvalidState
+from openinno.domain.limits import check_text
 from openinno.domain.values import LOCALES
 
 ROLES = ("admin",)
@@ -24,6 +25,7 @@ def _time_zones() -> frozenset[str]:
 def check_profile(display_name: str, locale: str, time_zone: str) -> None:
     if not 1 <= len(display_name.strip()) <= 100:
         raise InvalidInput("Display names need 1 to 100 characters.", field="display_name")
+    check_text(display_name, "display_name")
     if locale not in LOCALES:
         raise InvalidInput(f"Language must be one of {', '.join(LOCALES)}.", field="locale")
     if time_zone != "UTC" and time_zone not in _time_zones():
@@ -124,7 +126,7 @@ class Account(Aggregate):
 
     def deactivate(self, actor_id: UUID, reason: str, at: datetime) -> None:
         self._require_active()
-        self._deactivated(actor_id, reason, at)
+        self._deactivated(actor_id, check_text(reason, "optional_reason", "reason"), at)
 
     @event(Deactivated)
     def _deactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:

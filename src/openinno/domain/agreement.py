@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import InvalidInput, InvalidState
+from openinno.domain.limits import check_text
 from openinno.domain.values import Signature
 
 
@@ -18,6 +19,8 @@ def check_signature(signature: Signature, text_sha256: str) -> None:
         raise InvalidInput("Type your full name to sign.", field="typed_name")
     if not signature.intent.strip():
         raise InvalidInput("State that you intend to sign this agreement.", field="intent")
+    check_text(signature.typed_name, "typed_name")
+    check_text(signature.intent, "intent")
     if signature.text_sha256 != text_sha256:
         raise InvalidInput(
             "The agreement text you saw is not the one on record; reload and read it again.",
@@ -156,7 +159,8 @@ class IpAgreement(Aggregate):
             raise InvalidInput(
                 "Give the payment reference (1 to 200 characters).", field="reference"
             )
-        self._consideration_paid(actor_id, reference.strip(), self.amount, self.currency, at)
+        reference = check_text(reference, "payment_reference", "reference")
+        self._consideration_paid(actor_id, reference, self.amount, self.currency, at)
         self._transfer_if_due(actor_id, at)
 
     @event(ConsiderationPaid)
@@ -222,7 +226,7 @@ class IpAgreement(Aggregate):
             raise InvalidState(f"This agreement is already {self.state}.")
         if not reason.strip():
             raise InvalidInput("Say what is disputed.", field="reason")
-        self._disputed(actor_id, reason.strip(), at)
+        self._disputed(actor_id, check_text(reason, "reason"), at)
 
     @event(Disputed)
     def _disputed(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
@@ -237,7 +241,7 @@ class IpAgreement(Aggregate):
             raise InvalidState("This agreement is already rescinded.")
         if not reason.strip():
             raise InvalidInput("Say why the agreement is rescinded.", field="reason")
-        self._rescinded(actor_id, reason.strip(), at)
+        self._rescinded(actor_id, check_text(reason, "reason"), at)
 
     @event(Rescinded)
     def _rescinded(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:

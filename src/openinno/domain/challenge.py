@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from openinno.domain import limits
 from openinno.domain.errors import ConflictOfInterest, InvalidInput, InvalidState, WindowClosed
 from openinno.domain.ip_templates import current_template
 from openinno.domain.values import (
@@ -18,16 +19,12 @@ from openinno.domain.values import (
     validate_spec,
 )
 
-MAX_TEXT = 20_000
-
 
 def check_text(text: str, field: str = "text") -> str:
-    cleaned = text.strip()
-    if not cleaned:
+    """A question, answer, announcement or reason (limits.TEXTS["message"])."""
+    if isinstance(text, str) and not text.strip():
         raise InvalidInput("Write something first.", field=field)
-    if len(cleaned) > MAX_TEXT:
-        raise InvalidInput(f"Keep it under {MAX_TEXT:,} characters.", field=field)
-    return cleaned
+    return limits.check_text(text, "message", field)
 
 
 class Challenge(Aggregate):
@@ -194,12 +191,16 @@ class Challenge(Aggregate):
         self._require_running()
         if self.awards:
             raise InvalidState("Winners are already awarded.")
-        if closes_at.tzinfo is None:
-            raise InvalidInput("Deadlines need a time zone.", field="closes_at")
+        limits.check_moment(closes_at, "closes_at")
+        if review_ends_at is not None:
+            limits.check_moment(review_ends_at, "review_ends_at")
         if closes_at <= self.spec.closes_at:
             raise InvalidInput("A deadline can only be extended, not shortened.", field="closes_at")
         if review_ends_at is None:
+            # Both deadlines lie within limits' range, so this stays far from datetime.max;
+            # the moved review end is checked like any other deadline.
             review_ends_at = self.spec.review_ends_at + (closes_at - self.spec.closes_at)
+            limits.check_moment(review_ends_at, "review_ends_at")
         if review_ends_at <= closes_at or review_ends_at < self.spec.review_ends_at:
             raise InvalidInput(
                 "Review must end after the new closing time.", field="review_ends_at"

@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import AccessDenied, InvalidInput, InvalidState
+from openinno.domain.limits import check_text
 from openinno.domain.values import ORG_ROLES
 
 
@@ -27,7 +28,7 @@ class Organisation(Aggregate):
         cleaned = name.strip()
         if not 2 <= len(cleaned) <= 200:
             raise InvalidInput("Organisation names need 2 to 200 characters.", field="name")
-        return cleaned
+        return check_text(name, "organisation_name", "name")
 
     def role_of(self, account_id: UUID) -> str | None:
         return self.members.get(account_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -9,10 +10,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import ConflictOfInterest, InvalidInput, InvalidState
+from openinno.domain.limits import check_text, parse_score
 from openinno.domain.values import Criterion
 
 
-def check_scores(criteria: tuple[Criterion, ...], scores: dict[str, Decimal]) -> dict[str, Decimal]:
+def check_scores(
+    criteria: tuple[Criterion, ...], scores: Mapping[str, object]
+) -> dict[str, Decimal]:
     names = {c.name for c in criteria}
     missing = names - scores.keys()
     unknown = scores.keys() - names
@@ -24,14 +28,13 @@ def check_scores(criteria: tuple[Criterion, ...], scores: dict[str, Decimal]) ->
         )
     checked: dict[str, Decimal] = {}
     for c in criteria:
-        value = scores[c.name]
-        if isinstance(value, float):
-            value = Decimal(str(value))
-        if not isinstance(value, (Decimal, int)) or not c.min_score <= value <= c.max_score:
+        # Finite and plainly written first: NaN cannot be compared with the range.
+        value = parse_score(scores[c.name])
+        if not c.min_score <= value <= c.max_score:
             raise InvalidInput(
                 f"{c.name}: scores run from {c.min_score} to {c.max_score}.", field="scores"
             )
-        checked[c.name] = Decimal(value)
+        checked[c.name] = value
     return checked
 
 
@@ -71,7 +74,7 @@ class Review(Aggregate):
         self,
         actor_id: UUID,
         criteria: tuple[Criterion, ...],
-        scores: dict[str, Decimal],
+        scores: Mapping[str, object],
         comment: str,
         at: datetime,
     ) -> None:
@@ -80,12 +83,11 @@ class Review(Aggregate):
         if actor_id != self.reviewer_id:
             raise InvalidState("Only the assigned reviewer can score.")
         checked = check_scores(criteria, scores)
-        if len(comment) > 20_000:
-            raise InvalidInput("Keep comments under 20,000 characters.", field="comment")
+        comment = check_text(comment, "comment")
         if self.scores is None:
-            self._scores_recorded(actor_id, checked, comment.strip(), at)
+            self._scores_recorded(actor_id, checked, comment, at)
         else:
-            self._scores_revised(actor_id, checked, comment.strip(), at)
+            self._scores_revised(actor_id, checked, comment, at)
 
     @event(ScoresRecorded)
     def _scores_recorded(
@@ -112,7 +114,7 @@ class Review(Aggregate):
             raise InvalidState("You already declared a conflict for this entry.")
         if not reason.strip():
             raise InvalidInput("Say what the conflict of interest is.", field="reason")
-        self._conflict_declared(actor_id, reason.strip(), at)
+        self._conflict_declared(actor_id, check_text(reason, "reason"), at)
 
     @event(ConflictDeclared)
     def _conflict_declared(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:

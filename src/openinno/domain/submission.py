@@ -13,6 +13,7 @@ from openinno.domain.errors import (
     InvalidState,
     SubmissionLimitReached,
 )
+from openinno.domain.limits import check_text
 from openinno.domain.values import FileRef, Receipt, SubmissionContent, canonical_json, sha256_hex
 
 
@@ -29,10 +30,10 @@ MAX_NAMED_COAUTHORS = 20
 def check_content(content: SubmissionContent, *, max_files: int) -> None:
     if not 3 <= len(content.title.strip()) <= 200:
         raise InvalidInput("Titles need 3 to 200 characters.", field="title")
+    check_text(content.title, "submission_title", "title")
     if not content.summary.strip():
         raise InvalidInput("Write a summary of your solution.", field="summary")
-    if len(content.summary) > 100_000:
-        raise InvalidInput("The summary is limited to 100,000 characters.", field="summary")
+    check_text(content.summary, "summary")
     if len(content.files) > max_files:
         raise InvalidInput(f"Attach at most {max_files} files.", field="files")
     names = [f.name for f in content.files]
@@ -203,7 +204,7 @@ class Submission(Aggregate):
         self.require_active()
         if self.award_place is not None:
             raise InvalidState("An awarded submission cannot be withdrawn.")
-        self._withdrawn(actor_id, reason.strip(), at)
+        self._withdrawn(actor_id, check_text(reason, "optional_reason", "reason"), at)
 
     @event(Withdrawn)
     def _withdrawn(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
@@ -219,7 +220,7 @@ class Submission(Aggregate):
             raise InvalidInput("Say why the entry is disqualified.", field="reason")
         if self.award_place is not None:
             raise InvalidState("An awarded submission cannot be disqualified.")
-        self._disqualified(actor_id, reason.strip(), at)
+        self._disqualified(actor_id, check_text(reason, "reason"), at)
 
     @event(Disqualified)
     def _disqualified(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:

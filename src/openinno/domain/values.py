@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
+from openinno.domain.currencies import minor_units
 from openinno.domain.errors import InvalidInput
+from openinno.domain.limits import (
+    MAX_CRITERIA,
+    MAX_PRIZES,
+    MAX_SCORE,
+    MIN_SCORE,
+    check_moment,
+    check_text,
+)
 
 Visibility = Literal["public", "private"]
 VotingMode = Literal["none", "public", "shortlist_then_public"]
@@ -25,20 +35,6 @@ IP_TERMS: tuple[str, ...] = ("assignment", "exclusive_licence", "solver_retains"
 ORG_ROLES: tuple[str, ...] = ("owner", "manager", "legal")
 LOCALES: tuple[str, ...] = ("en", "pl", "fr", "es", "ru")
 
-# ISO 4217 minor units that differ from the usual two decimals.
-_MINOR_UNITS = {
-    "JPY": 0,
-    "KRW": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "VND": 0,
-    "BHD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "JOD": 3,
-    "TND": 3,
-}
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -145,44 +141,108 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
+# The largest prize amount, in major units (a trillion euros, yen or dinars): far
+# above any real prize, and small enough that a sum of many such amounts stays
+# exact in a Decimal and formats in every locale.
+MAX_AMOUNT = Decimal(10**12)
+# Plain decimal notation only: no sign, no exponent ("1e3", "1E+999999999"), no
+# spaces or separators.  The length is checked first, so a million-digit string is
+# refused without building a Decimal from it.
+_AMOUNT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_MAX_AMOUNT_CHARS = 32
+
+
 def parse_money(amount: str | Decimal | int, currency: str, *, field: str = "amount") -> Decimal:
-    """Money is a Decimal with no more decimals than the currency allows; never a float."""
-    if isinstance(amount, float):
+    """Money is a Decimal of at most MAX_AMOUNT in an ISO 4217 currency in use, with no
+    more decimals than the currency allows; never a float, never an exponent."""
+    if isinstance(amount, float | bool):
         raise InvalidInput("Give amounts as decimal strings, not floats.", field=field)
-    if not _CURRENCY.match(currency or ""):
-        raise InvalidInput("Currency must be an ISO 4217 code such as EUR.", field="currency")
-    try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        raise InvalidInput(f"{amount!r} is not a decimal amount.", field=field) from None
-    if not value.is_finite() or value < 0:
-        raise InvalidInput("Amounts must be zero or more.", field=field)
-    allowed = _MINOR_UNITS.get(currency, 2)
+    allowed = minor_units(currency) if isinstance(currency, str) else None
+    if allowed is None:
+        raise InvalidInput(
+            "Currency must be an ISO 4217 code in use, such as EUR.", field="currency"
+        )
+    if isinstance(amount, Decimal):
+        # Judged by its parts, never written out: Decimal("1E-999999") has a
+        # million-digit plain form.
+        exponent = amount.as_tuple().exponent
+        if not isinstance(exponent, int) or amount.is_signed():
+            raise InvalidInput("Amounts are zero or more, like 5000.", field=field)
+        if exponent > 0:  # Decimal("1E+3"): would be recorded in exponent notation
+            raise InvalidInput("Write amounts without an exponent, like 5000.", field=field)
+        if amount.adjusted() > 12:
+            raise InvalidInput(f"Amounts are at most {MAX_AMOUNT:,} {currency}.", field=field)
+        if -exponent > allowed:
+            raise _too_precise(currency, allowed, field)
+        text = format(amount, "f")
+    else:
+        text = str(amount).strip() if isinstance(amount, str | int) else ""
+    if len(text) > _MAX_AMOUNT_CHARS and _AMOUNT.match(text[:_MAX_AMOUNT_CHARS]):
+        raise InvalidInput(f"Amounts are at most {MAX_AMOUNT:,} {currency}.", field=field)
+    if len(text) > _MAX_AMOUNT_CHARS or not _AMOUNT.match(text):
+        raise InvalidInput(
+            f"{text[:20]!r} is not an amount; write it like 5000 or 5000.00.", field=field
+        )
+    value = Decimal(text)
+    if value > MAX_AMOUNT:
+        raise InvalidInput(f"Amounts are at most {MAX_AMOUNT:,} {currency}.", field=field)
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > allowed:
-        raise InvalidInput(
-            f"{currency} amounts have at most {allowed} decimal places.", field=field
-        )
+        raise _too_precise(currency, allowed, field)
     return value
+
+
+def totals_by_currency(prizes: Iterable[Any]) -> list[tuple[str, Decimal]]:
+    """Each currency's sum of prize amounts, in the order the currencies first
+    appear: 100 JPY and 5000 EUR are two totals, never "5100 JPY".  ``prizes`` are
+    Prize structs or their stored JSON forms (objects or [place, amount, currency]).
+    Total on stored values of any age: amounts that are not decimals are skipped, and
+    sums are taken with the widest exponent range (1E+999999999 does not overflow)."""
+    totals: dict[str, Decimal] = {}
+    with localcontext() as context:
+        context.Emax, context.Emin, context.traps[InvalidOperation] = MAX_EMAX, MIN_EMIN, False
+        for prize in prizes:
+            if isinstance(prize, dict):
+                amount, currency = prize.get("amount"), prize.get("currency")
+            elif isinstance(prize, list | tuple) and len(prize) == 3:
+                _place, amount, currency = prize
+            else:
+                amount, currency = getattr(prize, "amount", None), getattr(prize, "currency", None)
+            try:
+                value = Decimal(str(amount)) if len(str(amount)) <= 1_000 else Decimal("NaN")
+            except InvalidOperation:
+                continue
+            if not isinstance(currency, str) or not value.is_finite():
+                continue
+            totals[currency] = totals.get(currency, Decimal(0)) + value
+    return list(totals.items())
+
+
+def _too_precise(currency: str, allowed: int, field: str) -> InvalidInput:
+    if allowed == 0:
+        return InvalidInput(f"{currency} amounts are whole numbers.", field=field)
+    return InvalidInput(f"{currency} amounts have at most {allowed} decimal places.", field=field)
 
 
 def validate_spec(spec: ChallengeSpec) -> None:
     """Every rule a challenge must meet before it can be drafted or published."""
-    if not 3 <= len(spec.title.strip()) <= 200:
-        raise InvalidInput("The title needs 3 to 200 characters.", field="title")
+    check_text(spec.title, "challenge_title", "title")
     if not spec.brief.strip():
         raise InvalidInput("Write a brief: what problem should solvers solve?", field="brief")
-    if len(spec.brief) > 100_000:
-        raise InvalidInput("The brief is limited to 100,000 characters.", field="brief")
-    for tz_field in ("opens_at", "closes_at", "review_ends_at"):
-        if getattr(spec, tz_field).tzinfo is None:
-            raise InvalidInput("Deadlines need a time zone.", field=tz_field)
+    check_text(spec.brief, "brief")
+    check_text(spec.rules, "rules")
+    check_text(spec.eligibility, "eligibility")
+    check_text(spec.category, "category")
+    for moment_field in ("opens_at", "closes_at", "review_ends_at"):
+        check_moment(getattr(spec, moment_field), moment_field)
     if not spec.opens_at < spec.closes_at:
         raise InvalidInput("The challenge must open before it closes.", field="closes_at")
     if not spec.closes_at < spec.review_ends_at:
         raise InvalidInput("Review must end after submissions close.", field="review_ends_at")
     if not spec.prizes:
         raise InvalidInput("Name at least one prize place.", field="prizes")
+    if len(spec.prizes) > MAX_PRIZES:
+        raise InvalidInput(f"Name at most {MAX_PRIZES} prize places.", field="prizes")
     places = [p.place for p in spec.prizes]
     if sorted(places) != list(range(1, len(places) + 1)):
         raise InvalidInput("Prize places must be 1, 2, 3, ... without gaps.", field="prizes")
@@ -190,11 +250,19 @@ def validate_spec(spec: ChallengeSpec) -> None:
         parse_money(prize.amount, prize.currency, field="prizes")
     if not spec.criteria:
         raise InvalidInput("Name at least one judging criterion.", field="criteria")
+    if len(spec.criteria) > MAX_CRITERIA:
+        raise InvalidInput(f"Name at most {MAX_CRITERIA} criteria.", field="criteria")
+    for criterion in spec.criteria:
+        check_text(criterion.name, "criterion_name", "criteria")
     names = [c.name.strip() for c in spec.criteria]
     if any(not n for n in names) or len(set(names)) != len(names):
         raise InvalidInput("Criteria need distinct, non-empty names.", field="criteria")
     if any(c.weight <= 0 for c in spec.criteria) or sum(c.weight for c in spec.criteria) != 100:
         raise InvalidInput("Criteria weights must be positive and sum to 100.", field="criteria")
+    if any(not MIN_SCORE <= c.min_score <= MAX_SCORE for c in spec.criteria) or any(
+        not MIN_SCORE <= c.max_score <= MAX_SCORE for c in spec.criteria
+    ):
+        raise InvalidInput(f"Scores run between {MIN_SCORE} and {MAX_SCORE}.", field="criteria")
     if any(c.min_score >= c.max_score for c in spec.criteria):
         raise InvalidInput(
             "Each criterion's minimum score must be below its maximum.", field="criteria"
