@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from openinno.domain import Account, Challenge, Organisation, Submission, SupportTally
-from openinno.domain.values import ChallengeSpec
+from openinno.domain.values import ChallengeSpec, Prize
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.triggers import pg_counted_triggers, pg_function
@@ -213,8 +214,23 @@ TABLES = (
 )
 
 
+def prize_sort_key(prizes: Sequence[Prize]) -> float:
+    """The prizes' sum as a float, for ordering the catalogue only (each currency's
+    sum is shown from ``prizes``).  A float sum never fails: an event recorded before
+    amounts were bounded may hold one no Decimal context can add (``1E+999999999``
+    raised ``decimal.Overflow`` here, for ever), which is ``inf`` as a float."""
+    total = 0.0
+    for prize in prizes:
+        try:
+            value = float(prize.amount)
+        except (ValueError, ArithmeticError):  # a signalling NaN
+            continue
+        if not math.isnan(value):
+            total += value
+    return total
+
+
 def spec_columns(spec: ChallengeSpec) -> dict[str, Any]:
-    total = sum((p.amount for p in spec.prizes), Decimal(0))
     return {
         "title": spec.title,
         "brief": spec.brief,
@@ -227,7 +243,7 @@ def spec_columns(spec: ChallengeSpec) -> dict[str, Any]:
         "voting_threshold": spec.voting.threshold,
         "ip_terms": spec.ip_terms,
         "prizes": to_json(spec.prizes),
-        "prize_total": float(total),
+        "prize_total": prize_sort_key(spec.prizes),
         "currency": spec.prizes[0].currency if spec.prizes else "",
         "criteria": to_json(spec.criteria),
         "opens_at": iso(spec.opens_at),

@@ -4,13 +4,10 @@ model goes on (docs/decisions/0014-poison-events-are-quarantined.md)."""
 from __future__ import annotations
 
 import sqlite3
-from decimal import Decimal
 
 import pytest
 
-from openinno.application import OpenInno, Recorded
-from openinno.domain import challenge as challenge_module
-from openinno.domain.values import Prize
+from openinno.application import OpenInno
 from projections import quarantine, tracking
 from projections.db import Db, ReadStore, open_db
 from projections.projection import Item, Projection
@@ -18,7 +15,8 @@ from projections.runner import MultiRunner
 from projections.service import ReadSide
 from projections.writes import Writes
 from tests.projections.test_runner import COUNTER_DDL, make_runner, seen_projection
-from tests.support.story import Scene, spec_for
+from tests.support.poison import insert_undecodable_event, record_unbounded_draft
+from tests.support.story import Scene
 
 
 def _count(db: Db, table: str = "t_seen") -> int:
@@ -147,27 +145,34 @@ def test_replaying_from_zero_closes_entries_and_opens_those_still_failing(
     db.close()
 
 
-def inject_unformattable_draft(app: OpenInno, cast: Scene) -> Recorded:
-    """A draft with a prize no Decimal context can sum, recorded through the real
-    write path with its validation switched off: what an older version of the code,
-    or a bug, may have left in the store forever."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(challenge_module, "validate_spec", lambda spec: None)
-        spec = spec_for(cast.clock, prizes=(Prize(1, Decimal("1E+999999999"), "EUR"),))
-        return app.draft_challenge(cast.sponsor, cast.organisation, spec)
-
-
-def test_a_poison_event_in_a_real_store_does_not_stop_the_participants_read_model(
+def test_a_poison_event_in_a_real_store_does_not_stop_the_read_models(
     app: OpenInno, cast: Scene, read_side: ReadSide
 ):
-    poison = inject_unformattable_draft(app, cast)
+    poison = insert_undecodable_event(app)
     later = app.register_account("later@example.org", "correct horse battery", "Later")
     read_side.start()
     assert read_side.wait_until(later.position, timeout=20)
     db = read_side.runners["participants"].db
     names = db.rows("SELECT display_name FROM pt_people WHERE account_id = ?", (str(later.id),))
     assert names == [{"display_name": "Later"}]
-    entries = quarantine.entries(db)
-    assert [(e.name, e.position) for e in entries] == [("participants", poison.position)]
-    assert "Overflow" in entries[0].error
-    assert "Challenge" in entries[0].topic
+    entries = quarantine.entries(db, name="participants")
+    assert [e.position for e in entries] == [poison]
+    assert entries[0].topic.endswith("Account.Registered")
+
+
+def test_a_prize_recorded_before_the_bounds_applies_everywhere(
+    app: OpenInno, cast: Scene, read_side: ReadSide
+):
+    """Finding 1 of issue 19 at its root: the participants read model added such
+    prizes as Decimals and raised ``decimal.Overflow`` on them for ever."""
+    draft = record_unbounded_draft(app, cast)
+    read_side.catch_up()
+    db = open_db(read_side.store)
+    try:
+        assert quarantine.entries(db) == []
+        rows = db.rows(
+            "SELECT prize_total FROM pt_challenges WHERE challenge_id = ?", (str(draft.id),)
+        )
+        assert rows and rows[0]["prize_total"] == float("inf")
+    finally:
+        db.close()

@@ -4,16 +4,19 @@ close it with a reason (docs/operations.md, "Events set aside")."""
 
 from __future__ import annotations
 
-import decimal
-
 import pytest
+from eventsourcing.utils import get_topic
 from litestar.testing import TestClient
 
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
+from openinno.domain import Account
 from projections import quarantine
 from projections.db import open_db
-from tests.projections.test_quarantine import inject_unformattable_draft
+from projections.participants import PROJECTION as PARTICIPANTS
+from projections.projection import Item
+from projections.writes import Writes
+from tests.support.poison import insert_undecodable_event
 from tests.support.server import server_env
 from tests.support.story import scene
 from web.app import create_app
@@ -32,40 +35,61 @@ def test_an_operator_sees_and_resolves_events_set_aside(
         if name.startswith("OPENINNO_"):
             monkeypatch.setenv(name, value)
     migrate_read_models(app.settings)
-    cast = scene(app, clock)
-    first = inject_unformattable_draft(app, cast).position
-    second = inject_unformattable_draft(app, cast).position
+    scene(app, clock)
+    # First: an event the participants' code fails on (a bug, fixed below).
+    bug = app.register_account("bug@example.org", "correct horse battery", "Bug")
+    (first,) = [
+        n.id
+        for n in app.recorder.select_notifications(1, bug.position)
+        if n.originator_id == bug.id and n.topic == get_topic(Account.Registered)
+    ]
+    # Second: a stored event that no longer decodes; no fix will apply it.
+    second = insert_undecodable_event(app)
     later = app.register_account("later@example.org", "correct horse battery", "Later")
     side = read_side_for(app.settings, app)
-    side.catch_up()
+    topic = get_topic(Account.Registered)
+    handler, typed, plain = PARTICIPANTS.entries[topic]
+
+    def buggy(writes: Writes, item: Item) -> None:
+        if item.position == first:
+            raise ValueError("a bug in the participants projection")
+        handler(writes, item)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(PARTICIPANTS.entries, topic, (buggy, typed, plain))
+        side.catch_up()
 
     with TestClient(create_app(app.settings, application=app)) as client:
         health = client.get("/healthz").json()
     assert health["status"] == "degraded"
-    assert health["set_aside"] == {"participants": 2}
+    assert health["set_aside"]["participants"] == 2
     assert health["projections"]["participants"]["set_aside"] == 2
     assert health["projections"]["participants"]["position"] >= later.position
 
     capsys.readouterr()
     assert main(["projections", "status"]) == DEGRADED
     out = capsys.readouterr().out
-    assert "DEGRADED: 2 event(s) set aside" in out
-    assert f"participants @ {first}" in out and "Overflow" in out
+    assert "DEGRADED: 3 event(s) set aside" in out  # two in participants, one in legal
+    assert f"participants @ {first}" in out and "a bug in the participants projection" in out
 
-    # Retried before any fix: still failing, and counted.
-    assert main(["projections", "retry", "participants", str(first), "--reason", "try"]) == 1
+    # The stored event that does not decode, retried: still failing, and counted.
+    assert main(["projections", "retry", "participants", str(second), "--reason", "try"]) == 1
     assert "still failing" in capsys.readouterr().err
     db = open_db(read_store_for(app.settings))
     try:
-        entry = quarantine.entry(db, "participants", first)
+        entry = quarantine.entry(db, "participants", second)
         assert entry is not None and entry.is_open and entry.failures == 2
     finally:
         db.close()
 
-    # "A fix": a Decimal context that can hold the amount.  Retried, it applies.
+    # The bug is fixed (the real handler is back): retried, the event applies.
     reason = "fixed in the participants projection"
-    with decimal.localcontext(Emax=decimal.MAX_EMAX):
-        assert main(["projections", "retry", "participants", str(first), "--reason", reason]) == 0
+    assert main(["projections", "retry", "participants", str(first), "--reason", reason]) == 0
+    db = open_db(read_store_for(app.settings))
+    try:
+        assert db.rows("SELECT display_name FROM pt_people WHERE display_name = 'Bug'")
+    finally:
+        db.close()
     assert (
         main(
             [
@@ -82,6 +106,15 @@ def test_an_operator_sees_and_resolves_events_set_aside(
         == 0
     )
     assert main(["projections", "skip", "participants", str(second), "--reason", "again"]) == 1
+    # Other read models that handle the topic set the undecodable event aside too.
+    db = open_db(read_store_for(app.settings))
+    try:
+        others = quarantine.entries(db)
+    finally:
+        db.close()
+    assert {e.position for e in others} <= {second}
+    for entry in others:
+        assert main(["projections", "skip", entry.name, str(second), "--reason", "damaged"]) == 0
     capsys.readouterr()
     assert main(["projections", "status"]) == 0
     assert main(["projections", "quarantine", "--all"]) == 0
