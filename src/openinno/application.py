@@ -467,7 +467,7 @@ class OpenInno(Application[UUID]):
             if viewer is not None and found is not None:
                 number, ref = found
                 blind = viewer != "author" and not challenge.identities_revealed
-                return ref, _neutral_name(number, ref) if blind else ref.name, blind
+                return ref, neutral_file_name(number, ref) if blind else ref.name, blind
         raise NotFound("No such file in this submission.")
 
     def file_for(self, actor_id: UUID | None, submission_id: UUID, sha256: str) -> ServedFile:
@@ -508,7 +508,7 @@ class OpenInno(Application[UUID]):
         return [
             ShownFile(
                 ref.sha256,
-                _neutral_name(number, ref) if blind else ref.name,
+                neutral_file_name(number, ref) if blind else ref.name,
                 ref.media_type,
                 ref.size,
                 blind,
@@ -1463,7 +1463,7 @@ def _files_by_hash(submission: Submission) -> dict[str, tuple[int, FileRef]]:
     return found
 
 
-def _neutral_name(number: int, ref: FileRef) -> str:
+def neutral_file_name(number: int, ref: FileRef) -> str:
     return f"File {number}.{NEUTRAL_EXTENSIONS.get(ref.media_type, 'bin')}"
 
 
