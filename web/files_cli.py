@@ -77,6 +77,6 @@ def add_parser(commands: Any) -> None:
     )
     derive.add_argument("--follow", action="store_true", help="keep following the log")
     derive.set_defaults(run=_derive)
-    sub.add_parser("status", help="where derived files live and how far behind the log").set_defaults(
-        run=_status
-    )
+    sub.add_parser(
+        "status", help="where derived files live and how far behind the log"
+    ).set_defaults(run=_status)

@@ -40,7 +40,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
-def byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+def byte_range(header: str, size: int) -> tuple[int, int] | bool | None:
     """The one range asked for as (first, last) inclusive; None to send it all (no
     range, another unit, several ranges); False if it cannot be satisfied."""
     match = _RANGE.match(header.strip().replace(" ", ""))
@@ -92,7 +92,7 @@ def file_response(request: Request[Any, Any, Any], served: ServedFile) -> Respon
     if if_none_match is not None and _etag_matches(if_none_match, etag):
         return Response(b"", status_code=304, headers=headers)
     size = served.size
-    wanted: tuple[int, int] | None | bool = None
+    wanted: tuple[int, int] | bool | None = None
     range_header = request.headers.get("range")
     if_range = request.headers.get("if-range")
     if range_header is not None and (if_range is None or if_range.strip() == etag):

@@ -130,7 +130,12 @@ def test_a_malformed_image_is_withheld_from_blind_viewers(app, clock):
     challenge_id, terms = s.open_challenge(**PRIVATE)
     broken = b"\xff\xd8\xff\xe1\x00\x10 by " + NAME
     entry = app.submit(
-        s.solver, challenge_id, "Broken", "A truncated JPEG.", terms, files=[Upload("a.jpg", broken)]
+        s.solver,
+        challenge_id,
+        "Broken",
+        "A truncated JPEG.",
+        terms,
+        files=[Upload("a.jpg", broken)],
     ).id
     with pytest.raises(NotFound):
         app.file_for(s.sponsor, entry, sha(broken))

@@ -46,7 +46,7 @@ def test_previews_are_made_from_the_log_and_the_position_moves(app, clock):
 
 
 def test_a_follower_killed_before_moving_its_position_redoes_nothing(app, clock):
-    s, entry = submitted(app, clock)
+    submitted(app, clock)
     follower = DerivativesFollower(app.recorder, app.mapper, app.derived)
     follower.catch_up()
     made = sorted(

@@ -140,7 +140,7 @@ def test_the_reviewer_downloads_blind_copies_without_the_solvers_name(cast, entr
     r = cast.client.get(f"/api/v1/submissions/{entry}", headers=cast.reviewer.auth)
     assert [f["name"] for f in r.json()["files"]] == ["File 1.jpg", "File 2.pdf", "File 3.zip"]
     r = cast.client.get(f"/api/v1/submissions/{entry}", headers=cast.solver.auth)
-    assert [f["name"] for f in r.json()["files"]][0] == "ada-logo.jpg"
+    assert r.json()["files"][0]["name"] == "ada-logo.jpg"
 
 
 def test_a_refusal_is_the_404_of_an_unknown_hash(cast, entry):

@@ -63,7 +63,7 @@ def test_the_reviewer_sees_previews_on_the_form_and_downloads_blind_copies(web, 
 
 
 def test_the_sponsor_sees_previews_in_the_entries_list(web, app, cast):
-    challenge, submission = entry(app, cast, visibility="private", voting=Voting("none"))
+    challenge, _submission = entry(app, cast, visibility="private", voting=Voting("none"))
     derive(app)
     web.login("sponsor")
     page = web.get(f"/challenges/{challenge}/entries")
