@@ -476,6 +476,8 @@ class OpenInno(Application[UUID]):
         ref, name, blind = self._entry_file(actor_id, submission_id, sha256)
         if not blind:
             path = self.files.path_for(ref.sha256)
+            if not path.exists():  # lost on disk: nothing to stream (operations.md, Files)
+                raise NotFound("No such file in this submission.")
             return ServedFile(path, ref.size, ref.sha256, ref.media_type, name, blind=False)
         try:
             copy = self.derived.make_blind_copy(ref.sha256, ref.media_type)
@@ -523,7 +525,10 @@ class OpenInno(Application[UUID]):
         """``files_shown`` for a page of entries, their streams read in one query."""
         shown: dict[UUID, list[ShownFile]] = {}
         with self._streams.fresh_reads():
-            self._streams.read_ahead(submission_ids)
+            reviews = (
+                [ids.review_id(s, actor_id) for s in submission_ids] if actor_id is not None else []
+            )
+            self._streams.read_ahead([*submission_ids, *reviews])
             for submission_id in submission_ids:
                 submission = self._maybe_load(submission_id, Submission, readonly=True)
                 shown[submission_id] = (

@@ -140,3 +140,12 @@ def test_a_malformed_image_is_withheld_from_blind_viewers(app, clock):
     with pytest.raises(NotFound):
         app.file_for(s.sponsor, entry, sha(broken))
     assert download(app, s.solver, entry, sha(broken))[0] == broken
+
+
+def test_a_file_lost_on_disk_is_not_found_rather_than_a_broken_stream(app, clock):
+    s, _challenge, entry = entry_with_files(app, clock, **PRIVATE)
+    app.files.path_for(sha(PDF)).unlink()
+    with pytest.raises(NotFound):
+        app.file_for(s.solver, entry, sha(PDF))
+    with pytest.raises(NotFound):
+        app.file_for(s.reviewer, entry, sha(PDF))  # no blind copy can be made either
