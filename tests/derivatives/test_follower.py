@@ -90,3 +90,22 @@ def test_a_file_that_breaks_a_library_does_not_stop_the_others(app, clock, monke
     follower.catch_up()
     assert states(app, s, entry) == ["pending", "ready"]
     assert follower.position() == app.recorder.max_notification_id()
+
+
+def test_serve_follows_the_log_in_a_background_thread(app, clock):
+    import threading
+
+    from web.files_cli import start_derivatives
+
+    s, entry = submitted(app, clock)
+    stop = start_derivatives(app.settings)
+    try:
+        position = app.recorder.max_notification_id()
+        done = threading.Event()
+        while not done.wait(0.05):  # bounded by the test timeout, not by a clock
+            follower = DerivativesFollower(app.recorder, app.mapper, app.derived)
+            if follower.position() == position:
+                done.set()
+    finally:
+        stop()
+    assert states(app, s, entry) == ["ready", "ready"]
