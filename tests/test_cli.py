@@ -82,3 +82,11 @@ def test_files_directory_can_be_configured() -> None:
     configured = Settings.from_env({"OPENINNO_FILES_DIR": "/srv/openinno-files"})
     assert configured.files_dir == Path("/srv/openinno-files")
     assert Settings.from_env({"OPENINNO_DATA_DIR": "d"}).files_dir == Path("d/files")
+
+
+def test_derived_files_live_beside_the_files_unless_configured() -> None:
+    assert Settings.from_env({"OPENINNO_FILES_DIR": "/srv/f"}).derived_files_dir == Path(
+        "/srv/f/derived"
+    )
+    configured = Settings.from_env({"OPENINNO_DERIVED_FILES_DIR": "/cache/derived"})
+    assert configured.derived_files_dir == Path("/cache/derived")

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from openinno.settings import Settings
+from web.files_cli import add_parser as add_files_parser
 from web.ledger_cli import add_parser as add_ledger_parser
 from web.projections_cli import add_parser as add_projections_parser
 
@@ -40,12 +41,15 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from web.files_cli import start_derivatives
     from web.ledger_cli import start_ledger
     from web.projections_cli import start_projections
 
     # The projections follow the log in this process's background threads.
     stop_projections = None if args.no_projections else start_projections(settings)
     stop_ledger = None if args.no_projections else start_ledger(settings)
+    # Blind copies and previews of uploaded files, made from the log (never in a request).
+    stop_derivatives = None if args.no_projections else start_derivatives(settings)
     try:
         uvicorn.run(
             "web.app:create_served_app",
@@ -67,6 +71,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             stop_projections()
         if stop_ledger is not None:
             stop_ledger()
+        if stop_derivatives is not None:
+            stop_derivatives()
     return 0
 
 
@@ -98,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-projections",
         action="store_true",
-        help="do not follow the projections here (run `openinno projections run` instead)",
+        help="do not follow the projections, the ledger and the derived files here (run "
+        "`openinno projections run`, `openinno ledger follow` and `openinno files derive --follow`)",
     )
     serve.add_argument(
         "--no-access-log",
@@ -108,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=_serve)
     add_projections_parser(commands)
     add_ledger_parser(commands)
+    add_files_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

@@ -30,6 +30,9 @@ class Settings:
     # Where uploaded files live; defaults to <data_dir>/files.  With several web
     # workers on PostgreSQL, point this at storage every worker shares.
     files_directory: Path | None = None
+    # Where blind copies and previews of the uploaded files live (derived, rebuildable);
+    # defaults to <files_dir>/derived, so shared file storage shares them too.
+    derived_files_directory: Path | None = None
     # Ed25519 private key (PEM file) that signs ledger checkpoints; see `openinno keys generate`.
     signing_key_file: Path | None = None
     checkpoint_every_events: int = 1000
@@ -63,6 +66,7 @@ class Settings:
             host=env.get("OPENINNO_HOST", "127.0.0.1"),
             port=int(env.get("OPENINNO_PORT", 8000)),
             files_directory=_optional_path(env.get("OPENINNO_FILES_DIR")),
+            derived_files_directory=_optional_path(env.get("OPENINNO_DERIVED_FILES_DIR")),
             signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
@@ -96,6 +100,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.files_directory or self.data_dir / "files"
+
+    @property
+    def derived_files_dir(self) -> Path:
+        return self.derived_files_directory or self.files_dir / "derived"
 
 
 def _positive(env: dict[str, str], name: str, default: int) -> int:

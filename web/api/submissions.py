@@ -24,7 +24,7 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestB
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, JSONBody
 
-from openinno.application import OpenInno
+from openinno.application import OpenInno, neutral_file_name
 from openinno.domain.submission import Submission
 from openinno.domain.values import Receipt
 from openinno.files import Upload
@@ -388,13 +388,20 @@ def submission_view(
 ) -> SubmissionView:
     is_author = viewer is not None and viewer in submission.author_ids
     content = submission.content
+    # Blind review: file names can name people ("ada-logo.jpg"); neutral ones otherwise.
+    named = is_author or is_admin or revealed
     return SubmissionView(
         id=submission.id,
         challenge_id=submission.challenge_id,
         status=submission.status,
         title=content.title,
         summary=content.summary,
-        files=[FileView(f.name, f.size, f.media_type, f.sha256) for f in content.files],
+        files=[
+            FileView(
+                f.name if named else neutral_file_name(number, f), f.size, f.media_type, f.sha256
+            )
+            for number, f in enumerate(content.files, start=1)
+        ],
         version=len(submission.versions),
         content_sha256=submission.content_sha256,
         accepted_terms_sha256=submission.accepted_terms_sha256,

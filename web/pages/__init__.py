@@ -21,6 +21,7 @@ from web.pages import (
     accounts,
     admin,
     agreements,
+    files,
     legal,
     manage,
     public,
@@ -90,6 +91,7 @@ def pages_setup(
             agreements.AgreementPages,
             manage.ManagePages,
             admin.AdminPages,
+            files.FilePages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

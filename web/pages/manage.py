@@ -153,6 +153,12 @@ def number_texts(rows: list[Row], locale: str) -> list[Row]:
 _MILLI = Decimal("0.001")
 
 
+def _entry_files(pages: Pages, actor: UUID, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each listed entry's files with their previews, by submission id (as the rows have it)."""
+    shown = pages.openinno.entry_files(actor, [UUID(r["submission_id"]) for r in rows])
+    return {str(k): v for k, v in shown.items()}
+
+
 class ManagePages(Controller):
     cache_control = NO_STORE
 
@@ -281,6 +287,7 @@ class ManagePages(Controller):
             organisation=organisation,
             entries=entries,
             agreements=queries.agreements_of(db, [r["submission_id"] for r in entries.items]),
+            files=_entry_files(pages, actor, entries.items),
         )
 
     @get("/challenges/{challenge_id:uuid}/entries.csv", sync_to_thread=True)

@@ -252,6 +252,12 @@ class PublicPages(Controller):
             entries=entries,
             voting=voting,
             supported=supported,
+            files={
+                str(k): v
+                for k, v in app.entry_files(
+                    viewer.account_id, [UUID(e["submission_id"]) for e in entries.items]
+                ).items()
+            },
         )
 
     @post("/language", sync_to_thread=True)

@@ -105,11 +105,13 @@ class ReviewerPages(Controller):
         status: int,
         saved_at: datetime | None = None,
     ) -> Response[str]:
+        submission_id = UUID(entry["submission_id"])
         context: dict[str, Any] = {
             "entry": entry,
             "criteria": criteria,
             "form": form,
             "saved_at": saved_at,
+            "files": pages.openinno.entry_files(viewer.account_id, [submission_id])[submission_id],
         }
         if is_htmx(request):
             # The score form alone, with its errors or a "saved at" note: no reload.

@@ -7,6 +7,7 @@ succeeds last (``ORDER``), so each cell is independent of the others."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from openinno.files import Upload
 from openinno.ledger.log import ledger_for
+from tests.support.files import pdf_naming
 from tests.web.api.conftest import PASSWORD, Cast, User, challenge_body, sign_up
 
 # Anyone who could succeed where others fail comes last (owner, then the solver).
@@ -139,6 +142,7 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     winners = [submit(w, "private", "solver") for _ in range(3)]
     w.ids["winner"] = winners[0]
     w.ids["closed_entry"] = submit(w, "closed", "solver")
+    w.ids["filed"], w.ids["file"] = entry_with_a_file(w, app, "closed")
     clock.advance(timedelta(days=2))
     awarded = w.post(
         "owner",
@@ -158,6 +162,22 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
 def submit(w: World, challenge: str, who: str) -> str:
     body = {"title": "Pendulum", "summary": "Swings.", "accepted_terms_sha256": w.terms[challenge]}
     return str(w.post(who, f"/api/v1/challenges/{w.ids[challenge]}/submissions", body)["id"])
+
+
+def entry_with_a_file(w: World, app: Any, challenge: str) -> tuple[str, str]:
+    """An entry with a real PDF (its blind copy and preview made, as the follower would)."""
+    pdf = pdf_naming()
+    entry = app.submit(
+        uuid.UUID(w.users["solver"].id),
+        uuid.UUID(w.ids[challenge]),
+        "With a file",
+        "A PDF.",
+        w.terms[challenge],
+        files=[Upload("plan.pdf", pdf)],
+    )
+    digest = hashlib.sha256(pdf).hexdigest()
+    app.derived.derive(digest, "application/pdf")
+    return str(entry.id), digest
 
 
 def signature(w: World, agreement: str) -> dict[str, str]:
@@ -332,6 +352,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         signed_in(200, solver=404),
         "/submissions/{fresh}/coauthorship/decline",
         prepare=naming_everyone,
+    ),
+    # An entry's files: its authors, its reviewers (accepted, in the review period, no
+    # conflict), the sponsor's members; nobody else, admins included (OpenInno.file_for).
+    ("GET", "/submissions/{submission_id}/files/{sha256}"): Row(
+        only(200, ("solver", "reviewer", "owner", "legal"), 404, anonymous=404),
+        "/submissions/{filed}/files/{file}",
+    ),
+    ("GET", "/submissions/{submission_id}/files/{sha256}/preview"): Row(
+        only(200, ("solver", "reviewer", "owner", "legal"), 404, anonymous=404),
+        "/submissions/{filed}/files/{file}/preview",
     ),
     # The sponsor's own members may not support its entries (403); the author and the
     # challenge's reviewer: 409.

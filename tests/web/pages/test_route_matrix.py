@@ -10,6 +10,7 @@ them get 401."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,6 +20,8 @@ from uuid import UUID
 import pytest
 
 from openinno.domain.values import Voting
+from openinno.files import Upload
+from tests.support.files import pdf_naming
 from tests.support.story import Scene
 from tests.web.pages.conftest import TOKEN, Web
 
@@ -116,6 +119,17 @@ def world(web: Web, cast: Scene) -> World:
     ids["entry"] = cast.submit(ids["open"], ids["open_terms"])
     ids["question"] = app.ask_question(cast.other_solver, ids["open"], "Lego allowed?").id
     ids["reviewed"] = cast.submit(review, review_terms)
+    real_pdf = pdf_naming()
+    ids["filed"] = app.submit(
+        cast.solver,
+        review,
+        "With a file",
+        "A PDF.",
+        review_terms,
+        files=[Upload("a.pdf", real_pdf)],
+    ).id
+    ids["file"] = hashlib.sha256(real_pdf).hexdigest()
+    app.derived.derive(ids["file"], "application/pdf")  # as the follower would
     ids["winner"] = winner = cast.submit(won, won_terms)
     clock.advance(timedelta(days=2))
     ids["agreement"] = app.award(cast.sponsor, won, [(winner, 1)]).agreement_ids[0]
@@ -282,6 +296,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/reviews/{submission_id:uuid}/conflict"): Row(
         post_only(400, ("reviewer",)), "/reviews/{reviewed}/conflict", {"reason": ""}
     ),
+    # an entry's files: its authors, its reviewers (accepted, in the review period, no
+    # conflict), the sponsor's members; nobody else (OpenInno.file_for), the same 404
+    ("GET", f"{S}/files/{{sha256:str}}"): Row(
+        only(200, ("solver", "reviewer", *MEMBERS), anonymous=404),
+        "/submissions/{filed}/files/{file}",
+    ),
+    ("GET", f"{S}/files/{{sha256:str}}/preview"): Row(
+        only(200, ("solver", "reviewer", *MEMBERS), anonymous=404),
+        "/submissions/{filed}/files/{file}/preview",
+    ),
     # legal.  Blind review (domain/blind.py): identities are not revealed here, so the
     # sponsor's legal roles know the authors of the awarded entry ({winner}) only, and
     # managers no author at all (they judged).
@@ -388,5 +412,5 @@ def test_every_page_route_for_every_role(world: World):
 def test_ids_are_uuids(world: World):
     # The matrix formats paths with these: a typo in a name must not pass silently.
     for name, value in world.ids.items():
-        if name != "open_terms":
+        if name not in ("open_terms", "file"):
             UUID(str(value))
