@@ -388,8 +388,9 @@ def submission_view(
 ) -> SubmissionView:
     is_author = viewer is not None and viewer in submission.author_ids
     content = submission.content
-    # Blind review: file names can name people ("ada-logo.jpg"); neutral ones otherwise.
-    named = is_author or is_admin or revealed
+    # Blind review (domain/blind.py): author ids, and file names, which can name people
+    # ("ada-logo.jpg"), only to those who may know the authors; neutral names otherwise.
+    named = openinno.may_see_authors(viewer, submission)
     return SubmissionView(
         id=submission.id,
         challenge_id=submission.challenge_id,
@@ -409,9 +410,7 @@ def submission_view(
         shortlisted=submission.shortlisted,
         support_threshold_reached=submission.support_threshold_reached,
         award_place=submission.award_place,
-        author_ids=(
-            list(submission.author_ids) if openinno.may_see_authors(viewer, submission) else None
-        ),
+        author_ids=list(submission.author_ids) if named else None,
         receipts=[receipt_view(r) for r in submission.receipts] if is_author else None,
         named_coauthor_ids=(
             list(submission.named_coauthor_ids)
