@@ -78,7 +78,9 @@ def test_the_history_never_holds_a_password_hash(
     assert not any("password_hash" in r["data"] or "$argon2" in r["data"] for r in rows)
 
 
-ODD_TEXT = 'tab\there, new\nline\r, back\\slash \\N \\t, "quoted", zażółć, Привет, \x00 end {"password_hash": "$argon2id$"}'
+# What COPY's text format must escape.  (No NUL: texts refuse control characters
+# since issue 19, domain/limits.py.)
+ODD_TEXT = 'tab\there, new\nline\r, back\\slash \\N \\t, "quoted", zażółć, Привет, end {"password_hash": "$argon2id$"}'
 
 
 def history(db: Db) -> list[tuple[Any, ...]]:
