@@ -311,3 +311,37 @@ class LoginThrottle:
         its reservation back (its other failures stand)."""
         self.buckets.reset(self._account(account))
         self.buckets.take(self._ip(ip), self.per_ip, self.window, cost=-1.0)
+
+
+class SignupThrottle:
+    """New accounts allowed per client address: ``per_ip`` sign-ups refilled over
+    ``window_seconds`` (OPENINNO_SIGNUP_RATE_LIMIT), counted in the same buckets as the
+    API's limits, so every worker and both doors (``POST /api/v1/accounts`` and the
+    ``/signup`` page) share one count per address.  Use::
+
+        wait = throttle.attempt(ip)
+        if wait: answer 429 with Retry-After: ceil(wait), recording nothing
+        register (malformed input that recorded nothing: throttle.malformed(ip))"""
+
+    def __init__(self, buckets: Buckets, per_ip: int, window_seconds: float) -> None:
+        self.buckets = buckets
+        self.per_ip = per_ip
+        self.window = float(window_seconds)
+
+    @staticmethod
+    def _ip(ip: str) -> str:
+        return "signup-ip:" + ip
+
+    def attempt(self, ip: str) -> float:
+        """Reserve one sign-up before any work (the password's argon2 hash): 0 to go
+        ahead, else the seconds to wait.  Reserving first keeps a parallel burst
+        inside the limit."""
+        taken = self.buckets.take(self._ip(ip), self.per_ip, self.window)
+        return 0.0 if taken.allowed else taken.wait
+
+    def malformed(self, ip: str) -> None:
+        """The sign-up was refused for its input before anything was recorded: its
+        reservation is given back, so fixing a typo costs nothing.  (A taken email
+        keeps its reservation: otherwise the door would be a free probe for who has
+        an account.)"""
+        self.buckets.take(self._ip(ip), self.per_ip, self.window, cost=-1.0)

@@ -35,7 +35,7 @@ from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, 
 from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
 from web.readside import read_store_for
-from web.throttle import Buckets, LoginThrottle, MemoryBuckets, shared_buckets
+from web.throttle import Buckets, LoginThrottle, MemoryBuckets, SignupThrottle, shared_buckets
 
 API_PATH = "/api/v1"
 
@@ -52,6 +52,7 @@ class ApiSetup:
     reads: ApiReads
     limiter: RateLimiter
     login_throttle: LoginThrottle
+    signup_throttle: SignupThrottle
 
     def close(self) -> None:
         self.reads.close()
@@ -76,12 +77,16 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
         config.login_failures_per_ip,
         config.login_window_seconds,
     )
+    signup_throttle = SignupThrottle(buckets, config.signup_requests, config.signup_window_seconds)
 
     def provide_reads() -> ApiReads:
         return reads
 
     def provide_login_throttle() -> LoginThrottle:
         return login_throttle
+
+    def provide_signup_throttle() -> SignupThrottle:
+        return signup_throttle
 
     handlers = [
         *accounts.HANDLERS,
@@ -112,12 +117,13 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
             "openinno": Provide(provide_openinno, sync_to_thread=False),
             "reads": Provide(provide_reads, sync_to_thread=False),
             "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
+            "signup_throttle": Provide(provide_signup_throttle, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
         # Outermost first: a request over its limit never reaches the idempotency store.
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter), IdempotencyMiddleware],
     )
-    return ApiSetup(router, reads, limiter, login_throttle)
+    return ApiSetup(router, reads, limiter, login_throttle, signup_throttle)
 
 
 def openapi_config() -> OpenAPIConfig:

@@ -12,11 +12,12 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
 from openinno.application import OpenInno
-from openinno.domain.errors import DomainError
+from openinno.domain.errors import DomainError, InvalidInput
 from web.api.auth import SECURITY, provide_actor, request_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
-from web.throttle import LoginThrottle
+from web.api.ratelimit import client_address
+from web.throttle import LoginThrottle, SignupThrottle
 
 
 class TooManyAttempts(DomainError):
@@ -66,8 +67,12 @@ class Me(msgspec.Struct, frozen=True):
     "/accounts",
     tags=["accounts"],
     summary="Register an account",
+    description=(
+        "Sign-ups are limited per client address (`OPENINNO_SIGNUP_RATE_LIMIT`, counted "
+        "with the pages' sign-up form): over the limit, a 429 with `Retry-After`."
+    ),
     status_code=201,
-    responses=problem_spec(409, 422),
+    responses=problem_spec(409, 422, 429),
     sync_to_thread=True,
     operation_class=body_example(
         {
@@ -79,10 +84,27 @@ class Me(msgspec.Struct, frozen=True):
         }
     ),
 )
-def register_account(data: JSONBody[NewAccount], openinno: NamedDependency[OpenInno]) -> Written:
-    recorded = openinno.register_account(
-        data.email, data.password, data.display_name, data.locale, data.time_zone
-    )
+def register_account(
+    request: Request[Any, Any, Any],
+    data: JSONBody[NewAccount],
+    openinno: NamedDependency[OpenInno],
+    signup_throttle: NamedDependency[SignupThrottle],
+) -> Written:
+    ip = client_address(request.scope)
+    # Before any work (the password's argon2 hash), as for sign-ins.
+    wait = signup_throttle.attempt(ip)
+    if wait > 0:
+        raise TooManyAttempts(
+            f"Too many sign-ups from this address; retry after {max(1, math.ceil(wait))} s.",
+            retry_after=wait,
+        )
+    try:
+        recorded = openinno.register_account(
+            data.email, data.password, data.display_name, data.locale, data.time_zone
+        )
+    except InvalidInput:
+        signup_throttle.malformed(ip)
+        raise
     return Written(recorded.id, recorded.position)
 
 
@@ -105,8 +127,7 @@ def issue_token(
     openinno: NamedDependency[OpenInno],
     login_throttle: NamedDependency[LoginThrottle],
 ) -> TokenIssued:
-    client = request.scope.get("client")
-    ip = str(client[0]) if client else "unknown"
+    ip = client_address(request.scope)
     # Before the password is checked (no argon2 work for a blocked guess), and keyed by
     # the email as sent, so the answer is the same for an email nobody has.
     wait = login_throttle.attempt(data.email, ip)

@@ -36,6 +36,10 @@ class ApiConfig:
     login_failures_per_account: int = 5
     login_failures_per_ip: int = 20
     login_window_seconds: float = 15 * 60
+    # New accounts per client address per window, on the pages and the API together
+    # (OPENINNO_SIGNUP_RATE_LIMIT): strict by default, raise it for load tests.
+    signup_requests: int = 10
+    signup_window_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ApiConfig:
@@ -62,6 +66,13 @@ class ApiConfig:
             ),
             "OPENINNO_LOGIN_FAILURE_LIMIT",
         )
+        signups, signup_window = _rate(
+            env.get(
+                "OPENINNO_SIGNUP_RATE_LIMIT",
+                f"{defaults.signup_requests}/{defaults.signup_window_seconds:g}",
+            ),
+            "OPENINNO_SIGNUP_RATE_LIMIT",
+        )
         return cls(
             read_wait_seconds=float(env.get("OPENINNO_API_READ_WAIT_SECONDS", "5")),
             token_requests=token,
@@ -72,4 +83,6 @@ class ApiConfig:
             # An address may fail for a few accounts (a shared office) before it waits.
             login_failures_per_ip=4 * failures,
             login_window_seconds=login_window,
+            signup_requests=signups,
+            signup_window_seconds=signup_window,
         )

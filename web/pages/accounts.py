@@ -14,7 +14,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.account import check_profile
-from openinno.domain.errors import DomainError, InvalidCredentials
+from openinno.domain.errors import DomainError, InvalidCredentials, InvalidInput
 from openinno.domain.values import normalise_email
 from web.pages import sessions, validation
 from web.pages.base import (
@@ -101,6 +101,24 @@ class AccountPages(Controller):
         password = one(data, "password")
         form.errors.update(signup_errors(pages, viewer, data))
         if not form.failed:
+            # Only a form that could record an account counts against the address
+            # (together with the API's POST /accounts), before the password is hashed.
+            ip = client_ip(request)
+            wait = pages.signup_throttle.attempt(ip)
+            if wait > 0:
+                form.error = pages.gettext(
+                    viewer, N_("Too many sign-ups from this address. Try again later.")
+                )
+                return pages.render(
+                    request,
+                    "signup.html",
+                    viewer,
+                    status_code=429,
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                    form=form,
+                    time_zones=TIME_ZONES,
+                    validate_url="/signup/validate",
+                )
             try:
                 recorded = pages.openinno.register_account(
                     form.values["email"],
@@ -110,6 +128,8 @@ class AccountPages(Controller):
                     time_zone=form.values["time_zone"] or "UTC",
                 )
             except DomainError as e:
+                if isinstance(e, InvalidInput):
+                    pages.signup_throttle.malformed(ip)
                 form.fail(e)
                 status = status_for(e)
             else:

@@ -35,7 +35,7 @@ from openinno.domain.errors import (
 from web.pages import i18n, sessions
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
-from web.throttle import LoginThrottle, shared_buckets
+from web.throttle import LoginThrottle, SignupThrottle, shared_buckets
 
 # The request's viewer, once looked up (scope key).
 VIEWER = "openinno.viewer"
@@ -198,11 +198,16 @@ class Pages:
         self.env = build_environment()
         # Failed sign-ins count once for every worker on the host, and together with
         # the API's POST /tokens (the same buckets file in the data directory).
+        buckets = shared_buckets(openinno.settings.data_dir)
         self.throttle = LoginThrottle(
-            shared_buckets(openinno.settings.data_dir),
+            buckets,
             config.login_failures_per_account,
             config.login_failures_per_ip,
             config.login_window_seconds,
+        )
+        # Sign-ups per address, counted with the API's POST /accounts in the same file.
+        self.signup_throttle = SignupThrottle(
+            buckets, config.signup_requests, config.signup_window_seconds
         )
 
     def close(self) -> None:

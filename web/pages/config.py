@@ -33,6 +33,10 @@ class PagesConfig:
     login_failures_per_account: int = 5
     login_failures_per_ip: int = 20
     login_window_seconds: float = 15 * 60
+    # Sign-ups per client address per window: the API's OPENINNO_SIGNUP_RATE_LIMIT,
+    # counted in the same buckets.
+    signup_requests: int = 10
+    signup_window_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PagesConfig:
@@ -47,6 +51,8 @@ class PagesConfig:
             login_failures_per_account=api.login_failures_per_account,
             login_failures_per_ip=api.login_failures_per_ip,
             login_window_seconds=api.login_window_seconds,
+            signup_requests=api.signup_requests,
+            signup_window_seconds=api.signup_window_seconds,
         )
 
     @property

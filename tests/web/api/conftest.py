@@ -23,9 +23,15 @@ PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
 
 
-# Tests make many requests from one address: limits out of the way (test_rate_limits
-# sets its own); reads wait briefly for the read side (tests feed it themselves).
-TEST_CONFIG = ApiConfig(read_wait_seconds=2.0, token_requests=100_000, anonymous_requests=100_000)
+# Tests make many requests and sign-ups from one address: limits out of the way
+# (test_rate_limits and test_signup_throttle set their own); reads wait briefly for
+# the read side (tests feed it themselves).
+TEST_CONFIG = ApiConfig(
+    read_wait_seconds=2.0,
+    token_requests=100_000,
+    anonymous_requests=100_000,
+    signup_requests=100_000,
+)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 from openinno.application import OpenInno
 from tests.support.story import PASSWORD
 from tests.web.pages.conftest import Web
+from web.api.config import ApiConfig
 from web.app import create_app
 from web.pages import PagesConfig
 
@@ -283,3 +284,45 @@ def test_the_login_page_reads_the_apis_failure_limit():
     config = PagesConfig.from_env({"OPENINNO_LOGIN_FAILURE_LIMIT": "3/60"})
     assert (config.login_failures_per_account, config.login_failures_per_ip) == (3, 12)
     assert config.login_window_seconds == 60
+
+
+def _signup_form(name: str) -> dict[str, str]:
+    return {
+        "email": f"{name}@example.org",
+        "display_name": name.title(),
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "locale": "en",
+        "time_zone": "UTC",
+    }
+
+
+def test_sign_ups_are_throttled_per_address_with_the_api(app, read_side, clock):
+    """Finding 7 of issue 19: the page and POST /api/v1/accounts share one count per
+    address (OPENINNO_SIGNUP_RATE_LIMIT); over it, the form says so with a 429."""
+    env = {"OPENINNO_SIGNUP_RATE_LIMIT": "3/3600"}
+    config = PagesConfig.from_env(env)
+    assert (config.signup_requests, config.signup_window_seconds) == (3, 3600)
+    api_config = ApiConfig.from_env(env)
+    with TestClient(
+        create_app(app.settings, application=app, pages_config=config, api_config=api_config)
+    ) as client:
+        web = Web(client, app, read_side, clock)
+        r = client.post(
+            "/api/v1/accounts",
+            json={"email": "api@example.org", "password": PASSWORD, "display_name": "Api"},
+        )
+        assert r.status_code == 201
+        # A form with mistakes is not an account: it uses nothing up.
+        assert (
+            web.post("/signup", {**_signup_form("typo"), "password_again": "x"}).status_code == 400
+        )
+        for name in ("one", "two"):
+            assert web.post("/signup", _signup_form(name)).status_code == 303
+            web.logout()
+        refused = web.post("/signup", _signup_form("three"))
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["retry-after"]) <= 3600
+        assert "Too many sign-ups from this address" in refused.text
+        assert 'value="three@example.org"' in refused.text
+    assert app.account_id_for_email("three@example.org") is None
