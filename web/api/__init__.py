@@ -34,6 +34,7 @@ from web.api.idempotency import WRITE_METHODS, IdempotencyMiddleware
 from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, problem_spec
 from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
+from web.known_device import KnownDevices
 from web.readside import read_store_for
 from web.throttle import Buckets, LoginThrottle, MemoryBuckets, SignupThrottle, shared_buckets
 
@@ -59,7 +60,14 @@ class ApiSetup:
         self.limiter.buckets.close()
 
 
-def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
+def api_setup(
+    settings: Settings,
+    config: ApiConfig | None = None,
+    *,
+    known_devices: KnownDevices | None = None,
+) -> ApiSetup:
+    """``known_devices``: the pages' signer of known-device cookies (None: the API
+    honours none)."""
     config = config or ApiConfig.from_env()
     reads = ApiReads(read_store_for(settings), config.read_wait_seconds)
 
@@ -73,9 +81,10 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
     )
     login_throttle = LoginThrottle(
         buckets,
-        config.login_failures_per_account,
-        config.login_failures_per_ip,
-        config.login_window_seconds,
+        per_ip=config.login_failures_per_ip,
+        window_seconds=config.login_window_seconds,
+        per_account=config.login_failures_per_account,
+        account_window_seconds=config.login_account_window_seconds,
     )
     signup_throttle = SignupThrottle(buckets, config.signup_requests, config.signup_window_seconds)
 
@@ -87,6 +96,9 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
 
     def provide_signup_throttle() -> SignupThrottle:
         return signup_throttle
+
+    def provide_known_devices() -> KnownDevices | None:
+        return known_devices
 
     handlers = [
         *accounts.HANDLERS,
@@ -118,6 +130,7 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
             "reads": Provide(provide_reads, sync_to_thread=False),
             "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
             "signup_throttle": Provide(provide_signup_throttle, sync_to_thread=False),
+            "known_devices": Provide(provide_known_devices, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
         # Outermost first: a request over its limit never reaches the idempotency store.

@@ -17,6 +17,7 @@ from web.api.auth import SECURITY, provide_actor, request_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 from web.api.ratelimit import client_address
+from web.known_device import KnownDevices
 from web.throttle import LoginThrottle, SignupThrottle
 
 
@@ -113,8 +114,10 @@ def register_account(
     tags=["accounts"],
     summary="Exchange email and password for a bearer token",
     description=(
-        "Wrong passwords are throttled per email and per client address: over the "
-        "limit, a 429 with `Retry-After`, the same whether or not the email has an account."
+        "Wrong passwords slow down the client address that sends them (exponential "
+        "back-off), with a high per-email backstop that a browser's known-device cookie "
+        "from an earlier sign-in passes: over a limit, a 429 with `Retry-After`, the same "
+        "whether or not the email has an account."
     ),
     status_code=201,
     responses=problem_spec(401, 422),
@@ -126,20 +129,26 @@ def issue_token(
     data: JSONBody[Credentials],
     openinno: NamedDependency[OpenInno],
     login_throttle: NamedDependency[LoginThrottle],
+    known_devices: NamedDependency[KnownDevices | None],
 ) -> TokenIssued:
     ip = client_address(request.scope)
+    device = (
+        known_devices.device_for(request.cookies.get(known_devices.cookie_name), data.email)
+        if known_devices is not None
+        else None
+    )
     # Before the password is checked (no argon2 work for a blocked guess), and keyed by
     # the email as sent, so the answer is the same for an email nobody has.
-    wait = login_throttle.attempt(data.email, ip)
+    wait = login_throttle.attempt(data.email, ip, device)
     if wait > 0:
         raise TooManyAttempts(
-            "Too many failed sign-ins for this email or from this address; "
+            "Too many failed sign-ins from this address or for this email; "
             f"retry after {max(1, math.ceil(wait))} s.",
             retry_after=wait,
         )
     # A wrong password raises InvalidCredentials (401): its reservation stays counted.
     token, recorded = openinno.issue_token(data.email, data.password)
-    login_throttle.succeeded(data.email, ip)
+    login_throttle.succeeded(data.email, ip, device)
     return TokenIssued(token, openinno.account_for_token(token), recorded.position)
 
 

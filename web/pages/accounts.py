@@ -135,7 +135,14 @@ class AccountPages(Controller):
             else:
                 sessions.sign_in(request.session, str(recorded.id), None)
                 pages.reads.wait(recorded.position, ["participants"])
-                return Redirect("/", status_code=303)
+                signed_up = Redirect("/", status_code=303)
+                # This browser is known for the new account's email from now on.
+                known = pages.known_devices
+                device = known.device_for(
+                    request.cookies.get(known.cookie_name), form.values["email"]
+                )
+                signed_up.set_cookie(known.cookie(form.values["email"], device))
+                return signed_up
         else:
             status = 400
         return pages.render(
@@ -184,9 +191,13 @@ class AccountPages(Controller):
     ) -> Any:
         form = Form(values=values(data, "email", "next"))
         email, ip = form.values["email"], client_ip(request)
+        known = pages.known_devices
+        # A browser that signed in with this email before: its failures count on it,
+        # and a stranger's guesses for the email do not keep it out.
+        device = known.device_for(request.cookies.get(known.cookie_name), email)
         # Before the password is checked (no argon2 work for a blocked guess), keyed by
         # the email as typed so an email nobody has gets the same answer.
-        wait = pages.throttle.attempt(email, ip)
+        wait = pages.throttle.attempt(email, ip, device)
         if wait > 0:
             form.error = pages.gettext(
                 viewer, N_("Too many failed attempts. Wait a few minutes, then try again.")
@@ -201,9 +212,11 @@ class AccountPages(Controller):
             # The failure keeps the reservation attempt() made.
             form.error = pages.gettext(viewer, N_("Email or password is wrong."))
             return pages.render(request, "login.html", viewer, status_code=401, form=form)
-        pages.throttle.succeeded(email, ip)
+        pages.throttle.succeeded(email, ip, device)
         sessions.sign_in(request.session, str(account_id), None)
-        return Redirect(safe_next(form.values["next"]), status_code=303)
+        signed_in = Redirect(safe_next(form.values["next"]), status_code=303)
+        signed_in.set_cookie(known.cookie(email, device))
+        return signed_in
 
     @post("/logout", sync_to_thread=False)
     def logout(self, request: Request[Any, Any, Any]) -> Redirect:

@@ -32,6 +32,7 @@ from openinno.domain.errors import (
     NotFound,
     TermsMismatch,
 )
+from web.known_device import KnownDevices
 from web.pages import i18n, sessions
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
@@ -201,9 +202,14 @@ class Pages:
         buckets = shared_buckets(openinno.settings.data_dir)
         self.throttle = LoginThrottle(
             buckets,
-            config.login_failures_per_account,
-            config.login_failures_per_ip,
-            config.login_window_seconds,
+            per_ip=config.login_failures_per_ip,
+            window_seconds=config.login_window_seconds,
+            per_account=config.login_failures_per_account,
+            account_window_seconds=config.login_account_window_seconds,
+        )
+        # Browsers that signed in before (web.known_device), signed with the CSRF secret.
+        self.known_devices = KnownDevices(
+            config.resolve_secret(openinno.settings), config.cookie_prefix, config.secure_cookies
         )
         # Sign-ups per address, counted with the API's POST /accounts in the same file.
         self.signup_throttle = SignupThrottle(

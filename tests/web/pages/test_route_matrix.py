@@ -20,6 +20,7 @@ import pytest
 
 from openinno.domain.values import Voting
 from tests.support.story import Scene
+from tests.web.api.conftest import from_address
 from tests.web.pages.conftest import TOKEN, Web
 
 ROLES = (
@@ -343,7 +344,7 @@ def test_every_page_route_for_every_role(world: World):
     web, failures = world.web, []
     # Logging out ends a session for good: last.
     for (method, route), row in sorted(MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
-        for role in ROLES:
+        for n, role in enumerate(ROLES):
             ids = dict(world.ids)
             if row.prepare is not None:
                 ids.update(row.prepare(world, role))
@@ -352,15 +353,20 @@ def test_every_page_route_for_every_role(world: World):
             for cookie in world.jars[role]:
                 web.client.cookies.jar.set_cookie(cookie)
             web.fed()
-            if method == "GET":
-                r = web.client.get(path, follow_redirects=False)
-            else:
-                data = {k: v.format(**ids) for k, v in row.data.items()}
-                data["_csrf_token"] = world.tokens[role]
-                files = [("files", ("plan.pdf", PDF, "application/pdf"))] if row.multipart else None
-                r = web.client.post(
-                    path, data=data, files=files, headers=row.headers, follow_redirects=False
-                )
+            # Each role's browser from its own address: the wrong password of POST /login
+            # counts per address (one per role, under the back-off's free failures).
+            with from_address(web.client, f"192.0.2.{n + 1}"):
+                if method == "GET":
+                    r = web.client.get(path, follow_redirects=False)
+                else:
+                    data = {k: v.format(**ids) for k, v in row.data.items()}
+                    data["_csrf_token"] = world.tokens[role]
+                    files = (
+                        [("files", ("plan.pdf", PDF, "application/pdf"))] if row.multipart else None
+                    )
+                    r = web.client.post(
+                        path, data=data, files=files, headers=row.headers, follow_redirects=False
+                    )
             expected = row.expected[role]
             if r.status_code != expected:
                 failures.append(f"{method} {path} as {role}: {r.status_code}, expected {expected}")
