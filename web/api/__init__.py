@@ -119,8 +119,9 @@ def api_setup(
         handler.responses = {**(handler.responses or {}), **problem_spec(429)}
         if handler.http_methods & WRITE_METHODS and handler not in ANONYMOUS_WRITES:
             # The idempotency middleware may answer 409 (a retry still running) and 422
-            # (a key reused for another request) before the handler runs.
-            handler.responses = {**problem_spec(409, 422), **handler.responses}
+            # (a key reused for another request) before the handler runs; a read-only
+            # token gets 403 on every write (web.api.auth).
+            handler.responses = {**problem_spec(403, 409, 422), **handler.responses}
             handler.operation_class = with_idempotency_key(handler.operation_class)
     router = Router(
         path=API_PATH,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Request, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.errors import DomainError, InvalidInput
+from openinno.domain.token import MAX_LABEL_LENGTH
 from web.api.auth import SECURITY, provide_actor, request_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
@@ -44,6 +46,22 @@ class NewAccount(Strict):
 class Credentials(Strict):
     email: Email
     password: Password
+    scope: Annotated[
+        Literal["read", "read-write"],
+        msgspec.Meta(
+            description="`read`: GET and HEAD only (anything else is a 403); "
+            "`read-write`: everything the account may do.",
+            examples=["read-write"],
+        ),
+    ] = "read-write"
+    label: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=MAX_LABEL_LENGTH,
+            description="Your name for the token, shown when you list them.",
+            examples=["CI export"],
+        ),
+    ] = ""
 
 
 class TokenIssued(msgspec.Struct, frozen=True):
@@ -53,6 +71,21 @@ class TokenIssued(msgspec.Struct, frozen=True):
     ]
     account_id: UUID
     position: int
+    token_id: Annotated[UUID, msgspec.Meta(description="For listing and DELETE /tokens/{id}.")]
+    expires_at: datetime
+    scope: str
+
+
+class TokenListed(msgspec.Struct, frozen=True):
+    token_id: UUID
+    issued_at: datetime
+    expires_at: datetime
+    scope: str
+    label: str
+
+
+class TokenList(msgspec.Struct, frozen=True):
+    items: list[TokenListed]
 
 
 class Me(msgspec.Struct, frozen=True):
@@ -147,9 +180,57 @@ def issue_token(
             retry_after=wait,
         )
     # A wrong password raises InvalidCredentials (401): its reservation stays counted.
-    token, recorded = openinno.issue_token(data.email, data.password)
+    token, recorded = openinno.issue_token(data.email, data.password, data.scope, data.label)
     login_throttle.succeeded(data.email, ip, device)
-    return TokenIssued(token, openinno.account_for_token(token), recorded.position)
+    grant = openinno.token_grant(token)
+    return TokenIssued(
+        token,
+        grant.account_id,
+        recorded.position,
+        grant.token_id,
+        grant.expires_at,
+        grant.scope,
+    )
+
+
+@get(
+    "/tokens",
+    tags=["accounts"],
+    summary="Your live tokens, newest first",
+    description=(
+        "Tokens of the account behind this request's token that are neither revoked nor "
+        "expired: ids, dates, scope and label, never the tokens themselves."
+    ),
+    security=SECURITY,
+    responses=problem_spec(401),
+    sync_to_thread=True,
+)
+@signed_in
+def list_tokens(actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]) -> TokenList:
+    return TokenList(
+        [
+            TokenListed(t.token_id, t.issued_at, t.expires_at, t.scope, t.label)
+            for t in openinno.list_tokens(actor)
+        ]
+    )
+
+
+@delete(
+    "/tokens/{token_id:uuid}",
+    tags=["accounts"],
+    summary="Revoke one of your tokens",
+    description="Someone else's token, or one already revoked, is a 404.",
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401, 403, 404),
+    sync_to_thread=True,
+)
+@signed_in
+def revoke_token(
+    token_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
+) -> Written:
+    recorded = openinno.revoke_token_by_id(actor, token_id)
+    return Written(recorded.id, recorded.position)
 
 
 @delete(
@@ -193,4 +274,4 @@ def me(request: Request[Any, Any, Any], openinno: NamedDependency[OpenInno]) -> 
     )
 
 
-HANDLERS = [register_account, issue_token, revoke_current_token, me]
+HANDLERS = [register_account, issue_token, list_tokens, revoke_token, revoke_current_token, me]

@@ -213,13 +213,28 @@ class AccountPages(Controller):
             form.error = pages.gettext(viewer, N_("Email or password is wrong."))
             return pages.render(request, "login.html", viewer, status_code=401, form=form)
         pages.throttle.succeeded(email, ip, device)
-        sessions.sign_in(request.session, str(account_id), None)
+        generation = pages.openinno.get_account(account_id).api_token_generation
+        sessions.sign_in(request.session, str(account_id), None, generation)
         signed_in = Redirect(safe_next(form.values["next"]), status_code=303)
         signed_in.set_cookie(known.cookie(email, device))
         return signed_in
 
     @post("/logout", sync_to_thread=False)
     def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+    @post("/logout/everywhere", sync_to_thread=True)
+    def logout_everywhere(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Redirect:
+        """Every session of the account, in every browser, and every API token end:
+        one Account.ApiTokensRevoked starts a new generation that none of them has."""
+        account_id = require_signed_in(viewer)
+        pages.openinno.revoke_all_tokens(account_id, "signed out everywhere")
         request.clear_session()
         return Redirect("/", status_code=303)
 

@@ -239,7 +239,14 @@ class Pages:
                 account = self.openinno.get_account(UUID(account_id))
             except (DomainError, ValueError):
                 account = None
-            if account is not None and account.active:
+            # Signed out everywhere (or the password changed) since this session began:
+            # it is anonymous now.
+            if (
+                account is not None
+                and account.active
+                and isinstance(session, dict)
+                and session.get(sessions.GENERATION, 0) == account.api_token_generation
+            ):
                 return Viewer(
                     account_id=account.id,
                     display_name=account.display_name,

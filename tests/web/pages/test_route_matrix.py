@@ -172,6 +172,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         prepare=lambda w, role: {"fresh": role},
     ),
     ("POST", "/logout"): Row(everyone(303), "/logout"),
+    ("POST", "/logout/everywhere"): Row(signed_in(303, 401), "/logout/everywhere"),
     ("GET", "/profile"): Row(signed_in(200), "/profile"),
     ("POST", "/profile"): Row(signed_in(400, 401), "/profile", {"display_name": ""}),
     # solvers
@@ -342,8 +343,10 @@ def test_every_page_route_has_a_row(web):
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 def test_every_page_route_for_every_role(world: World):
     web, failures = world.web, []
-    # Logging out ends a session for good: last.
-    for (method, route), row in sorted(MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
+    # Logging out ends a session for good, and everywhere every session of the account:
+    # last, everywhere first (a plain log-out deletes the session it would need).
+    last = {("POST", "/logout/everywhere"): 1, ("POST", "/logout"): 2}
+    for (method, route), row in sorted(MATRIX.items(), key=lambda kv: last.get(kv[0], 0)):
         for n, role in enumerate(ROLES):
             ids = dict(world.ids)
             if row.prepare is not None:
