@@ -150,7 +150,9 @@ def register_account(
         "Wrong passwords slow down the client address that sends them (exponential "
         "back-off), with a high per-email backstop that a browser's known-device cookie "
         "from an earlier sign-in passes: over a limit, a 429 with `Retry-After`, the same "
-        "whether or not the email has an account."
+        "whether or not the email has an account. The token works until `expires_at` "
+        "(`OPENINNO_API_TOKEN_TTL_SECONDS`), until revoked, or until the account's password "
+        "changes or it signs out everywhere; a `read` token may only GET."
     ),
     status_code=201,
     responses=problem_spec(401, 422),
