@@ -45,7 +45,14 @@ def _drop_schema(url: str, schema: str) -> None:
 
 
 def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
-    common = {"data_dir": tmp_path, "argon2_time_cost": 1, "argon2_memory_kib": 8}
+    # API tokens live a year: stories move the injected clock on by months with the
+    # same tokens (test_token_lifecycle reads the TTL from the settings).
+    common = {
+        "data_dir": tmp_path,
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 8,
+        "api_token_ttl_seconds": 365 * 24 * 3600,
+    }
     if kind == "sqlite":
         return Settings(database_url=f"sqlite:///{tmp_path}/events.db", **common)  # type: ignore[arg-type]
     url = request.getfixturevalue("postgres_url")

@@ -107,7 +107,8 @@ def create_app(
     # The server-rendered pages (web/pages): sessions, CSRF (not under /api/), headers.
     pages = pages_setup(settings, openinno, pages_config)
     # The JSON API (web/api): bearer tokens, problem+json, reads from the projections.
-    api = api_setup(settings, api_config)
+    # The API honours the pages' known-device cookies on POST /tokens (web.known_device).
+    api = api_setup(settings, api_config, known_devices=pages.pages.known_devices)
 
     def close_application() -> None:
         pages.close()

@@ -77,6 +77,40 @@ def _taken(tokens: float, capacity: float, window: float, cost: float) -> tuple[
     return Taken(False, 0, (cost - tokens) * window / capacity), tokens
 
 
+def _backoff_delay(failures: float, free: int, first: float, most: float) -> float:
+    """The wait after ``failures`` failures: none for the first ``free``, then
+    ``first``, doubling with each further failure, never more than ``most``."""
+    if failures < free:
+        return 0.0
+    return min(most, first * 2.0 ** min(failures - free, 62.0))
+
+
+def _backoff(
+    failures: float,
+    at: float,
+    now: float,
+    free: int,
+    first: float,
+    most: float,
+    forget_after: float,
+    cost: float,
+) -> tuple[Taken, float, float]:
+    """(the answer, failures, when the last was counted) after a back-off step.  The
+    failures are forgotten once their wait is over and ``forget_after`` more seconds
+    passed quietly.  A negative cost gives failures back (never below none)."""
+    elapsed = max(0.0, now - at)  # a clock step back shortens nothing
+    if elapsed >= _backoff_delay(failures, free, first, most) + forget_after:
+        failures = 0.0
+    if cost < 0:
+        failures = max(0.0, failures + cost)
+        return Taken(True, max(0, int(free - failures)), 0.0), failures, at
+    wait = max(0.0, _backoff_delay(failures, free, first, most) - elapsed) if failures else 0.0
+    if wait > 0:
+        return Taken(False, 0, wait), failures, at
+    failures += cost
+    return Taken(True, max(0, int(free - failures)), 0.0), failures, now
+
+
 class Buckets(Protocol):
     clock: Clock
 
@@ -85,6 +119,20 @@ class Buckets(Protocol):
 
     def wait(self, key: str, capacity: float, window: float) -> float:
         """Seconds until ``key`` has one token (0: it has one now); takes nothing."""
+
+    def backoff(
+        self,
+        key: str,
+        free: int,
+        first_wait: float,
+        most_wait: float,
+        forget_after: float,
+        cost: float = 1.0,
+    ) -> Taken:
+        """Count ``cost`` failures for ``key`` unless it must wait first (exponential
+        back-off: ``free`` failures, then ``first_wait`` seconds, doubling up to
+        ``most_wait``; forgotten ``forget_after`` seconds after the last wait is over).
+        A negative cost gives failures back."""
 
     def reset(self, key: str) -> None:
         """Forget ``key``: its bucket is full again."""
@@ -119,6 +167,24 @@ class MemoryBuckets:
             tokens, at = self._buckets.get(key, (capacity, now))
         tokens = _refilled(tokens, at, now, capacity, window)
         return 0.0 if tokens >= 1 else (1 - tokens) * window / capacity
+
+    def backoff(
+        self,
+        key: str,
+        free: int,
+        first_wait: float,
+        most_wait: float,
+        forget_after: float,
+        cost: float = 1.0,
+    ) -> Taken:
+        now = self.clock()
+        with self._lock:
+            failures, at = self._buckets.get(key, (0.0, now))
+            result, failures, at = _backoff(
+                failures, at, now, free, first_wait, most_wait, forget_after, cost
+            )
+            self._buckets[key] = (failures, at)
+            return result
 
     def reset(self, key: str) -> None:
         with self._lock:
@@ -245,6 +311,29 @@ class SharedBuckets:
         tokens = _refilled(tokens, at, now, capacity, window)
         return 0.0 if tokens >= 1 else (1 - tokens) * window / capacity
 
+    def backoff(
+        self,
+        key: str,
+        free: int,
+        first_wait: float,
+        most_wait: float,
+        forget_after: float,
+        cost: float = 1.0,
+    ) -> Taken:
+        # The slot's "tokens" hold the failures, its time the last failure's.
+        digest = self._digest(key)
+        now = self.clock()
+        with self._locked() as table:
+            offset, found = self._find(table, digest)
+            failures, at = 0.0, now
+            if found:
+                _, failures, at = _SLOT.unpack_from(table, offset)
+            result, failures, at = _backoff(
+                failures, at, now, free, first_wait, most_wait, forget_after, cost
+            )
+            _SLOT.pack_into(table, offset, digest, failures, at)
+            return result
+
     def reset(self, key: str) -> None:
         digest = self._digest(key)
         with self._locked() as table:
@@ -263,51 +352,118 @@ def shared_buckets(data_dir: Path) -> Buckets:
 
 
 class LoginThrottle:
-    """Failed sign-ins allowed per account (its email) and per client address, as
-    token buckets: ``per_account`` failures, refilled over ``window_seconds``.
+    """Wrong passwords slow down whoever guesses, not the account guessed at.
 
-    The account key is the email as typed (trimmed, case-folded) whether or not an
-    account has it, so a blocked answer tells nothing about which emails exist.
-    Use::
+    - Per client address: ``per_ip`` failures, then exponential back-off: the next
+      attempt waits ``window_seconds / per_ip`` (the rate the old bucket refilled at),
+      each further failure doubles the wait, up to ``most_wait_seconds``; the failures
+      are forgotten ``window_seconds`` after the last wait is over.
+    - Per known device (a browser holding a signed cookie of an earlier sign-in with
+      this email, ``web.known_device``): the same back-off on the device instead of
+      the address, and no per-email backstop.  A stranger cannot lock the owner's
+      browser out, and a stolen cookie still guesses slowly.
+    - Per email, a high backstop (``per_account`` failures per
+      ``account_window_seconds``, a token bucket) against a guesser spread over many
+      addresses; a known device passes it.
 
-        wait = throttle.attempt(email, ip)
+    The email key is the email as typed (trimmed, case-folded) whether or not an
+    account has it, so a blocked answer tells nothing about which emails exist.  Use::
+
+        wait = throttle.attempt(email, ip, device)
         if wait: answer 429 with Retry-After: ceil(wait), without checking the password
         check the password (a wrong one: answer 401; its failure stays counted)
-        throttle.succeeded(email, ip)"""
+        throttle.succeeded(email, ip, device)"""
 
     def __init__(
-        self, buckets: Buckets, per_account: int, per_ip: int, window_seconds: float
+        self,
+        buckets: Buckets,
+        *,
+        per_ip: int,
+        window_seconds: float,
+        per_account: int,
+        account_window_seconds: float,
+        most_wait_seconds: float = 3600.0,
     ) -> None:
         self.buckets = buckets
-        self.per_account = per_account
         self.per_ip = per_ip
         self.window = float(window_seconds)
+        self.per_account = per_account
+        self.account_window = float(account_window_seconds)
+        self.most_wait = float(most_wait_seconds)
 
     @staticmethod
     def _account(account: str) -> str:
         return "login-account:" + account.strip().casefold()
 
     @staticmethod
-    def _ip(ip: str) -> str:
-        return "login-ip:" + ip
+    def _guesser(ip: str, device: str | None) -> str:
+        return "login-device:" + device if device else "login-ip:" + ip
 
-    def attempt(self, account: str, ip: str) -> float:
+    def _back_off(self, key: str, cost: float) -> Taken:
+        return self.buckets.backoff(
+            key, self.per_ip, self.window / self.per_ip, self.most_wait, self.window, cost
+        )
+
+    def attempt(self, account: str, ip: str, device: str | None = None) -> float:
         """Reserve one failure for a sign-in about to be checked: 0 to go ahead, else
         the seconds to wait (nothing reserved).  Reserving before the password is
         checked keeps a burst of parallel guesses inside the limit too.  A failed
-        sign-in keeps its reservation; call ``succeeded`` after a good one."""
-        account_key, ip_key = self._account(account), self._ip(ip)
-        by_account = self.buckets.take(account_key, self.per_account, self.window)
+        sign-in keeps its reservation; call ``succeeded`` after a good one.
+        ``device``: the known device whose cookie is signed for this email, if any."""
+        guesser = self._guesser(ip, device)
+        by_guesser = self._back_off(guesser, 1.0)
+        if not by_guesser.allowed:
+            return by_guesser.wait
+        if device:
+            return 0.0
+        by_account = self.buckets.take(
+            self._account(account), self.per_account, self.account_window
+        )
         if not by_account.allowed:
+            self._back_off(guesser, -1.0)
             return by_account.wait
-        by_ip = self.buckets.take(ip_key, self.per_ip, self.window)
-        if not by_ip.allowed:
-            self.buckets.take(account_key, self.per_account, self.window, cost=-1.0)
-            return by_ip.wait
         return 0.0
 
-    def succeeded(self, account: str, ip: str) -> None:
-        """A good password: the account's failures are forgotten, the address gets
-        its reservation back (its other failures stand)."""
-        self.buckets.reset(self._account(account))
+    def succeeded(self, account: str, ip: str, device: str | None = None) -> None:
+        """A good password: the address (or device) and the email get their
+        reservations back; their other failures stand, so a guesser who also knows one
+        password of their own cannot wipe their record with it."""
+        self._back_off(self._guesser(ip, device), -1.0)
+        if not device:
+            self.buckets.take(
+                self._account(account), self.per_account, self.account_window, cost=-1.0
+            )
+
+
+class SignupThrottle:
+    """New accounts allowed per client address: ``per_ip`` sign-ups refilled over
+    ``window_seconds`` (OPENINNO_SIGNUP_RATE_LIMIT), counted in the same buckets as the
+    API's limits, so every worker and both doors (``POST /api/v1/accounts`` and the
+    ``/signup`` page) share one count per address.  Use::
+
+        wait = throttle.attempt(ip)
+        if wait: answer 429 with Retry-After: ceil(wait), recording nothing
+        register (malformed input that recorded nothing: throttle.malformed(ip))"""
+
+    def __init__(self, buckets: Buckets, per_ip: int, window_seconds: float) -> None:
+        self.buckets = buckets
+        self.per_ip = per_ip
+        self.window = float(window_seconds)
+
+    @staticmethod
+    def _ip(ip: str) -> str:
+        return "signup-ip:" + ip
+
+    def attempt(self, ip: str) -> float:
+        """Reserve one sign-up before any work (the password's argon2 hash): 0 to go
+        ahead, else the seconds to wait.  Reserving first keeps a parallel burst
+        inside the limit."""
+        taken = self.buckets.take(self._ip(ip), self.per_ip, self.window)
+        return 0.0 if taken.allowed else taken.wait
+
+    def malformed(self, ip: str) -> None:
+        """The sign-up was refused for its input before anything was recorded: its
+        reservation is given back, so fixing a typo costs nothing.  (A taken email
+        keeps its reservation: otherwise the door would be a free probe for who has
+        an account.)"""
         self.buckets.take(self._ip(ip), self.per_ip, self.window, cost=-1.0)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
@@ -35,6 +35,7 @@ from openinno.clock import Clock, SystemClock
 from openinno.derivatives import DerivedFiles, PreviewStatus
 from openinno.domain import (
     Account,
+    ApiKeyring,
     ApiToken,
     Challenge,
     EmailClaim,
@@ -629,7 +630,7 @@ class OpenInno(Application[UUID]):
     # --- the history of one stream (who did what, when) ------------------------------------
     #
     # One rule for the API and the pages:
-    #   - token and idempotency streams: nobody, not even admins (their ids stand for a
+    #   - token, keyring and idempotency streams: nobody, not even admins (their ids stand for a
     #     token's hash; they keep request fingerprints and response bodies);
     #   - admins (active): every other stream;
     #   - the solver: their own submissions (lead or team member), their own agreements
@@ -660,7 +661,7 @@ class OpenInno(Application[UUID]):
         if account is None or not account.active:
             return None
         stream = self._maybe_load(stream_id, Aggregate, readonly=True)
-        if stream is None or isinstance(stream, ApiToken | IdempotencyRecord):
+        if stream is None or isinstance(stream, ApiToken | ApiKeyring | IdempotencyRecord):
             return None
         if account.is_admin:
             return stream
@@ -762,10 +763,14 @@ class OpenInno(Application[UUID]):
         return Recorded(actor_id, self._commit(account))
 
     def change_password(self, actor_id: UUID, old_password: str, new_password: str) -> Recorded:
+        """A new password ends every API token issued under the old one, in the same
+        transaction (whoever knew the old password may have issued some)."""
         account = self._actor(actor_id, readonly=False)
         if not self.passwords.verify(account.password_hash, old_password):
             raise InvalidCredentials("Your current password is wrong.")
-        account.change_password(actor_id, self.passwords.hash(new_password), self._now())
+        at = self._now()
+        account.change_password(actor_id, self.passwords.hash(new_password), at)
+        account.revoke_api_tokens(actor_id, "password changed", at)
         return Recorded(actor_id, self._commit(account))
 
     def grant_admin(self, actor_id: UUID, account_id: UUID) -> Recorded:
@@ -1497,32 +1502,68 @@ class OpenInno(Application[UUID]):
     # --- API tokens -------------------------------------------------------------------------
     # Owned by the JSON API (web/api).  Imports are local so this section stays self-contained.
 
-    def issue_token(self, email: str, password: str) -> tuple[str, Recorded]:
+    def issue_token(
+        self, email: str, password: str, scope: str = "read-write", label: str = ""
+    ) -> tuple[str, Recorded]:
         """A new bearer token for the account; the store keeps only its SHA-256 (as the
-        derived stream id) and a short prefix of it.  The token itself is shown once."""
+        derived stream id) and a short prefix of it.  The token itself is shown once.
+        It expires OPENINNO_API_TOKEN_TTL_SECONDS from now; ``scope`` "read" allows
+        reads only.  The password is checked once, before any retry."""
+        from openinno.domain.token import check_label, check_scope
+
+        checked_scope, checked_label = check_scope(scope), check_label(label)
+        account_id = self.authenticate(email, password)
+        return self._issue_token(account_id, checked_scope, checked_label)
+
+    @retry_on_conflict
+    def _issue_token(self, account_id: UUID, scope: str, label: str) -> tuple[str, Recorded]:
         from openinno.domain.token import (
             HASH_PREFIX_LENGTH,
+            ApiKeyring,
             ApiToken,
+            keyring_id,
             new_token,
             token_sha256,
             token_stream_id,
         )
 
-        account_id = self.authenticate(email, password)
+        account = self._actor(account_id)
+        at = self._now()
+        keyring = self._maybe_load(keyring_id(account_id), ApiKeyring) or ApiKeyring(
+            id=keyring_id(account_id), account_id=account_id, timestamp=at
+        )
         token = new_token()
         digest = token_sha256(token)
+        # The generation read here: if the account's tokens are revoked meanwhile, this
+        # one is of the old generation and dead too (no lost revocation).
+        generation = account.api_token_generation
+        expires_at = at + timedelta(seconds=self.settings.api_token_ttl_seconds)
         api_token = ApiToken(
             id=token_stream_id(digest),
             account_id=account_id,
             token_sha256_prefix=digest[:HASH_PREFIX_LENGTH],
-            timestamp=self._now(),
+            timestamp=at,
+            expires_at=expires_at,
+            scope=scope,
+            label=label,
+            generation=generation,
         )
-        return token, Recorded(api_token.id, self._commit(api_token))
+        keyring.add(api_token.id, expires_at, scope, label, generation, at)
+        return token, Recorded(api_token.id, self._commit(api_token, keyring))
 
-    def account_for_token(
+    def token_expiry(self, api_token: ApiToken) -> datetime:
+        """When the token stops working.  Tokens issued before expiry was recorded
+        expire OPENINNO_API_TOKEN_TTL_SECONDS after their issue."""
+        if api_token.expires_at is not None:
+            expires_at: datetime = api_token.expires_at
+            return expires_at
+        return api_token.created_on + timedelta(seconds=self.settings.api_token_ttl_seconds)
+
+    def token_grant(
         self, token: str, *, also: Callable[[UUID], Iterable[UUID | None]] | None = None
-    ) -> UUID:
-        """The active account a live token belongs to, or InvalidCredentials.
+    ) -> TokenGrant:
+        """What a live token allows: its active account and its scope; otherwise
+        InvalidCredentials (unknown, revoked, of a revoked generation, or expired).
 
         ``also``: the streams the request's command will read, given its account
         (``reads_of_submit``, say).  When this process has seen the token before (its
@@ -1542,17 +1583,73 @@ class OpenInno(Application[UUID]):
             account = self._maybe_load(api_token.account_id, Account, readonly=True)
             if account is None or not account.active:
                 raise InvalidCredentials("This token's account is deactivated.")
-            return account.id
+            if api_token.generation != account.api_token_generation:
+                raise InvalidCredentials(
+                    "This token was revoked with all of its account's tokens "
+                    "(a password change or signing out everywhere); request a new one."
+                )
+            if self._now() >= self.token_expiry(api_token):
+                raise InvalidCredentials("This token has expired; request a new one.")
+            return TokenGrant(
+                account.id, api_token.id, api_token.scope, self.token_expiry(api_token)
+            )
+
+    def account_for_token(
+        self, token: str, *, also: Callable[[UUID], Iterable[UUID | None]] | None = None
+    ) -> UUID:
+        """The active account a live token belongs to, or InvalidCredentials (see
+        ``token_grant``)."""
+        return self.token_grant(token, also=also).account_id
+
+    def list_tokens(self, actor_id: UUID) -> list[TokenInfo]:
+        """The holder's live tokens, newest first (no secrets: ids, dates, scope, label).
+        Tokens issued before the keyring existed are not listed (they expire within
+        OPENINNO_API_TOKEN_TTL_SECONDS of the upgrade, and revoking all covers them)."""
+        from openinno.domain.token import ApiKeyring, keyring_id
+
+        account = self._actor(actor_id)
+        keyring = self._maybe_load(keyring_id(actor_id), ApiKeyring, readonly=True)
+        if keyring is None:
+            return []
+        return [
+            TokenInfo(e.token_id, e.issued_at, e.expires_at, e.scope, e.label)
+            for e in keyring.live(account.api_token_generation, self._now())
+        ]
 
     @retry_on_conflict
     def revoke_token(self, actor_id: UUID, token: str) -> Recorded:
-        from openinno.domain.token import ApiToken, token_sha256, token_stream_id
+        from openinno.domain.token import token_sha256, token_stream_id
 
-        api_token = self._maybe_load(token_stream_id(token_sha256(token)), ApiToken)
-        if api_token is None or api_token.account_id != actor_id:
+        return self._revoke_token(actor_id, token_stream_id(token_sha256(token)))
+
+    @retry_on_conflict
+    def revoke_token_by_id(self, actor_id: UUID, token_id: UUID) -> Recorded:
+        """The holder revokes one of their tokens; anyone else's (or one already
+        revoked) is not found."""
+        return self._revoke_token(actor_id, token_id)
+
+    def _revoke_token(self, actor_id: UUID, token_id: UUID) -> Recorded:
+        from openinno.domain.token import ApiKeyring, ApiToken, keyring_id
+
+        api_token = self._maybe_load(token_id, ApiToken)
+        if api_token is None or api_token.account_id != actor_id or api_token.revoked:
             raise NotFound("No such token.")
-        api_token.revoke(actor_id, self._now())
-        return Recorded(api_token.id, self._commit(api_token))
+        at = self._now()
+        api_token.revoke(actor_id, at)
+        keyring = self._maybe_load(keyring_id(actor_id), ApiKeyring)
+        if keyring is not None and api_token.id in keyring.entries:
+            keyring.remove(actor_id, api_token.id, at)
+        else:
+            keyring = None
+        return Recorded(api_token.id, self._commit(api_token, keyring))
+
+    @retry_on_conflict
+    def revoke_all_tokens(self, actor_id: UUID, reason: str = "revoked by the holder") -> Recorded:
+        """Every API token of the account stops working at once (one event on the
+        account: a new token generation)."""
+        account = self._actor(actor_id, readonly=False)
+        account.revoke_api_tokens(actor_id, reason, self._now())
+        return Recorded(actor_id, self._commit(account))
 
     # --- API idempotency ----------------------------------------------------------------------
 
@@ -1608,6 +1705,27 @@ class OpenInno(Application[UUID]):
         record = self._load(idempotency_record_id(actor_id, key), IdempotencyRecord, "key")
         record.release(status, self._now())
         self._commit(record)
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a live API token allows: whose it is and its scope ("read", "read-write")."""
+
+    account_id: UUID
+    token_id: UUID
+    scope: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """One of the holder's tokens as listed: never the token or its hash."""
+
+    token_id: UUID
+    issued_at: datetime
+    expires_at: datetime
+    scope: str
+    label: str
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,9 @@ class Settings:
     # Threads per web worker that run the synchronous work of requests (commands, reads
     # of the event store and read models): requests beyond this many wait their turn.
     web_threads: int = 6
+    # How long an API token lives from its issue; tokens issued before expiry was
+    # recorded expire this long after their issue too.
+    api_token_ttl_seconds: int = 30 * 24 * 3600
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -73,6 +76,7 @@ class Settings:
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
             read_side_linger_ms=float(env.get("OPENINNO_READ_SIDE_LINGER_MS", 10)),
             web_threads=_positive(env, "OPENINNO_WEB_THREADS", 6),
+            api_token_ttl_seconds=_positive(env, "OPENINNO_API_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
         )
 
     @property

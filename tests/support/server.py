@@ -370,11 +370,15 @@ def entry(scene: HttpScene, title: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def no_rate_limits() -> Iterator[None]:
-    """The API's limits (120 anonymous requests a minute per address, 600 per token)
-    would answer a benchmark's clients on one address with 429s: a server started
-    inside this block has limits out of reach (`server_env` passes this process's
-    environment on)."""
-    names = ("OPENINNO_API_RATE_LIMIT", "OPENINNO_API_ANONYMOUS_RATE_LIMIT")
+    """The API's limits (120 anonymous requests a minute per address, 600 per token,
+    10 sign-ups an hour per address) would answer a benchmark's clients on one address
+    with 429s: a server started inside this block has limits out of reach (`server_env`
+    passes this process's environment on)."""
+    names = (
+        "OPENINNO_API_RATE_LIMIT",
+        "OPENINNO_API_ANONYMOUS_RATE_LIMIT",
+        "OPENINNO_SIGNUP_RATE_LIMIT",
+    )
     saved = {name: os.environ.get(name) for name in names}
     os.environ.update(dict.fromkeys(names, "100000000/60"))
     try:

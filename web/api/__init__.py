@@ -35,8 +35,9 @@ from web.api.idempotency import WRITE_METHODS, IdempotencyMiddleware
 from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, problem_spec
 from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
+from web.known_device import KnownDevices
 from web.readside import read_store_for
-from web.throttle import Buckets, LoginThrottle, MemoryBuckets, shared_buckets
+from web.throttle import Buckets, LoginThrottle, MemoryBuckets, SignupThrottle, shared_buckets
 
 API_PATH = "/api/v1"
 
@@ -53,13 +54,21 @@ class ApiSetup:
     reads: ApiReads
     limiter: RateLimiter
     login_throttle: LoginThrottle
+    signup_throttle: SignupThrottle
 
     def close(self) -> None:
         self.reads.close()
         self.limiter.buckets.close()
 
 
-def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
+def api_setup(
+    settings: Settings,
+    config: ApiConfig | None = None,
+    *,
+    known_devices: KnownDevices | None = None,
+) -> ApiSetup:
+    """``known_devices``: the pages' signer of known-device cookies (None: the API
+    honours none)."""
     config = config or ApiConfig.from_env()
     reads = ApiReads(read_store_for(settings), config.read_wait_seconds)
 
@@ -73,16 +82,24 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
     )
     login_throttle = LoginThrottle(
         buckets,
-        config.login_failures_per_account,
-        config.login_failures_per_ip,
-        config.login_window_seconds,
+        per_ip=config.login_failures_per_ip,
+        window_seconds=config.login_window_seconds,
+        per_account=config.login_failures_per_account,
+        account_window_seconds=config.login_account_window_seconds,
     )
+    signup_throttle = SignupThrottle(buckets, config.signup_requests, config.signup_window_seconds)
 
     def provide_reads() -> ApiReads:
         return reads
 
     def provide_login_throttle() -> LoginThrottle:
         return login_throttle
+
+    def provide_signup_throttle() -> SignupThrottle:
+        return signup_throttle
+
+    def provide_known_devices() -> KnownDevices | None:
+        return known_devices
 
     handlers = [
         *accounts.HANDLERS,
@@ -104,8 +121,9 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
         handler.responses = {**(handler.responses or {}), **problem_spec(429)}
         if handler.http_methods & WRITE_METHODS and handler not in ANONYMOUS_WRITES:
             # The idempotency middleware may answer 409 (a retry still running) and 422
-            # (a key reused for another request) before the handler runs.
-            handler.responses = {**problem_spec(409, 422), **handler.responses}
+            # (a key reused for another request) before the handler runs; a read-only
+            # token gets 403 on every write (web.api.auth).
+            handler.responses = {**problem_spec(403, 409, 422), **handler.responses}
             handler.operation_class = with_idempotency_key(handler.operation_class)
     router = Router(
         path=API_PATH,
@@ -114,12 +132,14 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
             "openinno": Provide(provide_openinno, sync_to_thread=False),
             "reads": Provide(provide_reads, sync_to_thread=False),
             "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
+            "signup_throttle": Provide(provide_signup_throttle, sync_to_thread=False),
+            "known_devices": Provide(provide_known_devices, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
         # Outermost first: a request over its limit never reaches the idempotency store.
         middleware=[DefineMiddleware(RateLimitMiddleware, limiter=limiter), IdempotencyMiddleware],
     )
-    return ApiSetup(router, reads, limiter, login_throttle)
+    return ApiSetup(router, reads, limiter, login_throttle, signup_throttle)
 
 
 def openapi_config() -> OpenAPIConfig:

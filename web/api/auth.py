@@ -2,7 +2,12 @@
 
 ``Authorization: Bearer <token>``; the token is looked up by its SHA-256 (see
 ``openinno.domain.token``).  A missing token is 401 only where an endpoint needs an
-account; a wrong or revoked one is 401 everywhere, so a client learns at once.
+account; a wrong, revoked or expired one is 401 everywhere, so a client learns at once.
+
+A token's scope is enforced here, where every request's account is resolved
+(``actor_for_scope``, for handlers and the idempotency middleware alike), not per
+handler: a ``read`` token is refused (403) on any method but GET and HEAD, so a new
+write route cannot forget the check.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from uuid import UUID
 from litestar import Request
 from litestar.datastructures import State
 
-from openinno.application import OpenInno
-from openinno.domain.errors import DomainError, InvalidCredentials
+from openinno.application import OpenInno, TokenGrant
+from openinno.domain.errors import AccessDenied, DomainError, InvalidCredentials
 
 # Where the resolved account id is kept for the rest of the request.
 _SCOPE_KEY = "openinno.api.actor"
@@ -25,6 +30,8 @@ _SCOPE_KEY = "openinno.api.actor"
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 R = TypeVar("R")
+# What a read-only token may send.
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 class AuthenticationRequired(DomainError):
@@ -47,15 +54,22 @@ AlsoRead = Callable[[UUID], Iterable[UUID | None]]
 def actor_for_scope(
     openinno: OpenInno, scope: Any, authorization: str | None, also: AlsoRead | None = None
 ) -> UUID | None:
-    """The account behind the request's token (None without one); remembered in the scope."""
+    """The account behind the request's token (None without one); remembered in the
+    scope.  A read-only token on a method other than GET or HEAD: AccessDenied."""
     state = scope.setdefault("state", {})
     if _SCOPE_KEY in state:
-        cached: UUID | None = state[_SCOPE_KEY]
-        return cached
-    token = bearer_token(authorization)
-    actor = openinno.account_for_token(token, also=also) if token is not None else None
-    state[_SCOPE_KEY] = actor
-    return actor
+        grant: TokenGrant | None = state[_SCOPE_KEY]
+    else:
+        token = bearer_token(authorization)
+        grant = openinno.token_grant(token, also=also) if token is not None else None
+        state[_SCOPE_KEY] = grant
+    if grant is None:
+        return None
+    if grant.scope != "read-write" and scope.get("method", "GET") not in READ_METHODS:
+        raise AccessDenied(
+            "This token is read-only: it may only GET.  Issue a read-write token to change things."
+        )
+    return grant.account_id
 
 
 def provide_openinno(state: State) -> OpenInno:

@@ -31,11 +31,19 @@ class ApiConfig:
     # "shared": counted once for every worker on the host (a memory-mapped file in the
     # data directory, see web/throttle.py); "process": each worker counts on its own.
     rate_limit_store: str = "shared"
-    # POST /tokens with a wrong password: failures allowed per email and per client
-    # address, refilled over the window (the pages' login allows the same).
-    login_failures_per_account: int = 5
-    login_failures_per_ip: int = 20
+    # Wrong passwords (POST /tokens and the pages' login, counted together): per client
+    # address (or known device), failures before exponential back-off, forgotten after
+    # a quiet window (OPENINNO_LOGIN_FAILURE_LIMIT) ...
+    login_failures_per_ip: int = 5
     login_window_seconds: float = 15 * 60
+    # ... and per email, a high backstop a known device passes
+    # (OPENINNO_LOGIN_ACCOUNT_FAILURE_LIMIT).
+    login_failures_per_account: int = 50
+    login_account_window_seconds: float = 3600.0
+    # New accounts per client address per window, on the pages and the API together
+    # (OPENINNO_SIGNUP_RATE_LIMIT): strict by default, raise it for load tests.
+    signup_requests: int = 10
+    signup_window_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ApiConfig:
@@ -58,9 +66,23 @@ class ApiConfig:
         failures, login_window = _rate(
             env.get(
                 "OPENINNO_LOGIN_FAILURE_LIMIT",
-                f"{defaults.login_failures_per_account}/{defaults.login_window_seconds:g}",
+                f"{defaults.login_failures_per_ip}/{defaults.login_window_seconds:g}",
             ),
             "OPENINNO_LOGIN_FAILURE_LIMIT",
+        )
+        account_failures, account_window = _rate(
+            env.get(
+                "OPENINNO_LOGIN_ACCOUNT_FAILURE_LIMIT",
+                f"{defaults.login_failures_per_account}/{defaults.login_account_window_seconds:g}",
+            ),
+            "OPENINNO_LOGIN_ACCOUNT_FAILURE_LIMIT",
+        )
+        signups, signup_window = _rate(
+            env.get(
+                "OPENINNO_SIGNUP_RATE_LIMIT",
+                f"{defaults.signup_requests}/{defaults.signup_window_seconds:g}",
+            ),
+            "OPENINNO_SIGNUP_RATE_LIMIT",
         )
         return cls(
             read_wait_seconds=float(env.get("OPENINNO_API_READ_WAIT_SECONDS", "5")),
@@ -68,8 +90,10 @@ class ApiConfig:
             anonymous_requests=anonymous,
             window_seconds=window,
             rate_limit_store=store,
-            login_failures_per_account=failures,
-            # An address may fail for a few accounts (a shared office) before it waits.
-            login_failures_per_ip=4 * failures,
+            login_failures_per_ip=failures,
             login_window_seconds=login_window,
+            login_failures_per_account=account_failures,
+            login_account_window_seconds=account_window,
+            signup_requests=signups,
+            signup_window_seconds=signup_window,
         )

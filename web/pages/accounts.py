@@ -14,7 +14,7 @@ from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.account import check_profile
-from openinno.domain.errors import DomainError, InvalidCredentials
+from openinno.domain.errors import DomainError, InvalidCredentials, InvalidInput
 from openinno.domain.values import normalise_email
 from web.pages import sessions, validation
 from web.pages.base import (
@@ -101,6 +101,24 @@ class AccountPages(Controller):
         password = one(data, "password")
         form.errors.update(signup_errors(pages, viewer, data))
         if not form.failed:
+            # Only a form that could record an account counts against the address
+            # (together with the API's POST /accounts), before the password is hashed.
+            ip = client_ip(request)
+            wait = pages.signup_throttle.attempt(ip)
+            if wait > 0:
+                form.error = pages.gettext(
+                    viewer, N_("Too many sign-ups from this address. Try again later.")
+                )
+                return pages.render(
+                    request,
+                    "signup.html",
+                    viewer,
+                    status_code=429,
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
+                    form=form,
+                    time_zones=TIME_ZONES,
+                    validate_url="/signup/validate",
+                )
             try:
                 recorded = pages.openinno.register_account(
                     form.values["email"],
@@ -110,12 +128,21 @@ class AccountPages(Controller):
                     time_zone=form.values["time_zone"] or "UTC",
                 )
             except DomainError as e:
+                if isinstance(e, InvalidInput):
+                    pages.signup_throttle.malformed(ip)
                 form.fail(e)
                 status = status_for(e)
             else:
                 sessions.sign_in(request.session, str(recorded.id), None)
                 pages.reads.wait(recorded.position, ["participants"])
-                return Redirect("/", status_code=303)
+                signed_up = Redirect("/", status_code=303)
+                # This browser is known for the new account's email from now on.
+                known = pages.known_devices
+                device = known.device_for(
+                    request.cookies.get(known.cookie_name), form.values["email"]
+                )
+                signed_up.set_cookie(known.cookie(form.values["email"], device))
+                return signed_up
         else:
             status = 400
         return pages.render(
@@ -164,9 +191,13 @@ class AccountPages(Controller):
     ) -> Any:
         form = Form(values=values(data, "email", "next"))
         email, ip = form.values["email"], client_ip(request)
+        known = pages.known_devices
+        # A browser that signed in with this email before: its failures count on it,
+        # and a stranger's guesses for the email do not keep it out.
+        device = known.device_for(request.cookies.get(known.cookie_name), email)
         # Before the password is checked (no argon2 work for a blocked guess), keyed by
         # the email as typed so an email nobody has gets the same answer.
-        wait = pages.throttle.attempt(email, ip)
+        wait = pages.throttle.attempt(email, ip, device)
         if wait > 0:
             form.error = pages.gettext(
                 viewer, N_("Too many failed attempts. Wait a few minutes, then try again.")
@@ -181,12 +212,29 @@ class AccountPages(Controller):
             # The failure keeps the reservation attempt() made.
             form.error = pages.gettext(viewer, N_("Email or password is wrong."))
             return pages.render(request, "login.html", viewer, status_code=401, form=form)
-        pages.throttle.succeeded(email, ip)
-        sessions.sign_in(request.session, str(account_id), None)
-        return Redirect(safe_next(form.values["next"]), status_code=303)
+        pages.throttle.succeeded(email, ip, device)
+        generation = pages.openinno.get_account(account_id).api_token_generation
+        sessions.sign_in(request.session, str(account_id), None, generation)
+        signed_in = Redirect(safe_next(form.values["next"]), status_code=303)
+        signed_in.set_cookie(known.cookie(email, device))
+        return signed_in
 
     @post("/logout", sync_to_thread=False)
     def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        request.clear_session()
+        return Redirect("/", status_code=303)
+
+    @post("/logout/everywhere", sync_to_thread=True)
+    def logout_everywhere(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Redirect:
+        """Every session of the account, in every browser, and every API token end:
+        one Account.ApiTokensRevoked starts a new generation that none of them has."""
+        account_id = require_signed_in(viewer)
+        pages.openinno.revoke_all_tokens(account_id, "signed out everywhere")
         request.clear_session()
         return Redirect("/", status_code=303)
 

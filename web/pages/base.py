@@ -34,10 +34,11 @@ from openinno.domain.errors import (
 )
 from openinno.domain.values import totals_by_currency
 from openinno.files import clean_file_name
+from web.known_device import KnownDevices
 from web.pages import i18n, sessions
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
-from web.throttle import LoginThrottle, shared_buckets
+from web.throttle import LoginThrottle, SignupThrottle, shared_buckets
 
 # The request's viewer, once looked up (scope key).
 VIEWER = "openinno.viewer"
@@ -204,11 +205,21 @@ class Pages:
         self.env = build_environment()
         # Failed sign-ins count once for every worker on the host, and together with
         # the API's POST /tokens (the same buckets file in the data directory).
+        buckets = shared_buckets(openinno.settings.data_dir)
         self.throttle = LoginThrottle(
-            shared_buckets(openinno.settings.data_dir),
-            config.login_failures_per_account,
-            config.login_failures_per_ip,
-            config.login_window_seconds,
+            buckets,
+            per_ip=config.login_failures_per_ip,
+            window_seconds=config.login_window_seconds,
+            per_account=config.login_failures_per_account,
+            account_window_seconds=config.login_account_window_seconds,
+        )
+        # Browsers that signed in before (web.known_device), signed with the CSRF secret.
+        self.known_devices = KnownDevices(
+            config.resolve_secret(openinno.settings), config.cookie_prefix, config.secure_cookies
+        )
+        # Sign-ups per address, counted with the API's POST /accounts in the same file.
+        self.signup_throttle = SignupThrottle(
+            buckets, config.signup_requests, config.signup_window_seconds
         )
 
     def close(self) -> None:
@@ -234,7 +245,14 @@ class Pages:
                 account = self.openinno.get_account(UUID(account_id))
             except (DomainError, ValueError):
                 account = None
-            if account is not None and account.active:
+            # Signed out everywhere (or the password changed) since this session began:
+            # it is anonymous now.
+            if (
+                account is not None
+                and account.active
+                and isinstance(session, dict)
+                and session.get(sessions.GENERATION, 0) == account.api_token_generation
+            ):
                 return Viewer(
                     account_id=account.id,
                     display_name=account.display_name,

@@ -28,25 +28,34 @@ class PagesConfig:
     session_max_age: int = 8 * 3600
     # Read-your-writes: how long a page waits for its read model after a command.
     read_wait_seconds: float = 2.0
-    # Failed logins allowed per window, per email and per client address (counted in
-    # web.throttle's shared buckets, together with the API's POST /tokens).
-    login_failures_per_account: int = 5
-    login_failures_per_ip: int = 20
+    # Failed logins (counted in web.throttle's shared buckets, together with the API's
+    # POST /tokens): the API's OPENINNO_LOGIN_FAILURE_LIMIT (per address or known
+    # device, then back-off) and OPENINNO_LOGIN_ACCOUNT_FAILURE_LIMIT (per email).
+    login_failures_per_ip: int = 5
     login_window_seconds: float = 15 * 60
+    login_failures_per_account: int = 50
+    login_account_window_seconds: float = 3600.0
+    # Sign-ups per client address per window: the API's OPENINNO_SIGNUP_RATE_LIMIT,
+    # counted in the same buckets.
+    signup_requests: int = 10
+    signup_window_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PagesConfig:
         from web.api.config import ApiConfig
 
         env = dict(os.environ if environ is None else environ)
-        # One OPENINNO_LOGIN_FAILURE_LIMIT for both doors: they count in the same buckets.
+        # One set of sign-in and sign-up limits for both doors: they count in the same buckets.
         api = ApiConfig.from_env(env)
         return cls(
             secure_cookies=_flag(env.get("OPENINNO_SECURE_COOKIES")),
             secret_key=env.get("OPENINNO_SECRET_KEY", ""),
-            login_failures_per_account=api.login_failures_per_account,
             login_failures_per_ip=api.login_failures_per_ip,
             login_window_seconds=api.login_window_seconds,
+            login_failures_per_account=api.login_failures_per_account,
+            login_account_window_seconds=api.login_account_window_seconds,
+            signup_requests=api.signup_requests,
+            signup_window_seconds=api.signup_window_seconds,
         )
 
     @property

@@ -27,6 +27,10 @@ from litestar.types import Empty, Message, ScopeSession
 
 ROTATE = "_rotate"
 ACCOUNT = "account_id"
+# The account's token generation when this session signed in (Account.ApiTokensRevoked
+# starts a new one: signing out everywhere, a password change); a session of an older
+# generation is signed out.  Sessions from before it was kept count as generation 0.
+GENERATION = "token_generation"
 LOCALE = "locale"
 NEW_ID = "openinno.session_id"
 # The session as this request read it from the store: its bytes and expiry.
@@ -161,9 +165,12 @@ def session_config(prefix: str, secure: bool, max_age: int) -> RotatingSessionCo
     )
 
 
-def sign_in(session: dict[str, Any], account_id: str, locale: str | None) -> None:
+def sign_in(
+    session: dict[str, Any], account_id: str, locale: str | None, generation: int = 0
+) -> None:
     keep_locale = session.get(LOCALE)
     session.clear()
     session[ACCOUNT] = account_id
+    session[GENERATION] = generation
     session[LOCALE] = locale or keep_locale
     session[ROTATE] = True

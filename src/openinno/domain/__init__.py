@@ -7,7 +7,7 @@ from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.review import Review
 from openinno.domain.submission import SolverEntries, Submission
-from openinno.domain.token import ApiToken
+from openinno.domain.token import ApiKeyring, ApiToken
 from openinno.domain.vote import SupportTally, Vote
 
 AGGREGATES = (
@@ -22,12 +22,14 @@ AGGREGATES = (
     SupportTally,
     IpAgreement,
     ApiToken,
+    ApiKeyring,
     IdempotencyRecord,
 )
 
 __all__ = [
     "AGGREGATES",
     "Account",
+    "ApiKeyring",
     "ApiToken",
     "Challenge",
     "EmailClaim",

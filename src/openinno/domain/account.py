@@ -33,6 +33,11 @@ def check_profile(display_name: str, locale: str, time_zone: str) -> None:
 
 
 class Account(Aggregate):
+    # The generation of the account's API tokens: only tokens issued in it are live
+    # (openinno.domain.token).  A class default, so accounts and snapshots from before
+    # it existed start at 0.
+    api_token_generation: int = 0
+
     class Registered(Aggregate.Created):
         actor_id: UUID
         email: str
@@ -93,6 +98,18 @@ class Account(Aggregate):
     @event(PasswordChanged)
     def _password_changed(self, actor_id: UUID, password_hash: str, timestamp: datetime) -> None:
         self.password_hash = password_hash
+
+    class ApiTokensRevoked(Aggregate.Event):
+        actor_id: UUID
+        reason: str
+
+    def revoke_api_tokens(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        """Every API token issued so far is dead from now on (a new generation)."""
+        self._api_tokens_revoked(actor_id, reason, at)
+
+    @event(ApiTokensRevoked)
+    def _api_tokens_revoked(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.api_token_generation += 1
 
     class RoleGranted(Aggregate.Event):
         actor_id: UUID

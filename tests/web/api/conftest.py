@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,9 +24,15 @@ PASSWORD = "correct horse battery"
 PROBLEM = "application/problem+json"
 
 
-# Tests make many requests from one address: limits out of the way (test_rate_limits
-# sets its own); reads wait briefly for the read side (tests feed it themselves).
-TEST_CONFIG = ApiConfig(read_wait_seconds=2.0, token_requests=100_000, anonymous_requests=100_000)
+# Tests make many requests and sign-ups from one address: limits out of the way
+# (test_rate_limits and test_signup_throttle set their own); reads wait briefly for
+# the read side (tests feed it themselves).
+TEST_CONFIG = ApiConfig(
+    read_wait_seconds=2.0,
+    token_requests=100_000,
+    anonymous_requests=100_000,
+    signup_requests=100_000,
+)
 
 
 @pytest.fixture
@@ -48,6 +55,25 @@ def read_side(app: OpenInno, settings: Settings) -> Iterator[ReadSide]:
     yield side
     side.stop()
     drop_read_schema(store)
+
+
+@contextmanager
+def from_address(client: TestClient[Any], address: str) -> Iterator[TestClient[Any]]:
+    """The client's requests come from ``address`` (Litestar's test client sends every
+    request from "testclient"): for limits counted per client address."""
+    app = client.app
+
+    async def with_address(scope: Any, receive: Any, send: Any) -> None:
+        # Nested: the innermost block's address wins (its wrapper runs first).
+        if scope["type"] == "http" and "test.address" not in scope:
+            scope = {**scope, "client": (address, 50000), "test.address": address}
+        await app(scope, receive, send)
+
+    client.app = with_address  # type: ignore[assignment]
+    try:
+        yield client
+    finally:
+        client.app = app
 
 
 def bearer(token: str) -> dict[str, str]:

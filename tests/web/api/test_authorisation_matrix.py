@@ -223,6 +223,12 @@ def voted(w: World, role: str) -> dict[str, str]:
     return {"fresh": entry}
 
 
+def solvers_spare_token(w: World, role: str) -> dict[str, str]:
+    issued = w.c.post("/api/v1/tokens", json={"email": "solver@example.org", "password": PASSWORD})
+    assert issued.status_code == 201, issued.text
+    return {"fresh": issued.json()["token_id"]}
+
+
 def new_account(w: World, role: str) -> dict[str, Any]:
     name = f"n{uuid.uuid4().hex[:10]}"
     return {"account": sign_up(w.c, name).id}
@@ -248,6 +254,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         body=lambda w, r: {"email": "solver@example.org", "password": PASSWORD},
     ),
     ("DELETE", "/tokens/current"): Row(signed_in(200), "/tokens/current", fresh_token=True),
+    ("GET", "/tokens"): Row(signed_in(200), "/tokens"),
+    # Only the holder revokes a token by id; to anyone else it does not exist.
+    ("DELETE", "/tokens/{token_id}"): Row(
+        only(200, ("solver",), 404), "/tokens/{fresh}", prepare=solvers_spare_token
+    ),
     ("GET", "/me"): Row(signed_in(200), "/me"),
     # organisations
     ("POST", "/organisations"): Row(

@@ -398,7 +398,12 @@ def test_min_position_waits_for_the_read_side(cast, read_side):
 
 @pytest.fixture
 def api_config() -> ApiConfig:
-    return ApiConfig(read_wait_seconds=0.2, token_requests=10_000, anonymous_requests=10_000)
+    return ApiConfig(
+        read_wait_seconds=0.2,
+        token_requests=10_000,
+        anonymous_requests=10_000,
+        signup_requests=10_000,
+    )
 
 
 def test_min_position_answers_503_with_retry_after_when_the_read_side_lags(cast, read_side):

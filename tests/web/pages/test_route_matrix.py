@@ -23,6 +23,7 @@ from openinno.domain.values import Voting
 from openinno.files import Upload
 from tests.support.files import pdf_naming
 from tests.support.story import Scene
+from tests.web.api.conftest import from_address
 from tests.web.pages.conftest import TOKEN, Web
 
 ROLES = (
@@ -185,6 +186,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         prepare=lambda w, role: {"fresh": role},
     ),
     ("POST", "/logout"): Row(everyone(303), "/logout"),
+    ("POST", "/logout/everywhere"): Row(signed_in(303, 401), "/logout/everywhere"),
     ("GET", "/profile"): Row(signed_in(200), "/profile"),
     ("POST", "/profile"): Row(signed_in(400, 401), "/profile", {"display_name": ""}),
     # solvers
@@ -376,9 +378,11 @@ def test_every_page_route_has_a_row(web):
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 def test_every_page_route_for_every_role(world: World):
     web, failures = world.web, []
-    # Logging out ends a session for good: last.
-    for (method, route), row in sorted(MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
-        for role in ROLES:
+    # Logging out ends a session for good, and everywhere every session of the account:
+    # last, everywhere first (a plain log-out deletes the session it would need).
+    last = {("POST", "/logout/everywhere"): 1, ("POST", "/logout"): 2}
+    for (method, route), row in sorted(MATRIX.items(), key=lambda kv: last.get(kv[0], 0)):
+        for n, role in enumerate(ROLES):
             ids = dict(world.ids)
             if row.prepare is not None:
                 ids.update(row.prepare(world, role))
@@ -387,15 +391,20 @@ def test_every_page_route_for_every_role(world: World):
             for cookie in world.jars[role]:
                 web.client.cookies.jar.set_cookie(cookie)
             web.fed()
-            if method == "GET":
-                r = web.client.get(path, follow_redirects=False)
-            else:
-                data = {k: v.format(**ids) for k, v in row.data.items()}
-                data["_csrf_token"] = world.tokens[role]
-                files = [("files", ("plan.pdf", PDF, "application/pdf"))] if row.multipart else None
-                r = web.client.post(
-                    path, data=data, files=files, headers=row.headers, follow_redirects=False
-                )
+            # Each role's browser from its own address: the wrong password of POST /login
+            # counts per address (one per role, under the back-off's free failures).
+            with from_address(web.client, f"192.0.2.{n + 1}"):
+                if method == "GET":
+                    r = web.client.get(path, follow_redirects=False)
+                else:
+                    data = {k: v.format(**ids) for k, v in row.data.items()}
+                    data["_csrf_token"] = world.tokens[role]
+                    files = (
+                        [("files", ("plan.pdf", PDF, "application/pdf"))] if row.multipart else None
+                    )
+                    r = web.client.post(
+                        path, data=data, files=files, headers=row.headers, follow_redirects=False
+                    )
             expected = row.expected[role]
             if r.status_code != expected:
                 failures.append(f"{method} {path} as {role}: {r.status_code}, expected {expected}")

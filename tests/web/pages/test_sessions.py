@@ -11,6 +11,7 @@ from uuid import uuid4
 import pytest
 from litestar.stores.base import StorageObject
 
+from tests.support.story import PASSWORD
 from web.pages import PagesConfig, sessions
 from web.pages.sessions import RENEW_AFTER, SessionFileStore
 
@@ -171,3 +172,35 @@ def test_the_viewer_is_looked_up_once_per_request(web, cast, monkeypatch):
     del looked_up[:]
     assert web.get("/").status_code == 200
     assert looked_up == []  # nobody signed in: nothing to look up
+
+
+def test_signing_out_everywhere_ends_every_session_and_api_token(web, cast, app):
+    """Issue 19, finding 12: API tokens survived the web's sign-out; now "sign out
+    everywhere" (the profile page) ends the account's sessions in every browser and
+    revokes all its API tokens, and so does a password change."""
+    token, _ = app.issue_token("solver@example.org", PASSWORD)
+    web.login("solver")
+    elsewhere = [c for c in web.client.cookies.jar]  # another browser's session
+    web.client.cookies.clear()
+    web.login("solver")
+    assert "Sign out everywhere" in web.get("/profile").text
+    assert web.post("/logout/everywhere").status_code == 303
+    assert web.get("/profile", follow_redirects=False).status_code == 303  # to /login
+    web.client.cookies.clear()
+    for cookie in elsewhere:
+        web.client.cookies.jar.set_cookie(cookie)
+    assert SIGNED_IN not in web.get("/").text
+    assert web.get("/profile", follow_redirects=False).headers["location"].startswith("/login")
+    assert (
+        web.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 401
+    )
+    # Signing in again works, in a new generation.
+    web.login("solver")
+    assert SIGNED_IN in web.get("/").text
+
+
+def test_a_password_change_signs_out_every_session(web, cast, app):
+    web.login("solver")
+    app.change_password(cast.solver, PASSWORD, "another long passphrase")
+    assert SIGNED_IN not in web.get("/").text
