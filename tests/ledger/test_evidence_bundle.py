@@ -29,10 +29,19 @@ def story(app: OpenInno, clock):
     app.add_member(s.sponsor, s.organisation, legal, "legal")
     challenge_id, terms = s.open_challenge()
     entry = app.submit(
-        s.solver, challenge_id, "Pendulum park", "Swings.", terms, files=[Upload("plan.pdf", PDF)]
+        s.solver,
+        challenge_id,
+        "Pendulum park",
+        "Swings.",
+        terms,
+        files=[Upload.of_bytes("plan.pdf", PDF)],
     ).id
     app.revise_submission(
-        s.solver, entry, "Pendulum park", "Swings and a seesaw.", files=[Upload("plan.pdf", PDF)]
+        s.solver,
+        entry,
+        "Pendulum park",
+        "Swings and a seesaw.",
+        files=[Upload.of_bytes("plan.pdf", PDF)],
     )
     clock.advance(timedelta(days=30))
     agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
@@ -45,7 +54,7 @@ def story(app: OpenInno, clock):
 
 def bundle_for(app, ledger, entry):
     catch_up(ledger)
-    return build_bundle(ledger, entry, read_file=app.files.get)
+    return decode_bundle(encode_bundle(build_bundle(ledger, entry), app.files.chunks))
 
 
 def test_a_complete_chain_of_title_verifies_offline(story):
