@@ -27,6 +27,9 @@ READ_CHUNK_BYTES = 1024 * 1024
 # Staged uploads live here, inside the store's root: the same file system, so that
 # putting one into place is a rename.
 INCOMING = ".incoming"
+# A staged file untouched this long belongs to no request (one that is arriving is
+# written to all the time): a worker killed mid-upload left it (FileStore.sweep_incoming).
+ABANDONED_AFTER_SECONDS = 3600.0
 
 
 class TooLarge(Exception):
@@ -243,3 +246,19 @@ class FileStore:
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).exists()
+
+    def sweep_incoming(self, now: float, older_than: float = ABANDONED_AFTER_SECONDS) -> int:
+        """Delete staged files last written before ``now - older_than`` (a request
+        cleans up after itself; only a killed worker leaves any).  How many went."""
+        directory = self.root / INCOMING
+        if not directory.is_dir():
+            return 0
+        swept = 0
+        for path in directory.iterdir():
+            try:
+                if path.is_file() and path.stat().st_mtime < now - older_than:
+                    path.unlink()
+                    swept += 1
+            except FileNotFoundError:
+                continue  # taken meanwhile
+        return swept

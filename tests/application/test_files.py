@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 
 import pytest
 from hypothesis import given
@@ -81,3 +82,15 @@ def test_bytes_in_memory_are_stored_too(tmp_path):
     store = FileStore(tmp_path)
     digest = store.put(Upload.of_bytes("a.txt", b"hello"))
     assert store.get(digest) == b"hello"
+
+
+def test_only_long_untouched_staged_files_are_swept(tmp_path):
+    """What a worker killed mid-upload left goes at the next start; an upload still
+    arriving (written to recently) stays."""
+    store = FileStore(tmp_path)
+    abandoned, arriving = store.receive(max_bytes=10), store.receive(max_bytes=10)
+    now = abandoned.path.stat().st_mtime
+    os.utime(abandoned.path, (now - 7200, now - 7200))
+    assert store.sweep_incoming(now) == 1
+    assert not abandoned.path.exists() and arriving.path.exists()
+    assert FileStore(tmp_path / "none").sweep_incoming(now) == 0
