@@ -13,7 +13,6 @@ What the command does not take is deleted (``ReceivedForm.discard``)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from multipart import MultipartSegment, ParserError, PushMultipartParser, parse_
 
 from openinno.domain.errors import InvalidInput
 from openinno.files import FileStore, Receiving, TooLarge, Upload
+from openinno.settings import Settings
 
 MULTIPART = "multipart/form-data"
 URL_ENCODED = "application/x-www-form-urlencoded"
@@ -50,7 +50,7 @@ class FormLimits:
     max_files: int
 
     @classmethod
-    def of(cls, settings: Any) -> FormLimits:
+    def of(cls, settings: Settings) -> FormLimits:
         return cls(
             settings.request_bytes_limit,
             settings.max_file_bytes,
@@ -255,13 +255,3 @@ class _MultipartReader:
             receiving.discard()
             raise
         self.form.files.append((segment.name or "", upload))
-
-
-@contextlib.contextmanager
-def discarded_after(form: ReceivedForm | None) -> Any:
-    """Delete what the request staged and the command did not take, whatever happens."""
-    try:
-        yield form
-    finally:
-        if form is not None:
-            form.discard()
