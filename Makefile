@@ -68,6 +68,8 @@ clean: ## remove the virtual environment and local data
 I18N_PO := $(wildcard web/i18n/*/LC_MESSAGES/messages.po)
 I18N_MO := $(I18N_PO:.po=.mo)
 HTMX := web/static/vendor/htmx.min.js
+# The API reference at /schema (web/api/reference.py): Scalar's self-contained browser build.
+SCALAR := web/static/vendor/scalar/standalone.js
 
 web/i18n/%/LC_MESSAGES/messages.mo: web/i18n/%/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@ -l $* -D messages
@@ -88,8 +90,12 @@ $(HTMX): node_modules/.package-lock.json
 	mkdir -p $(@D)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
+$(SCALAR): node_modules/.package-lock.json
+	mkdir -p $(@D)
+	cp node_modules/@scalar/api-reference/dist/browser/standalone.js $@
+
 .PHONY: assets
-assets: $(HTMX) ## install browser assets from the npm registry (pinned in package-lock.json) into web/static/vendor
+assets: $(HTMX) $(SCALAR) ## install browser assets from the npm registry (pinned in package-lock.json) into web/static/vendor
 
 .PHONY: web
 web: translations assets ## everything the pages need at run time: compiled catalogues and assets

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import time
 from collections.abc import Sequence
 
 from openinno.settings import Settings
@@ -41,10 +42,13 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from openinno.files import FileStore
     from web.files_cli import start_derivatives
     from web.ledger_cli import start_ledger
     from web.projections_cli import start_projections
 
+    # Uploads staged by a worker that was killed mid-request (the files are large).
+    FileStore(settings.files_dir).sweep_incoming(time.time())
     # The projections follow the log in this process's background threads.
     stop_projections = None if args.no_projections else start_projections(settings)
     stop_ledger = None if args.no_projections else start_ledger(settings)

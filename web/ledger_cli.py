@@ -154,24 +154,24 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _evidence(args: argparse.Namespace, settings: Settings) -> int:
-    from openinno.ledger.bundle import build_bundle, encode_bundle
+    from openinno.ledger.bundle import build_bundle, bundle_chunks
     from openinno.ledger.log import catch_up
 
     app, ledger = _open(settings)
     try:
         catch_up(ledger)
-        bundle = build_bundle(
-            ledger, UUID(args.submission_id), app.files.get if args.with_files else None
-        )
+        bundle = build_bundle(ledger, UUID(args.submission_id))
     finally:
         ledger.db.close()
         app.close()
-    data = encode_bundle(bundle)
+    # Written piece by piece: with files, the bundle is as large as they are.
+    chunks = bundle_chunks(bundle, app.files.chunks if args.with_files else None)
     if args.out:
-        Path(args.out).write_bytes(data)
+        with Path(args.out).open("wb") as out:
+            out.writelines(chunks)
         print(f"evidence bundle written to {args.out}")
     else:
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.writelines(chunks)
     return 0
 
 

@@ -989,7 +989,7 @@ class OpenInno(Application[UUID]):
         # Before the events: a file without an event is harmless (content-addressed,
         # unreferenced); an event naming a missing file would not be.
         for upload in files:
-            self.files.put(upload.data)
+            self.files.put(upload)
 
     def reads_of_submit(self, actor_id: UUID, challenge_id: UUID) -> tuple[UUID | None, ...]:
         """The streams ``submit`` reads, for one query (``read_ahead``).  Named co-authors

@@ -290,7 +290,7 @@ def _ring(x: int, y: int) -> tuple[int, int, int]:
 
 
 def _text(name: str, body: str) -> Upload:
-    return Upload(name, body.encode(), "text/plain")
+    return Upload.of_bytes(name, body.encode(), "text/plain")
 
 
 # --- the story ------------------------------------------------------------------------------
@@ -448,7 +448,7 @@ class _Story:
             "Puentes",
             "Dos arcos que se tocan: la comunidad como puente entre personas. Funciona en "
             "un solo color.",
-            [Upload("puentes.png", _png(96, _bridge((27, 79, 156), (27, 79, 156))))],
+            [Upload.of_bytes("puentes.png", _png(96, _bridge((27, 79, 156), (27, 79, 156))))],
         )
         self.at(-85)
         for key, solver, title, summary, name, image in (
@@ -480,7 +480,7 @@ class _Story:
                 _png(96, _ring),
             ),
         ):
-            self.submit(key, solver, "logo", title, summary, [Upload(name, image)])
+            self.submit(key, solver, "logo", title, summary, [Upload.of_bytes(name, image)])
             self.tick(95)
         self.at(-80)
         app.revise_submission(
@@ -490,7 +490,9 @@ class _Story:
             "Dos arcos que se tocan: la comunidad como puente entre personas. Versión 2: el "
             "segundo arco en el naranja de la comunidad; la versión en un solo color se "
             "mantiene.",
-            files=[Upload("puentes.png", _png(96, _bridge((27, 79, 156), (240, 140, 20))))],
+            files=[
+                Upload.of_bytes("puentes.png", _png(96, _bridge((27, 79, 156), (240, 140, 20))))
+            ],
         )
 
     def ad_contest_opens(self) -> None:

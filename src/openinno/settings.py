@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 DEFAULT_DATA_DIR = "var"
+# Room in a request for its text fields and multipart headers beside the files.
+REQUEST_SLACK_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,10 @@ class Settings:
     cipher_key: str = ""
     max_file_bytes: int = 25 * 1024 * 1024
     max_files_per_submission: int = 10
+    # The largest request body a web worker reads (an entry with its files): larger
+    # ones get 413, by their Content-Length before any byte is read, or as soon as they
+    # grow past it.  None: max_file_bytes x max_files_per_submission + REQUEST_SLACK_BYTES.
+    max_request_bytes: int | None = None
     aggregate_cache_size: int = 10_000
     # Record concurrent commands of one process in one transaction (group commit):
     # "auto" (on for PostgreSQL, off for SQLite), "on" or "off".
@@ -62,6 +68,11 @@ class Settings:
             cipher_key=env.get("OPENINNO_CIPHER_KEY", ""),
             max_file_bytes=int(env.get("OPENINNO_MAX_FILE_BYTES", 25 * 1024 * 1024)),
             max_files_per_submission=int(env.get("OPENINNO_MAX_FILES", 10)),
+            max_request_bytes=(
+                _positive(env, "OPENINNO_MAX_REQUEST_BYTES", 1)
+                if env.get("OPENINNO_MAX_REQUEST_BYTES")
+                else None
+            ),
             aggregate_cache_size=int(env.get("OPENINNO_AGGREGATE_CACHE_SIZE", 10_000)),
             group_commit=_choice(env, "OPENINNO_GROUP_COMMIT", "auto", "on", "off"),
             argon2_time_cost=int(env.get("OPENINNO_ARGON2_TIME_COST", 3)),
@@ -82,6 +93,13 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "signing-key.pem"
+
+    @property
+    def request_bytes_limit(self) -> int:
+        """The largest request body read (OPENINNO_MAX_REQUEST_BYTES, or derived)."""
+        if self.max_request_bytes is not None:
+            return self.max_request_bytes
+        return self.max_file_bytes * self.max_files_per_submission + REQUEST_SLACK_BYTES
 
     @property
     def group_commit_enabled(self) -> bool:

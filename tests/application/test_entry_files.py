@@ -32,7 +32,7 @@ def entry_with_files(app, clock, **changes) -> tuple[Scene, object, object]:
         "Ada's logo",
         "A round logo.",
         terms,
-        files=[Upload("ada-logo.jpg", JPEG), Upload("ada-brief.pdf", PDF)],
+        files=[Upload.of_bytes("ada-logo.jpg", JPEG), Upload.of_bytes("ada-brief.pdf", PDF)],
     ).id
     return s, challenge_id, submission_id
 
@@ -118,7 +118,7 @@ def test_a_public_gallery_shows_blind_files_of_visible_entries_to_anyone(app, cl
 
 def test_files_of_earlier_versions_stay_downloadable(app, clock):
     s, _challenge, entry = entry_with_files(app, clock, **PRIVATE)
-    app.revise_submission(s.solver, entry, "Ada's logo", "Rounder.", files=[Upload("v2.pdf", PDF)])
+    app.revise_submission(s.solver, entry, "Ada's logo", "Rounder.", files=[Upload.of_bytes("v2.pdf", PDF)])
     assert download(app, s.solver, entry, sha(JPEG))[0] == JPEG
     shown = app.files_shown(s.reviewer, app.get_submission(s.reviewer, entry))
     assert [(f.name, f.sha256, f.blind) for f in shown] == [("File 1.pdf", sha(PDF), True)]
@@ -135,7 +135,7 @@ def test_a_malformed_image_is_withheld_from_blind_viewers(app, clock):
         "Broken",
         "A truncated JPEG.",
         terms,
-        files=[Upload("a.jpg", broken)],
+        files=[Upload.of_bytes("a.jpg", broken)],
     ).id
     with pytest.raises(NotFound):
         app.file_for(s.sponsor, entry, sha(broken))

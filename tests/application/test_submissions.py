@@ -31,7 +31,10 @@ def test_submit_stores_files_by_hash_and_returns_a_receipt(app, clock):
         "Pendulum park",
         "Swings and weights.",
         terms,
-        files=[Upload("plan.pdf", PDF), Upload("../../etc/sketch.png", PNG, "text/plain")],
+        files=[
+            Upload.of_bytes("plan.pdf", PDF),
+            Upload.of_bytes("../../etc/sketch.png", PNG, "text/plain"),
+        ],
     )
     submission = app.get_submission(s.solver, result.id)
     files = submission.content.files
@@ -61,9 +64,12 @@ def test_submissions_only_while_the_window_is_open(app, clock):
     ("kwargs", "error"),
     [
         ({"accepted_terms_sha256": "0" * 64}, TermsMismatch),
-        ({"files": [Upload("huge.pdf", b"%PDF-" + b"x" * 3_000_000)]}, InvalidInput),
-        ({"files": [Upload("virus.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")]}, InvalidInput),
-        ({"files": [Upload("empty.txt", b"")]}, InvalidInput),
+        ({"files": [Upload.of_bytes("huge.pdf", b"%PDF-" + b"x" * 3_000_000)]}, InvalidInput),
+        (
+            {"files": [Upload.of_bytes("virus.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")]},
+            InvalidInput,
+        ),
+        ({"files": [Upload.of_bytes("empty.txt", b"")]}, InvalidInput),
         ({"title": ""}, InvalidInput),
     ],
 )

@@ -294,7 +294,7 @@ def test_any_account_or_organisation_input_is_valid_or_invalid_input(
 @given(title=st.text(max_size=250), summary=st.text(max_size=50), file_name=st.text(max_size=300))
 def test_any_submission_input_is_valid_or_invalid_input(title, summary, file_name):
     try:
-        ref = check_upload(Upload(file_name, b"%PDF-1.4"), max_bytes=1000)
+        ref = check_upload(Upload.of_bytes(file_name, b"%PDF-1.4"), max_bytes=1000)
         check_content(SubmissionContent(title, summary, (ref,)), max_files=5)
     except InvalidInput:
         return
@@ -310,6 +310,6 @@ def test_any_signature_is_valid_or_invalid_input(typed_name, intent):
 
 
 def test_bidirectional_controls_are_removed_from_file_names():
-    ref = check_upload(Upload("invoice\u202efdp.exe", b"%PDF-1.4"), max_bytes=1000)
+    ref = check_upload(Upload.of_bytes("invoice\u202efdp.exe", b"%PDF-1.4"), max_bytes=1000)
     assert ref.name == "invoicefdp.exe"
     assert clean_file_name("a\u2066b\u2069c\u200fd\x00") == "abcd"

@@ -3,6 +3,7 @@ naming what failed."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import msgspec
@@ -11,7 +12,7 @@ import pytest
 from openinno.application import OpenInno
 from openinno.files import Upload
 from openinno.ledger import checkpoint as checkpoints
-from openinno.ledger.bundle import build_bundle, decode_bundle, encode_bundle
+from openinno.ledger.bundle import build_bundle, bundle_chunks, decode_bundle, encode_bundle
 from openinno.ledger.log import catch_up, ledger_for
 from openinno.ledger.verify import verify_bundle
 from tests.support.story import scene
@@ -29,10 +30,19 @@ def story(app: OpenInno, clock):
     app.add_member(s.sponsor, s.organisation, legal, "legal")
     challenge_id, terms = s.open_challenge()
     entry = app.submit(
-        s.solver, challenge_id, "Pendulum park", "Swings.", terms, files=[Upload("plan.pdf", PDF)]
+        s.solver,
+        challenge_id,
+        "Pendulum park",
+        "Swings.",
+        terms,
+        files=[Upload.of_bytes("plan.pdf", PDF)],
     ).id
     app.revise_submission(
-        s.solver, entry, "Pendulum park", "Swings and a seesaw.", files=[Upload("plan.pdf", PDF)]
+        s.solver,
+        entry,
+        "Pendulum park",
+        "Swings and a seesaw.",
+        files=[Upload.of_bytes("plan.pdf", PDF)],
     )
     clock.advance(timedelta(days=30))
     agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
@@ -45,7 +55,7 @@ def story(app: OpenInno, clock):
 
 def bundle_for(app, ledger, entry):
     catch_up(ledger)
-    return build_bundle(ledger, entry, read_file=app.files.get)
+    return decode_bundle(encode_bundle(build_bundle(ledger, entry), app.files.chunks))
 
 
 def test_a_complete_chain_of_title_verifies_offline(story):
@@ -141,3 +151,23 @@ def test_a_bundle_built_after_the_store_was_tampered_with_fails_naming_the_leaf(
     failed = [c for c in result.checks if not c.ok]
     assert [c.name for c in failed] == ["inclusion proofs"]
     assert "is not in the signed tree" in failed[0].detail
+
+
+def test_a_bundle_with_files_is_written_in_pieces_no_larger_than_a_chunk(story):
+    """The files' bytes are read and encoded a chunk at a time (any chunk size, not
+    only multiples of base64's 3 bytes): no piece holds a whole file."""
+    app, ledger, _s, entry, _agreement = story
+    catch_up(ledger)
+    bundle = build_bundle(ledger, entry)
+
+    def in_sevens(sha256):
+        data = app.files.get(sha256)
+        return (data[i : i + 7] for i in range(0, len(data), 7))
+
+    pieces = list(bundle_chunks(bundle, in_sevens))
+    encoded = base64.b64encode(PDF)
+    assert not any(encoded in piece for piece in pieces)
+    whole = decode_bundle(b"".join(pieces))
+    assert whole.events == bundle.events
+    assert [base64.b64decode(f.content_base64 or "") for f in whole.files] == [PDF]
+    assert decode_bundle(encode_bundle(bundle)).files[0].content_base64 is None

@@ -9,7 +9,6 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 from litestar.types import ExceptionHandlersMap
 
@@ -35,6 +34,7 @@ from web.api.idempotency import WRITE_METHODS, IdempotencyMiddleware
 from web.api.problems import API_EXCEPTION_HANDLERS, app_routing_error_handler, problem_spec
 from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
+from web.api.reference import SelfHostedScalar
 from web.known_device import KnownDevices
 from web.readside import read_store_for
 from web.throttle import Buckets, LoginThrottle, MemoryBuckets, SignupThrottle, shared_buckets
@@ -143,7 +143,8 @@ def api_setup(
 
 
 def openapi_config() -> OpenAPIConfig:
-    """OpenAPI 3.1 at /schema/openapi.json; browsable at /schema (Scalar) and /schema/swagger."""
+    """OpenAPI 3.1 at /schema/openapi.json; browsable at /schema (Scalar, served from
+    this origin: web/api/reference.py).  No Swagger UI: Litestar's loads from a CDN."""
     return OpenAPIConfig(
         title="openinno API",
         version="1.0.0",
@@ -156,7 +157,7 @@ def openapi_config() -> OpenAPIConfig:
             "with `Retry-After`."
         ),
         path="/schema",
-        render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=[SelfHostedScalar()],
         components=Components(
             security_schemes={
                 "bearer": SecurityScheme(

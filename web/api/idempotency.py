@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import tempfile
 from functools import partial
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 from litestar.concurrency import sync_to_thread
@@ -25,10 +26,12 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 
 from openinno.application import IdempotentResponse, OpenInno
 from openinno.domain.errors import DomainError
+from openinno.files import INCOMING, TooLarge
 from web.api.auth import actor_for_scope
 from web.api.problems import (
     PROBLEM_MEDIA_TYPE,
     Problem,
+    problem,
     problem_for_domain_error,
     problem_headers,
 )
@@ -38,24 +41,59 @@ log = logging.getLogger(__name__)
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KEY_HEADER = "idempotency-key"
 REPLAYED_HEADER = b"idempotent-replayed"
+# A body waiting for its handler is held in memory up to this size, on disk beyond.
+SPOOL_MEMORY_BYTES = 1024 * 1024
+REPLAY_CHUNK_BYTES = 64 * 1024
 _BOUNDARY = re.compile(r";\s*boundary=\"?([^\";]+)\"?", re.I)
+
+
+class Fingerprint:
+    """SHA-256 of what makes two requests the same, fed the body chunk by chunk.  A
+    multipart boundary is random per attempt in most clients, so it is taken out of
+    both the type and the body (a boundary split across chunks included: the last
+    ``len(boundary) - 1`` bytes wait for the next chunk)."""
+
+    def __init__(self, method: str, path: str, query: bytes, content_type: str) -> None:
+        match = _BOUNDARY.search(content_type)
+        self._boundary = match.group(1).encode() if match else None
+        if match:
+            content_type = _BOUNDARY.sub("", content_type)
+        self._digest = hashlib.sha256()
+        for part in (method.encode(), path.encode(), query, content_type.strip().lower().encode()):
+            self._digest.update(part + b"\n")
+        self._carry = b""
+
+    def update(self, chunk: bytes) -> None:
+        boundary = self._boundary
+        if boundary is None:
+            self._digest.update(chunk)
+            return
+        data = self._carry + chunk
+        # A boundary starting before ``undecided`` is wholly in ``data``; one starting
+        # at or after it may still be cut short.
+        undecided = max(len(data) - len(boundary) + 1, 0)
+        start = 0
+        while (found := data.find(boundary, start)) != -1:
+            self._digest.update(data[start:found])
+            self._digest.update(b"BOUNDARY")
+            start = found + len(boundary)
+        end = max(start, undecided)
+        self._digest.update(data[start:end])
+        self._carry = data[end:]
+
+    def hexdigest(self) -> str:
+        self._digest.update(self._carry)
+        self._carry = b""
+        return self._digest.hexdigest()
 
 
 def request_fingerprint(
     method: str, path: str, query: bytes, content_type: str, body: bytes
 ) -> str:
-    """SHA-256 of what makes two requests the same.  A multipart boundary is random per
-    attempt in most clients, so it is taken out of both the type and the body."""
-    match = _BOUNDARY.search(content_type)
-    if match:
-        boundary = match.group(1).encode()
-        body = body.replace(boundary, b"BOUNDARY")
-        content_type = _BOUNDARY.sub("", content_type)
-    digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), query, content_type.strip().lower().encode()):
-        digest.update(part + b"\n")
-    digest.update(body)
-    return digest.hexdigest()
+    """The fingerprint of a request whose body is all here."""
+    fingerprint = Fingerprint(method, path, query, content_type)
+    fingerprint.update(body)
+    return fingerprint.hexdigest()
 
 
 def keep_response(status: int, headers: list[tuple[bytes, bytes]]) -> bool:
@@ -82,15 +120,50 @@ async def _send_problem(send: Send, p: Problem) -> None:
     await _send_body(send, p.status, PROBLEM_MEDIA_TYPE, msgspec.json.encode(p), extra)
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
+async def _spool_body(
+    receive: Receive, fingerprint: Fingerprint, spool: IO[bytes], limit: int
+) -> int | None:
+    """The body into ``spool`` (memory up to SPOOL_MEMORY_BYTES, then a temp file) and
+    the fingerprint, never whole in memory: its size, or None if the client left.
+    TooLarge past ``limit`` bytes."""
+    received = 0
     while True:
         message: Any = await receive()
         if message["type"] == "http.disconnect":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > limit:
+            raise TooLarge(limit)
+        fingerprint.update(chunk)
+        spool.write(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            spool.seek(0)
+            return received
+
+
+def _replaying(spool: IO[bytes], size: int, receive: Receive) -> Receive:
+    """The spooled body (``size`` bytes) handed on in chunks, then the client's own
+    messages (a disconnect)."""
+    left = size
+    done = False
+
+    async def replay_receive() -> ReceiveMessage:
+        nonlocal left, done
+        if done:
+            return await receive()
+        chunk = spool.read(min(left, REPLAY_CHUNK_BYTES))
+        left -= len(chunk)
+        done = left <= 0 or not chunk
+        return {"type": "http.request", "body": chunk, "more_body": not done}
+
+    return replay_receive
+
+
+def _too_large(limit: int, instance: str) -> Problem:
+    return problem(
+        "payload_too_large", f"The body is over the limit of {limit:,} bytes.", instance=instance
+    )
 
 
 class IdempotencyMiddleware:
@@ -117,27 +190,42 @@ class IdempotencyMiddleware:
         if actor is None:
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        if body is None:
+        # The fingerprint needs the whole body before the handler runs, and the handler
+        # reads it again: kept in a spool, on disk beyond a little, never whole in memory.
+        limit = openinno.settings.request_bytes_limit
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _send_problem(send, _too_large(limit, scope["path"]))
             return
-        fingerprint = request_fingerprint(
-            scope["method"],
-            scope["path"],
-            scope.get("query_string", b""),
-            headers.get("content-type", ""),
-            body,
-        )
-        try:
-            stored = await sync_to_thread(
-                openinno.begin_idempotent_request, actor, key, fingerprint
+        incoming = openinno.files.root / INCOMING
+        incoming.mkdir(parents=True, exist_ok=True)
+        with tempfile.SpooledTemporaryFile(SPOOL_MEMORY_BYTES, dir=str(incoming)) as spool:
+            fingerprint = Fingerprint(
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b""),
+                headers.get("content-type", ""),
             )
-        except DomainError as e:
-            await _send_problem(send, problem_for_domain_error(e, scope["path"]))
-            return
-        if stored is not None:
-            await self._replay(send, stored)
-            return
-        await self._run_and_record(scope, receive, send, openinno, actor, key, body)
+            try:
+                size = await _spool_body(receive, fingerprint, spool, limit)
+            except TooLarge:
+                await _send_problem(send, _too_large(limit, scope["path"]))
+                return
+            if size is None:
+                return
+            try:
+                stored = await sync_to_thread(
+                    openinno.begin_idempotent_request, actor, key, fingerprint.hexdigest()
+                )
+            except DomainError as e:
+                await _send_problem(send, problem_for_domain_error(e, scope["path"]))
+                return
+            if stored is not None:
+                await self._replay(send, stored)
+                return
+            await self._run_and_record(
+                scope, _replaying(spool, size, receive), send, openinno, actor, key
+            )
 
     async def _replay(self, send: Send, stored: IdempotentResponse) -> None:
         await _send_body(
@@ -156,17 +244,7 @@ class IdempotencyMiddleware:
         openinno: OpenInno,
         actor: Any,
         key: str,
-        body: bytes,
     ) -> None:
-        delivered = False
-
-        async def replay_receive() -> ReceiveMessage:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         status = 500
         response_headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -181,7 +259,7 @@ class IdempotencyMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, replay_receive, capture)
+            await self.app(scope, receive, capture)
         except BaseException:
             await self._finish(openinno, actor, key, 500, [], b"")
             raise

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Response, get
+from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
+from litestar.response import Stream
 
 from openinno.application import OpenInno
 from openinno.domain.errors import InvalidInput, InvalidState, NotFound
 from openinno.ledger import checkpoint as checkpoints
-from openinno.ledger.bundle import build_bundle, encode_bundle
+from openinno.ledger.bundle import build_bundle, bundle_chunks
 from openinno.ledger.log import Ledger, ledger_for
 from web.api.auth import SECURITY, signed_in
 from web.api.problems import problem_spec
@@ -162,18 +163,19 @@ def evidence(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
     with_files: Annotated[bool, QueryParameter(name="with_files")] = False,
-) -> Response[Any]:
+) -> Stream:
     # The bundle names the solver: the chain of title's audience (the pages' too).
     openinno.require_chain_of_title(actor, submission_id)
     with opened_ledger(openinno) as ledger:
         if ledger.signing_key is None:
             raise InvalidState("No signing key is configured on this platform.")
         try:
-            bundle = build_bundle(ledger, submission_id, openinno.files.get if with_files else None)
+            bundle = build_bundle(ledger, submission_id)
         except LookupError as e:
             raise InvalidState(f"{e}; try again in a moment.") from None
-    return Response(
-        encode_bundle(bundle),
+    # Streamed: with files, the bundle is as large as they are (each read in chunks).
+    return Stream(
+        bundle_chunks(bundle, openinno.files.chunks if with_files else None),
         media_type="application/json",
         headers={
             "Content-Disposition": f'attachment; filename="evidence-{submission_id}.json"',

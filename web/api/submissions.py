@@ -17,7 +17,6 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
@@ -31,11 +30,20 @@ from openinno.files import Upload
 from web.api.auth import SECURITY, provide_actor, require_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
+from web.uploads import (
+    MULTIPART,
+    FormLimits,
+    MalformedForm,
+    media_type_of,
+    read_small_body,
+    receive_form,
+    refuse_declared_length,
+)
 
-MULTIPART = "multipart/form-data"
-# The per-file and per-entry limits are the application's (settings); this only bounds
-# what the server reads at all.
-MAX_BODY_BYTES = 512 * 1024 * 1024
+# A JSON entry is text only (files come as multipart, up to OPENINNO_MAX_REQUEST_BYTES).
+# It is read before the token is looked up, which then shares one query with what the
+# command reads (auth.provide_actor's ``also``): small enough to be harmless.
+JSON_MAX_BYTES = 1024 * 1024
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -119,6 +127,12 @@ class Entry:
     files: list[Upload] = field(default_factory=list)
     multipart: bool = False
 
+    def discard(self) -> None:
+        """Delete the staged files the command did not store."""
+        for upload in self.files:
+            if upload.staged is not None:
+                upload.staged.unlink(missing_ok=True)
+
 
 def _invalid(field_name: str, message: str) -> ValidationException:
     return ValidationException(
@@ -127,33 +141,41 @@ def _invalid(field_name: str, message: str) -> ValidationException:
     )
 
 
-async def read_entry(request: Request[Any, Any, Any], body_type: type[Strict]) -> Entry:
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(MULTIPART):
-        form = await request.form()
+async def read_entry(
+    request: Request[Any, Any, Any], openinno: OpenInno, body_type: type[Strict]
+) -> Entry:
+    """The entry in the body.  A JSON body is only text (at most JSON_MAX_BYTES); a
+    multipart one may carry files up to the settings' limits and is read only once the
+    token is known good (``authenticate``), streamed to disk, never whole in memory."""
+    if media_type_of(request) == MULTIPART:
+        limits = FormLimits.of(openinno.settings)
+        try:
+            refuse_declared_length(request, limits.max_request_bytes)
+            await authenticate(request)
+            form = await receive_form(request, openinno.files, limits)
+        except MalformedForm as e:
+            raise _invalid("body", str(e)) from None
+        for name, _ in form.files:
+            if name != "files":
+                form.discard()
+                raise _invalid(name, "Send files as parts named `files`.")
         values: dict[str, Any] = {}
-        uploads: list[Upload] = []
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if name != "files":
-                    raise _invalid(name, "Send files as parts named `files`.")
-                uploads.append(
-                    Upload(
-                        value.filename or "",
-                        await value.read(),
-                        value.content_type or "application/octet-stream",
-                    )
-                )
-            elif name == "team_ids":
+        for name, value in form.fields:
+            if name == "team_ids":
                 values.setdefault("team_ids", []).append(value)
             else:
                 values[name] = value
         try:
             data = msgspec.convert(values, body_type, strict=False)
         except msgspec.ValidationError as e:
+            form.discard()
             raise _invalid("data", str(e)) from None
+        uploads = [upload for _, upload in form.files]
         return Entry(**msgspec.structs.asdict(data), files=uploads, multipart=True)
-    body = await request.body()
+    try:
+        body = await read_small_body(request, JSON_MAX_BYTES)
+    except MalformedForm as e:
+        raise _invalid("body", str(e)) from None
     try:
         data = msgspec.json.decode(body, type=body_type)
     except msgspec.ValidationError as e:
@@ -161,6 +183,11 @@ async def read_entry(request: Request[Any, Any, Any], body_type: type[Strict]) -
     except msgspec.DecodeError as e:
         raise _invalid("body", f"Malformed JSON: {e}") from None
     return Entry(**msgspec.structs.asdict(data))
+
+
+async def authenticate(request: Request[Any, Any, Any]) -> None:
+    """The token looked up now, before the body is read: a wrong one is 401 at once."""
+    await sync_to_thread(provide_actor, request)
 
 
 def _string(**kw: Any) -> Schema:
@@ -243,7 +270,8 @@ class _ReviseOperation(Operation):
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 409, 422),
     operation_class=_SubmitOperation,
-    request_max_body_size=MAX_BODY_BYTES,
+    # Read by read_entry, which enforces the settings' limit itself.
+    request_max_body_size=None,
 )
 async def submit(
     challenge_id: FromPath[UUID],
@@ -251,8 +279,11 @@ async def submit(
     openinno: NamedDependency[OpenInno],
 ) -> SubmissionCreated:
     require_token(request)
-    entry = await read_entry(request, NewSubmission)
-    recorded = await sync_to_thread(partial(_submit, openinno, request, challenge_id, entry))
+    entry = await read_entry(request, openinno, NewSubmission)
+    try:
+        recorded = await sync_to_thread(partial(_submit, openinno, request, challenge_id, entry))
+    finally:
+        entry.discard()
     return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
 
 
@@ -282,7 +313,7 @@ def _revise(
     if not entry.multipart:
         # Keep the current files: re-offer their stored bytes (content-addressed).
         current = openinno.get_submission(actor, submission_id).content.files
-        files = [Upload(f.name, openinno.files.get(f.sha256), f.media_type) for f in current]
+        files = [openinno.files.stored(f.name, f.sha256, f.size, f.media_type) for f in current]
     return openinno.revise_submission(actor, submission_id, entry.title, entry.summary, files)
 
 
@@ -294,7 +325,8 @@ def _revise(
     security=SECURITY,
     responses=problem_spec(401, 404, 409, 422),
     operation_class=_ReviseOperation,
-    request_max_body_size=MAX_BODY_BYTES,
+    # Read by read_entry, which enforces the settings' limit itself.
+    request_max_body_size=None,
 )
 async def revise_submission(
     submission_id: FromPath[UUID],
@@ -302,8 +334,11 @@ async def revise_submission(
     openinno: NamedDependency[OpenInno],
 ) -> SubmissionCreated:
     require_token(request)
-    entry = await read_entry(request, NewRevision)
-    recorded = await sync_to_thread(partial(_revise, openinno, request, submission_id, entry))
+    entry = await read_entry(request, openinno, NewRevision)
+    try:
+        recorded = await sync_to_thread(partial(_revise, openinno, request, submission_id, entry))
+    finally:
+        entry.discard()
     return SubmissionCreated(recorded.id, recorded.position, receipt_view(recorded.receipt))
 
 

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
+from litestar.response import Stream
 
 from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
@@ -28,8 +29,8 @@ def _check_chain_access(pages: Pages, actor: UUID, submission_id: UUID) -> Any:
     return challenge
 
 
-def _evidence_download(pages: Pages, submission_id: UUID) -> Response[str]:
-    from openinno.ledger.bundle import build_bundle, encode_bundle
+def _evidence_download(pages: Pages, submission_id: UUID) -> Stream:
+    from openinno.ledger.bundle import build_bundle, bundle_chunks
     from openinno.ledger.log import catch_up, ledger_for
 
     ledger = ledger_for(pages.openinno)
@@ -37,11 +38,12 @@ def _evidence_download(pages: Pages, submission_id: UUID) -> Response[str]:
         if ledger.signing_key is None:
             raise InvalidState("No signing key is configured on this platform.")
         catch_up(ledger)
-        bundle = build_bundle(ledger, submission_id, pages.openinno.files.get)
+        bundle = build_bundle(ledger, submission_id)
     finally:
         ledger.db.close()
-    return Response(
-        encode_bundle(bundle).decode(),
+    # Streamed with the files' bytes, each read in chunks: never whole in memory.
+    return Stream(
+        bundle_chunks(bundle, pages.openinno.files.chunks),
         media_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="evidence-{submission_id}.json"'},
     )
@@ -120,7 +122,7 @@ class LegalPages(Controller):
         submission_id: FromPath[UUID],
         kind: FromPath[str],
         as_of: FromQuery[str | None] = None,
-    ) -> Response[str]:
+    ) -> Response[str] | Stream:
         actor = require_signed_in(viewer)
         if kind not in ("json", "csv", "evidence"):
             raise NotFound("No such export.")

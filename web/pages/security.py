@@ -23,25 +23,34 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-# The API's browsable docs (Scalar, Swagger UI) load their own inline scripts.
-EXEMPT_PREFIXES = ("/schema",)
+# The API reference (/schema, web/api/reference.py): scripts from this origin only, as
+# everywhere; Scalar adds its styles as <style> elements at run time, so inline styles
+# are allowed there (and only there).
+API_REFERENCE_PREFIX = "/schema"
+API_REFERENCE_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 
 
 def security_headers_middleware(hsts: bool) -> Callable[[ASGIApp], ASGIApp]:
     headers = dict(SECURITY_HEADERS)
     if hsts:
         headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    reference_headers = {**headers, "Content-Security-Policy": API_REFERENCE_POLICY}
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
+            if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
+            chosen = (
+                reference_headers if scope["path"].startswith(API_REFERENCE_PREFIX) else headers
+            )
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
                     mutable = MutableScopeHeaders.from_message(message)
-                    for name, value in headers.items():
+                    for name, value in chosen.items():
                         if mutable.get(name) is None:
                             mutable[name] = value
                 await send(message)

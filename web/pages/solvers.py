@@ -6,14 +6,17 @@ form post works without JavaScript)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import CacheControlHeader, UploadFile
+from litestar.concurrency import sync_to_thread
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import ClientException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
@@ -27,18 +30,18 @@ from openinno.files import Upload
 from projections.participants import queries as participants
 from web.pages import queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
-from web.pages.forms import many, one, values
+from web.pages.csrf import EXCLUDED as EXCLUDED_FROM_CSRF
+from web.pages.csrf import FIELD as CSRF_FIELD
+from web.pages.csrf import require_csrf
+from web.pages.forms import one, values
 from web.pages.public import render_challenge
+from web.uploads import FormLimits, MalformedForm, ReceivedForm, receive_form
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
-MULTIPART = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 # Domain field names -> the form's.
 SUBMIT_FIELDS = {"accepted_terms_sha256": "accept", "files": "files", "team_ids": "files"}
 NO_STORE = CacheControlHeader(no_store=True)
-# Upper bound of a submit request (the domain checks each file against
-# OPENINNO_MAX_FILE_BYTES and the count against OPENINNO_MAX_FILES).
-MAX_SUBMIT_BODY = 300 * 1024 * 1024
 
 
 def _published(openinno: OpenInno, challenge_id: UUID, viewer: Viewer) -> Challenge:
@@ -67,14 +70,30 @@ def supports(openinno: OpenInno, actor: UUID | None, submission_id: UUID) -> boo
     return isinstance(vote, Vote) and vote.active
 
 
-def _uploads(data: dict[str, Any]) -> list[Upload]:
-    uploads = []
-    for item in many(data, "files"):
-        if not isinstance(item, UploadFile) or not item.filename:
-            continue  # an empty file input sends a part with no name
-        content = item.file.read()
-        uploads.append(Upload(item.filename, content, item.content_type or ""))
-    return uploads
+async def receive_entry_form(request: Request[Any, Any, Any], pages: Pages) -> ReceivedForm:
+    """The entry form of a signed-in person, streamed (files to disk): CSRF checked
+    before the first file byte is stored, and for a form without files at its end."""
+    openinno = pages.openinno
+    try:
+        form = await receive_form(
+            request,
+            openinno.files,
+            FormLimits.of(openinno.settings),
+            before_first_file=lambda fields: require_csrf(request, fields.one(CSRF_FIELD)),
+        )
+    except MalformedForm as e:
+        raise ClientException(str(e)) from None
+    try:
+        require_csrf(request, form.one(CSRF_FIELD))
+    except BaseException:
+        form.discard()
+        raise
+    return form
+
+
+def _uploads(form: ReceivedForm) -> list[Upload]:
+    # An empty file input sends a part with no file name: not a file.
+    return [upload for name, upload in form.files if name == "files" and upload.name]
 
 
 ENTRY_FIELDS = ("title", "summary", "accept")
@@ -137,20 +156,43 @@ class SolverPages(Controller):
 
     @post(
         "/challenges/{challenge_id:uuid}/submit",
-        sync_to_thread=True,
-        request_max_body_size=MAX_SUBMIT_BODY,
+        # Read by receive_entry_form, which enforces the settings' limits and CSRF.
+        request_max_body_size=None,
+        opt=EXCLUDED_FROM_CSRF,
     )
-    def submit(
+    async def submit(
         self,
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
         challenge_id: FromPath[UUID],
-        data: MULTIPART,
+    ) -> Any:
+        require_signed_in(viewer)  # before a byte of the body is read
+        form = await receive_entry_form(request, pages)
+        try:
+            return await sync_to_thread(
+                partial(self._submit, request, pages, viewer, challenge_id, form)
+            )
+        finally:
+            form.discard()
+
+    def _submit(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge_id: UUID,
+        data: ReceivedForm,
     ) -> Any:
         actor = require_signed_in(viewer)
         challenge = _published(pages.openinno, challenge_id, viewer)
-        form = Form(values={**values(data, "title", "summary"), "accept": one(data, "accept")})
+        form = Form(
+            values={
+                "title": data.one("title"),
+                "summary": data.one("summary"),
+                "accept": data.one("accept"),
+            }
+        )
         if message := _accept_error(pages, viewer, form.values):
             form.errors["accept"] = message
             return self._form(request, pages, viewer, challenge, form, 400)
@@ -160,7 +202,7 @@ class SolverPages(Controller):
                 challenge_id,
                 form.values["title"],
                 form.values["summary"],
-                one(data, "accepted_terms_sha256"),
+                data.one("accepted_terms_sha256"),
                 files=_uploads(data),
             )
         except DomainError as e:
@@ -280,26 +322,43 @@ class SolverPages(Controller):
 
     @post(
         "/submissions/{submission_id:uuid}/revise",
-        sync_to_thread=True,
-        request_max_body_size=MAX_SUBMIT_BODY,
+        # Read by receive_entry_form, which enforces the settings' limits and CSRF.
+        request_max_body_size=None,
+        opt=EXCLUDED_FROM_CSRF,
     )
-    def revise(
+    async def revise(
         self,
         request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
         submission_id: FromPath[UUID],
-        data: MULTIPART,
     ) -> Any:
         """A new version: the new files, or (when none are sent) the current ones kept."""
+        require_signed_in(viewer)  # before a byte of the body is read
+        form = await receive_entry_form(request, pages)
+        try:
+            return await sync_to_thread(
+                partial(self._revise, request, pages, viewer, submission_id, form)
+            )
+        finally:
+            form.discard()
+
+    def _revise(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        submission_id: UUID,
+        data: ReceivedForm,
+    ) -> Any:
         actor = require_signed_in(viewer)
         submission = _own_submission(pages, actor, submission_id)
         challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
-        form = Form(values=values(data, "title", "summary"))
+        form = Form(values={"title": data.one("title"), "summary": data.one("summary")})
         uploads = _uploads(data)
         if not uploads:
             uploads = [
-                Upload(f.name, pages.openinno.files.get(f.sha256), f.media_type)
+                pages.openinno.files.stored(f.name, f.sha256, f.size, f.media_type)
                 for f in submission.content.files
             ]
         try:

@@ -1,12 +1,17 @@
 """Evidence bundles: one JSON file with everything a legal team needs to check a
 submission's chain of title offline — each event in canonical form with its
 inclusion proof, the signed checkpoint they prove against, the public key, the
-agreement texts, and the submitted files' hashes (and bytes, on request)."""
+agreement texts, and the submitted files' hashes (and bytes, on request).
+
+A bundle with files can be as large as the files together (in base64): it is never
+held whole.  ``build_bundle`` gathers everything but the files' bytes, and
+``bundle_chunks`` writes the JSON piece by piece, each file's bytes read from the
+store a chunk at a time (``FileStore.chunks``) and encoded on the way."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -52,13 +57,17 @@ def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int
     return [(int(i), int(p)) for i, p in rows]
 
 
-def build_bundle(
-    ledger: Ledger,
-    submission_id: UUID,
-    read_file: Callable[[str], bytes] | None = None,
-) -> EvidenceBundle:
+# Reads one stored file's bytes in chunks, by its SHA-256 (FileStore.chunks).
+FileChunks = Callable[[str], Iterable[bytes]]
+# base64 turns every 3 bytes into 4 characters: chunks cut at a multiple of 3 bytes
+# encode to pieces that join into the encoding of the whole.
+_BASE64_GROUP = 3
+
+
+def build_bundle(ledger: Ledger, submission_id: UUID) -> EvidenceBundle:
     """The chain of title of one submission, proven against the latest checkpoint
-    (signed now if the tree has grown since)."""
+    (signed now if the tree has grown since); the files named, without their bytes
+    (``bundle_chunks`` adds them as it writes)."""
     cp = ledger.checkpoint_now()
     if cp is None or ledger.signing_key is None:
         raise RuntimeError("no signing key configured: run `openinno keys generate`")
@@ -98,12 +107,7 @@ def build_bundle(
     for e in submission_events:
         content = e["payload"].get("content")
         for f in (content or {}).get("files", []):
-            data_b64 = None
-            if read_file is not None:
-                data_b64 = base64.b64encode(read_file(f["sha256"])).decode()
-            files[f["sha256"]] = BundleFile(
-                f["name"], f["sha256"], f["size"], f["media_type"], data_b64
-            )
+            files[f["sha256"]] = BundleFile(f["name"], f["sha256"], f["size"], f["media_type"])
     events.sort(key=lambda b: b.leaf_index)
     public_pem = checkpoints.public_key_pem(ledger.signing_key).decode()
     return EvidenceBundle(
@@ -111,8 +115,47 @@ def build_bundle(
     )
 
 
-def encode_bundle(bundle: EvidenceBundle) -> bytes:
-    return msgspec.json.format(msgspec.json.encode(bundle), indent=1)
+def bundle_chunks(bundle: EvidenceBundle, file_chunks: FileChunks | None = None) -> Iterator[bytes]:
+    """The bundle as JSON, in pieces; with ``file_chunks``, every file's bytes in it
+    (``content_base64``), read and encoded a chunk at a time."""
+    head = msgspec.json.format(
+        msgspec.json.encode(msgspec.structs.replace(bundle, files=[])), indent=1
+    )
+    empty_files = b"[]\n}"
+    assert head.endswith(empty_files), "files is the bundle's last field"
+    yield head[: -len(empty_files)] + b"["
+    for i, file in enumerate(bundle.files):
+        yield b"\n  " if i == 0 else b",\n  "
+        if file_chunks is None and file.content_base64 is None:
+            yield msgspec.json.encode(file)
+            continue
+        without = msgspec.json.encode(msgspec.structs.replace(file, content_base64=None))
+        assert without.endswith(b"null}")
+        yield without[: -len(b"null}")] + b'"'
+        if file.content_base64 is not None:
+            yield file.content_base64.encode()
+        else:
+            assert file_chunks is not None
+            yield from _base64_chunks(file_chunks(file.sha256))
+        yield b'"}'
+    yield b"\n ]\n}"
+
+
+def _base64_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk
+        whole = len(data) - len(data) % _BASE64_GROUP
+        carry = data[whole:]
+        if whole:
+            yield base64.b64encode(data[:whole])
+    if carry:
+        yield base64.b64encode(carry)
+
+
+def encode_bundle(bundle: EvidenceBundle, file_chunks: FileChunks | None = None) -> bytes:
+    """The whole bundle in memory: for bundles without files' bytes, and tests."""
+    return b"".join(bundle_chunks(bundle, file_chunks))
 
 
 def decode_bundle(data: bytes) -> EvidenceBundle:

@@ -173,7 +173,7 @@ def entry_with_a_file(w: World, app: Any, challenge: str) -> tuple[str, str]:
         "With a file",
         "A PDF.",
         w.terms[challenge],
-        files=[Upload("plan.pdf", pdf)],
+        files=[Upload.of_bytes("plan.pdf", pdf)],
     )
     digest = hashlib.sha256(pdf).hexdigest()
     app.derived.derive(digest, "application/pdf")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from uuid import UUID
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.web.api.conftest import assert_problem, sign_up
+from web.api.idempotency import Fingerprint, request_fingerprint
 
 PDF = b"%PDF-1.4 idempotent drawing\n"
 
@@ -106,3 +111,43 @@ def test_without_a_key_every_request_counts(client):
     a = client.post("/api/v1/organisations", json={"name": "Brickworks"}, headers=ada.auth)
     b = client.post("/api/v1/organisations", json={"name": "Brickworks"}, headers=ada.auth)
     assert a.json()["id"] != b.json()["id"]
+
+
+BOUNDARY_PIECES = st.sampled_from(["ab", "aba", "x-x", "b"])
+
+
+@given(
+    BOUNDARY_PIECES,
+    st.lists(
+        st.one_of(st.sampled_from([b"a", b"b", b"ab", b"aba", b"x-x"]), st.binary(max_size=4))
+    ),
+    st.lists(st.integers(0, 80)),
+)
+def test_a_body_fingerprinted_in_chunks_has_the_fingerprint_of_the_whole(boundary, pieces, cuts):
+    """The middleware fingerprints a body as it arrives (never whole in memory): any
+    cut, a boundary split across chunks included, gives the whole body's fingerprint."""
+    body = b"".join(pieces)
+    content_type = f"multipart/form-data; boundary={boundary}"
+    fingerprint = Fingerprint("POST", "/api/v1/x", b"q=1", content_type)
+    points = sorted({min(c, len(body)) for c in cuts} | {0, len(body)})
+    for a, b in itertools.pairwise(points):
+        fingerprint.update(body[a:b])
+    assert fingerprint.hexdigest() == request_fingerprint(
+        "POST", "/api/v1/x", b"q=1", content_type, body
+    )
+
+
+def test_a_large_multipart_retry_is_spooled_and_replayed(app, cast):
+    """A body over the spool's memory part (1 MiB) reaches the handler whole from disk."""
+    challenge_id, terms = cast.open_challenge()
+    url = f"/api/v1/challenges/{challenge_id}/submissions"
+    fields = {"title": "Pendulum park", "summary": "Swings.", "accepted_terms_sha256": terms}
+    big = b"%PDF-1.4\n" + bytes(range(256)) * 12_000  # about 3 MiB
+    files = [("files", ("plan.pdf", big, "application/pdf"))]
+    headers = {**cast.solver.auth, "Idempotency-Key": "big-entry"}
+    first = cast.client.post(url, data=fields, files=files, headers=headers)
+    assert first.status_code == 201, first.text
+    again = cast.client.post(url, data=fields, files=files, headers=headers)
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    [stored] = app.get_submission(UUID(cast.solver.id), UUID(first.json()["id"])).content.files
+    assert app.files.get(stored.sha256) == big

@@ -26,7 +26,12 @@ def test_checkpoints_proofs_and_evidence_verify_from_the_outside(app, clock, cli
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge()
     entry = app.submit(
-        s.solver, challenge_id, "Pendulum park", "Swings.", terms, files=[Upload("sketch.png", PNG)]
+        s.solver,
+        challenge_id,
+        "Pendulum park",
+        "Swings.",
+        terms,
+        files=[Upload.of_bytes("sketch.png", PNG)],
     ).id
     catch_up(ledger)
     first = ledger.checkpoint_now()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def test_openapi_31_lists_the_api_with_bearer_auth_and_problem_responses(client):
     response = client.get("/schema/openapi.json")
@@ -28,9 +30,24 @@ def test_openapi_31_lists_the_api_with_bearer_auth_and_problem_responses(client)
     assert set(submit["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
 
 
-def test_the_schema_is_browsable(client):
-    assert "<html" in client.get("/schema").text.lower()
-    assert client.get("/schema/swagger").status_code == 200
+def test_the_api_reference_comes_from_this_origin_under_a_content_security_policy(client):
+    """Issue 19, finding 13: /schema loaded an unpinned Scalar from a CDN, with no
+    integrity and no CSP, on the origin of the session cookie."""
+    page = client.get("/schema")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    linked = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)["']""", page.text)
+    assert "/static/vendor/scalar/standalone.js" in linked
+    assert all(url.startswith("/") and not url.startswith("//") for url in linked), linked
+    assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", page.text), page.text
+    assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))", page.text)
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in page.headers["content-security-policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'" and policy["default-src"] == "'self'"
+    assert policy["connect-src"] == "'self'"
+    # The Swagger UI Litestar offers loads from a CDN too: not served.
+    assert client.get("/schema/swagger").status_code == 404
 
 
 def test_every_request_body_has_an_example(client):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
@@ -375,3 +376,34 @@ def test_a_solver_is_not_invited_to_review(cast):
         headers=cast.sponsor.auth,
     )
     assert_problem(invited, 409, "conflict_of_interest")
+
+
+def test_a_body_over_the_request_limit_is_413_before_anything_is_read(app, cast):
+    """OPENINNO_MAX_REQUEST_BYTES: a Content-Length over it is refused before the
+    token is looked up or a byte read, and nothing is staged."""
+    challenge_id, terms = cast.open_challenge()
+    app.settings = replace(app.settings, max_request_bytes=4096)
+    url = f"/api/v1/challenges/{challenge_id}/submissions"
+    fields = {"title": "Pendulum park", "summary": "Swings.", "accepted_terms_sha256": terms}
+    files = [("files", ("plan.pdf", PDF + b"x" * 8192, "application/pdf"))]
+    for auth in (cast.solver.auth, {"Authorization": "Bearer bogus"}):
+        response = cast.client.post(url, data=fields, files=files, headers=auth)
+        assert_problem(response, 413, "payload_too_large")
+    ok = cast.client.post(
+        url, data=fields, files=[("files", ("plan.pdf", PDF))], headers=cast.solver.auth
+    )
+    assert ok.status_code == 201, ok.text
+    assert list((app.files.root / ".incoming").iterdir()) == []
+
+
+def test_a_bogus_token_is_401_before_a_multipart_body_is_parsed(cast):
+    challenge_id, _terms = cast.open_challenge()
+    response = cast.client.post(
+        f"/api/v1/challenges/{challenge_id}/submissions",
+        content=b"--not a multipart body at all",
+        headers={
+            "Authorization": "Bearer bogus",
+            "Content-Type": "multipart/form-data; boundary=xyz",
+        },
+    )
+    assert response.status_code == 401

@@ -178,7 +178,7 @@ def test_every_page_renders_the_largest_values_allowed(extreme, world: World):  
         "T" * TEXTS["submission_title"].max_length,
         "S" * TEXTS["summary"].max_length,
         world.ids["open_terms"],
-        files=[Upload("invoice\u202efdp.exe", b"%PDF-1.4 a pdf")],
+        files=[Upload.of_bytes("invoice\u202efdp.exe", b"%PDF-1.4 a pdf")],
     )
     failures = []
     for (method, route), row in sorted(MATRIX.items()):

@@ -127,7 +127,7 @@ def world(web: Web, cast: Scene) -> World:
         "With a file",
         "A PDF.",
         review_terms,
-        files=[Upload("a.pdf", real_pdf)],
+        files=[Upload.of_bytes("a.pdf", real_pdf)],
     ).id
     ids["file"] = hashlib.sha256(real_pdf).hexdigest()
     app.derived.derive(ids["file"], "application/pdf")  # as the follower would
