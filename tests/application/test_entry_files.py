@@ -118,7 +118,9 @@ def test_a_public_gallery_shows_blind_files_of_visible_entries_to_anyone(app, cl
 
 def test_files_of_earlier_versions_stay_downloadable(app, clock):
     s, _challenge, entry = entry_with_files(app, clock, **PRIVATE)
-    app.revise_submission(s.solver, entry, "Ada's logo", "Rounder.", files=[Upload.of_bytes("v2.pdf", PDF)])
+    app.revise_submission(
+        s.solver, entry, "Ada's logo", "Rounder.", files=[Upload.of_bytes("v2.pdf", PDF)]
+    )
     assert download(app, s.solver, entry, sha(JPEG))[0] == JPEG
     shown = app.files_shown(s.reviewer, app.get_submission(s.reviewer, entry))
     assert [(f.name, f.sha256, f.blind) for f in shown] == [("File 1.pdf", sha(PDF), True)]

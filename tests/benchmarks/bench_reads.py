@@ -78,6 +78,7 @@ from openinno.domain import (
     Vote,
     ids,
 )
+from openinno.domain.blind import BLIND
 from openinno.domain.submission import content_sha256
 from openinno.domain.values import ChallengeSpec, Prize, SubmissionContent, Voting
 from openinno.settings import Settings
@@ -647,7 +648,9 @@ def endpoints(data: Dataset, url: str) -> list[Endpoint]:
             f"/api/v1/challenges/{huge}/submissions",
             {},
             items,
-            lambda db: challenge_entries(db, UUID(huge), live_only=True, after=None, limit=21),
+            lambda db: challenge_entries(
+                db, UUID(huge), live_only=True, after=None, limit=21, seen_by=BLIND
+            ),
         ),
         Endpoint(
             "reviewer queue api",

@@ -41,7 +41,9 @@ def test_previews_are_made_from_the_log_and_the_position_moves(app, clock):
     assert read > 0 and follower.position() == app.recorder.max_notification_id()
     assert states(app, s, entry) == ["ready", "ready"]
     assert follower.follow_once() == 0
-    app.revise_submission(s.solver, entry, "Logo", "Rounder.", files=[Upload.of_bytes("v2.pdf", PDF)])
+    app.revise_submission(
+        s.solver, entry, "Logo", "Rounder.", files=[Upload.of_bytes("v2.pdf", PDF)]
+    )
     assert follower.follow_once() == 1
 
 

@@ -16,6 +16,7 @@ from projections.service import ReadSide
 from projections.sponsors import queries as sponsors
 from tests.projections.recording import RecordingDb
 from tests.support.story import Scene
+from openinno.domain.blind import BLIND
 from web.api.readmodels import challenge_entries
 
 ENTRIES = 600
@@ -129,11 +130,15 @@ def test_entries_in_submission_order_page_from_the_index(db: Db):
     """The API's ``/challenges/{id}/submissions`` list (``challenge_entries``)."""
     public, _ = fill(db)
     for live_only in (True, False):
-        whole = challenge_entries(db, public, live_only=live_only, after=None, limit=10**6)
+        whole = challenge_entries(
+            db, public, live_only=live_only, after=None, limit=10**6, seen_by=BLIND
+        )
         assert len(whole) == (ENTRIES - 2 * (ENTRIES // 50) if live_only else ENTRIES)
         walked: list[Row] = []
         after = None
-        while page := challenge_entries(db, public, live_only=live_only, after=after, limit=33):
+        while page := challenge_entries(
+            db, public, live_only=live_only, after=after, limit=33, seen_by=BLIND
+        ):
             walked += page
             after = (page[-1]["submitted_at"], page[-1]["submission_id"])
         assert walked == whole
@@ -145,6 +150,7 @@ def test_entries_in_submission_order_page_from_the_index(db: Db):
         live_only=True,
         after=after,
         limit=21,
+        seen_by=BLIND,
     )
     assert page[0]["submission_id"] != whole[400]["submission_id"]
     sql, params = recording.queries[0]

@@ -29,7 +29,11 @@ def entry(app, cast, **changes):
         "Ada's logo",
         "A round logo.",
         terms,
-        files=[Upload.of_bytes("ada.jpg", JPEG), Upload.of_bytes("ada.pdf", PDF), Upload.of_bytes("ada.mp4", MP4)],
+        files=[
+            Upload.of_bytes("ada.jpg", JPEG),
+            Upload.of_bytes("ada.pdf", PDF),
+            Upload.of_bytes("ada.mp4", MP4),
+        ],
     ).id
     return challenge_id, submission_id
 
