@@ -12,6 +12,7 @@ from statistics import fmean
 from typing import Any
 from uuid import UUID
 
+from openinno.domain.blind import AuthorVisibility
 from projections.db import Db, Row
 from projections.reviewers.queries import LIVE, identities, pseudonym
 from projections.reviewers.scoring import Scored, agreement, weighted_total, z_scores
@@ -52,7 +53,9 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> list[Row]:
     for r in reviews:
         by_entry.setdefault(r.submission_id, []).append(r)
     names = (
-        identities(db, [e["submission_id"] for e in entries]) if challenge[0]["revealed"] else {}
+        identities(db, [e["submission_id"] for e in entries], AuthorVisibility(revealed=True))
+        if challenge[0]["revealed"]
+        else {}
     )
     rows = []
     for e in entries:

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from openinno.domain.blind import BLIND
 from projections.db import Db, Row
 from projections.participants import queries
 from projections.reviewers import queries as reviewers
@@ -16,7 +17,6 @@ from projections.service import ReadSide
 from projections.sponsors import queries as sponsors
 from tests.projections.recording import RecordingDb
 from tests.support.story import Scene
-from openinno.domain.blind import BLIND
 from web.api.readmodels import challenge_entries
 
 ENTRIES = 600
