@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from uuid import UUID
 import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from openinno.domain import AGGREGATES, IpAgreement
 from openinno.domain.values import Prize
@@ -60,13 +61,31 @@ def test_v1_payloads_still_decode_and_replay_into_aggregates():
     assert all(isinstance(a.amount, Decimal) for a in agreements)
 
 
+def added_defaults(topic: str, stored: dict) -> dict:
+    """The fields an event class gained after the payload was stored, at their defaults
+    (what re-encoding an old payload writes besides what it held)."""
+    cls = resolve_topic(topic)
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING and f.name not in stored
+    }
+
+
 def test_round_trip_keeps_types(tmp_path):
     mapper = MsgspecMapper(MsgspecTranscoder())
     for stored in stored_fixture():
         event = mapper.to_domain_event(stored)
         again = mapper.to_domain_event(mapper.to_stored_event(event))
         assert vars(again) == vars(event)
-        assert mapper.to_stored_event(again).state == stored.state
+        state = json.loads(stored.state)
+        # Byte for byte, but for optional fields added since (at their defaults).
+        assert json.loads(mapper.to_stored_event(again).state) == {
+            **state,
+            **added_defaults(stored.topic, state),
+        }
+        if not added_defaults(stored.topic, state):
+            assert mapper.to_stored_event(again).state == stored.state
 
 
 def test_payloads_are_plain_json_with_decimal_money_as_strings():
