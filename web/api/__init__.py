@@ -25,6 +25,7 @@ from web.api import (
     problems,
     reviews,
     submissions,
+    teams,
     votes,
 )
 from web.api.auth import provide_openinno
@@ -89,6 +90,7 @@ def api_setup(settings: Settings, config: ApiConfig | None = None) -> ApiSetup:
         *challenges.HANDLERS,
         *catalogue.HANDLERS,
         *submissions.HANDLERS,
+        *teams.HANDLERS,
         *votes.HANDLERS,
         *reviews.HANDLERS,
         *awards.HANDLERS,
@@ -149,6 +151,7 @@ def openapi_config() -> OpenAPIConfig:
                 "organisations",
                 "challenges",
                 "submissions",
+                "teams",
                 "votes",
                 "reviews",
                 "awards",
