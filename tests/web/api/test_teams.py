@@ -160,7 +160,9 @@ def test_the_lead_removes_a_member_and_hands_over(cast: Cast):
         f"{V1}/teams/{team_id}/lead", json={"account_id": cast.other.id}, headers=cast.solver.auth
     )
     assert handed.status_code == 200, handed.text
-    assert c.get(f"{V1}/teams/{team_id}", headers=cast.other.auth).json()["lead_id"] == cast.other.id
+    assert (
+        c.get(f"{V1}/teams/{team_id}", headers=cast.other.auth).json()["lead_id"] == cast.other.id
+    )
 
 
 @pytest.mark.parametrize(
