@@ -43,6 +43,7 @@ from openinno.domain import (
     SolverEntries,
     Submission,
     SupportTally,
+    Team,
     Vote,
     ids,
 )
@@ -381,7 +382,7 @@ class OpenInno(TeamCommands, Application[UUID]):
     #     token's hash; they keep request fingerprints and response bodies);
     #   - admins (active): every other stream;
     #   - the solver: their own submissions (lead or team member), their own agreements
-    #     (as an assignor) and their own entry counts;
+    #     (as an assignor), their own entry counts and the teams they are on;
     #   - owners and legal members of the sponsor organisation: the streams of that
     #     organisation (itself, its challenges, their submissions, reviews and entry
     #     counts, the agreements assigning to it);
@@ -416,6 +417,8 @@ class OpenInno(TeamCommands, Application[UUID]):
             (isinstance(stream, Submission) and actor_id in stream.author_ids)
             or (isinstance(stream, IpAgreement) and actor_id in stream.authors)
             or (isinstance(stream, SolverEntries) and stream.solver_id == actor_id)
+            # A team's history is its members' (issue 21; no sponsor's: blind review).
+            or (isinstance(stream, Team) and actor_id in stream.member_ids)
         ):
             return stream
         organisation_id = self._history_organisation(stream)
@@ -748,10 +751,11 @@ class OpenInno(TeamCommands, Application[UUID]):
         team_id: UUID | None = None,
     ) -> SubmissionRecorded:
         """``team_id``: enter for this team (issue 21, teams.py): its members who
-        accepted the terms are the authors.  ``team_ids``: co-authors the solver names.  Each is only named until they
-        confirm (``confirm_coauthorship``): until then the solver alone is the entry's
-        author, holds its slot and would assign its rights.  The ids are recorded as
-        given, unchecked, so that naming one tells nothing about its account."""
+        accepted the terms are the authors.  ``team_ids`` (older clients): invitations
+        to the submitter's team, never authorship (``TeamCommands._submit_inviting``);
+        recorded as given, unchecked, so that inviting one tells nothing about its
+        account.  Entries recorded before issue 21 named co-authors instead
+        (``Submission.CoauthorsNamed``), who still confirm or decline."""
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
         self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
         self._actor(actor_id)
@@ -776,6 +780,10 @@ class OpenInno(TeamCommands, Application[UUID]):
             return self._submit_for_team(
                 actor_id, challenge, team_id, content, accepted_terms_sha256, files, at
             )
+        if team_ids:
+            return self._submit_inviting(
+                actor_id, challenge, team_ids, content, accepted_terms_sha256, files, at
+            )
         submission_id = uuid4()
         entries = self._entries(challenge_id, actor_id, at)
         entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
@@ -791,7 +799,6 @@ class OpenInno(TeamCommands, Application[UUID]):
             receipt_id=uuid4(),
             timestamp=at,
         )
-        submission.name_coauthors(actor_id, tuple(team_ids), at)
         self._store_files(files)
         position = self._commit(submission, entries)
         return SubmissionRecorded(submission_id, position, submission.receipt)

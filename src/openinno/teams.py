@@ -33,8 +33,13 @@ from openinno.domain.errors import (
     TermsMismatch,
     WindowClosed,
 )
-from openinno.domain.submission import content_sha256
-from openinno.domain.team import MAX_PENDING_INVITATIONS, Team, check_team_name
+from openinno.domain.submission import MAX_NAMED_COAUTHORS, content_sha256
+from openinno.domain.team import (
+    MAX_NAME_LENGTH,
+    MAX_PENDING_INVITATIONS,
+    Team,
+    check_team_name,
+)
 from openinno.domain.values import SubmissionContent, normalise_email
 from openinno.files import Upload
 
@@ -308,15 +313,21 @@ class TeamCommands:
         submission_id: UUID,
         author_ids: Sequence[UUID],
         at: datetime,
+        loaded: SolverEntries | None = None,
     ) -> list[SolverEntries]:
-        """Every author's entry count holding this entry (the limit per person)."""
+        """Every author's entry count holding this entry (the limit per person): the
+        ones that changed, with ``loaded`` (an author's count this command already
+        changed: one copy per stream)."""
         organisation = self._load(
             challenge.organisation_id, Organisation, "organisation", readonly=True
         )
-        changed = []
+        changed = [loaded] if loaded is not None else []
         for author_id in author_ids:
             self._require_may_enter(author_id, challenge, organisation)
-            entries = self._entries(challenge.id, author_id, at)
+            if loaded is not None and loaded.solver_id == author_id:
+                entries = loaded
+            else:
+                entries = self._entries(challenge.id, author_id, at)
             if submission_id not in entries.live:
                 try:
                     entries.count_entry(
@@ -329,7 +340,8 @@ class TeamCommands:
                         "A member of your team has reached this challenge's limit of "
                         f"{challenge.spec.max_submissions_per_solver} entries per person."
                     ) from e
-                changed.append(entries)
+                if entries is not loaded:
+                    changed.append(entries)
         return changed
 
     def _submit_for_team(
@@ -345,16 +357,68 @@ class TeamCommands:
         """A member enters for the team (the checks ``submit`` makes of the actor, the
         window and the terms already made).  The authors: the team's members who
         accepted the terms, the submitter first; each one's slot is counted."""
+        team = self._member_team(actor_id, team_id, challenge)
+        return self._enter_for(actor_id, challenge, team, content, accepted_terms_sha256, files, at)
+
+    def _submit_inviting(
+        self,
+        actor_id: UUID,
+        challenge: Challenge,
+        invitee_ids: Sequence[UUID],
+        content: SubmissionContent,
+        accepted_terms_sha256: str,
+        files: Sequence[Upload],
+        at: datetime,
+    ) -> SubmissionRecorded:
+        """``submit`` with ``team_ids`` (older clients): the ids are invitations, never
+        authorship.  The entry is the submitter's team's: the team they lead in the
+        challenge, or one formed now (named after the entry) with them as its lead; the
+        ids are invited to it.  An invitee who accepts counts the entry against their own
+        limit, and is an author of the versions recorded from then on."""
+        if len(invitee_ids) > MAX_NAMED_COAUTHORS:
+            raise InvalidInput(f"Invite at most {MAX_NAMED_COAUTHORS} people.", field="team_ids")
+        entries = self._entries(challenge.id, actor_id, at)
+        if entries.team_id is None:
+            team = Team(
+                id=uuid4(),
+                actor_id=actor_id,
+                challenge_id=challenge.id,
+                name=check_team_name(content.title[:MAX_NAME_LENGTH]),
+                timestamp=at,
+            )
+            entries.join_team(team.id, at)
+        else:
+            team = self._load(entries.team_id, Team, "team")
+            team.require_lead(actor_id, "invite people (enter with team_id instead)")
+        invitees = tuple(
+            i for i in dict.fromkeys(invitee_ids) if i not in (*team.member_ids, *team.invited_ids)
+        )
+        if invitees:
+            team.invite(actor_id, invitees, (), at)
+        return self._enter_for(
+            actor_id, challenge, team, content, accepted_terms_sha256, files, at, entries
+        )
+
+    def _enter_for(
+        self,
+        actor_id: UUID,
+        challenge: Challenge,
+        team: Team,
+        content: SubmissionContent,
+        accepted_terms_sha256: str,
+        files: Sequence[Upload],
+        at: datetime,
+        loaded: SolverEntries | None = None,
+    ) -> SubmissionRecorded:
         from openinno.application import SubmissionRecorded
 
-        team = self._member_team(actor_id, team_id, challenge)
         if actor_id not in team.terms_accepted:
             # Only the lead can be on the team without having accepted: their entry is
             # their acceptance.
             team.accept(actor_id, None, accepted_terms_sha256, at)
         authors = (actor_id, *(a for a in team.author_ids if a != actor_id))
         submission_id = uuid4()
-        entries = self._count_for_authors(challenge, submission_id, authors, at)
+        entries = self._count_for_authors(challenge, submission_id, authors, at, loaded)
         submission = Submission(
             id=submission_id,
             actor_id=actor_id,
@@ -365,7 +429,7 @@ class TeamCommands:
             content_sha256=content_sha256(content),
             receipt_id=uuid4(),
             timestamp=at,
-            team_id=team_id,
+            team_id=team.id,
         )
         team.note_entry(actor_id, submission_id, 1, at)
         self._store_files(files)

@@ -302,3 +302,59 @@ def test_withdrawing_a_team_entry_frees_every_slot(app, clock):
     app.withdraw_submission(s.solver, entry, "Starting over.")
     assert live(app, challenge_id, s.solver) == live(app, challenge_id, s.other_solver) == []
     assert app.get_team(s.solver, team_id).entry_ids == []
+
+
+def test_team_ids_from_older_clients_are_invitations_never_authorship(app, clock):
+    # Given a one-entry challenge,
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge(max_submissions_per_solver=1)
+    # when an older client enters with team_ids,
+    entry = app.submit(
+        s.solver, challenge_id, "Levers", "Together.", terms, team_ids=[s.other_solver]
+    ).id
+    # then the entry is the solver's alone, for a team they now lead that invited the
+    # named person (whose quota is untouched),
+    submission = app.get_submission(s.solver, entry)
+    assert submission.author_ids == (s.solver,)
+    assert submission.named_coauthor_ids == ()
+    assert submission.team_id is not None
+    team = app.get_team(s.other_solver, submission.team_id)
+    assert team.lead_id == s.solver and team.invited_ids == [s.other_solver]
+    assert team.entry_ids == [entry]
+    with pytest.raises(NotFound):
+        app.confirm_coauthorship(s.other_solver, entry)
+    # and only their own acceptance puts them on it: counted, and an author of the
+    # versions recorded from then on.
+    app.accept_team_invitation(s.other_solver, submission.team_id, terms)
+    assert live(app, challenge_id, s.other_solver) == [entry]
+    app.revise_submission(s.other_solver, entry, "Levers v2", "Ours now.")
+    revised = app.get_submission(s.solver, entry)
+    assert revised.authors_of(1) == (s.solver,)
+    assert revised.authors_of(2) == (s.other_solver, s.solver)
+
+
+def test_team_ids_invite_to_the_team_the_submitter_leads(app, clock):
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    team_id = app.form_team(s.solver, challenge_id, "Lever lab").id
+    entry = app.submit(s.solver, challenge_id, "Levers", "Ours.", terms, team_ids=[s.public]).id
+    assert app.get_submission(s.solver, entry).team_id == team_id
+    assert app.get_team(s.solver, team_id).invited_ids == [s.public]
+    # A member who does not lead the team cannot invite this way.
+    app.invite_to_team(s.solver, team_id, [str(s.other_solver)])
+    app.accept_team_invitation(s.other_solver, team_id, terms)
+    with pytest.raises(InvalidState):
+        app.submit(s.other_solver, challenge_id, "Mine", "Mine.", terms, team_ids=[s.reviewer])
+
+
+def test_an_invitee_who_never_accepted_may_review(app, clock):
+    # Being invited to a team does not make one a solver (nor keep one from judging).
+    s = scene(app, clock)
+    challenge_id, _terms = s.open_challenge()
+    app.form_team(s.solver, challenge_id, "Lever lab", [str(s.reviewer)])
+    app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)
+    app.accept_reviewer_invitation(s.reviewer, challenge_id)
+    # whereas a team member may not.
+    app.form_team(s.other_solver, challenge_id, "Pulley lab")
+    with pytest.raises(ConflictOfInterest):
+        app.invite_reviewer(s.sponsor, challenge_id, s.other_solver)

@@ -21,6 +21,7 @@ import pytest
 from litestar.testing import TestClient
 
 from openinno.ledger.log import ledger_for
+from tests.support.legacy import entry_naming_coauthors
 from tests.web.api.conftest import PASSWORD, Cast, User, challenge_body, sign_up
 
 # Anyone who could succeed where others fail comes last (owner, then the solver).
@@ -45,6 +46,7 @@ class World:
     users: dict[str, User]
     ids: dict[str, str]
     terms: dict[str, str]
+    app: Any = None
 
     @property
     def c(self) -> TestClient[Any]:
@@ -101,7 +103,9 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
         "other_manager": sign_up(c, "rivalmanager"),
         "admin": sign_up(c, "admin"),
     }
-    w = World(cast, read_side, users, {"org": cast.organisation, "co": users["co_author"].id}, {})
+    w = World(
+        cast, read_side, users, {"org": cast.organisation, "co": users["co_author"].id}, {}, app
+    )
     ledger_for(app, create_tables=True).db.close()
     app.grant_admin_as_operator(uuid.UUID(users["admin"].id))
     w.post(
@@ -204,18 +208,16 @@ def fresh_entry(w: World, role: str) -> dict[str, str]:
 
 
 def naming_everyone(w: World, role: str) -> dict[str, str]:
-    """A fresh entry by the solver naming every signed-in role as a co-author."""
-    body = {
-        "title": "Pendulum",
-        "summary": "Swings.",
-        "accepted_terms_sha256": w.terms["open"],
-        "team_ids": [w.users[r].id for r in SIGNED_IN],
-    }
-    return {
-        "fresh": str(
-            w.post("solver", f"/api/v1/challenges/{w.ids['open']}/submissions", body)["id"]
-        )
-    }
+    """A fresh entry by the solver naming every signed-in role as a co-author, as
+    entries were recorded before issue 21 (``team_ids`` invites since)."""
+    entry = entry_naming_coauthors(
+        w.app,
+        uuid.UUID(w.users["solver"].id),
+        uuid.UUID(w.ids["open"]),
+        w.terms["open"],
+        [uuid.UUID(w.users[r].id) for r in SIGNED_IN],
+    )
+    return {"fresh": str(entry)}
 
 
 def voted(w: World, role: str) -> dict[str, str]:
