@@ -27,6 +27,7 @@ from web.pages import (
     reviewers,
     solvers,
     sponsors,
+    teams,
 )
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
@@ -84,6 +85,7 @@ def pages_setup(
             public.PublicPages,
             accounts.AccountPages,
             solvers.SolverPages,
+            teams.TeamPages,
             sponsors.SponsorPages,
             reviewers.ReviewerPages,
             legal.LegalPages,
