@@ -18,7 +18,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from openinno.application import OpenInno
-from openinno.domain import Vote, ids
+from openinno.domain import SolverEntries, Team, Vote, ids
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidInput, InvalidState, NotFound
 from openinno.domain.submission import Submission, check_content
@@ -39,6 +39,27 @@ NO_STORE = CacheControlHeader(no_store=True)
 # Upper bound of a submit request (the domain checks each file against
 # OPENINNO_MAX_FILE_BYTES and the count against OPENINNO_MAX_FILES).
 MAX_SUBMIT_BODY = 300 * 1024 * 1024
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        raise InvalidInput("Choose your team again.", field="team_id") from None
+
+
+def _my_team(openinno: OpenInno, challenge_id: UUID, actor: UUID | None) -> Team | None:
+    """The team this person is on in the challenge (issue 21), if any."""
+    if actor is None:
+        return None
+    try:
+        entries: object = openinno.repository.get(ids.solver_entries_id(challenge_id, actor))
+    except AggregateNotFoundError:
+        return None
+    if not isinstance(entries, SolverEntries) or entries.team_id is None:
+        return None
+    team: object = openinno.repository.get(entries.team_id)
+    return team if isinstance(team, Team) else None
 
 
 def _published(openinno: OpenInno, challenge_id: UUID, viewer: Viewer) -> Challenge:
@@ -133,6 +154,7 @@ class SolverPages(Controller):
             max_file_bytes=settings.max_file_bytes,
             max_files=settings.max_files_per_submission,
             validate_url=f"/challenges/{challenge.id}/submit/validate",
+            team=_my_team(pages.openinno, challenge.id, viewer.account_id),
         )
 
     @post(
@@ -150,7 +172,13 @@ class SolverPages(Controller):
     ) -> Any:
         actor = require_signed_in(viewer)
         challenge = _published(pages.openinno, challenge_id, viewer)
-        form = Form(values={**values(data, "title", "summary"), "accept": one(data, "accept")})
+        form = Form(
+            values={
+                **values(data, "title", "summary"),
+                "accept": one(data, "accept"),
+                "team_id": one(data, "team_id"),
+            }
+        )
         if message := _accept_error(pages, viewer, form.values):
             form.errors["accept"] = message
             return self._form(request, pages, viewer, challenge, form, 400)
@@ -162,6 +190,8 @@ class SolverPages(Controller):
                 form.values["summary"],
                 one(data, "accepted_terms_sha256"),
                 files=_uploads(data),
+                # Enter for the team one is on (issue 21): its members are the authors.
+                team_id=_uuid_or_none(form.values["team_id"]),
             )
         except DomainError as e:
             form.fail(e, SUBMIT_FIELDS)
@@ -205,6 +235,11 @@ class SolverPages(Controller):
             # Receipts are the authors' proof; others see the entry elsewhere.
             raise NotFound(f"No receipt for submission {submission_id}.")
         challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
+        # A team entry's version names who was on the team when it was recorded.
+        authors = [
+            pages.openinno.get_account(a).display_name
+            for a in (submission.latest_author_ids if submission.team_id is not None else ())
+        ]
         return pages.render(
             request,
             "receipt.html",
@@ -213,6 +248,7 @@ class SolverPages(Controller):
             receipt=submission.receipt,
             content=submission.content,
             challenge=challenge,
+            authors=authors,
         )
 
     @get("/submissions/mine", sync_to_thread=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from tests.web.pages.conftest import uuid_in
 
+PDF = b"%PDF-1.4\n% a small but real-looking pdf\n"
+
 
 def test_the_lead_forms_a_team_and_an_invitee_joins_with_the_terms(web, cast, app):
     challenge_id, _terms = cast.open_challenge()
@@ -64,3 +66,45 @@ def test_inviting_by_address_shows_the_same_whether_it_has_an_account(web, cast,
     assert len({a.headers["location"] for a in answers}) == 1
     bad = web.post(f"/teams/{team_id}/invitations", {"invitees": "not-an-address"})
     assert bad.status_code == 400 and "neither an e-mail address nor an account id" in bad.text
+
+
+def test_the_team_enters_together_from_the_submit_page_and_the_receipt_names_them(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    team_id = app.form_team(cast.solver, challenge_id, "Lever lab", [str(cast.other_solver)]).id
+    app.accept_team_invitation(cast.other_solver, team_id, terms)
+    web.login("solver")
+    form = web.get(f"/challenges/{challenge_id}/submit")
+    assert f'name="team_id" value="{team_id}"' in form.text
+    r = web.client.post(
+        f"/challenges/{challenge_id}/submit",
+        data={
+            "title": "Levers together",
+            "summary": "Two of us.",
+            "accept": "yes",
+            "accepted_terms_sha256": terms,
+            "team_id": str(team_id),
+            "_csrf_token": web.token(),
+        },
+        files=[("files", ("plan.pdf", PDF, "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    entry = uuid_in(r.headers["location"], "/submissions/")
+    assert app.get_submission(cast.solver, entry).author_ids == (cast.solver, cast.other_solver)
+    receipt = web.get(r.headers["location"])
+    assert "Authors of this version" in receipt.text and "Solver, Other" in receipt.text
+    # Unticked, the same form enters alone.
+    r = web.client.post(
+        f"/challenges/{challenge_id}/submit",
+        data={
+            "title": "Levers alone",
+            "summary": "Just me.",
+            "accept": "yes",
+            "accepted_terms_sha256": terms,
+            "_csrf_token": web.token(),
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    alone = uuid_in(r.headers["location"], "/submissions/")
+    assert app.get_submission(cast.solver, alone).author_ids == (cast.solver,)
