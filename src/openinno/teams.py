@@ -469,12 +469,15 @@ class TeamCommands:
         return SubmissionRecorded(submission.id, position, submission.receipt)
 
     def _withdraw_for_team(self, actor_id: UUID, submission: Submission, reason: str) -> Recorded:
-        """The team's lead withdraws a team entry: every slot it holds is freed."""
+        """The team's lead (a disbanded team's: the submitter) withdraws a team entry:
+        every slot it holds is freed."""
         from openinno.application import Recorded
 
         assert submission.team_id is not None
         team = self._load(submission.team_id, Team, "team")
-        if actor_id != team.lead_id:
+        # A disbanded team's entry (its lead left it alone) is its submitter's to withdraw.
+        withdrawer = submission.solver_id if team.disbanded else team.lead_id
+        if actor_id != withdrawer:
             if actor_id in team.member_ids or actor_id in submission.author_ids:
                 raise InvalidState("Only the team's lead withdraws its entries.")
             raise NotFound(f"No submission with id {submission.id}.")

@@ -358,3 +358,16 @@ def test_an_invitee_who_never_accepted_may_review(app, clock):
     app.form_team(s.other_solver, challenge_id, "Pulley lab")
     with pytest.raises(ConflictOfInterest):
         app.invite_reviewer(s.sponsor, challenge_id, s.other_solver)
+
+
+def test_a_lead_who_left_alone_may_still_withdraw_the_entry(app, clock):
+    # Given a lead alone on their team, with an entry, who leaves (disbanding it),
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge(max_submissions_per_solver=1)
+    team_id = app.form_team(s.solver, challenge_id, "Lever lab").id
+    entry = team_entry(app, s, challenge_id, terms, team_id)
+    app.leave_team(s.solver, team_id)
+    # then the entry still counts (they authored it), and they may withdraw it.
+    assert live(app, challenge_id, s.solver) == [entry]
+    app.withdraw_submission(s.solver, entry)
+    assert live(app, challenge_id, s.solver) == []
