@@ -46,6 +46,7 @@ from openinno.domain import (
     SolverEntries,
     Submission,
     SupportTally,
+    Team,
     Vote,
     ids,
 )
@@ -85,6 +86,7 @@ from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
 from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
 from openinno.settings import Settings
+from openinno.teams import TeamCommands
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -231,7 +233,7 @@ def _pause_after_conflict(seconds: float) -> None:
         time.sleep(seconds)
 
 
-class OpenInno(Application[UUID]):
+class OpenInno(TeamCommands, Application[UUID]):
     name = "openinno"
 
     def __init__(
@@ -390,6 +392,7 @@ class OpenInno(Application[UUID]):
             actor_id in submission.author_ids
             # Named co-authors see what they are asked to put their name to.
             or actor_id in submission.named_coauthor_ids
+            or self.on_team_of(actor_id, submission)
         ):
             return True
         if challenge is None or challenge.id != submission.challenge_id:
@@ -634,7 +637,7 @@ class OpenInno(Application[UUID]):
     #     token's hash; they keep request fingerprints and response bodies);
     #   - admins (active): every other stream;
     #   - the solver: their own submissions (lead or team member), their own agreements
-    #     (as an assignor) and their own entry counts;
+    #     (as an assignor), their own entry counts and the teams they are on;
     #   - owners and legal members of the sponsor organisation: the streams of that
     #     organisation (itself, its challenges, their submissions, reviews and entry
     #     counts, the agreements assigning to it);
@@ -669,6 +672,8 @@ class OpenInno(Application[UUID]):
             (isinstance(stream, Submission) and actor_id in stream.author_ids)
             or (isinstance(stream, IpAgreement) and actor_id in stream.authors)
             or (isinstance(stream, SolverEntries) and stream.solver_id == actor_id)
+            # A team's history is its members' (issue 21; no sponsor's: blind review).
+            or (isinstance(stream, Team) and actor_id in stream.member_ids)
         ):
             return stream
         organisation_id = self._history_organisation(stream)
@@ -1019,11 +1024,14 @@ class OpenInno(Application[UUID]):
         accepted_terms_sha256: str,
         files: Sequence[Upload] = (),
         team_ids: Sequence[UUID] = (),
+        team_id: UUID | None = None,
     ) -> SubmissionRecorded:
-        """``team_ids``: co-authors the solver names.  Each is only named until they
-        confirm (``confirm_coauthorship``): until then the solver alone is the entry's
-        author, holds its slot and would assign its rights.  The ids are recorded as
-        given, unchecked, so that naming one tells nothing about its account."""
+        """``team_id``: enter for this team (issue 21, teams.py): its members who
+        accepted the terms are the authors.  ``team_ids`` (older clients): invitations
+        to the submitter's team, never authorship (``TeamCommands._submit_inviting``);
+        recorded as given, unchecked, so that inviting one tells nothing about its
+        account.  Entries recorded before issue 21 named co-authors instead
+        (``Submission.CoauthorsNamed``), who still confirm or decline."""
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
         self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
         self._actor(actor_id)
@@ -1040,6 +1048,18 @@ class OpenInno(Application[UUID]):
         )
         self._require_may_enter(actor_id, challenge, organisation)
         content = self._content(title, summary, files)
+        if team_id is not None:
+            if team_ids:
+                raise InvalidInput(
+                    "Invite people to the team instead of naming them.", field="team_ids"
+                )
+            return self._submit_for_team(
+                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at
+            )
+        if team_ids:
+            return self._submit_inviting(
+                actor_id, challenge, team_ids, content, accepted_terms_sha256, files, at
+            )
         submission_id = uuid4()
         entries = self._entries(challenge_id, actor_id, at)
         entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
@@ -1055,7 +1075,6 @@ class OpenInno(Application[UUID]):
             receipt_id=uuid4(),
             timestamp=at,
         )
-        submission.name_coauthors(actor_id, tuple(team_ids), at)
         self._store_files(files)
         position = self._commit(submission, entries)
         return SubmissionRecorded(submission_id, position, submission.receipt)
@@ -1113,6 +1132,8 @@ class OpenInno(Application[UUID]):
     ) -> SubmissionRecorded:
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission")
+        if submission.team_id is not None:
+            return self._revise_for_team(actor_id, submission, title, summary, files)
         if actor_id not in submission.author_ids:
             raise NotFound(f"No submission with id {submission_id}.")
         challenge = self._load(submission.challenge_id, Challenge, "challenge")
@@ -1128,6 +1149,8 @@ class OpenInno(Application[UUID]):
     ) -> Recorded:
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission")
+        if submission.team_id is not None:
+            return self._withdraw_for_team(actor_id, submission, reason)
         if actor_id != submission.solver_id:
             raise NotFound(f"No submission with id {submission_id}.")
         at = self._now()
@@ -1343,10 +1366,13 @@ class OpenInno(Application[UUID]):
         for award, submission in zip(awards, submissions, strict=True):
             submission.award(actor_id, award.place, award.agreement_id, at)
             prize = prizes[award.place]
-            solver = self._load(submission.solver_id, Account, "account")
+            # The assignors: the authors of the awarded version (for a team entry, who
+            # was on the team when it was recorded), the one who recorded it first.
+            assignor_id, *co_assignor_ids = submission.latest_author_ids
+            solver = self._load(assignor_id, Account, "account")
             team = tuple(
                 (member_id, self._load(member_id, Account, "account").display_name)
-                for member_id in submission.team_ids
+                for member_id in co_assignor_ids
             )
             text = render_agreement(
                 template,
@@ -1378,8 +1404,8 @@ class OpenInno(Application[UUID]):
                     template_version=template.version,
                     text=text,
                     text_sha256=sha256_hex(text.encode()),
-                    assignor_id=submission.solver_id,
-                    co_assignor_ids=submission.team_ids,
+                    assignor_id=assignor_id,
+                    co_assignor_ids=tuple(co_assignor_ids),
                     assignee_organisation_id=organisation.id,
                     place=award.place,
                     amount=prize.amount,

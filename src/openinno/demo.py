@@ -353,6 +353,14 @@ class _Story:
         files: list[Upload],
         team: tuple[str, ...] = (),
     ) -> None:
+        team_id = None
+        if team:
+            # A team: each member on it by their own acceptance of the terms (issue 21).
+            team_id = self.app.form_team(
+                self[solver], self[challenge], title[:100], [str(self[m]) for m in team]
+            ).id
+            for member in team:
+                self.app.accept_team_invitation(self[member], team_id, self.terms[challenge])
         self.ids[key] = self.app.submit(
             self[solver],
             self[challenge],
@@ -360,11 +368,8 @@ class _Story:
             summary,
             self.terms[challenge],
             files=files,
-            team_ids=[self[member] for member in team],
+            team_id=team_id,
         ).id
-        for member in team:
-            # Named co-authors are authors once they confirm.
-            self.app.confirm_coauthorship(self[member], self.ids[key])
 
     def qa(self, challenge: str, asker: str, question: str, answer: str, hours: int = 4) -> None:
         question_id = self.app.ask_question(self[asker], self[challenge], question).id

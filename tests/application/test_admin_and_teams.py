@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from openinno.domain.errors import AccessDenied, InvalidState, SubmissionLimitReached
+from tests.support.legacy import entry_naming_coauthors
 from tests.support.story import scene
 
 
@@ -24,9 +25,7 @@ def test_nobody_can_make_themselves_admin_through_the_application(app, clock):
 def test_team_members_count_against_the_limit_too(app, clock):
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge(max_submissions_per_solver=1)
-    entry = app.submit(
-        s.solver, challenge_id, "Team entry", "Together.", terms, team_ids=[s.other_solver]
-    ).id
+    entry = entry_naming_coauthors(app, s.solver, challenge_id, terms, [s.other_solver])
     app.confirm_coauthorship(s.other_solver, entry)
     with pytest.raises(SubmissionLimitReached):
         app.submit(s.other_solver, challenge_id, "Solo entry", "Alone.", terms)
@@ -35,9 +34,7 @@ def test_team_members_count_against_the_limit_too(app, clock):
 def test_every_team_member_is_named_in_the_agreement_and_signs(app, clock):
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge()
-    entry = app.submit(
-        s.solver, challenge_id, "Team entry", "Together.", terms, team_ids=[s.other_solver]
-    ).id
+    entry = entry_naming_coauthors(app, s.solver, challenge_id, terms, [s.other_solver])
     app.confirm_coauthorship(s.other_solver, entry)
     clock.advance(timedelta(days=30))
     agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]

@@ -12,6 +12,7 @@ import pytest
 
 from openinno.domain import ids
 from openinno.domain.errors import ConflictOfInterest
+from tests.support.legacy import entry_naming_coauthors
 from tests.support.story import scene
 
 
@@ -48,9 +49,7 @@ def test_an_invited_reviewer_cannot_confirm_a_coauthorship(app, clock):
     # Given an entry naming someone who is then invited to review,
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge()
-    entry = app.submit(
-        s.solver, challenge_id, "Team entry", "Together.", terms, team_ids=[s.reviewer]
-    ).id
+    entry = entry_naming_coauthors(app, s.solver, challenge_id, terms, [s.reviewer])
     app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)
     # when they confirm they co-author it, then it is a conflict of interest.
     with pytest.raises(ConflictOfInterest):
@@ -73,9 +72,7 @@ def test_a_solver_cannot_be_invited_to_review_the_challenge_they_entered(app, cl
 def test_a_confirmed_coauthor_cannot_be_invited_to_review(app, clock):
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge()
-    entry = app.submit(
-        s.solver, challenge_id, "Team entry", "Together.", terms, team_ids=[s.other_solver]
-    ).id
+    entry = entry_naming_coauthors(app, s.solver, challenge_id, terms, [s.other_solver])
     app.confirm_coauthorship(s.other_solver, entry)
     with pytest.raises(ConflictOfInterest):
         app.invite_reviewer(s.sponsor, challenge_id, s.other_solver)
@@ -85,7 +82,7 @@ def test_a_named_coauthor_who_never_confirmed_may_review(app, clock):
     # Naming someone does not make them a solver (nor keep them from judging).
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge()
-    app.submit(s.solver, challenge_id, "Team entry", "Together.", terms, team_ids=[s.reviewer])
+    entry_naming_coauthors(app, s.solver, challenge_id, terms, [s.reviewer])
     app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)
     app.accept_reviewer_invitation(s.reviewer, challenge_id)
 

@@ -41,8 +41,9 @@ def world(app: OpenInno, clock: ManualClock) -> World:
     app.grant_admin_as_operator(admin)
     rival_organisation = app.create_organisation(rival, "Rival Bricks").id
     challenge_id, terms = s.open_challenge()
-    entry = app.submit(s.solver, challenge_id, "Pendulum park", "Swings.", terms, (), [team_mate])
-    app.confirm_coauthorship(team_mate, entry.id)
+    team_id = app.form_team(s.solver, challenge_id, "Pendulums", [str(team_mate)]).id
+    app.accept_team_invitation(team_mate, team_id, terms)
+    entry = app.submit(s.solver, challenge_id, "Pendulum park", "Swings.", terms, team_id=team_id)
     other_entry = s.submit(challenge_id, terms, solver=s.other_solver, title="Lever lab")
     app.support(s.public, entry.id)
     app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)
@@ -79,6 +80,7 @@ def world(app: OpenInno, clock: ManualClock) -> World:
         "rival organisation": rival_organisation,
         "token": token.id,
         "idempotency": idempotency_record_id(s.solver, "key-1"),
+        "team": team_id,
     }
     return World(app, people, streams)
 
@@ -96,6 +98,7 @@ ALL_BUT_SECRETS = {
     "account",
     "email claim",
     "rival organisation",
+    "team",
 }
 # Blind review (domain/blind.py): before the reveal, the sponsor's owners and legal
 # members know the authors of awarded entries only; a solver's entry counts name the
@@ -105,8 +108,9 @@ EXPECTED = {
     "admin": ALL_BUT_SECRETS,
     "owner": BEFORE_REVEAL,
     "legal": BEFORE_REVEAL,
-    "solver": {"submission", "agreement", "entries"},
-    "team mate": {"submission", "agreement"},  # a co-assignor of the agreement
+    "solver": {"submission", "agreement", "entries", "team"},
+    # A co-assignor of the agreement, and on the team:
+    "team mate": {"submission", "agreement", "team"},
     "rival owner": {"rival organisation"},
     "manager": set(),
     "other solver": set(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -11,7 +12,7 @@ from uuid import UUID
 import pytest
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 from openinno.domain import AGGREGATES, IpAgreement
 from openinno.domain.values import Prize
@@ -58,6 +59,17 @@ def test_v1_payloads_still_decode_and_replay_into_aggregates():
     agreements = [a for a in aggregates.values() if isinstance(a, IpAgreement)]
     assert {a.state for a in agreements} == {"transferred", "rescinded"}
     assert all(isinstance(a.amount, Decimal) for a in agreements)
+
+
+def added_defaults(topic: str, stored: dict) -> dict:
+    """The fields an event class gained after the payload was stored, at their defaults
+    (what re-encoding an old payload writes besides what it held)."""
+    cls = resolve_topic(topic)
+    return {
+        f.name: f.default
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING and f.name not in stored
+    }
 
 
 def test_round_trip_keeps_types(tmp_path):

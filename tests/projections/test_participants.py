@@ -11,6 +11,7 @@ from projections.db import Db
 from projections.participants import queries
 from projections.service import ReadSide
 from tests.projections.story import run_story
+from tests.support.legacy import entry_naming_coauthors
 from tests.support.story import Scene, spec_for
 
 HOSTILE_SEARCHES = (
@@ -212,20 +213,34 @@ def test_drafts_and_private_galleries_stay_hidden(
 def test_an_entry_lists_among_a_coauthors_submissions_once_they_confirm(
     app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
 ):
-    # Given an entry naming two co-authors,
+    # Given an entry naming two co-authors (as recorded before issue 21),
     challenge_id, terms = cast.open_challenge()
-    entry = app.submit(
-        cast.solver,
-        challenge_id,
-        "Team entry",
-        "Together.",
-        terms,
-        team_ids=[cast.other_solver, cast.public],
-    ).id
+    entry = entry_naming_coauthors(
+        app, cast.solver, challenge_id, terms, [cast.other_solver, cast.public]
+    )
     # when one confirms and the other does not,
     app.confirm_coauthorship(cast.other_solver, entry)
     read_side.catch_up()
     # then the entry is among the confirmed co-author's submissions only (issue 19).
+    assert [m["submission_id"] for m in queries.my_submissions(db, cast.other_solver)] == [
+        str(entry)
+    ]
+    assert queries.my_submissions(db, cast.public) == []
+
+
+def test_a_team_entry_lists_among_its_accepted_members_submissions_only(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    # Given a team with one member who accepted and one invitee who did not,
+    challenge_id, terms = cast.open_challenge()
+    team_id = app.form_team(
+        cast.solver, challenge_id, "Lever lab", [str(cast.other_solver), str(cast.public)]
+    ).id
+    app.accept_team_invitation(cast.other_solver, team_id, terms)
+    # when the team enters,
+    entry = app.submit(cast.solver, challenge_id, "Levers", "Together.", terms, team_id=team_id).id
+    read_side.catch_up()
+    # then the entry is the member's too, and not the invitee's (issue 21).
     assert [m["submission_id"] for m in queries.my_submissions(db, cast.other_solver)] == [
         str(entry)
     ]

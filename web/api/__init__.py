@@ -25,6 +25,7 @@ from web.api import (
     problems,
     reviews,
     submissions,
+    teams,
     votes,
 )
 from web.api.auth import provide_openinno
@@ -108,6 +109,7 @@ def api_setup(
         *catalogue.HANDLERS,
         *submissions.HANDLERS,
         *files.HANDLERS,
+        *teams.HANDLERS,
         *votes.HANDLERS,
         *reviews.HANDLERS,
         *awards.HANDLERS,
@@ -172,6 +174,7 @@ def openapi_config() -> OpenAPIConfig:
                 "organisations",
                 "challenges",
                 "submissions",
+                "teams",
                 "votes",
                 "reviews",
                 "awards",

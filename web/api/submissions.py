@@ -52,6 +52,7 @@ class NewSubmission(Strict):
     summary: str
     accepted_terms_sha256: Sha256
     team_ids: list[UUID] = []
+    team_id: UUID | None = None
 
 
 class NewRevision(Strict):
@@ -70,6 +71,8 @@ class ReceiptView(msgspec.Struct, frozen=True):
     version: int
     content_sha256: str
     recorded_at: datetime
+    # A team entry's authors of this version: who was on the team then (issue 21).
+    author_ids: list[UUID] | None = None
 
 
 class SubmissionCreated(msgspec.Struct, frozen=True):
@@ -107,11 +110,17 @@ class SubmissionView(msgspec.Struct, frozen=True):
     receipts: list[ReceiptView] | None = None
     # Co-authors named but not confirmed (not authors): to the authors and the named.
     named_coauthor_ids: list[UUID] | None = None
+    # The team the entry is for (issue 21): to its authors only.
+    team_id: UUID | None = None
 
 
-def receipt_view(receipt: Receipt) -> ReceiptView:
+def receipt_view(receipt: Receipt, author_ids: tuple[UUID, ...] | None = None) -> ReceiptView:
     return ReceiptView(
-        receipt.receipt_id, receipt.version, receipt.content_sha256, receipt.recorded_at
+        receipt.receipt_id,
+        receipt.version,
+        receipt.content_sha256,
+        receipt.recorded_at,
+        list(author_ids) if author_ids is not None else None,
     )
 
 
@@ -124,6 +133,7 @@ class Entry:
     summary: str
     accepted_terms_sha256: str = ""
     team_ids: list[UUID] = field(default_factory=list)
+    team_id: UUID | None = None
     files: list[Upload] = field(default_factory=list)
     multipart: bool = False
 
@@ -199,12 +209,21 @@ def _body_doc(with_terms: bool, description: str) -> RequestBody:
     required = ["title", "summary"]
     if with_terms:
         properties["accepted_terms_sha256"] = _string(pattern="^[0-9a-f]{64}$")
+        properties["team_id"] = _string(
+            format="uuid",
+            description=(
+                "Enter for this team (`POST /challenges/{challenge_id}/teams`): its members "
+                "who accepted the terms are the entry's authors, each counted against their "
+                "own limit; the receipt lists who was on each version."
+            ),
+        )
         properties["team_ids"] = Schema(
             type=OpenAPIType.ARRAY,
             items=_string(format="uuid"),
             max_items=20,
             description=(
-                "Co-authors to name. Each is only named until they confirm "
+                "Older clients: co-authors to name (use `team_id` instead). Each is only "
+                "named until they confirm "
                 "(`POST /submissions/{id}/coauthorship`): until then the entry is yours "
                 "alone, counts against no one else's limit and names no one else in an "
                 "award's agreement. The ids are recorded as sent, unchecked."
@@ -302,6 +321,7 @@ def _submit(
             entry.accepted_terms_sha256,
             files=entry.files,
             team_ids=entry.team_ids,
+            team_id=entry.team_id,
         )
 
 
@@ -446,12 +466,23 @@ def submission_view(
         support_threshold_reached=submission.support_threshold_reached,
         award_place=submission.award_place,
         author_ids=list(submission.author_ids) if named else None,
-        receipts=[receipt_view(r) for r in submission.receipts] if is_author else None,
+        receipts=(
+            [
+                receipt_view(
+                    r,
+                    submission.authors_of(r.version) if submission.team_id is not None else None,
+                )
+                for r in submission.receipts
+            ]
+            if is_author
+            else None
+        ),
         named_coauthor_ids=(
             list(submission.named_coauthor_ids)
             if is_author or (viewer is not None and viewer in submission.named_coauthor_ids)
             else None
         ),
+        team_id=submission.team_id if is_author else None,
     )
 
 

@@ -28,6 +28,7 @@ from web.pages import (
     reviewers,
     solvers,
     sponsors,
+    teams,
 )
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
@@ -85,6 +86,7 @@ def pages_setup(
             public.PublicPages,
             accounts.AccountPages,
             solvers.SolverPages,
+            teams.TeamPages,
             sponsors.SponsorPages,
             reviewers.ReviewerPages,
             legal.LegalPages,

@@ -21,7 +21,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from openinno.application import OpenInno
-from openinno.domain import Vote, ids
+from openinno.domain import SolverEntries, Team, Vote, ids
 from openinno.domain.challenge import Challenge
 from openinno.domain.errors import DomainError, InvalidInput, InvalidState, NotFound
 from openinno.domain.submission import Submission, check_content
@@ -42,6 +42,27 @@ FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 # Domain field names -> the form's.
 SUBMIT_FIELDS = {"accepted_terms_sha256": "accept", "files": "files", "team_ids": "files"}
 NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        raise InvalidInput("Choose your team again.", field="team_id") from None
+
+
+def _my_team(openinno: OpenInno, challenge_id: UUID, actor: UUID | None) -> Team | None:
+    """The team this person is on in the challenge (issue 21), if any."""
+    if actor is None:
+        return None
+    try:
+        entries: object = openinno.repository.get(ids.solver_entries_id(challenge_id, actor))
+    except AggregateNotFoundError:
+        return None
+    if not isinstance(entries, SolverEntries) or entries.team_id is None:
+        return None
+    team: object = openinno.repository.get(entries.team_id)
+    return team if isinstance(team, Team) else None
 
 
 def _published(openinno: OpenInno, challenge_id: UUID, viewer: Viewer) -> Challenge:
@@ -152,6 +173,7 @@ class SolverPages(Controller):
             max_file_bytes=settings.max_file_bytes,
             max_files=settings.max_files_per_submission,
             validate_url=f"/challenges/{challenge.id}/submit/validate",
+            team=_my_team(pages.openinno, challenge.id, viewer.account_id),
         )
 
     @post(
@@ -191,6 +213,7 @@ class SolverPages(Controller):
                 "title": data.one("title"),
                 "summary": data.one("summary"),
                 "accept": data.one("accept"),
+                "team_id": data.one("team_id"),
             }
         )
         if message := _accept_error(pages, viewer, form.values):
@@ -204,6 +227,8 @@ class SolverPages(Controller):
                 form.values["summary"],
                 data.one("accepted_terms_sha256"),
                 files=_uploads(data),
+                # Enter for the team one is on (issue 21): its members are the authors.
+                team_id=_uuid_or_none(form.values["team_id"]),
             )
         except DomainError as e:
             form.fail(e, SUBMIT_FIELDS)
@@ -247,6 +272,11 @@ class SolverPages(Controller):
             # Receipts are the authors' proof; others see the entry elsewhere.
             raise NotFound(f"No receipt for submission {submission_id}.")
         challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
+        # A team entry's version names who was on the team when it was recorded.
+        authors = [
+            pages.openinno.get_account(a).display_name
+            for a in (submission.latest_author_ids if submission.team_id is not None else ())
+        ]
         return pages.render(
             request,
             "receipt.html",
@@ -255,6 +285,7 @@ class SolverPages(Controller):
             receipt=submission.receipt,
             content=submission.content,
             challenge=challenge,
+            authors=authors,
         )
 
     @get("/submissions/mine", sync_to_thread=True)

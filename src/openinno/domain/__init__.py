@@ -7,6 +7,7 @@ from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.review import Review
 from openinno.domain.submission import SolverEntries, Submission
+from openinno.domain.team import Team
 from openinno.domain.token import ApiKeyring, ApiToken
 from openinno.domain.vote import SupportTally, Vote
 
@@ -17,6 +18,7 @@ AGGREGATES = (
     Challenge,
     Submission,
     SolverEntries,
+    Team,
     Review,
     Vote,
     SupportTally,
@@ -40,5 +42,6 @@ __all__ = [
     "SolverEntries",
     "Submission",
     "SupportTally",
+    "Team",
     "Vote",
 ]

@@ -55,6 +55,9 @@ class Submission(Aggregate):
     named_coauthor_ids: tuple[UUID, ...] = ()
 
     class Submitted(Aggregate.Created):
+        """``team_id`` (issue 21): the team the entry is for; its ``team_ids`` are then
+        the team's other members who had accepted the terms, each counted."""
+
         actor_id: UUID
         challenge_id: UUID
         team_ids: tuple[UUID, ...]
@@ -62,6 +65,7 @@ class Submission(Aggregate):
         accepted_terms_sha256: str
         content_sha256: str
         receipt_id: UUID
+        team_id: UUID | None = None
 
     @event(Submitted)
     def __init__(
@@ -75,10 +79,17 @@ class Submission(Aggregate):
         content_sha256: str,
         receipt_id: UUID,
         timestamp: datetime,
+        team_id: UUID | None = None,
     ) -> None:
         self.solver_id = actor_id
         self.challenge_id = challenge_id
         self.team_ids = team_ids
+        self.team_id = team_id
+        # Who authored each version: recorded for a team's entries (the team's members
+        # at that moment); None for an entry of no team, whose authors are the entry's.
+        self.version_authors: list[tuple[UUID, ...] | None] = [
+            (actor_id, *team_ids) if team_id is not None else None
+        ]
         self.accepted_terms_sha256 = accepted_terms_sha256
         self.versions: list[tuple[SubmissionContent, str]] = [(content, content_sha256)]
         self.receipts: list[Receipt] = [Receipt(receipt_id, self.id, 1, content_sha256, timestamp)]
@@ -101,7 +112,27 @@ class Submission(Aggregate):
 
     @property
     def author_ids(self) -> tuple[UUID, ...]:
-        return (self.solver_id, *self.team_ids)
+        """Everyone who authored some version (a team member who left stays an author
+        of what they co-submitted)."""
+        return tuple(
+            dict.fromkeys(
+                (
+                    self.solver_id,
+                    *self.team_ids,
+                    *(a for authors in self.version_authors if authors for a in authors),
+                )
+            )
+        )
+
+    def authors_of(self, version: int) -> tuple[UUID, ...]:
+        """Who authored this version (1-based): for a team entry, who was on the team
+        when it was recorded; otherwise the entry's authors."""
+        return self.version_authors[version - 1] or (self.solver_id, *self.team_ids)
+
+    @property
+    def latest_author_ids(self) -> tuple[UUID, ...]:
+        """The authors of the current version: the assignors of an award's rights."""
+        return self.authors_of(len(self.versions))
 
     class CoauthorsNamed(Aggregate.Event):
         """The lead names co-authors; each is an author only once they confirm."""
@@ -166,22 +197,37 @@ class Submission(Aggregate):
         self.named_coauthor_ids = tuple(c for c in self.named_coauthor_ids if c != actor_id)
 
     class Revised(Aggregate.Event):
+        """``author_ids`` (issue 21): a team entry's authors of this version, the team's
+        members who accepted the terms when it was recorded; None for other entries."""
+
         actor_id: UUID
         version: int
         content: SubmissionContent
         content_sha256: str
         receipt_id: UUID
+        author_ids: tuple[UUID, ...] | None = None
 
     def revise(
-        self, actor_id: UUID, content: SubmissionContent, receipt_id: UUID, at: datetime
+        self,
+        actor_id: UUID,
+        content: SubmissionContent,
+        receipt_id: UUID,
+        at: datetime,
+        author_ids: tuple[UUID, ...] | None = None,
     ) -> None:
+        """``author_ids``: for a team entry, the team's authors now (required)."""
         self.require_active()
-        if actor_id not in self.author_ids:
+        if self.team_id is not None:
+            if author_ids is None or actor_id not in author_ids:
+                raise InvalidState("Only the team's members can revise its entry.")
+        elif actor_id not in self.author_ids:
             raise InvalidState("Only the submission's authors can revise it.")
+        else:
+            author_ids = None
         digest = content_sha256(content)
         if digest == self.content_sha256:
             raise InvalidInput("Nothing changed since the last version.", field="content")
-        self._revised(actor_id, len(self.versions) + 1, content, digest, receipt_id, at)
+        self._revised(actor_id, len(self.versions) + 1, content, digest, receipt_id, author_ids, at)
 
     @event(Revised)
     def _revised(
@@ -191,9 +237,11 @@ class Submission(Aggregate):
         content: SubmissionContent,
         content_sha256: str,
         receipt_id: UUID,
+        author_ids: tuple[UUID, ...] | None,
         timestamp: datetime,
     ) -> None:
         self.versions.append((content, content_sha256))
+        self.version_authors.append(author_ids)
         self.receipts.append(Receipt(receipt_id, self.id, version, content_sha256, timestamp))
 
     class Withdrawn(Aggregate.Event):
@@ -291,6 +339,8 @@ class SolverEntries(Aggregate):
     # Whether this person has ever been counted as an author of an entry in the challenge
     # (withdrawn entries included: they competed).
     entered = False
+    # The team this person is on in the challenge (issue 21): at most one.
+    team_id: UUID | None = None
 
     class Started(Aggregate.Created):
         challenge_id: UUID
@@ -341,9 +391,10 @@ class SolverEntries(Aggregate):
         actor_id: UUID
 
     def note_review_invitation(self, actor_id: UUID, at: datetime) -> None:
-        if self.entered:
+        if self.entered or self.team_id is not None:
             raise ConflictOfInterest(
-                "This person has an entry in this challenge, so they cannot review it."
+                "This person has entered this challenge (alone or on a team), "
+                "so they cannot review it."
             )
         if not self.invited_to_review:
             self._review_invitation_noted(actor_id, at)
@@ -351,6 +402,42 @@ class SolverEntries(Aggregate):
     @event(ReviewInvitationNoted)
     def _review_invitation_noted(self, actor_id: UUID, timestamp: datetime) -> None:
         self.invited_to_review = True
+
+    class TeamJoined(Aggregate.Event):
+        """The person is on a team in this challenge (formed it, or accepted an
+        invitation to it): on no other until they leave it."""
+
+        team_id: UUID
+
+    def join_team(self, team_id: UUID, at: datetime) -> None:
+        if self.invited_to_review:
+            raise ConflictOfInterest(
+                "You are invited to review this challenge, so you cannot enter it."
+            )
+        if self.team_id == team_id:
+            return
+        if self.team_id is not None:
+            raise InvalidState(
+                "You are already on a team in this challenge; leave it before joining another."
+            )
+        self._team_joined(team_id, at)
+
+    @event(TeamJoined)
+    def _team_joined(self, team_id: UUID, timestamp: datetime) -> None:
+        self.team_id = team_id
+
+    class TeamLeft(Aggregate.Event):
+        """The person is no longer on the team (left, or was removed)."""
+
+        team_id: UUID
+
+    def leave_team(self, team_id: UUID, at: datetime) -> None:
+        if self.team_id == team_id:
+            self._team_left(team_id, at)
+
+    @event(TeamLeft)
+    def _team_left(self, team_id: UUID, timestamp: datetime) -> None:
+        self.team_id = None
 
 
 __all__ = [

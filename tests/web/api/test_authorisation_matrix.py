@@ -3,7 +3,11 @@
 The matrix is keyed by (method, route path) and compared with the routes the app
 actually serves: a new endpoint without a row here fails this test.  Rows that
 change state get fresh objects per role (``prepare``) or list the one role that
-succeeds last (``ORDER``), so each cell is independent of the others."""
+succeeds last (``ORDER``), so each cell is independent of the others.
+
+``co_author`` is on the solver's team (issue 21): an author, by their own consent,
+of the team's entries that won in the "private" challenge, and so a party to their
+agreements."""
 
 from __future__ import annotations
 
@@ -20,12 +24,14 @@ from litestar.testing import TestClient
 from openinno.files import Upload
 from openinno.ledger.log import ledger_for
 from tests.support.files import pdf_naming
+from tests.support.legacy import entry_naming_coauthors
 from tests.web.api.conftest import PASSWORD, Cast, User, challenge_body, sign_up
 
 # Anyone who could succeed where others fail comes last (owner, then the solver).
 ORDER = (
     "anonymous",
     "other_solver",
+    "co_author",
     "other_manager",
     "reviewer",
     "admin",
@@ -43,6 +49,7 @@ class World:
     users: dict[str, User]
     ids: dict[str, str]
     terms: dict[str, str]
+    app: Any = None
 
     @property
     def c(self) -> TestClient[Any]:
@@ -94,11 +101,14 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
         "solver": cast.solver,
         "other_solver": cast.other,
         "reviewer": cast.reviewer,
+        "co_author": sign_up(c, "coauthor"),
         "legal": sign_up(c, "legal"),
         "other_manager": sign_up(c, "rivalmanager"),
         "admin": sign_up(c, "admin"),
     }
-    w = World(cast, read_side, users, {"org": cast.organisation}, {})
+    w = World(
+        cast, read_side, users, {"org": cast.organisation, "co": users["co_author"].id}, {}, app
+    )
     ledger_for(app, create_tables=True).db.close()
     app.grant_admin_as_operator(uuid.UUID(users["admin"].id))
     w.post(
@@ -134,12 +144,25 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
         w.post("owner", f"/api/v1/challenges/{cid}/reviewers", {"account_id": users["reviewer"].id})
         w.post("reviewer", f"/api/v1/challenges/{cid}/reviewers/accept", status=200)
     w.ids["draft"] = w.post("owner", "/api/v1/challenges", _body(w))["id"]
+    # The solver's team in "private": the co-author accepted; the other solver is only
+    # invited (by the address of their account).
+    w.ids["team"] = w.post(
+        "solver",
+        f"/api/v1/challenges/{w.ids['private']}/teams",
+        {"name": "Lever lab", "invitees": [users["co_author"].id, "other@example.org"]},
+    )["id"]
+    w.post(
+        "co_author",
+        f"/api/v1/teams/{w.ids['team']}/accept",
+        {"accepted_terms_sha256": w.terms["private"]},
+        status=200,
+    )
     clock.advance(timedelta(days=2))
     w.ids["entry"] = submit(w, "open", "solver")
     w.ids["question"] = w.post(
         "other_solver", f"/api/v1/challenges/{w.ids['open']}/questions", {"text": "Lego?"}
     )["id"]
-    winners = [submit(w, "private", "solver") for _ in range(3)]
+    winners = [submit(w, "private", "solver", team=w.ids["team"]) for _ in range(3)]
     w.ids["winner"] = winners[0]
     w.ids["closed_entry"] = submit(w, "closed", "solver")
     w.ids["filed"], w.ids["file"] = entry_with_a_file(w, app, "closed")
@@ -152,15 +175,18 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     unsigned, signed, countersigned = awarded["agreement_ids"]
     w.ids.update(agreement=unsigned, signed=signed, countersigned=countersigned)
     for agreement in (signed, countersigned):
-        w.post("solver", f"/api/v1/agreements/{agreement}/sign", signature(w, agreement), 200)
+        for author in ("solver", "co_author"):
+            w.post(author, f"/api/v1/agreements/{agreement}/sign", signature(w, agreement), 200)
     w.post(
         "legal", f"/api/v1/agreements/{countersigned}/countersign", signature(w, countersigned), 200
     )
     return w
 
 
-def submit(w: World, challenge: str, who: str) -> str:
+def submit(w: World, challenge: str, who: str, team: str | None = None) -> str:
     body = {"title": "Pendulum", "summary": "Swings.", "accepted_terms_sha256": w.terms[challenge]}
+    if team is not None:
+        body["team_id"] = team
     return str(w.post(who, f"/api/v1/challenges/{w.ids[challenge]}/submissions", body)["id"])
 
 
@@ -202,18 +228,16 @@ def fresh_entry(w: World, role: str) -> dict[str, str]:
 
 
 def naming_everyone(w: World, role: str) -> dict[str, str]:
-    """A fresh entry by the solver naming every signed-in role as a co-author."""
-    body = {
-        "title": "Pendulum",
-        "summary": "Swings.",
-        "accepted_terms_sha256": w.terms["open"],
-        "team_ids": [w.users[r].id for r in SIGNED_IN],
-    }
-    return {
-        "fresh": str(
-            w.post("solver", f"/api/v1/challenges/{w.ids['open']}/submissions", body)["id"]
-        )
-    }
+    """A fresh entry by the solver naming every signed-in role as a co-author, as
+    entries were recorded before issue 21 (``team_ids`` invites since)."""
+    entry = entry_naming_coauthors(
+        w.app,
+        uuid.UUID(w.users["solver"].id),
+        uuid.UUID(w.ids["open"]),
+        w.terms["open"],
+        [uuid.UUID(w.users[r].id) for r in SIGNED_IN],
+    )
+    return {"fresh": str(entry)}
 
 
 def voted(w: World, role: str) -> dict[str, str]:
@@ -227,6 +251,28 @@ def solvers_spare_token(w: World, role: str) -> dict[str, str]:
     issued = w.c.post("/api/v1/tokens", json={"email": "solver@example.org", "password": PASSWORD})
     assert issued.status_code == 201, issued.text
     return {"fresh": issued.json()["token_id"]}
+
+
+def fresh_team(w: World, role: str) -> dict[str, str]:
+    """A fresh challenge and a team in it led by the solver: the co-author on it, every
+    other signed-in role but the admin invited (the admin: an outsider)."""
+    challenge = w.post("owner", "/api/v1/challenges", _body(w))["id"]
+    w.terms["fresh"] = w.post("owner", f"/api/v1/challenges/{challenge}/publish", status=200)[
+        "terms_sha256"
+    ]
+    invitees = [w.users[r].id for r in SIGNED_IN if r not in ("solver", "admin")]
+    team = w.post(
+        "solver",
+        f"/api/v1/challenges/{challenge}/teams",
+        {"name": "Fresh lab", "invitees": invitees},
+    )["id"]
+    w.post(
+        "co_author",
+        f"/api/v1/teams/{team}/accept",
+        {"accepted_terms_sha256": w.terms["fresh"]},
+        status=200,
+    )
+    return {"fresh": team}
 
 
 def new_account(w: World, role: str) -> dict[str, Any]:
@@ -342,7 +388,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # submissions
     ("GET", "/submissions/{submission_id}"): Row(
-        only(200, (*SPONSOR, "reviewer", "solver"), 404, anonymous=404), "/submissions/{winner}"
+        only(200, (*SPONSOR, "reviewer", "solver", "co_author"), 404, anonymous=404),
+        "/submissions/{winner}",
     ),
     ("POST", "/submissions/{submission_id}/revisions"): Row(
         only(201, ("solver",), 404),
@@ -387,10 +434,54 @@ MATRIX: dict[tuple[str, str], Row] = {
         prepare=voted,
     ),
     ("GET", "/submissions/{submission_id}/chain-of-title"): Row(
-        only(200, (*SPONSOR, "solver"), 404), "/submissions/{winner}/chain-of-title"
+        only(200, (*SPONSOR, "solver", "co_author"), 404), "/submissions/{winner}/chain-of-title"
     ),
     ("GET", "/submissions/{submission_id}/evidence"): Row(
-        only(409, (*SPONSOR, "solver"), 404), "/submissions/{winner}/evidence"
+        only(409, (*SPONSOR, "solver", "co_author"), 404), "/submissions/{winner}/evidence"
+    ),
+    # teams (issue 21): seen by members and invitees only (others 404); the lead
+    # invites, removes and hands over (members and invitees: 409); invitees accept (the
+    # sponsor's members cannot enter: 403) or decline; the co-author, a member, leaves.
+    ("POST", "/challenges/{challenge_id}/teams"): Row(
+        signed_in(201, owner=403, legal=403, reviewer=409),
+        "/challenges/{open}/teams",
+        body=lambda w, r: {"name": f"Team {r}", "invitees": ["someone@example.org"]},
+    ),
+    ("GET", "/teams/{team_id}"): Row(
+        only(200, ("solver", "co_author", "other_solver"), 404), "/teams/{team}"
+    ),
+    ("POST", "/teams/{team_id}/invitations"): Row(
+        only(201, ("solver",), 409) | {"admin": 404},
+        "/teams/{fresh}/invitations",
+        body=lambda w, r: {"invitees": [f"{uuid.uuid4().hex}@example.org"]},
+        prepare=fresh_team,
+    ),
+    ("POST", "/teams/{team_id}/accept"): Row(
+        signed_in(200, co_author=409, owner=403, legal=403, admin=404),
+        "/teams/{fresh}/accept",
+        body=lambda w, r: {"accepted_terms_sha256": w.terms["fresh"]},
+        prepare=fresh_team,
+    ),
+    ("POST", "/teams/{team_id}/decline"): Row(
+        signed_in(200, co_author=409, solver=409, admin=404),
+        "/teams/{fresh}/decline",
+        prepare=fresh_team,
+    ),
+    ("POST", "/teams/{team_id}/leave"): Row(
+        only(200, ("co_author",), 409) | {"admin": 404},
+        "/teams/{fresh}/leave",
+        prepare=fresh_team,
+    ),
+    ("DELETE", "/teams/{team_id}/members/{account_id}"): Row(
+        only(200, ("solver",), 409) | {"admin": 404},
+        "/teams/{fresh}/members/{co}",
+        prepare=fresh_team,
+    ),
+    ("POST", "/teams/{team_id}/lead"): Row(
+        only(200, ("solver",), 409) | {"admin": 404},
+        "/teams/{fresh}/lead",
+        body=lambda w, r: {"account_id": w.users["co_author"].id},
+        prepare=fresh_team,
     ),
     # reviews
     ("GET", "/reviews"): Row(signed_in(200), "/reviews"),
@@ -410,10 +501,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, SPONSOR, 404), "/agreements", params={"organisation_id": "{org}"}
     ),
     ("GET", "/agreements/{agreement_id}"): Row(
-        only(200, (*SPONSOR, "solver"), 404), "/agreements/{agreement}"
+        only(200, (*SPONSOR, "solver", "co_author"), 404), "/agreements/{agreement}"
     ),
+    # Every author of the awarded version signs: the co-author too.
     ("POST", "/agreements/{agreement_id}/sign"): Row(
-        only(200, ("solver",), 404),
+        only(200, ("solver", "co_author"), 404),
         "/agreements/{agreement}/sign",
         body=lambda w, r: signature(w, w.ids["agreement"]),
     ),
@@ -430,7 +522,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     # An entry's history: its solver, the sponsor's owners and legal, admins
     # (OpenInno.may_view_history; every stream type is in tests/application).
     ("GET", "/streams/{stream_id}/history"): Row(
-        only(200, (*SPONSOR, "solver"), 404), "/streams/{winner}/history"
+        only(200, (*SPONSOR, "solver", "co_author"), 404), "/streams/{winner}/history"
     ),
     # the log and the problem types: public
     ("GET", "/log/checkpoints/latest"): Row(everyone(404), "/log/checkpoints/latest"),
@@ -506,6 +598,7 @@ def _email(w: World, role: str) -> str:
         "owner": "sponsor",
         "solver": "solver",
         "other_solver": "other",
+        "co_author": "coauthor",
         "reviewer": "reviewer",
         "legal": "legal",
         "other_manager": "rivalmanager",

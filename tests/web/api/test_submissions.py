@@ -9,6 +9,7 @@ from uuid import UUID
 
 from openinno.domain.submission import content_sha256
 from openinno.domain.values import FileRef, SubmissionContent
+from tests.support.legacy import entry_naming_coauthors
 from tests.web.api.conftest import assert_problem, sign_up
 
 PDF = b"%PDF-1.4 pendulum park drawings\n"
@@ -310,33 +311,49 @@ def test_who_am_i_reads_the_token_and_its_account_in_one_query(app, cast):
     assert (reads.batches, reads.single) == (1, 0)
 
 
-def test_naming_co_authors_reveals_no_account_and_locks_no_one_out(cast):
+def test_team_ids_invite_reveal_no_account_and_lock_no_one_out(cast):
     # Given a challenge with one entry per person,
     c = cast.client
     challenge_id, terms = cast.open_challenge(max_submissions_per_solver=1)
     unknown = "00000000-0000-4000-8000-000000000001"
-    # when a solver names a rival and an id of no account, then both are recorded alike
-    # (issue 19: team_ids told whether an account exists),
+    # when an older client sends team_ids with a rival and an id of no account, then
+    # both are invited alike to the solver's team (issue 19: team_ids told whether an
+    # account exists; issue 21: they are invitations, never authorship),
     entry = cast.submit(challenge_id, terms, team_ids=[cast.other.id, unknown])
     seen = c.get(f"/api/v1/submissions/{entry}", headers=cast.solver.auth).json()
     assert seen["author_ids"] == [cast.solver.id]
-    assert seen["named_coauthor_ids"] == [cast.other.id, unknown]
-    # and the rival can still enter alone (naming them used none of their entries),
+    assert seen["named_coauthor_ids"] == []
+    team = c.get(f"/api/v1/teams/{seen['team_id']}", headers=cast.solver.auth).json()
+    assert team["invitations"] == [{"account_id": cast.other.id}, {"account_id": unknown}]
+    # and the rival can still enter alone (the invitation used none of their entries),
     cast.submit(challenge_id, terms, who=cast.other, title="Lever lab")
-    # so confirming this one too is over their limit.
+    # so joining the team too is over their limit,
     assert_problem(
-        c.post(f"/api/v1/submissions/{entry}/coauthorship", headers=cast.other.auth),
+        c.post(
+            f"/api/v1/teams/{seen['team_id']}/accept",
+            json={"accepted_terms_sha256": terms},
+            headers=cast.other.auth,
+        ),
         409,
         "submission_limit_reached",
     )
-    declined = c.post(f"/api/v1/submissions/{entry}/coauthorship/decline", headers=cast.other.auth)
+    # and the entry names no co-author to confirm.
+    assert_problem(
+        c.post(f"/api/v1/submissions/{entry}/coauthorship", headers=cast.other.auth),
+        404,
+        "not_found",
+    )
+    declined = c.post(f"/api/v1/teams/{seen['team_id']}/decline", headers=cast.other.auth)
     assert declined.status_code == 200, declined.text
 
 
-def test_a_named_co_author_confirms(cast):
+def test_a_named_co_author_confirms(app, cast):
+    # Given an entry recorded before issue 21, naming a co-author,
     c = cast.client
     challenge_id, terms = cast.open_challenge()
-    entry = cast.submit(challenge_id, terms, team_ids=[cast.other.id])
+    entry = entry_naming_coauthors(
+        app, UUID(cast.solver.id), UUID(challenge_id), terms, [UUID(cast.other.id)]
+    )
     url = f"/api/v1/submissions/{entry}/coauthorship"
     assert_problem(c.post(url, headers=cast.reviewer.auth), 404, "not_found")
     assert c.post(url, headers=cast.other.auth).status_code == 200

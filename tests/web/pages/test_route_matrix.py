@@ -94,6 +94,25 @@ def fresh_invitation(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(challenge_id)}
 
 
+def fresh_team(w: World, role: str) -> dict[str, str]:
+    """A fresh challenge and the solver's team in it, the other solver invited."""
+    challenge_id, _terms = w.cast.published()
+    team = w.cast.app.form_team(
+        w.cast.solver, challenge_id, "Fresh lab", [str(w.cast.other_solver)]
+    )
+    return {"fresh": str(team.id)}
+
+
+def fresh_team_of_two(w: World, role: str) -> dict[str, str]:
+    """As ``fresh_team``, with the other solver on it."""
+    challenge_id, terms = w.cast.published()
+    team = w.cast.app.form_team(
+        w.cast.solver, challenge_id, "Fresh lab", [str(w.cast.other_solver)]
+    )
+    w.cast.app.accept_team_invitation(w.cast.other_solver, team.id, terms)
+    return {"fresh": str(team.id), "member": str(w.cast.other_solver)}
+
+
 @pytest.fixture
 def world(web: Web, cast: Scene) -> World:
     app, clock = cast.app, cast.clock
@@ -114,6 +133,8 @@ def world(web: Web, cast: Scene) -> World:
     review, review_terms = cast.published(**short)
     won, won_terms = cast.published(**short)
     ids["draft"] = cast.draft()
+    # The solver's team in the open challenge, the other solver invited (issue 21).
+    ids["team"] = app.form_team(cast.solver, ids["open"], "Lever lab", [str(cast.other_solver)]).id
     app.invite_reviewer(cast.sponsor, review, cast.reviewer)
     app.accept_reviewer_invitation(cast.reviewer, review)
     clock.advance(timedelta(days=2))
@@ -219,6 +240,42 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/submissions/{fresh}/support",
         {"action": "support"},
         prepare=fresh_entry,
+    ),
+    # teams (issue 21): a team's page and forms are its members' and invitees' (others:
+    # 404); the lead invites, removes and hands over (the invitee: 409); the sponsor's
+    # members cannot enter, so cannot form a team (403).
+    ("GET", f"{C}/teams/new"): Row(signed_in(200), "/challenges/{open}/teams/new"),
+    ("POST", f"{C}/teams"): Row(
+        {**signed_in(400, 401), "manager": 403, "legal": 403},
+        "/challenges/{open}/teams",
+        {"name": ""},
+    ),
+    ("GET", "/teams/{team_id:uuid}"): Row(only(200, ("solver", "other_solver")), "/teams/{team}"),
+    ("POST", "/teams/{team_id:uuid}/invitations"): Row(
+        post_only(400, ("solver",), other_solver=409), "/teams/{team}/invitations", {"invitees": ""}
+    ),
+    ("POST", "/teams/{team_id:uuid}/accept"): Row(
+        # Without the terms box ticked nobody joins.
+        post_only(400, ("solver", "other_solver")),
+        "/teams/{team}/accept",
+    ),
+    ("POST", "/teams/{team_id:uuid}/decline"): Row(
+        post_only(303, ("other_solver",), solver=409), "/teams/{fresh}/decline", prepare=fresh_team
+    ),
+    ("POST", "/teams/{team_id:uuid}/leave"): Row(
+        post_only(303, ("other_solver",), solver=409),
+        "/teams/{fresh}/leave",
+        prepare=fresh_team_of_two,
+    ),
+    ("POST", "/teams/{team_id:uuid}/members/{account_id:uuid}/remove"): Row(
+        post_only(303, ("solver",), other_solver=409),
+        "/teams/{fresh}/members/{member}/remove",
+        prepare=fresh_team_of_two,
+    ),
+    ("POST", "/teams/{team_id:uuid}/members/{account_id:uuid}/lead"): Row(
+        post_only(303, ("solver",), other_solver=409),
+        "/teams/{fresh}/members/{member}/lead",
+        prepare=fresh_team_of_two,
     ),
     # sponsors
     ("GET", "/organisations"): Row(signed_in(200), "/organisations"),
