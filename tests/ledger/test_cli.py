@@ -57,6 +57,11 @@ def test_evidence_verify_and_audit_from_the_command_line(
     capsys.readouterr()
     assert main(["verify", str(bundle), "--public-key", str(env / "public.pem")]) == 0
     assert "RESULT: verified" in capsys.readouterr().out
+    # Without a key of one's own the bundle's signature proves nothing (issue 22, finding 2).
+    assert main(["verify", str(bundle)]) == 1
+    out = capsys.readouterr().out
+    assert "RESULT: UNAUTHENTICATED" in out and "verified" not in out.split("RESULT:")[1]
+    assert "only against the key the bundle itself carries" in out
 
     bundle.write_text(bundle.read_text().replace("assigns to the Sponsor", "lends to the Sponsor"))
     assert main(["verify", str(bundle), "--public-key", str(env / "public.pem")]) == 1

@@ -113,7 +113,9 @@ def test_an_outside_checkpoint_copy_must_agree(story):
     older = ledger.checkpoint_now()  # an outsider keeps this copy
     app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
     bundle = bundle_for(app, ledger, entry)
-    assert verify_bundle(bundle, outside_checkpoint=ledger.latest_checkpoint()).ok
+    assert verify_bundle(
+        bundle, ledger.signing_key.public_key(), outside_checkpoint=ledger.latest_checkpoint()
+    ).ok
     result = verify_bundle(bundle, outside_checkpoint=older)
     assert [c.name for c in result.checks if not c.ok] == ["outside checkpoint agrees"]
 

@@ -1,7 +1,9 @@
 """The offline verifier behind `openinno verify BUNDLE`: no database, no network.
 
 It checks, and names the first thing that fails in each area:
-  1. the checkpoint's Ed25519 signature (with the key given, else the bundle's own);
+  1. the checkpoint's Ed25519 signature (with the key given, else the bundle's own:
+     then the answer is at best UNAUTHENTICATED, since anyone can make a key and
+     sign a bundle of their own with it);
   2. an outsider's copy of a checkpoint, when given, agrees with the bundle's;
   3. every event's inclusion proof against the signed root;
   4. the chain of title: submitted under the published terms (hash recomputed
@@ -34,24 +36,43 @@ class Check:
     detail: str = ""
 
 
+UNAUTHENTICATED = (
+    "UNAUTHENTICATED: every check passed, but the checkpoint signature was checked only "
+    "against the key the bundle itself carries, and anyone can sign a bundle of their own; "
+    "give the platform's published public key (--public-key)"
+)
+
+
 @dataclass
 class Verification:
     checks: list[Check] = field(default_factory=list)
+    # True only when the checkpoint was checked with a key the verifier trusts (given
+    # from outside the bundle); the bundle's own key proves nothing about who signed.
+    authenticated: bool = False
 
     def add(self, name: str, ok: bool, detail: str = "") -> bool:
         self.checks.append(Check(name, ok, detail))
         return ok
 
     @property
-    def ok(self) -> bool:
+    def checks_pass(self) -> bool:
         return all(c.ok for c in self.checks)
+
+    @property
+    def ok(self) -> bool:
+        return self.checks_pass and self.authenticated
 
     def report(self) -> str:
         lines = [
             f"{'PASS' if c.ok else 'FAIL'}  {c.name}{': ' + c.detail if c.detail else ''}"
             for c in self.checks
         ]
-        lines.append("RESULT: " + ("verified" if self.ok else "NOT VERIFIED"))
+        if not self.checks_pass:
+            lines.append("RESULT: NOT VERIFIED")
+        elif not self.authenticated:
+            lines.append("RESULT: " + UNAUTHENTICATED)
+        else:
+            lines.append("RESULT: verified")
         return "\n".join(lines)
 
 
@@ -68,13 +89,13 @@ def verify_bundle(
     public_key: Ed25519PublicKey | None = None,
     outside_checkpoint: checkpoints.Checkpoint | None = None,
 ) -> Verification:
-    v = Verification()
+    v = Verification(authenticated=public_key is not None)
     cp = bundle.checkpoint
     key = public_key or checkpoints.load_public_key(bundle.public_key_pem.encode())
     source = (
         "the key given"
         if public_key
-        else "the bundle's own key (compare it with the published one)"
+        else "only the bundle's own key (compare it with the published one)"
     )
     if not v.add(
         "checkpoint signature",
