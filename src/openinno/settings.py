@@ -32,6 +32,9 @@ class Settings:
     files_directory: Path | None = None
     # Ed25519 private key (PEM file) that signs ledger checkpoints; see `openinno keys generate`.
     signing_key_file: Path | None = None
+    # Secret (base64, 32 bytes) that proves each recorded event was written by the
+    # application (persistence/write_proof.py); keep it off the database server.
+    write_key_file: Path | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
     # How many nice steps each web worker of several runs below the supervisor, which
@@ -64,6 +67,7 @@ class Settings:
             port=int(env.get("OPENINNO_PORT", 8000)),
             files_directory=_optional_path(env.get("OPENINNO_FILES_DIR")),
             signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
+            write_key_file=_optional_path(env.get("OPENINNO_WRITE_KEY_FILE")),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
@@ -74,6 +78,10 @@ class Settings:
     @property
     def signing_key_path(self) -> Path:
         return self.signing_key_file or self.data_dir / "signing-key.pem"
+
+    @property
+    def write_key_path(self) -> Path:
+        return self.write_key_file or self.data_dir / "write-key"
 
     @property
     def group_commit_enabled(self) -> bool:

@@ -78,6 +78,39 @@ def test_evidence_verify_and_audit_from_the_command_line(
     assert "deleted: the event at position 3 (leaf 2) is missing" in capsys.readouterr().out
 
 
+def test_audit_names_an_event_appended_by_sql_without_the_write_key(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openinno.ledger.log import catch_up, ledger_for
+
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0
+    app = OpenInno(Settings.from_env())
+    app.register_account("ada@example.org", "correct horse battery", "Ada")
+    ledger = ledger_for(app)
+    catch_up(ledger)
+    ledger.db.close()
+    app.close()
+    capsys.readouterr()
+    assert main(["audit"]) == 0
+    assert "write proofs required from position 1; 0 legacy events" in capsys.readouterr().out
+    db = sqlite3.connect(env / "openinno.db")
+    db.execute(
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
+        " SELECT originator_id, 2, topic, CAST(? AS BLOB) FROM stored_events WHERE rowid = 1",
+        ('{"display_name":"Mallory"}',),
+    )
+    db.commit()
+    db.close()
+    assert main(["audit"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  unproven: the event at position 3 (Account.Registered of stream" in out
+    assert "has no write proof; not in the signed log" in out
+    assert "RESULT: TAMPERED OR INCOMPLETE" in out
+    Path(Settings.from_env().write_key_path).unlink()
+    assert main(["audit"]) == 2
+
+
 def test_serve_follows_the_ledger_in_a_background_thread(env: Path) -> None:
     from openinno.ledger.log import ledger_for
     from web.ledger_cli import start_ledger
@@ -149,6 +182,7 @@ def test_serve_lingers_as_configured(
 
     monkeypatch.setattr(Ledger, "follow", watched_follow)
     assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0  # without the write key the follower waits
     settings = Settings.from_env()
     app = OpenInno(settings)
     app.register_account("ada@example.org", "correct horse battery", "Ada")  # two events

@@ -15,7 +15,9 @@ from eventsourcing.utils import get_topic
 
 from openinno.domain import AGGREGATES, IpAgreement
 from openinno.domain.values import Prize
+from openinno.ledger.canonical import canonical_json
 from openinno.persistence.mapper import MsgspecMapper, MsgspecTranscoder, decode_payload
+from openinno.persistence.write_proof import WriteKey, unseal
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "stored_events_v1.jsonl"
 
@@ -66,7 +68,30 @@ def test_round_trip_keeps_types(tmp_path):
         event = mapper.to_domain_event(stored)
         again = mapper.to_domain_event(mapper.to_stored_event(event))
         assert vars(again) == vars(event)
-        assert mapper.to_stored_event(again).state == stored.state
+        # Written again, the same JSON value, now in canonical form (keys sorted).
+        assert mapper.to_stored_event(again).state == canonical_json(json.loads(stored.state))
+
+
+def test_every_event_type_is_written_canonical_and_sealed_with_a_proof_that_checks():
+    """The proof covers the canonical payload, which the mapper writes directly; the
+    ledger re-canonicalises what it reads, so both must be the same bytes for every
+    event type, or genuine events would be refused."""
+    key = WriteKey(bytes(range(32)))
+    mapper = MsgspecMapper(MsgspecTranscoder())
+    mapper.write_key = key
+    for stored in stored_fixture():
+        event = mapper.to_domain_event(stored)
+        written = mapper.to_stored_event(event)
+        tag, payload = unseal(written.state)
+        assert tag is not None and payload == canonical_json(json.loads(payload))
+        assert key.check(
+            tag, stored.originator_id, stored.originator_version, stored.topic, payload
+        )
+        assert not key.check(
+            tag, stored.originator_id, stored.originator_version + 1, stored.topic, payload
+        )
+        assert vars(mapper.to_domain_event(written)) == vars(event)
+        assert mapper.to_payload(written) == mapper.to_payload(stored)
 
 
 def test_payloads_are_plain_json_with_decimal_money_as_strings():
