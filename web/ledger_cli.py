@@ -192,8 +192,9 @@ def _evidence(args: argparse.Namespace, settings: Settings) -> int:
     app, ledger = _open(settings)
     try:
         catch_up(ledger)
+        since = [_read_checkpoint(path).tree_size for path in args.since]
         bundle = build_bundle(
-            ledger, UUID(args.submission_id), app.files.get if args.with_files else None
+            ledger, UUID(args.submission_id), app.files.get if args.with_files else None, since
         )
     finally:
         ledger.db.close()
@@ -205,6 +206,14 @@ def _evidence(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+def _read_checkpoint(path: str) -> Any:
+    import msgspec
+
+    from openinno.ledger import checkpoint
+
+    return msgspec.json.decode(Path(path).read_bytes(), type=checkpoint.Checkpoint)
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -223,12 +232,16 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     public = (
         checkpoint.load_public_key(Path(args.public_key).read_bytes()) if args.public_key else None
     )
-    outside = None
-    if args.checkpoint:
-        outside = msgspec.json.decode(
-            Path(args.checkpoint).read_bytes(), type=checkpoint.Checkpoint
+    outside = _read_checkpoint(args.checkpoint) if args.checkpoint else None
+    since = _read_checkpoint(args.since) if args.since else None
+    consistency = None
+    if args.consistency_proof:
+        from openinno.ledger.bundle import ConsistencyProof
+
+        consistency = msgspec.json.decode(
+            Path(args.consistency_proof).read_bytes(), type=ConsistencyProof
         )
-    result = verify_bundle(bundle, public, outside)
+    result = verify_bundle(bundle, public, outside, since, consistency)
     print(f"evidence for submission {bundle.submission_id}")
     print(result.report())
     return 0 if result.ok else 1
@@ -275,9 +288,28 @@ def add_parser(commands: Any) -> None:
     evidence.add_argument(
         "--with-files", action="store_true", help="include the submitted files' bytes"
     )
+    evidence.add_argument(
+        "--since",
+        action="append",
+        default=[],
+        metavar="CHECKPOINT",
+        help="a checkpoint (JSON) the recipient saved earlier: the bundle carries a"
+        " consistency proof from its tree size (repeatable)",
+    )
     evidence.set_defaults(run=_evidence)
     verify = commands.add_parser("verify", help="check an evidence bundle offline")
     verify.add_argument("bundle")
     verify.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
     verify.add_argument("--public-key", help="the platform's published public key (PEM)")
+    verify.add_argument(
+        "--since",
+        metavar="OLD_CHECKPOINT",
+        help="a checkpoint (JSON) you saved earlier: prove the bundle's log extends it"
+        " (consistent) or show the fork",
+    )
+    verify.add_argument(
+        "--consistency-proof",
+        help="the proof from your checkpoint's size to the bundle's, as"
+        " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
+    )
     verify.set_defaults(run=_verify)

@@ -143,3 +143,34 @@ def test_a_bundle_built_after_the_store_was_tampered_with_fails_naming_the_leaf(
     failed = [c for c in result.checks if not c.ok]
     assert [c.name for c in failed] == ["inclusion proofs"]
     assert "is not in the signed tree" in failed[0].detail
+
+
+def test_since_an_older_checkpoint_needs_a_consistency_proof_and_checks_it(story):
+    """The proof may come with the bundle or from the served endpoint; without one there
+    is no answer, and a proof that does not fold to both roots shows a fork."""
+    from openinno.ledger.bundle import ConsistencyProof
+
+    app, ledger, s, entry, agreement_id = story
+    catch_up(ledger)
+    older = ledger.checkpoint_now()
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    bundle = bundle_for(app, ledger, entry)
+    key = ledger.signing_key.public_key()
+    new = bundle.checkpoint.tree_size
+
+    result = verify_bundle(bundle, key, since=older)
+    assert not result.ok and not result.fork
+    assert f"no consistency proof from size {older.tree_size} to {new}" in result.report()
+
+    served = ConsistencyProof(
+        older.tree_size,
+        new,
+        [h.hex() for h in ledger.tree().consistency_proof(older.tree_size, new)],
+    )
+    result = verify_bundle(bundle, key, since=older, consistency=served)
+    assert result.ok, result.report()
+    assert f"consistent: the log grew from {older.tree_size} to {new}" in result.report()
+
+    wrong = msgspec.structs.replace(served, proof=["00" * 32, *served.proof[1:]])
+    result = verify_bundle(bundle, key, since=older, consistency=wrong)
+    assert result.fork and "RESULT: INCONSISTENT: fork" in result.report()

@@ -6,7 +6,7 @@ agreement texts, and the submitted files' hashes (and bytes, on request)."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +33,14 @@ class BundleFile(msgspec.Struct):
     content_base64: str | None = None
 
 
+class ConsistencyProof(msgspec.Struct):
+    """RFC 9162 proof that the bundle's tree (``second``) extends an older one (``first``)."""
+
+    first: int
+    second: int
+    proof: list[str]
+
+
 class EvidenceBundle(msgspec.Struct):
     format: str
     submission_id: str
@@ -41,6 +49,8 @@ class EvidenceBundle(msgspec.Struct):
     events: list[BundleEvent]
     agreement_texts: dict[str, str]
     files: list[BundleFile]
+    # From the tree sizes of checkpoints the recipient saved before (`evidence --since`).
+    consistency_proofs: list[ConsistencyProof] = []
 
 
 def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
@@ -56,9 +66,11 @@ def build_bundle(
     ledger: Ledger,
     submission_id: UUID,
     read_file: Callable[[str], bytes] | None = None,
+    since: Sequence[int] = (),
 ) -> EvidenceBundle:
     """The chain of title of one submission, proven against the latest checkpoint
-    (signed now if the tree has grown since)."""
+    (signed now if the tree has grown since), with consistency proofs from each
+    older tree size in ``since``."""
     cp = ledger.checkpoint_now()
     if cp is None or ledger.signing_key is None:
         raise RuntimeError("no signing key configured: run `openinno keys generate`")
@@ -106,8 +118,22 @@ def build_bundle(
             )
     events.sort(key=lambda b: b.leaf_index)
     public_pem = checkpoints.public_key_pem(ledger.signing_key).decode()
+    consistency = [
+        ConsistencyProof(
+            first, cp.tree_size, [h.hex() for h in tree.consistency_proof(first, cp.tree_size)]
+        )
+        for first in sorted(set(since))
+        if 0 < first <= cp.tree_size
+    ]
     return EvidenceBundle(
-        FORMAT, str(submission_id), cp, public_pem, events, texts, list(files.values())
+        FORMAT,
+        str(submission_id),
+        cp,
+        public_pem,
+        events,
+        texts,
+        list(files.values()),
+        consistency,
     )
 
 

@@ -4,7 +4,9 @@ It checks, and names the first thing that fails in each area:
   1. the checkpoint's Ed25519 signature (with the key given, else the bundle's own:
      then the answer is at best UNAUTHENTICATED, since anyone can make a key and
      sign a bundle of their own with it);
-  2. an outsider's copy of a checkpoint, when given, agrees with the bundle's;
+  2. an outsider's copy of a checkpoint, when given, agrees with the bundle's; an
+     older saved checkpoint (``since``) is extended by the bundle's, by an RFC 9162
+     consistency proof (honest growth), or the log was rewritten: a fork;
   3. every event's inclusion proof against the signed root;
   4. the chain of title: submitted under the published terms (hash recomputed
      from the terms themselves), content hashes recomputed from the content,
@@ -24,9 +26,9 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from openinno.ledger import checkpoint as checkpoints
-from openinno.ledger.bundle import EvidenceBundle
+from openinno.ledger.bundle import ConsistencyProof, EvidenceBundle
 from openinno.ledger.canonical import canonical_json, parse_canonical_event
-from openinno.ledger.merkle import leaf_hash, verify_inclusion
+from openinno.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Verification:
     # True only when the checkpoint was checked with a key the verifier trusts (given
     # from outside the bundle); the bundle's own key proves nothing about who signed.
     authenticated: bool = False
+    # Set when the log the bundle proves against does not extend a saved checkpoint.
+    fork: str = ""
 
     def add(self, name: str, ok: bool, detail: str = "") -> bool:
         self.checks.append(Check(name, ok, detail))
@@ -60,14 +64,16 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return self.checks_pass and self.authenticated
+        return self.checks_pass and self.authenticated and not self.fork
 
     def report(self) -> str:
         lines = [
             f"{'PASS' if c.ok else 'FAIL'}  {c.name}{': ' + c.detail if c.detail else ''}"
             for c in self.checks
         ]
-        if not self.checks_pass:
+        if self.fork:
+            lines.append("RESULT: INCONSISTENT: fork: " + self.fork)
+        elif not self.checks_pass:
             lines.append("RESULT: NOT VERIFIED")
         elif not self.authenticated:
             lines.append("RESULT: " + UNAUTHENTICATED)
@@ -88,7 +94,11 @@ def verify_bundle(
     bundle: EvidenceBundle,
     public_key: Ed25519PublicKey | None = None,
     outside_checkpoint: checkpoints.Checkpoint | None = None,
+    since: checkpoints.Checkpoint | None = None,
+    consistency: ConsistencyProof | None = None,
 ) -> Verification:
+    """``since``: a checkpoint saved earlier; ``consistency``: a proof from its size to
+    the bundle's (else the bundle's own ``consistency_proofs`` are searched)."""
     v = Verification(authenticated=public_key is not None)
     cp = bundle.checkpoint
     key = public_key or checkpoints.load_public_key(bundle.public_key_pem.encode())
@@ -117,6 +127,10 @@ def verify_bundle(
             else f"yours: size {outside_checkpoint.tree_size}, bundle: size {cp.tree_size}; "
             "ask the platform for a consistency proof between the two sizes",
         )
+    if since is not None:
+        proofs = [consistency] if consistency is not None else bundle.consistency_proofs
+        if not _consistent(v, key, cp, since, proofs):
+            return v
     root = bytes.fromhex(cp.root_sha256)
     events: list[dict[str, Any]] = []
     for item in bundle.events:
@@ -133,6 +147,47 @@ def verify_bundle(
     v.add("inclusion proofs", True, f"{len(events)} events in the signed tree")
     _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
     return v
+
+
+def _consistent(
+    v: Verification,
+    key: Ed25519PublicKey,
+    cp: checkpoints.Checkpoint,
+    old: checkpoints.Checkpoint,
+    proofs: list[ConsistencyProof],
+) -> bool:
+    """Whether the bundle's signed tree extends the saved one (else a named failure,
+    and for two validly signed trees that do not extend each other, a fork)."""
+    name = f"consistent with your checkpoint of size {old.tree_size}"
+    if not checkpoints.verify(key, old):
+        return v.add(name, False, "your checkpoint's signature does not check with this key")
+    first, second = old.tree_size, cp.tree_size
+    old_root, new_root = bytes.fromhex(old.root_sha256), bytes.fromhex(cp.root_sha256)
+    if first > second:
+        return v.add(
+            name, False, f"the bundle's log (size {second}) is older than yours: get a fresh one"
+        )
+    if first == second:
+        if old_root == new_root:
+            return v.add(name, True, f"the log is still at size {second}")
+        v.fork = f"two different logs were signed at size {second}"
+        return v.add(name, False, v.fork)
+    proof = next((p for p in proofs if p.first == first and p.second == second), None)
+    if proof is None:
+        return v.add(
+            name,
+            False,
+            f"no consistency proof from size {first} to {second} in the bundle "
+            "(`openinno evidence --since`, or GET /api/v1/log/proof/consistency)",
+        )
+    path = [bytes.fromhex(h) for h in proof.proof]
+    if verify_consistency(first, second, path, old_root, new_root):
+        return v.add(name, True, f"consistent: the log grew from {first} to {second}")
+    v.fork = (
+        f"the log signed at size {second} does not extend the one you saved at size {first}: "
+        "history was rewritten"
+    )
+    return v.add(name, False, v.fork)
 
 
 def _chain_of_title(v: Verification, bundle: EvidenceBundle, events: list[dict[str, Any]]) -> None:
