@@ -217,34 +217,17 @@ def _read_checkpoint(path: str) -> Any:
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    """Offline: reads only the files given; no database, no network."""
-    import msgspec
+    """Offline: reads only the files given; no database, no network.  The standalone
+    verifier's own command, so both answer alike."""
+    from openinno.ledger import evidence_verifier
 
-    from openinno.ledger import checkpoint
-    from openinno.ledger.bundle import decode_bundle
-    from openinno.ledger.verify import verify_bundle
+    return evidence_verifier.run(args)
 
-    try:
-        bundle = decode_bundle(Path(args.bundle).read_bytes())
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as e:
-        print(f"FAIL  bundle: cannot read {args.bundle}: {e}\nRESULT: NOT VERIFIED")
-        return 1
-    public = (
-        checkpoint.load_public_key(Path(args.public_key).read_bytes()) if args.public_key else None
-    )
-    outside = _read_checkpoint(args.checkpoint) if args.checkpoint else None
-    since = _read_checkpoint(args.since) if args.since else None
-    consistency = None
-    if args.consistency_proof:
-        from openinno.ledger.bundle import ConsistencyProof
 
-        consistency = msgspec.json.decode(
-            Path(args.consistency_proof).read_bytes(), type=ConsistencyProof
-        )
-    result = verify_bundle(bundle, public, outside, since, consistency)
-    print(f"evidence for submission {bundle.submission_id}")
-    print(result.report())
-    return 0 if result.ok else 1
+def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    from openinno.ledger import evidence_verifier
+
+    evidence_verifier.add_arguments(parser)
 
 
 def add_parser(commands: Any) -> None:
@@ -298,18 +281,5 @@ def add_parser(commands: Any) -> None:
     )
     evidence.set_defaults(run=_evidence)
     verify = commands.add_parser("verify", help="check an evidence bundle offline")
-    verify.add_argument("bundle")
-    verify.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
-    verify.add_argument("--public-key", help="the platform's published public key (PEM)")
-    verify.add_argument(
-        "--since",
-        metavar="OLD_CHECKPOINT",
-        help="a checkpoint (JSON) you saved earlier: prove the bundle's log extends it"
-        " (consistent) or show the fork",
-    )
-    verify.add_argument(
-        "--consistency-proof",
-        help="the proof from your checkpoint's size to the bundle's, as"
-        " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
-    )
+    _add_verify_arguments(verify)
     verify.set_defaults(run=_verify)
