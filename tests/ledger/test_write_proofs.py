@@ -195,3 +195,18 @@ def test_without_the_write_key_the_follower_waits_and_admits_nothing(app):
         assert ledger.state() == (0, 0) and ledger.rejected() == []
     finally:
         ledger.db.close()
+
+
+def test_a_proof_frames_the_stream_id_as_its_canonical_text_whatever_its_type():
+    """The writer hands the mapper's UUID, a reader may hold the text: same message."""
+    from uuid import uuid4
+
+    from openinno.persistence.write_proof import proof_message
+
+    stream = uuid4()
+    message = proof_message(stream, 3, "m:Agg.Ev", b'{"a":1}')
+    assert message == proof_message(str(stream), 3, "m:Agg.Ev", b'{"a":1}')
+    assert message == (
+        b"openinno write proof v1\n"
+        + f'{{"payload":{{"a":1}},"stream_id":"{stream}","topic":"m:Agg.Ev","version":3}}'.encode()
+    )
