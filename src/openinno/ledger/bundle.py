@@ -14,6 +14,7 @@ import msgspec
 
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
+from openinno.ledger.evidence_verifier import stream_leaves_message
 from openinno.ledger.log import Ledger, leaf_bytes
 
 FORMAT = "openinno-evidence/1"
@@ -41,6 +42,17 @@ class ConsistencyProof(msgspec.Struct):
     proof: list[str]
 
 
+class StreamLeaves(msgspec.Struct):
+    """Signed with the checkpoint key: the leaves each listed stream has in the tree of
+    ``tree_size`` — all of them, so a bundle missing one (a dispute left out) fails."""
+
+    tree_size: int
+    root_sha256: str
+    key_id: str
+    streams: dict[str, list[int]]
+    signature: str = ""
+
+
 class EvidenceBundle(msgspec.Struct):
     format: str
     submission_id: str
@@ -51,6 +63,8 @@ class EvidenceBundle(msgspec.Struct):
     files: list[BundleFile]
     # From the tree sizes of checkpoints the recipient saved before (`evidence --since`).
     consistency_proofs: list[ConsistencyProof] = []
+    # Every leaf of the submission's and its agreements' streams (absent: older bundles).
+    stream_leaves: StreamLeaves | None = None
 
 
 def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
@@ -93,7 +107,13 @@ def build_bundle(
             added.append(parse_canonical_event(data))
         return added
 
-    submission_events = add_stream(submission_id)
+    complete: dict[str, list[int]] = {}
+
+    def add_whole_stream(stream_id: UUID) -> list[dict[str, Any]]:
+        complete[str(stream_id)] = [i for i, _ in _stream_leaves(ledger, stream_id, cp.tree_size)]
+        return add_stream(stream_id)
+
+    submission_events = add_whole_stream(submission_id)
     if not submission_events:
         raise LookupError(f"submission {submission_id} is not in the signed log yet")
     payloads.extend(submission_events)
@@ -103,7 +123,7 @@ def build_bundle(
     for e in submission_events:
         if e["topic"].endswith("Submission.Awarded"):
             agreement_id = UUID(e["payload"]["agreement_id"])
-            for a in add_stream(agreement_id):
+            for a in add_whole_stream(agreement_id):
                 if a["topic"].endswith("IpAgreement.Drafted"):
                     texts[str(agreement_id)] = a["payload"]["text"]
     files: dict[str, BundleFile] = {}
@@ -125,6 +145,11 @@ def build_bundle(
         for first in sorted(set(since))
         if 0 < first <= cp.tree_size
     ]
+    unsigned = StreamLeaves(cp.tree_size, cp.root_sha256, cp.key_id, complete)
+    signature = ledger.signing_key.sign(stream_leaves_message(msgspec.to_builtins(unsigned)))
+    stream_leaves = msgspec.structs.replace(
+        unsigned, signature=base64.b64encode(signature).decode()
+    )
     return EvidenceBundle(
         FORMAT,
         str(submission_id),
@@ -134,6 +159,7 @@ def build_bundle(
         texts,
         list(files.values()),
         consistency,
+        stream_leaves,
     )
 
 

@@ -50,6 +50,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 FORMAT = "openinno-evidence/1"
 CHECKPOINT_PREFIX = b"openinno checkpoint v1\n"
+STREAM_LEAVES_PREFIX = b"openinno stream leaves v1\n"
 
 # --- the bundle format --------------------------------------------------------------------
 
@@ -106,6 +107,24 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "consistency_proofs": {"type": "array", "items": {"$ref": "#/$defs/consistency_proof"}},
+        "stream_leaves": {
+            "type": ["object", "null"],
+            "properties": {
+                "tree_size": {"type": "integer", "minimum": 0},
+                "root_sha256": {"$ref": "#/$defs/sha256"},
+                "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                "streams": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0},
+                    },
+                },
+                "signature": {"type": "string"},
+            },
+            "required": ["tree_size", "root_sha256", "key_id", "streams", "signature"],
+            "additionalProperties": False,
+        },
     },
     "required": [
         "format",
@@ -297,14 +316,23 @@ def checkpoint_message(checkpoint: dict[str, Any]) -> bytes:
     return CHECKPOINT_PREFIX + canonical_json(body)
 
 
-def checkpoint_verifies(public_key: Ed25519PublicKey, checkpoint: dict[str, Any]) -> bool:
-    if checkpoint["key_id"] != key_id(public_key):
-        return False
+def stream_leaves_message(statement: dict[str, Any]) -> bytes:
+    body = {k: statement[k] for k in ("tree_size", "root_sha256", "key_id", "streams")}
+    return STREAM_LEAVES_PREFIX + canonical_json(body)
+
+
+def _signed(public_key: Ed25519PublicKey, signature: str, message: bytes) -> bool:
     try:
-        public_key.verify(base64.b64decode(checkpoint["signature"]), checkpoint_message(checkpoint))
+        public_key.verify(base64.b64decode(signature), message)
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def checkpoint_verifies(public_key: Ed25519PublicKey, checkpoint: dict[str, Any]) -> bool:
+    if checkpoint["key_id"] != key_id(public_key):
+        return False
+    return _signed(public_key, checkpoint["signature"], checkpoint_message(checkpoint))
 
 
 # --- the verification ---------------------------------------------------------------------
@@ -424,6 +452,8 @@ def verify_bundle(
             v.add("canonical form", False, f"leaf {index}: {e}")
             return v
     v.add("inclusion proofs", True, f"{len(events)} events in the signed tree")
+    if not _complete(v, key, bundle, events):
+        return v
     _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
     return v
 
@@ -467,6 +497,46 @@ def _consistent(
         "history was rewritten"
     )
     return v.add(name, False, v.fork)
+
+
+def _complete(
+    v: Verification, key: Ed25519PublicKey, bundle: dict[str, Any], events: list[dict[str, Any]]
+) -> bool:
+    """Whether the bundle holds every leaf its submission's and agreements' streams had
+    in the signed tree, by the platform's signed list of them: an event left out (a
+    dispute, a rescission) is named."""
+    name = "bundle holds every event of the submission's and agreements' streams"
+    listed = bundle.get("stream_leaves")
+    if listed is None:
+        return v.add(name, False, "no signed list of the streams' leaves: export it again")
+    cp = bundle["checkpoint"]
+    if not (
+        listed["tree_size"] == cp["tree_size"]
+        and listed["root_sha256"] == cp["root_sha256"]
+        and listed["key_id"] == key_id(key)
+        and _signed(key, listed["signature"], stream_leaves_message(listed))
+    ):
+        return v.add(name, False, "the list of the streams' leaves is not signed for this tree")
+    held: dict[str, set[int]] = {}
+    for item, event in zip(bundle["events"], events, strict=True):
+        held.setdefault(event["stream_id"], set()).add(item["leaf_index"])
+    awarded = [
+        e["payload"]["agreement_id"]
+        for e in events
+        if e["stream_id"] == bundle["submission_id"] and _kind(e) == "Submission.Awarded"
+    ]
+    for stream in [bundle["submission_id"], *awarded]:
+        if stream not in listed["streams"]:
+            return v.add(name, False, f"stream {stream} is not in the signed list")
+    for stream, leaves in sorted(listed["streams"].items()):
+        missing = sorted(set(leaves) - held.get(stream, set()))
+        if missing:
+            return v.add(name, False, f"leaf {missing[0]} of stream {stream} is missing")
+        unlisted = sorted(held.get(stream, set()) - set(leaves))
+        if unlisted:
+            return v.add(name, False, f"leaf {unlisted[0]} of stream {stream} is not listed")
+    total = sum(len(leaves) for leaves in listed["streams"].values())
+    return v.add(name, True, f"{total} events in {len(listed['streams'])} streams")
 
 
 def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[str, Any]]) -> None:
