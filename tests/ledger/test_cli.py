@@ -175,6 +175,14 @@ def test_audit_names_an_event_appended_by_sql_without_the_write_key(
     assert "FAIL  unproven: the event at position 3 (Account.Registered of stream" in out
     assert "has no write proof; not in the signed log" in out
     assert "RESULT: TAMPERED OR INCOMPLETE" in out
+    app = OpenInno(Settings.from_env())
+    ledger = ledger_for(app)
+    catch_up(ledger)  # the follower refuses it too, and status says so
+    ledger.db.close()
+    app.close()
+    assert main(["ledger", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "REFUSED 1 events without a valid write proof" in out and "write key: loaded" in out
     Path(Settings.from_env().write_key_path).unlink()
     assert main(["audit"]) == 2
 

@@ -210,3 +210,26 @@ def test_a_proof_frames_the_stream_id_as_its_canonical_text_whatever_its_type():
         b"openinno write proof v1\n"
         + f'{{"payload":{{"a":1}},"stream_id":"{stream}","topic":"m:Agg.Ev","version":3}}'.encode()
     )
+
+
+def test_proofs_sit_inside_the_encryption_of_an_encrypted_store(app, clock):
+    """With OPENINNO_CIPHER_KEY the proof is sealed before encryption: the stored bytes
+    show neither payload nor proof, and the ledger still admits every event."""
+    from dataclasses import replace
+
+    from eventsourcing.cryptography import AESCipher
+
+    settings = replace(app.settings, cipher_key=AESCipher.create_key(32))
+    encrypted = OpenInno(settings, clock=clock)
+    try:
+        encrypted.register_account("enc@example.org", "correct horse battery", "Enc")
+        [n, *_] = encrypted.recorder.select_notifications(start=1, limit=2)
+        assert b"enc@example.org" not in n.state and not n.state.startswith(b"\x00wp1")
+        ledger = ledger_for(encrypted, create_tables=True)
+        try:
+            assert catch_up(ledger) == 2
+            assert ledger.rejected() == [] and ledger.state()[0] == 2
+        finally:
+            ledger.db.close()
+    finally:
+        encrypted.close()
