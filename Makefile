@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## create the virtual environment and install (editable, with dev tools)
 
 .PHONY: migrate
-migrate: $(STAMP) ## create event-store, ledger and read-model tables; a signing key if none
+migrate: $(STAMP) ## create event-store, ledger and read-model tables; the signing and write keys if none
 	$(BIN)/openinno migrate
 	$(BIN)/openinno keys generate --if-missing
 

@@ -16,6 +16,7 @@ from openinno.clock import ManualClock
 from openinno.persistence.migrate import migrate_event_store
 from openinno.settings import Settings
 from tests.support import postgres
+from tests.support.keys import give_write_key
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -53,6 +54,7 @@ def make_settings(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> 
         "argon2_memory_kib": 8,
         "api_token_ttl_seconds": 365 * 24 * 3600,
     }
+    give_write_key(tmp_path)  # each test's own: its application proves every event
     if kind == "sqlite":
         return Settings(database_url=f"sqlite:///{tmp_path}/events.db", **common)  # type: ignore[arg-type]
     url = request.getfixturevalue("postgres_url")

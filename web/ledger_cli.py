@@ -55,25 +55,34 @@ def start_ledger(settings: Settings) -> Callable[[], None]:
     return stopper
 
 
+def _write_secret(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
 def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
+    """The checkpoint signing key and the write key (write proofs), each if missing."""
     from openinno.ledger import checkpoint
+    from openinno.persistence import write_proof
 
     out = Path(args.out) if args.out else settings.signing_key_path
-    if out.exists():
-        if args.if_missing:
-            return 0
-        if not args.force:
-            print(
-                f"error: {out} exists; pass --force to replace it (old checkpoints stay verifiable "
-                "only with the old public key)",
-                file=sys.stderr,
-            )
-            return 2
-    out.parent.mkdir(parents=True, exist_ok=True)
+    write_key = settings.write_key_path
+    if out.exists() and not (args.if_missing or args.force):
+        print(
+            f"error: {out} exists; pass --force to replace it (old checkpoints stay verifiable "
+            "only with the old public key), or --if-missing to add only missing keys",
+            file=sys.stderr,
+        )
+        return 2
+    if not write_key.exists():
+        _write_secret(write_key, write_proof.generate_key_text())
+        print(f"write key written to {write_key} (keep it secret and off the database server)")
+    if out.exists() and not args.force:
+        return 0
     pem = checkpoint.generate_private_key_pem()
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
+    _write_secret(out, pem)
     public = checkpoint.public_key_pem(checkpoint.load_private_key(pem)).decode()
     print(f"signing key written to {out} (keep it secret, back it up)\npublic key:\n{public}")
     return 0
@@ -104,6 +113,17 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"signing key: {'loaded' if ledger.signing_key else 'MISSING (openinno keys generate)'}"
         )
+        print(
+            "write key: "
+            + (
+                f"loaded ({ledger.write_key.key_id})"
+                if ledger.write_key
+                else "MISSING: the ledger admits nothing (openinno keys generate --if-missing)"
+            )
+        )
+        refused = ledger.rejected()
+        if refused:
+            print(f"REFUSED {len(refused)} events without a valid write proof (openinno audit)")
         if latest:
             print(
                 f"latest checkpoint: size {latest.tree_size} root {latest.root_sha256} at {latest.signed_at}"
@@ -139,6 +159,13 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print("error: give --public-key, or configure the signing key", file=sys.stderr)
             return 2
+        if ledger.write_key is None:
+            print(
+                f"error: no write key at {settings.write_key_path} (OPENINNO_WRITE_KEY_FILE):"
+                " write proofs cannot be checked",
+                file=sys.stderr,
+            )
+            return 2
         report = audit(ledger, public, progress)
     finally:
         ledger.db.close()
@@ -147,6 +174,11 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"{report.events:,} events recomputed, {report.checkpoints_verified} signed checkpoints held"
     )
+    if report.proofs_from is not None:
+        print(
+            f"write proofs required from position {report.proofs_from:,}; "
+            f"{report.legacy_events:,} legacy events below it admitted unproven"
+        )
     for finding in report.findings:
         print(f"FAIL  {finding}")
     print("RESULT: " + ("intact" if report.ok else "TAMPERED OR INCOMPLETE"))
@@ -160,7 +192,8 @@ def _evidence(args: argparse.Namespace, settings: Settings) -> int:
     app, ledger = _open(settings)
     try:
         catch_up(ledger)
-        bundle = build_bundle(ledger, UUID(args.submission_id))
+        since = [_read_checkpoint(path).tree_size for path in args.since]
+        bundle = build_bundle(ledger, UUID(args.submission_id), since=since)
     finally:
         ledger.db.close()
         app.close()
@@ -175,44 +208,44 @@ def _evidence(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    """Offline: reads only the files given; no database, no network."""
+def _read_checkpoint(path: str) -> Any:
     import msgspec
 
     from openinno.ledger import checkpoint
-    from openinno.ledger.bundle import decode_bundle
-    from openinno.ledger.verify import verify_bundle
 
-    try:
-        bundle = decode_bundle(Path(args.bundle).read_bytes())
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError) as e:
-        print(f"FAIL  bundle: cannot read {args.bundle}: {e}\nRESULT: NOT VERIFIED")
-        return 1
-    public = (
-        checkpoint.load_public_key(Path(args.public_key).read_bytes()) if args.public_key else None
-    )
-    outside = None
-    if args.checkpoint:
-        outside = msgspec.json.decode(
-            Path(args.checkpoint).read_bytes(), type=checkpoint.Checkpoint
-        )
-    result = verify_bundle(bundle, public, outside)
-    print(f"evidence for submission {bundle.submission_id}")
-    print(result.report())
-    return 0 if result.ok else 1
+    return msgspec.json.decode(Path(path).read_bytes(), type=checkpoint.Checkpoint)
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Offline: reads only the files given; no database, no network.  The standalone
+    verifier's own command, so both answer alike."""
+    from openinno.ledger import evidence_verifier
+
+    return evidence_verifier.run(args)
+
+
+def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    from openinno.ledger import evidence_verifier
+
+    evidence_verifier.add_arguments(parser)
 
 
 def add_parser(commands: Any) -> None:
     keys = commands.add_parser("keys", help="the ledger's signing key").add_subparsers(
         dest="keys_command", required=True
     )
-    generate = keys.add_parser("generate", help="create an Ed25519 signing key for checkpoints")
+    generate = keys.add_parser(
+        "generate",
+        help="create the Ed25519 signing key for checkpoints and the write key"
+        " (OPENINNO_WRITE_KEY_FILE or <data dir>/write-key) that proves each recorded event;"
+        " an existing write key is never replaced",
+    )
     generate.add_argument(
         "--out", help="PEM file (default: OPENINNO_SIGNING_KEY_FILE or <data dir>/signing-key.pem)"
     )
-    generate.add_argument("--force", action="store_true", help="replace an existing key")
+    generate.add_argument("--force", action="store_true", help="replace an existing signing key")
     generate.add_argument(
-        "--if-missing", action="store_true", help="do nothing when the key exists"
+        "--if-missing", action="store_true", help="create only the keys that are missing"
     )
     generate.set_defaults(run=_keys_generate)
     ledger = commands.add_parser("ledger", help="the tamper-evident log").add_subparsers(
@@ -238,9 +271,15 @@ def add_parser(commands: Any) -> None:
     evidence.add_argument(
         "--with-files", action="store_true", help="include the submitted files' bytes"
     )
+    evidence.add_argument(
+        "--since",
+        action="append",
+        default=[],
+        metavar="CHECKPOINT",
+        help="a checkpoint (JSON) the recipient saved earlier: the bundle carries a"
+        " consistency proof from its tree size (repeatable)",
+    )
     evidence.set_defaults(run=_evidence)
     verify = commands.add_parser("verify", help="check an evidence bundle offline")
-    verify.add_argument("bundle")
-    verify.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
-    verify.add_argument("--public-key", help="the platform's published public key (PEM)")
+    _add_verify_arguments(verify)
     verify.set_defaults(run=_verify)

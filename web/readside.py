@@ -6,7 +6,6 @@ uses ``public``) of the same database."""
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -16,6 +15,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from openinno.application import OpenInno
 from openinno.persistence.environment import postgres_env
 from openinno.persistence.mapper import MsgspecMapper
+from openinno.persistence.write_proof import unseal
 from openinno.settings import Settings
 from projections.db import ReadStore
 from projections.projection import Payload, Plaintext, Projection
@@ -158,15 +158,16 @@ def payload_for(app: OpenInno) -> Payload:
 
 def plaintext_for(app: OpenInno) -> Plaintext | None:
     """A notification's stored payload as the JSON bytes the mapper wrote
-    (decrypted and decompressed where the store does either): what the legal
-    history copies as it is.  ``None`` if the mapper is not the msgspec one."""
+    (decrypted and decompressed where the store does either, without the write
+    proof in front): what the legal history copies as it is.  ``None`` if the
+    mapper is not the msgspec one."""
     mapper = app.mapper
     if not isinstance(mapper, MsgspecMapper):
         return None
     cipher, compressor = mapper.cipher, mapper.compressor
     if cipher is None and compressor is None:
         # The stored bytes themselves (bytes from both stores' readers).
-        return operator.attrgetter("state")
+        return lambda notification: unseal(notification.state)[1]
 
     def plaintext(notification: Any) -> bytes:
         data = notification.state
@@ -174,7 +175,7 @@ def plaintext_for(app: OpenInno) -> Plaintext | None:
             data = cipher.decrypt(data)
         if compressor is not None:
             data = compressor.decompress(data)
-        return bytes(data)
+        return unseal(bytes(data))[1]
 
     return plaintext
 

@@ -28,7 +28,7 @@ from eventsourcing.application import (
     Repository,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import PersistenceError, RecordConflictError, Recording
+from eventsourcing.persistence import Mapper, PersistenceError, RecordConflictError, Recording
 from eventsourcing.postgres import PostgresAggregateRecorder
 
 from openinno.clock import Clock, SystemClock
@@ -81,9 +81,10 @@ from openinno.domain.values import (
 from openinno.files import FileStore, Upload, check_upload
 from openinno.keyed_lock import KeyedLocks
 from openinno.passwords import Passwords
-from openinno.persistence import pool_check, statements
+from openinno.persistence import pool_check, statements, write_proof
 from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
+from openinno.persistence.mapper import MsgspecMapper
 from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
 from openinno.settings import Settings
 from openinno.teams import TeamCommands
@@ -263,6 +264,13 @@ class OpenInno(TeamCommands, Application[UUID]):
         )
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        # Every event recorded carries a write proof when the write key is configured.
+        mapper = super().construct_mapper()
+        if isinstance(mapper, MsgspecMapper):
+            mapper.write_key = write_proof.load_key(self.settings.write_key_path)
+        return mapper
 
     def construct_repository(self) -> Repository[UUID]:
         size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)

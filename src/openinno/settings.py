@@ -41,6 +41,9 @@ class Settings:
     derived_files_directory: Path | None = None
     # Ed25519 private key (PEM file) that signs ledger checkpoints; see `openinno keys generate`.
     signing_key_file: Path | None = None
+    # Secret (base64, 32 bytes) that proves each recorded event was written by the
+    # application (persistence/write_proof.py); keep it off the database server.
+    write_key_file: Path | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
     # How many nice steps each web worker of several runs below the supervisor, which
@@ -82,6 +85,7 @@ class Settings:
             files_directory=_optional_path(env.get("OPENINNO_FILES_DIR")),
             derived_files_directory=_optional_path(env.get("OPENINNO_DERIVED_FILES_DIR")),
             signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
+            write_key_file=_optional_path(env.get("OPENINNO_WRITE_KEY_FILE")),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
@@ -100,6 +104,10 @@ class Settings:
         if self.max_request_bytes is not None:
             return self.max_request_bytes
         return self.max_file_bytes * self.max_files_per_submission + REQUEST_SLACK_BYTES
+
+    @property
+    def write_key_path(self) -> Path:
+        return self.write_key_file or self.data_dir / "write-key"
 
     @property
     def group_commit_enabled(self) -> bool:

@@ -17,6 +17,7 @@ from eventsourcing.persistence import (
 
 from openinno.domain import IpAgreement, Submission, Vote
 from openinno.persistence.mapper import MsgspecMapper, MsgspecTranscoder
+from openinno.persistence.write_proof import WriteKey
 from tests.benchmarks.report import Result, rate
 
 
@@ -68,7 +69,18 @@ def run(quick: bool) -> list[Result]:
     encode_base = rate(n, lambda: [theirs.to_stored_event(e) for e in events])
     decode = rate(n, lambda: [ours.to_domain_event(s) for s in stored_ours])
     decode_base = rate(n, lambda: [theirs.to_domain_event(s) for s in stored_theirs])
+    # Write proofs (issue 22): one HMAC-SHA256 per event over bytes already encoded.
+    proving = MsgspecMapper(MsgspecTranscoder())
+    proving.write_key = WriteKey(bytes(32))
+    encode_proven = rate(n, lambda: [proving.to_stored_event(e) for e in events])
     return [
+        Result(
+            "mapper encode with write proof",
+            encode_proven,
+            "without (same run)",
+            encode,
+            "events/s",
+        ),
         Result(
             "mapper encode (msgspec)", encode, "library JSONTranscoder", encode_base, "events/s"
         ),

@@ -79,6 +79,7 @@ from projections.projection import Projection
 from projections.registry import ALL
 from tests.benchmarks.report import Result
 from tests.support import postgres
+from tests.support.keys import give_write_key
 from web.projections_cli import rebuild_read_models
 from web.readside import read_side_for, read_store_for
 
@@ -431,6 +432,7 @@ def postgres_store(url: str, tmp: Path) -> Iterator[Store]:
 
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     settings = Settings(database_url=f"{url}?schema={schema}", data_dir=tmp)
+    give_write_key(tmp)
     try:
         migrate_event_store(settings)
         app = OpenInno(settings)
@@ -449,6 +451,7 @@ def postgres_store(url: str, tmp: Path) -> Iterator[Store]:
 @contextmanager
 def sqlite_store(tmp: Path) -> Iterator[Store]:
     settings = Settings(database_url=f"sqlite:///{tmp}/events.db", data_dir=tmp)
+    give_write_key(tmp)
     migrate_event_store(settings)
     app = OpenInno(settings)
     try:

@@ -91,6 +91,7 @@ from projections.sponsors import queries as sponsors
 from tests.benchmarks.bench_projections import CRITERIA, Clock, Expected, Writer, _account
 from tests.benchmarks.report import Result
 from tests.support import postgres
+from tests.support.keys import give_write_key
 from tests.support.load import (
     ClosedRun,
     CollectorPauses,
@@ -439,6 +440,7 @@ META = "bench_reads_meta"
 
 
 def _bench_settings(database_url: str, data_dir: Path) -> Settings:
+    give_write_key(data_dir)
     return Settings(
         database_url=database_url, data_dir=data_dir, argon2_time_cost=1, argon2_memory_kib=8
     )

@@ -9,11 +9,14 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+import msgspec
 import pytest
 
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
+from openinno.ledger.bundle import decode_bundle
 from openinno.settings import Settings
 from tests.conftest import START
 from tests.support.story import scene
@@ -57,6 +60,11 @@ def test_evidence_verify_and_audit_from_the_command_line(
     capsys.readouterr()
     assert main(["verify", str(bundle), "--public-key", str(env / "public.pem")]) == 0
     assert "RESULT: verified" in capsys.readouterr().out
+    # Without a key of one's own the bundle's signature proves nothing (issue 22, finding 2).
+    assert main(["verify", str(bundle)]) == 1
+    out = capsys.readouterr().out
+    assert "RESULT: UNAUTHENTICATED" in out and "verified" not in out.split("RESULT:")[1]
+    assert "only against the key the bundle itself carries" in out
 
     bundle.write_text(bundle.read_text().replace("assigns to the Sponsor", "lends to the Sponsor"))
     assert main(["verify", str(bundle), "--public-key", str(env / "public.pem")]) == 1
@@ -71,6 +79,112 @@ def test_evidence_verify_and_audit_from_the_command_line(
     capsys.readouterr()
     assert main(["audit"]) == 1
     assert "deleted: the event at position 3 (leaf 2) is missing" in capsys.readouterr().out
+
+
+def story_to_payment(clock: ManualClock) -> tuple[OpenInno, UUID, UUID, Any]:
+    app = OpenInno(Settings.from_env(), clock=clock)
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    entry = s.submit(challenge_id, terms)
+    clock.advance(timedelta(days=30))
+    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
+    app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree", text_sha)
+    app.countersign_agreement(s.sponsor, agreement_id, "Spon Sor", "I agree", text_sha)
+    app.record_payment(s.sponsor, agreement_id, "WIRE-1")
+    return app, entry, agreement_id, s
+
+
+def test_verify_since_an_old_checkpoint_tells_honest_growth_from_a_fork(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22, finding 4: a saved checkpoint, then a bundle of a grown log (consistent)
+    and one of a log the key holder rebuilt without an early event (a fork)."""
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0
+    public_pem = capsys.readouterr().out.split("public key:\n")[1]
+    (env / "public.pem").write_text(public_pem)
+    clock = ManualClock(START)
+    app, entry, _agreement_id, _s = story_to_payment(clock)
+    first = env / "first.json"
+    assert main(["evidence", str(entry), "--out", str(first)]) == 0
+    saved = env / "saved-checkpoint.json"
+    saved.write_bytes(msgspec.json.encode(decode_bundle(first.read_bytes()).checkpoint))
+    old_size = decode_bundle(first.read_bytes()).checkpoint.tree_size
+
+    app.register_account("late@example.org", "correct horse battery", "Late")  # growth
+    app.close()
+    grown = env / "grown.json"
+    assert main(["evidence", str(entry), "--since", str(saved), "--out", str(grown)]) == 0
+    new_size = decode_bundle(grown.read_bytes()).checkpoint.tree_size
+    assert new_size == old_size + 2
+    capsys.readouterr()
+    key = ["--public-key", str(env / "public.pem")]
+    assert main(["verify", str(grown), *key, "--since", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert f"consistent: the log grew from {old_size} to {new_size}" in out
+    assert "RESULT: verified" in out
+    # The bundle the checkpoint came from: the log is still at that size.
+    assert main(["verify", str(first), *key, "--since", str(env / "saved-checkpoint.json")]) == 0
+    capsys.readouterr()
+
+    # The key holder removes the sponsor's first event and rebuilds the ledger.
+    db = sqlite3.connect(env / "openinno.db")
+    db.execute("DELETE FROM stored_events WHERE rowid = 1")
+    db.commit()
+    db.close()
+    (env / "ledger.db").unlink()
+    assert main(["migrate"]) == 0
+    forked = env / "forked.json"
+    assert main(["evidence", str(entry), "--since", str(saved), "--out", str(forked)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(forked), *key]) == 0  # on its own it looks fine
+    capsys.readouterr()
+    assert main(["verify", str(forked), *key, "--since", str(saved)]) == 1
+    out = capsys.readouterr().out
+    assert f"RESULT: INCONSISTENT: fork: the log signed at size {new_size - 1} does not " in out
+    assert f"extend the one you saved at size {old_size}" in out
+
+
+def test_audit_names_an_event_appended_by_sql_without_the_write_key(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openinno.ledger.log import catch_up, ledger_for
+
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0
+    app = OpenInno(Settings.from_env())
+    app.register_account("ada@example.org", "correct horse battery", "Ada")
+    ledger = ledger_for(app)
+    catch_up(ledger)
+    ledger.db.close()
+    app.close()
+    capsys.readouterr()
+    assert main(["audit"]) == 0
+    assert "write proofs required from position 1; 0 legacy events" in capsys.readouterr().out
+    db = sqlite3.connect(env / "openinno.db")
+    db.execute(
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
+        " SELECT originator_id, 2, topic, CAST(? AS BLOB) FROM stored_events WHERE rowid = 1",
+        ('{"display_name":"Mallory"}',),
+    )
+    db.commit()
+    db.close()
+    assert main(["audit"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  unproven: the event at position 3 (Account.Registered of stream" in out
+    assert "has no write proof; not in the signed log" in out
+    assert "RESULT: TAMPERED OR INCOMPLETE" in out
+    app = OpenInno(Settings.from_env())
+    ledger = ledger_for(app)
+    catch_up(ledger)  # the follower refuses it too, and status says so
+    ledger.db.close()
+    app.close()
+    assert main(["ledger", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "REFUSED 1 events without a valid write proof" in out and "write key: loaded" in out
+    Path(Settings.from_env().write_key_path).unlink()
+    assert main(["audit"]) == 2
 
 
 def test_serve_follows_the_ledger_in_a_background_thread(env: Path) -> None:
@@ -144,6 +258,7 @@ def test_serve_lingers_as_configured(
 
     monkeypatch.setattr(Ledger, "follow", watched_follow)
     assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0  # without the write key the follower waits
     settings = Settings.from_env()
     app = OpenInno(settings)
     app.register_account("ada@example.org", "correct horse battery", "Ada")  # two events

@@ -123,7 +123,9 @@ def test_an_outside_checkpoint_copy_must_agree(story):
     older = ledger.checkpoint_now()  # an outsider keeps this copy
     app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
     bundle = bundle_for(app, ledger, entry)
-    assert verify_bundle(bundle, outside_checkpoint=ledger.latest_checkpoint()).ok
+    assert verify_bundle(
+        bundle, ledger.signing_key.public_key(), outside_checkpoint=ledger.latest_checkpoint()
+    ).ok
     result = verify_bundle(bundle, outside_checkpoint=older)
     assert [c.name for c in result.checks if not c.ok] == ["outside checkpoint agrees"]
 
@@ -171,3 +173,71 @@ def test_a_bundle_with_files_is_written_in_pieces_no_larger_than_a_chunk(story):
     assert whole.events == bundle.events
     assert [base64.b64decode(f.content_base64 or "") for f in whole.files] == [PDF]
     assert decode_bundle(encode_bundle(bundle)).files[0].content_base64 is None
+
+
+def test_since_an_older_checkpoint_needs_a_consistency_proof_and_checks_it(story):
+    """The proof may come with the bundle or from the served endpoint; without one there
+    is no answer, and a proof that does not fold to both roots shows a fork."""
+    from openinno.ledger.bundle import ConsistencyProof
+
+    app, ledger, s, entry, agreement_id = story
+    catch_up(ledger)
+    older = ledger.checkpoint_now()
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    bundle = bundle_for(app, ledger, entry)
+    key = ledger.signing_key.public_key()
+    new = bundle.checkpoint.tree_size
+
+    result = verify_bundle(bundle, key, since=older)
+    assert not result.ok and not result.fork
+    assert f"no consistency proof from size {older.tree_size} to {new}" in result.report()
+
+    served = ConsistencyProof(
+        older.tree_size,
+        new,
+        [h.hex() for h in ledger.tree().consistency_proof(older.tree_size, new)],
+    )
+    result = verify_bundle(bundle, key, since=older, consistency=served)
+    assert result.ok, result.report()
+    assert f"consistent: the log grew from {older.tree_size} to {new}" in result.report()
+
+    wrong = msgspec.structs.replace(served, proof=["00" * 32, *served.proof[1:]])
+    result = verify_bundle(bundle, key, since=older, consistency=wrong)
+    assert result.fork and "RESULT: INCONSISTENT: fork" in result.report()
+
+
+def test_a_bundle_with_an_event_left_out_fails_naming_it(story):
+    """Issue 22, finding 3: the dispute removed from a genuine bundle must not leave a
+    verified transfer; the platform signs the list of every leaf of the streams."""
+    app, ledger, s, entry, agreement_id = story
+    app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
+    app.dispute_agreement(s.solver, agreement_id, "The sponsor never paid.")
+    bundle = bundle_for(app, ledger, entry)
+    key = ledger.signing_key.public_key()
+    genuine = verify_bundle(bundle, key)
+    assert [c.name for c in genuine.checks if not c.ok] == ["not disputed or rescinded"]
+
+    [disputed] = [e for e in bundle.events if "IpAgreement.Disputed" in e.event]
+    left_out = tampered(bundle, events=[e for e in bundle.events if e is not disputed])
+    result = verify_bundle(left_out, key)
+    failed = [c for c in result.checks if not c.ok]
+    assert [c.name for c in failed] == [
+        "bundle holds every event of the submission's and agreements' streams"
+    ]
+    assert failed[0].detail == f"leaf {disputed.leaf_index} of stream {agreement_id} is missing"
+
+    # Nor can the list be shortened to match, or dropped.
+    assert bundle.stream_leaves is not None
+    streams = dict(bundle.stream_leaves.streams)
+    streams[str(agreement_id)] = [i for i in streams[str(agreement_id)] if i != disputed.leaf_index]
+    shortened = tampered(
+        left_out, stream_leaves=msgspec.structs.replace(bundle.stream_leaves, streams=streams)
+    )
+    result = verify_bundle(shortened, key)
+    assert [c.detail for c in result.checks if not c.ok] == [
+        "the list of the streams' leaves is not signed for this tree"
+    ]
+    result = verify_bundle(tampered(left_out, stream_leaves=None), key)
+    assert [c.detail for c in result.checks if not c.ok] == [
+        "no signed list of the streams' leaves: export it again"
+    ]

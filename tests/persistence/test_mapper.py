@@ -16,7 +16,9 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from openinno.domain import AGGREGATES, IpAgreement
 from openinno.domain.values import Prize
+from openinno.ledger.canonical import canonical_json
 from openinno.persistence.mapper import MsgspecMapper, MsgspecTranscoder, decode_payload
+from openinno.persistence.write_proof import WriteKey, unseal
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "stored_events_v1.jsonl"
 
@@ -78,15 +80,15 @@ def test_round_trip_keeps_types(tmp_path):
         event = mapper.to_domain_event(stored)
         again = mapper.to_domain_event(mapper.to_stored_event(event))
         assert vars(again) == vars(event)
+        # Written again in canonical form (keys sorted: write proofs, issue 22), the
+        # same JSON value, but for fields added to the class since (with defaults),
+        # written out with their defaults; everything stored is kept as it was.
         state = mapper.to_stored_event(again).state
-        if state != stored.state:
-            # Fields added to the class since (with defaults at the end) are written
-            # out with their defaults; everything stored is kept as it was.
-            rewritten, original = json.loads(state), json.loads(stored.state)
-            assert {k: rewritten[k] for k in original} == original, stored.topic
-            assert list(rewritten)[: len(original)] == list(original), stored.topic
-            added = fields_with_defaults(type(event))
-            assert set(rewritten) - set(original) <= set(added), stored.topic
+        rewritten, original = json.loads(state), json.loads(stored.state)
+        assert state == canonical_json(rewritten), stored.topic
+        assert {k: rewritten[k] for k in original} == original, stored.topic
+        added = fields_with_defaults(type(event))
+        assert set(rewritten) - set(original) <= set(added), stored.topic
 
 
 def fields_with_defaults(cls: type) -> list[str]:
@@ -114,6 +116,31 @@ def test_api_tokens_stored_before_expiry_and_scopes_load_with_the_defaults():
         "",
         0,
     )
+
+
+def test_every_event_type_is_written_canonical_and_sealed_with_a_proof_that_checks():
+    """The proof covers the canonical payload, which the mapper writes directly; the
+    ledger re-canonicalises what it reads, so both must be the same bytes for every
+    event type, or genuine events would be refused."""
+    key = WriteKey(bytes(range(32)))
+    mapper = MsgspecMapper(MsgspecTranscoder())
+    mapper.write_key = key
+    for stored in stored_fixture():
+        event = mapper.to_domain_event(stored)
+        written = mapper.to_stored_event(event)
+        tag, payload = unseal(written.state)
+        assert tag is not None and payload == canonical_json(json.loads(payload))
+        assert key.check(
+            tag, stored.originator_id, stored.originator_version, stored.topic, payload
+        )
+        assert not key.check(
+            tag, stored.originator_id, stored.originator_version + 1, stored.topic, payload
+        )
+        assert vars(mapper.to_domain_event(written)) == vars(event)
+        # The same payload, but for optional fields added since (at their defaults).
+        now, before = mapper.to_payload(written), mapper.to_payload(stored)
+        assert {k: now[k] for k in before} == before, stored.topic
+        assert set(now) - set(before) <= set(fields_with_defaults(type(event))), stored.topic
 
 
 def test_payloads_are_plain_json_with_decimal_money_as_strings():

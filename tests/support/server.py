@@ -30,6 +30,7 @@ from openinno.application import OpenInno
 from openinno.clock import ManualClock
 from openinno.domain.values import Voting
 from openinno.settings import Settings
+from tests.support.keys import give_write_key
 from tests.support.story import PASSWORD, spec_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -66,6 +67,7 @@ def pg_store(url: str, tmp: Path) -> Iterator[Settings]:
 def postgres_settings(postgres_url: str, data_dir: Path) -> Settings:
     """Settings for a throwaway schema; cheap password hashing (tests, not production)."""
     schema = f"f_{uuid.uuid4().hex[:16]}"
+    give_write_key(data_dir)
     return Settings(
         database_url=f"{postgres_url}?schema={schema}",
         data_dir=data_dir,

@@ -1,6 +1,12 @@
 """`openinno audit`: recompute the Merkle tree from the stored events and hold it
 against every signed checkpoint.  Any altered, inserted, reordered or deleted
-event is reported with its log position and leaf index."""
+event is reported with its log position and leaf index.
+
+Every stored event outside the signed log is also held against its write proof
+(ledger/admission.py): a row the application did not write (forged by database
+access, refused by the follower, or not followed yet) is named as unproven.
+Events inside the signed log had their proof checked when admitted; any change
+since shows as a root that differs."""
 
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
-from openinno.ledger.log import Ledger, leaf_bytes
+from openinno.ledger.admission import judge
+from openinno.ledger.log import Ledger, leaf_bytes, read_event
 from openinno.ledger.merkle import MerkleTree, leaf_hash
 
 
@@ -21,6 +28,9 @@ class AuditReport:
     events: int = 0
     checkpoints_verified: int = 0
     findings: list[str] = field(default_factory=list)
+    # Events admitted without a write proof because they were recorded before the cut-over.
+    legacy_events: int = 0
+    proofs_from: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -45,17 +55,10 @@ def audit(
     progress: Callable[[int], None] = lambda n: None,
 ) -> AuditReport:
     report = AuditReport()
-    recomputed = MerkleTree()
-    positions: list[int] = []
-    mapper: Mapper[Any] = ledger.mapper
-    for n in stored_notifications(ledger.recorder):
-        recomputed.append_hash(leaf_hash(leaf_bytes(mapper, n)))
-        positions.append(n.id)
-        report.events += 1
-        if report.events % 10_000 == 0:
-            progress(report.events)
-    progress(report.events)
-
+    write_key = ledger.write_key
+    if write_key is None:
+        report.findings.append("no write key configured: write proofs cannot be checked")
+        return report
     # What the ledger recorded when each event was first seen.  It is trusted only
     # as far as it reproduces the signed roots (checked below).
     recorded = {
@@ -63,6 +66,43 @@ def audit(
         for i, p, h in ledger.db.rows("SELECT leaf_index, position, leaf_hash FROM ledger_leaves")
     }
     signed = ledger.signed_checkpoints()
+    signed_size = signed[-1].tree_size if signed else 0
+    leaf_at = {position: index for index, (position, _) in recorded.items()}
+    cutover = ledger.recorded_proofs_from()
+    if cutover is None:
+        proofs_from = ledger.state()[1] + 1  # no follower with the write key has run yet
+    elif cutover[1]:
+        proofs_from = cutover[0]
+    else:
+        report.findings.append(
+            f"the write-proof cut-over record (position {cutover[0]}) was altered"
+        )
+        proofs_from = 1
+    report.proofs_from = proofs_from
+
+    recomputed = MerkleTree()
+    positions: list[int] = []
+    mapper: Mapper[Any] = ledger.mapper
+    for n in stored_notifications(ledger.recorder):
+        event = read_event(mapper, n)
+        verdict = judge(write_key, proofs_from, n, event.tag, event.canonical_payload)
+        report.legacy_events += verdict.legacy
+        leaf = leaf_at.get(n.id)
+        if verdict.admitted or leaf is not None:
+            recomputed.append_hash(leaf_hash(event.leaf))
+            positions.append(n.id)
+        if not verdict.admitted and (leaf is None or leaf >= signed_size):
+            where = "not in the signed log" if leaf is None else f"at leaf {leaf}, not yet signed"
+            report.findings.append(
+                f"unproven: the event at position {n.id} ({n.topic.rsplit(':', 1)[-1]} of "
+                f"stream {n.originator_id}, version {n.originator_version}) has "
+                f"{verdict.reason}; {where}"
+            )
+        report.events += 1
+        if report.events % 10_000 == 0:
+            progress(report.events)
+    progress(report.events)
+
     if not signed:
         report.findings.append("no signed checkpoint: nothing to hold the store against")
         return report

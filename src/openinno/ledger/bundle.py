@@ -11,7 +11,7 @@ store a chunk at a time (``FileStore.chunks``) and encoded on the way."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,7 @@ import msgspec
 
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
+from openinno.ledger.evidence_verifier import stream_leaves_message
 from openinno.ledger.log import Ledger, leaf_bytes
 
 FORMAT = "openinno-evidence/1"
@@ -38,6 +39,25 @@ class BundleFile(msgspec.Struct):
     content_base64: str | None = None
 
 
+class ConsistencyProof(msgspec.Struct):
+    """RFC 9162 proof that the bundle's tree (``second``) extends an older one (``first``)."""
+
+    first: int
+    second: int
+    proof: list[str]
+
+
+class StreamLeaves(msgspec.Struct):
+    """Signed with the checkpoint key: the leaves each listed stream has in the tree of
+    ``tree_size`` — all of them, so a bundle missing one (a dispute left out) fails."""
+
+    tree_size: int
+    root_sha256: str
+    key_id: str
+    streams: dict[str, list[int]]
+    signature: str = ""
+
+
 class EvidenceBundle(msgspec.Struct):
     format: str
     submission_id: str
@@ -46,6 +66,10 @@ class EvidenceBundle(msgspec.Struct):
     events: list[BundleEvent]
     agreement_texts: dict[str, str]
     files: list[BundleFile]
+    # From the tree sizes of checkpoints the recipient saved before (`evidence --since`).
+    consistency_proofs: list[ConsistencyProof] = []
+    # Every leaf of the submission's and its agreements' streams (absent: older bundles).
+    stream_leaves: StreamLeaves | None = None
 
 
 def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
@@ -64,9 +88,10 @@ FileChunks = Callable[[str], Iterable[bytes]]
 _BASE64_GROUP = 3
 
 
-def build_bundle(ledger: Ledger, submission_id: UUID) -> EvidenceBundle:
+def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ()) -> EvidenceBundle:
     """The chain of title of one submission, proven against the latest checkpoint
-    (signed now if the tree has grown since); the files named, without their bytes
+    (signed now if the tree has grown since), with consistency proofs from each
+    older tree size in ``since``; the files named, without their bytes
     (``bundle_chunks`` adds them as it writes)."""
     cp = ledger.checkpoint_now()
     if cp is None or ledger.signing_key is None:
@@ -90,7 +115,13 @@ def build_bundle(ledger: Ledger, submission_id: UUID) -> EvidenceBundle:
             added.append(parse_canonical_event(data))
         return added
 
-    submission_events = add_stream(submission_id)
+    complete: dict[str, list[int]] = {}
+
+    def add_whole_stream(stream_id: UUID) -> list[dict[str, Any]]:
+        complete[str(stream_id)] = [i for i, _ in _stream_leaves(ledger, stream_id, cp.tree_size)]
+        return add_stream(stream_id)
+
+    submission_events = add_whole_stream(submission_id)
     if not submission_events:
         raise LookupError(f"submission {submission_id} is not in the signed log yet")
     payloads.extend(submission_events)
@@ -100,7 +131,7 @@ def build_bundle(ledger: Ledger, submission_id: UUID) -> EvidenceBundle:
     for e in submission_events:
         if e["topic"].endswith("Submission.Awarded"):
             agreement_id = UUID(e["payload"]["agreement_id"])
-            for a in add_stream(agreement_id):
+            for a in add_whole_stream(agreement_id):
                 if a["topic"].endswith("IpAgreement.Drafted"):
                     texts[str(agreement_id)] = a["payload"]["text"]
     files: dict[str, BundleFile] = {}
@@ -110,20 +141,43 @@ def build_bundle(ledger: Ledger, submission_id: UUID) -> EvidenceBundle:
             files[f["sha256"]] = BundleFile(f["name"], f["sha256"], f["size"], f["media_type"])
     events.sort(key=lambda b: b.leaf_index)
     public_pem = checkpoints.public_key_pem(ledger.signing_key).decode()
+    consistency = [
+        ConsistencyProof(
+            first, cp.tree_size, [h.hex() for h in tree.consistency_proof(first, cp.tree_size)]
+        )
+        for first in sorted(set(since))
+        if 0 < first <= cp.tree_size
+    ]
+    unsigned = StreamLeaves(cp.tree_size, cp.root_sha256, cp.key_id, complete)
+    signature = ledger.signing_key.sign(stream_leaves_message(msgspec.to_builtins(unsigned)))
+    stream_leaves = msgspec.structs.replace(
+        unsigned, signature=base64.b64encode(signature).decode()
+    )
     return EvidenceBundle(
-        FORMAT, str(submission_id), cp, public_pem, events, texts, list(files.values())
+        FORMAT,
+        str(submission_id),
+        cp,
+        public_pem,
+        events,
+        texts,
+        list(files.values()),
+        consistency,
+        stream_leaves,
     )
 
 
 def bundle_chunks(bundle: EvidenceBundle, file_chunks: FileChunks | None = None) -> Iterator[bytes]:
     """The bundle as JSON, in pieces; with ``file_chunks``, every file's bytes in it
     (``content_base64``), read and encoded a chunk at a time."""
-    head = msgspec.json.format(
+    whole = msgspec.json.format(
         msgspec.json.encode(msgspec.structs.replace(bundle, files=[])), indent=1
     )
-    empty_files = b"[]\n}"
-    assert head.endswith(empty_files), "files is the bundle's last field"
-    yield head[: -len(empty_files)] + b"["
+    # The top-level key at indent 1; anywhere else (inside an event's or a text's
+    # string) its quotes would be escaped.
+    marker = b'\n "files": []'
+    assert whole.count(marker) == 1, "the bundle's files, once, at the top level"
+    head, tail = whole.split(marker)
+    yield head + b'\n "files": ['
     for i, file in enumerate(bundle.files):
         yield b"\n  " if i == 0 else b",\n  "
         if file_chunks is None and file.content_base64 is None:
@@ -138,7 +192,7 @@ def bundle_chunks(bundle: EvidenceBundle, file_chunks: FileChunks | None = None)
             assert file_chunks is not None
             yield from _base64_chunks(file_chunks(file.sha256))
         yield b'"}'
-    yield b"\n ]\n}"
+    yield (b"\n ]" if bundle.files else b"]") + tail
 
 
 def _base64_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:

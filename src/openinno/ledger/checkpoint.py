@@ -5,21 +5,26 @@ every later checkpoint must be consistent with it (RFC 9162 consistency proofs).
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import datetime
 
 import msgspec
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
 
-from openinno.ledger.canonical import canonical_json
+from openinno.ledger.evidence_verifier import (
+    CHECKPOINT_PREFIX,
+    checkpoint_message,
+    checkpoint_verifies,
+    key_id,
+    load_public_key,
+)
 
 # Domain separation: these bytes can never be mistaken for another signed message.
-SIGNED_PREFIX = b"openinno checkpoint v1\n"
+SIGNED_PREFIX = CHECKPOINT_PREFIX
+__all__ = ["SIGNED_PREFIX", "Checkpoint", "key_id", "load_public_key", "sign", "verify"]
 
 
 class Checkpoint(msgspec.Struct, frozen=True):
@@ -30,18 +35,8 @@ class Checkpoint(msgspec.Struct, frozen=True):
     signature: str = ""
 
     def message(self) -> bytes:
-        body = {
-            "tree_size": self.tree_size,
-            "root_sha256": self.root_sha256,
-            "signed_at": self.signed_at,
-            "key_id": self.key_id,
-        }
-        return SIGNED_PREFIX + canonical_json(body)
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+        # The verifier's own definition: what is signed here is what it checks.
+        return checkpoint_message(msgspec.to_builtins(self))
 
 
 def sign(private_key: Ed25519PrivateKey, tree_size: int, root: bytes, at: datetime) -> Checkpoint:
@@ -51,13 +46,7 @@ def sign(private_key: Ed25519PrivateKey, tree_size: int, root: bytes, at: dateti
 
 
 def verify(public_key: Ed25519PublicKey, checkpoint: Checkpoint) -> bool:
-    if checkpoint.key_id != key_id(public_key):
-        return False
-    try:
-        public_key.verify(base64.b64decode(checkpoint.signature), checkpoint.message())
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return checkpoint_verifies(public_key, msgspec.to_builtins(checkpoint))
 
 
 def generate_private_key_pem() -> bytes:
@@ -79,10 +68,3 @@ def public_key_pem(private_key: Ed25519PrivateKey) -> bytes:
     return private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-
-
-def load_public_key(pem: bytes) -> Ed25519PublicKey:
-    key = serialization.load_pem_public_key(pem)
-    if not isinstance(key, Ed25519PublicKey):
-        raise ValueError("the public key must be an Ed25519 key")
-    return key

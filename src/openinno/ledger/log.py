@@ -1,5 +1,7 @@
-"""The ledger follower: appends every recorded event to the Merkle tree, exactly
-once, and signs checkpoints.
+"""The ledger follower: appends every recorded event the application provably
+wrote (ledger/admission.py) to the Merkle tree, exactly once, and signs
+checkpoints.  An event without a valid write proof is never leafed: it is kept in
+``ledger_rejected`` and logged as an error, and `openinno audit` names it.
 
 Each batch — its leaves, the subtree hashes they complete, the new tree size and
 log position, and any checkpoint — is written in ONE transaction, guarded by a
@@ -9,9 +11,10 @@ appends an event twice or skips one.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,11 +23,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
-from openinno.ledger.canonical import canonical_event
+from openinno.ledger.admission import Verdict, judge
+from openinno.ledger.canonical import canonical_json
 from openinno.ledger.merkle import MerkleTree, leaf_hash
 from openinno.ledger.store import LedgerDb
+from openinno.persistence.write_proof import WriteKey, load_key, unseal
 
 BATCH = 2_000
+log = logging.getLogger("openinno.ledger")
+_decode = msgspec.json.Decoder()
 
 
 class DbNodeStore:
@@ -73,14 +80,33 @@ def plaintext_payload(mapper: Mapper[Any], notification: Notification) -> bytes:
     return data
 
 
-def leaf_bytes(mapper: Mapper[Any], notification: Notification) -> bytes:
-    return canonical_event(
-        notification.id,
-        notification.originator_id,
-        notification.originator_version,
-        notification.topic,
-        plaintext_payload(mapper, notification),
+@dataclass(frozen=True)
+class ReadEvent:
+    """A stored event as the ledger sees it: its write proof and canonical forms."""
+
+    tag: bytes | None
+    canonical_payload: bytes
+    leaf: bytes
+
+
+def read_event(mapper: Mapper[Any], notification: Notification) -> ReadEvent:
+    tag, payload = unseal(plaintext_payload(mapper, notification))
+    canonical_payload = canonical_json(_decode.decode(payload))
+    # canonical_event(...), with the payload already in canonical form.
+    leaf = canonical_json(
+        {
+            "position": notification.id,
+            "stream_id": str(notification.originator_id),
+            "version": notification.originator_version,
+            "topic": notification.topic,
+            "payload": msgspec.Raw(canonical_payload),
+        }
     )
+    return ReadEvent(tag, canonical_payload, leaf)
+
+
+def leaf_bytes(mapper: Mapper[Any], notification: Notification) -> bytes:
+    return read_event(mapper, notification).leaf
 
 
 @dataclass
@@ -92,6 +118,10 @@ class Ledger:
     signing_key: Ed25519PrivateKey | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
+    # Without it the follower cannot tell the application's events from forged ones:
+    # it waits (admits nothing) rather than refuse genuine events for good.
+    write_key: WriteKey | None = None
+    _warned_no_write_key: bool = field(default=False, init=False, repr=False)
 
     def state(self) -> tuple[int, int]:
         rows = self.db.rows("SELECT tree_size, last_position FROM ledger_state WHERE id = 1")
@@ -102,7 +132,13 @@ class Ledger:
 
     def follow_once(self, limit: int = BATCH) -> int:
         """Append what the log has beyond our position; returns how many events."""
+        if self.write_key is None:
+            if not self._warned_no_write_key:
+                log.warning("ledger paused: no write key (openinno keys generate --if-missing)")
+                self._warned_no_write_key = True
+            return 0
         size, position = self.state()
+        proofs_from = self.proofs_from()
         notifications = self.recorder.select_notifications(start=position + 1, limit=limit)
         if not notifications:
             # Quiet log: still sign the tail once it has waited long enough.
@@ -113,8 +149,14 @@ class Ledger:
         store = DbNodeStore(self.db, size)
         tree = MerkleTree(store)
         leaves = []
+        rejected = []
         for n in notifications:
-            digest = leaf_hash(leaf_bytes(self.mapper, n))
+            event = read_event(self.mapper, n)
+            verdict = judge(self.write_key, proofs_from, n, event.tag, event.canonical_payload)
+            if not verdict.admitted:
+                rejected.append(self._rejected_row(n, verdict))
+                continue
+            digest = leaf_hash(event.leaf)
             index = tree.append_hash(digest)
             leaves.append((index, n.id, str(n.originator_id), n.originator_version, digest))
         new_size, new_position = tree.size, notifications[-1].id
@@ -132,10 +174,71 @@ class Ledger:
                 ("leaf_index", "position", "stream_id", "version", "leaf_hash"),
                 leaves,
             )
+            self.db.insert_rows(
+                "ledger_rejected",
+                ("position", "stream_id", "version", "topic", "reason", "seen_at"),
+                rejected,
+            )
             store.flush()
             if self._due(new_size):
                 self._sign(tree, new_size)
         return len(notifications)
+
+    def _rejected_row(self, n: Notification, verdict: Verdict) -> tuple[Any, ...]:
+        # An alert: someone wrote to the event store without the application's key.
+        log.error(
+            "ledger refused the event at position %s (%s of stream %s, version %s): %s",
+            n.id,
+            n.topic,
+            n.originator_id,
+            n.originator_version,
+            verdict.reason,
+        )
+        return (
+            n.id,
+            str(n.originator_id),
+            n.originator_version,
+            n.topic,
+            verdict.reason,
+            self.now().isoformat(),
+        )
+
+    def proofs_from(self) -> int:
+        """The cut-over: the first log position from which write proofs are required
+        (admission.py), recorded by the first follower that holds the write key.
+        A record whose MAC does not check was altered: then proofs are required from 1."""
+        assert self.write_key is not None
+        rows = self.db.rows("SELECT position, tag FROM ledger_write_proofs_from WHERE id = 1")
+        if rows:
+            position, tag = int(rows[0][0]), str(rows[0][1])
+            if self.write_key.check_cutover(position, tag):
+                return position
+            log.error("ledger: the write-proof cut-over record was altered; requiring proofs")
+            return 1
+        _, last_position = self.state()
+        position = last_position + 1
+        self.db.execute(
+            "INSERT INTO ledger_write_proofs_from (id, position, tag) VALUES (1, ?, ?)"
+            " ON CONFLICT (id) DO NOTHING",
+            (position, self.write_key.tag_cutover(position)),
+        )
+        return self.proofs_from()
+
+    def recorded_proofs_from(self) -> tuple[int, bool] | None:
+        """The recorded cut-over and whether its MAC checks (None: not recorded yet)."""
+        rows = self.db.rows("SELECT position, tag FROM ledger_write_proofs_from WHERE id = 1")
+        if not rows:
+            return None
+        position, tag = int(rows[0][0]), str(rows[0][1])
+        return position, self.write_key is not None and self.write_key.check_cutover(position, tag)
+
+    def rejected(self) -> list[tuple[int, str, int, str, str]]:
+        """(position, stream id, version, topic, reason) of every refused event."""
+        rows = self.db.rows(
+            "SELECT position, stream_id, version, topic, reason FROM ledger_rejected"
+            " ORDER BY position"
+        )
+        return [(int(p), str(s), int(v), str(t), str(r)) for p, s, v, t, r in rows]
 
     def _due(self, size: int) -> bool:
         if self.signing_key is None or size == 0:
@@ -218,7 +321,8 @@ def catch_up(ledger: Ledger) -> int:
 
 
 def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
-    """The ledger of an OpenInno application, signing with the configured key if it exists."""
+    """The ledger of an OpenInno application, signing with the configured key if it
+    exists, and checking write proofs with the configured write key."""
     settings = app.settings
     db = LedgerDb(settings)
     if create_tables:
@@ -235,4 +339,5 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
         signing_key=key,
         checkpoint_every_events=settings.checkpoint_every_events,
         checkpoint_every_seconds=settings.checkpoint_every_seconds,
+        write_key=load_key(settings.write_key_path),
     )

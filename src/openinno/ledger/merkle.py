@@ -14,13 +14,23 @@ import hashlib
 from collections.abc import Sequence
 from typing import Protocol
 
+# Hashing and proof checking live in the standalone verifier, which needs them too.
+from openinno.ledger.evidence_verifier import (
+    leaf_hash,
+    node_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 
-def leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + data).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
+__all__ = [
+    "EMPTY_ROOT",
+    "MerkleTree",
+    "leaf_hash",
+    "node_hash",
+    "root_of",
+    "verify_consistency",
+    "verify_inclusion",
+]
 
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -144,62 +154,3 @@ def root_of(leaves: Sequence[bytes]) -> bytes:
         return leaf_hash(leaves[0])
     k = _split(len(leaves))
     return node_hash(root_of(leaves[:k]), root_of(leaves[k:]))
-
-
-def verify_inclusion(
-    leaf_digest: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
-) -> bool:
-    """RFC 9162 2.1.3.2."""
-    if not 0 <= index < size:
-        return False
-    fn, sn, r = index, size - 1, leaf_digest
-    for p in proof:
-        if sn == 0:
-            return False
-        if fn % 2 == 1 or fn == sn:
-            r = node_hash(p, r)
-            if fn % 2 == 0:
-                while fn % 2 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root
-
-
-def verify_consistency(
-    first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
-) -> bool:
-    """RFC 9162 2.1.4.2."""
-    if not 0 < first <= second:
-        return False
-    if first == second:
-        return not proof and first_root == second_root
-    path = list(proof)
-    if first & (first - 1) == 0:
-        # first is a power of two: its root is the implicit first element.
-        path = [first_root, *path]
-    if not path:
-        return False
-    fn, sn = first - 1, second - 1
-    while fn % 2 == 1:
-        fn >>= 1
-        sn >>= 1
-    fr = sr = path[0]
-    for c in path[1:]:
-        if sn == 0:
-            return False
-        if fn % 2 == 1 or fn == sn:
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
-            if fn % 2 == 0:
-                while fn % 2 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            sr = node_hash(sr, c)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and fr == first_root and sr == second_root

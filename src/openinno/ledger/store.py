@@ -26,6 +26,13 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS ledger_checkpoints (tree_size BIGINT PRIMARY KEY,"
     " root_sha256 TEXT NOT NULL, signed_at TEXT NOT NULL, key_id TEXT NOT NULL,"
     " signature TEXT NOT NULL, body TEXT NOT NULL)",
+    # Events refused for want of a valid write proof (ledger/admission.py): never leafed.
+    "CREATE TABLE IF NOT EXISTS ledger_rejected (position BIGINT PRIMARY KEY,"
+    " stream_id TEXT NOT NULL, version BIGINT NOT NULL, topic TEXT NOT NULL,"
+    " reason TEXT NOT NULL, seen_at TEXT NOT NULL)",
+    # The cut-over below which unproven (legacy) events were admitted, MAC'd by the write key.
+    "CREATE TABLE IF NOT EXISTS ledger_write_proofs_from (id INTEGER PRIMARY KEY,"
+    " position BIGINT NOT NULL, tag TEXT NOT NULL)",
 )
 
 

@@ -6,6 +6,10 @@ payload is plain JSON (UUIDs, datetimes and decimals as strings, value objects
 as objects) and decoding converts it back to the annotated types.  Old
 payloads still load: fields added later carry defaults, and a class with
 ``class_version > 1`` upcasts the raw dict before it is typed.
+
+Payloads are written in canonical JSON (keys sorted at every depth: the form the
+ledger's leaves use) and, when the mapper has a write key, sealed with a write
+proof (write_proof.py) before compression and encryption.
 """
 
 from __future__ import annotations
@@ -26,8 +30,14 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 
+from openinno.persistence.write_proof import WriteKey, seal, unseal
+
 _ENVELOPE = frozenset({"originator_id", "originator_version"})
 _encoder = msgspec.json.Encoder(decimal_format="string", uuid_format="canonical")
+# Sorted: the payload bytes are already the canonical form a write proof covers.
+_canonical_encoder = msgspec.json.Encoder(
+    decimal_format="string", uuid_format="canonical", order="sorted"
+)
 _raw_decoder = msgspec.json.Decoder(dict[str, Any])
 
 
@@ -71,6 +81,10 @@ def _typed_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
 
 
 class MsgspecMapper(Mapper[UUID]):
+    # Set by the application from OPENINNO_WRITE_KEY_FILE; without it events are
+    # stored unproven, and the ledger will not admit them.
+    write_key: WriteKey | None = None
+
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
@@ -78,7 +92,10 @@ class MsgspecMapper(Mapper[UUID]):
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
-        data = _encoder.encode(state)
+        topic = get_topic(type(domain_event))
+        data = _canonical_encoder.encode(state)
+        if self.write_key is not None:
+            data = seal(self.write_key.prove(originator_id, originator_version, topic, data), data)
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
@@ -86,7 +103,7 @@ class MsgspecMapper(Mapper[UUID]):
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
+            topic=topic,
             state=data,
         )
 
@@ -98,7 +115,7 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            state = decode_payload(cls, data)
+            state = decode_payload(cls, unseal(data)[1])
         except Exception as e:
             msg = (
                 f"Failed to decode stored event {stored_event.topic} "
@@ -127,7 +144,7 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            return plain_payload(stored_event.topic, data)
+            return plain_payload(stored_event.topic, unseal(data)[1])
         except Exception as e:
             msg = (
                 f"Failed to decode stored event {stored_event.topic} "

@@ -1,0 +1,758 @@
+"""The openinno evidence verifier: checks an evidence bundle offline, with nothing but
+Python 3.11+ and the ``cryptography`` package.  No database, no network, no openinno.
+
+This one file is the verifier: `openinno verify` runs the same code, and a legal
+team can run it on its own:
+
+    python -m venv v && v/bin/pip install cryptography
+    v/bin/python evidence_verifier.py evidence.json --public-key platform.pem \\
+        [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json \\
+        [--consistency-proof proof.json]]
+
+Exit status: 0 verified; 1 not verified, UNAUTHENTICATED (no --public-key: the
+signature was checked only against the key the bundle carries) or INCONSISTENT
+(a fork); 2 unreadable input.
+
+It checks, and names the first thing that fails in each area:
+  0. the bundle's format: its version, and the JSON Schema (docs/evidence-bundle.schema.json,
+     the same as SCHEMA below): unknown fields are refused;
+  1. the checkpoint's Ed25519 signature (with the key given, else the bundle's own:
+     then the answer is at best UNAUTHENTICATED, since anyone can make a key and
+     sign a bundle of their own with it);
+  2. an outsider's copy of a checkpoint, when given, agrees with the bundle's; an
+     older saved checkpoint (``since``) is extended by the bundle's, by an RFC 9162
+     consistency proof (honest growth), or the log was rewritten: a fork;
+  3. every event's inclusion proof against the signed root (RFC 9162);
+  4. the chain of title: submitted under the published terms (hash recomputed
+     from the terms themselves), content hashes recomputed from the content,
+     awarded, agreement text hashing to what was drafted and signed, every
+     author signed, the sponsor countersigned, paid where required, and
+     ownership transferred (or licence granted) last, in log order;
+  5. the files in the bundle hash to what the submission recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+FORMAT = "openinno-evidence/1"
+CHECKPOINT_PREFIX = b"openinno checkpoint v1\n"
+STREAM_LEAVES_PREFIX = b"openinno stream leaves v1\n"
+
+# --- the bundle format --------------------------------------------------------------------
+
+_HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_CHECKPOINT = {
+    "type": "object",
+    "properties": {
+        "tree_size": {"type": "integer", "minimum": 0},
+        "root_sha256": {"$ref": "#/$defs/sha256"},
+        "signed_at": {"type": "string"},
+        "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+        "signature": {"type": "string"},
+    },
+    "required": ["tree_size", "root_sha256", "signed_at", "key_id", "signature"],
+    "additionalProperties": False,
+}
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://openinno.example/schemas/evidence-bundle-1.json",
+    "title": "openinno evidence bundle, version 1",
+    "type": "object",
+    "properties": {
+        "format": {"const": FORMAT},
+        "submission_id": {"type": "string", "pattern": "^[0-9a-f-]{36}$"},
+        "checkpoint": {"$ref": "#/$defs/checkpoint"},
+        "public_key_pem": {"type": "string"},
+        "events": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "leaf_index": {"type": "integer", "minimum": 0},
+                    "event": {"type": "string"},
+                    "inclusion_proof": {"type": "array", "items": {"$ref": "#/$defs/sha256"}},
+                },
+                "required": ["leaf_index", "event", "inclusion_proof"],
+                "additionalProperties": False,
+            },
+        },
+        "agreement_texts": {"type": "object", "additionalProperties": {"type": "string"}},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "sha256": {"$ref": "#/$defs/sha256"},
+                    "size": {"type": "integer", "minimum": 0},
+                    "media_type": {"type": "string"},
+                    "content_base64": {"type": ["string", "null"]},
+                },
+                "required": ["name", "sha256", "size", "media_type"],
+                "additionalProperties": False,
+            },
+        },
+        "consistency_proofs": {"type": "array", "items": {"$ref": "#/$defs/consistency_proof"}},
+        "stream_leaves": {
+            "type": ["object", "null"],
+            "properties": {
+                "tree_size": {"type": "integer", "minimum": 0},
+                "root_sha256": {"$ref": "#/$defs/sha256"},
+                "key_id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                "streams": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0},
+                    },
+                },
+                "signature": {"type": "string"},
+            },
+            "required": ["tree_size", "root_sha256", "key_id", "streams", "signature"],
+            "additionalProperties": False,
+        },
+    },
+    "required": [
+        "format",
+        "submission_id",
+        "checkpoint",
+        "public_key_pem",
+        "events",
+        "agreement_texts",
+        "files",
+    ],
+    "additionalProperties": False,
+    "$defs": {
+        "sha256": _HEX64,
+        "checkpoint": _CHECKPOINT,
+        "consistency_proof": {
+            "type": "object",
+            "properties": {
+                "first": {"type": "integer", "minimum": 1},
+                "second": {"type": "integer", "minimum": 1},
+                "proof": {"type": "array", "items": {"$ref": "#/$defs/sha256"}},
+            },
+            "required": ["first", "second", "proof"],
+            "additionalProperties": False,
+        },
+    },
+}
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "integer": (int,),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def schema_errors(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
+    """Where ``value`` breaks ``schema``: the subset of JSON Schema that SCHEMA uses
+    (type, const, pattern, minimum, properties, required, additionalProperties,
+    items, local $ref), so that no schema library is needed."""
+    if "$ref" in schema:
+        return schema_errors(value, SCHEMA["$defs"][schema["$ref"].rsplit("/", 1)[-1]], path)
+    if "const" in schema and value != schema["const"]:
+        return [f"{path}: must be {schema['const']!r}"]
+    if "type" in schema:
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        allowed = tuple(t for n in names for t in _TYPES[n])
+        # bool is an int in Python, not in JSON
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            return [f"{path}: must be {' or '.join(names)}"]
+    errors: list[str] = []
+    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+        errors.append(f"{path}: not in the expected form")
+    if isinstance(value, int) and "minimum" in schema and value < schema["minimum"]:
+        errors.append(f"{path}: below {schema['minimum']}")
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        errors += [f"{path}: missing {k!r}" for k in schema.get("required", []) if k not in value]
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in properties:
+                errors += schema_errors(item, properties[key], f"{path}.{key}")
+            elif extra is False:
+                errors.append(f"{path}: unknown field {key!r}")
+            elif isinstance(extra, dict):
+                errors += schema_errors(item, extra, f"{path}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            errors += schema_errors(item, schema["items"], f"{path}[{i}]")
+    return errors
+
+
+# --- canonical form, hashes and proofs ----------------------------------------------------
+
+
+def canonical_json(value: Any) -> bytes:
+    """UTF-8 JSON, keys sorted at every depth, no insignificant whitespace, non-ASCII
+    kept as UTF-8: the form of the ledger's leaves and signed messages."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def parse_canonical_event(data: bytes) -> dict[str, Any]:
+    """Read a leaf back, refusing bytes that are not a canonical event."""
+    value = json.loads(data)
+    if not isinstance(value, dict) or set(value) != {
+        "position",
+        "stream_id",
+        "version",
+        "topic",
+        "payload",
+    }:
+        raise ValueError("not a canonical event: wrong fields")
+    if canonical_json(value) != data:
+        raise ValueError("not a canonical event: bytes are not in canonical form")
+    return value
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(
+    leaf_digest: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
+) -> bool:
+    """RFC 9162 2.1.3.2."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf_digest
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(
+    first: int, second: int, proof: Sequence[bytes], first_root: bytes, second_root: bytes
+) -> bool:
+    """RFC 9162 2.1.4.2."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    path = list(proof)
+    if first & (first - 1) == 0:
+        # first is a power of two: its root is the implicit first element.
+        path = [first_root, *path]
+    if not path:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn % 2 == 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == first_root and sr == second_root
+
+
+# --- checkpoints --------------------------------------------------------------------------
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def load_public_key(pem: bytes) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError("the public key must be an Ed25519 key")
+    return key
+
+
+def checkpoint_message(checkpoint: dict[str, Any]) -> bytes:
+    """The signed bytes: a prefix no other message has, then the canonical JSON of
+    the tree size, root, time (as written in the checkpoint) and key id."""
+    body = {k: checkpoint[k] for k in ("tree_size", "root_sha256", "signed_at", "key_id")}
+    return CHECKPOINT_PREFIX + canonical_json(body)
+
+
+def stream_leaves_message(statement: dict[str, Any]) -> bytes:
+    body = {k: statement[k] for k in ("tree_size", "root_sha256", "key_id", "streams")}
+    return STREAM_LEAVES_PREFIX + canonical_json(body)
+
+
+def _signed(public_key: Ed25519PublicKey, signature: str, message: bytes) -> bool:
+    try:
+        public_key.verify(base64.b64decode(signature), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def checkpoint_verifies(public_key: Ed25519PublicKey, checkpoint: dict[str, Any]) -> bool:
+    if checkpoint["key_id"] != key_id(public_key):
+        return False
+    return _signed(public_key, checkpoint["signature"], checkpoint_message(checkpoint))
+
+
+# --- the verification ---------------------------------------------------------------------
+
+UNAUTHENTICATED = (
+    "UNAUTHENTICATED: every check passed, but the checkpoint signature was checked only "
+    "against the key the bundle itself carries, and anyone can sign a bundle of their own; "
+    "give the platform's published public key (--public-key)"
+)
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class Verification:
+    checks: list[Check] = field(default_factory=list)
+    # True only when the checkpoint was checked with a key the verifier trusts (given
+    # from outside the bundle); the bundle's own key proves nothing about who signed.
+    authenticated: bool = False
+    # Set when the log the bundle proves against does not extend a saved checkpoint.
+    fork: str = ""
+
+    def add(self, name: str, ok: bool, detail: str = "") -> bool:
+        self.checks.append(Check(name, ok, detail))
+        return ok
+
+    @property
+    def checks_pass(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def ok(self) -> bool:
+        return self.checks_pass and self.authenticated and not self.fork
+
+    def report(self) -> str:
+        lines = [
+            f"{'PASS' if c.ok else 'FAIL'}  {c.name}{': ' + c.detail if c.detail else ''}"
+            for c in self.checks
+        ]
+        if self.fork:
+            lines.append("RESULT: INCONSISTENT: fork: " + self.fork)
+        elif not self.checks_pass:
+            lines.append("RESULT: NOT VERIFIED")
+        elif not self.authenticated:
+            lines.append("RESULT: " + UNAUTHENTICATED)
+        else:
+            lines.append("RESULT: verified")
+        return "\n".join(lines)
+
+
+def _kind(event: dict[str, Any]) -> str:
+    return str(event["topic"]).rsplit(":", 1)[-1]
+
+
+def verify_bundle(
+    bundle: dict[str, Any],
+    public_key: Ed25519PublicKey | None = None,
+    outside_checkpoint: dict[str, Any] | None = None,
+    since: dict[str, Any] | None = None,
+    consistency: dict[str, Any] | None = None,
+) -> Verification:
+    """``bundle`` and the checkpoints as plain JSON values.  ``since``: a checkpoint
+    saved earlier; ``consistency``: a proof from its size to the bundle's (else the
+    bundle's own ``consistency_proofs`` are searched)."""
+    v = Verification(authenticated=public_key is not None)
+    problems = schema_errors(bundle, SCHEMA)
+    if not v.add("bundle format", not problems, FORMAT if not problems else problems[0]):
+        return v
+    cp = bundle["checkpoint"]
+    key = public_key or load_public_key(bundle["public_key_pem"].encode())
+    source = (
+        "the key given"
+        if public_key
+        else "only the bundle's own key (compare it with the published one)"
+    )
+    if not v.add(
+        "checkpoint signature",
+        checkpoint_verifies(key, cp),
+        f"tree size {cp['tree_size']}, checked with {source}",
+    ):
+        return v
+    if outside_checkpoint is not None:
+        same = (
+            checkpoint_verifies(key, outside_checkpoint)
+            and outside_checkpoint["tree_size"] == cp["tree_size"]
+            and outside_checkpoint["root_sha256"] == cp["root_sha256"]
+        )
+        v.add(
+            "outside checkpoint agrees",
+            same,
+            ""
+            if same
+            else f"yours: size {outside_checkpoint['tree_size']}, bundle: size "
+            f"{cp['tree_size']}; ask the platform for a consistency proof between the two sizes",
+        )
+    if since is not None:
+        proofs = [consistency] if consistency is not None else bundle.get("consistency_proofs", [])
+        if not _consistent(v, key, cp, since, proofs):
+            return v
+    root = bytes.fromhex(cp["root_sha256"])
+    events: list[dict[str, Any]] = []
+    for item in bundle["events"]:
+        data = item["event"].encode()
+        proof = [bytes.fromhex(h) for h in item["inclusion_proof"]]
+        index = item["leaf_index"]
+        if not verify_inclusion(leaf_hash(data), index, cp["tree_size"], proof, root):
+            v.add("inclusion proofs", False, f"leaf {index} is not in the signed tree")
+            return v
+        try:
+            events.append(parse_canonical_event(data))
+        except ValueError as e:
+            v.add("canonical form", False, f"leaf {index}: {e}")
+            return v
+    v.add("inclusion proofs", True, f"{len(events)} events in the signed tree")
+    if not _complete(v, key, bundle, events):
+        return v
+    _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
+    return v
+
+
+def _consistent(
+    v: Verification,
+    key: Ed25519PublicKey,
+    cp: dict[str, Any],
+    old: dict[str, Any],
+    proofs: list[dict[str, Any]],
+) -> bool:
+    """Whether the bundle's signed tree extends the saved one (else a named failure,
+    and for two validly signed trees that do not extend each other, a fork)."""
+    first, second = old["tree_size"], cp["tree_size"]
+    name = f"consistent with your checkpoint of size {first}"
+    if not checkpoint_verifies(key, old):
+        return v.add(name, False, "your checkpoint's signature does not check with this key")
+    old_root, new_root = bytes.fromhex(old["root_sha256"]), bytes.fromhex(cp["root_sha256"])
+    if first > second:
+        return v.add(
+            name, False, f"the bundle's log (size {second}) is older than yours: get a fresh one"
+        )
+    if first == second:
+        if old_root == new_root:
+            return v.add(name, True, f"the log is still at size {second}")
+        v.fork = f"two different logs were signed at size {second}"
+        return v.add(name, False, v.fork)
+    proof = next((p for p in proofs if p["first"] == first and p["second"] == second), None)
+    if proof is None:
+        return v.add(
+            name,
+            False,
+            f"no consistency proof from size {first} to {second} in the bundle "
+            "(`openinno evidence --since`, or GET /api/v1/log/proof/consistency)",
+        )
+    path = [bytes.fromhex(h) for h in proof["proof"]]
+    if verify_consistency(first, second, path, old_root, new_root):
+        return v.add(name, True, f"consistent: the log grew from {first} to {second}")
+    v.fork = (
+        f"the log signed at size {second} does not extend the one you saved at size {first}: "
+        "history was rewritten"
+    )
+    return v.add(name, False, v.fork)
+
+
+def _complete(
+    v: Verification, key: Ed25519PublicKey, bundle: dict[str, Any], events: list[dict[str, Any]]
+) -> bool:
+    """Whether the bundle holds every leaf its submission's and agreements' streams had
+    in the signed tree, by the platform's signed list of them: an event left out (a
+    dispute, a rescission) is named."""
+    name = "bundle holds every event of the submission's and agreements' streams"
+    listed = bundle.get("stream_leaves")
+    if listed is None:
+        return v.add(name, False, "no signed list of the streams' leaves: export it again")
+    cp = bundle["checkpoint"]
+    if not (
+        listed["tree_size"] == cp["tree_size"]
+        and listed["root_sha256"] == cp["root_sha256"]
+        and listed["key_id"] == key_id(key)
+        and _signed(key, listed["signature"], stream_leaves_message(listed))
+    ):
+        return v.add(name, False, "the list of the streams' leaves is not signed for this tree")
+    held: dict[str, set[int]] = {}
+    for item, event in zip(bundle["events"], events, strict=True):
+        held.setdefault(event["stream_id"], set()).add(item["leaf_index"])
+    awarded = [
+        e["payload"]["agreement_id"]
+        for e in events
+        if e["stream_id"] == bundle["submission_id"] and _kind(e) == "Submission.Awarded"
+    ]
+    for stream in [bundle["submission_id"], *awarded]:
+        if stream not in listed["streams"]:
+            return v.add(name, False, f"stream {stream} is not in the signed list")
+    for stream, leaves in sorted(listed["streams"].items()):
+        missing = sorted(set(leaves) - held.get(stream, set()))
+        if missing:
+            return v.add(name, False, f"leaf {missing[0]} of stream {stream} is missing")
+        unlisted = sorted(held.get(stream, set()) - set(leaves))
+        if unlisted:
+            return v.add(name, False, f"leaf {unlisted[0]} of stream {stream} is not listed")
+    total = sum(len(leaves) for leaves in listed["streams"].values())
+    return v.add(name, True, f"{total} events in {len(listed['streams'])} streams")
+
+
+def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    submission_id = bundle["submission_id"]
+
+    def first(kind: str, **match: Any) -> dict[str, Any] | None:
+        for e in events:
+            if _kind(e) == kind and all(e["payload"].get(k) == val for k, val in match.items()):
+                return e
+        return None
+
+    submitted = first("Submission.Submitted")
+    if not v.add(
+        "submission recorded",
+        submitted is not None and submitted["stream_id"] == submission_id,
+    ):
+        return
+    assert submitted is not None
+    published = first("Challenge.Published")
+    if not v.add(
+        "challenge terms published",
+        published is not None and published["stream_id"] == submitted["payload"]["challenge_id"],
+    ):
+        return
+    assert published is not None
+    terms_hash = published["payload"]["terms_sha256"]
+    v.add(
+        "terms hash matches the published terms",
+        sha256_hex(canonical_json(published["payload"]["terms"])) == terms_hash,
+        terms_hash,
+    )
+    v.add(
+        "submitted under the published terms",
+        submitted["payload"]["accepted_terms_sha256"] == terms_hash
+        and published["position"] < submitted["position"],
+    )
+    versions = [
+        e
+        for e in events
+        if e["stream_id"] == submission_id
+        and _kind(e) in ("Submission.Submitted", "Submission.Revised")
+    ]
+    for e in versions:
+        content = e["payload"]["content"]
+        if not v.add(
+            f"content hash of version {e['version']}",
+            sha256_hex(canonical_json(content)) == e["payload"]["content_sha256"],
+            e["payload"]["content_sha256"],
+        ):
+            return
+    awarded = first("Submission.Awarded")
+    if not v.add("awarded", awarded is not None):
+        return
+    assert awarded is not None
+    content_at_award = [e for e in versions if e["position"] < awarded["position"]][-1]["payload"]
+    agreement_id = awarded["payload"]["agreement_id"]
+    drafted = next(
+        (e for e in events if e["stream_id"] == agreement_id and _kind(e) == "IpAgreement.Drafted"),
+        None,
+    )
+    if not v.add("agreement drafted with the award", drafted is not None):
+        return
+    assert drafted is not None
+    d = drafted["payload"]
+    v.add(
+        "agreement names the awarded content",
+        d["content_sha256"] == content_at_award["content_sha256"]
+        and d["submission_id"] == submission_id,
+    )
+    v.add("agreement names the published terms", d["terms_sha256"] == terms_hash)
+    text = bundle["agreement_texts"].get(agreement_id, "")
+    v.add(
+        "agreement text hashes to what was drafted",
+        sha256_hex(text.encode()) == d["text_sha256"] and text == d["text"],
+        d["text_sha256"],
+    )
+    stream = [e for e in events if e["stream_id"] == agreement_id]
+    authors = [d["assignor_id"], *d["co_assignor_ids"]]
+    signed = {
+        e["payload"]["actor_id"]: e for e in stream if _kind(e) == "IpAgreement.SignedByAssignor"
+    }
+    v.add(
+        "every author signed the drafted text",
+        all(
+            a in signed and signed[a]["payload"]["signature"]["text_sha256"] == d["text_sha256"]
+            for a in authors
+        ),
+        ", ".join(authors),
+    )
+    counter = next((e for e in stream if _kind(e) == "IpAgreement.CountersignedByAssignee"), None)
+    v.add(
+        "sponsor countersigned the drafted text after the authors",
+        counter is not None
+        and counter["payload"]["signature"]["text_sha256"] == d["text_sha256"]
+        and all(s["position"] < counter["position"] for s in signed.values()),
+    )
+    paid = next((e for e in stream if _kind(e) == "IpAgreement.ConsiderationPaid"), None)
+    if d["payment_required"]:
+        v.add(
+            "consideration paid",
+            paid is not None,
+            paid["payload"]["reference"] if paid else "no payment recorded",
+        )
+    transfer = next(
+        (
+            e
+            for e in stream
+            if _kind(e) in ("IpAgreement.OwnershipTransferred", "IpAgreement.LicenceGranted")
+        ),
+        None,
+    )
+    conditions = [e for e in (counter, paid) if e is not None] + list(signed.values())
+    v.add(
+        "ownership transferred (or licence granted) after every condition",
+        transfer is not None and all(c["position"] < transfer["position"] for c in conditions),
+        _kind(transfer) if transfer else "no transfer recorded",
+    )
+    undone = [e for e in stream if _kind(e) in ("IpAgreement.Disputed", "IpAgreement.Rescinded")]
+    v.add("not disputed or rescinded", not undone, ", ".join(_kind(e) for e in undone))
+    recorded_files = {f["sha256"]: f for f in content_at_award.get("content", {}).get("files", [])}
+    for f in bundle["files"]:
+        if f.get("content_base64") is None:
+            continue
+        data = base64.b64decode(f["content_base64"])
+        v.add(
+            f"file {f['name']}",
+            sha256_hex(data) == f["sha256"] and len(data) == f["size"],
+            f["sha256"],
+        )
+    named = {f["sha256"] for f in bundle["files"]}
+    v.add("bundle lists every awarded file", set(recorded_files) <= named)
+
+
+# --- the command --------------------------------------------------------------------------
+
+
+def _read_json(path: str, what: str, schema: dict[str, Any] | None = None) -> Any:
+    try:
+        value = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"error: cannot read {what} {path}: {e}") from None
+    problems = schema_errors(value, schema) if schema is not None else []
+    if problems:
+        raise SystemExit(f"error: {what} {path}: {problems[0]}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("bundle")
+    parser.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
+    parser.add_argument("--public-key", help="the platform's published public key (PEM)")
+    parser.add_argument(
+        "--since",
+        metavar="OLD_CHECKPOINT",
+        help="a checkpoint (JSON) you saved earlier: prove the bundle's log extends it"
+        " (consistent) or show the fork",
+    )
+    parser.add_argument(
+        "--consistency-proof",
+        help="the proof from your checkpoint's size to the bundle's, as"
+        " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
+    )
+
+
+_SERVED_PROOF = {
+    "type": "object",
+    "properties": {
+        "first": {"type": "integer"},
+        "second": {"type": "integer"},
+        "first_root_sha256": {"$ref": "#/$defs/sha256"},
+        "second_root_sha256": {"$ref": "#/$defs/sha256"},
+        "proof": {"type": "array", "items": {"$ref": "#/$defs/sha256"}},
+    },
+    "required": ["first", "second", "proof"],
+    "additionalProperties": False,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Offline: reads only the files given; prints the report; returns the exit status."""
+    try:
+        bundle = json.loads(Path(args.bundle).read_bytes())
+    except (OSError, ValueError) as e:
+        print(f"FAIL  bundle: cannot read {args.bundle}: {e}\nRESULT: NOT VERIFIED")
+        return 1
+    try:
+        public = load_public_key(Path(args.public_key).read_bytes()) if args.public_key else None
+        outside = (
+            _read_json(args.checkpoint, "checkpoint", _CHECKPOINT) if args.checkpoint else None
+        )
+        since = _read_json(args.since, "checkpoint", _CHECKPOINT) if args.since else None
+        consistency = (
+            _read_json(args.consistency_proof, "consistency proof", _SERVED_PROOF)
+            if args.consistency_proof
+            else None
+        )
+    except (OSError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:
+        print(e, file=sys.stderr)
+        return 2
+    result = verify_bundle(bundle, public, outside, since, consistency)
+    if isinstance(bundle, dict):
+        print(f"evidence for submission {bundle.get('submission_id')}")
+    print(result.report())
+    return 0 if result.ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="evidence_verifier.py", description="Check an openinno evidence bundle offline."
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
