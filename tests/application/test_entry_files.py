@@ -79,7 +79,7 @@ def test_the_sponsor_gets_blind_copies_until_names_are_revealed(app, clock):
 def test_everyone_else_gets_the_404_of_an_unknown_hash(app, clock):
     s, _challenge, entry = entry_with_files(app, clock, **PRIVATE)
     unknown = sha(b"not a file of this entry")
-    stored_elsewhere = app.files.put(b"stored, but another entry's")
+    stored_elsewhere = app.files.put(Upload.of_bytes("other.txt", b"stored, but another entry's"))
     for actor in (s.other_solver, s.public, None):
         for digest in (sha(JPEG), unknown, stored_elsewhere, "../../etc/passwd"):
             with pytest.raises(NotFound) as refused:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from openinno.derivatives.previews import MAX_PIXELS, PREVIEW_SIDE, make_preview
 from openinno.derivatives.store import DerivedFiles
-from openinno.files import FileStore
+from openinno.files import FileStore, Upload
 from tests.support.files import AUTHOR, jpeg_naming, pdf_naming, png_naming
 
 
@@ -86,7 +86,7 @@ def test_kinds_without_previews_and_broken_files_give_a_reason():
 def test_derivatives_are_made_once_per_hash_from_the_blind_copy(tmp_path):
     originals = FileStore(tmp_path / "files")
     derived = DerivedFiles(originals, tmp_path / "files" / "derived")
-    sha = originals.put(jpeg_naming())
+    sha = originals.put(Upload.of_bytes("f", jpeg_naming()))
     assert derived.preview(sha).state == "pending"
     status = derived.derive(sha, "image/jpeg")
     assert status.state == "ready" and status.path is not None
@@ -103,14 +103,14 @@ def test_derivatives_are_made_once_per_hash_from_the_blind_copy(tmp_path):
 def test_no_preview_is_recorded_with_its_reason(tmp_path):
     originals = FileStore(tmp_path / "files")
     derived = DerivedFiles(originals, tmp_path / "derived")
-    sha = originals.put(b"....ftypisom and the rest of a video")
+    sha = originals.put(Upload.of_bytes("f", b"....ftypisom and the rest of a video"))
     status = derived.derive(sha, "video/mp4")
     assert status.state == "none" and status.reason == "no preview for video/mp4 files"
     assert derived.preview(sha) == status
     blind = derived.blind_copy(sha)
     assert blind is not None and blind.state == "unchanged"
     assert blind.path == originals.path_for(sha)
-    broken = originals.put(b"%PDF-1.7 not really")
+    broken = originals.put(Upload.of_bytes("f", b"%PDF-1.7 not really"))
     assert derived.derive(broken, "application/pdf").state == "none"
     withheld = derived.blind_copy(broken)
     assert withheld is not None and withheld.state == "withheld" and withheld.path is None
