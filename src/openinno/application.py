@@ -9,16 +9,11 @@ model to catch up (read-your-writes).
 
 from __future__ import annotations
 
-import functools
-import random
-import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from eventsourcing.application import (
@@ -32,31 +27,45 @@ from eventsourcing.persistence import Mapper, PersistenceError, RecordConflictEr
 from eventsourcing.postgres import PostgresAggregateRecorder
 
 from openinno.clock import Clock, SystemClock
-from openinno.derivatives import DerivedFiles, PreviewStatus
+
+# What callers import from here, defined by area in openinno.commands.
+from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.entry_files import (
+    EntryFiles,
+    ServedFile,
+    ShownFile,
+    neutral_file_name,
+)
+from openinno.commands.results import (
+    AwardsRecorded,
+    IdempotentResponse,
+    Published,
+    Recorded,
+    SubmissionRecorded,
+    SupportRecorded,
+    TokenGrant,
+    TokenInfo,
+)
+from openinno.commands.retry import retry_on_conflict
+from openinno.commands.tokens import ApiTokens
+from openinno.derivatives import DerivedFiles
 from openinno.domain import (
     Account,
-    ApiKeyring,
-    ApiToken,
     Challenge,
     EmailClaim,
-    IdempotencyRecord,
     IpAgreement,
     Organisation,
     Review,
     SolverEntries,
     Submission,
     SupportTally,
-    Team,
     Vote,
     ids,
 )
 from openinno.domain.account import check_profile
-from openinno.domain.blind import COUNTERPARTY_ROLES, AuthorVisibility
 from openinno.domain.errors import (
     AccessDenied,
-    ConcurrentUpdate,
     ConflictOfInterest,
-    DomainError,
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvalidInput,
@@ -70,8 +79,6 @@ from openinno.domain.submission import check_content, content_sha256
 from openinno.domain.values import (
     Award,
     ChallengeSpec,
-    FileRef,
-    Receipt,
     Signature,
     SubmissionContent,
     canonical_json,
@@ -89,152 +96,28 @@ from openinno.persistence.repository import CopyOnWriteRepository, postgres_read
 from openinno.settings import Settings
 from openinno.teams import TeamCommands
 
-P = ParamSpec("P")
-R = TypeVar("R")
+__all__ = [
+    "HISTORY_ROLES",
+    "AwardsRecorded",
+    "IdempotentResponse",
+    "OpenInno",
+    "Published",
+    "Recorded",
+    "ServedFile",
+    "ShownFile",
+    "SubmissionRecorded",
+    "SupportRecorded",
+    "TokenGrant",
+    "TokenInfo",
+    "neutral_file_name",
+    "open_application",
+    "retry_on_conflict",
+]
+
 A = TypeVar("A", bound=Aggregate)
 
-# Organisation roles that act for the sponsor on legal matters: they may read the full
-# history of their organisation's streams and the chain of title of its entries
-# (managers and reviewers have their own pages).  The same roles as blind review's
-# counterparties (domain/blind.py): an award's agreement names its authors to them.
-HISTORY_ROLES = COUNTERPARTY_ROLES
 
-# Optimistic concurrency (retry_on_conflict).  A command that lost a race runs again on
-# fresh state.  Within a process, votes on one entry take turns (keyed_lock.py), but
-# web workers are processes: between one worker reading an entry's tally and recording
-# the next version, another can record a vote, once per vote it lands in that window,
-# so under a hot spot one voter can lose many races in a row (a 2-worker run with 96
-# clients voting on one entry at a time: up to 16 losses for one vote).  A fixed 25
-# immediate attempts refused legitimate votes once the other workers' voters on that
-# entry outnumbered them.  Now a command gives up only when it has lost at least
-# MIN_ATTEMPTS times *and* CONFLICT_PATIENCE_SECONDS have passed since its first loss:
-# the other processes' votes on one entry come from a finite crowd in flight, which
-# drains, while a fixed count does not grow with it.  Between attempts it waits a
-# jittered, growing pause (none after the first loss, the usual case), so losers do not
-# spin on the store in step with each other.
-MIN_ATTEMPTS = 25
-CONFLICT_PATIENCE_SECONDS = 10.0
-CONFLICT_PAUSE_FIRST = 0.002
-CONFLICT_PAUSE_MOST = 0.05
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a command returns: the id it made or changed, and the log position reached."""
-
-    id: UUID
-    position: int
-
-
-@dataclass(frozen=True)
-class Published(Recorded):
-    terms_sha256: str
-
-
-@dataclass(frozen=True)
-class SubmissionRecorded(Recorded):
-    receipt: Receipt
-
-
-@dataclass(frozen=True)
-class SupportRecorded(Recorded):
-    """A vote or its retraction, with the entry's support count it left."""
-
-    support_count: int
-
-
-@dataclass(frozen=True)
-class AwardsRecorded(Recorded):
-    agreement_ids: tuple[UUID, ...]
-
-
-# Extensions of the neutral names blind viewers see ("File 1.pdf"), by sniffed type.
-NEUTRAL_EXTENSIONS = {
-    "application/pdf": "pdf",
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "application/zip": "zip",
-    "video/mp4": "mp4",
-    "text/plain": "txt",
-}
-
-
-@dataclass(frozen=True)
-class ServedFile:
-    """Bytes on disk to send for one file of an entry: the original or its blind copy
-    (or a preview).  ``sha256`` is of these bytes (the ETag); ``name`` is the one this
-    viewer may see."""
-
-    path: Path
-    size: int
-    sha256: str
-    media_type: str
-    name: str
-    blind: bool
-
-
-@dataclass(frozen=True)
-class ShownFile:
-    """One file of an entry's current version as a viewer sees it listed.  ``sha256``
-    is the original's: the address of the file and preview routes."""
-
-    sha256: str
-    name: str
-    media_type: str
-    size: int
-    blind: bool
-    preview: PreviewStatus
-
-
-def retry_on_conflict(command: Callable[P, R]) -> Callable[P, R]:
-    """Optimistic concurrency: when another writer appended to a stream we read,
-    run the whole command again on fresh state.  The guards then decide: the
-    loser of a race for the last submission slot gets SubmissionLimitReached,
-    the second of two identical votes gets AlreadySupported."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        # Each command reads ahead within its own scope (persistence/repository.py).
-        repository = cast(CopyOnWriteRepository, cast(Application[UUID], args[0]).repository)
-        losses = 0
-        give_up_after = 0.0
-        with repository.fresh_reads():
-            while True:
-                try:
-                    return command(*args, **kwargs)
-                except RecordConflictError:
-                    repository.forget_all()
-                    losses += 1
-                    now = time.monotonic()
-                    if losses == 1:
-                        give_up_after = now + CONFLICT_PATIENCE_SECONDS
-                    if losses >= MIN_ATTEMPTS and now >= give_up_after:
-                        break
-                # Outside the command: no lock of it (an entry's turn) is held meanwhile.
-                _pause_after_conflict(conflict_pause(losses))
-        raise ConcurrentUpdate("Too many people changed this at once; please try again.")
-
-    return wrapper
-
-
-def conflict_pause(losses: int) -> float:
-    """Seconds to wait after a command's ``losses``-th lost race: none after the first;
-    then uniformly at random up to a bound that doubles from CONFLICT_PAUSE_FIRST to
-    CONFLICT_PAUSE_MOST ("full jitter": losers of one race spread out)."""
-    if losses <= 1:
-        return 0.0
-    bound = min(CONFLICT_PAUSE_MOST, CONFLICT_PAUSE_FIRST * 2 ** min(losses - 2, 16))
-    return random.uniform(0.0, bound)
-
-
-def _pause_after_conflict(seconds: float) -> None:
-    if seconds > 0:
-        time.sleep(seconds)
-
-
-class OpenInno(TeamCommands, Application[UUID]):
+class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUID]):
     name = "openinno"
 
     def __init__(
@@ -373,345 +256,6 @@ class OpenInno(TeamCommands, Application[UUID]):
             if actor_id is None or organisation.role_of(actor_id) is None:
                 raise NotFound(f"No challenge with id {challenge_id}.")
         return challenge
-
-    # --- queries the write side answers itself ------------------------------------------
-
-    def get_account(self, account_id: UUID) -> Account:
-        return self._load(account_id, Account, "account")
-
-    def get_organisation(self, organisation_id: UUID) -> Organisation:
-        return self._load(organisation_id, Organisation, "organisation")
-
-    def get_challenge(self, challenge_id: UUID, actor_id: UUID | None = None) -> Challenge:
-        return self._visible_challenge(actor_id, challenge_id)
-
-    def get_submission(self, actor_id: UUID | None, submission_id: UUID) -> Submission:
-        """The submission, if this actor may see it; otherwise NotFound (never a hint it exists)."""
-        submission = self._load(submission_id, Submission, "submission")
-        if not self.may_view_submission(actor_id, submission):
-            raise NotFound(f"No submission with id {submission_id}.")
-        return submission
-
-    def may_view_submission(
-        self, actor_id: UUID | None, submission: Submission, challenge: Challenge | None = None
-    ) -> bool:
-        """``challenge``: the submission's, when the caller has just loaded it."""
-        if actor_id is not None and (
-            actor_id in submission.author_ids
-            # Named co-authors see what they are asked to put their name to.
-            or actor_id in submission.named_coauthor_ids
-            or self.on_team_of(actor_id, submission)
-        ):
-            return True
-        if challenge is None or challenge.id != submission.challenge_id:
-            challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        if challenge.spec.visibility == "public" and submission.status not in (
-            "withdrawn",
-            "disqualified",
-        ):
-            return True
-        if actor_id is None:
-            return False
-        if actor_id in challenge.reviewers:
-            return True
-        organisation = self._load(
-            challenge.organisation_id, Organisation, "organisation", readonly=True
-        )
-        if organisation.role_of(actor_id) is not None:
-            return True
-        account = self._maybe_load(actor_id, Account, readonly=True)
-        return account is not None and account.is_admin
-
-    # --- an entry's files: who may download them, and which bytes -------------------------
-    #
-    # One rule for the API and the pages (web/files_http.py serves what these return):
-    #   - the authors: the original bytes, always;
-    #   - reviewers who accepted, while they review the challenge (its review period)
-    #     and unless they declared a conflict on this entry;
-    #   - members of the sponsor organisation (owners, managers, legal);
-    #   - everyone, when the challenge's gallery is public and the entry is visible there;
-    #   - nobody else: the same NotFound as for a hash that is not one of the entry's
-    #     files (of any version), so a 404 never says the file exists.
-    # Everyone but the authors gets the blind copy (derivatives/blind.py) under a neutral
-    # name ("File 1.pdf") until the challenge's identities are revealed.
-
-    def _file_viewer(
-        self, actor_id: UUID | None, submission: Submission, challenge: Challenge
-    ) -> str | None:
-        """Why this actor may download the entry's files ("author", "reviewer",
-        "sponsor", "public"), or None."""
-        if actor_id is not None:
-            account = self._maybe_load(actor_id, Account, readonly=True)
-            if account is None or not account.active:
-                actor_id = None
-        if actor_id is not None:
-            if actor_id in submission.author_ids:
-                return "author"
-            if actor_id in challenge.reviewers and self._reviews_entry(
-                actor_id, submission, challenge
-            ):
-                return "reviewer"
-            organisation = self._load(
-                challenge.organisation_id, Organisation, "organisation", readonly=True
-            )
-            if organisation.role_of(actor_id) is not None:
-                return "sponsor"
-        if (
-            challenge.status != "draft"
-            and challenge.spec.visibility == "public"
-            and submission.status not in ("withdrawn", "disqualified")
-        ):
-            return "public"
-        return None
-
-    def _reviews_entry(self, actor_id: UUID, submission: Submission, challenge: Challenge) -> bool:
-        try:
-            # The challenge's own rule for "reviewing now": accepted, running, in the period.
-            challenge.require_reviewing(actor_id, self._now())
-        except DomainError:
-            return False
-        review = self._maybe_load(ids.review_id(submission.id, actor_id), Review, readonly=True)
-        return review is None or not review.conflict
-
-    def _entry_file(
-        self, actor_id: UUID | None, submission_id: UUID, sha256: str
-    ) -> tuple[FileRef, str, bool]:
-        """The file's reference, the name this actor sees, and whether they get the
-        blind copy; NotFound for anyone who may not have it."""
-        submission = self._maybe_load(submission_id, Submission, readonly=True)
-        if submission is not None:
-            challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-            viewer = self._file_viewer(actor_id, submission, challenge)
-            found = _files_by_hash(submission).get(sha256)
-            if viewer is not None and found is not None:
-                number, ref = found
-                blind = viewer != "author" and not challenge.identities_revealed
-                return ref, neutral_file_name(number, ref) if blind else ref.name, blind
-        raise NotFound("No such file in this submission.")
-
-    def file_for(self, actor_id: UUID | None, submission_id: UUID, sha256: str) -> ServedFile:
-        """What to send for ``GET .../submissions/{id}/files/{sha256}``.  A blind copy is
-        made by the background follower; if asked for first, it is made here, once."""
-        ref, name, blind = self._entry_file(actor_id, submission_id, sha256)
-        if not blind:
-            path = self.files.path_for(ref.sha256)
-            if not path.exists():  # lost on disk: nothing to stream (operations.md, Files)
-                raise NotFound("No such file in this submission.")
-            return ServedFile(path, ref.size, ref.sha256, ref.media_type, name, blind=False)
-        try:
-            copy = self.derived.make_blind_copy(ref.sha256, ref.media_type)
-        except FileNotFoundError:
-            raise NotFound("No such file in this submission.") from None
-        if copy.path is None:  # withheld: its metadata could not be checked
-            raise NotFound("No such file in this submission.")
-        return ServedFile(copy.path, copy.size, copy.sha256, ref.media_type, name, blind=True)
-
-    def preview_for(self, actor_id: UUID | None, submission_id: UUID, sha256: str) -> ServedFile:
-        """The file's preview (made from the blind copy), under the file's own access rule."""
-        ref, name, blind = self._entry_file(actor_id, submission_id, sha256)
-        status = self.derived.preview(ref.sha256)
-        if status.path is None:
-            raise NotFound("No preview of this file.")
-        data = status.path.read_bytes()  # a few kilobytes: hashed for its ETag
-        stem = name.rsplit(".", 1)[0]
-        return ServedFile(
-            status.path, len(data), sha256_hex(data), "image/webp", f"{stem} (preview).webp", blind
-        )
-
-    def files_shown(self, actor_id: UUID | None, submission: Submission) -> list[ShownFile]:
-        """The current version's files as this actor sees them listed; none if they may
-        not download them."""
-        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        viewer = self._file_viewer(actor_id, submission, challenge)
-        if viewer is None:
-            return []
-        blind = viewer != "author" and not challenge.identities_revealed
-        return [
-            ShownFile(
-                ref.sha256,
-                neutral_file_name(number, ref) if blind else ref.name,
-                ref.media_type,
-                ref.size,
-                blind,
-                self.derived.preview(ref.sha256),
-            )
-            for number, ref in enumerate(submission.content.files, start=1)
-        ]
-
-    def entry_files(
-        self, actor_id: UUID | None, submission_ids: Sequence[UUID]
-    ) -> dict[UUID, list[ShownFile]]:
-        """``files_shown`` for a page of entries, their streams read in one query."""
-        shown: dict[UUID, list[ShownFile]] = {}
-        with self._streams.fresh_reads():
-            reviews = (
-                [ids.review_id(s, actor_id) for s in submission_ids] if actor_id is not None else []
-            )
-            self._streams.read_ahead([*submission_ids, *reviews])
-            for submission_id in submission_ids:
-                submission = self._maybe_load(submission_id, Submission, readonly=True)
-                shown[submission_id] = (
-                    self.files_shown(actor_id, submission) if submission is not None else []
-                )
-        return shown
-
-    def get_agreement(self, actor_id: UUID, agreement_id: UUID) -> IpAgreement:
-        """Its authors, admins, and the sponsor's members who may know its authors (the
-        text names them: blind review's rule, so managers only once revealed)."""
-        agreement = self._load(agreement_id, IpAgreement, "agreement")
-        if actor_id in agreement.authors:
-            return agreement
-        organisation = self._load(agreement.assignee_organisation_id, Organisation, "organisation")
-        account = self._maybe_load(actor_id, Account)
-        if organisation.role_of(actor_id) is None and not (account and account.is_admin):
-            raise NotFound(f"No agreement with id {agreement_id}.")
-        challenge = self._load(agreement.challenge_id, Challenge, "challenge", readonly=True)
-        if not self.author_visibility(actor_id, challenge).sees(agreement.authors, awarded=True):
-            raise NotFound(f"No agreement with id {agreement_id}.")
-        return agreement
-
-    def require_sponsor_view(self, actor_id: UUID | None, organisation_id: UUID) -> Organisation:
-        """What the sponsor reads about its own work (a challenge's ranking, the
-        organisation's agreements): its members and active admins, for the pages and
-        the API alike.  NotFound for everyone else (no hint the organisation exists)."""
-        organisation = self._load(organisation_id, Organisation, "organisation", readonly=True)
-        if actor_id is not None and organisation.role_of(actor_id) is not None:
-            return organisation
-        account = None if actor_id is None else self._maybe_load(actor_id, Account, readonly=True)
-        if account is None or not account.active or not account.is_admin:
-            raise NotFound(f"No organisation with id {organisation_id}.")
-        return organisation
-
-    # --- blind review: who may know an entry's authors (domain/blind.py) --------------------
-
-    def author_visibility(
-        self, actor_id: UUID | None, challenge: Challenge | None = None
-    ) -> AuthorVisibility:
-        """This actor's standing towards the challenge's entries, for ``sees``: the one
-        rule of blind review, for every page, route, query and export that names
-        authors.  Without a challenge: towards entries of any challenge (a reviewer's
-        queue across challenges), whose reveal the caller then adds per challenge."""
-        account = None if actor_id is None else self._maybe_load(actor_id, Account, readonly=True)
-        if account is None or not account.active:
-            return AuthorVisibility(
-                revealed=challenge is not None and challenge.identities_revealed
-            )
-        role = None
-        if challenge is not None:
-            organisation = self._maybe_load(challenge.organisation_id, Organisation, readonly=True)
-            role = organisation.role_of(account.id) if organisation is not None else None
-        return AuthorVisibility(
-            viewer=account.id,
-            admin=account.is_admin,
-            counterparty=role in COUNTERPARTY_ROLES,
-            revealed=challenge is not None and challenge.identities_revealed,
-        )
-
-    def may_see_authors(
-        self, actor_id: UUID | None, submission: Submission, challenge: Challenge | None = None
-    ) -> bool:
-        """Whether this actor may know who wrote this entry (names, account ids)."""
-        if challenge is None or challenge.id != submission.challenge_id:
-            challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        return self.author_visibility(actor_id, challenge).sees(
-            submission.author_ids, awarded=submission.award_place is not None
-        )
-
-    def require_chain_of_title(
-        self, actor_id: UUID | None, submission_id: UUID
-    ) -> tuple[Submission, Challenge]:
-        """A submission's chain of title and its evidence bundle, for the pages and the
-        API alike: its authors, admins, and the sponsor's owners and legal members; and
-        only for whoever may know its authors, whom both name (so the sponsor's legal
-        roles once the entry is awarded or the identities revealed).  NotFound for
-        everyone else, the same as for an unknown submission."""
-        submission = self.get_submission(actor_id, submission_id)
-        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        visibility = self.author_visibility(actor_id, challenge)
-        is_author = actor_id is not None and actor_id in submission.author_ids
-        awarded = submission.award_place is not None
-        if not (
-            visibility.viewer is not None
-            and (visibility.admin or visibility.counterparty or is_author)
-            and visibility.sees(submission.author_ids, awarded=awarded)
-        ):
-            raise NotFound(f"No submission with id {submission_id}.")
-        return submission, challenge
-
-    # --- the history of one stream (who did what, when) ------------------------------------
-    #
-    # One rule for the API and the pages:
-    #   - token, keyring and idempotency streams: nobody, not even admins (their ids stand for a
-    #     token's hash; they keep request fingerprints and response bodies);
-    #   - admins (active): every other stream;
-    #   - the solver: their own submissions (lead or team member), their own agreements
-    #     (as an assignor), their own entry counts and the teams they are on;
-    #   - owners and legal members of the sponsor organisation: the streams of that
-    #     organisation (itself, its challenges, their submissions, reviews and entry
-    #     counts, the agreements assigning to it);
-    #   - everyone else, and every stream of no organisation (accounts, votes, tallies,
-    #     email claims) for a non-admin: not found.
-
-    def _history_organisation(self, stream: Aggregate) -> UUID | None:
-        """The sponsor organisation a stream belongs to, mapped through its challenge."""
-        if isinstance(stream, Organisation):
-            return stream.id
-        if isinstance(stream, Challenge):
-            return stream.organisation_id
-        if isinstance(stream, IpAgreement):
-            return stream.assignee_organisation_id
-        if isinstance(stream, Submission | Review | SolverEntries):
-            challenge = self._maybe_load(stream.challenge_id, Challenge, readonly=True)
-            return challenge.organisation_id if challenge is not None else None
-        return None
-
-    def _history_stream(self, actor_id: UUID | None, stream_id: UUID) -> Aggregate | None:
-        if actor_id is None:
-            return None
-        account = self._maybe_load(actor_id, Account, readonly=True)
-        if account is None or not account.active:
-            return None
-        stream = self._maybe_load(stream_id, Aggregate, readonly=True)
-        if stream is None or isinstance(stream, ApiToken | ApiKeyring | IdempotencyRecord):
-            return None
-        if account.is_admin:
-            return stream
-        if (
-            (isinstance(stream, Submission) and actor_id in stream.author_ids)
-            or (isinstance(stream, IpAgreement) and actor_id in stream.authors)
-            or (isinstance(stream, SolverEntries) and stream.solver_id == actor_id)
-            # A team's history is its members' (issue 21; no sponsor's: blind review).
-            or (isinstance(stream, Team) and actor_id in stream.member_ids)
-        ):
-            return stream
-        organisation_id = self._history_organisation(stream)
-        if organisation_id is None:
-            return None
-        organisation = self._maybe_load(organisation_id, Organisation, readonly=True)
-        if organisation is None or organisation.role_of(actor_id) not in HISTORY_ROLES:
-            return None
-        # An entry's history and a solver's entry counts name the solver: blind review.
-        if isinstance(stream, Submission) and not self.may_see_authors(actor_id, stream):
-            return None
-        if isinstance(stream, SolverEntries):
-            challenge = self._maybe_load(stream.challenge_id, Challenge, readonly=True)
-            if challenge is None or not self.author_visibility(actor_id, challenge).sees(
-                (stream.solver_id,), awarded=False
-            ):
-                return None
-        return stream
-
-    def may_view_history(self, actor_id: UUID | None, stream_id: UUID) -> bool:
-        """Whether this actor may read the full history of this stream (see the rule above)."""
-        return self._history_stream(actor_id, stream_id) is not None
-
-    def require_history_access(self, actor_id: UUID | None, stream_id: UUID) -> Aggregate:
-        """The stream (read-only: shared, not to be changed) if this actor may read its
-        history; otherwise NotFound, the same as for a stream that does not exist."""
-        stream = self._history_stream(actor_id, stream_id)
-        if stream is None:
-            raise NotFound(f"No stream with id {stream_id}.")
-        return stream
 
     def authenticate(self, email: str, password: str) -> UUID:
         try:
@@ -1532,257 +1076,6 @@ class OpenInno(TeamCommands, Application[UUID]):
         if challenge.terms is None:
             raise InvalidState("This challenge is not published yet.")
         return canonical_json(challenge.terms)
-
-    # --- API tokens -------------------------------------------------------------------------
-    # Owned by the JSON API (web/api).  Imports are local so this section stays self-contained.
-
-    def issue_token(
-        self, email: str, password: str, scope: str = "read-write", label: str = ""
-    ) -> tuple[str, Recorded]:
-        """A new bearer token for the account; the store keeps only its SHA-256 (as the
-        derived stream id) and a short prefix of it.  The token itself is shown once.
-        It expires OPENINNO_API_TOKEN_TTL_SECONDS from now; ``scope`` "read" allows
-        reads only.  The password is checked once, before any retry."""
-        from openinno.domain.token import check_label, check_scope
-
-        checked_scope, checked_label = check_scope(scope), check_label(label)
-        account_id = self.authenticate(email, password)
-        return self._issue_token(account_id, checked_scope, checked_label)
-
-    @retry_on_conflict
-    def _issue_token(self, account_id: UUID, scope: str, label: str) -> tuple[str, Recorded]:
-        from openinno.domain.token import (
-            HASH_PREFIX_LENGTH,
-            ApiKeyring,
-            ApiToken,
-            keyring_id,
-            new_token,
-            token_sha256,
-            token_stream_id,
-        )
-
-        account = self._actor(account_id)
-        at = self._now()
-        keyring = self._maybe_load(keyring_id(account_id), ApiKeyring) or ApiKeyring(
-            id=keyring_id(account_id), account_id=account_id, timestamp=at
-        )
-        token = new_token()
-        digest = token_sha256(token)
-        # The generation read here: if the account's tokens are revoked meanwhile, this
-        # one is of the old generation and dead too (no lost revocation).
-        generation = account.api_token_generation
-        expires_at = at + timedelta(seconds=self.settings.api_token_ttl_seconds)
-        api_token = ApiToken(
-            id=token_stream_id(digest),
-            account_id=account_id,
-            token_sha256_prefix=digest[:HASH_PREFIX_LENGTH],
-            timestamp=at,
-            expires_at=expires_at,
-            scope=scope,
-            label=label,
-            generation=generation,
-        )
-        keyring.add(api_token.id, expires_at, scope, label, generation, at)
-        return token, Recorded(api_token.id, self._commit(api_token, keyring))
-
-    def token_expiry(self, api_token: ApiToken) -> datetime:
-        """When the token stops working.  Tokens issued before expiry was recorded
-        expire OPENINNO_API_TOKEN_TTL_SECONDS after their issue."""
-        if api_token.expires_at is not None:
-            expires_at: datetime = api_token.expires_at
-            return expires_at
-        return api_token.created_on + timedelta(seconds=self.settings.api_token_ttl_seconds)
-
-    def token_grant(
-        self, token: str, *, also: Callable[[UUID], Iterable[UUID | None]] | None = None
-    ) -> TokenGrant:
-        """What a live token allows: its active account and its scope; otherwise
-        InvalidCredentials (unknown, revoked, of a revoked generation, or expired).
-
-        ``also``: the streams the request's command will read, given its account
-        (``reads_of_submit``, say).  When this process has seen the token before (its
-        account is known without a query), they are read in the token's query, and
-        within an enclosing ``one_snapshot`` the command reads them from there: one
-        round trip fewer per request."""
-        from openinno.domain.token import ApiToken, token_sha256, token_stream_id
-
-        token_id = token_stream_id(token_sha256(token))
-        with self._streams.fresh_reads():
-            account_id = self._streams.cached_link(token_id, "account_id")
-            extra = also(account_id) if also is not None and account_id is not None else ()
-            self._streams.read_ahead((token_id, account_id, *extra))
-            api_token = self._maybe_load(token_id, ApiToken, readonly=True)
-            if api_token is None or api_token.revoked:
-                raise InvalidCredentials("This token is unknown or revoked; request a new one.")
-            account = self._maybe_load(api_token.account_id, Account, readonly=True)
-            if account is None or not account.active:
-                raise InvalidCredentials("This token's account is deactivated.")
-            if api_token.generation != account.api_token_generation:
-                raise InvalidCredentials(
-                    "This token was revoked with all of its account's tokens "
-                    "(a password change or signing out everywhere); request a new one."
-                )
-            if self._now() >= self.token_expiry(api_token):
-                raise InvalidCredentials("This token has expired; request a new one.")
-            return TokenGrant(
-                account.id, api_token.id, api_token.scope, self.token_expiry(api_token)
-            )
-
-    def account_for_token(
-        self, token: str, *, also: Callable[[UUID], Iterable[UUID | None]] | None = None
-    ) -> UUID:
-        """The active account a live token belongs to, or InvalidCredentials (see
-        ``token_grant``)."""
-        return self.token_grant(token, also=also).account_id
-
-    def list_tokens(self, actor_id: UUID) -> list[TokenInfo]:
-        """The holder's live tokens, newest first (no secrets: ids, dates, scope, label).
-        Tokens issued before the keyring existed are not listed (they expire within
-        OPENINNO_API_TOKEN_TTL_SECONDS of the upgrade, and revoking all covers them)."""
-        from openinno.domain.token import ApiKeyring, keyring_id
-
-        account = self._actor(actor_id)
-        keyring = self._maybe_load(keyring_id(actor_id), ApiKeyring, readonly=True)
-        if keyring is None:
-            return []
-        return [
-            TokenInfo(e.token_id, e.issued_at, e.expires_at, e.scope, e.label)
-            for e in keyring.live(account.api_token_generation, self._now())
-        ]
-
-    @retry_on_conflict
-    def revoke_token(self, actor_id: UUID, token: str) -> Recorded:
-        from openinno.domain.token import token_sha256, token_stream_id
-
-        return self._revoke_token(actor_id, token_stream_id(token_sha256(token)))
-
-    @retry_on_conflict
-    def revoke_token_by_id(self, actor_id: UUID, token_id: UUID) -> Recorded:
-        """The holder revokes one of their tokens; anyone else's (or one already
-        revoked) is not found."""
-        return self._revoke_token(actor_id, token_id)
-
-    def _revoke_token(self, actor_id: UUID, token_id: UUID) -> Recorded:
-        from openinno.domain.token import ApiKeyring, ApiToken, keyring_id
-
-        api_token = self._maybe_load(token_id, ApiToken)
-        if api_token is None or api_token.account_id != actor_id or api_token.revoked:
-            raise NotFound("No such token.")
-        at = self._now()
-        api_token.revoke(actor_id, at)
-        keyring = self._maybe_load(keyring_id(actor_id), ApiKeyring)
-        if keyring is not None and api_token.id in keyring.entries:
-            keyring.remove(actor_id, api_token.id, at)
-        else:
-            keyring = None
-        return Recorded(api_token.id, self._commit(api_token, keyring))
-
-    @retry_on_conflict
-    def revoke_all_tokens(self, actor_id: UUID, reason: str = "revoked by the holder") -> Recorded:
-        """Every API token of the account stops working at once (one event on the
-        account: a new token generation)."""
-        account = self._actor(actor_id, readonly=False)
-        account.revoke_api_tokens(actor_id, reason, self._now())
-        return Recorded(actor_id, self._commit(account))
-
-    # --- API idempotency ----------------------------------------------------------------------
-
-    def begin_idempotent_request(
-        self, actor_id: UUID, key: str, request_sha256: str
-    ) -> IdempotentResponse | None:
-        """Claim (actor, key) for a request.  None: the caller now holds the key and runs
-        the request; a response: the first one, to replay.  A different request under the
-        same key is IdempotencyKeyReused; one still in progress is ConcurrentUpdate."""
-        from openinno.domain.idempotency import (
-            IdempotencyRecord,
-            check_key,
-            idempotency_record_id,
-        )
-
-        record_id = idempotency_record_id(actor_id, check_key(key))
-        record = self._maybe_load(record_id, IdempotencyRecord)
-        at = self._now()
-        if record is None:
-            record = IdempotencyRecord(
-                id=record_id,
-                actor_id=actor_id,
-                key=key,
-                request_sha256=request_sha256,
-                timestamp=at,
-            )
-        else:
-            record.check_same_request(request_sha256)
-            if record.state == "completed" and record.status is not None:
-                return IdempotentResponse(record.status, record.media_type, record.body)
-            record.require_not_in_progress()
-            record.reclaim(request_sha256, at)
-        try:
-            self._commit(record)
-        except RecordConflictError:
-            raise ConcurrentUpdate(
-                "A request with this Idempotency-Key is still in progress; retry shortly."
-            ) from None
-        return None
-
-    def complete_idempotent_request(
-        self, actor_id: UUID, key: str, status: int, media_type: str, body: str
-    ) -> None:
-        from openinno.domain.idempotency import IdempotencyRecord, idempotency_record_id
-
-        record = self._load(idempotency_record_id(actor_id, key), IdempotencyRecord, "key")
-        record.complete(status, media_type, body, self._now())
-        self._commit(record)
-
-    def release_idempotent_request(self, actor_id: UUID, key: str, status: int) -> None:
-        from openinno.domain.idempotency import IdempotencyRecord, idempotency_record_id
-
-        record = self._load(idempotency_record_id(actor_id, key), IdempotencyRecord, "key")
-        record.release(status, self._now())
-        self._commit(record)
-
-
-@dataclass(frozen=True)
-class TokenGrant:
-    """What a live API token allows: whose it is and its scope ("read", "read-write")."""
-
-    account_id: UUID
-    token_id: UUID
-    scope: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """One of the holder's tokens as listed: never the token or its hash."""
-
-    token_id: UUID
-    issued_at: datetime
-    expires_at: datetime
-    scope: str
-    label: str
-
-
-@dataclass(frozen=True)
-class IdempotentResponse:
-    """The first response to an idempotent request, kept to answer its retries."""
-
-    status: int
-    media_type: str
-    body: str
-
-
-def _files_by_hash(submission: Submission) -> dict[str, tuple[int, FileRef]]:
-    """Every file of every version by its SHA-256, with its number (from 1) in the latest
-    version that has it."""
-    found: dict[str, tuple[int, FileRef]] = {}
-    for content, _digest in submission.versions:
-        for number, ref in enumerate(content.files, start=1):
-            found[ref.sha256] = (number, ref)
-    return found
-
-
-def neutral_file_name(number: int, ref: FileRef) -> str:
-    return f"File {number}.{NEUTRAL_EXTENSIONS.get(ref.media_type, 'bin')}"
 
 
 def open_application(settings: Settings | None = None, **kwargs: Any) -> OpenInno:

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from openinno import application as application_module
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
+from openinno.commands import retry as retry_module
 from openinno.domain import ids
 from openinno.domain.errors import AlreadySupported, ConcurrentUpdate
 from openinno.domain.values import Voting
@@ -88,9 +88,9 @@ def test_retries_back_off_and_give_up_only_after_the_patience(
     challenge_id, terms = s.open_challenge(voting=Voting("public", 1000))
     entry = s.submit(challenge_id, terms)
     pauses: list[float] = []
-    monkeypatch.setattr(application_module, "CONFLICT_PATIENCE_SECONDS", 0.0)
-    monkeypatch.setattr(application_module, "_pause_after_conflict", pauses.append)
-    monkeypatch.setattr(application_module, "MIN_ATTEMPTS", 6)
+    monkeypatch.setattr(retry_module, "CONFLICT_PATIENCE_SECONDS", 0.0)
+    monkeypatch.setattr(retry_module, "_pause_after_conflict", pauses.append)
+    monkeypatch.setattr(retry_module, "MIN_ATTEMPTS", 6)
     from eventsourcing.persistence import RecordConflictError
 
     def always_loses(*_aggregates: Any) -> int:
