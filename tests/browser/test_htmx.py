@@ -136,8 +136,9 @@ def test_review_saves_without_a_reload_and_the_stream_history(
     expect(page.locator("main table")).to_contain_text("Scored")
     page.context.close()
 
-    # --- the legal member: chain of title, then the submission's full history ----------
-    page = _login(browser, served, "lena")
+    # --- the author: chain of title, then the submission's full history (the sponsor's
+    # legal members read them once the entry is awarded: blind review, domain/blind.py)
+    page = _login(browser, served, "sol")
     page.goto(f"/legal/submissions/{entry}")
     page.click("text=this submission")
     expect(page.locator("h1")).to_have_text("Stream history")
