@@ -202,6 +202,10 @@ class Dataset:
     sponsor_email: str = ""
     reviewer_email: str = ""
     reviewer_id: str = ""
+    # The chain of title is read by an admin: before the award only the authors and
+    # admins may know an entry's authors (openinno.domain.blind), and the generated
+    # challenges are never awarded.
+    admin_email: str = ""
     huge: list[str] = field(default_factory=list)
     huge_sizes: list[int] = field(default_factory=list)
     chain_submission: str = ""
@@ -268,6 +272,11 @@ class Generator:
         reviewer: Account = self.app.repository.get(reviewer_id)
         self.data.sponsor_email, self.data.reviewer_email = sponsor_email, reviewer_email
         self.data.reviewer_id = str(reviewer_id)
+        admin_email = f"admin-{tag}@example.org"
+        self.app.grant_admin_as_operator(
+            self.app.register_account(admin_email, PASSWORD, "Legal counsel").id
+        )
+        self.data.admin_email = admin_email
 
         huge, small = challenge_sizes(self.total, self.rng)
         pool = max(self.total // 10, math.ceil(max(huge) / 5), 50)
@@ -291,7 +300,8 @@ class Generator:
         self.w.flush()
         self.data.challenges = n
         self.data.submissions = self.expected.submissions
-        self.data.events = self.expected.events + 2 * 2  # + the two registered accounts
+        # + three registered accounts (two events each) and one admin grant
+        self.data.events = self.expected.events + 3 * 2 + 1
         self.data.write_seconds = time.perf_counter() - started
         return self.data
 
@@ -598,6 +608,7 @@ def endpoints(data: Dataset, url: str) -> list[Endpoint]:
     sponsor, reviewer = token(data.sponsor_email), token(data.reviewer_email)
     sponsor_page = sign_in(url, data.sponsor_email, PASSWORD)
     reviewer_page = sign_in(url, data.reviewer_email, PASSWORD)
+    admin, admin_page = token(data.admin_email), sign_in(url, data.admin_email, PASSWORD)
     huge = data.huge[0]
     chain = data.chain_submission
     query = f"q={data.search}&category={data.category}"
@@ -693,14 +704,14 @@ def endpoints(data: Dataset, url: str) -> list[Endpoint]:
         Endpoint(
             "chain of title api",
             f"/api/v1/submissions/{chain}/chain-of-title",
-            sponsor,
+            admin,
             items,
             lambda db: legal.chain_of_title(db, UUID(chain)),
         ),
         Endpoint(
             "chain of title html",
             f"/legal/submissions/{chain}",
-            sponsor_page,
+            admin_page,
             has(chain),
             lambda db: legal.chain_of_title(db, UUID(chain)),
         ),
