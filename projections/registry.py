@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from projections.admin import PROJECTION as ADMIN
 from projections.legal import PROJECTION as LEGAL
+from projections.notifications import PROJECTION as NOTIFICATIONS
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
 
-ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN)
+ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN, NOTIFICATIONS)
 
 
 def by_name(name: str) -> Projection:

@@ -36,6 +36,7 @@ from openinno.commands.entry_files import (
     ShownFile,
     neutral_file_name,
 )
+from openinno.commands.notifications import NotificationCommands
 from openinno.commands.results import (
     AwardsRecorded,
     IdempotentResponse,
@@ -117,7 +118,9 @@ __all__ = [
 A = TypeVar("A", bound=Aggregate)
 
 
-class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUID]):
+class OpenInno(
+    NotificationCommands, TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUID]
+):
     name = "openinno"
 
     def __init__(
