@@ -21,6 +21,7 @@ from web.api import (
     challenges,
     files,
     log,
+    notifications,
     organisations,
     problems,
     reviews,
@@ -114,6 +115,7 @@ def api_setup(
         *reviews.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
+        *notifications.HANDLERS,
         *log.HANDLERS,
         problems.describe_problem,
         problems.list_problems,
@@ -179,6 +181,7 @@ def openapi_config() -> OpenAPIConfig:
                 "reviews",
                 "awards",
                 "agreements",
+                "notifications",
                 "problems",
             )
         ],

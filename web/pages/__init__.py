@@ -24,6 +24,7 @@ from web.pages import (
     files,
     legal,
     manage,
+    notifications,
     public,
     reviewers,
     solvers,
@@ -94,6 +95,7 @@ def pages_setup(
             manage.ManagePages,
             admin.AdminPages,
             files.FilePages,
+            notifications.NotificationPages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

@@ -306,6 +306,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("solver",), 404), "/tokens/{fresh}", prepare=solvers_spare_token
     ),
     ("GET", "/me"): Row(signed_in(200), "/me"),
+    # notifications: each person's own, so every signed-in role reads and marks its own
+    ("GET", "/notifications"): Row(signed_in(200), "/notifications"),
+    ("POST", "/notifications/read"): Row(
+        signed_in(200), "/notifications/read", body=lambda w, r: {"up_to": 10**6}
+    ),
     # organisations
     ("POST", "/organisations"): Row(
         signed_in(201), "/organisations", body=lambda w, r: {"name": f"Org {r}"}

@@ -342,6 +342,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"reason": ""},
     ),
     # reviewers
+    # notifications: each person's own; the badge answers anyone (no count without one);
+    # unsubscribe takes a signed token, so a wrong one is 404 to everyone
+    ("GET", "/notifications"): Row(signed_in(200), "/notifications"),
+    ("GET", "/notifications/badge"): Row(everyone(200), "/notifications/badge"),
+    ("POST", "/notifications/read"): Row(
+        signed_in(303, 401), "/notifications/read", {"id": "1.awarded"}
+    ),
+    ("POST", "/notifications/preferences"): Row(
+        signed_in(303, 401), "/notifications/preferences", {"awarded": "weekly"}
+    ),
+    ("GET", "/notifications/unsubscribe/{token:str}"): Row(
+        everyone(404), "/notifications/unsubscribe/forged.token"
+    ),
+    ("POST", "/notifications/unsubscribe/{token:str}"): Row(
+        everyone(404), "/notifications/unsubscribe/forged.token"
+    ),
     ("GET", "/reviews"): Row(signed_in(200), "/reviews"),
     ("POST", "/reviews/invitations/{challenge_id:uuid}"): Row(
         post_only(303, ("reviewer",)),
