@@ -36,7 +36,7 @@ from web.mail.transport import DirectoryTransport, SmtpTransport, Transport
 from web.pages.base import build_environment
 from web.readside import read_side_for, read_store_for
 
-pytestmark = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+sqlite_only = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test secret"
 
@@ -110,6 +110,7 @@ def cast(app: OpenInno, clock: ManualClock) -> Scene:
     return scene(app, clock)
 
 
+@sqlite_only
 def test_each_mail_once_in_the_recipients_language_and_zone(
     app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock, smtp
 ):
@@ -144,6 +145,7 @@ def test_each_mail_once_in_the_recipients_language_and_zone(
     db.close()
 
 
+@sqlite_only
 def test_smtp_failures_are_retried_with_back_off(
     app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock, smtp
 ):
@@ -173,6 +175,7 @@ def test_smtp_failures_are_retried_with_back_off(
     db.close()
 
 
+@sqlite_only
 def test_without_smtp_mails_are_eml_files_and_old_ones_expire(
     app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock, tmp_path: Path
 ):
@@ -192,6 +195,7 @@ def test_without_smtp_mails_are_eml_files_and_old_ones_expire(
     db.close()
 
 
+@sqlite_only
 def test_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
     app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock, smtp
 ):
@@ -241,6 +245,7 @@ def test_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
     db.close()
 
 
+@sqlite_only
 def test_the_follower_that_serve_starts_sends_the_outbox(
     app: OpenInno, cast: Scene, settings: Settings, tmp_path: Path
 ):
@@ -260,3 +265,43 @@ def test_the_follower_that_serve_starts_sends_the_outbox(
     finally:
         stop()
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
+
+def test_two_senders_never_claim_one_mail(
+    app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock
+):
+    """The claim on each store (the PostgreSQL twin): two claimers at once split the
+    due mails; a lease that ran out is claimed again; a lost lease records nothing."""
+    challenge, _ = cast.open_challenge()
+    for i in range(6):
+        app.invite_reviewer(cast.sponsor, challenge, cast.account(f"judge{i}"))
+    db = fed(app, mail_settings(settings))
+    other = open_db(read_store_for(settings))
+    try:
+        now, lease = clock.now(), timedelta(minutes=5)
+        got: dict[str, list[Any]] = {}
+
+        def claimer(name: str, handle: Db) -> None:
+            got[name] = outbox.claim(handle, name, now, lease, 4)
+
+        threads = [
+            threading.Thread(target=claimer, args=("a", db)),
+            threading.Thread(target=claimer, args=("b", other)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        a, b = ({outbox.key_of(r) for r in got[n]} for n in ("a", "b"))
+        assert not a & b and len(a | b) == 6
+        later = now + lease + timedelta(seconds=1)
+        again = outbox.claim(db, "c", later, lease, 10)
+        assert {outbox.key_of(r) for r in again} == a | b
+        stale = got["a"][0]
+        assert not outbox.renew(db, stale, "a", later, lease)
+        assert not outbox.finish(db, stale, "a", "sent", later)
+        assert outbox.finish(db, stale, "c", "sent", later)
+        assert outbox.counts(db) == {"sent": 1, "queued": 5}
+    finally:
+        other.close()
+        db.close()
