@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate
 if TYPE_CHECKING:
     from openinno.clock import Clock
     from openinno.derivatives import DerivedFiles
-    from openinno.domain import Account, Challenge, Organisation, Submission
+    from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission
     from openinno.files import FileStore
     from openinno.passwords import Passwords
     from openinno.persistence.repository import CopyOnWriteRepository
@@ -43,6 +43,9 @@ class CommandBase:
         ) -> A | None: ...
         def _actor(self, actor_id: UUID, *, readonly: bool = True) -> Account: ...
         def _sponsor(self, actor_id: UUID, challenge: Challenge, *roles: str) -> Organisation: ...
+        def _sponsor_agreement(
+            self, actor_id: UUID, agreement_id: UUID, *roles: str
+        ) -> IpAgreement: ...
         def _visible_challenge(
             self, actor_id: UUID | None, challenge_id: UUID, *, readonly: bool = False
         ) -> Challenge: ...
