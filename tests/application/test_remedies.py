@@ -57,7 +57,9 @@ def test_once_submissions_open_only_an_admin_cancels(s, admin):
 
 def test_the_sponsor_disqualifies_before_the_award_and_an_admin_after(s, admin):
     challenge_id, terms = s.open_challenge()
-    early, late, winner = (s.submit(challenge_id, terms, title=t) for t in ("Early", "Late", "Winner"))
+    early, late, winner = (
+        s.submit(challenge_id, terms, title=t) for t in ("Early", "Late", "Winner")
+    )
     with pytest.raises(InvalidInput):
         s.app.disqualify_submission(s.sponsor, early, "")
     with pytest.raises(AccessDenied):
