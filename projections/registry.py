@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from projections.accounts import PROJECTION as ACCOUNTS
 from projections.admin import PROJECTION as ADMIN
 from projections.legal import PROJECTION as LEGAL
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
 
-ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN)
+ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN, ACCOUNTS)
 
 
 def by_name(name: str) -> Projection:

@@ -23,6 +23,7 @@ from web.api import (
     log,
     organisations,
     problems,
+    remedies,
     reviews,
     submissions,
     teams,
@@ -112,6 +113,7 @@ def api_setup(
         *teams.HANDLERS,
         *votes.HANDLERS,
         *reviews.HANDLERS,
+        *remedies.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *log.HANDLERS,
@@ -179,6 +181,7 @@ def openapi_config() -> OpenAPIConfig:
                 "reviews",
                 "awards",
                 "agreements",
+                "remedies",
                 "problems",
             )
         ],

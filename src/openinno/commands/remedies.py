@@ -45,6 +45,8 @@ class Remedies(CommandBase):
 
     @retry_on_conflict
     def disqualify_submission(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
+        if not self._acting_admin(actor_id):
+            self.get_submission(actor_id, submission_id)  # NotFound where it is not seen
         submission = self._load(submission_id, Submission, "submission")
         if not self._acting_admin(actor_id):
             challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
