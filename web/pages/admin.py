@@ -1,21 +1,45 @@
-"""The admin's page (accounts made with `openinno admin create`): where each
+"""The admins' pages (accounts made with `openinno admin create`): where each
 projection stands (position, lag in events and seconds) and how many events of
-each type the log holds.  Anyone else gets a 404.  Moderation happens where the
-content is: the hide form under each question on a challenge's page."""
+each type the log holds; the accounts directory, searched by address or name,
+with deactivation and reactivation (a reason each).  Anyone else gets a 404.
+Moderation happens where the content is: the hide form under each question on a
+challenge's page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect
 
-from openinno.domain.errors import NotFound
+from openinno.domain.errors import DomainError, NotFound
+from projections.accounts.queries import accounts_directory_page
 from projections.admin.projection import event_counts
 from projections.registry import ALL
 from projections.status import standings
-from web.pages.base import Pages, Viewer, require_signed_in
+from web.pages import paging
+from web.pages.base import Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.forms import values
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# The account forms: the command each posts to, the notice after it.
+ACCOUNT_ACTIONS = {
+    "deactivate": ("deactivate_account", "deactivated=1"),
+    "reactivate": ("reactivate_account", "reactivated=1"),
+}
+
+
+def _require_admin(viewer: Viewer) -> UUID:
+    actor = require_signed_in(viewer)
+    if not viewer.is_admin:
+        raise NotFound("No such page.")
+    return actor
+
 
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -30,10 +54,75 @@ class AdminPages(Controller):
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
     ) -> Response[str]:
-        require_signed_in(viewer)
-        if not viewer.is_admin:
-            raise NotFound("No such page.")
+        _require_admin(viewer)
         app = pages.openinno
         db = pages.reads.db()
         rows = standings(db, app.recorder, app.mapper.to_domain_event, [p.name for p in ALL])
         return pages.render(request, "admin.html", viewer, standings=rows, counts=event_counts(db))
+
+    def _accounts(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        q: str,
+        cursor: str,
+        form: Form,
+        status: int = 200,
+    ) -> Response[str]:
+        after = paging.decode(cursor) if cursor else None
+        if after is not None and (len(after) != 1 or not isinstance(after[0], int)):
+            raise NotFound("No such page.")
+        rows = accounts_directory_page(
+            pages.reads.db(),
+            search=q[:200],
+            after=None if after is None else after[0],
+            limit=paging.PAGE_SIZE + 1,
+        )
+        paged = paging.keyset(rows, cursor, paging.PAGE_SIZE, lambda r: (int(r["position"]),))
+        return pages.render(
+            request,
+            "admin_accounts.html",
+            viewer,
+            status_code=status,
+            paged=paged,
+            q=q,
+            form=form,
+            empty_form=Form(),
+        )
+
+    @get("/admin/accounts", sync_to_thread=True)
+    def accounts(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        q: FromQuery[str] = "",
+        cursor: FromQuery[str] = "",
+    ) -> Response[str]:
+        _require_admin(viewer)
+        return self._accounts(request, pages, viewer, q, cursor, Form())
+
+    @post("/admin/accounts/{account_id:uuid}/{action:str}", sync_to_thread=True)
+    def account_action(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        account_id: FromPath[UUID],
+        action: FromPath[str],
+        data: FORM,
+    ) -> Any:
+        actor = _require_admin(viewer)
+        if action not in ACCOUNT_ACTIONS:
+            raise NotFound("No such page.")
+        command, notice = ACCOUNT_ACTIONS[action]
+        form = Form(values={**values(data, "reason", "q"), "account_id": str(account_id)})
+        try:
+            recorded = getattr(pages.openinno, command)(actor, account_id, form.values["reason"])
+        except DomainError as e:
+            form.fail(e)
+            q = form.values["q"]
+            return self._accounts(request, pages, viewer, q, "", form, status_for(e))
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/admin/accounts?{notice}", status_code=303)

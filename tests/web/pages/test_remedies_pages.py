@@ -1,0 +1,63 @@
+"""Remedies on the pages (issue 24): an admin finds an account and deactivates or
+reactivates it with a reason; a winning solver disputes an agreement and the
+sponsor's legal member rescinds it; each reason is shown to those it affects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+def test_an_admin_deactivates_and_reactivates_an_account_from_the_directory(web, cast, app):
+    admin = cast.account("admin")
+    app.grant_admin_as_operator(admin)
+    web.login("admin")
+    page = web.get("/admin/accounts?q=SOLVER")
+    assert "solver@example.org" in page.text and "other@example.org" not in page.text
+
+    r = web.post(f"/admin/accounts/{cast.solver}/deactivate", {"reason": "", "q": "solver"})
+    assert r.status_code == 400 and 'id="e-reason"' in r.text
+    assert app.get_account(cast.solver).active
+
+    r = web.post(f"/admin/accounts/{cast.solver}/deactivate", {"reason": "Spam in questions."})
+    assert r.status_code == 303
+    page = web.get(r.headers["location"])
+    assert "The account is deactivated" in page.text and "Spam in questions." in page.text
+    assert not app.get_account(cast.solver).active
+
+    r = web.post(f"/admin/accounts/{cast.solver}/reactivate", {"reason": "Appeal upheld."})
+    assert r.status_code == 303
+    assert "Appeal upheld." in web.get("/admin/accounts?q=solver").text
+    assert app.get_account(cast.solver).active
+    web.logout()
+    web.login("solver")  # anyone else: no such page
+    assert web.get("/admin/accounts").status_code == 404
+
+
+def test_the_winner_disputes_and_legal_rescinds_with_reasons_everyone_party_sees(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms)
+    cast.clock.advance(timedelta(days=45))
+    agreement_id = app.award(cast.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    legal = cast.account("counsel")
+    app.add_member(cast.sponsor, cast.organisation, legal, "legal")
+
+    web.login("solver")
+    page = web.get(f"/agreements/{agreement_id}")
+    assert "Dispute this agreement" in page.text and "Rescind this agreement" not in page.text
+    r = web.post(f"/agreements/{agreement_id}/dispute", {"reason": " "})
+    assert r.status_code == 400 and 'id="e-reason"' in r.text
+    r = web.post(f"/agreements/{agreement_id}/dispute", {"reason": "The prize was never paid."})
+    assert r.status_code == 303
+    page = web.get(r.headers["location"])
+    assert "The dispute is recorded." in page.text and "The prize was never paid." in page.text
+    web.logout()
+
+    web.login("counsel")
+    page = web.get(f"/agreements/{agreement_id}")
+    assert "The prize was never paid." in page.text and "Rescind this agreement" in page.text
+    r = web.post(f"/agreements/{agreement_id}/rescind", {"reason": "Settled with the solver."})
+    assert r.status_code == 303
+    assert app.get_agreement(legal, agreement_id).state == "rescinded"
+    web.logout()
+    web.login("solver")
+    assert "Settled with the solver." in web.get(f"/agreements/{agreement_id}").text
