@@ -113,6 +113,13 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"signing key: {'loaded' if ledger.signing_key else 'MISSING (openinno keys generate)'}"
         )
+        if ledger.signing_key is not None:
+            from openinno.ledger.note import log_vkey
+
+            # What witnesses are configured with (`openinno witness --log`).
+            print(f"log vkey: {log_vkey(ledger.signing_key, ledger.origin)}")
+        for witness in ledger.witnesses:
+            print(f"witness {witness.name}: {witness.url}")
         print(
             "write key: "
             + (

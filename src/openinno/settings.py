@@ -46,6 +46,12 @@ class Settings:
     write_key_file: Path | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
+    # The log's name in its C2SP checkpoints (a schema-less URL, e.g. your domain
+    # and a path); witnesses know the log by it.  Never change it once witnessed.
+    log_origin: str = "openinno.example/ledger"
+    # Witnesses each new checkpoint is submitted to: a JSON list of
+    # {"name", "url", "public_key"} (ledger/witnessing.py, docs/operations.md).
+    witnesses: str = ""
     # How many nice steps each web worker of several runs below the supervisor, which
     # applies the log to the read models and the ledger (web.app.lower_priority; 0: same).
     web_worker_nice: int = 5
@@ -88,6 +94,8 @@ class Settings:
             write_key_file=_optional_path(env.get("OPENINNO_WRITE_KEY_FILE")),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
+            log_origin=env.get("OPENINNO_LOG_ORIGIN", "openinno.example/ledger"),
+            witnesses=env.get("OPENINNO_WITNESSES", ""),
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
             read_side_linger_ms=float(env.get("OPENINNO_READ_SIDE_LINGER_MS", 10)),
             web_threads=_positive(env, "OPENINNO_WEB_THREADS", 6),

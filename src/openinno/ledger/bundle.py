@@ -68,6 +68,9 @@ class EvidenceBundle(msgspec.Struct):
     files: list[BundleFile]
     # From the tree sizes of checkpoints the recipient saved before (`evidence --since`).
     consistency_proofs: list[ConsistencyProof] = []
+    # The checkpoint as a C2SP signed note with the witnesses' cosignatures (absent:
+    # older bundles); `verify --witness` checks them against a policy.
+    checkpoint_note: str | None = None
     # Every leaf of the submission's and its agreements' streams (absent: older bundles).
     stream_leaves: StreamLeaves | None = None
 
@@ -96,6 +99,8 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
     cp = ledger.checkpoint_now()
     if cp is None or ledger.signing_key is None:
         raise RuntimeError("no signing key configured: run `openinno keys generate`")
+    # A checkpoint signed just now is not cosigned yet: ask the witnesses first.
+    ledger.cosign_latest()
     tree = ledger.tree()
     events: list[BundleEvent] = []
     seen: set[int] = set()
@@ -162,6 +167,7 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
         texts,
         list(files.values()),
         consistency,
+        ledger.checkpoint_note(cp.tree_size),
         stream_leaves,
     )
 

@@ -7,7 +7,7 @@ team can run it on its own:
     python -m venv v && v/bin/pip install cryptography
     v/bin/python evidence_verifier.py evidence.json --public-key platform.pem \\
         [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json \\
-        [--consistency-proof proof.json]]
+        [--consistency-proof proof.json]] [--witness VKEY ... [--witness-quorum N]]
 
 Exit status: 0 verified; 1 not verified, UNAUTHENTICATED (no --public-key: the
 signature was checked only against the key the bundle carries) or INCONSISTENT
@@ -19,6 +19,8 @@ It checks, and names the first thing that fails in each area:
   1. the checkpoint's Ed25519 signature (with the key given, else the bundle's own:
      then the answer is at best UNAUTHENTICATED, since anyone can make a key and
      sign a bundle of their own with it);
+  1b. with ``--witness``: at least N of the named witnesses cosigned the checkpoint
+     (its C2SP signed note, c2sp.org/tlog-cosignature);
   2. an outsider's copy of a checkpoint, when given, agrees with the bundle's; an
      older saved checkpoint (``since``) is extended by the bundle's, by an RFC 9162
      consistency proof (honest growth), or the log was rewritten: a fork;
@@ -39,6 +41,7 @@ import hashlib
 import json
 import re
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +110,8 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "consistency_proofs": {"type": "array", "items": {"$ref": "#/$defs/consistency_proof"}},
+        # The checkpoint as a C2SP signed note, with the witnesses' cosignatures.
+        "checkpoint_note": {"type": ["string", "null"]},
         "stream_leaves": {
             "type": ["object", "null"],
             "properties": {
@@ -335,6 +340,147 @@ def checkpoint_verifies(public_key: Ed25519PublicKey, checkpoint: dict[str, Any]
     return _signed(public_key, checkpoint["signature"], checkpoint_message(checkpoint))
 
 
+# --- C2SP signed notes: checkpoints and witness cosignatures -------------------------------
+# c2sp.org/signed-note, c2sp.org/tlog-checkpoint, c2sp.org/tlog-cosignature: the standard
+# form a transparency-log witness cosigns.  The note text is the checkpoint body
+#     <origin>\n<tree size>\n<base64 root hash>\n
+# then a blank line and signature lines "\u2014 <key name> base64(key ID || signature)".
+
+NOTE_ED25519 = 0x01  # the log's own signature (signed-note)
+NOTE_COSIGNATURE = 0x04  # a witness's timestamped Ed25519 cosignature (tlog-cosignature)
+_EM_DASH = "\u2014 "
+
+
+def raw_public_key(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def note_key_id(name: str, signature_type: int, public_key: Ed25519PublicKey) -> bytes:
+    """SHA-256(key name || 0x0A || type || 32-byte public key)[:4] (signed-note)."""
+    raw = raw_public_key(public_key)
+    return hashlib.sha256(name.encode() + b"\n" + bytes([signature_type]) + raw).digest()[:4]
+
+
+def vkey(name: str, signature_type: int, public_key: Ed25519PublicKey) -> str:
+    """A verifier key, as signed-note tools write it: name+hex key ID+base64(type||key)."""
+    key_id = note_key_id(name, signature_type, public_key).hex()
+    material = base64.b64encode(bytes([signature_type]) + raw_public_key(public_key)).decode()
+    return f"{name}+{key_id}+{material}"
+
+
+@dataclass(frozen=True)
+class NoteKey:
+    name: str
+    signature_type: int
+    public_key: Ed25519PublicKey
+
+    @property
+    def key_id(self) -> bytes:
+        return note_key_id(self.name, self.signature_type, self.public_key)
+
+
+def parse_vkey(text: str) -> NoteKey:
+    """Read a verifier key; its key ID must be the one its name and key give."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3 or not parts[0]:
+        raise ValueError(f"not a verifier key (name+id+key): {text!r}")
+    name, key_id, material = parts
+    try:
+        raw = base64.b64decode(material, validate=True)
+    except ValueError:
+        raise ValueError(f"verifier key {name}: the key is not base64") from None
+    if len(raw) != 33 or raw[0] not in (NOTE_ED25519, NOTE_COSIGNATURE):
+        raise ValueError(f"verifier key {name}: not an Ed25519 or cosignature/v1 key")
+    key = NoteKey(name, raw[0], Ed25519PublicKey.from_public_bytes(raw[1:]))
+    if key.key_id.hex() != key_id.lower():
+        raise ValueError(f"verifier key {name}: its key ID does not match the key")
+    return key
+
+
+def checkpoint_body(origin: str, tree_size: int, root: bytes) -> str:
+    return f"{origin}\n{tree_size}\n{base64.b64encode(root).decode()}\n"
+
+
+def parse_checkpoint_body(body: str) -> tuple[str, int, bytes]:
+    """(origin, tree size, root hash) of a checkpoint's note text (extension lines
+    are allowed by tlog-checkpoint and ignored here)."""
+    lines = body.split("\n")
+    if len(lines) < 4 or lines[-1] != "" or not all(lines[:-1]):
+        raise ValueError("a checkpoint is at least three non-empty lines")
+    origin, size, root = lines[0], lines[1], lines[2]
+    if not re.fullmatch(r"0|[1-9][0-9]*", size):
+        raise ValueError("the tree size is not a decimal without leading zeroes")
+    digest = base64.b64decode(root, validate=True)
+    if len(digest) != 32:
+        raise ValueError("the root hash is not 32 bytes")
+    return origin, int(size), digest
+
+
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """(text, [(key name, key ID || signature)]): the text ends with its newline; the
+    signatures follow the last blank line."""
+    if any(ord(c) < 0x20 and c != "\n" for c in note):
+        raise ValueError("a note holds no control characters but newlines")
+    cut = note.rfind("\n\n")
+    if cut < 0 or not note.endswith("\n"):
+        raise ValueError("a note is text, a blank line and signature lines")
+    text, lines = note[: cut + 1], note[cut + 2 : -1].split("\n")
+    signatures = []
+    for line in lines:
+        if not line.startswith(_EM_DASH) or line.count(" ") != 2:
+            raise ValueError(f"not a signature line: {line!r}")
+        name, encoded = line[len(_EM_DASH) :].split(" ")
+        signature = base64.b64decode(encoded, validate=True)
+        if len(signature) < 5:
+            raise ValueError(f"signature by {name} is too short")
+        signatures.append((name, signature))
+    if not signatures:
+        raise ValueError("a note has at least one signature")
+    return text, signatures
+
+
+def signature_line(name: str, key_id: bytes, signature: bytes) -> str:
+    return f"{_EM_DASH}{name} {base64.b64encode(key_id + signature).decode()}\n"
+
+
+def cosignature_message(body: str, timestamp: int) -> bytes:
+    """What a cosignature/v1 signs: header, time line, then the checkpoint body."""
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+def note_signed_by(key: NoteKey, text: str, signature: bytes) -> int | None:
+    """For a signature line that matches ``key`` (name and key ID): None if it does
+    not verify; else 0 for a log signature, the POSIX time for a cosignature."""
+    payload = signature[4:]
+    if key.signature_type == NOTE_ED25519:
+        return 0 if _raw_signed(key.public_key, payload, text.encode()) else None
+    if len(payload) != 72:
+        return None
+    timestamp = int.from_bytes(payload[:8], "big")
+    if timestamp >= 1 << 63:
+        return None
+    signed = _raw_signed(key.public_key, payload[8:], cosignature_message(text, timestamp))
+    return timestamp if signed else None
+
+
+def _raw_signed(public_key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    try:
+        public_key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def signatures_by(key: NoteKey, text: str, signatures: list[tuple[str, bytes]]) -> list[int | None]:
+    """The verdict (as ``note_signed_by``) on each signature line that is ``key``'s;
+    lines of unknown keys are ignored, as signed-note requires."""
+    return [
+        note_signed_by(key, text, sig)
+        for name, sig in signatures
+        if name == key.name and sig[:4] == key.key_id
+    ]
+
+
 # --- the verification ---------------------------------------------------------------------
 
 UNAUTHENTICATED = (
@@ -398,10 +544,13 @@ def verify_bundle(
     outside_checkpoint: dict[str, Any] | None = None,
     since: dict[str, Any] | None = None,
     consistency: dict[str, Any] | None = None,
+    witnesses: Sequence[NoteKey] = (),
+    witness_quorum: int = 0,
 ) -> Verification:
     """``bundle`` and the checkpoints as plain JSON values.  ``since``: a checkpoint
     saved earlier; ``consistency``: a proof from its size to the bundle's (else the
-    bundle's own ``consistency_proofs`` are searched)."""
+    bundle's own ``consistency_proofs`` are searched).  ``witnesses``: the policy's
+    witness keys, of which ``witness_quorum`` must have cosigned the checkpoint."""
     v = Verification(authenticated=public_key is not None)
     problems = schema_errors(bundle, SCHEMA)
     if not v.add("bundle format", not problems, FORMAT if not problems else problems[0]):
@@ -418,6 +567,8 @@ def verify_bundle(
         checkpoint_verifies(key, cp),
         f"tree size {cp['tree_size']}, checked with {source}",
     ):
+        return v
+    if witnesses and not _witnessed(v, key, bundle, witnesses, witness_quorum):
         return v
     if outside_checkpoint is not None:
         same = (
@@ -456,6 +607,44 @@ def verify_bundle(
         return v
     _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
     return v
+
+
+def _witnessed(
+    v: Verification,
+    key: Ed25519PublicKey,
+    bundle: dict[str, Any],
+    witnesses: Sequence[NoteKey],
+    quorum: int,
+) -> bool:
+    """Whether at least ``quorum`` of the policy's witnesses cosigned the bundle's
+    checkpoint (its C2SP note, signed by the log key under the origin's name)."""
+    name = f"cosigned by at least {quorum} of {len(witnesses)} witnesses"
+    note = bundle.get("checkpoint_note")
+    if note is None:
+        return v.add(name, False, "the bundle carries no checkpoint note: export it again")
+    try:
+        text, signatures = split_note(note)
+        origin, size, root = parse_checkpoint_body(text)
+    except ValueError as e:
+        return v.add(name, False, f"the checkpoint note: {e}")
+    cp = bundle["checkpoint"]
+    if size != cp["tree_size"] or root.hex() != cp["root_sha256"]:
+        return v.add(name, False, "the checkpoint note names another tree than the checkpoint")
+    if 0 not in signatures_by(NoteKey(origin, NOTE_ED25519, key), text, signatures):
+        return v.add(name, False, f"the note is not signed by the log key as {origin}")
+    cosigned = []
+    for witness in witnesses:
+        verdicts = signatures_by(witness, text, signatures)
+        if None in verdicts:
+            return v.add(name, False, f"the cosignature of {witness.name} does not verify")
+        if verdicts:
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(t or 0 for t in verdicts)))
+            cosigned.append(f"{witness.name} at {at}")
+    return v.add(
+        name,
+        len(cosigned) >= quorum,
+        f"{origin}: {len(cosigned)} cosigned" + (f" ({', '.join(cosigned)})" if cosigned else ""),
+    )
 
 
 def _consistent(
@@ -699,6 +888,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the proof from your checkpoint's size to the bundle's, as"
         " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
     )
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a witness of your policy, as its verifier key (name+id+key, C2SP"
+        " tlog-cosignature); repeatable",
+    )
+    parser.add_argument(
+        "--witness-quorum",
+        type=int,
+        metavar="N",
+        help="how many of the --witness keys must have cosigned the checkpoint (default: all)",
+    )
 
 
 _SERVED_PROOF = {
@@ -733,13 +936,19 @@ def run(args: argparse.Namespace) -> int:
             if args.consistency_proof
             else None
         )
+        witnesses = [parse_vkey(text) for text in args.witness]
+        if any(w.signature_type != NOTE_COSIGNATURE for w in witnesses):
+            raise ValueError("a --witness key must be a cosignature/v1 key (type 0x04)")
+        quorum = len(witnesses) if args.witness_quorum is None else args.witness_quorum
+        if args.witness_quorum is not None and not 1 <= quorum <= len(witnesses):
+            raise ValueError(f"--witness-quorum must be between 1 and {len(witnesses)}")
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except SystemExit as e:
         print(e, file=sys.stderr)
         return 2
-    result = verify_bundle(bundle, public, outside, since, consistency)
+    result = verify_bundle(bundle, public, outside, since, consistency, witnesses, quorum)
     if isinstance(bundle, dict):
         print(f"evidence for submission {bundle.get('submission_id')}")
     print(result.report())

@@ -23,10 +23,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger import note as notes
 from openinno.ledger.admission import Verdict, judge
 from openinno.ledger.canonical import canonical_json
 from openinno.ledger.merkle import MerkleTree, leaf_hash
 from openinno.ledger.store import LedgerDb
+from openinno.ledger.witnessing import (
+    Reply,
+    WitnessConfig,
+    add_checkpoint,
+    cosignature_from,
+    parse_witnesses,
+)
 from openinno.persistence.write_proof import WriteKey, load_key, unseal
 
 BATCH = 2_000
@@ -121,7 +129,12 @@ class Ledger:
     # Without it the follower cannot tell the application's events from forged ones:
     # it waits (admits nothing) rather than refuse genuine events for good.
     write_key: WriteKey | None = None
+    # The log's name in its C2SP checkpoint notes (OPENINNO_LOG_ORIGIN), and the
+    # witnesses each new checkpoint is submitted to (OPENINNO_WITNESSES).
+    origin: str = "openinno.example/ledger"
+    witnesses: list[WitnessConfig] = field(default_factory=list)
     _warned_no_write_key: bool = field(default=False, init=False, repr=False)
+    _witnessed_at: datetime | None = field(default=None, init=False, repr=False)
 
     def state(self) -> tuple[int, int]:
         rows = self.db.rows("SELECT tree_size, last_position FROM ledger_state WHERE id = 1")
@@ -145,6 +158,9 @@ class Ledger:
             if self._due(size):
                 with self.db.transaction():
                     self._sign(self.tree(), size)
+                self.cosign_latest()
+            elif self._witness_retry_due():
+                self.cosign_latest()
             return 0
         store = DbNodeStore(self.db, size)
         tree = MerkleTree(store)
@@ -180,8 +196,13 @@ class Ledger:
                 rejected,
             )
             store.flush()
-            if self._due(new_size):
+            signed = self._due(new_size)
+            if signed:
                 self._sign(tree, new_size)
+        if signed:
+            # After the commit: witnesses are asked over the network, never inside
+            # the ledger's transaction.
+            self.cosign_latest()
         return len(notifications)
 
     def _rejected_row(self, n: Notification, verdict: Verdict) -> tuple[Any, ...]:
@@ -266,7 +287,112 @@ class Ledger:
                 msgspec.json.encode(signed).decode(),
             ),
         )
+        self._sign_note(size, tree.root(size))
         return signed
+
+    def _sign_note(self, size: int, root: bytes) -> str:
+        assert self.signing_key is not None
+        note = notes.sign_checkpoint(self.signing_key, self.origin, size, root)
+        self.db.execute(
+            "INSERT INTO ledger_checkpoint_notes (tree_size, note) VALUES (?, ?)"
+            " ON CONFLICT (tree_size) DO NOTHING",
+            (size, note),
+        )
+        return note
+
+    def checkpoint_note(self, size: int) -> str | None:
+        """The checkpoint of ``size`` as a C2SP signed note with every cosignature
+        stored for it (None: no checkpoint of that size).  A checkpoint signed before
+        notes existed gets its note now, from its signed root."""
+        rows = self.db.rows("SELECT note FROM ledger_checkpoint_notes WHERE tree_size = ?", (size,))
+        if rows:
+            note = str(rows[0][0])
+        else:
+            signed = self.db.rows(
+                "SELECT root_sha256 FROM ledger_checkpoints WHERE tree_size = ?", (size,)
+            )
+            if not signed or self.signing_key is None:
+                return None
+            note = self._sign_note(size, bytes.fromhex(str(signed[0][0])))
+        lines = self.db.rows(
+            "SELECT line FROM ledger_cosignatures WHERE tree_size = ? ORDER BY witness", (size,)
+        )
+        return note + "".join(str(line) for (line,) in lines)
+
+    def _cosigned_size(self, witness: str) -> int:
+        rows = self.db.rows(
+            "SELECT MAX(tree_size) FROM ledger_cosignatures WHERE witness = ?", (witness,)
+        )
+        return int(rows[0][0] or 0)
+
+    def _witness_retry_due(self) -> bool:
+        if not self.witnesses:
+            return False
+        waited = self._witnessed_at is None or (
+            (self.now() - self._witnessed_at).total_seconds() >= self.checkpoint_every_seconds
+        )
+        latest = self.latest_checkpoint() if waited else None
+        return latest is not None and any(
+            self._cosigned_size(w.name) < latest.tree_size for w in self.witnesses
+        )
+
+    def cosign_latest(self) -> dict[str, Reply]:
+        """Submit the latest checkpoint to every configured witness that has not
+        cosigned it (c2sp.org/tlog-witness), with a consistency proof from the size
+        it last cosigned; store each valid cosignature.  Returns each witness's reply."""
+        latest = self.latest_checkpoint()
+        if latest is None or not self.witnesses:
+            return {}
+        self._witnessed_at = self.now()
+        size = latest.tree_size
+        note = self.checkpoint_note(size)
+        assert note is not None
+        tree = self.tree()
+        replies: dict[str, Reply] = {}
+        for witness in self.witnesses:
+            old = self._cosigned_size(witness.name)
+            if old >= size:
+                continue
+            reply = self._submit(witness, note, tree, old, size)
+            their = reply.body.strip()
+            if reply.status == 409 and their.isdigit() and int(their) != old:
+                # The witness knows a later size than we recorded (our records were
+                # lost, or another copy of the log submitted): prove from its size.
+                if int(their) > size:
+                    log.error(
+                        "witness %s cosigned size %s of %s, beyond this log's %s:"
+                        " the log was rolled back or forked",
+                        witness.name,
+                        their,
+                        self.origin,
+                        size,
+                    )
+                else:
+                    reply = self._submit(witness, note, tree, int(their), size)
+            replies[witness.name] = reply
+            line = cosignature_from(witness, note, reply.body) if reply.status == 200 else None
+            if line is not None:
+                self.db.execute(
+                    "INSERT INTO ledger_cosignatures (tree_size, witness, line) VALUES (?, ?, ?)"
+                    " ON CONFLICT (witness, tree_size) DO NOTHING",
+                    (size, witness.name, line),
+                )
+            else:
+                log.error(
+                    "witness %s did not cosign checkpoint %s of %s: %s %s",
+                    witness.name,
+                    size,
+                    self.origin,
+                    reply.status or "unreachable",
+                    reply.body.strip()[:200],
+                )
+        return replies
+
+    def _submit(
+        self, witness: WitnessConfig, note: str, tree: MerkleTree, old: int, size: int
+    ) -> Reply:
+        proof = tree.consistency_proof(old, size) if 0 < old < size else []
+        return add_checkpoint(witness, note, old, proof)
 
     def checkpoint_now(self) -> checkpoints.Checkpoint | None:
         """Sign the current tree (e.g. before exporting evidence)."""
@@ -340,4 +466,6 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
         checkpoint_every_events=settings.checkpoint_every_events,
         checkpoint_every_seconds=settings.checkpoint_every_seconds,
         write_key=load_key(settings.write_key_path),
+        origin=settings.log_origin,
+        witnesses=parse_witnesses(settings.witnesses),
     )
