@@ -88,6 +88,93 @@ def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """A new signing key, announced in the log signed by the current one (and by
+    itself); the current key signs one last checkpoint that holds the announcement,
+    then the new key replaces it in the key file."""
+    from openinno.ledger import checkpoint
+    from openinno.ledger.key_history import announcement, revocation
+    from openinno.ledger.log import catch_up
+    from openinno.ledger.note import log_vkey
+
+    app, ledger = _open(settings)
+    try:
+        old = ledger.signing_key
+        if old is None:
+            print("error: no signing key to rotate (openinno keys generate)", file=sys.stderr)
+            return 2
+        path = settings.signing_key_path
+        history = app.signing_key_history()
+        if not history["announcements"]:
+            # The history starts with the key in use (checkpoints before it stay its own).
+            app.announce_signing_key(announcement(old, 0, None))
+        sequence = len(app.signing_key_history()["announcements"])
+        pem = checkpoint.generate_private_key_pem()
+        new = checkpoint.load_private_key(pem)
+        staged = path.with_name(path.name + ".new")
+        _write_secret(staged, pem)  # never an announced key whose private half is lost
+        app.announce_signing_key(announcement(new, sequence, old))
+        catch_up(ledger)
+        last = ledger.checkpoint_now()
+        assert last is not None
+        if args.revoke_previous:
+            until = last.tree_size if args.valid_until is None else args.valid_until
+            app.revoke_signing_key(
+                revocation(new, checkpoint.key_id(old.public_key()), until, args.reason)
+            )
+        staged.replace(path)
+        ledger.signing_key = new
+        catch_up(ledger)
+    finally:
+        ledger.db.close()
+        app.close()
+    new_id = checkpoint.key_id(new.public_key())
+    print(
+        f"key {checkpoint.key_id(old.public_key())} signed its last checkpoint (size"
+        f" {last.tree_size}); key {new_id} signs the checkpoints after it"
+    )
+    print(f"new log vkey (add it to each witness's --log): {log_vkey(new, ledger.origin)}")
+    print(f"public key:\n{checkpoint.public_key_pem(new).decode()}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    """Revoke an earlier key (one that leaked) for trees above a size, signed by the
+    current key; its checkpoints up to that size stay valid."""
+    from openinno.ledger.key_history import revocation
+
+    app, ledger = _open(settings)
+    try:
+        if ledger.signing_key is None:
+            print("error: no signing key configured", file=sys.stderr)
+            return 2
+        app.revoke_signing_key(
+            revocation(ledger.signing_key, args.key_id, args.valid_until, args.reason)
+        )
+    finally:
+        ledger.db.close()
+        app.close()
+    print(f"key {args.key_id} revoked for trees above size {args.valid_until}")
+    return 0
+
+
+def _keys_history(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from openinno.application import OpenInno
+
+    app = OpenInno(settings)
+    try:
+        text = json.dumps(app.signing_key_history(), indent=1) + "\n"
+    finally:
+        app.close()
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _follow(args: argparse.Namespace, settings: Settings) -> int:
     app, ledger = _open(settings)
     stop = threading.Event()
@@ -159,6 +246,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     try:
+        history = app.signing_key_history()
         if args.public_key:
             public = checkpoint.load_public_key(Path(args.public_key).read_bytes())
         elif ledger.signing_key is not None:
@@ -173,7 +261,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
-        report = audit(ledger, public, progress)
+        report = audit(ledger, public, progress, history)
     finally:
         ledger.db.close()
         app.close()
@@ -255,6 +343,39 @@ def add_parser(commands: Any) -> None:
         "--if-missing", action="store_true", help="create only the keys that are missing"
     )
     generate.set_defaults(run=_keys_generate)
+    rotate = keys.add_parser(
+        "rotate",
+        help="replace the signing key: the new key is announced in the log signed by the"
+        " current one, which signs one last checkpoint; restart nothing (followers re-read"
+        " the key file)",
+    )
+    rotate.add_argument(
+        "--revoke-previous",
+        action="store_true",
+        help="also revoke the current key (it leaked) for trees above --valid-until",
+    )
+    rotate.add_argument(
+        "--valid-until",
+        type=int,
+        metavar="TREE_SIZE",
+        help="with --revoke-previous: the largest tree its checkpoints stay valid for"
+        " (default: its last checkpoint)",
+    )
+    rotate.add_argument("--reason", default="rotated", help="recorded with a revocation")
+    rotate.set_defaults(run=_keys_rotate)
+    revoke = keys.add_parser(
+        "revoke",
+        help="revoke an earlier signing key for trees above a size (signed by the current key)",
+    )
+    revoke.add_argument("key_id")
+    revoke.add_argument("--valid-until", type=int, required=True, metavar="TREE_SIZE")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(run=_keys_revoke)
+    history = keys.add_parser(
+        "history", help="the signing keys' history, for `openinno verify --key-history`"
+    )
+    history.add_argument("--out")
+    history.set_defaults(run=_keys_history)
     ledger = commands.add_parser("ledger", help="the tamper-evident log").add_subparsers(
         dest="ledger_command", required=True
     )

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from openinno.domain.signing_keys import HISTORY_ID
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
 from openinno.ledger.evidence_verifier import stream_leaves_message
@@ -139,6 +140,10 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
             for a in add_whole_stream(agreement_id):
                 if a["topic"].endswith("IpAgreement.Drafted"):
                     texts[str(agreement_id)] = a["payload"]["text"]
+    # The signing keys' history, whole: a bundle signed by a later key verifies with an
+    # earlier one (and the other way round), and no revocation can be left out.
+    if _stream_leaves(ledger, HISTORY_ID, cp.tree_size):
+        add_whole_stream(HISTORY_ID)
     files: dict[str, BundleFile] = {}
     for e in submission_events:
         content = e["payload"].get("content")

@@ -340,6 +340,83 @@ def checkpoint_verifies(public_key: Ed25519PublicKey, checkpoint: dict[str, Any]
     return _signed(public_key, checkpoint["signature"], checkpoint_message(checkpoint))
 
 
+# --- the signing keys' history -------------------------------------------------------------
+# Each key after the first is announced in the log signed by the previous key (endorsement)
+# and by itself (acceptance); a revocation is signed by a key of the history at or after the
+# one it revokes (openinno/domain/signing_keys.py).
+
+KEY_ANNOUNCEMENT_PREFIX = b"openinno key announcement v1\n"
+KEY_REVOCATION_PREFIX = b"openinno key revocation v1\n"
+_KEY_TOPICS = ("SigningKeys.Started", "SigningKeys.KeyAnnounced")
+
+
+def key_announcement_message(record: dict[str, Any]) -> bytes:
+    body = {k: record[k] for k in ("sequence", "key_id", "public_key", "previous_key_id")}
+    return KEY_ANNOUNCEMENT_PREFIX + canonical_json(body)
+
+
+def key_revocation_message(record: dict[str, Any]) -> bytes:
+    fields = ("key_id", "valid_until_tree_size", "reason", "revoked_by_key_id")
+    return KEY_REVOCATION_PREFIX + canonical_json({k: record[k] for k in fields})
+
+
+@dataclass
+class KeyChain:
+    """The validated history: every key by its id, in order, and the largest tree size
+    each revoked key's checkpoints are still honoured for."""
+
+    keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    revoked_after: dict[str, int] = field(default_factory=dict)
+
+
+def key_chain(
+    announcements: Sequence[dict[str, Any]], revocations: Sequence[dict[str, Any]]
+) -> tuple[KeyChain, str]:
+    """The chain and "" when every signature holds, else what is wrong first."""
+    chain = KeyChain()
+    by_sequence: dict[int, dict[str, Any]] = {}
+    for item in announcements:
+        seen = by_sequence.setdefault(item["sequence"], item)
+        if seen["key_id"] != item["key_id"]:
+            return chain, f"two keys were announced at sequence {item['sequence']}"
+    previous = ""
+    for sequence in range(len(by_sequence)):
+        record = by_sequence.get(sequence)
+        if record is None:
+            return chain, f"the key announced at sequence {sequence} is missing"
+        try:
+            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(record["public_key"]))
+        except ValueError:
+            return chain, f"the key announced at sequence {sequence} is not an Ed25519 key"
+        message = key_announcement_message(record)
+        named = record["key_id"]
+        if key_id(public) != named or record["previous_key_id"] != previous:
+            return chain, f"the key {named} at sequence {sequence} does not follow key {previous}"
+        if not _signed(public, record["acceptance"], message):
+            return chain, f"the key {named} at sequence {sequence} did not sign its announcement"
+        if sequence > 0 and not _signed(chain.keys[previous], record["endorsement"], message):
+            return (
+                chain,
+                f"the key {named} announced at sequence {sequence} is not signed by the "
+                f"previous key {previous}",
+            )
+        chain.keys[named] = public
+        previous = named
+    order = list(chain.keys)
+    for record in revocations:
+        target, signer = record["key_id"], record["revoked_by_key_id"]
+        if (
+            target not in chain.keys
+            or signer not in chain.keys
+            or order.index(signer) < order.index(target)
+            or not _signed(chain.keys[signer], record["signature"], key_revocation_message(record))
+        ):
+            return chain, f"the revocation of key {target} is not signed by a key of the history"
+        until = record["valid_until_tree_size"]
+        chain.revoked_after[target] = min(chain.revoked_after.get(target, until), until)
+    return chain, ""
+
+
 # --- C2SP signed notes: checkpoints and witness cosignatures -------------------------------
 # c2sp.org/signed-note, c2sp.org/tlog-checkpoint, c2sp.org/tlog-cosignature: the standard
 # form a transparency-log witness cosigns.  The note text is the checkpoint body
@@ -546,33 +623,64 @@ def verify_bundle(
     consistency: dict[str, Any] | None = None,
     witnesses: Sequence[NoteKey] = (),
     witness_quorum: int = 0,
+    key_history: dict[str, Any] | None = None,
 ) -> Verification:
     """``bundle`` and the checkpoints as plain JSON values.  ``since``: a checkpoint
     saved earlier; ``consistency``: a proof from its size to the bundle's (else the
     bundle's own ``consistency_proofs`` are searched).  ``witnesses``: the policy's
-    witness keys, of which ``witness_quorum`` must have cosigned the checkpoint."""
+    witness keys, of which ``witness_quorum`` must have cosigned the checkpoint.
+    ``key_history``: the signing keys' history (`openinno keys history`), beside the
+    announcements the bundle itself holds: a checkpoint signed by another key of the
+    history than the one given verifies through it."""
     v = Verification(authenticated=public_key is not None)
     problems = schema_errors(bundle, SCHEMA)
     if not v.add("bundle format", not problems, FORMAT if not problems else problems[0]):
         return v
     cp = bundle["checkpoint"]
-    key = public_key or load_public_key(bundle["public_key_pem"].encode())
-    source = (
-        "the key given"
-        if public_key
-        else "only the bundle's own key (compare it with the published one)"
-    )
+    own = load_public_key(bundle["public_key_pem"].encode())
+    announcements, revocations = _history_records(bundle, key_history)
+    chain = KeyChain()
+    if announcements or revocations:
+        chain, problem = key_chain(announcements, revocations)
+        detail = problem or f"{len(chain.keys)} keys, each signed by the one before"
+        if not v.add("signing key history", not problem, detail):
+            return v
+    given = public_key is not None and key_id(public_key) in chain.keys
+
+    def key_for(checkpoint: dict[str, Any]) -> Ed25519PublicKey:
+        """The key a checkpoint is checked with: the one given, or through the history
+        from it (or, without a key given, the bundle's own: unauthenticated)."""
+        if public_key is None:
+            return chain.keys.get(checkpoint["key_id"], own)
+        if given and checkpoint["key_id"] in chain.keys:
+            return chain.keys[checkpoint["key_id"]]
+        return public_key
+
+    key = key_for(cp)
+    if public_key is None:
+        source = "only the bundle's own key (compare it with the published one)"
+    elif key is public_key:
+        source = "the key given"
+    else:
+        source = f"key {cp['key_id']}, through the key history from the key given"
     if not v.add(
         "checkpoint signature",
         checkpoint_verifies(key, cp),
         f"tree size {cp['tree_size']}, checked with {source}",
     ):
         return v
+    until = chain.revoked_after.get(cp["key_id"])
+    if until is not None and not v.add(
+        "signing key not revoked",
+        cp["tree_size"] <= until,
+        f"key {cp['key_id']} is revoked for trees above size {until}",
+    ):
+        return v
     if witnesses and not _witnessed(v, key, bundle, witnesses, witness_quorum):
         return v
     if outside_checkpoint is not None:
         same = (
-            checkpoint_verifies(key, outside_checkpoint)
+            checkpoint_verifies(key_for(outside_checkpoint), outside_checkpoint)
             and outside_checkpoint["tree_size"] == cp["tree_size"]
             and outside_checkpoint["root_sha256"] == cp["root_sha256"]
         )
@@ -586,7 +694,7 @@ def verify_bundle(
         )
     if since is not None:
         proofs = [consistency] if consistency is not None else bundle.get("consistency_proofs", [])
-        if not _consistent(v, key, cp, since, proofs):
+        if not _consistent(v, key_for(since), cp, since, proofs):
             return v
     root = bytes.fromhex(cp["root_sha256"])
     events: list[dict[str, Any]] = []
@@ -607,6 +715,26 @@ def verify_bundle(
         return v
     _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
     return v
+
+
+def _history_records(
+    bundle: dict[str, Any], given: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The signing keys' announcements and revocations: those in the bundle's events
+    (their inclusion is checked with the others) and those given."""
+    announcements = list((given or {}).get("announcements", []))
+    revocations = list((given or {}).get("revocations", []))
+    for item in bundle["events"]:
+        try:
+            event = json.loads(item["event"])
+            kind = _kind(event)
+        except (ValueError, TypeError, KeyError):
+            continue  # named by the inclusion and canonical-form checks
+        if kind in _KEY_TOPICS:
+            announcements.append(event["payload"])
+        elif kind == "SigningKeys.KeyRevoked":
+            revocations.append(event["payload"])
+    return announcements, revocations
 
 
 def _witnessed(
@@ -889,6 +1017,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
     )
     parser.add_argument(
+        "--key-history",
+        metavar="FILE",
+        help="the signing keys' history (`openinno keys history`, GET /api/v1/log/keys):"
+        " a bundle signed by an earlier or later key of it verifies with the key given",
+    )
+    parser.add_argument(
         "--witness",
         action="append",
         default=[],
@@ -903,6 +1037,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how many of the --witness keys must have cosigned the checkpoint (default: all)",
     )
 
+
+KEY_HISTORY_FORMAT = "openinno-key-history/1"
+_STR = {"type": "string"}
+KEY_HISTORY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "format": {"const": KEY_HISTORY_FORMAT},
+        "announcements": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "sequence": {"type": "integer", "minimum": 0},
+                    "key_id": _STR,
+                    "public_key": _STR,
+                    "previous_key_id": _STR,
+                    "endorsement": _STR,
+                    "acceptance": _STR,
+                },
+                "required": [
+                    "sequence",
+                    "key_id",
+                    "public_key",
+                    "previous_key_id",
+                    "endorsement",
+                    "acceptance",
+                ],
+            },
+        },
+        "revocations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key_id": _STR,
+                    "valid_until_tree_size": {"type": "integer", "minimum": 0},
+                    "reason": _STR,
+                    "revoked_by_key_id": _STR,
+                    "signature": _STR,
+                },
+                "required": [
+                    "key_id",
+                    "valid_until_tree_size",
+                    "reason",
+                    "revoked_by_key_id",
+                    "signature",
+                ],
+            },
+        },
+    },
+    "required": ["format", "announcements", "revocations"],
+    "additionalProperties": False,
+}
 
 _SERVED_PROOF = {
     "type": "object",
@@ -936,6 +1123,11 @@ def run(args: argparse.Namespace) -> int:
             if args.consistency_proof
             else None
         )
+        history = (
+            _read_json(args.key_history, "key history", KEY_HISTORY_SCHEMA)
+            if args.key_history
+            else None
+        )
         witnesses = [parse_vkey(text) for text in args.witness]
         if any(w.signature_type != NOTE_COSIGNATURE for w in witnesses):
             raise ValueError("a --witness key must be a cosignature/v1 key (type 0x04)")
@@ -948,7 +1140,7 @@ def run(args: argparse.Namespace) -> int:
     except SystemExit as e:
         print(e, file=sys.stderr)
         return 2
-    result = verify_bundle(bundle, public, outside, since, consistency, witnesses, quorum)
+    result = verify_bundle(bundle, public, outside, since, consistency, witnesses, quorum, history)
     if isinstance(bundle, dict):
         print(f"evidence for submission {bundle.get('submission_id')}")
     print(result.report())

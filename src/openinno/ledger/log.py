@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -133,6 +134,10 @@ class Ledger:
     # witnesses each new checkpoint is submitted to (OPENINNO_WITNESSES).
     origin: str = "openinno.example/ledger"
     witnesses: list[WitnessConfig] = field(default_factory=list)
+    # Where the signing key was read from: re-read when the file changes (`openinno keys
+    # rotate` replaces it), so a running follower signs with the new key.
+    signing_key_path: Path | None = None
+    _key_stamp: tuple[int, int] | None = field(default=None, init=False, repr=False)
     _warned_no_write_key: bool = field(default=False, init=False, repr=False)
     _witnessed_at: datetime | None = field(default=None, init=False, repr=False)
 
@@ -145,6 +150,7 @@ class Ledger:
 
     def follow_once(self, limit: int = BATCH) -> int:
         """Append what the log has beyond our position; returns how many events."""
+        self.reload_signing_key()
         if self.write_key is None:
             if not self._warned_no_write_key:
                 log.warning("ledger paused: no write key (openinno keys generate --if-missing)")
@@ -204,6 +210,25 @@ class Ledger:
             # the ledger's transaction.
             self.cosign_latest()
         return len(notifications)
+
+    def reload_signing_key(self) -> None:
+        """Take the key file's current key if the file changed (one stat per batch)."""
+        if self.signing_key_path is None:
+            return
+        try:
+            stat = self.signing_key_path.stat()
+        except OSError:
+            return
+        stamp = (stat.st_mtime_ns, stat.st_ino)
+        if self._key_stamp is None:
+            self._key_stamp = stamp
+        elif stamp != self._key_stamp:
+            self._key_stamp = stamp
+            self.signing_key = checkpoints.load_private_key(self.signing_key_path.read_bytes())
+            log.info(
+                "ledger: signing with the new key %s",
+                checkpoints.key_id(self.signing_key.public_key()),
+            )
 
     def _rejected_row(self, n: Notification, verdict: Verdict) -> tuple[Any, ...]:
         # An alert: someone wrote to the event store without the application's key.
@@ -468,4 +493,5 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
         write_key=load_key(settings.write_key_path),
         origin=settings.log_origin,
         witnesses=parse_witnesses(settings.witnesses),
+        signing_key_path=key_file,
     )
