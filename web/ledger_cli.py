@@ -109,10 +109,21 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
             # The history starts with the key in use (checkpoints before it stay its own).
             app.announce_signing_key(announcement(old, 0, None))
         sequence = len(app.signing_key_history()["announcements"])
-        pem = checkpoint.generate_private_key_pem()
-        new = checkpoint.load_private_key(pem)
         staged = path.with_name(path.name + ".new")
-        _write_secret(staged, pem)  # never an announced key whose private half is lost
+        new: checkpoint.Signer
+        if args.new_signer:
+            # A key in a PKCS#11 token or a KMS, through the operator's hook.
+            new = checkpoint.load_signer(args.new_signer, settings)
+        elif settings.signer:
+            print(
+                "error: OPENINNO_SIGNER is set: give the new key's hook (--new-signer)",
+                file=sys.stderr,
+            )
+            return 2
+        else:
+            pem = checkpoint.generate_private_key_pem()
+            new = checkpoint.load_private_key(pem)
+            _write_secret(staged, pem)  # never an announced key whose private half is lost
         app.announce_signing_key(announcement(new, sequence, old))
         catch_up(ledger)
         last = ledger.checkpoint_now()
@@ -122,7 +133,8 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
             app.revoke_signing_key(
                 revocation(new, checkpoint.key_id(old.public_key()), until, args.reason)
             )
-        staged.replace(path)
+        if not args.new_signer:
+            staged.replace(path)
         ledger.signing_key = new
         catch_up(ledger)
     finally:
@@ -134,6 +146,8 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
         f" {last.tree_size}); key {new_id} signs the checkpoints after it"
     )
     print(f"new log vkey (add it to each witness's --log): {log_vkey(new, ledger.origin)}")
+    if args.new_signer:
+        print(f"now set OPENINNO_SIGNER={args.new_signer} and restart the ledger followers")
     print(f"public key:\n{checkpoint.public_key_pem(new).decode()}")
     return 0
 
@@ -362,6 +376,12 @@ def add_parser(commands: Any) -> None:
         " (default: its last checkpoint)",
     )
     rotate.add_argument("--reason", default="rotated", help="recorded with a revocation")
+    rotate.add_argument(
+        "--new-signer",
+        metavar="MODULE:FACTORY",
+        help="the new key behind a signing hook (PKCS#11, KMS; see OPENINNO_SIGNER) instead"
+        " of a new key file",
+    )
     rotate.set_defaults(run=_keys_rotate)
     revoke = keys.add_parser(
         "revoke",

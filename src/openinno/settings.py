@@ -41,6 +41,10 @@ class Settings:
     derived_files_directory: Path | None = None
     # Ed25519 private key (PEM file) that signs ledger checkpoints; see `openinno keys generate`.
     signing_key_file: Path | None = None
+    # A hook that signs checkpoints with a key the process never reads (PKCS#11, a KMS):
+    # "module:factory", factory(settings) -> an object with sign() and public_key()
+    # (ledger/checkpoint.Signer); replaces signing_key_file (docs/operations.md).
+    signer: str = ""
     # Secret (base64, 32 bytes) that proves each recorded event was written by the
     # application (persistence/write_proof.py); keep it off the database server.
     write_key_file: Path | None = None
@@ -92,6 +96,7 @@ class Settings:
             derived_files_directory=_optional_path(env.get("OPENINNO_DERIVED_FILES_DIR")),
             signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
             write_key_file=_optional_path(env.get("OPENINNO_WRITE_KEY_FILE")),
+            signer=env.get("OPENINNO_SIGNER", ""),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
             log_origin=env.get("OPENINNO_LOG_ORIGIN", "openinno.example/ledger"),

@@ -138,3 +138,42 @@ def test_a_key_announced_without_the_previous_keys_signature_is_refused(
     out = capsys.readouterr().out
     assert "FAIL  signing key history: the key" in out
     assert "is not signed by the previous key" in out
+
+
+def test_a_signing_hook_keeps_the_key_out_of_the_data_directory_and_rotates(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """OPENINNO_SIGNER: checkpoints, notes and bundles signed through an operator's hook
+    (PKCS#11, KMS), no key file anywhere; `keys rotate --new-signer` moves to another."""
+    from tests.support import fake_token
+
+    monkeypatch.setenv("OPENINNO_SIGNER", "tests.support.fake_token:first_key")
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate", "--if-missing", "--out", str(env / "unused.pem")]) == 0
+    (env / "unused.pem").unlink()  # only the write key is wanted here
+    settings = Settings.from_env()
+    first = env / "first.pem"
+    first.write_bytes(checkpoint.public_key_pem(fake_token.first_key(settings)))
+    app, entry, _agreement, _scene = story_to_payment(ManualClock(START))
+    app.close()
+    bundle = env / "evidence.json"
+    assert main(["evidence", str(entry), "--out", str(bundle)]) == 0
+    assert not (env / "signing-key.pem").exists()
+    capsys.readouterr()
+    assert main(["verify", str(bundle), "--public-key", str(first)]) == 0
+
+    assert main(["keys", "rotate"]) == 2  # a hook's key is not replaced by a file
+    assert "--new-signer" in capsys.readouterr().err
+    assert main(["keys", "rotate", "--new-signer", "tests.support.fake_token:second_key"]) == 0
+    assert "now set OPENINNO_SIGNER=tests.support.fake_token:second_key" in (
+        capsys.readouterr().out
+    )
+    monkeypatch.setenv("OPENINNO_SIGNER", "tests.support.fake_token:second_key")
+    app = OpenInno(Settings.from_env())
+    app.register_account("late@example.org", "correct horse battery", "Late")
+    app.close()
+    assert main(["evidence", str(entry), "--out", str(bundle)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(bundle), "--public-key", str(first)]) == 0
+    assert "through the key history from the key given" in capsys.readouterr().out
+    assert main(["audit", "--public-key", str(first)]) == 0

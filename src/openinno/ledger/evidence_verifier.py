@@ -1019,7 +1019,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--key-history",
         metavar="FILE",
-        help="the signing keys' history (`openinno keys history`, GET /api/v1/log/keys):"
+        help="the signing keys' history (`openinno keys history`):"
         " a bundle signed by an earlier or later key of it verifies with the key given",
     )
     parser.add_argument(

@@ -8,8 +8,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+from openinno.ledger.checkpoint import Signer
 from openinno.ledger.evidence_verifier import (
     key_announcement_message,
     key_id,
@@ -22,9 +21,7 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def announcement(
-    new: Ed25519PrivateKey, sequence: int, previous: Ed25519PrivateKey | None
-) -> dict[str, Any]:
+def announcement(new: Signer, sequence: int, previous: Signer | None) -> dict[str, Any]:
     record: dict[str, Any] = {
         "sequence": sequence,
         "key_id": key_id(new.public_key()),
@@ -38,7 +35,7 @@ def announcement(
 
 
 def revocation(
-    signer: Ed25519PrivateKey, revoked_key_id: str, valid_until_tree_size: int, reason: str
+    signer: Signer, revoked_key_id: str, valid_until_tree_size: int, reason: str
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
         "key_id": revoked_key_id,

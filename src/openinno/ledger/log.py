@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
@@ -124,7 +123,7 @@ class Ledger:
     recorder: ApplicationRecorder
     mapper: Mapper[Any]
     now: Callable[[], datetime]
-    signing_key: Ed25519PrivateKey | None = None
+    signing_key: checkpoints.Signer | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
     # Without it the follower cannot tell the application's events from forged ones:
@@ -478,9 +477,11 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
     db = LedgerDb(settings)
     if create_tables:
         db.migrate()
-    key = None
-    key_file = settings.signing_key_path
-    if key_file.exists():
+    key: checkpoints.Signer | None = None
+    key_file: Path | None = settings.signing_key_path
+    if settings.signer:
+        key, key_file = checkpoints.load_signer(settings.signer, settings), None
+    elif key_file is not None and key_file.exists():
         key = checkpoints.load_private_key(key_file.read_bytes())
     return Ledger(
         db=db,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from openinno.ledger.checkpoint import Signer
 from openinno.ledger.evidence_verifier import (
     NOTE_COSIGNATURE,
     NOTE_ED25519,
@@ -22,9 +23,7 @@ from openinno.ledger.evidence_verifier import (
 __all__ = ["cosign", "log_vkey", "sign_checkpoint", "witness_vkey"]
 
 
-def sign_checkpoint(
-    private_key: Ed25519PrivateKey, origin: str, tree_size: int, root: bytes
-) -> str:
+def sign_checkpoint(private_key: Signer, origin: str, tree_size: int, root: bytes) -> str:
     """The checkpoint note with the log's own signature line."""
     body = checkpoint_body(origin, tree_size, root)
     key_id = note_key_id(origin, NOTE_ED25519, private_key.public_key())
@@ -38,7 +37,7 @@ def cosign(private_key: Ed25519PrivateKey, name: str, body: str, timestamp: int)
     return signature_line(name, key_id, timestamp.to_bytes(8, "big") + signature)
 
 
-def log_vkey(private_key: Ed25519PrivateKey, origin: str) -> str:
+def log_vkey(private_key: Signer, origin: str) -> str:
     """The verifier key a witness is configured with for this log."""
     return vkey(origin, NOTE_ED25519, private_key.public_key())
 
