@@ -287,3 +287,65 @@ def test_two_witness_processes_cosign_and_one_shown_a_fork_refuses(
     finally:
         a.stop()
         b.stop()
+
+
+def test_the_follower_has_checkpoints_cosigned_from_a_thread_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openinno serve`'s follower never waits for a witness: a thread of its own
+    submits each new checkpoint (only the newest, under load)."""
+    import json
+    import threading
+    import time
+
+    from openinno.application import OpenInno
+    from openinno.ledger import checkpoint
+    from openinno.ledger.log import ledger_for
+    from openinno.ledger.witness import serve
+    from openinno.settings import Settings
+    from web.cli import main
+
+    monkeypatch.setenv("OPENINNO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("OPENINNO_DATABASE_URL", raising=False)
+    monkeypatch.setenv("OPENINNO_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("OPENINNO_ARGON2_MEMORY_KIB", "8")
+    monkeypatch.setenv("OPENINNO_LOG_ORIGIN", ORIGIN)
+    monkeypatch.setenv("OPENINNO_CHECKPOINT_EVERY_EVENTS", "2")
+    assert main(["migrate"]) == 0
+    assert main(["keys", "generate"]) == 0
+    signing_key = checkpoint.load_private_key((tmp_path / "signing-key.pem").read_bytes())
+    witness_key = Ed25519PrivateKey.generate()
+    witness = Witness(
+        "w.example/thread",
+        witness_key,
+        [ev.parse_vkey(note.log_vkey(signing_key, ORIGIN))],
+        WitnessState(tmp_path / "w.state"),
+        time.time,
+    )
+    server = serve(witness, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = {
+        "name": witness.name,
+        "url": f"http://127.0.0.1:{server.server_address[1]}",
+        "public_key": note.witness_vkey(witness_key, witness.name),
+    }
+    monkeypatch.setenv("OPENINNO_WITNESSES", json.dumps([config]))
+    app = OpenInno(Settings.from_env())
+    ledger = ledger_for(app)
+    stop = threading.Event()
+    follower = threading.Thread(target=ledger.follow, args=(stop,))
+    follower.start()
+    try:
+        for i in range(3):
+            app.register_account(f"user{i}@example.org", "correct horse battery", f"User {i}")
+        deadline = time.monotonic() + 20
+        while witness.state.latest(ORIGIN)[0] < 6 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        follower.join(timeout=10)
+        server.shutdown()
+    assert witness.state.latest(ORIGIN)[0] == 6
+    assert ledger.checkpoint_note(6).count("\u2014 w.example/thread ") == 1  # type: ignore[union-attr]
+    ledger.db.close()
+    app.close()

@@ -11,6 +11,7 @@ appends an event twice or skips one.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -137,6 +138,9 @@ class Ledger:
     # rotate` replaces it), so a running follower signs with the new key.
     signing_key_path: Path | None = None
     _key_stamp: tuple[int, int] | None = field(default=None, init=False, repr=False)
+    # A second connection to the ledger tables, for the witnessing thread of `follow`.
+    db_factory: Callable[[], LedgerDb] | None = None
+    _wake_witnessing: threading.Event | None = field(default=None, init=False, repr=False)
     _warned_no_write_key: bool = field(default=False, init=False, repr=False)
     _witnessed_at: datetime | None = field(default=None, init=False, repr=False)
 
@@ -163,9 +167,9 @@ class Ledger:
             if self._due(size):
                 with self.db.transaction():
                     self._sign(self.tree(), size)
-                self.cosign_latest()
+                self._witness()
             elif self._witness_retry_due():
-                self.cosign_latest()
+                self._witness()
             return 0
         store = DbNodeStore(self.db, size)
         tree = MerkleTree(store)
@@ -207,7 +211,7 @@ class Ledger:
         if signed:
             # After the commit: witnesses are asked over the network, never inside
             # the ledger's transaction.
-            self.cosign_latest()
+            self._witness()
         return len(notifications)
 
     def reload_signing_key(self) -> None:
@@ -333,9 +337,14 @@ class Ledger:
             note = str(rows[0][0])
         else:
             signed = self.db.rows(
-                "SELECT root_sha256 FROM ledger_checkpoints WHERE tree_size = ?", (size,)
+                "SELECT root_sha256, key_id FROM ledger_checkpoints WHERE tree_size = ?", (size,)
             )
-            if not signed or self.signing_key is None:
+            if (
+                not signed
+                or self.signing_key is None
+                # Only the key that signed the checkpoint may sign it as a note.
+                or str(signed[0][1]) != checkpoints.key_id(self.signing_key.public_key())
+            ):
                 return None
             note = self._sign_note(size, bytes.fromhex(str(signed[0][0])))
         lines = self.db.rows(
@@ -360,17 +369,48 @@ class Ledger:
             self._cosigned_size(w.name) < latest.tree_size for w in self.witnesses
         )
 
+    def _witness(self) -> None:
+        """Have the latest checkpoint cosigned: by the witnessing thread when `follow`
+        runs one (the follower never waits for the network), else here and now."""
+        if self._wake_witnessing is not None:
+            self._wake_witnessing.set()
+        else:
+            self.cosign_latest()
+
+    def _witnessing(self, stop: threading.Event, wake: threading.Event) -> None:
+        """The witnessing thread: on each new checkpoint (or after a failure, once
+        ``checkpoint_every_seconds`` passed), submit the latest one.  Under load it
+        skips checkpoints signed meanwhile: a witness needs only the newest, with a
+        consistency proof from the size it cosigned."""
+        assert self.db_factory is not None
+        own = dataclasses.replace(self, db=self.db_factory())
+        try:
+            while not stop.is_set():
+                woken = wake.wait(self.checkpoint_every_seconds)
+                wake.clear()
+                if stop.is_set():
+                    return
+                try:
+                    if woken or own._witness_retry_due():
+                        own.cosign_latest()
+                except Exception:
+                    log.exception("ledger: witnessing failed; retrying later")
+        finally:
+            own.db.close()
+
     def cosign_latest(self) -> dict[str, Reply]:
         """Submit the latest checkpoint to every configured witness that has not
         cosigned it (c2sp.org/tlog-witness), with a consistency proof from the size
         it last cosigned; store each valid cosignature.  Returns each witness's reply."""
+        if not self.witnesses:
+            return {}
+        self.reload_signing_key()
         latest = self.latest_checkpoint()
-        if latest is None or not self.witnesses:
+        note = None if latest is None else self.checkpoint_note(latest.tree_size)
+        if latest is None or note is None:
             return {}
         self._witnessed_at = self.now()
         size = latest.tree_size
-        note = self.checkpoint_note(size)
-        assert note is not None
         tree = self.tree()
         replies: dict[str, Reply] = {}
         for witness in self.witnesses:
@@ -454,13 +494,29 @@ class Ledger:
     ) -> None:
         """Append batches until ``stop``.  After a batch that caught up with the log,
         wait ``linger_seconds`` so the next one is bigger (as the read models do:
-        projections.wakeup.Linger); each batch pays a transaction and a tree update."""
-        while not stop.is_set():
-            count = self.follow_once()
-            if count == 0:
-                stop.wait(idle_seconds)
-            elif count < BATCH and linger_seconds > 0:
-                stop.wait(linger_seconds)
+        projections.wakeup.Linger); each batch pays a transaction and a tree update.
+        With witnesses, a thread of its own submits checkpoints to them."""
+        thread = None
+        if self.witnesses and self.db_factory is not None:
+            wake = threading.Event()
+            self._wake_witnessing = wake
+            thread = threading.Thread(
+                target=self._witnessing, args=(stop, wake), name="ledger-witnessing", daemon=True
+            )
+            thread.start()
+            wake.set()  # checkpoints signed before this start, or not yet cosigned
+        try:
+            while not stop.is_set():
+                count = self.follow_once()
+                if count == 0:
+                    stop.wait(idle_seconds)
+                elif count < BATCH and linger_seconds > 0:
+                    stop.wait(linger_seconds)
+        finally:
+            if thread is not None:
+                self._wake_witnessing = None
+                wake.set()
+                thread.join(timeout=10)
 
 
 def catch_up(ledger: Ledger) -> int:
@@ -495,4 +551,5 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
         origin=settings.log_origin,
         witnesses=parse_witnesses(settings.witnesses),
         signing_key_path=key_file,
+        db_factory=lambda: LedgerDb(settings),
     )
