@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -244,6 +245,16 @@ def test_two_witness_processes_cosign_and_one_shown_a_fork_refuses(
             timeout=60,
         )
         assert alone.returncode == 0, alone.stdout + alone.stderr
+        # A bundle made before witnessing (no note) still reads, and fails a policy.
+        older = json.loads(honest.read_text())
+        del older["checkpoint_note"]
+        (tmp_path / "older.json").write_text(json.dumps(older))
+        assert decode_bundle((tmp_path / "older.json").read_bytes()).checkpoint_note is None
+        assert main(["verify", str(tmp_path / "older.json"), *policy]) == 1
+        assert "carries no checkpoint note: export it again" in capsys.readouterr().out
+        assert main(["ledger", "status"]) == 0
+        out = capsys.readouterr().out
+        assert f"log vkey: {log_vkey}" in out and f"witness {a.name}: {a.url}" in out
         # A witness the bundle was never cosigned by fails a policy that needs it.
         stranger = note.witness_vkey(Ed25519PrivateKey.generate(), "stranger.example/w")
         assert main(["verify", str(honest), *policy, "--witness", stranger]) == 1
@@ -349,3 +360,30 @@ def test_the_follower_has_checkpoints_cosigned_from_a_thread_of_its_own(
     assert ledger.checkpoint_note(6).count("\u2014 w.example/thread ") == 1  # type: ignore[union-attr]
     ledger.db.close()
     app.close()
+
+
+def test_the_witnesses_setting_is_checked_with_clear_errors() -> None:
+    from openinno.ledger.witnessing import parse_witnesses
+
+    key = Ed25519PrivateKey.generate()
+    good = {"name": "w.example/a", "url": "http://127.0.0.1:7380", "public_key": ""}
+    good["public_key"] = note.witness_vkey(key, "w.example/a")
+    import json
+
+    assert parse_witnesses("") == []
+    [parsed] = parse_witnesses(json.dumps([good]))
+    assert (parsed.name, parsed.url) == ("w.example/a", "http://127.0.0.1:7380")
+    for text, message in [
+        ("not json", "is not JSON"),
+        (json.dumps(good), "must be a JSON list"),
+        (json.dumps([{**good, "extra": 1}]), '{"name": …, "url": …, "public_key": …}'),
+        (json.dumps([{**good, "name": "w.example/b"}]), "under the same name"),
+        (
+            json.dumps([{**good, "public_key": note.log_vkey(key, "w.example/a")}]),
+            "cosignature/v1 verifier key",
+        ),
+        (json.dumps([{**good, "url": "ftp://x"}]), "must be http(s)"),
+        (json.dumps([good, good]), "share a name"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(message)):
+            parse_witnesses(text)
