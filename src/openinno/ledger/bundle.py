@@ -97,11 +97,14 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
     (signed now if the tree has grown since), with consistency proofs from each
     older tree size in ``since``; the files named, without their bytes
     (``bundle_chunks`` adds them as it writes)."""
+    before = ledger.latest_checkpoint()
     cp = ledger.checkpoint_now()
     if cp is None or ledger.signing_key is None:
         raise RuntimeError("no signing key configured: run `openinno keys generate`")
-    # A checkpoint signed just now is not cosigned yet: ask the witnesses first.
-    ledger.cosign_latest()
+    if before is None or before.tree_size != cp.tree_size:
+        # Signed just now, so not cosigned yet: ask the witnesses first (an older
+        # checkpoint's missing cosignatures are the follower's to retry, not a request's).
+        ledger.cosign_latest()
     tree = ledger.tree()
     events: list[BundleEvent] = []
     seen: set[int] = set()
