@@ -69,10 +69,19 @@ def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(args.out) if args.out else settings.signing_key_path
     write_key = settings.write_key_path
+    if out.exists() and args.force and out == settings.signing_key_path:
+        # A silent replacement breaks every verification of the old checkpoints
+        # (issue 22, finding 7): a rotation announces the new key in the log.
+        print(
+            f"error: {out} is the signing key in use: replace it with `openinno keys rotate`,"
+            " which announces the new key in the log signed by this one",
+            file=sys.stderr,
+        )
+        return 2
     if out.exists() and not (args.if_missing or args.force):
         print(
-            f"error: {out} exists; pass --force to replace it (old checkpoints stay verifiable "
-            "only with the old public key), or --if-missing to add only missing keys",
+            f"error: {out} exists; replace the signing key in use with `openinno keys rotate`,"
+            " or pass --if-missing to add only missing keys",
             file=sys.stderr,
         )
         return 2
@@ -352,7 +361,12 @@ def add_parser(commands: Any) -> None:
     generate.add_argument(
         "--out", help="PEM file (default: OPENINNO_SIGNING_KEY_FILE or <data dir>/signing-key.pem)"
     )
-    generate.add_argument("--force", action="store_true", help="replace an existing signing key")
+    generate.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing file given with --out (never the signing key in use:"
+        " `keys rotate` replaces that)",
+    )
     generate.add_argument(
         "--if-missing", action="store_true", help="create only the keys that are missing"
     )

@@ -49,6 +49,9 @@ def test_bundles_verify_through_the_key_history_after_a_rotation(
     before = env / "before.json"
     assert main(["evidence", str(entry), "--out", str(before)]) == 0
 
+    # Replacing the key in use silently is refused (issue 22, finding 7).
+    assert main(["keys", "generate", "--force"]) == 2
+    assert "openinno keys rotate" in capsys.readouterr().err
     assert main(["keys", "rotate"]) == 0
     out = capsys.readouterr().out
     assert "signs the checkpoints after it" in out and "new log vkey" in out
