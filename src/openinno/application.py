@@ -48,6 +48,7 @@ from openinno.commands.results import (
     TokenInfo,
 )
 from openinno.commands.retry import retry_on_conflict
+from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.tokens import ApiTokens
 from openinno.derivatives import DerivedFiles
 from openinno.domain import (
@@ -118,7 +119,15 @@ __all__ = [
 A = TypeVar("A", bound=Aggregate)
 
 
-class OpenInno(Remedies, TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUID]):
+class OpenInno(
+    Remedies,
+    TeamCommands,
+    AccessRules,
+    EntryFiles,
+    ApiTokens,
+    SigningKeyHistory,
+    Application[UUID],
+):
     name = "openinno"
 
     def __init__(
