@@ -49,6 +49,7 @@ class Challenge(Aggregate):
         self.shortlist: tuple[UUID, ...] = ()
         self.awards: tuple[Award, ...] = ()
         self.identities_revealed = False
+        self.cancel_reason = ""
 
     @staticmethod
     def check_spec(spec: ChallengeSpec) -> None:
@@ -335,6 +336,7 @@ class Challenge(Aggregate):
     @event(Cancelled)
     def _cancelled(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.status = "cancelled"
+        self.cancel_reason = reason
 
     # --- questions other aggregates ask -------------------------------------------------
 

@@ -61,3 +61,13 @@ def test_the_winner_disputes_and_legal_rescinds_with_reasons_everyone_party_sees
     web.logout()
     web.login("solver")
     assert "Settled with the solver." in web.get(f"/agreements/{agreement_id}").text
+
+
+def test_a_cancelled_challenge_says_why_on_its_page(web, cast, app):
+    challenge_id, _ = cast.published()
+    app.cancel_challenge(cast.sponsor, challenge_id, "The sponsor's budget was withdrawn.")
+    web.fed()
+    page = web.get(f"/challenges/{challenge_id}")
+    assert page.status_code == 200
+    assert "This challenge was cancelled." in page.text
+    assert "The sponsor&#39;s budget was withdrawn." in page.text
