@@ -15,9 +15,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from openinno.application import OpenInno
-from openinno.domain.errors import AccessDenied
+from openinno.domain.errors import AccessDenied, InvalidInput
 from openinno.domain.limits import TEXTS
 from projections.accounts import queries as accounts
+from projections.decisions import queries as decisions
 from projections.values import parse_iso
 from web.api.access import is_admin
 from web.api.auth import SECURITY, signed_in
@@ -216,4 +217,82 @@ def accounts_directory(
     )
 
 
-HANDLERS = [disqualify, cancel, dispute, rescind, deactivate, reactivate, accounts_directory]
+class DecisionItem(msgspec.Struct, frozen=True):
+    position: int
+    kind: str
+    subject_id: UUID
+    actor_id: UUID
+    actor_name: str | None
+    reason: str
+    at: datetime
+
+
+class DecisionsPage(msgspec.Struct, frozen=True):
+    items: list[DecisionItem]
+    next_cursor: str | None
+
+
+Kind = Annotated[
+    str | None,
+    QueryParameter(
+        name="kind",
+        description="One kind of decision: " + ", ".join(decisions.KINDS) + ".",
+    ),
+]
+
+
+@get(
+    "/admin/decisions",
+    tags=["remedies"],
+    summary="Every remedy, moderation and role decision with its actor and reason (admins)",
+    security=SECURITY,
+    responses=problem_spec(401, 403, 422, 503),
+    sync_to_thread=True,
+)
+@signed_in
+def decisions_log(
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    kind: Kind = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> DecisionsPage:
+    if not is_admin(openinno, actor):
+        raise AccessDenied("Only admins read the decisions log.")
+    if kind is not None and kind not in decisions.KINDS:
+        raise InvalidInput(f"No kind of decision called {kind!r}.", field="kind")
+    db = reads.at_least(openinno, min_position, ("decisions", "accounts"))
+    after = decode_key("decisions", cursor, (int,))
+    rows = decisions.decisions_page(
+        db, kind=kind, after=None if after is None else after[0], limit=limit + 1
+    )
+    chunk, next_cursor = keyset_page("decisions", rows, lambda r: (int(r["position"]),), limit)
+    return DecisionsPage(
+        [
+            DecisionItem(
+                position=int(r["position"]),
+                kind=r["kind"],
+                subject_id=UUID(r["subject_id"]),
+                actor_id=UUID(r["actor_id"]),
+                actor_name=r["actor_name"],
+                reason=r["reason"],
+                at=parse_iso(r["at"]),
+            )
+            for r in chunk
+        ],
+        next_cursor,
+    )
+
+
+HANDLERS = [
+    disqualify,
+    cancel,
+    dispute,
+    rescind,
+    deactivate,
+    reactivate,
+    accounts_directory,
+    decisions_log,
+]

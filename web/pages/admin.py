@@ -20,10 +20,11 @@ from litestar.response import Redirect
 from openinno.domain.errors import DomainError, NotFound
 from projections.accounts.queries import accounts_directory_page
 from projections.admin.projection import event_counts
+from projections.decisions.queries import KINDS, decisions_page
 from projections.registry import ALL
 from projections.status import standings
 from web.pages import paging
-from web.pages.base import Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import values
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -32,6 +33,22 @@ ACCOUNT_ACTIONS = {
     "deactivate": ("deactivate_account", "deactivated=1"),
     "reactivate": ("reactivate_account", "reactivated=1"),
 }
+
+
+# What each kind of decision is called on the audit page.
+DECISION_LABELS = {
+    "account_deactivated": N_("Account deactivated"),
+    "account_reactivated": N_("Account reactivated"),
+    "role_granted": N_("Role granted"),
+    "role_revoked": N_("Role revoked"),
+    "member_removed": N_("Member removed from an organisation"),
+    "challenge_cancelled": N_("Challenge cancelled"),
+    "question_hidden": N_("Question hidden"),
+    "entry_disqualified": N_("Entry disqualified"),
+    "agreement_disputed": N_("Agreement disputed"),
+    "agreement_rescinded": N_("Agreement rescinded"),
+}
+assert set(DECISION_LABELS) == set(KINDS)
 
 
 def _require_admin(viewer: Viewer) -> UUID:
@@ -126,3 +143,36 @@ class AdminPages(Controller):
             return self._accounts(request, pages, viewer, q, "", form, status_for(e))
         pages.reads.wait(recorded.position)
         return Redirect(f"/admin/accounts?{notice}", status_code=303)
+
+    @get("/admin/decisions", sync_to_thread=True)
+    def decisions(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        kind: FromQuery[str] = "",
+        cursor: FromQuery[str] = "",
+    ) -> Response[str]:
+        """Every decision that took something back or changed a role, newest first:
+        who, what, about which stream (linked to its history), and why."""
+        _require_admin(viewer)
+        if kind and kind not in DECISION_LABELS:
+            kind = ""
+        after = paging.decode(cursor) if cursor else None
+        if after is not None and (len(after) != 1 or not isinstance(after[0], int)):
+            raise NotFound("No such page.")
+        rows = decisions_page(
+            pages.reads.db(),
+            kind=kind or None,
+            after=None if after is None else after[0],
+            limit=paging.PAGE_SIZE + 1,
+        )
+        paged = paging.keyset(rows, cursor, paging.PAGE_SIZE, lambda r: (int(r["position"]),))
+        return pages.render(
+            request,
+            "admin_decisions.html",
+            viewer,
+            paged=paged,
+            kind=kind,
+            labels=DECISION_LABELS,
+        )

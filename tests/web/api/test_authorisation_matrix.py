@@ -573,6 +573,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/agreements/{countersigned}/rescind",
         body=lambda w, r: {"reason": "Settled."},
     ),
+    ("GET", "/admin/decisions"): Row(only(200, ("admin",), 403), "/admin/decisions"),
     ("GET", "/admin/accounts"): Row(
         only(200, ("admin",), 403), "/admin/accounts", params={"q": "example.org"}
     ),

@@ -28,6 +28,11 @@ def test_an_admin_deactivates_and_reactivates_an_account_from_the_directory(web,
     assert r.status_code == 303
     assert "Appeal upheld." in web.get("/admin/accounts?q=solver").text
     assert app.get_account(cast.solver).active
+    # Both decisions are in the admins' audit, with who took them and why.
+    audit = web.get("/admin/decisions?kind=account_deactivated").text
+    assert "Account deactivated" in audit and "Spam in questions." in audit
+    assert "Appeal upheld." not in audit
+    assert "Appeal upheld." in web.get("/admin/decisions").text
     web.logout()
     web.login("solver")  # anyone else: no such page
     assert web.get("/admin/accounts").status_code == 404

@@ -415,6 +415,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
     ("GET", "/admin/accounts"): Row(only(200, ("admin",)), "/admin/accounts?q=example"),
+    ("GET", "/admin/decisions"): Row(only(200, ("admin",)), "/admin/decisions"),
     ("POST", "/admin/accounts/{account_id:uuid}/{action:str}"): Row(
         post_only(400, ("admin",)), "/admin/accounts/{solver_account}/deactivate"
     ),
