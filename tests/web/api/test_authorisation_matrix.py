@@ -246,6 +246,13 @@ def fresh_account(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(account.id)}
 
 
+def fresh_manager(w: World, role: str) -> dict[str, str]:
+    fresh = fresh_account(w, role)
+    owner = uuid.UUID(w.users["owner"].id)
+    w.app.add_member(owner, uuid.UUID(w.ids["org"]), uuid.UUID(fresh["fresh"]), "manager")
+    return fresh
+
+
 def deactivated_account(w: World, role: str) -> dict[str, str]:
     fresh = fresh_account(w, role)
     w.app.deactivate_account(uuid.UUID(fresh["fresh"]), uuid.UUID(fresh["fresh"]), "")
@@ -572,6 +579,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(404, (), 404) | {"legal": 200, "owner": 409},
         "/agreements/{countersigned}/rescind",
         body=lambda w, r: {"reason": "Settled."},
+    ),
+    ("DELETE", "/organisations/{organisation_id}/members/{account_id}"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/organisations/{org}/members/{fresh}",
+        prepare=fresh_manager,
     ),
     ("GET", "/admin/decisions"): Row(only(200, ("admin",), 403), "/admin/decisions"),
     ("GET", "/admin/accounts"): Row(

@@ -76,3 +76,17 @@ def test_a_cancelled_challenge_says_why_on_its_page(web, cast, app):
     assert page.status_code == 200
     assert "This challenge was cancelled." in page.text
     assert "The sponsor&#39;s budget was withdrawn." in page.text
+
+
+def test_the_owner_removes_a_member_but_never_the_last_owner(web, cast, app):
+    app.add_member(cast.sponsor, cast.organisation, cast.reviewer, "manager")
+    web.login("sponsor")
+    page = web.get(f"/organisations/{cast.organisation}")
+    assert f"/members/{cast.reviewer}/remove" in page.text
+    assert f"/members/{cast.sponsor}/remove" not in page.text  # not themselves
+    r = web.post(f"/organisations/{cast.organisation}/members/{cast.reviewer}/remove", {})
+    assert r.status_code == 303
+    assert "The member is removed" in web.get(r.headers["location"]).text
+    assert app.get_organisation(cast.organisation).role_of(cast.reviewer) is None
+    r = web.post(f"/organisations/{cast.organisation}/members/{cast.sponsor}/remove", {})
+    assert r.status_code == 409 and "at least one owner" in r.text

@@ -295,6 +295,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         headers={"HX-Trigger-Name": "title"},
     ),
     ("POST", f"{ORG}/members"): Row(post_only(400, MEMBERS), "/organisations/{org}/members"),
+    ("POST", f"{ORG}/members/{{account_id:uuid}}/remove"): Row(
+        # owners only (no owner among the roles here): members are refused
+        post_only(303, (), denied=404, manager=403, legal=403),
+        "/organisations/{org}/members/{solver_account}/remove",
+    ),
     ("GET", f"{C}/draft"): Row(only(200, MEMBERS), "/challenges/{draft}/draft"),
     ("POST", f"{C}/publish"): Row(
         post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
