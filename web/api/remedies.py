@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import get, post
+from litestar import delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -148,6 +148,44 @@ def reactivate(
     openinno: NamedDependency[OpenInno],
 ) -> Written:
     recorded = openinno.reactivate_account(actor, account_id, data.reason)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
+    "/admin/accounts/{account_id:uuid}/admin",
+    summary="Grant the admin role (admins)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["remedies"],
+)
+@signed_in
+def grant_admin(
+    account_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.grant_admin(actor, account_id)
+    return Written(recorded.id, recorded.position)
+
+
+@delete(
+    "/admin/accounts/{account_id:uuid}/admin",
+    summary="Revoke the admin role (admins)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["remedies"],
+)
+@signed_in
+def revoke_admin(
+    account_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.revoke_admin(actor, account_id)
     return Written(recorded.id, recorded.position)
 
 
@@ -293,6 +331,8 @@ HANDLERS = [
     rescind,
     deactivate,
     reactivate,
+    grant_admin,
+    revoke_admin,
     accounts_directory,
     decisions_log,
 ]

@@ -32,7 +32,11 @@ FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 ACCOUNT_ACTIONS = {
     "deactivate": ("deactivate_account", "deactivated=1"),
     "reactivate": ("reactivate_account", "reactivated=1"),
+    "grant-admin": ("grant_admin", "granted=1"),
+    "revoke-admin": ("revoke_admin", "revoked=1"),
 }
+# Role changes take no reason (the decisions log records who changed what, when).
+WITHOUT_REASON = ("grant-admin", "revoke-admin")
 
 
 # What each kind of decision is called on the audit page.
@@ -136,7 +140,11 @@ class AdminPages(Controller):
         command, notice = ACCOUNT_ACTIONS[action]
         form = Form(values={**values(data, "reason", "q"), "account_id": str(account_id)})
         try:
-            recorded = getattr(pages.openinno, command)(actor, account_id, form.values["reason"])
+            run = getattr(pages.openinno, command)
+            if action in WITHOUT_REASON:
+                recorded = run(actor, account_id)
+            else:
+                recorded = run(actor, account_id, form.values["reason"])
         except DomainError as e:
             form.fail(e)
             q = form.values["q"]

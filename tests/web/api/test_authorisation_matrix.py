@@ -246,6 +246,12 @@ def fresh_account(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(account.id)}
 
 
+def fresh_admin(w: World, role: str) -> dict[str, str]:
+    fresh = fresh_account(w, role)
+    w.app.grant_admin_as_operator(uuid.UUID(fresh["fresh"]))
+    return fresh
+
+
 def fresh_manager(w: World, role: str) -> dict[str, str]:
     fresh = fresh_account(w, role)
     owner = uuid.UUID(w.users["owner"].id)
@@ -584,6 +590,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("owner",), 404) | {"legal": 403},
         "/organisations/{org}/members/{fresh}",
         prepare=fresh_manager,
+    ),
+    ("POST", "/admin/accounts/{account_id}/admin"): Row(
+        only(200, ("admin",), 403), "/admin/accounts/{fresh}/admin", prepare=fresh_account
+    ),
+    ("DELETE", "/admin/accounts/{account_id}/admin"): Row(
+        only(200, ("admin",), 403), "/admin/accounts/{fresh}/admin", prepare=fresh_admin
     ),
     ("GET", "/admin/decisions"): Row(only(200, ("admin",), 403), "/admin/decisions"),
     ("GET", "/admin/accounts"): Row(

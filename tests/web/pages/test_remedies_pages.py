@@ -33,6 +33,12 @@ def test_an_admin_deactivates_and_reactivates_an_account_from_the_directory(web,
     assert "Account deactivated" in audit and "Spam in questions." in audit
     assert "Appeal upheld." not in audit
     assert "Appeal upheld." in web.get("/admin/decisions").text
+    # Admins make and unmake admins; the role change is a decision too.
+    r = web.post(f"/admin/accounts/{cast.reviewer}/grant-admin", {})
+    assert r.status_code == 303 and app.get_account(cast.reviewer).is_admin
+    r = web.post(f"/admin/accounts/{cast.reviewer}/revoke-admin", {})
+    assert r.status_code == 303 and not app.get_account(cast.reviewer).is_admin
+    assert "Role revoked" in web.get("/admin/decisions?kind=role_revoked").text
     web.logout()
     web.login("solver")  # anyone else: no such page
     assert web.get("/admin/accounts").status_code == 404
