@@ -14,6 +14,7 @@ from web.files_cli import add_parser as add_files_parser
 from web.ledger_cli import add_parser as add_ledger_parser
 from web.mail_cli import add_parser as add_mail_parser
 from web.projections_cli import add_parser as add_projections_parser
+from web.witness_cli import add_parser as add_witness_parser
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_projections_parser(commands)
     add_ledger_parser(commands)
     add_files_parser(commands)
+    add_witness_parser(commands)
     add_mail_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)

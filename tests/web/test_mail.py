@@ -293,7 +293,7 @@ def test_two_senders_never_claim_one_mail(
         for t in threads:
             t.join()
         a, b = ({outbox.key_of(r) for r in got[n]} for n in ("a", "b"))
-        assert not a & b and len(a | b) == 6
+        assert not a & b and len(a | b) == 6 and max(len(a), len(b)) <= 4
         later = now + lease + timedelta(seconds=1)
         again = outbox.claim(db, "c", later, lease, 10)
         assert {outbox.key_of(r) for r in again} == a | b

@@ -24,6 +24,7 @@ from web.api import (
     notifications,
     organisations,
     problems,
+    remedies,
     reviews,
     submissions,
     teams,
@@ -113,6 +114,7 @@ def api_setup(
         *teams.HANDLERS,
         *votes.HANDLERS,
         *reviews.HANDLERS,
+        *remedies.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
@@ -181,6 +183,7 @@ def openapi_config() -> OpenAPIConfig:
                 "reviews",
                 "awards",
                 "agreements",
+                "remedies",
                 "notifications",
                 "problems",
             )

@@ -27,18 +27,23 @@ def claim(db: Db, owner: str, now: datetime, lease: timedelta, limit: int) -> li
     """Lease up to ``limit`` due mails to ``owner``; they are returned with their
     notification and their recipient's address, language and time zone."""
     at, until = iso(now), iso(now + lease)
+    # PostgreSQL: rows another claimer is taking are skipped, not waited for, and the
+    # pick is made once (MATERIALIZED: a subquery under the UPDATE could be evaluated
+    # again on a row's re-check and pick more).  SQLite runs one writer at a time.  The
+    # lease condition is in the UPDATE's own WHERE too: a row waited for anyway is
+    # re-checked there, and left alone.
+    pg = db.dialect == "postgres"
     with db.batch():
-        # The lease condition is in the outer WHERE too: on PostgreSQL a concurrent
-        # claimer's UPDATE re-checks it on the row it waited for, and skips it.
         db.execute(
-            "UPDATE nt_outbox SET lease_owner = ?, lease_until = ?"
-            " WHERE status = 'queued' AND (lease_until IS NULL OR lease_until < ?)"
-            " AND (account_id, position, kind) IN ("
+            f"WITH picked AS {'MATERIALIZED ' if pg else ''}("
             " SELECT account_id, position, kind FROM nt_outbox"
             " WHERE status = 'queued' AND next_attempt_at <= ?"
             " AND (lease_until IS NULL OR lease_until < ?)"
-            " ORDER BY next_attempt_at, position LIMIT ?)",
-            [owner, until, at, at, at, limit],
+            f" ORDER BY next_attempt_at, position LIMIT ?{' FOR UPDATE SKIP LOCKED' if pg else ''})"
+            " UPDATE nt_outbox SET lease_owner = ?, lease_until = ?"
+            " WHERE status = 'queued' AND (lease_until IS NULL OR lease_until < ?)"
+            " AND (account_id, position, kind) IN (SELECT account_id, position, kind FROM picked)",
+            [at, at, limit, owner, until, at],
         )
     return db.rows(
         "SELECT o.account_id, o.position, o.kind, o.attempts, o.created_at,"
