@@ -285,6 +285,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
             )
             return 2
         report = audit(ledger, public, progress, history)
+        models = _audit_read_models(app, ledger, settings) if args.read_models else None
     finally:
         ledger.db.close()
         app.close()
@@ -299,8 +300,31 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         )
     for finding in report.findings:
         print(f"FAIL  {finding}")
-    print("RESULT: " + ("intact" if report.ok else "TAMPERED OR INCOMPLETE"))
-    return 0 if report.ok else 1
+    ok = report.ok
+    if models is not None:
+        print(
+            f"legal read model: {models.rows_compared:,} rows held against {models.replayed:,}"
+            f" proven events up to position {models.position:,}"
+            + (f" ({models.left_out:,} unproven events left out)" if models.left_out else "")
+        )
+        for finding in models.findings:
+            print(f"FAIL  {finding}")
+        ok = ok and models.ok
+    print("RESULT: " + ("intact" if ok else "TAMPERED OR INCOMPLETE"))
+    return 0 if ok else 1
+
+
+def _audit_read_models(app: Any, ledger: Any, settings: Settings) -> Any:
+    """`audit --read-models`: the legal read model re-derived from the proven log."""
+    from projections.db import open_db
+    from web.legal_proof import audit_read_models
+    from web.readside import read_store_for
+
+    live = open_db(read_store_for(settings))
+    try:
+        return audit_read_models(app, ledger, live)
+    finally:
+        live.close()
 
 
 def _evidence(args: argparse.Namespace, settings: Settings) -> int:
@@ -425,6 +449,12 @@ def add_parser(commands: Any) -> None:
     )
     audit.add_argument(
         "--public-key", help="PEM public key (default: from the configured signing key)"
+    )
+    audit.add_argument(
+        "--read-models",
+        action="store_true",
+        help="also re-derive the legal read model from the proven log and name every row"
+        " that differs",
     )
     audit.set_defaults(run=_audit)
     evidence = commands.add_parser("evidence", help="write a submission's evidence bundle")

@@ -414,3 +414,26 @@ def test_min_position_answers_503_with_retry_after_when_the_read_side_lags(cast,
     lagging = c.get("/api/v1/challenges", params={"min_position": published["position"]})
     assert_problem(lagging, 503, "service_unavailable")
     assert lagging.headers["retry-after"]
+
+
+def test_chain_of_title_says_which_checkpoint_it_was_verified_against(world, app):
+    """Issue 22, finding 5: only a claim the ledger backs (tests/ledger/test_read_models_proven.py)."""
+    from openinno.ledger import checkpoint as checkpoints
+    from openinno.ledger.log import catch_up, ledger_for
+
+    w = world
+    _transfer(w)
+    url = f"/api/v1/submissions/{w.winner}/chain-of-title"
+    assert _ok(w.get(url, w.legal))["verified_against"] is None  # no ledger runs here
+    (app.settings.data_dir / "signing-key.pem").write_bytes(checkpoints.generate_private_key_pem())
+    ledger = ledger_for(app, create_tables=True)
+    catch_up(ledger)
+    size = ledger.checkpoint_now().tree_size
+    ledger.db.close()
+    claim = _ok(w.get(url, w.legal))["verified_against"]
+    assert claim == {
+        "status": "verified",
+        "checkpoint": size,
+        "cosigned_by": [],
+        "statement": f"verified against checkpoint {size}",
+    }
