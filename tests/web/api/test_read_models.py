@@ -319,10 +319,13 @@ def test_chain_of_title_for_authors_legal_and_admins(world):
     not_yet = _ok(w.get(f"/api/v1/submissions/{w.runner_up}/chain-of-title", cast.other))
     assert not_yet["ownership_transferred"] is False
 
-    # as of the step before the transfer, replaying only what was recorded by then
-    before = _ok(w.get(url, w.legal, as_of=str(positions[-1] - 1)))
+    # as of the step before the payment (which transfers in the same command: never
+    # one without the other), replaying only what was recorded by then
+    before = _ok(w.get(url, w.legal, as_of=str(positions[-2] - 1)))
     assert before["ownership_transferred"] is False
-    assert [s["position"] for s in before["items"]] == positions[:-1]
+    assert [s["position"] for s in before["items"]] == positions[:-2]
+    inside = _ok(w.get(url, w.legal, as_of=str(positions[-2])))
+    assert [s["position"] for s in inside["items"]] == positions
     history = f"/api/v1/streams/{w.agreement}/history"
     assert _ok(w.get(history, w.legal, as_of=str(positions[0])))["items"] == []
     assert _ok(w.get(history, w.legal))["items"]
