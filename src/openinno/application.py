@@ -85,6 +85,7 @@ from openinno.domain.values import (
     SubmissionContent,
     canonical_json,
     normalise_email,
+    same_name,
     sha256_hex,
 )
 from openinno.files import FileStore, Upload, check_upload
@@ -973,6 +974,7 @@ class OpenInno(
         ip_address: str,
         user_agent: str,
     ) -> Signature:
+        account = self._actor(actor_id)
         return Signature(
             signer_id=actor_id,
             typed_name=typed_name.strip(),
@@ -981,6 +983,7 @@ class OpenInno(
             ip_address=ip_address[:64],
             user_agent=user_agent[:512],
             text_sha256=text_sha256,
+            typed_name_matches_account=same_name(typed_name, account.display_name),
         )
 
     @retry_on_conflict
