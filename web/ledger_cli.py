@@ -284,7 +284,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
-        report = audit(ledger, public, progress, history)
+        report = audit(ledger, public, progress, history, files=app.files)
         models = _audit_read_models(app, ledger, settings) if args.read_models else None
     finally:
         ledger.db.close()
@@ -298,6 +298,10 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
             f"write proofs required from position {report.proofs_from:,}; "
             f"{report.legacy_events:,} legacy events below it admitted unproven"
         )
+    print(
+        f"{report.files_checked:,} stored files hashed; not yet checkpointed:"
+        f" {report.not_checkpointed:,} events (their write proofs checked)"
+    )
     for finding in report.findings:
         print(f"FAIL  {finding}")
     ok = report.ok

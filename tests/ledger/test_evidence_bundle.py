@@ -4,6 +4,7 @@ naming what failed."""
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import timedelta
 
 import msgspec
@@ -242,3 +243,22 @@ def test_a_bundle_with_an_event_left_out_fails_naming_it(story):
     assert [c.detail for c in result.checks if not c.ok] == [
         "no signed list of the streams' leaves: export it again"
     ]
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_the_audit_holds_every_referenced_file_against_its_recorded_hash(story):
+    from openinno.ledger.audit import audit
+
+    app, ledger, _s, _entry, _agreement_id = story
+    catch_up(ledger)
+    key = ledger.signing_key.public_key()
+    report = audit(ledger, key, files=app.files)
+    assert report.ok and report.files_checked == 1, report.findings
+    sha = hashlib.sha256(PDF).hexdigest()
+    app.files.path_for(sha).write_bytes(PDF.replace(b"park", b"pond"))
+    [altered] = audit(ledger, key, files=app.files).findings
+    assert altered.startswith(f"file altered: 'plan.pdf' ({sha}), referenced by the event at")
+    assert altered.endswith("(Submission.Submitted) no longer hashes to what was recorded")
+    app.files.path_for(sha).unlink()
+    [missing] = audit(ledger, key, files=app.files).findings
+    assert missing.startswith(f"file missing: 'plan.pdf' ({sha})")
