@@ -255,7 +255,13 @@ def audit(
             report.findings.append(f"inserted: position {n.id} is not in the signed log")
         elif verdict.admitted and (at is None or at >= signed_size):
             report.not_checkpointed += 1
-        if files is not None and (verdict.admitted or at is not None):
+        # Only payloads that name a media type can hold a file reference: the rest are
+        # never decoded a second time.
+        if (
+            files is not None
+            and (verdict.admitted or at is not None)
+            and b'"media_type"' in event.canonical_payload
+        ):
             for ref in file_refs(msgspec.json.decode(event.canonical_payload)):
                 if ref["sha256"] not in seen_files:
                     seen_files.add(ref["sha256"])
