@@ -297,6 +297,9 @@ def _claim(
         ledger.signing_key.public_key(), cp
     ):
         return None
+    # The moment as the live log places it (its commands' runs of positions), for the
+    # replay too: the scratch database holds only the entry's streams.
+    as_of = legal.whole_commands(live, as_of)
     shown = legal.chain_of_title(live, submission_id, as_of)
     tree = ledger.tree()
     root = bytes.fromhex(cp.root_sha256)

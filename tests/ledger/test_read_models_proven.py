@@ -85,6 +85,7 @@ def test_edited_read_model_rows_are_named_and_an_untouched_one_is_clean(story):
     ]
 
 
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 def test_the_chain_claims_a_checkpoint_only_when_its_rows_are_the_logs(story):
     app, ledger, live, entry, agreement_id, s = story
     size = ledger.latest_checkpoint().tree_size
@@ -108,6 +109,10 @@ def test_the_chain_claims_a_checkpoint_only_when_its_rows_are_the_logs(story):
             (signed["position"],),
         )
     assert chain_claim(app, live, entry).status == "differs"
+    # Inside the award's command (the challenge's event first), the chain is the log's.
+    [awarded] = live.rows("SELECT position FROM lg_chain WHERE step = 'awarded'")
+    inside = legal.AsOf(position=int(awarded["position"]) - 1)
+    assert chain_claim(app, live, entry, inside).status == "verified"
     # As of a moment before the edited step, the chain is still the log's.
     before = legal.AsOf(position=int(signed["position"]) - 1)
     assert chain_claim(app, live, entry, before).status == "verified"
