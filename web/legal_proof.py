@@ -17,6 +17,7 @@ can make a page say "ownership transferred" or rename a signer.  Two checks:
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -38,6 +39,7 @@ from projections.runner import MultiRunner
 from web.readside import notification_source_for, payload_for, plaintext_for
 
 PAGE = 2_000
+log = logging.getLogger("openinno.legal_proof")
 # Compared row by row in log order (their keys are log positions); the agreements,
 # a row per agreement, by their id.
 _BY_POSITION = {"lg_events": "position", "lg_chain": "position"}
@@ -280,7 +282,9 @@ def chain_claim(
     try:
         return _claim(app, ledger, live, submission_id, as_of)
     except Exception:
-        # No ledger tables (never migrated), a store that cannot be read: no claim.
+        # No ledger tables (never migrated), a store that cannot be read: no claim, and a
+        # line in the log, since a claim that silently vanishes hides its cause.
+        log.warning("no ledger claim for the chain of %s", submission_id, exc_info=True)
         return None
     finally:
         with suppress(Exception):
