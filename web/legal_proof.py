@@ -280,10 +280,15 @@ def chain_claim(
     except Exception:
         return None
     try:
+        ledger.state()
+    except Exception:
+        ledger.db.close()
+        return None  # no ledger tables: this platform runs no ledger (yet)
+    try:
         return _claim(app, ledger, live, submission_id, as_of)
     except Exception:
-        # No ledger tables (never migrated), a store that cannot be read: no claim, and a
-        # line in the log, since a claim that silently vanishes hides its cause.
+        # A store that cannot be read: no claim, and a line in the log, since a claim
+        # that silently vanishes hides its cause.
         log.warning("no ledger claim for the chain of %s", submission_id, exc_info=True)
         return None
     finally:
