@@ -300,7 +300,7 @@ def _agreement(db: Writes, item: Item, column: str, *, add: bool = False) -> Non
 
 def _signature(item: Item) -> dict[str, Any]:
     s = item.event.signature
-    return {
+    details = {
         "signer_id": s.signer_id,
         "typed_name": s.typed_name,
         "intent": s.intent,
@@ -309,6 +309,10 @@ def _signature(item: Item) -> dict[str, Any]:
         "user_agent": s.user_agent,
         "text_sha256": s.text_sha256,
     }
+    # Signatures recorded before the name check have no verdict: their rows stay as they were.
+    if s.typed_name_matches_account is not None:
+        details["typed_name_matches_account"] = s.typed_name_matches_account
+    return details
 
 
 def on_signed(db: Writes, item: Item) -> None:

@@ -86,6 +86,7 @@ from openinno.domain.values import (
     SubmissionContent,
     canonical_json,
     normalise_email,
+    same_name,
     sha256_hex,
 )
 from openinno.files import FileStore, Upload, check_upload
@@ -975,6 +976,7 @@ class OpenInno(
         ip_address: str,
         user_agent: str,
     ) -> Signature:
+        account = self._actor(actor_id)
         return Signature(
             signer_id=actor_id,
             typed_name=typed_name.strip(),
@@ -983,6 +985,7 @@ class OpenInno(
             ip_address=ip_address[:64],
             user_agent=user_agent[:512],
             text_sha256=text_sha256,
+            typed_name_matches_account=same_name(typed_name, account.display_name),
         )
 
     @retry_on_conflict

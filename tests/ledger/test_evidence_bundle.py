@@ -4,6 +4,7 @@ naming what failed."""
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import timedelta
 
 import msgspec
@@ -102,8 +103,9 @@ def test_a_changed_event_or_file_or_key_fails(story):
     app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
     bundle = bundle_for(app, ledger, entry)
     events = list(bundle.events)
-    events[1] = msgspec.structs.replace(
-        events[1], event=events[1].event.replace("Swings", "Slides")
+    i = next(i for i, e in enumerate(events) if "Swings" in e.event)
+    events[i] = msgspec.structs.replace(
+        events[i], event=events[i].event.replace("Swings", "Slides")
     )
     result = verify_bundle(tampered(bundle, events=events))
     assert [c.name for c in result.checks if not c.ok] == ["inclusion proofs"]
@@ -241,3 +243,22 @@ def test_a_bundle_with_an_event_left_out_fails_naming_it(story):
     assert [c.detail for c in result.checks if not c.ok] == [
         "no signed list of the streams' leaves: export it again"
     ]
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_the_audit_holds_every_referenced_file_against_its_recorded_hash(story):
+    from openinno.ledger.audit import audit
+
+    app, ledger, _s, _entry, _agreement_id = story
+    catch_up(ledger)
+    key = ledger.signing_key.public_key()
+    report = audit(ledger, key, files=app.files)
+    assert report.ok and report.files_checked == 1, report.findings
+    sha = hashlib.sha256(PDF).hexdigest()
+    app.files.path_for(sha).write_bytes(PDF.replace(b"park", b"pond"))
+    [altered] = audit(ledger, key, files=app.files).findings
+    assert altered.startswith(f"file altered: 'plan.pdf' ({sha}), referenced by the event at")
+    assert altered.endswith("(Submission.Submitted) no longer hashes to what was recorded")
+    app.files.path_for(sha).unlink()
+    [missing] = audit(ledger, key, files=app.files).findings
+    assert missing.startswith(f"file missing: 'plan.pdf' ({sha})")

@@ -101,6 +101,19 @@ def fields_with_defaults(cls: type) -> list[str]:
     ]
 
 
+def test_signatures_stored_before_the_name_check_load_without_a_verdict():
+    """Signature gained typed_name_matches_account (issue 22, finding 8): stored
+    signatures have none, load as None (not checked) and are written again unchanged."""
+    mapper = MsgspecMapper(MsgspecTranscoder())
+    for topic in ("IpAgreement.SignedByAssignor", "IpAgreement.CountersignedByAssignee"):
+        stored = next(s for s in stored_fixture() if s.topic.endswith(topic))
+        assert b"typed_name_matches_account" not in stored.state
+        event = mapper.to_domain_event(stored)
+        assert event.signature.typed_name_matches_account is None
+        again = unseal(mapper.to_stored_event(event).state)[1]
+        assert b"typed_name_matches_account" not in again
+
+
 def test_api_tokens_stored_before_expiry_and_scopes_load_with_the_defaults():
     """ApiToken.Issued gained expires_at, scope, label and generation (issue 19):
     the payloads stored before have none and load as read-write tokens of generation 0

@@ -51,6 +51,26 @@ class ChainStep(msgspec.Struct, frozen=True):
     details: dict[str, Any]
 
 
+class LedgerClaim(msgspec.Struct, frozen=True):
+    """What the signed log says about the chain as answered (web/legal_proof.py)."""
+
+    status: Annotated[
+        str,
+        msgspec.Meta(
+            description="`verified`: every step is what the log gives, each event proven"
+            " in the checkpoint; `pending`: a step is not under a signed checkpoint yet;"
+            " `differs`: the read model's rows are not the log's (do not rely on them)"
+        ),
+    ]
+    checkpoint: Annotated[
+        int | None, msgspec.Meta(description="The tree size of the checkpoint (verified)")
+    ]
+    cosigned_by: Annotated[
+        list[str], msgspec.Meta(description="The witnesses that cosigned that checkpoint")
+    ]
+    statement: str
+
+
 class ChainOfTitle(msgspec.Struct, frozen=True):
     submission_id: UUID
     ownership_transferred: Annotated[
@@ -59,6 +79,27 @@ class ChainOfTitle(msgspec.Struct, frozen=True):
     ]
     items: list[ChainStep]
     next_cursor: str | None
+    # Absent where the platform runs no ledger with a signing key.
+    verified_against: LedgerClaim | None = None
+
+
+def _claim(
+    openinno: OpenInno, db: Any, submission_id: UUID, moment: legal.AsOf
+) -> LedgerClaim | None:
+    from web.legal_proof import chain_claim
+
+    claim = chain_claim(openinno, db, submission_id, moment)
+    if claim is None:
+        return None
+    if claim.status == "verified":
+        statement = f"verified against checkpoint {claim.tree_size}"
+        if claim.cosigners:
+            statement += f" (cosigned by {', '.join(claim.cosigners)})"
+    elif claim.status == "pending":
+        statement = "not yet under a signed checkpoint"
+    else:
+        statement = "differs from the signed log: run openinno audit --read-models"
+    return LedgerClaim(claim.status, claim.tree_size or None, list(claim.cosigners), statement)
 
 
 def _hashes(details: dict[str, Any]) -> dict[str, str]:
@@ -115,6 +156,7 @@ def chain_of_title(
         legal.ownership_transferred(db, submission_id, moment),
         [_step(s) for s in chunk],
         next_cursor,
+        _claim(openinno, db, submission_id, moment),
     )
 
 

@@ -97,6 +97,13 @@ class SignatureView(msgspec.Struct, frozen=True):
     intent: str
     auth_method: str
     text_sha256: str
+    typed_name_matches_account: Annotated[
+        bool | None,
+        msgspec.Meta(
+            description="Whether the typed name is the signer's account name (recorded, not"
+            " refused); null for signatures made before the check"
+        ),
+    ] = None
 
 
 class AgreementView(msgspec.Struct, frozen=True):
@@ -126,6 +133,7 @@ def _signature_view(signature: Signature, role: str) -> SignatureView:
         signature.intent,
         signature.auth_method,
         signature.text_sha256,
+        signature.typed_name_matches_account,
     )
 
 

@@ -115,7 +115,7 @@ class Award(msgspec.Struct, frozen=True):
     agreement_id: UUID
 
 
-class Signature(msgspec.Struct, frozen=True):
+class Signature(msgspec.Struct, frozen=True, omit_defaults=True):
     signer_id: UUID
     typed_name: str
     intent: str
@@ -123,6 +123,16 @@ class Signature(msgspec.Struct, frozen=True):
     ip_address: str
     user_agent: str
     text_sha256: str
+    # Whether the typed name is the signer's account name (spaces and case aside).  A
+    # mismatch is recorded, not refused: people sign with their full legal name.  None:
+    # signed before the check existed (omitted when stored, so old payloads read back
+    # and re-encode unchanged).
+    typed_name_matches_account: bool | None = None
+
+
+def same_name(typed: str, account_name: str) -> bool:
+    """A typed name and an account's name, compared without regard to case or spacing."""
+    return " ".join(typed.split()).casefold() == " ".join(account_name.split()).casefold()
 
 
 def canonical_json(value: Any) -> bytes:

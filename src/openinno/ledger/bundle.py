@@ -143,6 +143,11 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
             for a in add_whole_stream(agreement_id):
                 if a["topic"].endswith("IpAgreement.Drafted"):
                     texts[str(agreement_id)] = a["payload"]["text"]
+                    # The sponsor's members and roles, whole: the countersigner's
+                    # authority at the moment of signing, and no removal left out.
+                    organisation = UUID(a["payload"]["assignee_organisation_id"])
+                    if str(organisation) not in complete:
+                        add_whole_stream(organisation)
     # The signing keys' history, whole: a bundle signed by a later key verifies with an
     # earlier one (and the other way round), and no revocation can be left out.
     if _stream_leaves(ledger, HISTORY_ID, cp.tree_size):

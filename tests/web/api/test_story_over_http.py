@@ -137,6 +137,8 @@ def test_from_account_creation_to_ownership_transferred(client, clock, read_side
 
     final = c.get(url, headers=legal.auth).json()
     assert final["state"] == "transferred"
+    # Neither typed the name of their account: recorded, and flagged (issue 22, finding 8).
+    assert [s["typed_name_matches_account"] for s in final["signatures"]] == [False, False]
     assert final["payment_reference"] == "WIRE-2026-001"
     assert [s["role"] for s in final["signatures"]] == ["assignor", "assignee"]
     assert all(s["auth_method"] == "api_token" for s in final["signatures"])

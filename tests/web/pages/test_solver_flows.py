@@ -164,6 +164,7 @@ def test_results_and_signing_the_agreement(web, cast, app):
     assert r.status_code == 303
     page = web.get(r.headers["location"])
     assert "Sol Ver" in page.text and "Sign the agreement" not in page.text
+    assert "typed name differs from the account name" in page.text  # flagged, not refused
     web.logout()
     web.login("other")
     assert web.get(f"/agreements/{agreement_id}").status_code == 404
