@@ -154,7 +154,7 @@ def world(web: Web, cast: Scene) -> World:
     app.derived.derive(ids["file"], "application/pdf")  # as the follower would
     ids["winner"] = winner = cast.submit(won, won_terms)
     clock.advance(timedelta(days=2))
-    ids["agreement"] = app.award(cast.sponsor, won, [(winner, 1)]).agreement_ids[0]
+    ids["agreement"] = cast.award_unreviewed(won, [(winner, 1)]).agreement_ids[0]
     w = World(web, cast, ids, {}, {})
     logins = {
         "solver": "solver",
