@@ -100,7 +100,7 @@ class TestReviewsRecordTheirVersion:
         assert scored_versions([review], hashes(entry)) == frozenset()
 
     def test_an_old_review_without_a_version_scored_the_only_version_or_an_unknown_one(self):
-        """Decision 0017: scores recorded before versions were bound count for version
+        """Decision 0020: scores recorded before versions were bound count for version
         1 while the entry never had another; after a revision, for no version."""
         entry = an_entry(new_id())
         review = a_review(entry)

@@ -219,7 +219,7 @@ def test_originator_ids_stored_as_strings_come_back_as_uuids():
 def test_reviews_stored_before_versions_were_bound_load_without_a_version():
     """Review.ScoresRecorded / ScoresRevised gained content_sha256 and version (issue
     20): stored ones have neither and load as None; such a review counts for the entry's
-    only version, and for none once the entry was revised (decision 0017)."""
+    only version, and for none once the entry was revised (decision 0020)."""
     mapper = MsgspecMapper(MsgspecTranscoder())
     stored = [s for s in stored_fixture() if s.topic.split(":")[1].startswith("Review.Scores")]
     assert stored and all(b"content_sha256" not in s.state for s in stored)

@@ -44,7 +44,7 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> list[Row]:
         (cid,),
     )
     # Only reviews of the entry's current version count (issue 20); one recorded
-    # before versions were bound is of version 1 (decision 0017).
+    # before versions were bound is of version 1 (decision 0020).
     reviews = [
         Scored(r["submission_id"], r["reviewer_id"], scores, weighted_total(criteria, scores))
         for r in scored

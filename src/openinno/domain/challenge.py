@@ -303,12 +303,13 @@ class Challenge(Aggregate):
     def close_review_early(
         self, actor_id: UUID, announcement_id: UUID, text: str, at: datetime
     ) -> None:
+        text = check_text(text)
         self._require_running()
         if at < self.spec.closes_at:
             raise WindowClosed("Review can be closed only after submissions close.")
         if self.review_ended(at):
             raise InvalidState("Review has already ended.")
-        self._review_closed_early(actor_id, announcement_id, check_text(text), at)
+        self._review_closed_early(actor_id, announcement_id, text, at)
 
     @event(ReviewClosedEarly)
     def _review_closed_early(

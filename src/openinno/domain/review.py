@@ -42,7 +42,7 @@ class Review(Aggregate):
     """A reviewer's scores of one entry.  Each score records the version it scored
     (``content_sha256``, ``version``): a revision of the entry after that leaves the
     review stale.  Scores recorded before versions were bound carry neither
-    (decision 0017: see ``scored_content``)."""
+    (decision 0020: see ``scored_content``)."""
 
     # Streams replayed from before versions were bound have no such attributes.
     scored_sha256: str | None = None
@@ -152,7 +152,7 @@ class Review(Aggregate):
         entry's versions' hashes, oldest first.
 
         A review recorded before versions were bound says nothing of its version
-        (decision 0017): while the entry has only ever had one version, that is the
+        (decision 0020): while the entry has only ever had one version, that is the
         version it scored (there was no other); once revised, it is unknown, and the
         review counts for no version (stale: to be scored again)."""
         if self.scores is None or self.conflict:

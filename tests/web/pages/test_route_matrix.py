@@ -320,6 +320,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{C}/award"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
     ),
+    ("POST", f"{C}/review/close"): Row(
+        # An empty announcement is refused: every member allowed gets the form back (400).
+        post_only(400, ("manager",), legal=403),
+        "/challenges/{open}/review/close",
+        {"text": ""},
+    ),
     ("POST", f"{C}/reveal"): Row(
         # Before the deadline there is nothing to reveal: the manager gets 409.
         post_only(409, ("manager",), legal=403),
