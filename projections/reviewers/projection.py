@@ -56,7 +56,7 @@ DDL = (
     # ranking's z-scores and order are computed in SQL from it.
     " total DOUBLE PRECISION,"
     # The version the scores are of (issue 20; NULL in reviews recorded before versions
-    # were bound: decision 0017, see queries.SCORED_VERSION).
+    # were bound: decision 0020, see queries.CURRENT).
     " scored_version INTEGER, scored_sha256 TEXT,"
     # One review per entry and reviewer (its id is derived from both).  The queue joins
     # each entry to my review of it by this index, and the counters' triggers find an

@@ -15,7 +15,7 @@ LIVE = "('withdrawn', 'disqualified')"
 
 
 # A review (``r``) is of its entry's (``e``) current version: its recorded version is
-# the entry's.  A review recorded before versions were bound has none (decision 0017):
+# the entry's.  A review recorded before versions were bound has none (decision 0020):
 # it is of version 1, certainly, while the entry has had no other, and of an unknown
 # version once revised, so never current then.
 CURRENT = "COALESCE(r.scored_version, 1) = e.version"
