@@ -244,6 +244,11 @@ def on_awarded(db: Writes, item: Item) -> None:
     d = item.data
     assert d is not None
     details = {"place": d["place"], "agreement_id": d["agreement_id"]}
+    # The version awarded and, where no reviewer scored it, the sponsor's reason (issue
+    # 20); awards recorded before name neither.
+    for key in ("content_sha256", "version", "override_reason"):
+        if d.get(key) is not None:
+            details[key] = d[key]
     _step(db, item, str(item.originator_id), "awarded", details)
 
 
@@ -285,6 +290,10 @@ def on_agreement_drafted(db: Writes, item: Item) -> None:
         "amount": e.amount,
         "currency": e.currency,
     }
+    if e.content_version is not None:
+        details["content_version"] = e.content_version
+    if e.override_reason is not None:
+        details["override_reason"] = e.override_reason
     _step(db, item, str(e.submission_id), "agreement_drafted", details)
 
 

@@ -401,6 +401,11 @@ def on_deadline_extended(db: Writes, item: Item) -> None:
     )
 
 
+def on_review_closed_early(db: Writes, item: Item) -> None:
+    """The sponsor's note that review ended early: an announcement everyone sees."""
+    _announce(db, item, "review_closed_early")
+
+
 def on_winners_awarded(db: Writes, item: Item) -> None:
     challenge_id = _challenge(item)
     update(db, "pt_challenges", {"challenge_id": challenge_id}, {"status": "awarded"})
@@ -573,6 +578,7 @@ PROJECTION = Projection(
         Challenge.QuestionHidden: on_question_hidden,
         Challenge.AnnouncementPosted: on_announcement,
         Challenge.DeadlineExtended: on_deadline_extended,
+        Challenge.ReviewClosedEarly: on_review_closed_early,
         Challenge.WinnersAwarded: on_winners_awarded,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,

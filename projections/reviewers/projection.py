@@ -55,6 +55,9 @@ DDL = (
     # The review's weighted total (scoring.weighted_total), set with the scores: the
     # ranking's z-scores and order are computed in SQL from it.
     " total DOUBLE PRECISION,"
+    # The version the scores are of (issue 20; NULL in reviews recorded before versions
+    # were bound: decision 0020, see queries.CURRENT).
+    " scored_version INTEGER, scored_sha256 TEXT,"
     # One review per entry and reviewer (its id is derived from both).  The queue joins
     # each entry to my review of it by this index, and the counters' triggers find an
     # entry's reviews by it: a constraint's index, built with the table, so also during
@@ -572,6 +575,9 @@ def on_scores(db: Writes, item: Item) -> None:
         "scores": to_json(d["scores"]),
         "comment": d["comment"],
         "scored_at": iso_text(d["timestamp"]),
+        # Absent from reviews recorded before versions were bound.
+        "scored_version": d.get("version"),
+        "scored_sha256": d.get("content_sha256"),
     }
     # The total needs the challenge's criteria.  Where the review started in this
     # batch (its row is pending here, as when a review is started and scored at once)

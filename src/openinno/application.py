@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -36,6 +35,7 @@ from openinno.commands.entry_files import (
     ShownFile,
     neutral_file_name,
 )
+from openinno.commands.judging import Judging
 from openinno.commands.notifications import NotificationCommands
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
@@ -58,7 +58,6 @@ from openinno.domain import (
     EmailClaim,
     IpAgreement,
     Organisation,
-    Review,
     SolverEntries,
     Submission,
     SupportTally,
@@ -77,17 +76,14 @@ from openinno.domain.errors import (
     StoreUnavailable,
     TermsMismatch,
 )
-from openinno.domain.ip_templates import TEMPLATES, render_agreement
 from openinno.domain.submission import check_content, content_sha256
 from openinno.domain.values import (
-    Award,
     ChallengeSpec,
     Signature,
     SubmissionContent,
-    canonical_json,
     normalise_email,
     same_name,
-    sha256_hex,
+    terms_document,
 )
 from openinno.files import FileStore, Upload, check_upload
 from openinno.keyed_lock import KeyedLocks
@@ -125,6 +121,7 @@ class OpenInno(
     NotificationCommands,
     Remedies,
     TeamCommands,
+    Judging,
     AccessRules,
     EntryFiles,
     ApiTokens,
@@ -814,54 +811,6 @@ class OpenInno(
         tally = self._maybe_load(ids.support_tally_id(submission_id), SupportTally, readonly=True)
         return tally.count if tally else 0
 
-    # --- reviews --------------------------------------------------------------------------
-
-    def _reviewable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
-        self._actor(actor_id)
-        submission = self._load(submission_id, Submission, "submission")
-        challenge = self._load(submission.challenge_id, Challenge, "challenge")
-        if actor_id not in challenge.reviewers:
-            raise NotFound(f"No submission with id {submission_id}.")
-        if actor_id in submission.author_ids:
-            raise ConflictOfInterest("You cannot review your own entry.")
-        return submission, challenge
-
-    def _review(self, actor_id: UUID, submission: Submission, at: datetime) -> Review:
-        review_id = ids.review_id(submission.id, actor_id)
-        return self._maybe_load(review_id, Review) or Review(
-            id=review_id,
-            actor_id=actor_id,
-            challenge_id=submission.challenge_id,
-            submission_id=submission.id,
-            timestamp=at,
-        )
-
-    @retry_on_conflict
-    def record_review(
-        self,
-        actor_id: UUID,
-        submission_id: UUID,
-        scores: dict[str, Decimal | int | str],
-        comment: str = "",
-    ) -> Recorded:
-        submission, challenge = self._reviewable(actor_id, submission_id)
-        at = self._now()
-        challenge.require_reviewing(actor_id, at)
-        submission.require_active()
-        review = self._review(actor_id, submission, at)
-        # The domain reads each score (review.check_scores): finite, plainly written.
-        review.record_scores(actor_id, challenge.spec.criteria, dict(scores), comment, at)
-        return Recorded(review.id, self._commit(review))
-
-    @retry_on_conflict
-    def declare_conflict(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
-        submission, challenge = self._reviewable(actor_id, submission_id)
-        at = self._now()
-        challenge.require_reviewing(actor_id, at)
-        review = self._review(actor_id, submission, at)
-        review.declare_conflict(actor_id, reason, at)
-        return Recorded(review.id, self._commit(review))
-
     # --- shortlist, awards and agreements -------------------------------------------------
 
     def _entries_of(self, challenge: Challenge, submission_ids: Sequence[UUID]) -> list[Submission]:
@@ -889,75 +838,6 @@ class OpenInno(
         for submission in submissions:
             submission.shortlist(actor_id, at)
         return Recorded(challenge_id, self._commit(challenge, *submissions))
-
-    @retry_on_conflict
-    def award(
-        self, actor_id: UUID, challenge_id: UUID, places: Sequence[tuple[UUID, int]]
-    ) -> AwardsRecorded:
-        """Award places; each award drafts its IP agreement in the same transaction."""
-        challenge = self._visible_challenge(actor_id, challenge_id)
-        organisation = self._sponsor(actor_id, challenge, "owner", "manager")
-        at = self._now()
-        awards = tuple(Award(submission_id, place, uuid4()) for submission_id, place in places)
-        challenge.award(actor_id, awards, at)
-        assert challenge.terms is not None and challenge.terms_sha256 is not None
-        submissions = self._entries_of(challenge, [a.submission_id for a in awards])
-        template = TEMPLATES[(challenge.terms.ip_template, challenge.terms.ip_template_version)]
-        prizes = {p.place: p for p in challenge.terms.spec.prizes}
-        agreements = []
-        for award, submission in zip(awards, submissions, strict=True):
-            submission.award(actor_id, award.place, award.agreement_id, at)
-            prize = prizes[award.place]
-            # The assignors: the authors of the awarded version (for a team entry, who
-            # was on the team when it was recorded), the one who recorded it first.
-            assignor_id, *co_assignor_ids = submission.latest_author_ids
-            solver = self._load(assignor_id, Account, "account")
-            team = tuple(
-                (member_id, self._load(member_id, Account, "account").display_name)
-                for member_id in co_assignor_ids
-            )
-            text = render_agreement(
-                template,
-                agreement_id=award.agreement_id,
-                challenge_id=challenge.id,
-                challenge_title=challenge.terms.spec.title,
-                terms_sha256=challenge.terms_sha256,
-                submission_id=submission.id,
-                submission_title=submission.content.title,
-                content_sha256=submission.content_sha256,
-                place=award.place,
-                amount=prize.amount,
-                currency=prize.currency,
-                assignor_id=solver.id,
-                assignor_name=solver.display_name,
-                assignee_id=organisation.id,
-                assignee_name=organisation.name,
-                co_assignors=team,
-            )
-            agreements.append(
-                IpAgreement(
-                    id=award.agreement_id,
-                    actor_id=actor_id,
-                    challenge_id=challenge.id,
-                    submission_id=submission.id,
-                    content_sha256=submission.content_sha256,
-                    terms_sha256=challenge.terms_sha256,
-                    template=template.kind,
-                    template_version=template.version,
-                    text=text,
-                    text_sha256=sha256_hex(text.encode()),
-                    assignor_id=assignor_id,
-                    co_assignor_ids=tuple(co_assignor_ids),
-                    assignee_organisation_id=organisation.id,
-                    place=award.place,
-                    amount=prize.amount,
-                    currency=prize.currency,
-                    payment_required=template.payment_required and prize.amount > 0,
-                    timestamp=at,
-                )
-            )
-        position = self._commit(challenge, *submissions, *agreements)
-        return AwardsRecorded(challenge_id, position, tuple(a.agreement_id for a in awards))
 
     @retry_on_conflict
     def reveal_identities(self, actor_id: UUID, challenge_id: UUID) -> Recorded:
@@ -1053,7 +933,7 @@ class OpenInno(
         """The exact bytes whose SHA-256 is the published terms hash."""
         if challenge.terms is None:
             raise InvalidState("This challenge is not published yet.")
-        return canonical_json(challenge.terms)
+        return terms_document(challenge.terms)
 
 
 def open_application(settings: Settings | None = None, **kwargs: Any) -> OpenInno:

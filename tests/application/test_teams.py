@@ -280,7 +280,7 @@ def test_the_authors_of_the_awarded_version_sign_its_agreement(app, clock):
     entry = team_entry(app, s, challenge_id, terms, team_id)
     # when it wins,
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     # then the lead and the member are its assignors, and both sign; the decliner is no party.
     agreement = app.get_agreement(s.other_solver, agreement_id)
     assert agreement.authors == (s.solver, s.other_solver)

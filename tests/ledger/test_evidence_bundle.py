@@ -46,7 +46,7 @@ def story(app: OpenInno, clock):
         files=[Upload.of_bytes("plan.pdf", PDF)],
     )
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
     app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree to assign", text_sha)
     app.countersign_agreement(legal, agreement_id, "Lee Gal", "Signed for Brickworks", text_sha)

@@ -53,7 +53,7 @@ def test_nothing_in_the_reviewer_read_model_names_a_solver_before_reveal(
 def test_queue_uses_stable_per_challenge_pseudonyms(
     app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
 ):
-    challenge, terms = cast.open_challenge()
+    challenge, terms = cast.open_challenge(review_timing="rolling")
     first = cast.submit(challenge, terms, title="One")
     cast.submit(challenge, terms, solver=cast.other_solver, title="Two")
     again = cast.submit(challenge, terms, title="Three")
@@ -94,3 +94,45 @@ def test_ranking_normalises_per_reviewer_and_measures_agreement(
     progress = queries.review_progress(db, story.challenge)
     assert progress["entries"] == 2
     assert (progress["done"], progress["assigned"]) == (4, 4)
+
+
+def test_a_revision_after_scoring_leaves_the_review_stale_and_out_of_the_ranking(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    """Issue 20: the queue says "re-review" with the version scored and the current
+    one; the ranking counts only reviews of the current version and shows the entry
+    apart until it is scored again."""
+    challenge, terms = cast.open_challenge(review_timing="rolling")
+    revised = cast.submit(challenge, terms, title="Pendulum park")
+    steady = cast.submit(challenge, terms, solver=cast.other_solver, title="Lever lab")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge)
+    for entry in (revised, steady):
+        app.record_review(cast.reviewer, entry, {"originality": 7, "feasibility": 6, "fun": 8})
+    app.revise_submission(cast.solver, revised, "Pendulum park", "A completely different idea.")
+    read_side.catch_up()
+
+    queue = {q["title"]: q for q in queries.my_review_queue(db, cast.reviewer)}
+    assert {
+        t: (q["state"], q["scored_version"], q["current_version"]) for t, q in queue.items()
+    } == {
+        "Pendulum park": ("re_review", 1, 2),
+        "Lever lab": ("scored", 1, 1),
+    }
+    ranking = sponsors.ranking_page(db, challenge, after=None, limit=10)
+    assert [(r["title"], r["review_state"], r["review_count"]) for r in ranking] == [
+        ("Lever lab", "current", 1),
+        ("Pendulum park", "stale", 0),
+    ]
+    assert sponsors.score_distribution(db, challenge) == [0] * 6 + [1, 0, 0, 0]
+
+    app.record_review(cast.reviewer, revised, {"originality": 9, "feasibility": 9, "fun": 9})
+    read_side.catch_up()
+    entry = queries.review_entry(db, cast.reviewer, revised)
+    assert entry is not None
+    assert (entry["state"], entry["scored_version"], entry["current_version"]) == ("scored", 2, 2)
+    ranking = sponsors.ranking_page(db, challenge, after=None, limit=10)
+    assert [(r["title"], r["review_state"]) for r in ranking] == [
+        ("Pendulum park", "current"),
+        ("Lever lab", "current"),
+    ]

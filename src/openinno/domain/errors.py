@@ -67,6 +67,13 @@ class ConflictOfInterest(DomainError):
     code = "conflict_of_interest"
 
 
+class UnreviewedVersion(DomainError):
+    """An award of a version of an entry that no reviewer scored, without the
+    sponsor's reason for awarding it anyway (issue 20)."""
+
+    code = "unreviewed_version"
+
+
 class ConcurrentUpdate(DomainError):
     """Another writer changed the same object first; retry the request."""
 

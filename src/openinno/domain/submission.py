@@ -306,16 +306,46 @@ class Submission(Aggregate):
         self.support_threshold_reached = True
 
     class Awarded(Aggregate.Event):
+        """``content_sha256`` / ``version``: the version awarded; ``override_reason``:
+        why it was awarded though no reviewer scored it (issue 20; None before)."""
+
         actor_id: UUID
         place: int
         agreement_id: UUID
+        content_sha256: str | None = None
+        version: int | None = None
+        override_reason: str | None = None
 
-    def award(self, actor_id: UUID, place: int, agreement_id: UUID, at: datetime) -> None:
+    def award(
+        self,
+        actor_id: UUID,
+        place: int,
+        agreement_id: UUID,
+        at: datetime,
+        override_reason: str | None = None,
+    ) -> None:
         self.require_active()
-        self._awarded(actor_id, place, agreement_id, at)
+        self._awarded(
+            actor_id,
+            place,
+            agreement_id,
+            self.content_sha256,
+            len(self.versions),
+            override_reason,
+            at,
+        )
 
     @event(Awarded)
-    def _awarded(self, actor_id: UUID, place: int, agreement_id: UUID, timestamp: datetime) -> None:
+    def _awarded(
+        self,
+        actor_id: UUID,
+        place: int,
+        agreement_id: UUID,
+        content_sha256: str | None,
+        version: int | None,
+        override_reason: str | None,
+        timestamp: datetime,
+    ) -> None:
         self.award_place = place
         self.status = "awarded"
 

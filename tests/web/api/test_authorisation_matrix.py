@@ -124,7 +124,8 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     )
     now = clock.now()
     # "private": closes soon, gets three winners; "closed": closes soon, never awarded;
-    # "open": public with voting, open for weeks.
+    # "ended": public, closes soon, its review still running; "judged": closes soon, its
+    # review closed early, never awarded; "open": public with voting, open for weeks.
     short = {
         "opens_at": (now + timedelta(days=1)).isoformat(),
         "closes_at": (now + timedelta(days=3)).isoformat(),
@@ -135,7 +136,9 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     for name, changes in (
         ("private", {**short, "visibility": "private", "voting": {"mode": "none"}}),
         ("closed", {**short, "visibility": "private", "voting": {"mode": "none"}}),
-        ("open", {"max_submissions_per_solver": 100}),
+        ("ended", {**short, "visibility": "public", "voting": {"mode": "none"}}),
+        ("judged", {**short, "visibility": "private", "voting": {"mode": "none"}}),
+        ("open", {"max_submissions_per_solver": 100, "review_timing": "rolling"}),
     ):
         w.ids[name] = cid = w.post("owner", "/api/v1/challenges", _body(w, **changes))["id"]
         w.terms[name] = w.post("owner", f"/api/v1/challenges/{cid}/publish", status=200)[
@@ -165,12 +168,22 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     winners = [submit(w, "private", "solver", team=w.ids["team"]) for _ in range(3)]
     w.ids["winner"] = winners[0]
     w.ids["closed_entry"] = submit(w, "closed", "solver")
+    w.ids["judged_entry"] = submit(w, "judged", "solver")
     w.ids["filed"], w.ids["file"] = entry_with_a_file(w, app, "closed")
     clock.advance(timedelta(days=2))
+    # Awards once review is over (issue 20), for entries nobody scored with a reason.
+    for name in ("private", "judged"):
+        w.post("owner", f"/api/v1/challenges/{w.ids[name]}/review/close", {"text": "Done."}, 200)
+    reason = "Awarded without review: this world is about access."
     awarded = w.post(
         "owner",
         f"/api/v1/challenges/{w.ids['private']}/awards",
-        {"awards": [{"submission_id": s, "place": p} for p, s in enumerate(winners, 1)]},
+        {
+            "awards": [
+                {"submission_id": s, "place": p, "override_reason": reason}
+                for p, s in enumerate(winners, 1)
+            ]
+        },
     )
     unsigned, signed, countersigned = awarded["agreement_ids"]
     w.ids.update(agreement=unsigned, signed=signed, countersigned=countersigned)
@@ -387,6 +400,11 @@ MATRIX: dict[tuple[str, str], Row] = {
             "closes_at": (w.cast.clock.now() + timedelta(days=35 + ORDER.index(r))).isoformat()
         },
     ),
+    ("POST", "/challenges/{challenge_id}/review/close"): Row(
+        only(200, ("owner",), 403),
+        "/challenges/{ended}/review/close",
+        body=lambda w, r: {"text": "The jury has finished."},
+    ),
     ("POST", "/challenges/{challenge_id}/reviewers"): Row(
         only(201, ("owner",), 403),
         "/challenges/{open}/reviewers",
@@ -413,8 +431,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/challenges/{challenge_id}/awards"): Row(
         only(201, ("owner",), 403) | {"legal": 403},
-        "/challenges/{closed}/awards",
-        body=lambda w, r: {"awards": [{"submission_id": w.ids["closed_entry"], "place": 1}]},
+        "/challenges/{judged}/awards",
+        body=lambda w, r: {
+            "awards": [{"submission_id": w.ids["judged_entry"], "place": 1, "override_reason": "-"}]
+        },
     ),
     # submissions
     ("GET", "/submissions/{submission_id}"): Row(

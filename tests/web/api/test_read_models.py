@@ -74,6 +74,7 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
         201,
     )
     _ok(c.post(f"/api/v1/challenges/{challenge}/reviewers/accept", headers=cast.reviewer.auth))
+    cast.clock.advance(timedelta(days=28))  # review runs once submissions close
     for entry, score in ((winner, 9), (runner_up, 5)):
         _ok(
             c.put(
@@ -82,7 +83,15 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
                 headers=cast.reviewer.auth,
             )
         )
-    cast.clock.advance(timedelta(days=30))
+    cast.clock.advance(timedelta(days=2))
+    # Awards once review is over: the sponsor closes it early, announced.
+    _ok(
+        c.post(
+            f"/api/v1/challenges/{challenge}/review/close",
+            json={"text": "The jury has finished."},
+            headers=cast.sponsor.auth,
+        )
+    )
     awarded = _ok(
         c.post(
             f"/api/v1/challenges/{challenge}/awards",

@@ -67,6 +67,7 @@ def test_from_account_creation_to_ownership_transferred(client, clock, read_side
         headers=sponsor.auth,
     )
     c.post(f"/api/v1/challenges/{challenge}/reviewers/accept", headers=reviewer.auth)
+    clock.advance(timedelta(days=28))  # review runs once submissions close
     for entry, score in ((winner, 9), (runner_up, 6)):
         r = c.put(
             f"/api/v1/submissions/{entry}/review",
@@ -172,7 +173,7 @@ def test_signing_as_the_original_contract_had_it_without_the_text_hash(client, c
     challenge_id, terms = s.open_challenge()
     entry = s.submit(challenge_id, terms)
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     token, _ = app.issue_token("solver@example.org", "correct horse battery")
     url = f"/api/v1/agreements/{agreement_id}"
     signed = client.post(

@@ -155,7 +155,7 @@ def world(web: Web, cast: Scene) -> World:
     app.derived.derive(ids["file"], "application/pdf")  # as the follower would
     ids["winner"] = winner = cast.submit(won, won_terms)
     clock.advance(timedelta(days=2))
-    ids["agreement"] = app.award(cast.sponsor, won, [(winner, 1)]).agreement_ids[0]
+    ids["agreement"] = cast.award_unreviewed(won, [(winner, 1)]).agreement_ids[0]
     w = World(web, cast, ids, {}, {})
     logins = {
         "solver": "solver",
@@ -325,6 +325,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", f"{C}/award"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
+    ),
+    ("POST", f"{C}/review/close"): Row(
+        # An empty announcement is refused: every member allowed gets the form back (400).
+        post_only(400, ("manager",), legal=403),
+        "/challenges/{open}/review/close",
+        {"text": ""},
     ),
     ("POST", f"{C}/reveal"): Row(
         # Before the deadline there is nothing to reveal: the manager gets 409.

@@ -128,7 +128,7 @@ def _awarded(cast, app):
     challenge_id, terms = cast.open_challenge(visibility="private", voting=Voting("none"))
     submission_id = cast.submit(challenge_id, terms)
     cast.clock.advance(timedelta(days=30))
-    awarded = app.award(cast.sponsor, challenge_id, [(submission_id, 1)])
+    awarded = cast.award_unreviewed(challenge_id, [(submission_id, 1)])
     return challenge_id, submission_id, awarded.agreement_ids[0]
 
 
