@@ -214,6 +214,26 @@ class TeamCommands:
         team.invite(actor_id, account_ids, emails, self._now())
         return Recorded(team_id, self._commit(team))
 
+    @_retrying
+    def cancel_team_invitation(
+        self, actor_id: UUID, team_id: UUID, invitee: str | UUID
+    ) -> Recorded:
+        """The lead takes back a pending invitation (``invitee``: the account id or the
+        e-mail address it was sent to).  Allowed after the deadline too: it only ends
+        an invitation that could no longer be accepted anyway."""
+        from openinno.application import Recorded
+
+        account = self._actor(actor_id)
+        team = self._visible_team(account, team_id, readonly=False)
+        account_ids, emails = parse_invitees([invitee])
+        team.cancel_invitation(
+            actor_id,
+            account_ids[0] if account_ids else None,
+            emails[0] if emails else None,
+            self._now(),
+        )
+        return Recorded(team_id, self._commit(team))
+
     # --- answering an invitation --------------------------------------------------------
 
     @_retrying

@@ -247,3 +247,27 @@ def test_an_entry_of_no_team_keeps_its_authors_on_every_version():
     v2 = SubmissionContent(title="Lever lab 2", summary="Levers, improved.")
     entry.revise(LEAD, v2, new_id(), at(5), author_ids=(ANA,))
     assert entry.latest_author_ids == (LEAD,)
+
+
+def test_the_lead_cancels_a_pending_invitation():
+    team = a_team(ANA, emails=("bob@example.org",))
+    team.cancel_invitation(LEAD, ANA, None, at(2))
+    team.cancel_invitation(LEAD, None, "bob@example.org", at(2))
+    assert recorded(team) == ["InvitationCancelled", "InvitationCancelled"]
+    assert not team.is_invited(ANA, None) and not team.is_invited(BOB, "bob@example.org")
+    with pytest.raises(InvalidState):
+        team.accept(ANA, None, TERMS, at(3))
+    assert not team.may_view(ANA, "ana@example.org")
+
+
+def test_only_the_lead_cancels_and_only_a_pending_invitation():
+    team = a_team(ANA, BOB)
+    with pytest.raises(InvalidState):
+        team.cancel_invitation(ANA, BOB, None, at(2))
+    team.accept(ANA, None, TERMS, at(2))
+    given(team)
+    with pytest.raises(InvalidState):
+        team.cancel_invitation(LEAD, ANA, None, at(3))  # a member now: remove instead
+    with pytest.raises(InvalidState):
+        team.cancel_invitation(LEAD, None, "nobody@example.org", at(3))
+    assert recorded(team) == []

@@ -38,6 +38,8 @@ from web.pages.public import render_challenge
 from web.uploads import FormLimits, MalformedForm, ReceivedForm, receive_form
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# Teams and invitations shown in "My submissions" (the latest; GET /api/v1/teams pages).
+MY_TEAMS_SHOWN = 50
 
 # Domain field names -> the form's.
 SUBMIT_FIELDS = {"accepted_terms_sha256": "accept", "files": "files", "team_ids": "files"}
@@ -299,8 +301,24 @@ class SolverPages(Controller):
         db = pages.reads.db()
         rows = participants.my_submissions(db, actor)
         agreements = queries.agreements_of(db, [r["submission_id"] for r in rows])
+        # My teams and the invitations waiting for my answer: the latest, bounded (a
+        # person is on one team per challenge; the API pages through the rest).
+        teams = participants.my_teams_and_invitations(
+            db,
+            actor,
+            pages.openinno.get_account(actor).email,
+            after=None,
+            limit=MY_TEAMS_SHOWN,
+            now=pages.openinno.clock.now(),
+        )
         return pages.render(
-            request, "my_submissions.html", viewer, submissions=rows, agreements=agreements
+            request,
+            "my_submissions.html",
+            viewer,
+            submissions=rows,
+            agreements=agreements,
+            teams=teams.items,
+            more_teams=teams.next_after is not None,
         )
 
     # --- revise and withdraw ---------------------------------------------------------------

@@ -275,6 +275,11 @@ def fresh_team(w: World, role: str) -> dict[str, str]:
     return {"fresh": team}
 
 
+def fresh_invitation(w: World, role: str) -> dict[str, str]:
+    """``fresh_team`` and one of its pending invitations (the other solver's)."""
+    return {**fresh_team(w, role), "pending": w.users["other_solver"].id}
+
+
 def new_account(w: World, role: str) -> dict[str, Any]:
     name = f"n{uuid.uuid4().hex[:10]}"
     return {"account": sign_up(w.c, name).id}
@@ -446,6 +451,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         signed_in(201, owner=403, legal=403, reviewer=409),
         "/challenges/{open}/teams",
         body=lambda w, r: {"name": f"Team {r}", "invitees": ["someone@example.org"]},
+    ),
+    ("GET", "/teams"): Row(signed_in(200), "/teams"),
+    ("DELETE", "/teams/{team_id}/invitations/{invitee}"): Row(
+        only(200, ("solver",), 409) | {"admin": 404},
+        "/teams/{fresh}/invitations/{pending}",
+        prepare=fresh_invitation,
     ),
     ("GET", "/teams/{team_id}"): Row(
         only(200, ("solver", "co_author", "other_solver"), 404), "/teams/{team}"
