@@ -626,6 +626,7 @@ class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUI
             content_sha256=digest,
             receipt_id=uuid4(),
             timestamp=at,
+            terms_accepted_at=(at,),
         )
         self._store_files(files)
         position = self._commit(submission, entries)

@@ -450,6 +450,8 @@ class TeamCommands:
             receipt_id=uuid4(),
             timestamp=at,
             team_id=team.id,
+            # The submitter accepts the terms by submitting; the others did on joining.
+            terms_accepted_at=(at, *(team.terms_accepted[a] for a in authors[1:])),
         )
         team.note_entry(actor_id, submission_id, 1, at)
         self._store_files(files)
@@ -482,7 +484,14 @@ class TeamCommands:
         content = self._content(title, summary, files)
         authors = (actor_id, *(a for a in team.author_ids if a != actor_id))
         entries = self._count_for_authors(challenge, submission.id, authors, at)
-        submission.revise(actor_id, content, uuid4(), at, author_ids=authors)
+        submission.revise(
+            actor_id,
+            content,
+            uuid4(),
+            at,
+            author_ids=authors,
+            terms_accepted_at=(at, *(team.terms_accepted[a] for a in authors[1:])),
+        )
         team.note_entry(actor_id, submission.id, len(submission.versions), at)
         self._store_files(files)
         position = self._commit(submission, team, *entries)
