@@ -19,7 +19,7 @@ import msgspec
 
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
-from openinno.ledger.evidence_verifier import stream_leaves_message
+from openinno.ledger.evidence_verifier import stream_leaves_message, version_authors
 from openinno.ledger.log import Ledger, leaf_bytes
 
 FORMAT = "openinno-evidence/1"
@@ -58,6 +58,12 @@ class StreamLeaves(msgspec.Struct):
     signature: str = ""
 
 
+class BundleAuthor(msgspec.Struct):
+    version: int
+    account_id: str
+    accepted_terms_at: str | None
+
+
 class EvidenceBundle(msgspec.Struct):
     format: str
     submission_id: str
@@ -70,6 +76,9 @@ class EvidenceBundle(msgspec.Struct):
     consistency_proofs: list[ConsistencyProof] = []
     # Every leaf of the submission's and its agreements' streams (absent: older bundles).
     stream_leaves: StreamLeaves | None = None
+    # Every author of each version with when they accepted the terms (issue 21; absent:
+    # older bundles): what the submission's events record, listed for the reader.
+    authors: list[BundleAuthor] | None = None
 
 
 def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
@@ -163,6 +172,7 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
         list(files.values()),
         consistency,
         stream_leaves,
+        [BundleAuthor(**a) for a in version_authors(submission_events)],
     )
 
 

@@ -218,3 +218,26 @@ def test_my_teams_and_invitations_and_the_lead_cancels_one(cast: Cast, read_side
     # A broken cursor is a 422.
     bad = c.get(f"{V1}/teams", params={"cursor": "nonsense"}, headers=cast.other.auth)
     assert_problem(bad, 422, "invalid_input", "cursor")
+
+
+def test_the_chain_of_title_lists_each_author_with_their_acceptance(cast: Cast, read_side):
+    c = cast.client
+    challenge_id, terms = cast.open_challenge()
+    team_id = form(cast, challenge_id, "other@example.org")
+    accepted = c.post(
+        f"{V1}/teams/{team_id}/accept",
+        json={"accepted_terms_sha256": terms},
+        headers=cast.other.auth,
+    )
+    assert accepted.status_code == 200
+    cast.clock.advance(timedelta(hours=2))
+    entry = cast.submit(challenge_id, terms, team_id=team_id)
+    read_side.catch_up()
+    chain = c.get(f"{V1}/submissions/{entry}/chain-of-title", headers=cast.other.auth)
+    assert chain.status_code == 200, chain.text
+    first = chain.json()["items"][0]
+    assert first["step"] == "submitted"
+    authors = {a["account_id"]: a["accepted_terms_at"] for a in first["authors"]}
+    assert list(authors) == [cast.solver.id, cast.other.id]
+    # The member accepted with the team, two hours before the lead submitted.
+    assert authors[cast.other.id] < authors[cast.solver.id] == first["at"]

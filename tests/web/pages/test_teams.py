@@ -137,3 +137,16 @@ def test_my_teams_and_invitations_and_the_lead_cancels_one(web, cast, app):
     web.login("public")
     assert f"/teams/{team_id}" not in web.get("/submissions/mine").text
     assert web.get(f"/teams/{team_id}").status_code == 404
+
+
+def test_the_chain_of_title_page_lists_each_author_with_their_acceptance(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    team_id = app.form_team(cast.solver, challenge_id, "Lever lab", [str(cast.other_solver)]).id
+    app.accept_team_invitation(cast.other_solver, team_id, terms)
+    entry = app.submit(cast.solver, challenge_id, "Levers", "Together.", terms, team_id=team_id).id
+    web.login("other")
+    page = web.get(f"/legal/submissions/{entry}")
+    assert page.status_code == 200 and "Authors of this version" in page.text
+    section = page.text.split("Authors of this version", 1)[1].split("</ul>", 1)[0]
+    assert str(cast.solver) in section and str(cast.other_solver) in section
+    assert section.count("accepted the terms") == 2
