@@ -281,6 +281,34 @@ def my_submissions(db: Db, account_id: UUID) -> list[Row]:
     ]
 
 
+# Drafts shown at once (a person's open drafts are few; the API pages through them).
+MY_DRAFTS_LIMIT = 100
+
+
+def my_drafts(
+    db: Db, account_id: UUID, *, after: tuple[str, str] | None = None, limit: int = MY_DRAFTS_LIMIT
+) -> list[Row]:
+    """The open entry drafts this person may use: their own, and those of the teams
+    they are on; latest saved first (keyset after ``after``: saved_at, draft_id).
+    Drafts are private: no other query reads them."""
+    me = str(account_id)
+    sql = (
+        "SELECT d.draft_id, d.challenge_id, c.title AS challenge_title, d.team_id,"
+        " t.name AS team_name, d.title, d.files, d.saved_at, d.author_id "
+        "FROM pt_drafts d LEFT JOIN pt_challenges c ON c.challenge_id = d.challenge_id "
+        "LEFT JOIN pt_teams t ON t.team_id = d.team_id "
+        "WHERE d.status = 'draft' AND (d.author_id = ? OR d.team_id IN ("
+        "SELECT m.team_id FROM pt_my_teams m WHERE m.person = ? AND m.state = 'member')) "
+    )
+    params: list[Any] = [me, me]
+    if after is not None:
+        sql += "AND (d.saved_at, d.draft_id) < (?, ?) "
+        params += [after[0], after[1]]
+    sql += "ORDER BY d.saved_at DESC, d.draft_id DESC LIMIT ?"
+    params.append(limit)
+    return db.rows(sql, params)
+
+
 @dataclass(frozen=True)
 class TeamsPage:
     items: list[Row]

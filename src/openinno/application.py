@@ -30,6 +30,7 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
     ServedFile,
@@ -53,6 +54,7 @@ from openinno.domain import (
     Account,
     Challenge,
     EmailClaim,
+    EntryDraft,
     IpAgreement,
     Organisation,
     Review,
@@ -117,7 +119,7 @@ __all__ = [
 A = TypeVar("A", bound=Aggregate)
 
 
-class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUID]):
+class OpenInno(TeamCommands, EntryDrafts, AccessRules, EntryFiles, ApiTokens, Application[UUID]):
     name = "openinno"
 
     def __init__(
@@ -584,6 +586,31 @@ class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUI
         recorded as given, unchecked, so that inviting one tells nothing about its
         account.  Entries recorded before issue 21 named co-authors instead
         (``Submission.CoauthorsNamed``), who still confirm or decline."""
+        return self._submit_once(
+            actor_id,
+            challenge_id,
+            title,
+            summary,
+            accepted_terms_sha256,
+            files,
+            team_ids,
+            team_id,
+        )
+
+    def _submit_once(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        title: str,
+        summary: str,
+        accepted_terms_sha256: str,
+        files: Sequence[Upload] = (),
+        team_ids: Sequence[UUID] = (),
+        team_id: UUID | None = None,
+        draft: EntryDraft | None = None,
+    ) -> SubmissionRecorded:
+        """``submit``, once (the caller retries on a conflict).  ``draft``: the entry
+        draft this submits, closed in the same transaction (``submit_draft``)."""
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
         self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
         self._actor(actor_id)
@@ -606,7 +633,7 @@ class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUI
                     "Invite people to the team instead of naming them.", field="team_ids"
                 )
             return self._submit_for_team(
-                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at
+                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at, draft
             )
         if team_ids:
             return self._submit_inviting(
@@ -628,8 +655,10 @@ class OpenInno(TeamCommands, AccessRules, EntryFiles, ApiTokens, Application[UUI
             timestamp=at,
             terms_accepted_at=(at,),
         )
+        if draft is not None:
+            draft.mark_submitted(actor_id, submission_id, at)
         self._store_files(files)
-        position = self._commit(submission, entries)
+        position = self._commit(submission, entries, draft)
         return SubmissionRecorded(submission_id, position, submission.receipt)
 
     @retry_on_conflict

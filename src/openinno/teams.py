@@ -24,7 +24,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from uuid import UUID, uuid4
 
-from openinno.domain import Account, Challenge, Organisation, SolverEntries, Submission
+from openinno.domain import (
+    Account,
+    Challenge,
+    EntryDraft,
+    Organisation,
+    SolverEntries,
+    Submission,
+)
 from openinno.domain.errors import (
     InvalidInput,
     InvalidState,
@@ -373,12 +380,15 @@ class TeamCommands:
         accepted_terms_sha256: str,
         files: Sequence[Upload],
         at: datetime,
+        draft: EntryDraft | None = None,
     ) -> SubmissionRecorded:
         """A member enters for the team (the checks ``submit`` makes of the actor, the
         window and the terms already made).  The authors: the team's members who
         accepted the terms, the submitter first; each one's slot is counted."""
         team = self._member_team(actor_id, team_id, challenge)
-        return self._enter_for(actor_id, challenge, team, content, accepted_terms_sha256, files, at)
+        return self._enter_for(
+            actor_id, challenge, team, content, accepted_terms_sha256, files, at, draft=draft
+        )
 
     def _submit_inviting(
         self,
@@ -429,6 +439,7 @@ class TeamCommands:
         files: Sequence[Upload],
         at: datetime,
         loaded: SolverEntries | None = None,
+        draft: EntryDraft | None = None,
     ) -> SubmissionRecorded:
         from openinno.application import SubmissionRecorded
 
@@ -454,8 +465,10 @@ class TeamCommands:
             terms_accepted_at=(at, *(team.terms_accepted[a] for a in authors[1:])),
         )
         team.note_entry(actor_id, submission_id, 1, at)
+        if draft is not None:
+            draft.mark_submitted(actor_id, submission_id, at)
         self._store_files(files)
-        position = self._commit(submission, team, *entries)
+        position = self._commit(submission, team, *entries, draft)
         return SubmissionRecorded(submission_id, position, submission.receipt)
 
     def _revise_for_team(

@@ -3,6 +3,7 @@
 from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
 from openinno.domain.challenge import Challenge
+from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.review import Review
@@ -18,6 +19,7 @@ AGGREGATES = (
     Challenge,
     Submission,
     SolverEntries,
+    EntryDraft,
     Team,
     Review,
     Vote,
@@ -35,6 +37,7 @@ __all__ = [
     "ApiToken",
     "Challenge",
     "EmailClaim",
+    "EntryDraft",
     "IdempotencyRecord",
     "IpAgreement",
     "Organisation",
