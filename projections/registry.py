@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from projections.accounts import PROJECTION as ACCOUNTS
 from projections.admin import PROJECTION as ADMIN
+from projections.decisions import PROJECTION as DECISIONS
 from projections.legal import PROJECTION as LEGAL
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
 
-ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN)
+ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN, ACCOUNTS, DECISIONS)
 
 
 def by_name(name: str) -> Projection:

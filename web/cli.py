@@ -13,6 +13,7 @@ from openinno.settings import Settings
 from web.files_cli import add_parser as add_files_parser
 from web.ledger_cli import add_parser as add_ledger_parser
 from web.projections_cli import add_parser as add_projections_parser
+from web.witness_cli import add_parser as add_witness_parser
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_projections_parser(commands)
     add_ledger_parser(commands)
     add_files_parser(commands)
+    add_witness_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.enums import HttpMethod
 from litestar.response import Stream
 
 from openinno.application import ServedFile
@@ -22,6 +23,8 @@ INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", 
 # No scripts, no plugins, no requests, and a unique origin even when opened directly:
 # an uploaded file is never a page of this site.
 FILE_CSP = "default-src 'none'; sandbox"
+# The file routes answer HEAD with GET's headers and no bytes.
+FILE_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ ()+-]")
 
@@ -109,12 +112,23 @@ def file_response(request: Request[Any, Any, Any], served: ServedFile) -> Respon
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
         headers["Content-Length"] = str(last - first + 1)
         return Stream(
-            _chunks(served.path, first, last - first + 1),
+            _body(request, served.path, first, last - first + 1),
             status_code=206,
             headers=headers,
             media_type=media_type,
         )
     headers["Content-Length"] = str(size)
     return Stream(
-        _chunks(served.path, 0, size), status_code=200, headers=headers, media_type=media_type
+        _body(request, served.path, 0, size),
+        status_code=200,
+        headers=headers,
+        media_type=media_type,
     )
+
+
+def _body(request: Request[Any, Any, Any], path: Path, start: int, length: int) -> Iterator[bytes]:
+    """The bytes a GET streams; none for HEAD, which answers the same headers (the
+    routes take both methods: players and download managers ask HEAD first)."""
+    if request.method == "HEAD":
+        return iter(())
+    return _chunks(path, start, length)

@@ -69,10 +69,19 @@ def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
 
     out = Path(args.out) if args.out else settings.signing_key_path
     write_key = settings.write_key_path
+    if out.exists() and args.force and out == settings.signing_key_path:
+        # A silent replacement breaks every verification of the old checkpoints
+        # (issue 22, finding 7): a rotation announces the new key in the log.
+        print(
+            f"error: {out} is the signing key in use: replace it with `openinno keys rotate`,"
+            " which announces the new key in the log signed by this one",
+            file=sys.stderr,
+        )
+        return 2
     if out.exists() and not (args.if_missing or args.force):
         print(
-            f"error: {out} exists; pass --force to replace it (old checkpoints stay verifiable "
-            "only with the old public key), or --if-missing to add only missing keys",
+            f"error: {out} exists; replace the signing key in use with `openinno keys rotate`,"
+            " or pass --if-missing to add only missing keys",
             file=sys.stderr,
         )
         return 2
@@ -85,6 +94,107 @@ def _keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     _write_secret(out, pem)
     public = checkpoint.public_key_pem(checkpoint.load_private_key(pem)).decode()
     print(f"signing key written to {out} (keep it secret, back it up)\npublic key:\n{public}")
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    """A new signing key, announced in the log signed by the current one (and by
+    itself); the current key signs one last checkpoint that holds the announcement,
+    then the new key replaces it in the key file."""
+    from openinno.ledger import checkpoint
+    from openinno.ledger.key_history import announcement, revocation
+    from openinno.ledger.log import catch_up
+    from openinno.ledger.note import log_vkey
+
+    app, ledger = _open(settings)
+    try:
+        old = ledger.signing_key
+        if old is None:
+            print("error: no signing key to rotate (openinno keys generate)", file=sys.stderr)
+            return 2
+        path = settings.signing_key_path
+        history = app.signing_key_history()
+        if not history["announcements"]:
+            # The history starts with the key in use (checkpoints before it stay its own).
+            app.announce_signing_key(announcement(old, 0, None))
+        sequence = len(app.signing_key_history()["announcements"])
+        staged = path.with_name(path.name + ".new")
+        new: checkpoint.Signer
+        if args.new_signer:
+            # A key in a PKCS#11 token or a KMS, through the operator's hook.
+            new = checkpoint.load_signer(args.new_signer, settings)
+        elif settings.signer:
+            print(
+                "error: OPENINNO_SIGNER is set: give the new key's hook (--new-signer)",
+                file=sys.stderr,
+            )
+            return 2
+        else:
+            pem = checkpoint.generate_private_key_pem()
+            new = checkpoint.load_private_key(pem)
+            _write_secret(staged, pem)  # never an announced key whose private half is lost
+        app.announce_signing_key(announcement(new, sequence, old))
+        catch_up(ledger)
+        last = ledger.checkpoint_now()
+        assert last is not None
+        if args.revoke_previous:
+            until = last.tree_size if args.valid_until is None else args.valid_until
+            app.revoke_signing_key(
+                revocation(new, checkpoint.key_id(old.public_key()), until, args.reason)
+            )
+        if not args.new_signer:
+            staged.replace(path)
+        ledger.signing_key = new
+        catch_up(ledger)
+    finally:
+        ledger.db.close()
+        app.close()
+    new_id = checkpoint.key_id(new.public_key())
+    print(
+        f"key {checkpoint.key_id(old.public_key())} signed its last checkpoint (size"
+        f" {last.tree_size}); key {new_id} signs the checkpoints after it"
+    )
+    print(f"new log vkey (add it to each witness's --log): {log_vkey(new, ledger.origin)}")
+    if args.new_signer:
+        print(f"now set OPENINNO_SIGNER={args.new_signer} and restart the ledger followers")
+    print(f"public key:\n{checkpoint.public_key_pem(new).decode()}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    """Revoke an earlier key (one that leaked) for trees above a size, signed by the
+    current key; its checkpoints up to that size stay valid."""
+    from openinno.ledger.key_history import revocation
+
+    app, ledger = _open(settings)
+    try:
+        if ledger.signing_key is None:
+            print("error: no signing key configured", file=sys.stderr)
+            return 2
+        app.revoke_signing_key(
+            revocation(ledger.signing_key, args.key_id, args.valid_until, args.reason)
+        )
+    finally:
+        ledger.db.close()
+        app.close()
+    print(f"key {args.key_id} revoked for trees above size {args.valid_until}")
+    return 0
+
+
+def _keys_history(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from openinno.application import OpenInno
+
+    app = OpenInno(settings)
+    try:
+        text = json.dumps(app.signing_key_history(), indent=1) + "\n"
+    finally:
+        app.close()
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -113,6 +223,13 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"signing key: {'loaded' if ledger.signing_key else 'MISSING (openinno keys generate)'}"
         )
+        if ledger.signing_key is not None:
+            from openinno.ledger.note import log_vkey
+
+            # What witnesses are configured with (`openinno witness --log`).
+            print(f"log vkey: {log_vkey(ledger.signing_key, ledger.origin)}")
+        for witness in ledger.witnesses:
+            print(f"witness {witness.name}: {witness.url}")
         print(
             "write key: "
             + (
@@ -152,6 +269,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
         )
 
     try:
+        history = app.signing_key_history()
         if args.public_key:
             public = checkpoint.load_public_key(Path(args.public_key).read_bytes())
         elif ledger.signing_key is not None:
@@ -166,7 +284,7 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
-        report = audit(ledger, public, progress)
+        report = audit(ledger, public, progress, history)
     finally:
         ledger.db.close()
         app.close()
@@ -243,11 +361,55 @@ def add_parser(commands: Any) -> None:
     generate.add_argument(
         "--out", help="PEM file (default: OPENINNO_SIGNING_KEY_FILE or <data dir>/signing-key.pem)"
     )
-    generate.add_argument("--force", action="store_true", help="replace an existing signing key")
+    generate.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing file given with --out (never the signing key in use:"
+        " `keys rotate` replaces that)",
+    )
     generate.add_argument(
         "--if-missing", action="store_true", help="create only the keys that are missing"
     )
     generate.set_defaults(run=_keys_generate)
+    rotate = keys.add_parser(
+        "rotate",
+        help="replace the signing key: the new key is announced in the log signed by the"
+        " current one, which signs one last checkpoint; restart nothing (followers re-read"
+        " the key file)",
+    )
+    rotate.add_argument(
+        "--revoke-previous",
+        action="store_true",
+        help="also revoke the current key (it leaked) for trees above --valid-until",
+    )
+    rotate.add_argument(
+        "--valid-until",
+        type=int,
+        metavar="TREE_SIZE",
+        help="with --revoke-previous: the largest tree its checkpoints stay valid for"
+        " (default: its last checkpoint)",
+    )
+    rotate.add_argument("--reason", default="rotated", help="recorded with a revocation")
+    rotate.add_argument(
+        "--new-signer",
+        metavar="MODULE:FACTORY",
+        help="the new key behind a signing hook (PKCS#11, KMS; see OPENINNO_SIGNER) instead"
+        " of a new key file",
+    )
+    rotate.set_defaults(run=_keys_rotate)
+    revoke = keys.add_parser(
+        "revoke",
+        help="revoke an earlier signing key for trees above a size (signed by the current key)",
+    )
+    revoke.add_argument("key_id")
+    revoke.add_argument("--valid-until", type=int, required=True, metavar="TREE_SIZE")
+    revoke.add_argument("--reason", required=True)
+    revoke.set_defaults(run=_keys_revoke)
+    history = keys.add_parser(
+        "history", help="the signing keys' history, for `openinno verify --key-history`"
+    )
+    history.add_argument("--out")
+    history.set_defaults(run=_keys_history)
     ledger = commands.add_parser("ledger", help="the tamper-evident log").add_subparsers(
         dest="ledger_command", required=True
     )

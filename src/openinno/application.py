@@ -37,6 +37,7 @@ from openinno.commands.entry_files import (
     ShownFile,
     neutral_file_name,
 )
+from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
     AwardsRecorded,
     IdempotentResponse,
@@ -48,6 +49,7 @@ from openinno.commands.results import (
     TokenInfo,
 )
 from openinno.commands.retry import retry_on_conflict
+from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.tokens import ApiTokens
 from openinno.derivatives import DerivedFiles
 from openinno.domain import (
@@ -119,7 +121,16 @@ __all__ = [
 A = TypeVar("A", bound=Aggregate)
 
 
-class OpenInno(TeamCommands, EntryDrafts, AccessRules, EntryFiles, ApiTokens, Application[UUID]):
+class OpenInno(
+    Remedies,
+    TeamCommands,
+    EntryDrafts,
+    AccessRules,
+    EntryFiles,
+    ApiTokens,
+    SigningKeyHistory,
+    Application[UUID],
+):
     name = "openinno"
 
     def __init__(
@@ -361,14 +372,6 @@ class OpenInno(TeamCommands, EntryDrafts, AccessRules, EntryFiles, ApiTokens, Ap
         account.revoke_role(actor_id, "admin", self._now())
         return Recorded(account_id, self._commit(account))
 
-    def deactivate_account(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
-        actor = self._actor(actor_id)
-        if actor_id != account_id and not actor.is_admin:
-            raise AccessDenied("Only the account holder or an admin can deactivate it.")
-        account = self._load(account_id, Account, "account")
-        account.deactivate(actor_id, reason, self._now())
-        return Recorded(account_id, self._commit(account))
-
     # --- organisations ------------------------------------------------------------------
 
     def create_organisation(self, actor_id: UUID, name: str) -> Recorded:
@@ -527,13 +530,6 @@ class OpenInno(TeamCommands, EntryDrafts, AccessRules, EntryFiles, ApiTokens, Ap
                 "You have an entry in this challenge, so you cannot review it."
             )
         challenge.accept_reviewer_invitation(actor_id, self._now())
-        return Recorded(challenge_id, self._commit(challenge))
-
-    @retry_on_conflict
-    def cancel_challenge(self, actor_id: UUID, challenge_id: UUID, reason: str) -> Recorded:
-        challenge = self._visible_challenge(actor_id, challenge_id)
-        self._sponsor(actor_id, challenge, "owner", "manager")
-        challenge.cancel(actor_id, reason, self._now())
         return Recorded(challenge_id, self._commit(challenge))
 
     # --- submissions ----------------------------------------------------------------------
@@ -742,14 +738,6 @@ class OpenInno(TeamCommands, EntryDrafts, AccessRules, EntryFiles, ApiTokens, Ap
         for author_entries in entries:
             author_entries.release_entry(submission_id, at)
         return Recorded(submission_id, self._commit(submission, *entries))
-
-    @retry_on_conflict
-    def disqualify_submission(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
-        submission = self._load(submission_id, Submission, "submission")
-        challenge = self._load(submission.challenge_id, Challenge, "challenge")
-        self._sponsor(actor_id, challenge, "owner", "manager")
-        submission.disqualify(actor_id, reason, self._now())
-        return Recorded(submission_id, self._commit(submission))
 
     # --- public support -------------------------------------------------------------------
 
@@ -1085,20 +1073,6 @@ class OpenInno(TeamCommands, EntryDrafts, AccessRules, EntryFiles, ApiTokens, Ap
     def record_payment(self, actor_id: UUID, agreement_id: UUID, reference: str) -> Recorded:
         agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "manager")
         agreement.record_payment(actor_id, reference, self._now())
-        return Recorded(agreement_id, self._commit(agreement))
-
-    @retry_on_conflict
-    def dispute_agreement(self, actor_id: UUID, agreement_id: UUID, reason: str) -> Recorded:
-        agreement = self._load(agreement_id, IpAgreement, "agreement")
-        if actor_id not in agreement.authors:
-            agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "legal")
-        agreement.dispute(actor_id, reason, self._now())
-        return Recorded(agreement_id, self._commit(agreement))
-
-    @retry_on_conflict
-    def rescind_agreement(self, actor_id: UUID, agreement_id: UUID, reason: str) -> Recorded:
-        agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "legal")
-        agreement.rescind(actor_id, reason, self._now())
         return Recorded(agreement_id, self._commit(agreement))
 
     def terms_document(self, challenge: Challenge) -> bytes:

@@ -41,11 +41,21 @@ class Settings:
     derived_files_directory: Path | None = None
     # Ed25519 private key (PEM file) that signs ledger checkpoints; see `openinno keys generate`.
     signing_key_file: Path | None = None
+    # A hook that signs checkpoints with a key the process never reads (PKCS#11, a KMS):
+    # "module:factory", factory(settings) -> an object with sign() and public_key()
+    # (ledger/checkpoint.Signer); replaces signing_key_file (docs/operations.md).
+    signer: str = ""
     # Secret (base64, 32 bytes) that proves each recorded event was written by the
     # application (persistence/write_proof.py); keep it off the database server.
     write_key_file: Path | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
+    # The log's name in its C2SP checkpoints (a schema-less URL, e.g. your domain
+    # and a path); witnesses know the log by it.  Never change it once witnessed.
+    log_origin: str = "openinno.example/ledger"
+    # Witnesses each new checkpoint is submitted to: a JSON list of
+    # {"name", "url", "public_key"} (ledger/witnessing.py, docs/operations.md).
+    witnesses: str = ""
     # How many nice steps each web worker of several runs below the supervisor, which
     # applies the log to the read models and the ledger (web.app.lower_priority; 0: same).
     web_worker_nice: int = 5
@@ -86,8 +96,11 @@ class Settings:
             derived_files_directory=_optional_path(env.get("OPENINNO_DERIVED_FILES_DIR")),
             signing_key_file=_optional_path(env.get("OPENINNO_SIGNING_KEY_FILE")),
             write_key_file=_optional_path(env.get("OPENINNO_WRITE_KEY_FILE")),
+            signer=env.get("OPENINNO_SIGNER", ""),
             checkpoint_every_events=int(env.get("OPENINNO_CHECKPOINT_EVERY_EVENTS", 1000)),
             checkpoint_every_seconds=float(env.get("OPENINNO_CHECKPOINT_EVERY_SECONDS", 60)),
+            log_origin=env.get("OPENINNO_LOG_ORIGIN", "openinno.example/ledger"),
+            witnesses=env.get("OPENINNO_WITNESSES", ""),
             web_worker_nice=int(env.get("OPENINNO_WEB_WORKER_NICE", 5)),
             read_side_linger_ms=float(env.get("OPENINNO_READ_SIDE_LINGER_MS", 10)),
             web_threads=_positive(env, "OPENINNO_WEB_THREADS", 6),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import struct
 import zlib
 
@@ -12,7 +13,7 @@ from PIL import Image
 from openinno.derivatives.previews import MAX_PIXELS, PREVIEW_SIDE, make_preview
 from openinno.derivatives.store import DerivedFiles
 from openinno.files import FileStore, Upload
-from tests.support.files import AUTHOR, jpeg_naming, pdf_naming, png_naming
+from tests.support.files import AUTHOR, jpeg_naming, mp4_naming, pdf_naming, png_naming
 
 
 def size_of(data: bytes) -> tuple[int, int]:
@@ -103,14 +104,34 @@ def test_derivatives_are_made_once_per_hash_from_the_blind_copy(tmp_path):
 def test_no_preview_is_recorded_with_its_reason(tmp_path):
     originals = FileStore(tmp_path / "files")
     derived = DerivedFiles(originals, tmp_path / "derived")
-    sha = originals.put(Upload.of_bytes("f", b"....ftypisom and the rest of a video"))
+    sha = originals.put(Upload.of_bytes("f", mp4_naming()))
     status = derived.derive(sha, "video/mp4")
     assert status.state == "none" and status.reason == "no preview for video/mp4 files"
     assert derived.preview(sha) == status
     blind = derived.blind_copy(sha)
-    assert blind is not None and blind.state == "unchanged"
-    assert blind.path == originals.path_for(sha)
+    assert blind is not None and blind.state == "stripped"
+    text = originals.put(Upload.of_bytes("f", b"our idea, in words"))
+    derived.derive(text, "text/plain")
+    unchanged = derived.blind_copy(text)
+    assert unchanged is not None and unchanged.state == "unchanged"
+    assert unchanged.path == originals.path_for(text)
     broken = originals.put(Upload.of_bytes("f", b"%PDF-1.7 not really"))
     assert derived.derive(broken, "application/pdf").state == "none"
     withheld = derived.blind_copy(broken)
     assert withheld is not None and withheld.state == "withheld" and withheld.path is None
+
+
+def test_an_unchanged_record_of_a_kind_now_stripped_is_made_again(tmp_path):
+    # Before MP4s were stripped, their record said "unchanged" and blind viewers got the
+    # original, tags and all.  Such a record must not keep serving the original.
+    originals = FileStore(tmp_path / "files")
+    derived = DerivedFiles(originals, tmp_path / "derived")
+    sha = originals.put(Upload.of_bytes("clip.mp4", mp4_naming()))
+    record = derived.directory(sha) / "blind.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"state": "unchanged", "sha256": sha, "size": 1, "note": "old"}))
+
+    blind = derived.make_blind_copy(sha, "video/mp4")
+
+    assert blind.state == "stripped" and blind.path is not None
+    assert AUTHOR.encode() not in blind.path.read_bytes()

@@ -106,6 +106,9 @@ def test_the_ledger_lingers_after_a_batch_that_caught_up():
     counts = [3, BATCH, 0, 5]
 
     class Scripted:
+        witnesses = ()  # none: follow runs no witnessing thread
+        db_factory = None
+
         def follow_once(self) -> int:
             count = counts.pop(0)
             if not counts:

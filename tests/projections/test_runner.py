@@ -168,11 +168,12 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
     db.execute("DELETE FROM ad_event_counts")
     read_side.follow_together_lag = 3
     assert [[p.name for p in g] for g in read_side.follow_groups()] == [
-        ["participants", "reviewers", "legal"],
+        ["participants", "reviewers", "legal", "accounts", "decisions"],
         ["admin"],
     ]
     read_side.start()
-    together = {id(read_side.runners[n]) for n in ("participants", "reviewers", "legal")}
+    near = ("participants", "reviewers", "legal", "accounts", "decisions")
+    together = {id(read_side.runners[n]) for n in near}
     assert len(together) == 1 and id(read_side.runners["admin"]) not in together
     later = cast.account("later")
     assert read_side.wait_until(app.recorder.max_notification_id() or 0, timeout=30)

@@ -86,3 +86,55 @@ def pdf_naming(
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+MP4_MEDIA = b"\x00\x11\x22\x33 the coded frames " * 8
+MP4_XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+
+
+def mp4_naming(name: str = AUTHOR, *, large_mdat: bool = False) -> bytes:
+    """An MP4 whose tags name the author in the places cameras and editors write them:
+    the movie's and a track's user data (``©ART``), a ``meta`` box, an XMP uuid box.
+    Its ``stco`` points at the media inside ``mdat`` (which stays where it is)."""
+    tag = _box(b"\xa9ART", name.encode())
+    head = _box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
+    xmp = _box(b"uuid", MP4_XMP_UUID + xmp_packet(name))
+
+    def moov(offset: int) -> bytes:
+        stco = _box(b"stco", struct.pack(">II", 0, 1) + struct.pack(">I", offset))
+        trak = _box(b"trak", _box(b"tkhd", bytes(84)) + _box(b"udta", tag) + stco)
+        meta = _box(b"meta", bytes(4) + _box(b"ilst", tag))
+        return _box(b"moov", _box(b"mvhd", bytes(100)) + _box(b"udta", tag) + meta + trak)
+
+    if large_mdat:  # a 64-bit size: size field 1, the real size after the type
+        mdat_header = struct.pack(">I4sQ", 1, b"mdat", 16 + len(MP4_MEDIA))
+    else:
+        mdat_header = struct.pack(">I4s", 8 + len(MP4_MEDIA), b"mdat")
+    before_media = len(head) + len(moov(0)) + len(xmp) + len(mdat_header)
+    return head + moov(before_media) + xmp + mdat_header + MP4_MEDIA
+
+
+ZIP_MEMBERS = {"design/logo.svg": b"<svg>" + b"x" * 300 + b"</svg>", "notes.txt": b"our idea"}
+
+
+def zip_naming(name: str = AUTHOR) -> bytes:
+    """A ZIP that names its author outside its members' bytes: the archive comment, a
+    member comment, an extra field (as archivers store owners and times), timestamps."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = f"packed by {name}".encode()
+        for i, (member, data) in enumerate(ZIP_MEMBERS.items()):
+            info = zipfile.ZipInfo(member, date_time=(2026, 3, 14, 15, 9, 26))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if i == 0:
+                info.comment = f"drawn by {name}".encode()
+                owner = name.encode()
+                info.extra = struct.pack("<HH", 0x7875, len(owner)) + owner
+            archive.writestr(info, data)
+    return out.getvalue()

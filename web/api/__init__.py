@@ -24,6 +24,7 @@ from web.api import (
     log,
     organisations,
     problems,
+    remedies,
     reviews,
     submissions,
     teams,
@@ -114,6 +115,7 @@ def api_setup(
         *drafts.HANDLERS,
         *votes.HANDLERS,
         *reviews.HANDLERS,
+        *remedies.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *log.HANDLERS,
@@ -182,6 +184,7 @@ def openapi_config() -> OpenAPIConfig:
                 "reviews",
                 "awards",
                 "agreements",
+                "remedies",
                 "problems",
             )
         ],

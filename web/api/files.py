@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get
+from litestar import Request, Response, route
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
@@ -17,7 +17,7 @@ from litestar.params import FromPath
 from openinno.application import OpenInno
 from web.api.auth import signed_in
 from web.api.problems import problem_spec
-from web.files_http import file_response
+from web.files_http import FILE_METHODS, file_response
 
 _FILE_DESCRIPTION = """\
 The file's bytes, streamed.  `ETag` is the SHA-256 of the bytes sent: the original's
@@ -67,8 +67,9 @@ def _binary(description: str, *extra: int) -> dict[int, ResponseSpec]:
     return {**responses, **problem_spec(401, 404)}
 
 
-@get(
+@route(
     "/submissions/{submission_id:uuid}/files/{sha256:str}",
+    http_method=FILE_METHODS,
     tags=["submissions"],
     summary="Download one of an entry's files (streamed; ranges; blind copy before reveal)",
     description=_FILE_DESCRIPTION,
@@ -86,8 +87,9 @@ def download_file(
     return file_response(request, openinno.file_for(viewer, submission_id, sha256.lower()))
 
 
-@get(
+@route(
     "/submissions/{submission_id:uuid}/files/{sha256:str}/preview",
+    http_method=FILE_METHODS,
     tags=["submissions"],
     summary="The preview of one of an entry's files (WebP, made in the background)",
     description=_PREVIEW_DESCRIPTION,

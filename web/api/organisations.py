@@ -6,7 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import post
+from litestar import delete, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
@@ -72,4 +72,24 @@ def add_member(
     return Written(recorded.id, recorded.position)
 
 
-HANDLERS = [create_organisation, add_member]
+@delete(
+    "/organisations/{organisation_id:uuid}/members/{account_id:uuid}",
+    tags=["organisations"],
+    summary="Remove a member (owners only; never the last owner); recorded as a decision",
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401, 403, 404, 409),
+    sync_to_thread=True,
+)
+@signed_in
+def remove_member(
+    organisation_id: FromPath[UUID],
+    account_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.remove_member(actor, organisation_id, account_id)
+    return Written(recorded.id, recorded.position)
+
+
+HANDLERS = [create_organisation, add_member, remove_member]

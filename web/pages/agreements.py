@@ -42,7 +42,16 @@ def _actions(pages: Pages, actor: UUID, agreement: IpAgreement) -> dict[str, boo
         and open_
         and agreement.payment_required
         and agreement.payment_reference is None,
+        "dispute": open_ and (actor in agreement.authors or role in ("owner", "legal")),
+        "rescind": state != "rescinded" and role in ("owner", "legal"),
     }
+
+
+# The remedy forms: their routes, the command each posts to, the notice after it.
+REMEDIES = {
+    "dispute": ("dispute_agreement", "disputed=1"),
+    "rescind": ("rescind_agreement", "rescinded=1"),
+}
 
 
 class AgreementPages(Controller):
@@ -79,6 +88,7 @@ class AgreementPages(Controller):
             names=names,
             intent=pages.gettext(viewer, INTENT),
             form=form,
+            empty_form=Form(),
         )
 
     @get("/agreements/{agreement_id:uuid}", sync_to_thread=True)
@@ -174,3 +184,47 @@ class AgreementPages(Controller):
             return self._page(request, pages, viewer, actor, agreement, form, status_for(e))
         pages.reads.wait(recorded.position)
         return Redirect(f"/agreements/{agreement_id}?paid=1", status_code=303)
+
+    @post("/agreements/{agreement_id:uuid}/dispute", sync_to_thread=True)
+    def dispute(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        agreement_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        return self._remedy(request, pages, viewer, agreement_id, data, "dispute")
+
+    @post("/agreements/{agreement_id:uuid}/rescind", sync_to_thread=True)
+    def rescind(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        agreement_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        return self._remedy(request, pages, viewer, agreement_id, data, "rescind")
+
+    def _remedy(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        agreement_id: UUID,
+        data: dict[str, Any],
+        kind: str,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        app = pages.openinno
+        agreement = app.get_agreement(actor, agreement_id)
+        form = Form(values={**values(data, "reason"), "remedy": kind})
+        try:
+            command, notice = REMEDIES[kind]
+            recorded = getattr(app, command)(actor, agreement_id, form.values["reason"])
+        except DomainError as e:
+            form.fail(e)
+            return self._page(request, pages, viewer, actor, agreement, form, status_for(e))
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/agreements/{agreement_id}?{notice}", status_code=303)

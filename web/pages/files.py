@@ -6,16 +6,20 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, route
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from web.files_http import file_response
+from web.files_http import FILE_METHODS, file_response
 from web.pages.base import Pages, Viewer
 
 
 class FilePages(Controller):
-    @get("/submissions/{submission_id:uuid}/files/{sha256:str}", sync_to_thread=True)
+    @route(
+        "/submissions/{submission_id:uuid}/files/{sha256:str}",
+        http_method=FILE_METHODS,
+        sync_to_thread=True,
+    )
     def download(
         self,
         request: Request[Any, Any, Any],
@@ -27,7 +31,11 @@ class FilePages(Controller):
         served = pages.openinno.file_for(viewer.account_id, submission_id, sha256.lower())
         return file_response(request, served)
 
-    @get("/submissions/{submission_id:uuid}/files/{sha256:str}/preview", sync_to_thread=True)
+    @route(
+        "/submissions/{submission_id:uuid}/files/{sha256:str}/preview",
+        http_method=FILE_METHODS,
+        sync_to_thread=True,
+    )
     def preview(
         self,
         request: Request[Any, Any, Any],

@@ -545,3 +545,28 @@ class ManagePages(Controller):
             )
         pages.reads.wait(recorded.position)
         return Redirect(f"/organisations/{organisation_id}?added=1", status_code=303)
+
+    @post(
+        "/organisations/{organisation_id:uuid}/members/{account_id:uuid}/remove",
+        sync_to_thread=True,
+    )
+    def remove_member(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        organisation_id: FromPath[UUID],
+        account_id: FromPath[UUID],
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        _member_organisation(pages, actor, organisation_id)
+        try:
+            recorded = pages.openinno.remove_member(actor, organisation_id, account_id)
+        except DomainError as e:
+            form = Form()
+            form.error = e.message
+            return render_organisation(
+                request, pages, viewer, actor, organisation_id, form, status_for(e)
+            )
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/organisations/{organisation_id}?removed=1", status_code=303)

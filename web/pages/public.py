@@ -80,9 +80,8 @@ def render_challenge(
     """A challenge's page: for members of its organisation with the answer and hide
     forms under the questions, for admins with the hide form (moderation)."""
     try:
-        seen_by = pages.openinno.author_visibility(
-            viewer.account_id, pages.openinno.get_challenge(challenge_id, viewer.account_id)
-        )
+        challenge = pages.openinno.get_challenge(challenge_id, viewer.account_id)
+        seen_by = pages.openinno.author_visibility(viewer.account_id, challenge)
     except DomainError:
         raise NotFoundException() from None
     page = participants.challenge_page(pages.reads.db(), challenge_id, seen_by)
@@ -107,6 +106,7 @@ def render_challenge(
         manager=role in ("owner", "manager"),
         moderator=viewer.is_admin or role in ("owner", "manager"),
         ask=ask or Form(),
+        cancel_reason=challenge.cancel_reason,
     )
 
 

@@ -207,7 +207,7 @@ def render_organisation(
             name = pages.openinno.get_account(account_id).display_name
         except DomainError:
             name = ""
-        members.append({"name": name, "role": member_role})
+        members.append({"id": account_id, "name": name, "role": member_role})
     return pages.render(
         request,
         "organisation.html",

@@ -4,14 +4,19 @@ Until a challenge's identities are revealed, reviewers, the sponsor and the publ
 get these copies, never the original bytes (which stay what the receipt hashed and
 what the authors download).  Images are edited at the level of their containers
 (JPEG segments, PNG and WebP chunks, GIF blocks): the pixels are copied byte for byte,
-never decoded and re-encoded.  PDFs are rewritten by qpdf (pikepdf) without their
-document information dictionary and XMP streams.
+never decoded and re-encoded.
+PDFs are rewritten by qpdf (pikepdf) without their document information dictionary
+and XMP streams.  An MP4 keeps every byte offset: its ``udta``, ``meta`` and XMP
+boxes become ``free`` boxes of the same size (a player skips them), so the chunk
+offsets in ``stco``/``co64`` stay right without rewriting the file.  A ZIP is rebuilt
+member by member with the same names and bytes, without comments, extra fields
+(owner ids, NTFS and Unix times) or timestamps (all 1980-01-01).
 
 What is *not* stripped, and why:
-  - MP4, ZIP and plain text are served as uploaded.  Their metadata (an MP4's
-    ``udta``/``meta`` boxes, a ZIP's member names, comments and timestamps, the
-    text itself) is content a rewrite could silently damage; the pages and the
-    API say so (``Stripping.note``).
+  - Plain text is served as uploaded: it has no metadata apart from its words.
+  - A ZIP's member names (a folder named after its author is the work's own
+    structure) and the files inside it (a document inside an archive keeps its own
+    metadata); the pages and the API say so (``Stripping.note``).
   - Anything drawn in the pixels or written in a PDF's pages (a signature in the
     corner, a name on the title page): that is the work itself.
   - PDF attachments (embedded files) keep their own bytes.
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 JPEG_SOI = b"\xff\xd8"
@@ -63,17 +69,14 @@ class _Removed:
             self.names.append(name)
 
 
+def can_strip(media_type: str) -> bool:
+    return media_type in _STRIPPERS
+
+
 def strip_metadata(media_type: str, data: bytes) -> Stripping:
     """The blind copy of ``data`` (sniffed as ``media_type`` at upload).
-    Raises CannotStrip for a malformed image or PDF."""
-    strippers = {
-        "image/jpeg": _strip_jpeg,
-        "image/png": _strip_png,
-        "image/webp": _strip_webp,
-        "image/gif": _strip_gif,
-        "application/pdf": _strip_pdf,
-    }
-    stripper = strippers.get(media_type)
+    Raises CannotStrip for a malformed file of a kind that is stripped."""
+    stripper = _STRIPPERS.get(media_type)
     if stripper is None:
         return Stripping(None, note=UNCHANGED_NOTES.get(media_type, "served as uploaded"))
     removed = _Removed()
@@ -82,10 +85,6 @@ def strip_metadata(media_type: str, data: bytes) -> Stripping:
 
 
 UNCHANGED_NOTES = {
-    "video/mp4": "served as uploaded: an MP4's metadata boxes (udta, meta) are not removed",
-    "application/zip": (
-        "served as uploaded: member names, comments and timestamps inside a ZIP are not removed"
-    ),
     "text/plain": "served as uploaded: plain text has no metadata apart from its words",
 }
 
@@ -318,3 +317,115 @@ def _strip_pdf(data: bytes, removed: _Removed) -> bytes:
         # revision's information dictionary (incremental updates) goes too.
         pdf.save(out, fix_metadata_version=False, deterministic_id=True)
     return out.getvalue()
+
+
+# --- MP4 (ISO base media file format) -----------------------------------------------------
+
+# Boxes that hold tags (©ART artist, ©too encoder, XMP, Apple's and Android's
+# location and author keys): user data, metadata, and the XMP uuid box.
+_MP4_DROPPED = {b"udta": "user data (udta)", b"meta": "metadata (meta)"}
+_MP4_XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
+# Containers whose children may hold them: the movie and each track.
+_MP4_CONTAINERS = {b"moov", b"trak"}
+
+
+def _strip_mp4(data: bytes, removed: _Removed) -> bytes:
+    out = bytearray(data)
+    _blank_mp4_boxes(out, 0, len(out), removed)
+    if not removed.names:
+        return data
+    return bytes(out)
+
+
+def _blank_mp4_boxes(out: bytearray, start: int, end: int, removed: _Removed) -> None:
+    i = start
+    while i < end:
+        if i + 8 > end:
+            raise CannotStrip(f"MP4: truncated box header at byte {i}")
+        size, kind = struct.unpack(">I4s", out[i : i + 8])
+        header = 8
+        if size == 1:  # a 64-bit size follows the type
+            if i + 16 > end:
+                raise CannotStrip(f"MP4: truncated box header at byte {i}")
+            (size,) = struct.unpack(">Q", out[i + 8 : i + 16])
+            header = 16
+        elif size == 0:  # the last box runs to the end of its container
+            size = end - i
+        if size < header or i + size > end:
+            raise CannotStrip(f"MP4: box {kind!r} at byte {i} runs past its container")
+        what = _MP4_DROPPED.get(kind)
+        if kind == b"uuid" and out[i + header : i + header + 16] == _MP4_XMP_UUID:
+            what = "XMP metadata (uuid)"
+        if what is not None:
+            # Same size, new type, zeroed payload: every later offset stays where it was.
+            out[i + 4 : i + 8] = b"free"
+            out[i + header : i + size] = bytes(size - header)
+            removed.add(what)
+        elif kind in _MP4_CONTAINERS:
+            _blank_mp4_boxes(out, i + header, i + size, removed)
+        i += size
+
+
+# --- ZIP ----------------------------------------------------------------------------------
+
+# A member may expand at most this much over the whole archive's size: beyond it the
+# archive is a decompression bomb, not an entry.
+ZIP_MAX_EXPANSION = 200
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _strip_zip(data: bytes, removed: _Removed) -> bytes:
+    import zipfile
+    import zlib
+
+    try:
+        source = zipfile.ZipFile(io.BytesIO(data))
+        members = source.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as e:
+        raise CannotStrip(f"ZIP: {e}") from None
+    budget = ZIP_MAX_EXPANSION * max(len(data), 1)
+    if sum(m.file_size for m in members) > budget:
+        raise CannotStrip("ZIP: it expands to more than the platform unpacks")
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w") as copy:
+        if source.comment:
+            removed.add("archive comment")
+        for member in members:
+            if member.comment:
+                removed.add("member comments")
+            if member.extra:
+                removed.add("extra fields (owners, times)")
+            if member.date_time != _ZIP_EPOCH:
+                removed.add("timestamps")
+            neutral = zipfile.ZipInfo(member.filename, date_time=_ZIP_EPOCH)
+            neutral.compress_type = member.compress_type
+            neutral.external_attr = member.external_attr & 0xFFFF0000  # Unix mode only
+            try:
+                with source.open(member) as reader, copy.open(neutral, "w") as writer:
+                    written = 0
+                    while chunk := reader.read(1 << 16):
+                        written += len(chunk)
+                        if written > budget:
+                            raise CannotStrip("ZIP: it expands to more than the platform unpacks")
+                        writer.write(chunk)
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                NotImplementedError,
+                RuntimeError,
+                EOFError,
+            ) as e:
+                # bad CRC, an unsupported method, an encrypted member
+                raise CannotStrip(f"ZIP: {member.filename}: {e}") from None
+    return out.getvalue()
+
+
+_STRIPPERS: dict[str, Callable[[bytes, _Removed], bytes]] = {
+    "image/jpeg": _strip_jpeg,
+    "image/png": _strip_png,
+    "image/webp": _strip_webp,
+    "image/gif": _strip_gif,
+    "application/pdf": _strip_pdf,
+    "video/mp4": _strip_mp4,
+    "application/zip": _strip_zip,
+}

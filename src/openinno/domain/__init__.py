@@ -7,6 +7,7 @@ from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.review import Review
+from openinno.domain.signing_keys import SigningKeys
 from openinno.domain.submission import SolverEntries, Submission
 from openinno.domain.team import Team
 from openinno.domain.token import ApiKeyring, ApiToken
@@ -28,6 +29,7 @@ AGGREGATES = (
     ApiToken,
     ApiKeyring,
     IdempotencyRecord,
+    SigningKeys,
 )
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "IpAgreement",
     "Organisation",
     "Review",
+    "SigningKeys",
     "SolverEntries",
     "Submission",
     "SupportTally",

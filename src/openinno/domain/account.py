@@ -149,6 +149,24 @@ class Account(Aggregate):
     def _deactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.active = False
 
+    class Reactivated(Aggregate.Event):
+        """An admin lets a deactivated account sign in again (its old sessions and
+        tokens stay dead: deactivation revoked them)."""
+
+        actor_id: UUID
+        reason: str
+
+    def reactivate(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.active:
+            raise InvalidState("This account is active.")
+        if not reason.strip():
+            raise InvalidInput("Say why the account is reactivated.", field="reason")
+        self._reactivated(actor_id, check_text(reason, "reason"), at)
+
+    @event(Reactivated)
+    def _reactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.active = True
+
     @property
     def is_admin(self) -> bool:
         return "admin" in self.roles

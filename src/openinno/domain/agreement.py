@@ -89,6 +89,8 @@ class IpAgreement(Aggregate):
         self.transferred = False
         self.disputed = False
         self.rescinded = False
+        self.dispute_reason = ""
+        self.rescind_reason = ""
 
     @property
     def state(self) -> str:
@@ -231,6 +233,7 @@ class IpAgreement(Aggregate):
     @event(Disputed)
     def _disputed(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.disputed = True
+        self.dispute_reason = reason
 
     class Rescinded(Aggregate.Event):
         actor_id: UUID
@@ -246,6 +249,7 @@ class IpAgreement(Aggregate):
     @event(Rescinded)
     def _rescinded(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.rescinded = True
+        self.rescind_reason = reason
 
     def _require_open(self) -> None:
         if self.rescinded or self.disputed:

@@ -49,6 +49,7 @@ class Challenge(Aggregate):
         self.shortlist: tuple[UUID, ...] = ()
         self.awards: tuple[Award, ...] = ()
         self.identities_revealed = False
+        self.cancel_reason = ""
 
     @staticmethod
     def check_spec(spec: ChallengeSpec) -> None:
@@ -322,11 +323,20 @@ class Challenge(Aggregate):
     def cancel(self, actor_id: UUID, reason: str, at: datetime) -> None:
         if self.status in ("cancelled", "awarded"):
             raise InvalidState(f"A challenge that is {self.status} cannot be cancelled.")
+        if not reason.strip():
+            raise InvalidInput("Say why the challenge is cancelled.", field="reason")
         self._cancelled(actor_id, check_text(reason, "reason"), at)
+
+    def entries_possible(self, at: datetime) -> bool:
+        """Whether entries may exist: once published and its window opened.  (The
+        challenge's stream never learns of each entry: that would put a write on it
+        in every submission.)"""
+        return self.status != "draft" and at >= self.spec.opens_at
 
     @event(Cancelled)
     def _cancelled(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.status = "cancelled"
+        self.cancel_reason = reason
 
     # --- questions other aggregates ask -------------------------------------------------
 

@@ -19,6 +19,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.admission import judge
+from openinno.ledger.evidence_verifier import KeyChain, key_chain, key_id
 from openinno.ledger.log import Ledger, leaf_bytes, read_event
 from openinno.ledger.merkle import MerkleTree, leaf_hash
 
@@ -53,8 +54,18 @@ def audit(
     ledger: Ledger,
     public_key: Ed25519PublicKey,
     progress: Callable[[int], None] = lambda n: None,
+    key_history: dict[str, Any] | None = None,
 ) -> AuditReport:
+    """``key_history``: the signing keys' history (``OpenInno.signing_key_history``);
+    checkpoints signed by another key of it than ``public_key`` are held through it."""
     report = AuditReport()
+    chain = KeyChain()
+    if key_history and key_history["announcements"]:
+        chain, problem = key_chain(key_history["announcements"], key_history["revocations"])
+        if problem:
+            report.findings.append(f"signing key history: {problem}")
+            return report
+    through_history = key_id(public_key) in chain.keys
     write_key = ledger.write_key
     if write_key is None:
         report.findings.append("no write key configured: write proofs cannot be checked")
@@ -110,8 +121,16 @@ def audit(
     for index in range(len(recorded)):
         recorded_tree.append_hash(recorded[index][1])
     for cp in signed:
-        if not checkpoints.verify(public_key, cp):
+        key = chain.keys.get(cp.key_id, public_key) if through_history else public_key
+        if not checkpoints.verify(key, cp):
             report.findings.append(f"checkpoint at tree size {cp.tree_size}: bad signature")
+            continue
+        until = chain.revoked_after.get(cp.key_id)
+        if until is not None and cp.tree_size > until:
+            report.findings.append(
+                f"checkpoint at tree size {cp.tree_size}: signed by key {cp.key_id}, revoked"
+                f" for trees above size {until}"
+            )
             continue
         report.checkpoints_verified += 1
         if (

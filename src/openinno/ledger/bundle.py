@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from openinno.domain.signing_keys import HISTORY_ID
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
 from openinno.ledger.evidence_verifier import stream_leaves_message, version_authors
@@ -74,6 +75,9 @@ class EvidenceBundle(msgspec.Struct):
     files: list[BundleFile]
     # From the tree sizes of checkpoints the recipient saved before (`evidence --since`).
     consistency_proofs: list[ConsistencyProof] = []
+    # The checkpoint as a C2SP signed note with the witnesses' cosignatures (absent:
+    # older bundles); `verify --witness` checks them against a policy.
+    checkpoint_note: str | None = None
     # Every leaf of the submission's and its agreements' streams (absent: older bundles).
     stream_leaves: StreamLeaves | None = None
     # Every author of each version with when they accepted the terms (issue 21; absent:
@@ -102,9 +106,14 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
     (signed now if the tree has grown since), with consistency proofs from each
     older tree size in ``since``; the files named, without their bytes
     (``bundle_chunks`` adds them as it writes)."""
+    before = ledger.latest_checkpoint()
     cp = ledger.checkpoint_now()
     if cp is None or ledger.signing_key is None:
         raise RuntimeError("no signing key configured: run `openinno keys generate`")
+    if before is None or before.tree_size != cp.tree_size:
+        # Signed just now, so not cosigned yet: ask the witnesses first (an older
+        # checkpoint's missing cosignatures are the follower's to retry, not a request's).
+        ledger.cosign_latest()
     tree = ledger.tree()
     events: list[BundleEvent] = []
     seen: set[int] = set()
@@ -143,6 +152,10 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
             for a in add_whole_stream(agreement_id):
                 if a["topic"].endswith("IpAgreement.Drafted"):
                     texts[str(agreement_id)] = a["payload"]["text"]
+    # The signing keys' history, whole: a bundle signed by a later key verifies with an
+    # earlier one (and the other way round), and no revocation can be left out.
+    if _stream_leaves(ledger, HISTORY_ID, cp.tree_size):
+        add_whole_stream(HISTORY_ID)
     files: dict[str, BundleFile] = {}
     for e in submission_events:
         content = e["payload"].get("content")
@@ -171,6 +184,7 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
         texts,
         list(files.values()),
         consistency,
+        ledger.checkpoint_note(cp.tree_size),
         stream_leaves,
         [BundleAuthor(**a) for a in version_authors(submission_events)],
     )

@@ -5,7 +5,9 @@ every later checkpoint must be consistent with it (RFC 9162 consistency proofs).
 from __future__ import annotations
 
 import base64
+import importlib
 from datetime import datetime
+from typing import Any, Protocol
 
 import msgspec
 from cryptography.hazmat.primitives import serialization
@@ -24,7 +26,38 @@ from openinno.ledger.evidence_verifier import (
 
 # Domain separation: these bytes can never be mistaken for another signed message.
 SIGNED_PREFIX = CHECKPOINT_PREFIX
-__all__ = ["SIGNED_PREFIX", "Checkpoint", "key_id", "load_public_key", "sign", "verify"]
+__all__ = [
+    "SIGNED_PREFIX",
+    "Checkpoint",
+    "Signer",
+    "key_id",
+    "load_public_key",
+    "load_signer",
+    "sign",
+    "verify",
+]
+
+
+class Signer(Protocol):
+    """What signs checkpoints: an Ed25519 private key from a file, or an object an
+    operator's hook returns (OPENINNO_SIGNER: a key in a PKCS#11 token or a KMS),
+    which never hands out the private key."""
+
+    def sign(self, data: bytes) -> bytes: ...
+
+    def public_key(self) -> Ed25519PublicKey: ...
+
+
+def load_signer(spec: str, settings: Any) -> Signer:
+    """OPENINNO_SIGNER="package.module:factory": ``factory(settings)`` returns a Signer
+    (docs/operations.md); its public key must be Ed25519."""
+    module, _, name = spec.partition(":")
+    if not module or not name:
+        raise ValueError(f"OPENINNO_SIGNER must be module:factory, not {spec!r}")
+    signer: Signer = getattr(importlib.import_module(module), name)(settings)
+    if not isinstance(signer.public_key(), Ed25519PublicKey):
+        raise ValueError(f"OPENINNO_SIGNER {spec}: its public key is not an Ed25519 key")
+    return signer
 
 
 class Checkpoint(msgspec.Struct, frozen=True):
@@ -39,7 +72,7 @@ class Checkpoint(msgspec.Struct, frozen=True):
         return checkpoint_message(msgspec.to_builtins(self))
 
 
-def sign(private_key: Ed25519PrivateKey, tree_size: int, root: bytes, at: datetime) -> Checkpoint:
+def sign(private_key: Signer, tree_size: int, root: bytes, at: datetime) -> Checkpoint:
     unsigned = Checkpoint(tree_size, root.hex(), at, key_id(private_key.public_key()))
     signature = private_key.sign(unsigned.message())
     return msgspec.structs.replace(unsigned, signature=base64.b64encode(signature).decode())
@@ -64,7 +97,7 @@ def load_private_key(pem: bytes) -> Ed25519PrivateKey:
     return key
 
 
-def public_key_pem(private_key: Ed25519PrivateKey) -> bytes:
+def public_key_pem(private_key: Signer) -> bytes:
     return private_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )

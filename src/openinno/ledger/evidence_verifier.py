@@ -7,7 +7,7 @@ team can run it on its own:
     python -m venv v && v/bin/pip install cryptography
     v/bin/python evidence_verifier.py evidence.json --public-key platform.pem \\
         [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json \\
-        [--consistency-proof proof.json]]
+        [--consistency-proof proof.json]] [--witness VKEY ... [--witness-quorum N]]
 
 Exit status: 0 verified; 1 not verified, UNAUTHENTICATED (no --public-key: the
 signature was checked only against the key the bundle carries) or INCONSISTENT
@@ -19,6 +19,8 @@ It checks, and names the first thing that fails in each area:
   1. the checkpoint's Ed25519 signature (with the key given, else the bundle's own:
      then the answer is at best UNAUTHENTICATED, since anyone can make a key and
      sign a bundle of their own with it);
+  1b. with ``--witness``: at least N of the named witnesses cosigned the checkpoint
+     (its C2SP signed note, c2sp.org/tlog-cosignature);
   2. an outsider's copy of a checkpoint, when given, agrees with the bundle's; an
      older saved checkpoint (``since``) is extended by the bundle's, by an RFC 9162
      consistency proof (honest growth), or the log was rewritten: a fork;
@@ -39,6 +41,7 @@ import hashlib
 import json
 import re
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +125,8 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
             },
         },
+        # The checkpoint as a C2SP signed note, with the witnesses' cosignatures.
+        "checkpoint_note": {"type": ["string", "null"]},
         "stream_leaves": {
             "type": ["object", "null"],
             "properties": {
@@ -350,6 +355,224 @@ def checkpoint_verifies(public_key: Ed25519PublicKey, checkpoint: dict[str, Any]
     return _signed(public_key, checkpoint["signature"], checkpoint_message(checkpoint))
 
 
+# --- the signing keys' history -------------------------------------------------------------
+# Each key after the first is announced in the log signed by the previous key (endorsement)
+# and by itself (acceptance); a revocation is signed by a key of the history at or after the
+# one it revokes (openinno/domain/signing_keys.py).
+
+KEY_ANNOUNCEMENT_PREFIX = b"openinno key announcement v1\n"
+KEY_REVOCATION_PREFIX = b"openinno key revocation v1\n"
+_KEY_TOPICS = ("SigningKeys.Started", "SigningKeys.KeyAnnounced")
+
+
+def key_announcement_message(record: dict[str, Any]) -> bytes:
+    body = {k: record[k] for k in ("sequence", "key_id", "public_key", "previous_key_id")}
+    return KEY_ANNOUNCEMENT_PREFIX + canonical_json(body)
+
+
+def key_revocation_message(record: dict[str, Any]) -> bytes:
+    fields = ("key_id", "valid_until_tree_size", "reason", "revoked_by_key_id")
+    return KEY_REVOCATION_PREFIX + canonical_json({k: record[k] for k in fields})
+
+
+@dataclass
+class KeyChain:
+    """The validated history: every key by its id, in order, and the largest tree size
+    each revoked key's checkpoints are still honoured for."""
+
+    keys: dict[str, Ed25519PublicKey] = field(default_factory=dict)
+    revoked_after: dict[str, int] = field(default_factory=dict)
+
+
+def key_chain(
+    announcements: Sequence[dict[str, Any]], revocations: Sequence[dict[str, Any]]
+) -> tuple[KeyChain, str]:
+    """The chain and "" when every signature holds, else what is wrong first."""
+    chain = KeyChain()
+    by_sequence: dict[int, dict[str, Any]] = {}
+    for item in announcements:
+        seen = by_sequence.setdefault(item["sequence"], item)
+        if seen["key_id"] != item["key_id"]:
+            return chain, f"two keys were announced at sequence {item['sequence']}"
+    previous = ""
+    for sequence in range(len(by_sequence)):
+        record = by_sequence.get(sequence)
+        if record is None:
+            return chain, f"the key announced at sequence {sequence} is missing"
+        try:
+            public = Ed25519PublicKey.from_public_bytes(base64.b64decode(record["public_key"]))
+        except ValueError:
+            return chain, f"the key announced at sequence {sequence} is not an Ed25519 key"
+        message = key_announcement_message(record)
+        named = record["key_id"]
+        if key_id(public) != named or record["previous_key_id"] != previous:
+            return chain, f"the key {named} at sequence {sequence} does not follow key {previous}"
+        if not _signed(public, record["acceptance"], message):
+            return chain, f"the key {named} at sequence {sequence} did not sign its announcement"
+        if sequence > 0 and not _signed(chain.keys[previous], record["endorsement"], message):
+            return (
+                chain,
+                f"the key {named} announced at sequence {sequence} is not signed by the "
+                f"previous key {previous}",
+            )
+        chain.keys[named] = public
+        previous = named
+    order = list(chain.keys)
+    for record in revocations:
+        target, signer = record["key_id"], record["revoked_by_key_id"]
+        if (
+            target not in chain.keys
+            or signer not in chain.keys
+            or order.index(signer) < order.index(target)
+            or not _signed(chain.keys[signer], record["signature"], key_revocation_message(record))
+        ):
+            return chain, f"the revocation of key {target} is not signed by a key of the history"
+        until = record["valid_until_tree_size"]
+        chain.revoked_after[target] = min(chain.revoked_after.get(target, until), until)
+    return chain, ""
+
+
+# --- C2SP signed notes: checkpoints and witness cosignatures -------------------------------
+# c2sp.org/signed-note, c2sp.org/tlog-checkpoint, c2sp.org/tlog-cosignature: the standard
+# form a transparency-log witness cosigns.  The note text is the checkpoint body
+#     <origin>\n<tree size>\n<base64 root hash>\n
+# then a blank line and signature lines "\u2014 <key name> base64(key ID || signature)".
+
+NOTE_ED25519 = 0x01  # the log's own signature (signed-note)
+NOTE_COSIGNATURE = 0x04  # a witness's timestamped Ed25519 cosignature (tlog-cosignature)
+_EM_DASH = "\u2014 "
+
+
+def raw_public_key(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def note_key_id(name: str, signature_type: int, public_key: Ed25519PublicKey) -> bytes:
+    """SHA-256(key name || 0x0A || type || 32-byte public key)[:4] (signed-note)."""
+    raw = raw_public_key(public_key)
+    return hashlib.sha256(name.encode() + b"\n" + bytes([signature_type]) + raw).digest()[:4]
+
+
+def vkey(name: str, signature_type: int, public_key: Ed25519PublicKey) -> str:
+    """A verifier key, as signed-note tools write it: name+hex key ID+base64(type||key)."""
+    key_id = note_key_id(name, signature_type, public_key).hex()
+    material = base64.b64encode(bytes([signature_type]) + raw_public_key(public_key)).decode()
+    return f"{name}+{key_id}+{material}"
+
+
+@dataclass(frozen=True)
+class NoteKey:
+    name: str
+    signature_type: int
+    public_key: Ed25519PublicKey
+
+    @property
+    def key_id(self) -> bytes:
+        return note_key_id(self.name, self.signature_type, self.public_key)
+
+
+def parse_vkey(text: str) -> NoteKey:
+    """Read a verifier key; its key ID must be the one its name and key give."""
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3 or not parts[0]:
+        raise ValueError(f"not a verifier key (name+id+key): {text!r}")
+    name, key_id, material = parts
+    try:
+        raw = base64.b64decode(material, validate=True)
+    except ValueError:
+        raise ValueError(f"verifier key {name}: the key is not base64") from None
+    if len(raw) != 33 or raw[0] not in (NOTE_ED25519, NOTE_COSIGNATURE):
+        raise ValueError(f"verifier key {name}: not an Ed25519 or cosignature/v1 key")
+    key = NoteKey(name, raw[0], Ed25519PublicKey.from_public_bytes(raw[1:]))
+    if key.key_id.hex() != key_id.lower():
+        raise ValueError(f"verifier key {name}: its key ID does not match the key")
+    return key
+
+
+def checkpoint_body(origin: str, tree_size: int, root: bytes) -> str:
+    return f"{origin}\n{tree_size}\n{base64.b64encode(root).decode()}\n"
+
+
+def parse_checkpoint_body(body: str) -> tuple[str, int, bytes]:
+    """(origin, tree size, root hash) of a checkpoint's note text (extension lines
+    are allowed by tlog-checkpoint and ignored here)."""
+    lines = body.split("\n")
+    if len(lines) < 4 or lines[-1] != "" or not all(lines[:-1]):
+        raise ValueError("a checkpoint is at least three non-empty lines")
+    origin, size, root = lines[0], lines[1], lines[2]
+    if not re.fullmatch(r"0|[1-9][0-9]*", size):
+        raise ValueError("the tree size is not a decimal without leading zeroes")
+    digest = base64.b64decode(root, validate=True)
+    if len(digest) != 32:
+        raise ValueError("the root hash is not 32 bytes")
+    return origin, int(size), digest
+
+
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """(text, [(key name, key ID || signature)]): the text ends with its newline; the
+    signatures follow the last blank line."""
+    if any(ord(c) < 0x20 and c != "\n" for c in note):
+        raise ValueError("a note holds no control characters but newlines")
+    cut = note.rfind("\n\n")
+    if cut < 0 or not note.endswith("\n"):
+        raise ValueError("a note is text, a blank line and signature lines")
+    text, lines = note[: cut + 1], note[cut + 2 : -1].split("\n")
+    signatures = []
+    for line in lines:
+        if not line.startswith(_EM_DASH) or line.count(" ") != 2:
+            raise ValueError(f"not a signature line: {line!r}")
+        name, encoded = line[len(_EM_DASH) :].split(" ")
+        signature = base64.b64decode(encoded, validate=True)
+        if len(signature) < 5:
+            raise ValueError(f"signature by {name} is too short")
+        signatures.append((name, signature))
+    if not signatures:
+        raise ValueError("a note has at least one signature")
+    return text, signatures
+
+
+def signature_line(name: str, key_id: bytes, signature: bytes) -> str:
+    return f"{_EM_DASH}{name} {base64.b64encode(key_id + signature).decode()}\n"
+
+
+def cosignature_message(body: str, timestamp: int) -> bytes:
+    """What a cosignature/v1 signs: header, time line, then the checkpoint body."""
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+def note_signed_by(key: NoteKey, text: str, signature: bytes) -> int | None:
+    """For a signature line that matches ``key`` (name and key ID): None if it does
+    not verify; else 0 for a log signature, the POSIX time for a cosignature."""
+    payload = signature[4:]
+    if key.signature_type == NOTE_ED25519:
+        return 0 if _raw_signed(key.public_key, payload, text.encode()) else None
+    if len(payload) != 72:
+        return None
+    timestamp = int.from_bytes(payload[:8], "big")
+    if timestamp >= 1 << 63:
+        return None
+    signed = _raw_signed(key.public_key, payload[8:], cosignature_message(text, timestamp))
+    return timestamp if signed else None
+
+
+def _raw_signed(public_key: Ed25519PublicKey, signature: bytes, message: bytes) -> bool:
+    try:
+        public_key.verify(signature, message)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def signatures_by(key: NoteKey, text: str, signatures: list[tuple[str, bytes]]) -> list[int | None]:
+    """The verdict (as ``note_signed_by``) on each signature line that is ``key``'s;
+    lines of unknown keys are ignored, as signed-note requires."""
+    return [
+        note_signed_by(key, text, sig)
+        for name, sig in signatures
+        if name == key.name and sig[:4] == key.key_id
+    ]
+
+
 # --- the verification ---------------------------------------------------------------------
 
 UNAUTHENTICATED = (
@@ -438,30 +661,66 @@ def verify_bundle(
     outside_checkpoint: dict[str, Any] | None = None,
     since: dict[str, Any] | None = None,
     consistency: dict[str, Any] | None = None,
+    witnesses: Sequence[NoteKey] = (),
+    witness_quorum: int = 0,
+    key_history: dict[str, Any] | None = None,
 ) -> Verification:
     """``bundle`` and the checkpoints as plain JSON values.  ``since``: a checkpoint
     saved earlier; ``consistency``: a proof from its size to the bundle's (else the
-    bundle's own ``consistency_proofs`` are searched)."""
+    bundle's own ``consistency_proofs`` are searched).  ``witnesses``: the policy's
+    witness keys, of which ``witness_quorum`` must have cosigned the checkpoint.
+    ``key_history``: the signing keys' history (`openinno keys history`), beside the
+    announcements the bundle itself holds: a checkpoint signed by another key of the
+    history than the one given verifies through it."""
     v = Verification(authenticated=public_key is not None)
     problems = schema_errors(bundle, SCHEMA)
     if not v.add("bundle format", not problems, FORMAT if not problems else problems[0]):
         return v
     cp = bundle["checkpoint"]
-    key = public_key or load_public_key(bundle["public_key_pem"].encode())
-    source = (
-        "the key given"
-        if public_key
-        else "only the bundle's own key (compare it with the published one)"
-    )
+    own = load_public_key(bundle["public_key_pem"].encode())
+    announcements, revocations = _history_records(bundle, key_history)
+    chain = KeyChain()
+    if announcements or revocations:
+        chain, problem = key_chain(announcements, revocations)
+        detail = problem or f"{len(chain.keys)} keys, each signed by the one before"
+        if not v.add("signing key history", not problem, detail):
+            return v
+    given = public_key is not None and key_id(public_key) in chain.keys
+
+    def key_for(checkpoint: dict[str, Any]) -> Ed25519PublicKey:
+        """The key a checkpoint is checked with: the one given, or through the history
+        from it (or, without a key given, the bundle's own: unauthenticated)."""
+        if public_key is None:
+            return chain.keys.get(checkpoint["key_id"], own)
+        if given and checkpoint["key_id"] in chain.keys:
+            return chain.keys[checkpoint["key_id"]]
+        return public_key
+
+    key = key_for(cp)
+    if public_key is None:
+        source = "only the bundle's own key (compare it with the published one)"
+    elif key is public_key:
+        source = "the key given"
+    else:
+        source = f"key {cp['key_id']}, through the key history from the key given"
     if not v.add(
         "checkpoint signature",
         checkpoint_verifies(key, cp),
         f"tree size {cp['tree_size']}, checked with {source}",
     ):
         return v
+    until = chain.revoked_after.get(cp["key_id"])
+    if until is not None and not v.add(
+        "signing key not revoked",
+        cp["tree_size"] <= until,
+        f"key {cp['key_id']} is revoked for trees above size {until}",
+    ):
+        return v
+    if witnesses and not _witnessed(v, key, bundle, witnesses, witness_quorum):
+        return v
     if outside_checkpoint is not None:
         same = (
-            checkpoint_verifies(key, outside_checkpoint)
+            checkpoint_verifies(key_for(outside_checkpoint), outside_checkpoint)
             and outside_checkpoint["tree_size"] == cp["tree_size"]
             and outside_checkpoint["root_sha256"] == cp["root_sha256"]
         )
@@ -475,7 +734,7 @@ def verify_bundle(
         )
     if since is not None:
         proofs = [consistency] if consistency is not None else bundle.get("consistency_proofs", [])
-        if not _consistent(v, key, cp, since, proofs):
+        if not _consistent(v, key_for(since), cp, since, proofs):
             return v
     root = bytes.fromhex(cp["root_sha256"])
     events: list[dict[str, Any]] = []
@@ -496,15 +755,73 @@ def verify_bundle(
         return v
     in_order = sorted(events, key=lambda e: e["position"])
     if bundle.get("authors") is not None:
-        own = [e for e in in_order if e["stream_id"] == bundle["submission_id"]]
+        entry_events = [e for e in in_order if e["stream_id"] == bundle["submission_id"]]
         if not v.add(
             "authors as the events record them",
-            bundle["authors"] == version_authors(own),
+            bundle["authors"] == version_authors(entry_events),
             f"{len(bundle['authors'])} authorships with when each accepted the terms",
         ):
             return v
     _chain_of_title(v, bundle, in_order)
     return v
+
+
+def _history_records(
+    bundle: dict[str, Any], given: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The signing keys' announcements and revocations: those in the bundle's events
+    (their inclusion is checked with the others) and those given."""
+    announcements = list((given or {}).get("announcements", []))
+    revocations = list((given or {}).get("revocations", []))
+    for item in bundle["events"]:
+        try:
+            event = json.loads(item["event"])
+            kind = _kind(event)
+        except (ValueError, TypeError, KeyError):
+            continue  # named by the inclusion and canonical-form checks
+        if kind in _KEY_TOPICS:
+            announcements.append(event["payload"])
+        elif kind == "SigningKeys.KeyRevoked":
+            revocations.append(event["payload"])
+    return announcements, revocations
+
+
+def _witnessed(
+    v: Verification,
+    key: Ed25519PublicKey,
+    bundle: dict[str, Any],
+    witnesses: Sequence[NoteKey],
+    quorum: int,
+) -> bool:
+    """Whether at least ``quorum`` of the policy's witnesses cosigned the bundle's
+    checkpoint (its C2SP note, signed by the log key under the origin's name)."""
+    name = f"cosigned by at least {quorum} of {len(witnesses)} witnesses"
+    note = bundle.get("checkpoint_note")
+    if note is None:
+        return v.add(name, False, "the bundle carries no checkpoint note: export it again")
+    try:
+        text, signatures = split_note(note)
+        origin, size, root = parse_checkpoint_body(text)
+    except ValueError as e:
+        return v.add(name, False, f"the checkpoint note: {e}")
+    cp = bundle["checkpoint"]
+    if size != cp["tree_size"] or root.hex() != cp["root_sha256"]:
+        return v.add(name, False, "the checkpoint note names another tree than the checkpoint")
+    if 0 not in signatures_by(NoteKey(origin, NOTE_ED25519, key), text, signatures):
+        return v.add(name, False, f"the note is not signed by the log key as {origin}")
+    cosigned = []
+    for witness in witnesses:
+        verdicts = signatures_by(witness, text, signatures)
+        if None in verdicts:
+            return v.add(name, False, f"the cosignature of {witness.name} does not verify")
+        if verdicts:
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(t or 0 for t in verdicts)))
+            cosigned.append(f"{witness.name} at {at}")
+    return v.add(
+        name,
+        len(cosigned) >= quorum,
+        f"{origin}: {len(cosigned)} cosigned" + (f" ({', '.join(cosigned)})" if cosigned else ""),
+    )
 
 
 def _consistent(
@@ -748,7 +1065,80 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the proof from your checkpoint's size to the bundle's, as"
         " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
     )
+    parser.add_argument(
+        "--key-history",
+        metavar="FILE",
+        help="the signing keys' history (`openinno keys history`):"
+        " a bundle signed by an earlier or later key of it verifies with the key given",
+    )
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a witness of your policy, as its verifier key (name+id+key, C2SP"
+        " tlog-cosignature); repeatable",
+    )
+    parser.add_argument(
+        "--witness-quorum",
+        type=int,
+        metavar="N",
+        help="how many of the --witness keys must have cosigned the checkpoint (default: all)",
+    )
 
+
+KEY_HISTORY_FORMAT = "openinno-key-history/1"
+_STR = {"type": "string"}
+KEY_HISTORY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "format": {"const": KEY_HISTORY_FORMAT},
+        "announcements": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "sequence": {"type": "integer", "minimum": 0},
+                    "key_id": _STR,
+                    "public_key": _STR,
+                    "previous_key_id": _STR,
+                    "endorsement": _STR,
+                    "acceptance": _STR,
+                },
+                "required": [
+                    "sequence",
+                    "key_id",
+                    "public_key",
+                    "previous_key_id",
+                    "endorsement",
+                    "acceptance",
+                ],
+            },
+        },
+        "revocations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "key_id": _STR,
+                    "valid_until_tree_size": {"type": "integer", "minimum": 0},
+                    "reason": _STR,
+                    "revoked_by_key_id": _STR,
+                    "signature": _STR,
+                },
+                "required": [
+                    "key_id",
+                    "valid_until_tree_size",
+                    "reason",
+                    "revoked_by_key_id",
+                    "signature",
+                ],
+            },
+        },
+    },
+    "required": ["format", "announcements", "revocations"],
+    "additionalProperties": False,
+}
 
 _SERVED_PROOF = {
     "type": "object",
@@ -782,13 +1172,24 @@ def run(args: argparse.Namespace) -> int:
             if args.consistency_proof
             else None
         )
+        history = (
+            _read_json(args.key_history, "key history", KEY_HISTORY_SCHEMA)
+            if args.key_history
+            else None
+        )
+        witnesses = [parse_vkey(text) for text in args.witness]
+        if any(w.signature_type != NOTE_COSIGNATURE for w in witnesses):
+            raise ValueError("a --witness key must be a cosignature/v1 key (type 0x04)")
+        quorum = len(witnesses) if args.witness_quorum is None else args.witness_quorum
+        if args.witness_quorum is not None and not 1 <= quorum <= len(witnesses):
+            raise ValueError(f"--witness-quorum must be between 1 and {len(witnesses)}")
     except (OSError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except SystemExit as e:
         print(e, file=sys.stderr)
         return 2
-    result = verify_bundle(bundle, public, outside, since, consistency)
+    result = verify_bundle(bundle, public, outside, since, consistency, witnesses, quorum, history)
     if isinstance(bundle, dict):
         print(f"evidence for submission {bundle.get('submission_id')}")
     print(result.report())

@@ -11,22 +11,31 @@ appends an event twice or skips one.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger import note as notes
 from openinno.ledger.admission import Verdict, judge
 from openinno.ledger.canonical import canonical_json
 from openinno.ledger.merkle import MerkleTree, leaf_hash
 from openinno.ledger.store import LedgerDb
+from openinno.ledger.witnessing import (
+    Reply,
+    WitnessConfig,
+    add_checkpoint,
+    cosignature_from,
+    parse_witnesses,
+)
 from openinno.persistence.write_proof import WriteKey, load_key, unseal
 
 BATCH = 2_000
@@ -115,13 +124,25 @@ class Ledger:
     recorder: ApplicationRecorder
     mapper: Mapper[Any]
     now: Callable[[], datetime]
-    signing_key: Ed25519PrivateKey | None = None
+    signing_key: checkpoints.Signer | None = None
     checkpoint_every_events: int = 1000
     checkpoint_every_seconds: float = 60.0
     # Without it the follower cannot tell the application's events from forged ones:
     # it waits (admits nothing) rather than refuse genuine events for good.
     write_key: WriteKey | None = None
+    # The log's name in its C2SP checkpoint notes (OPENINNO_LOG_ORIGIN), and the
+    # witnesses each new checkpoint is submitted to (OPENINNO_WITNESSES).
+    origin: str = "openinno.example/ledger"
+    witnesses: list[WitnessConfig] = field(default_factory=list)
+    # Where the signing key was read from: re-read when the file changes (`openinno keys
+    # rotate` replaces it), so a running follower signs with the new key.
+    signing_key_path: Path | None = None
+    _key_stamp: tuple[int, int] | None = field(default=None, init=False, repr=False)
+    # A second connection to the ledger tables, for the witnessing thread of `follow`.
+    db_factory: Callable[[], LedgerDb] | None = None
+    _wake_witnessing: threading.Event | None = field(default=None, init=False, repr=False)
     _warned_no_write_key: bool = field(default=False, init=False, repr=False)
+    _witnessed_at: datetime | None = field(default=None, init=False, repr=False)
 
     def state(self) -> tuple[int, int]:
         rows = self.db.rows("SELECT tree_size, last_position FROM ledger_state WHERE id = 1")
@@ -132,6 +153,7 @@ class Ledger:
 
     def follow_once(self, limit: int = BATCH) -> int:
         """Append what the log has beyond our position; returns how many events."""
+        self.reload_signing_key()
         if self.write_key is None:
             if not self._warned_no_write_key:
                 log.warning("ledger paused: no write key (openinno keys generate --if-missing)")
@@ -145,6 +167,9 @@ class Ledger:
             if self._due(size):
                 with self.db.transaction():
                     self._sign(self.tree(), size)
+                self._witness()
+            elif self._witness_retry_due():
+                self._witness()
             return 0
         store = DbNodeStore(self.db, size)
         tree = MerkleTree(store)
@@ -180,9 +205,33 @@ class Ledger:
                 rejected,
             )
             store.flush()
-            if self._due(new_size):
+            signed = self._due(new_size)
+            if signed:
                 self._sign(tree, new_size)
+        if signed:
+            # After the commit: witnesses are asked over the network, never inside
+            # the ledger's transaction.
+            self._witness()
         return len(notifications)
+
+    def reload_signing_key(self) -> None:
+        """Take the key file's current key if the file changed (one stat per batch)."""
+        if self.signing_key_path is None:
+            return
+        try:
+            stat = self.signing_key_path.stat()
+        except OSError:
+            return
+        stamp = (stat.st_mtime_ns, stat.st_ino)
+        if self._key_stamp is None:
+            self._key_stamp = stamp
+        elif stamp != self._key_stamp:
+            self._key_stamp = stamp
+            self.signing_key = checkpoints.load_private_key(self.signing_key_path.read_bytes())
+            log.info(
+                "ledger: signing with the new key %s",
+                checkpoints.key_id(self.signing_key.public_key()),
+            )
 
     def _rejected_row(self, n: Notification, verdict: Verdict) -> tuple[Any, ...]:
         # An alert: someone wrote to the event store without the application's key.
@@ -266,7 +315,148 @@ class Ledger:
                 msgspec.json.encode(signed).decode(),
             ),
         )
+        self._sign_note(size, tree.root(size))
         return signed
+
+    def _sign_note(self, size: int, root: bytes) -> str:
+        assert self.signing_key is not None
+        note = notes.sign_checkpoint(self.signing_key, self.origin, size, root)
+        self.db.execute(
+            "INSERT INTO ledger_checkpoint_notes (tree_size, note) VALUES (?, ?)"
+            " ON CONFLICT (tree_size) DO NOTHING",
+            (size, note),
+        )
+        return note
+
+    def checkpoint_note(self, size: int) -> str | None:
+        """The checkpoint of ``size`` as a C2SP signed note with every cosignature
+        stored for it (None: no checkpoint of that size).  A checkpoint signed before
+        notes existed gets its note now, from its signed root."""
+        rows = self.db.rows("SELECT note FROM ledger_checkpoint_notes WHERE tree_size = ?", (size,))
+        if rows:
+            note = str(rows[0][0])
+        else:
+            signed = self.db.rows(
+                "SELECT root_sha256, key_id FROM ledger_checkpoints WHERE tree_size = ?", (size,)
+            )
+            if (
+                not signed
+                or self.signing_key is None
+                # Only the key that signed the checkpoint may sign it as a note.
+                or str(signed[0][1]) != checkpoints.key_id(self.signing_key.public_key())
+            ):
+                return None
+            note = self._sign_note(size, bytes.fromhex(str(signed[0][0])))
+        lines = self.db.rows(
+            "SELECT line FROM ledger_cosignatures WHERE tree_size = ? ORDER BY witness", (size,)
+        )
+        return note + "".join(str(line) for (line,) in lines)
+
+    def _cosigned_size(self, witness: str) -> int:
+        rows = self.db.rows(
+            "SELECT MAX(tree_size) FROM ledger_cosignatures WHERE witness = ?", (witness,)
+        )
+        return int(rows[0][0] or 0)
+
+    def _witness_retry_due(self) -> bool:
+        if not self.witnesses:
+            return False
+        waited = self._witnessed_at is None or (
+            (self.now() - self._witnessed_at).total_seconds() >= self.checkpoint_every_seconds
+        )
+        latest = self.latest_checkpoint() if waited else None
+        return latest is not None and any(
+            self._cosigned_size(w.name) < latest.tree_size for w in self.witnesses
+        )
+
+    def _witness(self) -> None:
+        """Have the latest checkpoint cosigned: by the witnessing thread when `follow`
+        runs one (the follower never waits for the network), else here and now."""
+        if self._wake_witnessing is not None:
+            self._wake_witnessing.set()
+        else:
+            self.cosign_latest()
+
+    def _witnessing(self, stop: threading.Event, wake: threading.Event) -> None:
+        """The witnessing thread: on each new checkpoint (or after a failure, once
+        ``checkpoint_every_seconds`` passed), submit the latest one.  Under load it
+        skips checkpoints signed meanwhile: a witness needs only the newest, with a
+        consistency proof from the size it cosigned."""
+        assert self.db_factory is not None
+        own = dataclasses.replace(self, db=self.db_factory())
+        try:
+            while not stop.is_set():
+                woken = wake.wait(self.checkpoint_every_seconds)
+                wake.clear()
+                if stop.is_set():
+                    return
+                try:
+                    if woken or own._witness_retry_due():
+                        own.cosign_latest()
+                except Exception:
+                    log.exception("ledger: witnessing failed; retrying later")
+        finally:
+            own.db.close()
+
+    def cosign_latest(self) -> dict[str, Reply]:
+        """Submit the latest checkpoint to every configured witness that has not
+        cosigned it (c2sp.org/tlog-witness), with a consistency proof from the size
+        it last cosigned; store each valid cosignature.  Returns each witness's reply."""
+        if not self.witnesses:
+            return {}
+        self.reload_signing_key()
+        latest = self.latest_checkpoint()
+        note = None if latest is None else self.checkpoint_note(latest.tree_size)
+        if latest is None or note is None:
+            return {}
+        self._witnessed_at = self.now()
+        size = latest.tree_size
+        tree = self.tree()
+        replies: dict[str, Reply] = {}
+        for witness in self.witnesses:
+            old = self._cosigned_size(witness.name)
+            if old >= size:
+                continue
+            reply = self._submit(witness, note, tree, old, size)
+            their = reply.body.strip()
+            if reply.status == 409 and their.isdigit() and int(their) != old:
+                # The witness knows a later size than we recorded (our records were
+                # lost, or another copy of the log submitted): prove from its size.
+                if int(their) > size:
+                    log.error(
+                        "witness %s cosigned size %s of %s, beyond this log's %s:"
+                        " the log was rolled back or forked",
+                        witness.name,
+                        their,
+                        self.origin,
+                        size,
+                    )
+                else:
+                    reply = self._submit(witness, note, tree, int(their), size)
+            replies[witness.name] = reply
+            line = cosignature_from(witness, note, reply.body) if reply.status == 200 else None
+            if line is not None:
+                self.db.execute(
+                    "INSERT INTO ledger_cosignatures (tree_size, witness, line) VALUES (?, ?, ?)"
+                    " ON CONFLICT (witness, tree_size) DO NOTHING",
+                    (size, witness.name, line),
+                )
+            else:
+                log.error(
+                    "witness %s did not cosign checkpoint %s of %s: %s %s",
+                    witness.name,
+                    size,
+                    self.origin,
+                    reply.status or "unreachable",
+                    reply.body.strip()[:200],
+                )
+        return replies
+
+    def _submit(
+        self, witness: WitnessConfig, note: str, tree: MerkleTree, old: int, size: int
+    ) -> Reply:
+        proof = tree.consistency_proof(old, size) if 0 < old < size else []
+        return add_checkpoint(witness, note, old, proof)
 
     def checkpoint_now(self) -> checkpoints.Checkpoint | None:
         """Sign the current tree (e.g. before exporting evidence)."""
@@ -304,13 +494,29 @@ class Ledger:
     ) -> None:
         """Append batches until ``stop``.  After a batch that caught up with the log,
         wait ``linger_seconds`` so the next one is bigger (as the read models do:
-        projections.wakeup.Linger); each batch pays a transaction and a tree update."""
-        while not stop.is_set():
-            count = self.follow_once()
-            if count == 0:
-                stop.wait(idle_seconds)
-            elif count < BATCH and linger_seconds > 0:
-                stop.wait(linger_seconds)
+        projections.wakeup.Linger); each batch pays a transaction and a tree update.
+        With witnesses, a thread of its own submits checkpoints to them."""
+        thread = None
+        if self.witnesses and self.db_factory is not None:
+            wake = threading.Event()
+            self._wake_witnessing = wake
+            thread = threading.Thread(
+                target=self._witnessing, args=(stop, wake), name="ledger-witnessing", daemon=True
+            )
+            thread.start()
+            wake.set()  # checkpoints signed before this start, or not yet cosigned
+        try:
+            while not stop.is_set():
+                count = self.follow_once()
+                if count == 0:
+                    stop.wait(idle_seconds)
+                elif count < BATCH and linger_seconds > 0:
+                    stop.wait(linger_seconds)
+        finally:
+            if thread is not None:
+                self._wake_witnessing = None
+                wake.set()
+                thread.join(timeout=10)
 
 
 def catch_up(ledger: Ledger) -> int:
@@ -327,9 +533,11 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
     db = LedgerDb(settings)
     if create_tables:
         db.migrate()
-    key = None
-    key_file = settings.signing_key_path
-    if key_file.exists():
+    key: checkpoints.Signer | None = None
+    key_file: Path | None = settings.signing_key_path
+    if settings.signer:
+        key, key_file = checkpoints.load_signer(settings.signer, settings), None
+    elif key_file is not None and key_file.exists():
         key = checkpoints.load_private_key(key_file.read_bytes())
     return Ledger(
         db=db,
@@ -340,4 +548,8 @@ def ledger_for(app: Any, *, create_tables: bool = False) -> Ledger:
         checkpoint_every_events=settings.checkpoint_every_events,
         checkpoint_every_seconds=settings.checkpoint_every_seconds,
         write_key=load_key(settings.write_key_path),
+        origin=settings.log_origin,
+        witnesses=parse_witnesses(settings.witnesses),
+        signing_key_path=key_file,
+        db_factory=lambda: LedgerDb(settings),
     )

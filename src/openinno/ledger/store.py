@@ -33,6 +33,12 @@ SCHEMA = (
     # The cut-over below which unproven (legacy) events were admitted, MAC'd by the write key.
     "CREATE TABLE IF NOT EXISTS ledger_write_proofs_from (id INTEGER PRIMARY KEY,"
     " position BIGINT NOT NULL, tag TEXT NOT NULL)",
+    # Each checkpoint as a C2SP signed note (ledger/note.py), and the witnesses'
+    # cosignature lines over it (ledger/witnessing.py).
+    "CREATE TABLE IF NOT EXISTS ledger_checkpoint_notes (tree_size BIGINT PRIMARY KEY,"
+    " note TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ledger_cosignatures (tree_size BIGINT NOT NULL,"
+    " witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (witness, tree_size))",
 )
 
 

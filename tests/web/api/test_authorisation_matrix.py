@@ -135,7 +135,7 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     for name, changes in (
         ("private", {**short, "visibility": "private", "voting": {"mode": "none"}}),
         ("closed", {**short, "visibility": "private", "voting": {"mode": "none"}}),
-        ("open", {"max_submissions_per_solver": 50}),
+        ("open", {"max_submissions_per_solver": 100}),
     ):
         w.ids[name] = cid = w.post("owner", "/api/v1/challenges", _body(w, **changes))["id"]
         w.terms[name] = w.post("owner", f"/api/v1/challenges/{cid}/publish", status=200)[
@@ -244,6 +244,31 @@ def naming_everyone(w: World, role: str) -> dict[str, str]:
         [uuid.UUID(w.users[r].id) for r in SIGNED_IN],
     )
     return {"fresh": str(entry)}
+
+
+def fresh_account(w: World, role: str) -> dict[str, str]:
+    # Registered by the application: the sign-up route's per-address limit would refuse.
+    account = w.app.register_account(f"fresh-{uuid.uuid4().hex[:8]}@example.org", PASSWORD, "F")
+    return {"fresh": str(account.id)}
+
+
+def fresh_admin(w: World, role: str) -> dict[str, str]:
+    fresh = fresh_account(w, role)
+    w.app.grant_admin_as_operator(uuid.UUID(fresh["fresh"]))
+    return fresh
+
+
+def fresh_manager(w: World, role: str) -> dict[str, str]:
+    fresh = fresh_account(w, role)
+    owner = uuid.UUID(w.users["owner"].id)
+    w.app.add_member(owner, uuid.UUID(w.ids["org"]), uuid.UUID(fresh["fresh"]), "manager")
+    return fresh
+
+
+def deactivated_account(w: World, role: str) -> dict[str, str]:
+    fresh = fresh_account(w, role)
+    w.app.deactivate_account(uuid.UUID(fresh["fresh"]), uuid.UUID(fresh["fresh"]), "")
+    return fresh
 
 
 def voted(w: World, role: str) -> dict[str, str]:
@@ -580,6 +605,58 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/problems"): Row(everyone(200), "/problems"),
     ("GET", "/problems/{code}"): Row(everyone(200), "/problems/not_found"),
+    # remedies (issue 24).  Last: disputing and rescinding close the countersigned
+    # agreement, after the rows that act on it; the first role allowed succeeds, the
+    # later ones find it disputed (409).
+    ("POST", "/submissions/{submission_id}/disqualify"): Row(
+        only(200, ("owner", "admin"), 403),
+        "/submissions/{fresh}/disqualify",
+        body=lambda w, r: {"reason": f"Broke a rule ({r})."},
+        prepare=fresh_entry,
+    ),
+    ("POST", "/challenges/{challenge_id}/cancel"): Row(
+        only(200, ("owner", "admin"), 404) | {"legal": 403},
+        "/challenges/{fresh}/cancel",
+        body=lambda w, r: {"reason": "Budget withdrawn."},
+        prepare=fresh_draft,
+    ),
+    ("POST", "/agreements/{agreement_id}/dispute"): Row(
+        only(404, (), 404) | {"co_author": 200, "legal": 409, "owner": 409, "solver": 409},
+        "/agreements/{countersigned}/dispute",
+        body=lambda w, r: {"reason": "The prize was never paid."},
+    ),
+    ("POST", "/agreements/{agreement_id}/rescind"): Row(
+        only(404, (), 404) | {"legal": 200, "owner": 409},
+        "/agreements/{countersigned}/rescind",
+        body=lambda w, r: {"reason": "Settled."},
+    ),
+    ("DELETE", "/organisations/{organisation_id}/members/{account_id}"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/organisations/{org}/members/{fresh}",
+        prepare=fresh_manager,
+    ),
+    ("POST", "/admin/accounts/{account_id}/admin"): Row(
+        only(200, ("admin",), 403), "/admin/accounts/{fresh}/admin", prepare=fresh_account
+    ),
+    ("DELETE", "/admin/accounts/{account_id}/admin"): Row(
+        only(200, ("admin",), 403), "/admin/accounts/{fresh}/admin", prepare=fresh_admin
+    ),
+    ("GET", "/admin/decisions"): Row(only(200, ("admin",), 403), "/admin/decisions"),
+    ("GET", "/admin/accounts"): Row(
+        only(200, ("admin",), 403), "/admin/accounts", params={"q": "example.org"}
+    ),
+    ("POST", "/admin/accounts/{account_id}/deactivate"): Row(
+        only(200, ("admin",), 403),
+        "/admin/accounts/{fresh}/deactivate",
+        body=lambda w, r: {"reason": "Spam."},
+        prepare=fresh_account,
+    ),
+    ("POST", "/admin/accounts/{account_id}/reactivate"): Row(
+        only(200, ("admin",), 403),
+        "/admin/accounts/{fresh}/reactivate",
+        body=lambda w, r: {"reason": "Appeal upheld."},
+        prepare=deactivated_account,
+    ),
 }
 
 

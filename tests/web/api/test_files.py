@@ -159,3 +159,21 @@ def test_a_file_is_streamed_in_chunks_never_read_whole(tmp_path: Path):
     assert isinstance(response, Stream)
     chunks = list(response.iterator)  # type: ignore[arg-type]
     assert len(chunks) == 6 and max(len(c) for c in chunks) == CHUNK_BYTES
+
+
+def test_head_answers_the_headers_of_get_without_the_bytes(cast, entry):
+    # Download managers and video players ask HEAD first (size, ranges, validator).
+    got = cast.client.get(url(entry, PDF), headers=cast.solver.auth)
+    r = cast.client.head(url(entry, PDF), headers=cast.solver.auth)
+    assert r.status_code == 200 and r.content == b""
+    for header in (
+        "etag",
+        "content-length",
+        "content-type",
+        "accept-ranges",
+        "content-disposition",
+    ):
+        assert r.headers[header] == got.headers[header]
+    assert r.headers["content-security-policy"] == FILE_CSP
+    stranger = cast.client.head(url(entry, PDF))
+    assert stranger.status_code == 404

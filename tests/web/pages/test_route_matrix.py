@@ -138,6 +138,7 @@ def world(web: Web, cast: Scene) -> World:
     review, review_terms = cast.published(**short)
     won, won_terms = cast.published(**short)
     ids["draft"] = cast.draft()
+    ids["solver_account"] = cast.solver
     # The solver's team in the open challenge, the other solver invited (issue 21).
     ids["team"] = app.form_team(cast.solver, ids["open"], "Lever lab", [str(cast.other_solver)]).id
     app.invite_reviewer(cast.sponsor, review, cast.reviewer)
@@ -314,6 +315,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         headers={"HX-Trigger-Name": "title"},
     ),
     ("POST", f"{ORG}/members"): Row(post_only(400, MEMBERS), "/organisations/{org}/members"),
+    ("POST", f"{ORG}/members/{{account_id:uuid}}/remove"): Row(
+        # owners only (no owner among the roles here): members are refused
+        post_only(303, (), denied=404, manager=403, legal=403),
+        "/organisations/{org}/members/{solver_account}/remove",
+    ),
     ("GET", f"{C}/draft"): Row(only(200, MEMBERS), "/challenges/{draft}/draft"),
     ("POST", f"{C}/publish"): Row(
         post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
@@ -422,8 +428,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/agreements/{agreement}/payment",
         {"reference": "TRX-1"},
     ),
+    # Remedies (issue 24): without a reason, whoever may act gets the form back (400).
+    ("POST", f"{A}/dispute"): Row(
+        # its author and the sponsor's legal members; an admin reads it, but is no party
+        post_only(400, ("solver", "legal"), admin=404),
+        "/agreements/{agreement}/dispute",
+    ),
+    ("POST", f"{A}/rescind"): Row(
+        post_only(400, ("legal",), solver=404, admin=404), "/agreements/{agreement}/rescind"
+    ),
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
+    ("GET", "/admin/accounts"): Row(only(200, ("admin",)), "/admin/accounts?q=example"),
+    ("GET", "/admin/decisions"): Row(only(200, ("admin",)), "/admin/decisions"),
+    ("POST", "/admin/accounts/{account_id:uuid}/{action:str}"): Row(
+        post_only(400, ("admin",)), "/admin/accounts/{solver_account}/deactivate"
+    ),
 }
 
 
