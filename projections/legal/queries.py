@@ -14,7 +14,7 @@ from openinno.domain.errors import InvalidInput
 from projections.db import Db, Row
 from projections.values import from_json, iso
 
-CHAIN_COLUMNS = ("position", "event_id", "step", "actor_id", "at", "details")
+CHAIN_COLUMNS = ("position", "event_id", "step", "actor_id", "at", "authors", "details")
 
 
 @dataclass(frozen=True)
@@ -90,16 +90,27 @@ def parse_as_of(value: str | None) -> AsOf:
     return AsOf(time=moment)
 
 
+def _step(row: Row) -> Row:
+    """``authors``: each author of the step's version with when they accepted the terms
+    (None on steps that record no version)."""
+    authors = row["authors"]
+    return {
+        **row,
+        "details": from_json(row["details"]),
+        "authors": None if authors is None else from_json(authors),
+    }
+
+
 def chain_of_title(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     """Every step from first submission to ownership transferred, in log order."""
     as_of = whole_commands(db, as_of)
     where, params = as_of.where()
     rows = db.rows(
-        "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
+        "SELECT position, event_id, step, actor_id, at, details, authors FROM lg_chain "
         f"WHERE submission_id = ?{where} ORDER BY position",
         (str(submission_id), *params),
     )
-    return [{**r, "details": from_json(r["details"])} for r in rows]
+    return [_step(r) for r in rows]
 
 
 def chain_of_title_page(
@@ -111,11 +122,11 @@ def chain_of_title_page(
     where, params = as_of.where()
     keyset = " AND position > ?" if after is not None else ""
     rows = db.rows(
-        "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
+        "SELECT position, event_id, step, actor_id, at, details, authors FROM lg_chain "
         f"WHERE submission_id = ?{where}{keyset} ORDER BY position LIMIT ?",
         (str(submission_id), *params, *(() if after is None else (after,)), limit),
     )
-    return [{**r, "details": from_json(r["details"])} for r in rows]
+    return [_step(r) for r in rows]
 
 
 def ownership_transferred(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> bool:
@@ -146,7 +157,8 @@ def chain_of_title_csv(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> str:
     writer.writerow(CHAIN_COLUMNS)
     for step in chain_of_title(db, submission_id, as_of):
         details = json.dumps(step["details"], sort_keys=True)
-        writer.writerow([*(step[c] for c in CHAIN_COLUMNS[:-1]), details])
+        authors = "" if step["authors"] is None else json.dumps(step["authors"])
+        writer.writerow([*(step[c] for c in CHAIN_COLUMNS[:-2]), authors, details])
     return out.getvalue()
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from openinno.domain import Account, Challenge, Organisation, Submission, SupportTally
 from openinno.domain.values import ChallengeSpec, Prize
+from projections.participants import drafts, teams
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.triggers import pg_counted_triggers, pg_function
@@ -211,6 +212,8 @@ TABLES = (
     "pt_tallies",
     "pt_awards",
     "pt_challenge_counts",
+    *teams.TABLES,
+    *drafts.TABLES,
 )
 
 
@@ -559,7 +562,7 @@ def on_support_changed(db: Writes, item: Item) -> None:
 PROJECTION = Projection(
     name="participants",
     tables=TABLES,
-    ddl=DDL,
+    ddl=(*DDL, *teams.DDL, *drafts.DDL),
     insert_only=("pt_authors", "pt_receipts"),
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
     recount={"postgres": POSTGRES_RECOUNT},
@@ -586,6 +589,8 @@ PROJECTION = Projection(
         Submission.Awarded: on_awarded,
         SupportTally.Opened: on_tally_opened,
         SupportTally.SupportChanged: on_support_changed,
+        **teams.PLAIN,
+        **drafts.PLAIN,
     },
     envelope={
         Challenge.Cancelled: on_cancelled,

@@ -52,7 +52,7 @@ _QUEUE_SELECT = (
     " e.content_sha256, e.shortlisted, r.scores, r.comment, r.conflict, r.scored_version "
     "FROM rv_reviewers v JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
     "JOIN rv_entries e ON e.challenge_id = v.challenge_id "
-    "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+    "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
     "LEFT JOIN rv_reviews r ON r.submission_id = e.submission_id AND r.reviewer_id = ?"
 )
 _QUEUE_ORDER = "c.review_ends_at, e.challenge_id, p.number, e.submitted_at, e.submission_id"
@@ -110,8 +110,8 @@ def my_review_queue_page(
     return _queue_entries(db, rows, seen_by)
 
 
-# The sort key of a challenge's entries in pseudonym order: the entrant's number,
-# then that entrant's entries by time.
+# The sort key of a challenge's entries in pseudonym order: the entry's number (one
+# per entry since issue 21; the time and id keep the key total).
 EntrantKey = tuple[int, str, str]
 
 
@@ -264,7 +264,7 @@ def scored_entries_page(
         "SELECT s.submission_id, p.number, e.title, e.status, e.shortlisted, e.submitted_at,"
         " s.review_count, s.mean_total, s.normalised_score "
         "FROM scored s JOIN rv_entries e ON e.submission_id = s.submission_id "
-        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
         f"{where}"
         "ORDER BY s.normalised_score DESC, s.mean_total DESC,"
         " p.number, e.submitted_at, e.submission_id "
@@ -286,7 +286,7 @@ def unscored_entries_page(
         " WHERE r.submission_id = e.submission_id AND r.conflict = 0"
         " AND r.scores IS NOT NULL) THEN 1 ELSE 0 END AS stale "
         "FROM rv_pseudonyms p JOIN rv_entries e"
-        " ON e.challenge_id = p.challenge_id AND e.solver_key = p.solver_key "
+        " ON e.challenge_id = p.challenge_id AND e.entry_key = p.entry_key "
         f"WHERE p.challenge_id = ? AND e.status NOT IN {LIVE} "
         "AND NOT EXISTS (SELECT 1 FROM rv_reviews r WHERE r.submission_id = e.submission_id"
         f" AND r.conflict = 0 AND r.scores IS NOT NULL AND {CURRENT}) ",

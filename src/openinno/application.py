@@ -29,6 +29,7 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
     ServedFile,
@@ -56,6 +57,7 @@ from openinno.domain import (
     Account,
     Challenge,
     EmailClaim,
+    EntryDraft,
     IpAgreement,
     Organisation,
     SolverEntries,
@@ -122,6 +124,7 @@ class OpenInno(
     Remedies,
     TeamCommands,
     Judging,
+    EntryDrafts,
     AccessRules,
     EntryFiles,
     ApiTokens,
@@ -579,6 +582,31 @@ class OpenInno(
         recorded as given, unchecked, so that inviting one tells nothing about its
         account.  Entries recorded before issue 21 named co-authors instead
         (``Submission.CoauthorsNamed``), who still confirm or decline."""
+        return self._submit_once(
+            actor_id,
+            challenge_id,
+            title,
+            summary,
+            accepted_terms_sha256,
+            files,
+            team_ids,
+            team_id,
+        )
+
+    def _submit_once(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        title: str,
+        summary: str,
+        accepted_terms_sha256: str,
+        files: Sequence[Upload] = (),
+        team_ids: Sequence[UUID] = (),
+        team_id: UUID | None = None,
+        draft: EntryDraft | None = None,
+    ) -> SubmissionRecorded:
+        """``submit``, once (the caller retries on a conflict).  ``draft``: the entry
+        draft this submits, closed in the same transaction (``submit_draft``)."""
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
         self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
         self._actor(actor_id)
@@ -601,7 +629,7 @@ class OpenInno(
                     "Invite people to the team instead of naming them.", field="team_ids"
                 )
             return self._submit_for_team(
-                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at
+                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at, draft
             )
         if team_ids:
             return self._submit_inviting(
@@ -621,9 +649,12 @@ class OpenInno(
             content_sha256=digest,
             receipt_id=uuid4(),
             timestamp=at,
+            terms_accepted_at=(at,),
         )
+        if draft is not None:
+            draft.mark_submitted(actor_id, submission_id, at)
         self._store_files(files)
-        position = self._commit(submission, entries)
+        position = self._commit(submission, entries, draft)
         return SubmissionRecorded(submission_id, position, submission.receipt)
 
     @retry_on_conflict

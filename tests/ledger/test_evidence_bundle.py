@@ -262,3 +262,37 @@ def test_the_audit_holds_every_referenced_file_against_its_recorded_hash(story):
     app.files.path_for(sha).unlink()
     [missing] = audit(ledger, key, files=app.files).findings
     assert missing.startswith(f"file missing: 'plan.pdf' ({sha})")
+
+
+def test_the_bundle_lists_every_author_with_when_they_accepted(app: OpenInno, clock):
+    """Issue 21: a team entry's bundle names each author of each version with the
+    moment they accepted the terms; the verifier checks the list against the events,
+    and a bundle without it (older ones) still verifies as far as it goes."""
+    key_file = app.settings.data_dir / "signing-key.pem"
+    key_file.write_bytes(checkpoints.generate_private_key_pem())
+    ledger = ledger_for(app, create_tables=True)
+    try:
+        s = scene(app, clock)
+        challenge_id, terms = s.open_challenge()
+        team = app.form_team(s.solver, challenge_id, "Levers", [str(s.other_solver)]).id
+        app.accept_team_invitation(s.other_solver, team, terms)
+        accepted = clock.now()
+        clock.advance(timedelta(hours=2))
+        entry = app.submit(s.solver, challenge_id, "Levers", "Together.", terms, team_id=team).id
+        bundle = bundle_for(app, ledger, entry)
+        assert bundle.authors is not None
+        listed = [(a.version, a.account_id, a.accepted_terms_at) for a in bundle.authors]
+        submitted = listed[0][2]
+        assert [(v, a) for v, a, _ in listed] == [(1, str(s.solver)), (1, str(s.other_solver))]
+        assert msgspec.json.decode(msgspec.json.encode(accepted)) == listed[1][2]
+        assert listed[1][2] is not None and submitted is not None and listed[1][2] < submitted
+        checks = {c.name: c.ok for c in verify_bundle(bundle).checks}
+        assert checks["authors as the events record them"]
+        # Claiming the member accepted later than the events say fails, naming it.
+        moved = [msgspec.structs.replace(a, accepted_terms_at=submitted) for a in bundle.authors]
+        checks = {c.name: c.ok for c in verify_bundle(tampered(bundle, authors=moved)).checks}
+        assert checks["authors as the events record them"] is False
+        older = {c.name for c in verify_bundle(tampered(bundle, authors=None)).checks}
+        assert "authors as the events record them" not in older and "inclusion proofs" in older
+    finally:
+        ledger.db.close()

@@ -261,3 +261,34 @@ def test_terms_published_before_review_timing_still_hash_to_their_recorded_hash(
         assert event.terms.spec.review_timing is None
         assert event.terms.spec.review_runs == "after_close"
         assert sha256_hex(terms_document(event.terms)) == event.terms_sha256
+
+
+def test_submission_events_stored_before_terms_accepted_at_still_load():
+    from openinno.domain import Submission
+
+    content = {"title": "Kites", "summary": "Up.", "files": []}
+    ids = {"challenge_id": str(UUID(int=1)), "receipt_id": str(UUID(int=2))}
+    submitted = json.dumps(
+        {
+            "timestamp": "2026-01-01T00:00:00Z",
+            "originator_topic": get_topic(Submission),
+            "actor_id": str(UUID(int=3)),
+            "team_ids": [],
+            "content": content,
+            "accepted_terms_sha256": "a" * 64,
+            "content_sha256": "b" * 64,
+            **ids,
+        }
+    ).encode()
+    assert decode_payload(Submission.Submitted, submitted)["terms_accepted_at"] is None
+    revised = json.dumps(
+        {
+            "timestamp": "2026-01-02T00:00:00Z",
+            "actor_id": str(UUID(int=3)),
+            "version": 2,
+            "content": content,
+            "content_sha256": "c" * 64,
+            "receipt_id": str(UUID(int=4)),
+        }
+    ).encode()
+    assert decode_payload(Submission.Revised, revised)["terms_accepted_at"] is None

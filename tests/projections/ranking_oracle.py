@@ -31,7 +31,7 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> list[Row]:
         "SELECT e.submission_id, p.number, e.title, e.version, e.shortlisted, e.status,"
         " e.submitted_at "
         "FROM rv_entries e JOIN rv_pseudonyms p"
-        " ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+        " ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
         f"WHERE e.challenge_id = ? AND e.status NOT IN {LIVE} "
         "ORDER BY p.number, e.submitted_at, e.submission_id",
         (cid,),

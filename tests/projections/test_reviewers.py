@@ -50,9 +50,9 @@ def test_nothing_in_the_reviewer_read_model_names_a_solver_before_reveal(
     assert {r["solver_name"] for r in ranking} == {"Solver", "Other"}
 
 
-def test_queue_uses_stable_per_challenge_pseudonyms(
-    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
-):
+def test_queue_uses_per_entry_pseudonyms(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db):
+    """One pseudonym per entry, not per solver (issue 21): a solver's two entries
+    cannot be linked by their pseudonyms."""
     challenge, terms = cast.open_challenge(review_timing="rolling")
     first = cast.submit(challenge, terms, title="One")
     cast.submit(challenge, terms, solver=cast.other_solver, title="Two")
@@ -63,11 +63,42 @@ def test_queue_uses_stable_per_challenge_pseudonyms(
     read_side.catch_up()
     queue = queries.my_review_queue(db, cast.reviewer)
     names = {q["title"]: q["pseudonym"] for q in queue}
-    assert names == {"One": "Entrant 1", "Two": "Entrant 2", "Three": "Entrant 1"}
+    assert names == {"One": "Entrant 1", "Two": "Entrant 2", "Three": "Entrant 3"}
     states = {q["title"]: q["state"] for q in queue}
     assert states == {"One": "scored", "Two": "to_do", "Three": "to_do"}
     assert queries.my_review_queue(db, cast.public) == []
     assert again
+
+
+def linking_columns(rows: dict[str, dict], same: tuple[str, str], other: str) -> set[str]:
+    """Columns where the two rows of ``same`` agree and ``other``'s row differs:
+    what would tell that the two entries have one author."""
+    a, b = (rows[t] for t in same)
+    return {k for k in a if a[k] == b[k] and rows[other].get(k) != a[k]}
+
+
+def test_nothing_in_the_blind_views_links_one_solvers_entries(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    challenge, terms = cast.open_challenge()
+    cast.submit(challenge, terms, title="One")
+    cast.submit(challenge, terms, solver=cast.other_solver, title="Two")
+    cast.submit(challenge, terms, title="Three")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge)
+    read_side.catch_up()
+    queue = {q["title"]: q for q in queries.my_review_queue(db, cast.reviewer)}
+    assert linking_columns(queue, ("One", "Three"), "Two") == set()
+    ranking = {r["title"]: r for r in sponsors.ranking_page(db, challenge, after=None, limit=10)}
+    assert linking_columns(ranking, ("One", "Three"), "Two") == set()
+    stored = {
+        r["title"]: r
+        for r in db.rows(
+            "SELECT e.*, p.* FROM rv_entries e JOIN rv_pseudonyms p"
+            " ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key"
+        )
+    }
+    assert linking_columns(stored, ("One", "Three"), "Two") == set()
 
 
 def test_ranking_normalises_per_reviewer_and_measures_agreement(

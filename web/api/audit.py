@@ -38,6 +38,20 @@ AsOfParameter = Annotated[
 REDACTED = frozenset({"password_hash", "token_sha256", "token_sha256_prefix", "request_sha256"})
 
 
+class ChainAuthor(msgspec.Struct, frozen=True):
+    account_id: UUID
+    accepted_terms_at: Annotated[
+        datetime | None,
+        msgspec.Meta(
+            description=(
+                "When this author accepted the challenge's terms: a team member when they "
+                "accepted the team, the submitter when they submitted (null: not recorded, "
+                "on versions from before it was)"
+            )
+        ),
+    ]
+
+
 class ChainStep(msgspec.Struct, frozen=True):
     position: Annotated[int, msgspec.Meta(description="The event's position in the log")]
     event_id: Annotated[str, msgspec.Meta(description="<stream id>@<version>")]
@@ -49,6 +63,8 @@ class ChainStep(msgspec.Struct, frozen=True):
         msgspec.Meta(description="Every SHA-256 the step records (content, terms, text)"),
     ]
     details: dict[str, Any]
+    # On "submitted" and a team entry's "revised": the version's authors.
+    authors: list[ChainAuthor] | None = None
 
 
 class LedgerClaim(msgspec.Struct, frozen=True):
@@ -116,6 +132,15 @@ def _step(row: dict[str, Any]) -> ChainStep:
         at=parse_iso(row["at"]),
         hashes=_hashes(details),
         details=details,
+        authors=None
+        if row.get("authors") is None
+        else [
+            ChainAuthor(
+                UUID(a["account_id"]),
+                parse_iso(a["accepted_terms_at"]) if a["accepted_terms_at"] else None,
+            )
+            for a in row["authors"]
+        ],
     )
 
 

@@ -113,6 +113,21 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "consistency_proofs": {"type": "array", "items": {"$ref": "#/$defs/consistency_proof"}},
+        # Every author of each version that records its authors, with when they accepted
+        # the terms (absent: older bundles); checked against the submission's events.
+        "authors": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "version": {"type": "integer", "minimum": 1},
+                    "account_id": {"type": "string"},
+                    "accepted_terms_at": {"type": ["string", "null"]},
+                },
+                "required": ["version", "account_id", "accepted_terms_at"],
+                "additionalProperties": False,
+            },
+        },
         # The checkpoint as a C2SP signed note, with the witnesses' cosignatures.
         "checkpoint_note": {"type": ["string", "null"]},
         "stream_leaves": {
@@ -622,6 +637,31 @@ def _kind(event: dict[str, Any]) -> str:
     return str(event["topic"]).rsplit(":", 1)[-1]
 
 
+def version_authors(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each author of each version the submission's events (canonical, in log order)
+    name, with when they accepted the terms: the first version, and each revision of a
+    team entry (``author_ids``; an entry of no team keeps its first version's).  Where
+    a version records no times (before issue 21), its submitter accepted by submitting
+    it (the event's time) and the others' moment is unknown (null)."""
+    listed: list[dict[str, Any]] = []
+    for e in events:
+        kind, payload = _kind(e), e["payload"]
+        if kind == "Submission.Submitted":
+            version, ids = 1, [payload["actor_id"], *payload["team_ids"]]
+        elif kind == "Submission.Revised" and payload.get("author_ids") is not None:
+            version, ids = payload["version"], list(payload["author_ids"])
+        else:
+            continue
+        times = payload.get("terms_accepted_at")
+        if not isinstance(times, list) or len(times) != len(ids):
+            times = [payload["timestamp"], *([None] * (len(ids) - 1))]
+        listed += [
+            {"version": version, "account_id": a, "accepted_terms_at": t}
+            for a, t in zip(ids, times, strict=True)
+        ]
+    return listed
+
+
 def verify_bundle(
     bundle: dict[str, Any],
     public_key: Ed25519PublicKey | None = None,
@@ -720,7 +760,16 @@ def verify_bundle(
     v.add("inclusion proofs", True, f"{len(events)} events in the signed tree")
     if not _complete(v, key, bundle, events):
         return v
-    _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
+    in_order = sorted(events, key=lambda e: e["position"])
+    if bundle.get("authors") is not None:
+        entry_events = [e for e in in_order if e["stream_id"] == bundle["submission_id"]]
+        if not v.add(
+            "authors as the events record them",
+            bundle["authors"] == version_authors(entry_events),
+            f"{len(bundle['authors'])} authorships with when each accepted the terms",
+        ):
+            return v
+    _chain_of_title(v, bundle, in_order)
     return v
 
 

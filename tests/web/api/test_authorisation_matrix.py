@@ -231,6 +231,12 @@ def fresh_draft(w: World, role: str) -> dict[str, str]:
     return {"fresh": w.post("owner", "/api/v1/challenges", _body(w))["id"]}
 
 
+def fresh_entry_draft(w: World, role: str) -> dict[str, str]:
+    """A fresh draft of the solver's in the open challenge (issue 21)."""
+    path = f"/api/v1/challenges/{w.ids['open']}/drafts"
+    return {"fresh": w.post("solver", path, {"title": "Kites", "summary": ""})["id"]}
+
+
 def fresh_question(w: World, role: str) -> dict[str, str]:
     q = w.post("other_solver", f"/api/v1/challenges/{w.ids['open']}/questions", {"text": "Size?"})
     return {"fresh": q["id"]}
@@ -311,6 +317,11 @@ def fresh_team(w: World, role: str) -> dict[str, str]:
         status=200,
     )
     return {"fresh": team}
+
+
+def fresh_invitation(w: World, role: str) -> dict[str, str]:
+    """``fresh_team`` and one of its pending invitations (the other solver's)."""
+    return {**fresh_team(w, role), "pending": w.users["other_solver"].id}
 
 
 def new_account(w: World, role: str) -> dict[str, Any]:
@@ -496,6 +507,39 @@ MATRIX: dict[tuple[str, str], Row] = {
         signed_in(201, owner=403, legal=403, reviewer=409),
         "/challenges/{open}/teams",
         body=lambda w, r: {"name": f"Team {r}", "invitees": ["someone@example.org"]},
+    ),
+    # entry drafts (issue 21): anyone who may enter saves one (the sponsor's members:
+    # 403; a judge: 409); a draft is its author's alone (others: 404, as for none).
+    ("POST", "/challenges/{challenge_id}/drafts"): Row(
+        signed_in(201, owner=403, legal=403, reviewer=409),
+        "/challenges/{open}/drafts",
+        body=lambda w, r: {"title": f"Draft {r}", "summary": ""},
+    ),
+    ("GET", "/drafts"): Row(signed_in(200), "/drafts"),
+    ("GET", "/drafts/{draft_id}"): Row(
+        only(200, ("solver",), 404), "/drafts/{fresh}", prepare=fresh_entry_draft
+    ),
+    ("PUT", "/drafts/{draft_id}"): Row(
+        only(200, ("solver",), 404),
+        "/drafts/{fresh}",
+        body=lambda w, r: {"title": f"Edited {r}", "summary": ""},
+        prepare=fresh_entry_draft,
+    ),
+    ("POST", "/drafts/{draft_id}/submit"): Row(
+        # Not the published terms: the author gets 409, with nothing recorded.
+        only(409, ("solver",), 404),
+        "/drafts/{fresh}/submit",
+        body=lambda w, r: {"accepted_terms_sha256": "0" * 64},
+        prepare=fresh_entry_draft,
+    ),
+    ("DELETE", "/drafts/{draft_id}"): Row(
+        only(200, ("solver",), 404), "/drafts/{fresh}", prepare=fresh_entry_draft
+    ),
+    ("GET", "/teams"): Row(signed_in(200), "/teams"),
+    ("DELETE", "/teams/{team_id}/invitations/{invitee}"): Row(
+        only(200, ("solver",), 409) | {"admin": 404},
+        "/teams/{fresh}/invitations/{pending}",
+        prepare=fresh_invitation,
     ),
     ("GET", "/teams/{team_id}"): Row(
         only(200, ("solver", "co_author", "other_solver"), 404), "/teams/{team}"

@@ -103,6 +103,11 @@ def fresh_team(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(team.id)}
 
 
+def fresh_entry_draft(w: World, role: str) -> dict[str, str]:
+    """A fresh draft of the solver's in the open challenge."""
+    return {"fresh": str(w.cast.app.save_draft(w.cast.solver, w.ids["open"], "Kites", "").id)}
+
+
 def fresh_team_of_two(w: World, role: str) -> dict[str, str]:
     """As ``fresh_team``, with the other solver on it."""
     challenge_id, terms = w.cast.published()
@@ -140,6 +145,7 @@ def world(web: Web, cast: Scene) -> World:
     app.accept_reviewer_invitation(cast.reviewer, review)
     clock.advance(timedelta(days=2))
     ids["entry"] = cast.submit(ids["open"], ids["open_terms"])
+    ids["entry_draft"] = app.save_draft(cast.solver, ids["open"], "Kites", "").id
     ids["question"] = app.ask_question(cast.other_solver, ids["open"], "Lego allowed?").id
     ids["reviewed"] = cast.submit(review, review_terms)
     real_pdf = pdf_naming()
@@ -254,6 +260,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/teams/{team_id:uuid}"): Row(only(200, ("solver", "other_solver")), "/teams/{team}"),
     ("POST", "/teams/{team_id:uuid}/invitations"): Row(
         post_only(400, ("solver",), other_solver=409), "/teams/{team}/invitations", {"invitees": ""}
+    ),
+    ("POST", "/teams/{team_id:uuid}/invitations/cancel"): Row(
+        # Nobody invited this address: the lead and the invitee get 409, others 404.
+        post_only(409, ("solver", "other_solver")),
+        "/teams/{team}/invitations/cancel",
+        {"invitee": "nobody@example.org"},
+    ),
+    # entry drafts (issue 21): their author's alone (others: 404).
+    ("GET", "/drafts/{draft_id:uuid}"): Row(only(200, ("solver",)), "/drafts/{entry_draft}"),
+    ("POST", "/drafts/{draft_id:uuid}"): Row(
+        post_only(400, ("solver",)), "/drafts/{entry_draft}", {"action": "draft", "title": ""}
+    ),
+    ("POST", "/drafts/{draft_id:uuid}/discard"): Row(
+        post_only(303, ("solver",)), "/drafts/{fresh}/discard", prepare=fresh_entry_draft
     ),
     ("POST", "/teams/{team_id:uuid}/accept"): Row(
         # Without the terms box ticked nobody joins.
