@@ -103,7 +103,7 @@ def pg_settings(postgres_url: str, tmp_path: Path) -> Iterator[Settings]:
 
 
 # pytest-xdist (`make test`: -n 4 --dist loadgroup) runs each group below on one worker,
-# one test after another; everything else is spread one test at a time.
+# one test after another; every other test is a unit of its own, spread as it comes.
 #  - browser: one served app and one chromium for them all (a session- and a
 #    module-scoped fixture, started once per worker that runs any of them), and never
 #    two chromiums at once on a 2-core machine.
@@ -111,6 +111,9 @@ def pg_settings(postgres_url: str, tmp_path: Path) -> Iterator[Settings]:
 #    got (four 300 MiB uploads at once, a worker killed under load, PostgreSQL's
 #    connections cut, projections killed mid-rebuild): two of them at once would make
 #    each other's load and their "killed too late to test anything" guards flaky.
+# Grouped by path in the scheduler, not with xdist_group marks: with pytest 9.2 the
+# marks no longer group anything (xdist renames the node ids, which pytest no longer
+# reads back: pytest-dev/pytest-xdist#1386), silently.
 XDIST_GROUPS = {
     "tests/browser/": "browser",
     "tests/web/test_upload_memory.py": "heavy",
@@ -122,11 +125,22 @@ XDIST_GROUPS = {
 }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = Path(str(config.rootpath))
-    for item in items:
-        where = Path(str(item.path)).relative_to(root).as_posix()
-        for prefix, group in XDIST_GROUPS.items():
-            if where.startswith(prefix):
-                item.add_marker(pytest.mark.xdist_group(group))
-                break
+def xdist_group_of(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    return next((g for prefix, g in XDIST_GROUPS.items() if path.startswith(prefix)), None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PathGroups(LoadScopeScheduling):
+        """--dist loadgroup with the groups above: a group's tests form one unit of
+        work, every other test a unit of its own."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid) or nodeid
+
+    return PathGroups(config, log)
