@@ -83,6 +83,51 @@ class LegalPages(Controller):
             claim=chain_claim(pages.openinno, db, submission_id, moment),
         )
 
+    @get("/legal/submissions/{submission_id:uuid}/certificate", sync_to_thread=True)
+    def certificate(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: FromPath[UUID],
+    ) -> Response[str]:
+        """A certificate of chain of title people read and print: names, dates, the
+        hashes, the checkpoint and its cosigners, and how to verify it all offline.
+        The JSON (and the evidence bundle) stays the source of truth."""
+        actor = require_signed_in(viewer)
+        submission, challenge = pages.openinno.require_chain_of_title(actor, submission_id)
+        app = pages.openinno
+        db = pages.reads.db()
+        steps = legal.chain_of_title(db, submission_id)
+        names: dict[str, str] = {}
+
+        def name_of(account_id: Any) -> str:
+            key = str(account_id)
+            if key not in names:
+                try:
+                    names[key] = app.get_account(UUID(key)).display_name
+                except (DomainError, ValueError):
+                    names[key] = key
+            return names[key]
+
+        authors = next((s["authors"] for s in reversed(steps) if s.get("authors")), [])
+        return pages.render(
+            request,
+            "certificate.html",
+            viewer,
+            steps=steps,
+            submission=submission,
+            challenge=challenge,
+            organisation=app.get_organisation(challenge.organisation_id),
+            authors=[
+                {"name": name_of(a["account_id"]), "accepted": a.get("accepted_terms_at")}
+                for a in authors
+            ],
+            actor_names={str(s["actor_id"]): name_of(s["actor_id"]) for s in steps},
+            claim=chain_claim(app, db, submission_id),
+            issued_at=app.clock.now(),
+        )
+
     @get("/legal/streams/{stream_id:uuid}", sync_to_thread=True)
     def history(
         self,

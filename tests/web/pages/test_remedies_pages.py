@@ -101,3 +101,23 @@ def test_the_owner_removes_a_member_but_never_the_last_owner(web, cast, app):
     assert app.get_organisation(cast.organisation).role_of(cast.reviewer) is None
     r = web.post(f"/organisations/{cast.organisation}/members/{cast.sponsor}/remove", {})
     assert r.status_code == 409 and "at least one owner" in r.text
+
+
+def test_the_chain_of_title_certificate_names_people_and_says_how_to_verify(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms, title="Pendulum park")
+    cast.clock.advance(timedelta(days=45))
+    cast.award_unreviewed(challenge_id, [(entry, 1)])
+    web.login("solver")
+    page = web.get(f"/legal/submissions/{entry}")
+    assert f"/legal/submissions/{entry}/certificate" in page.text
+    certificate = web.get(f"/legal/submissions/{entry}/certificate")
+    assert certificate.status_code == 200
+    text = certificate.text
+    assert "Certificate of chain of title" in text and "Pendulum park" in text
+    assert "Solver" in text and "Brickworks" in text  # the author and the sponsor, by name
+    assert app.get_challenge(challenge_id).terms_sha256 in text
+    assert f"evidence-{entry}.json" in text and "evidence_verifier.py" in text
+    web.logout()
+    web.login("other")
+    assert web.get(f"/legal/submissions/{entry}/certificate").status_code == 404

@@ -422,6 +422,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("solver", "legal", "admin")),
         "/legal/submissions/{winner}",
     ),
+    ("GET", "/legal/submissions/{submission_id:uuid}/certificate"): Row(
+        only(200, ("solver", "legal", "admin")), "/legal/submissions/{winner}/certificate"
+    ),
     ("GET", "/legal/submissions/{submission_id:uuid}/export/{kind:str}"): Row(
         only(200, ("solver", "legal", "admin")), "/legal/submissions/{winner}/export/csv"
     ),
