@@ -110,7 +110,9 @@ class LegalPages(Controller):
                     names[key] = key
             return names[key]
 
-        authors = next((s["authors"] for s in reversed(steps) if s.get("authors")), [])
+        authors: list[dict[str, Any]] = next(
+            (s["authors"] for s in reversed(steps) if s.get("authors")), []
+        )
         return pages.render(
             request,
             "certificate.html",
