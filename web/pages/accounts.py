@@ -52,7 +52,7 @@ def signup_errors(pages: Pages, viewer: Viewer, data: dict[str, Any]) -> dict[st
     try:
         normalise_email(one(data, "email"))
     except DomainError as e:
-        errors["email"] = e.message
+        errors["email"] = pages.say(viewer, e)
     # check_profile stops at the first bad field: each field is checked beside
     # neutral values for the other two, so all three errors can show together.
     profile = {
@@ -65,7 +65,7 @@ def signup_errors(pages: Pages, viewer: Viewer, data: dict[str, Any]) -> dict[st
         try:
             check_profile(**{**neutral, name: profile[name]})
         except DomainError as e:
-            errors[e.field or name] = e.message
+            errors[e.field or name] = pages.say(viewer, e)
     return errors
 
 

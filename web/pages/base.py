@@ -29,6 +29,7 @@ from openinno.domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvalidInput,
+    Message,
     NotFound,
     TermsMismatch,
 )
@@ -79,8 +80,9 @@ class Form:
     """A form's values as typed, and its errors: per field, and for the whole form."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    error: str = ""
+    # A domain error's Message is translated where the template prints it.
+    errors: dict[str, str | Message] = field(default_factory=dict)
+    error: str | Message = ""
 
     def fail(self, error: DomainError, fields: Mapping[str, str] | None = None) -> None:
         """Put a domain error next to its field (``InvalidInput.field``) when the form
@@ -89,9 +91,9 @@ class Form:
         if name and fields and name in fields:
             name = fields[name]
         if name and (name in self.values or (fields and name in fields.values())):
-            self.errors[name] = error.message
+            self.errors[name] = error.text
         else:
-            self.error = error.message
+            self.error = error.text
 
     @property
     def failed(self) -> bool:
@@ -124,8 +126,17 @@ def _translator(name: str) -> Any:
     return translate
 
 
+@pass_context
+def _finalize(context: Any, value: Any) -> Any:
+    """What ``{{ }}`` prints: a domain message in the viewer's language."""
+    if isinstance(value, Message):
+        return i18n.localise(value, context.get("locale", i18n.DEFAULT_LOCALE))
+    return value
+
+
 def build_environment() -> Environment:
     env = Environment(
+        finalize=_finalize,
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
@@ -332,6 +343,10 @@ class Pages:
 
     def gettext(self, viewer: Viewer, message: str) -> str:
         return i18n.gettext_for(viewer.locale, message)
+
+    def say(self, viewer: Viewer, error: DomainError) -> str:
+        """A domain error's message in the viewer's language."""
+        return i18n.localise(error, viewer.locale)
 
 
 def pages_of(state: State) -> Pages:

@@ -23,7 +23,7 @@ from litestar.response import Redirect
 from openinno.application import OpenInno
 from openinno.domain import SolverEntries, Team, Vote, ids
 from openinno.domain.challenge import Challenge
-from openinno.domain.errors import DomainError, InvalidInput, InvalidState, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, InvalidState, NotFound
 from openinno.domain.submission import Submission, check_content
 from openinno.domain.values import SubmissionContent
 from openinno.files import Upload
@@ -76,7 +76,7 @@ def _own_submission(pages: Pages, actor: UUID, submission_id: UUID) -> Submissio
     """The submission, if the actor is one of its authors; NotFound otherwise."""
     submission = pages.openinno.get_submission(actor, submission_id)
     if actor not in submission.author_ids:
-        raise NotFound(f"No submission with id {submission_id}.")
+        raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
     return submission
 
 
@@ -270,7 +270,7 @@ class SolverPages(Controller):
         submission = pages.openinno.get_submission(actor, submission_id)
         if actor not in submission.author_ids:
             # Receipts are the authors' proof; others see the entry elsewhere.
-            raise NotFound(f"No receipt for submission {submission_id}.")
+            raise NotFound("No receipt for submission %(id)s.", id=str(submission_id))
         challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
         # A team entry's version names who was on the team when it was recorded.
         authors = [
@@ -320,7 +320,7 @@ class SolverPages(Controller):
             challenge.require_accepting_submissions(pages.openinno.clock.now())
             closed = ""
         except DomainError as e:
-            closed = e.message
+            closed = pages.say(viewer, e)
         return pages.render(
             request,
             "revise.html",
@@ -436,7 +436,7 @@ class SolverPages(Controller):
             if status_for(e) != 400:
                 raise
             form = Form(values={"question": text})
-            form.errors["question"] = e.message
+            form.errors["question"] = e.text
             return render_challenge(request, pages, viewer, challenge_id, ask=form, status=400)
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect(f"/challenges/{challenge_id}?asked=1#questions", status_code=303)
@@ -465,7 +465,7 @@ class SolverPages(Controller):
         except DomainError as e:
             if not htmx:
                 raise
-            error = e.message
+            error = pages.say(viewer, e)
         else:
             pages.reads.wait(recorded.position, ["participants"])
         if not htmx:

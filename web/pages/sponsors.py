@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from openinno.domain.challenge import Challenge
 from openinno.domain.currencies import CURRENCIES
-from openinno.domain.errors import DomainError, InvalidInput, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.ip_templates import current_template
 from openinno.domain.organisation import Organisation
 from openinno.domain.values import (
@@ -70,7 +70,7 @@ def _member_organisation(pages: Pages, actor: UUID, organisation_id: UUID) -> Or
     """The organisation, if the actor is a member; NotFound otherwise (no hint it exists)."""
     organisation = pages.openinno.get_organisation(organisation_id)
     if organisation.role_of(actor) is None:
-        raise NotFound(f"No organisation with id {organisation_id}.")
+        raise NotFound(NOT_FOUND["organisation"], id=str(organisation_id))
     return organisation
 
 

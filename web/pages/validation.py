@@ -16,7 +16,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
 
-from openinno.domain.errors import InvalidInput
+from openinno.domain.errors import InvalidInput, Message
 from web.pages.base import Form, Pages, Viewer
 
 Check = Callable[[dict[str, str]], object]
@@ -28,7 +28,7 @@ def error_for(
     target: str,
     baseline: Mapping[str, str],
     groups: Mapping[str, tuple[str, ...]] | None = None,
-) -> str:
+) -> str | Message:
     """The message ``check`` gives for ``target`` (a form field), or "" when the field
     passes.  ``groups`` maps a domain field name to the form fields it covers."""
     groups = groups or {}
@@ -40,7 +40,7 @@ def error_for(
             name = e.field or ""
             fields = groups.get(name, (name,))
             if target in fields:
-                return e.message
+                return e.text
             stale = [f for f in fields if f in baseline and trial.get(f) != baseline[f]]
             if not stale:
                 return ""  # an error nothing here can set aside: not this field's
@@ -59,7 +59,7 @@ def target_field(request: Request[Any, Any, Any], allowed: tuple[str, ...]) -> s
 
 
 def field_response(
-    request: Request[Any, Any, Any], pages: Pages, viewer: Viewer, name: str, message: str
+    request: Request[Any, Any, Any], pages: Pages, viewer: Viewer, name: str, message: str | Message
 ) -> Response[str]:
     form = Form(errors={name: message} if message else {})
     # Never cached: the controllers that answer these all send no-store.

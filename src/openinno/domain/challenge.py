@@ -8,7 +8,13 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from openinno.domain import limits
-from openinno.domain.errors import ConflictOfInterest, InvalidInput, InvalidState, WindowClosed
+from openinno.domain.errors import (
+    ConflictOfInterest,
+    InvalidInput,
+    InvalidState,
+    Term,
+    WindowClosed,
+)
 from openinno.domain.ip_templates import current_template
 from openinno.domain.values import (
     Award,
@@ -322,7 +328,11 @@ class Challenge(Aggregate):
 
     def cancel(self, actor_id: UUID, reason: str, at: datetime) -> None:
         if self.status in ("cancelled", "awarded"):
-            raise InvalidState(f"A challenge that is {self.status} cannot be cancelled.")
+            raise InvalidState(
+                "A challenge that is cancelled cannot be cancelled."
+                if self.status == "cancelled"
+                else "A challenge that is awarded cannot be cancelled."
+            )
         if not reason.strip():
             raise InvalidInput("Say why the challenge is cancelled.", field="reason")
         self._cancelled(actor_id, check_text(reason, "reason"), at)
@@ -354,12 +364,12 @@ class Challenge(Aggregate):
         if at >= self.spec.review_ends_at:
             raise WindowClosed("The review period has ended; scores are final.")
 
-    def require_not_judging(self, person_id: UUID, doing: str) -> None:
+    def require_not_judging(self, person_id: UUID, doing: Term) -> None:
         """Judges do not compete: an invited reviewer, accepted or not, neither enters
         this challenge (alone or as a co-author) nor supports its entries."""
         if person_id in self.invited_reviewers:
             raise ConflictOfInterest(
-                f"You are invited to review this challenge, so you cannot {doing}."
+                "You are invited to review this challenge, so you cannot %(doing)s.", doing=doing
             )
 
     def require_voting_open(self, submission_id: UUID, at: datetime) -> None:
