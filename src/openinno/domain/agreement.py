@@ -74,6 +74,7 @@ class IpAgreement(Aggregate):
         self.content_sha256 = content_sha256
         self.terms_sha256 = terms_sha256
         self.template = template
+        self.template_version = template_version
         self.text = text
         self.text_sha256 = text_sha256
         self.assignor_id = assignor_id
