@@ -148,3 +148,14 @@ def test_review_saves_without_a_reload_and_the_stream_history(
     axe.check(page, "stream history")
     page.context.close()
     assert not axe.problems, "\n".join(axe.problems)
+
+
+def test_the_browsers_time_zone_is_used_from_the_first_visit(browser: Any, served: Served) -> None:
+    context = browser.new_context(base_url=served.url, locale="en-GB", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto("/")
+    # The first page was drawn in UTC; timezone.js set the cookie and drew it again.
+    expect(page.locator("footer.site")).to_contain_text("Asia/Tokyo")
+    cookie = next(c for c in context.cookies() if c["name"] == "tz")
+    assert cookie["value"] == "Asia%2FTokyo"
+    context.close()

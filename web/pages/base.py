@@ -36,7 +36,7 @@ from openinno.domain.errors import (
 from openinno.domain.values import totals_by_currency
 from openinno.files import clean_file_name
 from web.known_device import KnownDevices
-from web.pages import i18n, sessions
+from web.pages import i18n, sessions, timezone
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
 from web.throttle import LoginThrottle, SignupThrottle, shared_buckets
@@ -193,6 +193,8 @@ def build_environment() -> Environment:
         language_name=i18n.language_name,
         LOCALES=i18n.LOCALES,
         LANGUAGE_CHOICES=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
+        TIME_ZONE_CHOICES=timezone.choices(),
+        TIME_ZONES_OFFERED=timezone.offered(),
     )
     return env
 
@@ -269,11 +271,14 @@ class Pages:
                     display_name=account.display_name,
                     email=account.email,
                     locale=chosen or account.locale,
-                    time_zone=account.time_zone,
+                    time_zone=timezone.viewer_zone(request, account.time_zone),
                     is_admin=account.is_admin,
                 )
         locale = chosen or i18n.negotiate(request.headers.get("accept-language", ""))
-        return Viewer(locale=locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE)
+        return Viewer(
+            locale=locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE,
+            time_zone=timezone.viewer_zone(request),
+        )
 
     def render(
         self,
@@ -303,6 +308,8 @@ class Pages:
             "now": self.openinno.clock.now(),
             "csrf_token": csrf if isinstance(csrf, str) else "",
             "path": request.url.path,
+            # A page fetched by GET may be drawn again (timezone.js); a POST's never.
+            "redraw_safe": request.method == "GET",
             "query": request.url.query,
             **context,
         }
