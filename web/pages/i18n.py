@@ -18,7 +18,7 @@ from babel.core import negotiate_locale
 from babel.dates import format_datetime, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_name
 from babel.support import Translations
 
 from openinno.domain.errors import GROUPING_FROM, DomainError, Message
@@ -181,6 +181,16 @@ def format_number(value: Any, locale: str) -> str:
         return format_decimal(value, locale=locale)
     except (ArithmeticError, ValueError, TypeError, LookupError):
         return plain(value)
+
+
+def currency_label(code: str, locale: str) -> str:
+    """ "DKK · korona duńska": the code a prize is recorded with, and its name in the
+    viewer's language where CLDR has one."""
+    try:
+        name = get_currency_name(code, locale=locale)
+    except (LookupError, ValueError):
+        return code
+    return code if not name or name == code else f"{code} · {name}"
 
 
 def language_name(locale: str) -> str:

@@ -31,7 +31,7 @@ from openinno.domain.values import (
     Voting,
     parse_money,
 )
-from web.pages import queries, validation
+from web.pages import i18n, queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import values
 
@@ -306,7 +306,7 @@ class SponsorPages(Controller):
             form=form,
             prize_rows=range(1, PRIZE_ROWS + 1),
             criterion_rows=range(1, CRITERION_ROWS + 1),
-            currency_choices=[(c, c) for c in CURRENCIES],
+            currency_choices=[(c, i18n.currency_label(c, viewer.locale)) for c in CURRENCIES],
             voting_choices=[(m, pages.gettext(viewer, VOTING_LABELS[m])) for m in VOTING_MODES],
             ip_choices=[(k, pages.gettext(viewer, IP_LABELS[k])) for k in IP_TERMS],
             ip_templates=[current_template(kind) for kind in IP_TERMS],

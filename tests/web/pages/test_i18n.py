@@ -184,3 +184,11 @@ def test_numbers_in_a_message_follow_the_locale():
     assert error.message == "The brief is limited to 100,000 characters."
     assert localise(error, "fr") == "Le champ « Énoncé » est limité à 100\u202f000 caractères."
     assert localise(error, "en") == error.message
+
+
+def test_the_draft_form_names_each_currency_in_the_viewers_language(web, cast):
+    web.login("sponsor")
+    web.post("/language", {"locale": "pl", "next": "/"})
+    page = web.get(f"/organisations/{cast.organisation}/challenges/new").text
+    assert '<option value="DKK" >DKK · korona duńska</option>' in page
+    assert '<option value="EUR" selected>EUR · euro</option>' in page
