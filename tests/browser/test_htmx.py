@@ -68,6 +68,8 @@ def test_inline_validation_and_a_paged_catalogue(
     expect(page.locator("#v-email .error")).to_have_text(
         "Enter an email address like name@example.org."
     )
+    # The control the message describes is marked invalid, as after a full submit.
+    expect(page.locator("#f-email")).to_have_attribute("aria-invalid", "true")
     page.fill("#f-password", "short")
     page.press("#f-password", "Tab")
     expect(page.locator("#v-password .error")).to_contain_text("at least 10 characters")
@@ -75,6 +77,7 @@ def test_inline_validation_and_a_paged_catalogue(
     page.fill("#f-email", "fine@example.org")
     page.press("#f-email", "Tab")
     expect(page.locator("#v-email .error")).to_have_count(0)
+    expect(page.locator("#f-email")).not_to_have_attribute("aria-invalid", "true")
     _not_reloaded(page)
     assert page.url.endswith("/signup")
 

@@ -91,9 +91,10 @@ class Form:
         if name and fields and name in fields:
             name = fields[name]
         if name and (name in self.values or (fields and name in fields.values())):
-            self.errors[name] = error.text
+            # The first error a field breaks is the one to fix first.
+            self.errors.setdefault(name, error.text)
         else:
-            self.error = error.text
+            self.error = self.error or error.text
 
     @property
     def failed(self) -> bool:

@@ -216,8 +216,15 @@ class SolverPages(Controller):
                 "team_id": data.one("team_id"),
             }
         )
-        if message := _accept_error(pages, viewer, form.values):
-            form.errors["accept"] = message
+        # Every field's error at once (the terms box, title, summary); files are
+        # checked as they are stored, on submit.
+        for error in validation.every_error(
+            lambda checked: _check_entry(pages, viewer, checked),
+            {name: form.values[name] for name in ENTRY_FIELDS},
+            ENTRY_BASELINE,
+        ):
+            form.fail(error, SUBMIT_FIELDS)
+        if form.failed:
             return self._form(request, pages, viewer, challenge, form, 400)
         try:
             recorded = pages.openinno.submit(

@@ -348,6 +348,18 @@ class SponsorPages(Controller):
         actor = require_signed_in(viewer)
         organisation = _member_organisation(pages, actor, organisation_id)
         form = Form(values=values(data, *DRAFT_FIELDS))
+        zone = viewer.time_zone
+        # Every field's error at once, from the submit's own checks.
+        errors = validation.every_error(
+            lambda checked: check_draft(checked, zone),
+            form.values,
+            draft_baseline(pages.openinno.clock.now(), zone),
+            DRAFT_GROUPS,
+        )
+        for error in errors:
+            form.fail(error, SPEC_FIELDS)
+        if errors:
+            return self._draft_form(request, pages, viewer, organisation, form, 400)
         try:
             spec = check_draft(form.values, viewer.time_zone)
             recorded = pages.openinno.draft_challenge(actor, organisation_id, spec)

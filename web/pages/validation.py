@@ -16,7 +16,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
 
-from openinno.domain.errors import InvalidInput, Message
+from openinno.domain.errors import DomainError, InvalidInput, Message
 from web.pages.base import Form, Pages, Viewer
 
 Check = Callable[[dict[str, str]], object]
@@ -49,6 +49,39 @@ def error_for(
         else:
             return ""
     return ""
+
+
+def every_error(
+    check: Check,
+    values: Mapping[str, str],
+    baseline: Mapping[str, str],
+    groups: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[DomainError]:
+    """Every rule the form breaks, not only the first the domain reports: each
+    error's fields are set aside (given their ``baseline`` value) and the checks run
+    again, until they pass or an error names nothing that can be set aside (a
+    submit then reports all of them at once, each next to its field)."""
+    groups = groups or {}
+    trial = dict(values)
+    found: list[DomainError] = []
+    for _ in range(len(baseline) + 1):
+        try:
+            check(trial)
+        except DomainError as e:
+            found.append(e)
+            name = e.field or ""
+            stale = [
+                f
+                for f in groups.get(name, (name,))
+                if f in baseline and trial.get(f) != baseline[f]
+            ]
+            if not stale:
+                break
+            for f in stale:
+                trial[f] = baseline[f]
+        else:
+            break
+    return found
 
 
 def target_field(request: Request[Any, Any, Any], allowed: tuple[str, ...]) -> str:
