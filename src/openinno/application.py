@@ -67,6 +67,7 @@ from openinno.domain import (
 from openinno.domain.account import check_profile
 from openinno.domain.errors import (
     NOT_FOUND,
+    NOTHING_FOUND,
     AccessDenied,
     ConflictOfInterest,
     EmailAlreadyRegistered,
@@ -223,14 +224,15 @@ class OpenInno(
     def _load(self, aggregate_id: UUID, kind: type[A], what: str, *, readonly: bool = False) -> A:
         """``readonly``: the shared cached object, which the caller must not change
         (no copy is made); otherwise the caller's own copy, to change and save."""
+        unknown = NOT_FOUND.get(what, NOTHING_FOUND)
         try:
             aggregate: Aggregate = self.repository.get(
                 aggregate_id, deepcopy_from_cache=not readonly
             )
         except AggregateNotFoundError:
-            raise NotFound(NOT_FOUND[what], id=str(aggregate_id)) from None
+            raise NotFound(unknown, id=str(aggregate_id)) from None
         if not isinstance(aggregate, kind):
-            raise NotFound(NOT_FOUND[what], id=str(aggregate_id))
+            raise NotFound(unknown, id=str(aggregate_id))
         return aggregate
 
     def _maybe_load(self, aggregate_id: UUID, kind: type[A], *, readonly: bool = False) -> A | None:
