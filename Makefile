@@ -47,7 +47,7 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 
 .PHONY: test
 test: $(STAMP) lint web chromium ## set up and run every test (PostgreSQL and browser tests included)
-	$(BIN)/pytest -q --durations=40 tests
+	$(BIN)/pytest -q -n 4 --dist loadgroup --durations=40 tests
 	$(BIN)/python -m tests.benchmarks --quick
 
 .PHONY: bench

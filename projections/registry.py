@@ -6,11 +6,20 @@ from projections.accounts import PROJECTION as ACCOUNTS
 from projections.admin import PROJECTION as ADMIN
 from projections.decisions import PROJECTION as DECISIONS
 from projections.legal import PROJECTION as LEGAL
+from projections.notifications import PROJECTION as NOTIFICATIONS
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
 
-ALL: tuple[Projection, ...] = (PARTICIPANTS, REVIEWERS, LEGAL, ADMIN, ACCOUNTS, DECISIONS)
+ALL: tuple[Projection, ...] = (
+    PARTICIPANTS,
+    REVIEWERS,
+    LEGAL,
+    ADMIN,
+    ACCOUNTS,
+    DECISIONS,
+    NOTIFICATIONS,
+)
 
 
 def by_name(name: str) -> Projection:

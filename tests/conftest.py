@@ -29,9 +29,19 @@ def postgres_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail("PostgreSQL is required under CI=true and none could be started")
         pytest.skip("no PostgreSQL server answers and none could be started")
-    yield url
-    if cluster is not None:
-        cluster.stop()
+    # Under pytest-xdist (`make test` runs -n 4) each worker has a database of its own.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    own = None
+    if worker is not None:
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", uuid.uuid4().hex)[:8]
+        own = postgres.worker_database(url, worker, run)
+    try:
+        yield own or url
+    finally:
+        if own is not None:
+            postgres.drop_worker_database(url, own)
+        if cluster is not None:
+            cluster.stop()
 
 
 def _drop_schema(url: str, schema: str) -> None:
@@ -90,3 +100,47 @@ def pg_settings(postgres_url: str, tmp_path: Path) -> Iterator[Settings]:
 
     with pg_store(postgres_url, tmp_path) as settings:
         yield settings
+
+
+# pytest-xdist (`make test`: -n 4 --dist loadgroup) runs each group below on one worker,
+# one test after another; every other test is a unit of its own, spread as it comes.
+#  - browser: one served app and one chromium for them all (a session- and a
+#    module-scoped fixture, started once per worker that runs any of them), and never
+#    two chromiums at once on a 2-core machine.
+#  - heavy: tests that load a served app hard, kill its processes or time how far it
+#    got (four 300 MiB uploads at once, a worker killed under load, PostgreSQL's
+#    connections cut, projections killed mid-rebuild): two of them at once would make
+#    each other's load and their "killed too late to test anything" guards flaky.
+# Grouped by path in the scheduler, not with xdist_group marks: with pytest 9.2 the
+# marks no longer group anything (xdist renames the node ids, which pytest no longer
+# reads back: pytest-dev/pytest-xdist#1386), silently.
+XDIST_GROUPS = {
+    "tests/browser/": "browser",
+    "tests/web/test_upload_memory.py": "heavy",
+    "tests/faults/test_connection_loss.py": "heavy",
+    "tests/faults/test_worker_killed.py": "heavy",
+    "tests/faults/test_projection_kill_under_load.py": "heavy",
+    "tests/projections/test_kill_and_rebuild.py": "heavy",
+    "tests/projections/test_one_pass.py": "heavy",
+}
+
+
+def xdist_group_of(nodeid: str) -> str | None:
+    path = nodeid.split("::", 1)[0]
+    return next((g for prefix, g in XDIST_GROUPS.items() if path.startswith(prefix)), None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PathGroups(LoadScopeScheduling):
+        """--dist loadgroup with the groups above: a group's tests form one unit of
+        work, every other test a unit of its own."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_group_of(nodeid) or nodeid
+
+    return PathGroups(config, log)

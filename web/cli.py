@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from openinno.settings import Settings
 from web.files_cli import add_parser as add_files_parser
 from web.ledger_cli import add_parser as add_ledger_parser
+from web.mail_cli import add_parser as add_mail_parser
 from web.projections_cli import add_parser as add_projections_parser
 from web.witness_cli import add_parser as add_witness_parser
 
@@ -46,6 +47,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from openinno.files import FileStore
     from web.files_cli import start_derivatives
     from web.ledger_cli import start_ledger
+    from web.mail_cli import start_mail
     from web.projections_cli import start_projections
 
     # Uploads staged by a worker that was killed mid-request (the files are large).
@@ -55,6 +57,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     stop_ledger = None if args.no_projections else start_ledger(settings)
     # Blind copies and previews of uploaded files, made from the log (never in a request).
     stop_derivatives = None if args.no_projections else start_derivatives(settings)
+    # The notifications' mails, sent from the outbox the read side fills.
+    stop_mail = None if args.no_projections else start_mail(settings)
     try:
         uvicorn.run(
             "web.app:create_served_app",
@@ -78,6 +82,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             stop_ledger()
         if stop_derivatives is not None:
             stop_derivatives()
+        if stop_mail is not None:
+            stop_mail()
     return 0
 
 
@@ -109,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-projections",
         action="store_true",
-        help="do not follow the projections, the ledger and the derived files here (run "
-        "`openinno projections run`, `openinno ledger follow` and `openinno files derive --follow`)",
+        help="do not follow the projections, the ledger, the derived files and the mail "
+        "outbox here (run `openinno projections run`, `openinno ledger follow`, "
+        "`openinno files derive --follow` and `openinno mail send --follow`)",
     )
     serve.add_argument(
         "--no-access-log",
@@ -122,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ledger_parser(commands)
     add_files_parser(commands)
     add_witness_parser(commands)
+    add_mail_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

@@ -284,7 +284,8 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return 2
-        report = audit(ledger, public, progress, history)
+        report = audit(ledger, public, progress, history, files=app.files)
+        models = _audit_read_models(app, ledger, settings) if args.read_models else None
     finally:
         ledger.db.close()
         app.close()
@@ -297,10 +298,37 @@ def _audit(args: argparse.Namespace, settings: Settings) -> int:
             f"write proofs required from position {report.proofs_from:,}; "
             f"{report.legacy_events:,} legacy events below it admitted unproven"
         )
+    print(
+        f"{report.files_checked:,} stored files hashed; not yet checkpointed:"
+        f" {report.not_checkpointed:,} events (their write proofs checked)"
+    )
     for finding in report.findings:
         print(f"FAIL  {finding}")
-    print("RESULT: " + ("intact" if report.ok else "TAMPERED OR INCOMPLETE"))
-    return 0 if report.ok else 1
+    ok = report.ok
+    if models is not None:
+        print(
+            f"legal read model: {models.rows_compared:,} rows held against {models.replayed:,}"
+            f" proven events up to position {models.position:,}"
+            + (f" ({models.left_out:,} unproven events left out)" if models.left_out else "")
+        )
+        for finding in models.findings:
+            print(f"FAIL  {finding}")
+        ok = ok and models.ok
+    print("RESULT: " + ("intact" if ok else "TAMPERED OR INCOMPLETE"))
+    return 0 if ok else 1
+
+
+def _audit_read_models(app: Any, ledger: Any, settings: Settings) -> Any:
+    """`audit --read-models`: the legal read model re-derived from the proven log."""
+    from projections.db import open_db
+    from web.legal_proof import audit_read_models
+    from web.readside import read_store_for
+
+    live = open_db(read_store_for(settings))
+    try:
+        return audit_read_models(app, ledger, live)
+    finally:
+        live.close()
 
 
 def _evidence(args: argparse.Namespace, settings: Settings) -> int:
@@ -425,6 +453,12 @@ def add_parser(commands: Any) -> None:
     )
     audit.add_argument(
         "--public-key", help="PEM public key (default: from the configured signing key)"
+    )
+    audit.add_argument(
+        "--read-models",
+        action="store_true",
+        help="also re-derive the legal read model from the proven log and name every row"
+        " that differs",
     )
     audit.set_defaults(run=_audit)
     evidence = commands.add_parser("evidence", help="write a submission's evidence bundle")

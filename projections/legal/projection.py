@@ -38,6 +38,9 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS lg_chain ("
     " submission_id TEXT NOT NULL, position BIGINT NOT NULL, step TEXT NOT NULL,"
     " event_id TEXT NOT NULL, actor_id TEXT, at TEXT NOT NULL, details TEXT NOT NULL,"
+    # A version's authors, each with when they accepted the terms (JSON; NULL on
+    # steps that record no version's authors).
+    " authors TEXT,"
     " PRIMARY KEY (submission_id, position))",
     "CREATE TABLE IF NOT EXISTS lg_agreements ("
     " agreement_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL,"
@@ -161,7 +164,14 @@ def _who_when(item: Item) -> tuple[str, str]:
     return str(e.actor_id), iso(e.timestamp)
 
 
-def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[str, Any]) -> None:
+def _step(
+    db: Writes,
+    item: Item,
+    submission_id: str,
+    step: str,
+    details: dict[str, Any],
+    authors: list[dict[str, str | None]] | None = None,
+) -> None:
     actor, at = _who_when(item)
     insert(
         db,
@@ -174,8 +184,21 @@ def _step(db: Writes, item: Item, submission_id: str, step: str, details: dict[s
             "actor_id": actor,
             "at": at,
             "details": to_json(details),
+            "authors": None if authors is None else to_json(authors),
         },
     )
+
+
+def _authors(author_ids: Sequence[str], accepted: Sequence[str] | None, at: str) -> list[Any]:
+    """Each author with when they accepted the terms (``Submission.acceptances_of``'s
+    rule: not recorded, the submitter accepted by submitting, the others unknown)."""
+    if accepted is not None and len(accepted) == len(author_ids):
+        times: list[str | None] = [iso_text(t) for t in accepted]
+    else:
+        times = [at if i == 0 else None for i in range(len(author_ids))]
+    return [
+        {"account_id": a, "accepted_terms_at": t} for a, t in zip(author_ids, times, strict=True)
+    ]
 
 
 AGREEMENT_STEP = (
@@ -218,7 +241,9 @@ def on_submitted(db: Writes, item: Item) -> None:
         "receipt_id": d["receipt_id"],
         "version": 1,
     }
-    _step(db, item, str(item.originator_id), "submitted", details)
+    at = iso_text(d["timestamp"])
+    authors = _authors([d["actor_id"], *d["team_ids"]], d.get("terms_accepted_at"), at)
+    _step(db, item, str(item.originator_id), "submitted", details, authors)
 
 
 def on_revised(db: Writes, item: Item) -> None:
@@ -229,7 +254,15 @@ def on_revised(db: Writes, item: Item) -> None:
         "content_sha256": d["content_sha256"],
         "receipt_id": d["receipt_id"],
     }
-    _step(db, item, str(item.originator_id), "revised", details)
+    # A team entry's version names its authors; an entry of no team keeps its first
+    # version's (listed on the "submitted" step).
+    author_ids = d.get("author_ids")
+    authors = (
+        None
+        if author_ids is None
+        else _authors(author_ids, d.get("terms_accepted_at"), iso_text(d["timestamp"]))
+    )
+    _step(db, item, str(item.originator_id), "revised", details, authors)
 
 
 def on_submission_status(step: str) -> Any:
@@ -244,6 +277,11 @@ def on_awarded(db: Writes, item: Item) -> None:
     d = item.data
     assert d is not None
     details = {"place": d["place"], "agreement_id": d["agreement_id"]}
+    # The version awarded and, where no reviewer scored it, the sponsor's reason (issue
+    # 20); awards recorded before name neither.
+    for key in ("content_sha256", "version", "override_reason"):
+        if d.get(key) is not None:
+            details[key] = d[key]
     _step(db, item, str(item.originator_id), "awarded", details)
 
 
@@ -285,6 +323,10 @@ def on_agreement_drafted(db: Writes, item: Item) -> None:
         "amount": e.amount,
         "currency": e.currency,
     }
+    if e.content_version is not None:
+        details["content_version"] = e.content_version
+    if e.override_reason is not None:
+        details["override_reason"] = e.override_reason
     _step(db, item, str(e.submission_id), "agreement_drafted", details)
 
 
@@ -300,7 +342,7 @@ def _agreement(db: Writes, item: Item, column: str, *, add: bool = False) -> Non
 
 def _signature(item: Item) -> dict[str, Any]:
     s = item.event.signature
-    return {
+    details = {
         "signer_id": s.signer_id,
         "typed_name": s.typed_name,
         "intent": s.intent,
@@ -309,6 +351,10 @@ def _signature(item: Item) -> dict[str, Any]:
         "user_agent": s.user_agent,
         "text_sha256": s.text_sha256,
     }
+    # Signatures recorded before the name check have no verdict: their rows stay as they were.
+    if s.typed_name_matches_account is not None:
+        details["typed_name_matches_account"] = s.typed_name_matches_account
+    return details
 
 
 def on_signed(db: Writes, item: Item) -> None:

@@ -14,7 +14,7 @@ from openinno.domain.errors import InvalidInput
 from projections.db import Db, Row
 from projections.values import from_json, iso
 
-CHAIN_COLUMNS = ("position", "event_id", "step", "actor_id", "at", "details")
+CHAIN_COLUMNS = ("position", "event_id", "step", "actor_id", "at", "authors", "details")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,38 @@ class AsOf:
 
 
 NOW = AsOf()
+# Positions read at a time while looking for the end of a command's events.
+_RUN_PAGE = 64
+
+
+def whole_commands(db: Db, as_of: AsOf) -> AsOf:
+    """``as_of`` with its position moved to the end of the command that wrote the event
+    there: a command's events are written in one transaction (consecutive positions,
+    one actor, one time from the injected clock), so no moment shows part of one
+    (an award without the agreement drafted with it).  A time never cuts a command:
+    its events share their time."""
+    if as_of.position is None:
+        return as_of
+    rows = db.rows(
+        "SELECT position, actor_id, at FROM lg_events WHERE position <= ?"
+        " ORDER BY position DESC LIMIT 1",
+        (as_of.position,),
+    )
+    if not rows:
+        return as_of
+    last, actor, at = int(rows[0]["position"]), rows[0]["actor_id"], rows[0]["at"]
+    while True:
+        after = db.rows(
+            "SELECT position, actor_id, at FROM lg_events WHERE position > ?"
+            " ORDER BY position LIMIT ?",
+            (last, _RUN_PAGE),
+        )
+        for row in after:
+            if row["actor_id"] != actor or row["at"] != at:
+                return AsOf(max(last, as_of.position), as_of.time)
+            last = int(row["position"])
+        if len(after) < _RUN_PAGE:
+            return AsOf(max(last, as_of.position), as_of.time)
 
 
 def parse_as_of(value: str | None) -> AsOf:
@@ -58,15 +90,27 @@ def parse_as_of(value: str | None) -> AsOf:
     return AsOf(time=moment)
 
 
+def _step(row: Row) -> Row:
+    """``authors``: each author of the step's version with when they accepted the terms
+    (None on steps that record no version)."""
+    authors = row["authors"]
+    return {
+        **row,
+        "details": from_json(row["details"]),
+        "authors": None if authors is None else from_json(authors),
+    }
+
+
 def chain_of_title(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     """Every step from first submission to ownership transferred, in log order."""
+    as_of = whole_commands(db, as_of)
     where, params = as_of.where()
     rows = db.rows(
-        "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
+        "SELECT position, event_id, step, actor_id, at, details, authors FROM lg_chain "
         f"WHERE submission_id = ?{where} ORDER BY position",
         (str(submission_id), *params),
     )
-    return [{**r, "details": from_json(r["details"])} for r in rows]
+    return [_step(r) for r in rows]
 
 
 def chain_of_title_page(
@@ -74,18 +118,20 @@ def chain_of_title_page(
 ) -> list[Row]:
     """``chain_of_title`` a page at a time (keyset): at most ``limit`` steps after
     log position ``after``."""
+    as_of = whole_commands(db, as_of)
     where, params = as_of.where()
     keyset = " AND position > ?" if after is not None else ""
     rows = db.rows(
-        "SELECT position, event_id, step, actor_id, at, details FROM lg_chain "
+        "SELECT position, event_id, step, actor_id, at, details, authors FROM lg_chain "
         f"WHERE submission_id = ?{where}{keyset} ORDER BY position LIMIT ?",
         (str(submission_id), *params, *(() if after is None else (after,)), limit),
     )
-    return [{**r, "details": from_json(r["details"])} for r in rows]
+    return [_step(r) for r in rows]
 
 
 def ownership_transferred(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> bool:
     """Whether the chain's last transfer or rescission (as of) is a transfer."""
+    as_of = whole_commands(db, as_of)
     where, params = as_of.where()
     rows = db.rows(
         "SELECT step FROM lg_chain WHERE submission_id = ?"
@@ -111,12 +157,14 @@ def chain_of_title_csv(db: Db, submission_id: UUID, as_of: AsOf = NOW) -> str:
     writer.writerow(CHAIN_COLUMNS)
     for step in chain_of_title(db, submission_id, as_of):
         details = json.dumps(step["details"], sort_keys=True)
-        writer.writerow([*(step[c] for c in CHAIN_COLUMNS[:-1]), details])
+        authors = "" if step["authors"] is None else json.dumps(step["authors"])
+        writer.writerow([*(step[c] for c in CHAIN_COLUMNS[:-2]), authors, details])
     return out.getvalue()
 
 
 def stream_history(db: Db, originator_id: UUID, as_of: AsOf = NOW) -> list[Row]:
     """Who did what to one record (any aggregate) and when, with each change."""
+    as_of = whole_commands(db, as_of)
     where, params = as_of.where()
     rows = db.rows(
         "SELECT position, originator_version AS version, event_type, actor_id, at, data "
@@ -131,6 +179,7 @@ def stream_history_page(
 ) -> list[Row]:
     """``stream_history`` a page at a time (keyset): at most ``limit`` events after
     stream version ``after``."""
+    as_of = whole_commands(db, as_of)
     where, params = as_of.where()
     keyset = " AND originator_version > ?" if after is not None else ""
     rows = db.rows(

@@ -8,6 +8,7 @@ from typing import Any
 
 from openinno.domain import Account, Challenge, Organisation, Submission, SupportTally
 from openinno.domain.values import ChallengeSpec, Prize
+from projections.participants import drafts, teams
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.triggers import pg_counted_triggers, pg_function
@@ -211,6 +212,8 @@ TABLES = (
     "pt_tallies",
     "pt_awards",
     "pt_challenge_counts",
+    *teams.TABLES,
+    *drafts.TABLES,
 )
 
 
@@ -401,6 +404,11 @@ def on_deadline_extended(db: Writes, item: Item) -> None:
     )
 
 
+def on_review_closed_early(db: Writes, item: Item) -> None:
+    """The sponsor's note that review ended early: an announcement everyone sees."""
+    _announce(db, item, "review_closed_early")
+
+
 def on_winners_awarded(db: Writes, item: Item) -> None:
     challenge_id = _challenge(item)
     update(db, "pt_challenges", {"challenge_id": challenge_id}, {"status": "awarded"})
@@ -554,7 +562,7 @@ def on_support_changed(db: Writes, item: Item) -> None:
 PROJECTION = Projection(
     name="participants",
     tables=TABLES,
-    ddl=DDL,
+    ddl=(*DDL, *teams.DDL, *drafts.DDL),
     insert_only=("pt_authors", "pt_receipts"),
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
     recount={"postgres": POSTGRES_RECOUNT},
@@ -573,6 +581,7 @@ PROJECTION = Projection(
         Challenge.QuestionHidden: on_question_hidden,
         Challenge.AnnouncementPosted: on_announcement,
         Challenge.DeadlineExtended: on_deadline_extended,
+        Challenge.ReviewClosedEarly: on_review_closed_early,
         Challenge.WinnersAwarded: on_winners_awarded,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
@@ -580,6 +589,8 @@ PROJECTION = Projection(
         Submission.Awarded: on_awarded,
         SupportTally.Opened: on_tally_opened,
         SupportTally.SupportChanged: on_support_changed,
+        **teams.PLAIN,
+        **drafts.PLAIN,
     },
     envelope={
         Challenge.Cancelled: on_cancelled,

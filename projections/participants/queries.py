@@ -281,6 +281,95 @@ def my_submissions(db: Db, account_id: UUID) -> list[Row]:
     ]
 
 
+# Drafts shown at once (a person's open drafts are few; the API pages through them).
+MY_DRAFTS_LIMIT = 100
+
+
+def my_drafts(
+    db: Db, account_id: UUID, *, after: tuple[str, str] | None = None, limit: int = MY_DRAFTS_LIMIT
+) -> list[Row]:
+    """The open entry drafts this person may use: their own, and those of the teams
+    they are on; latest saved first (keyset after ``after``: saved_at, draft_id).
+    Drafts are private: no other query reads them."""
+    me = str(account_id)
+    sql = (
+        "SELECT d.draft_id, d.challenge_id, c.title AS challenge_title, d.team_id,"
+        " t.name AS team_name, d.title, d.files, d.saved_at, d.author_id "
+        "FROM pt_drafts d LEFT JOIN pt_challenges c ON c.challenge_id = d.challenge_id "
+        "LEFT JOIN pt_teams t ON t.team_id = d.team_id "
+        "WHERE d.status = 'draft' AND (d.author_id = ? OR d.team_id IN ("
+        "SELECT m.team_id FROM pt_my_teams m WHERE m.person = ? AND m.state = 'member')) "
+    )
+    params: list[Any] = [me, me]
+    if after is not None:
+        sql += "AND (d.saved_at, d.draft_id) < (?, ?) "
+        params += [after[0], after[1]]
+    sql += "ORDER BY d.saved_at DESC, d.draft_id DESC LIMIT ?"
+    params.append(limit)
+    return db.rows(sql, params)
+
+
+@dataclass(frozen=True)
+class TeamsPage:
+    items: list[Row]
+    # The keyset of the next page (the last row's ``since`` and team id), or None.
+    next_after: tuple[str, str] | None
+
+
+def my_teams_and_invitations(
+    db: Db,
+    account_id: UUID,
+    email: str,
+    *,
+    after: tuple[str, str] | None,
+    limit: int,
+    now: datetime | None = None,
+) -> TeamsPage:
+    """The teams this person is on and the invitations waiting for their answer (by
+    account id or by ``email``, their own normalised address), latest change first,
+    keyset-paged after ``after``.  Disbanded teams are left out, and with ``now``
+    invitations to challenges closed by then (they can no longer be accepted).  Rows:
+    team_id, name, challenge_id, challenge_title, closes_at, state (``member`` or
+    ``invited``), since, lead (whether this person leads the team)."""
+    me = str(account_id)
+    sql = (
+        "SELECT m.team_id, m.state, m.since, t.name, t.challenge_id, t.lead_id,"
+        " c.title AS challenge_title, c.closes_at "
+        "FROM pt_my_teams m JOIN pt_teams t ON t.team_id = m.team_id "
+        "LEFT JOIN pt_challenges c ON c.challenge_id = t.challenge_id "
+        "WHERE m.person IN (?, ?) AND m.state IN ('member', 'invited')"
+        " AND t.lead_id IS NOT NULL "
+    )
+    params: list[Any] = [me, email]
+    if now is not None:
+        sql += "AND (m.state = 'member' OR c.closes_at > ?) "
+        params.append(iso(now))
+    if after is not None:
+        sql += "AND (m.since, m.team_id) < (?, ?) "
+        params += [after[0], after[1]]
+    sql += "ORDER BY m.since DESC, m.team_id DESC LIMIT ?"
+    params.append(limit)
+    rows = db.rows(sql, params)
+    # One row per team: on it (an e-mail invitation may stay open beside the membership
+    # when the invitee was invited both ways), else invited.
+    by_team: dict[str, Row] = {}
+    for r in rows:
+        seen = by_team.get(r["team_id"])
+        if seen is None or r["state"] == "member":
+            by_team[r["team_id"]] = {
+                "team_id": r["team_id"],
+                "name": r["name"],
+                "challenge_id": r["challenge_id"],
+                "challenge_title": r["challenge_title"],
+                "closes_at": r["closes_at"],
+                "state": r["state"],
+                "since": r["since"],
+                "lead": r["lead_id"] == me,
+            }
+    next_after = (rows[-1]["since"], rows[-1]["team_id"]) if len(rows) == limit else None
+    return TeamsPage(list(by_team.values()), next_after)
+
+
 def public_gallery(db: Db, challenge_id: UUID) -> list[Row] | None:
     """Live entries of a public challenge with their support counts, most supported
     first; ``None`` where the challenge has no public gallery.  No author names:

@@ -1,8 +1,8 @@
 """Tables and event handlers of the reviewers' read model.
 
 Blind by construction: no row here holds a solver's account id, name or email.
-Each solver gets a per-challenge number (in order of first entry) keyed by a
-one-way hash of challenge and solver; identities appear only in the queries,
+Each entry gets a per-challenge number (in order of submission) keyed by a
+one-way hash of challenge and entry (not solver: nothing links one author's entries); identities appear only in the queries,
 joined from the participants' tables, after ``Challenge.IdentitiesRevealed``."""
 
 from __future__ import annotations
@@ -32,21 +32,21 @@ DDL = (
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, accepted INTEGER NOT NULL,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_pseudonyms ("
-    " challenge_id TEXT NOT NULL, solver_key TEXT NOT NULL, number INTEGER NOT NULL,"
-    " PRIMARY KEY (challenge_id, solver_key),"
+    " challenge_id TEXT NOT NULL, entry_key TEXT NOT NULL, number INTEGER NOT NULL,"
+    " PRIMARY KEY (challenge_id, entry_key),"
     # Numbers are unique per challenge by construction; the constraint's index (built
     # with the table, so also during a rebuild) makes PSEUDONYM's MAX(number) one index
-    # probe instead of a scan of the challenge's solvers for every submission.
+    # probe instead of a scan of the challenge's entries for every submission.
     " UNIQUE (challenge_id, number))",
     "CREATE TABLE IF NOT EXISTS rv_entries ("
-    " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, solver_key TEXT NOT NULL,"
+    " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, entry_key TEXT NOT NULL,"
     " title TEXT NOT NULL, summary TEXT NOT NULL, version INTEGER NOT NULL,"
     " content_sha256 TEXT NOT NULL, status TEXT NOT NULL, shortlisted INTEGER NOT NULL,"
     " submitted_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS rv_entries_challenge ON rv_entries (challenge_id)",
-    # The queue pages through a challenge in pseudonym order: each entrant's number,
-    # then that entrant's entries by this index.
-    "CREATE INDEX IF NOT EXISTS rv_entries_entrant ON rv_entries (challenge_id, solver_key)",
+    # The queue pages through a challenge in pseudonym order: each entry's number, its
+    # row found by this index (one entry per number since issue 21).
+    "CREATE INDEX IF NOT EXISTS rv_entries_entrant ON rv_entries (challenge_id, entry_key)",
     "CREATE TABLE IF NOT EXISTS rv_reviews ("
     " review_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
     " reviewer_id TEXT NOT NULL, scores TEXT, comment TEXT NOT NULL DEFAULT '',"
@@ -55,6 +55,9 @@ DDL = (
     # The review's weighted total (scoring.weighted_total), set with the scores: the
     # ranking's z-scores and order are computed in SQL from it.
     " total DOUBLE PRECISION,"
+    # The version the scores are of (issue 20; NULL in reviews recorded before versions
+    # were bound: decision 0020, see queries.CURRENT).
+    " scored_version INTEGER, scored_sha256 TEXT,"
     # One review per entry and reviewer (its id is derived from both).  The queue joins
     # each entry to my review of it by this index, and the counters' triggers find an
     # entry's reviews by it: a constraint's index, built with the table, so also during
@@ -339,9 +342,11 @@ POSTGRES_RECOUNT = (
 )
 
 
-def solver_key(challenge_id: UUID | str, solver_id: UUID | str) -> str:
-    """Stable within a challenge, unlinkable across challenges, not the account id."""
-    return hashlib.sha256(f"pseudonym:{challenge_id}:{solver_id}".encode()).hexdigest()
+def entry_key(challenge_id: UUID | str, submission_id: UUID | str) -> str:
+    """One per entry (issue 21), not per solver: keyed by a solver, one author's
+    entries shared a pseudonym and could be linked by those who judge them.  A hash,
+    so the key is not the entry's id either."""
+    return hashlib.sha256(f"pseudonym:{challenge_id}:{submission_id}".encode()).hexdigest()
 
 
 def _spec(spec: ChallengeSpec) -> dict[str, str]:
@@ -420,14 +425,14 @@ def on_reviewer_accepted(db: Writes, item: Item) -> None:
 
 
 PSEUDONYM = (
-    "INSERT INTO rv_pseudonyms (challenge_id, solver_key, number) "
+    "INSERT INTO rv_pseudonyms (challenge_id, entry_key, number) "
     "SELECT ?, ?, COALESCE(MAX(number), 0) + 1 FROM rv_pseudonyms WHERE challenge_id = ? "
-    "ON CONFLICT (challenge_id, solver_key) DO NOTHING"
+    "ON CONFLICT (challenge_id, entry_key) DO NOTHING"
 )
-# PSEUDONYM for a batch's submissions at once (PostgreSQL): each solver new to its
-# challenge, in order of their first submission in the batch, numbered on from the
+# PSEUDONYM for a batch's submissions at once (PostgreSQL): each entry new to its
+# challenge, in order of submission in the batch, numbered on from the
 # challenge's highest number, as the statements one after another number them.
-# (Window functions run after WHERE, so solvers already numbered are not counted.)
+# (Window functions run after WHERE, so entries already numbered are not counted.)
 # Each challenge's highest number is read once, in ``base``, below the sort the
 # window needs, so every probe runs before the first row is inserted: probed per row
 # while inserting, the backward index scan stepped over the rows this statement had
@@ -435,22 +440,22 @@ PSEUDONYM = (
 # entrants of one challenge, quadratic in a batch (measured: 64 of a 500,000-submission
 # rebuild's 100 s of writes).
 PSEUDONYMS = (
-    "WITH v AS (SELECT u.challenge_id, u.solver_key, MIN(u.n) AS first"
+    "WITH v AS (SELECT u.challenge_id, u.entry_key, MIN(u.n) AS first"
     " FROM unnest(?::text[], ?::text[], ?::text[])"
-    " WITH ORDINALITY AS u (challenge_id, solver_key, same_challenge_id, n)"
-    " GROUP BY u.challenge_id, u.solver_key),"
-    " fresh AS (SELECT v.challenge_id, v.solver_key, v.first FROM v"
+    " WITH ORDINALITY AS u (challenge_id, entry_key, same_challenge_id, n)"
+    " GROUP BY u.challenge_id, u.entry_key),"
+    " fresh AS (SELECT v.challenge_id, v.entry_key, v.first FROM v"
     " WHERE NOT EXISTS (SELECT 1 FROM rv_pseudonyms p"
-    " WHERE p.challenge_id = v.challenge_id AND p.solver_key = v.solver_key)),"
+    " WHERE p.challenge_id = v.challenge_id AND p.entry_key = v.entry_key)),"
     " base AS MATERIALIZED (SELECT c.challenge_id,"
     " COALESCE((SELECT MAX(p.number) FROM rv_pseudonyms p"
     " WHERE p.challenge_id = c.challenge_id), 0) AS top"
     " FROM (SELECT DISTINCT challenge_id FROM fresh) c) "
-    "INSERT INTO rv_pseudonyms (challenge_id, solver_key, number) "
-    "SELECT f.challenge_id, f.solver_key,"
+    "INSERT INTO rv_pseudonyms (challenge_id, entry_key, number) "
+    "SELECT f.challenge_id, f.entry_key,"
     " b.top + ROW_NUMBER() OVER (PARTITION BY f.challenge_id ORDER BY f.first) "
     "FROM fresh f JOIN base b ON b.challenge_id = f.challenge_id "
-    "ON CONFLICT (challenge_id, solver_key) DO NOTHING"
+    "ON CONFLICT (challenge_id, entry_key) DO NOTHING"
 )
 
 
@@ -458,7 +463,7 @@ def on_submitted(db: Writes, item: Item) -> None:
     d = _data(item)
     challenge_id = d["challenge_id"]
     content = d["content"]
-    key = solver_key(challenge_id, d["actor_id"])
+    key = entry_key(challenge_id, item.originator_id)
     # Numbered in SQL at the end of the batch, in log order (nothing else writes here).
     db.execute(PSEUDONYM, (challenge_id, key, challenge_id), many=PSEUDONYMS)
     insert(
@@ -467,7 +472,7 @@ def on_submitted(db: Writes, item: Item) -> None:
         {
             "submission_id": str(item.originator_id),
             "challenge_id": challenge_id,
-            "solver_key": key,
+            "entry_key": key,
             "title": content["title"],
             "summary": content["summary"],
             "version": 1,
@@ -572,6 +577,9 @@ def on_scores(db: Writes, item: Item) -> None:
         "scores": to_json(d["scores"]),
         "comment": d["comment"],
         "scored_at": iso_text(d["timestamp"]),
+        # Absent from reviews recorded before versions were bound.
+        "scored_version": d.get("version"),
+        "scored_sha256": d.get("content_sha256"),
     }
     # The total needs the challenge's criteria.  Where the review started in this
     # batch (its row is pending here, as when a review is started and scored at once)

@@ -14,6 +14,22 @@ from projections.values import from_json
 LIVE = "('withdrawn', 'disqualified')"
 
 
+# A review (``r``) is of its entry's (``e``) current version: its recorded version is
+# the entry's.  A review recorded before versions were bound has none (decision 0020):
+# it is of version 1, certainly, while the entry has had no other, and of an unknown
+# version once revised, so never current then.
+CURRENT = "COALESCE(r.scored_version, 1) = e.version"
+
+
+def scored_version(row: Row) -> int | None:
+    """The version a queue row's review scored (None: not scored, or unknown)."""
+    if not row["scores"]:
+        return None
+    if row["scored_version"] is not None:
+        return int(row["scored_version"])
+    return 1 if int(row["version"]) == 1 else None
+
+
 def pseudonym(number: int) -> str:
     return f"Entrant {number}"
 
@@ -33,10 +49,10 @@ def my_review_queue(db: Db, reviewer_id: UUID, seen_by: AuthorVisibility = BLIND
 _QUEUE_SELECT = (
     "SELECT e.challenge_id, c.title AS challenge_title, c.review_ends_at, c.revealed,"
     " e.submission_id, p.number, e.submitted_at, e.title, e.summary, e.version,"
-    " e.content_sha256, e.shortlisted, r.scores, r.comment, r.conflict "
+    " e.content_sha256, e.shortlisted, r.scores, r.comment, r.conflict, r.scored_version "
     "FROM rv_reviewers v JOIN rv_challenges c ON c.challenge_id = v.challenge_id "
     "JOIN rv_entries e ON e.challenge_id = v.challenge_id "
-    "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+    "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
     "LEFT JOIN rv_reviews r ON r.submission_id = e.submission_id AND r.reviewer_id = ?"
 )
 _QUEUE_ORDER = "c.review_ends_at, e.challenge_id, p.number, e.submitted_at, e.submission_id"
@@ -94,8 +110,8 @@ def my_review_queue_page(
     return _queue_entries(db, rows, seen_by)
 
 
-# The sort key of a challenge's entries in pseudonym order: the entrant's number,
-# then that entrant's entries by time.
+# The sort key of a challenge's entries in pseudonym order: the entry's number (one
+# per entry since issue 21; the time and id keep the key total).
 EntrantKey = tuple[int, str, str]
 
 
@@ -147,7 +163,17 @@ def _queue_entries(db: Db, rows: list[Row], seen_by: AuthorVisibility) -> list[R
         named |= identities(db, ids, seen_by.with_revealed(seen_by.revealed or flag))
     queue = []
     for r in rows:
-        state = "conflict" if r["conflict"] else ("scored" if r["scores"] else "to_do")
+        scored = scored_version(r)
+        # "re_review": scored, but not the current version (issue 20).
+        state = (
+            "conflict"
+            if r["conflict"]
+            else "to_do"
+            if not r["scores"]
+            else "scored"
+            if scored == r["version"]
+            else "re_review"
+        )
         entry: Row = {
             "challenge_id": r["challenge_id"],
             "challenge_title": r["challenge_title"],
@@ -160,6 +186,8 @@ def _queue_entries(db: Db, rows: list[Row], seen_by: AuthorVisibility) -> list[R
             "content_sha256": r["content_sha256"],
             "shortlisted": bool(r["shortlisted"]),
             "state": state,
+            "scored_version": scored,
+            "current_version": int(r["version"]),
             "scores": from_json(r["scores"]),
             "comment": r["comment"] or "",
             "number": r["number"],
@@ -172,7 +200,7 @@ def _queue_entries(db: Db, rows: list[Row], seen_by: AuthorVisibility) -> list[R
 
 
 # The reviews that count for a challenge's ranking (scored, not conflicted, of a live
-# entry) with each one's z-score against its reviewer's own mean and population
+# entry's current version: a review of an earlier one is stale, issue 20) with each one's z-score against its reviewer's own mean and population
 # standard deviation, as ``scoring.z_scores`` defines them.  Read by the challenge's
 # index and each review's entry by key: reviews are a sample of the entries, so this
 # is the cost of a ranking page whatever the number of entries.
@@ -185,7 +213,7 @@ _Z = (
     "counted AS (SELECT r.submission_id, r.reviewer_id, r.total FROM rv_reviews r"
     " JOIN rv_entries e ON e.submission_id = r.submission_id"
     " WHERE r.challenge_id = ? AND r.conflict = 0 AND r.scores IS NOT NULL"
-    f" AND e.status NOT IN {LIVE}), "
+    f" AND e.status NOT IN {LIVE} AND {CURRENT}), "
     "means AS (SELECT reviewer_id, AVG(total) AS mean,"
     " CASE WHEN MIN(total) = MAX(total) THEN 1 ELSE 0 END AS flat"
     " FROM counted GROUP BY reviewer_id), "
@@ -236,7 +264,7 @@ def scored_entries_page(
         "SELECT s.submission_id, p.number, e.title, e.status, e.shortlisted, e.submitted_at,"
         " s.review_count, s.mean_total, s.normalised_score "
         "FROM scored s JOIN rv_entries e ON e.submission_id = s.submission_id "
-        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
         f"{where}"
         "ORDER BY s.normalised_score DESC, s.mean_total DESC,"
         " p.number, e.submitted_at, e.submission_id "
@@ -248,16 +276,20 @@ def scored_entries_page(
 def unscored_entries_page(
     db: Db, challenge_id: UUID, *, after: EntrantKey | None, limit: int
 ) -> list[Row]:
-    """A challenge's live entries no counted review scores, in pseudonym order,
-    after ``after``: walked from the pseudonym index, each entry's reviews looked
-    up by key (entries that have some are skipped; they are few)."""
+    """A challenge's live entries no counted review of their current version scores,
+    in pseudonym order, after ``after``: walked from the pseudonym index, each entry's
+    reviews looked up by key (entries that have some are skipped; they are few).
+    ``stale`` is 1 where some review scored an earlier version (it needs re-review)."""
     sql, params = in_entrant_order(
-        "SELECT e.submission_id, p.number, e.title, e.status, e.shortlisted, e.submitted_at "
+        "SELECT e.submission_id, p.number, e.title, e.status, e.shortlisted, e.submitted_at,"
+        " e.version, CASE WHEN EXISTS (SELECT 1 FROM rv_reviews r"
+        " WHERE r.submission_id = e.submission_id AND r.conflict = 0"
+        " AND r.scores IS NOT NULL) THEN 1 ELSE 0 END AS stale "
         "FROM rv_pseudonyms p JOIN rv_entries e"
-        " ON e.challenge_id = p.challenge_id AND e.solver_key = p.solver_key "
+        " ON e.challenge_id = p.challenge_id AND e.entry_key = p.entry_key "
         f"WHERE p.challenge_id = ? AND e.status NOT IN {LIVE} "
         "AND NOT EXISTS (SELECT 1 FROM rv_reviews r WHERE r.submission_id = e.submission_id"
-        " AND r.conflict = 0 AND r.scores IS NOT NULL) ",
+        f" AND r.conflict = 0 AND r.scores IS NOT NULL AND {CURRENT}) ",
         [str(challenge_id)],
         after=after,
         limit=limit,

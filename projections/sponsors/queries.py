@@ -103,8 +103,10 @@ def ranking_page(
 ) -> list[Row]:
     """Live entries best first, a page at a time (``after``: ``rank_key`` of the last
     row sent).  Reviewed entries first, by normalised score (mean per-reviewer
-    z-score), then mean weighted total, then pseudonym order; then the unreviewed
-    ones in pseudonym order.  Each row carries its reviews (raw scores, weighted
+    z-score), then mean weighted total, then pseudonym order, counting only reviews
+    of each entry's current version; then, apart (``review_state`` "stale" or
+    "unreviewed"), the entries no review of their current version scores, in
+    pseudonym order.  Each row carries its reviews (raw scores, weighted
     total, z-score) and the reviewers' agreement; the solver's name only where
     ``seen_by`` (the viewer's standing, ``OpenInno.author_visibility``) may know it,
     or for everyone once the challenge's identities are revealed.  ``reviews=False``: without the reviews and
@@ -148,6 +150,11 @@ def ranking_page(
             "review_count": int(r["review_count"]) if reviewed else 0,
             "mean_total": float(r["mean_total"]) if reviewed else None,
             "normalised_score": float(r["normalised_score"]) if reviewed else None,
+            # Apart from the ranked: "stale" (reviews of an earlier version only) or
+            # "unreviewed" (none); "current" is ranked on reviews of this version.
+            "review_state": (
+                "current" if reviewed else "stale" if r.get("stale") else "unreviewed"
+            ),
             "number": int(r["number"]),
             "submitted_at": r["submitted_at"],
         }

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
@@ -30,12 +29,15 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
     ServedFile,
     ShownFile,
     neutral_file_name,
 )
+from openinno.commands.judging import Judging
+from openinno.commands.notifications import NotificationCommands
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
     AwardsRecorded,
@@ -55,9 +57,9 @@ from openinno.domain import (
     Account,
     Challenge,
     EmailClaim,
+    EntryDraft,
     IpAgreement,
     Organisation,
-    Review,
     SolverEntries,
     Submission,
     SupportTally,
@@ -79,16 +81,14 @@ from openinno.domain.errors import (
     Term,
     TermsMismatch,
 )
-from openinno.domain.ip_templates import TEMPLATES, render_agreement
 from openinno.domain.submission import check_content, content_sha256
 from openinno.domain.values import (
-    Award,
     ChallengeSpec,
     Signature,
     SubmissionContent,
-    canonical_json,
     normalise_email,
-    sha256_hex,
+    same_name,
+    terms_document,
 )
 from openinno.files import FileStore, Upload, check_upload
 from openinno.keyed_lock import KeyedLocks
@@ -123,8 +123,11 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class OpenInno(
+    NotificationCommands,
     Remedies,
     TeamCommands,
+    Judging,
+    EntryDrafts,
     AccessRules,
     EntryFiles,
     ApiTokens,
@@ -584,6 +587,31 @@ class OpenInno(
         recorded as given, unchecked, so that inviting one tells nothing about its
         account.  Entries recorded before issue 21 named co-authors instead
         (``Submission.CoauthorsNamed``), who still confirm or decline."""
+        return self._submit_once(
+            actor_id,
+            challenge_id,
+            title,
+            summary,
+            accepted_terms_sha256,
+            files,
+            team_ids,
+            team_id,
+        )
+
+    def _submit_once(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        title: str,
+        summary: str,
+        accepted_terms_sha256: str,
+        files: Sequence[Upload] = (),
+        team_ids: Sequence[UUID] = (),
+        team_id: UUID | None = None,
+        draft: EntryDraft | None = None,
+    ) -> SubmissionRecorded:
+        """``submit``, once (the caller retries on a conflict).  ``draft``: the entry
+        draft this submits, closed in the same transaction (``submit_draft``)."""
         # Read-only loads (no copy): only SolverEntries and the new Submission change.
         self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
         self._actor(actor_id)
@@ -606,7 +634,7 @@ class OpenInno(
                     "Invite people to the team instead of naming them.", field="team_ids"
                 )
             return self._submit_for_team(
-                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at
+                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at, draft
             )
         if team_ids:
             return self._submit_inviting(
@@ -626,9 +654,12 @@ class OpenInno(
             content_sha256=digest,
             receipt_id=uuid4(),
             timestamp=at,
+            terms_accepted_at=(at,),
         )
+        if draft is not None:
+            draft.mark_submitted(actor_id, submission_id, at)
         self._store_files(files)
-        position = self._commit(submission, entries)
+        position = self._commit(submission, entries, draft)
         return SubmissionRecorded(submission_id, position, submission.receipt)
 
     @retry_on_conflict
@@ -816,54 +847,6 @@ class OpenInno(
         tally = self._maybe_load(ids.support_tally_id(submission_id), SupportTally, readonly=True)
         return tally.count if tally else 0
 
-    # --- reviews --------------------------------------------------------------------------
-
-    def _reviewable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
-        self._actor(actor_id)
-        submission = self._load(submission_id, Submission, "submission")
-        challenge = self._load(submission.challenge_id, Challenge, "challenge")
-        if actor_id not in challenge.reviewers:
-            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
-        if actor_id in submission.author_ids:
-            raise ConflictOfInterest("You cannot review your own entry.")
-        return submission, challenge
-
-    def _review(self, actor_id: UUID, submission: Submission, at: datetime) -> Review:
-        review_id = ids.review_id(submission.id, actor_id)
-        return self._maybe_load(review_id, Review) or Review(
-            id=review_id,
-            actor_id=actor_id,
-            challenge_id=submission.challenge_id,
-            submission_id=submission.id,
-            timestamp=at,
-        )
-
-    @retry_on_conflict
-    def record_review(
-        self,
-        actor_id: UUID,
-        submission_id: UUID,
-        scores: dict[str, Decimal | int | str],
-        comment: str = "",
-    ) -> Recorded:
-        submission, challenge = self._reviewable(actor_id, submission_id)
-        at = self._now()
-        challenge.require_reviewing(actor_id, at)
-        submission.require_active()
-        review = self._review(actor_id, submission, at)
-        # The domain reads each score (review.check_scores): finite, plainly written.
-        review.record_scores(actor_id, challenge.spec.criteria, dict(scores), comment, at)
-        return Recorded(review.id, self._commit(review))
-
-    @retry_on_conflict
-    def declare_conflict(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
-        submission, challenge = self._reviewable(actor_id, submission_id)
-        at = self._now()
-        challenge.require_reviewing(actor_id, at)
-        review = self._review(actor_id, submission, at)
-        review.declare_conflict(actor_id, reason, at)
-        return Recorded(review.id, self._commit(review))
-
     # --- shortlist, awards and agreements -------------------------------------------------
 
     def _entries_of(self, challenge: Challenge, submission_ids: Sequence[UUID]) -> list[Submission]:
@@ -894,75 +877,6 @@ class OpenInno(
         return Recorded(challenge_id, self._commit(challenge, *submissions))
 
     @retry_on_conflict
-    def award(
-        self, actor_id: UUID, challenge_id: UUID, places: Sequence[tuple[UUID, int]]
-    ) -> AwardsRecorded:
-        """Award places; each award drafts its IP agreement in the same transaction."""
-        challenge = self._visible_challenge(actor_id, challenge_id)
-        organisation = self._sponsor(actor_id, challenge, "owner", "manager")
-        at = self._now()
-        awards = tuple(Award(submission_id, place, uuid4()) for submission_id, place in places)
-        challenge.award(actor_id, awards, at)
-        assert challenge.terms is not None and challenge.terms_sha256 is not None
-        submissions = self._entries_of(challenge, [a.submission_id for a in awards])
-        template = TEMPLATES[(challenge.terms.ip_template, challenge.terms.ip_template_version)]
-        prizes = {p.place: p for p in challenge.terms.spec.prizes}
-        agreements = []
-        for award, submission in zip(awards, submissions, strict=True):
-            submission.award(actor_id, award.place, award.agreement_id, at)
-            prize = prizes[award.place]
-            # The assignors: the authors of the awarded version (for a team entry, who
-            # was on the team when it was recorded), the one who recorded it first.
-            assignor_id, *co_assignor_ids = submission.latest_author_ids
-            solver = self._load(assignor_id, Account, "account")
-            team = tuple(
-                (member_id, self._load(member_id, Account, "account").display_name)
-                for member_id in co_assignor_ids
-            )
-            text = render_agreement(
-                template,
-                agreement_id=award.agreement_id,
-                challenge_id=challenge.id,
-                challenge_title=challenge.terms.spec.title,
-                terms_sha256=challenge.terms_sha256,
-                submission_id=submission.id,
-                submission_title=submission.content.title,
-                content_sha256=submission.content_sha256,
-                place=award.place,
-                amount=prize.amount,
-                currency=prize.currency,
-                assignor_id=solver.id,
-                assignor_name=solver.display_name,
-                assignee_id=organisation.id,
-                assignee_name=organisation.name,
-                co_assignors=team,
-            )
-            agreements.append(
-                IpAgreement(
-                    id=award.agreement_id,
-                    actor_id=actor_id,
-                    challenge_id=challenge.id,
-                    submission_id=submission.id,
-                    content_sha256=submission.content_sha256,
-                    terms_sha256=challenge.terms_sha256,
-                    template=template.kind,
-                    template_version=template.version,
-                    text=text,
-                    text_sha256=sha256_hex(text.encode()),
-                    assignor_id=assignor_id,
-                    co_assignor_ids=tuple(co_assignor_ids),
-                    assignee_organisation_id=organisation.id,
-                    place=award.place,
-                    amount=prize.amount,
-                    currency=prize.currency,
-                    payment_required=template.payment_required and prize.amount > 0,
-                    timestamp=at,
-                )
-            )
-        position = self._commit(challenge, *submissions, *agreements)
-        return AwardsRecorded(challenge_id, position, tuple(a.agreement_id for a in awards))
-
-    @retry_on_conflict
     def reveal_identities(self, actor_id: UUID, challenge_id: UUID) -> Recorded:
         challenge = self._visible_challenge(actor_id, challenge_id)
         self._sponsor(actor_id, challenge, "owner", "manager")
@@ -979,6 +893,7 @@ class OpenInno(
         ip_address: str,
         user_agent: str,
     ) -> Signature:
+        account = self._actor(actor_id)
         return Signature(
             signer_id=actor_id,
             typed_name=typed_name.strip(),
@@ -987,6 +902,7 @@ class OpenInno(
             ip_address=ip_address[:64],
             user_agent=user_agent[:512],
             text_sha256=text_sha256,
+            typed_name_matches_account=same_name(typed_name, account.display_name),
         )
 
     @retry_on_conflict
@@ -1054,7 +970,7 @@ class OpenInno(
         """The exact bytes whose SHA-256 is the published terms hash."""
         if challenge.terms is None:
             raise InvalidState("This challenge is not published yet.")
-        return canonical_json(challenge.terms)
+        return terms_document(challenge.terms)
 
 
 def open_application(settings: Settings | None = None, **kwargs: Any) -> OpenInno:

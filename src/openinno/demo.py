@@ -1094,6 +1094,9 @@ class _Story:
             ip_terms="assignment",
             category="energy",
             language="en",
+            # GE-ecomagination-like: experts review ideas as they come in, while the
+            # challenge is open (the others review once submissions close).
+            review_timing="rolling",
         )
 
     def ideas_spec(self) -> ChallengeSpec:

@@ -69,6 +69,17 @@ class Settings:
     # How long an API token lives from its issue; tokens issued before expiry was
     # recorded expire this long after their issue too.
     api_token_ttl_seconds: int = 30 * 24 * 3600
+    # Outgoing mail (issue 23): smtp[s]://user:pass@host:port?starttls=1; empty: every
+    # mail is written as an .eml file under mail_directory instead.
+    smtp_url: str = ""
+    mail_from: str = "openinno <noreply@localhost>"
+    # Where mails go without SMTP; defaults to <data_dir>/mail.
+    mail_directory: Path | None = None
+    # The site's address as people reach it: the links in mails (and List-Unsubscribe).
+    base_url: str = "http://127.0.0.1:8000"
+    # A mail not sent this long after its event is recorded as expired, never sent (a
+    # read model replayed for the first time, a sender down for days).
+    mail_max_age_hours: float = 72.0
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -105,6 +116,13 @@ class Settings:
             read_side_linger_ms=float(env.get("OPENINNO_READ_SIDE_LINGER_MS", 10)),
             web_threads=_positive(env, "OPENINNO_WEB_THREADS", 6),
             api_token_ttl_seconds=_positive(env, "OPENINNO_API_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+            smtp_url=env.get("OPENINNO_SMTP_URL", "").strip(),
+            mail_from=env.get("OPENINNO_MAIL_FROM", "").strip() or "openinno <noreply@localhost>",
+            mail_directory=_optional_path(env.get("OPENINNO_MAIL_DIR")),
+            base_url=(env.get("OPENINNO_BASE_URL", "").strip() or "http://127.0.0.1:8000").rstrip(
+                "/"
+            ),
+            mail_max_age_hours=float(env.get("OPENINNO_MAIL_MAX_AGE_HOURS", 72)),
         )
 
     @property
@@ -143,6 +161,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.files_directory or self.data_dir / "files"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.mail_directory or self.data_dir / "mail"
 
     @property
     def derived_files_dir(self) -> Path:

@@ -24,7 +24,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from uuid import UUID, uuid4
 
-from openinno.domain import Account, Challenge, Organisation, SolverEntries, Submission
+from openinno.domain import (
+    Account,
+    Challenge,
+    EntryDraft,
+    Organisation,
+    SolverEntries,
+    Submission,
+)
 from openinno.domain.errors import (
     NOT_FOUND,
     InvalidInput,
@@ -219,6 +226,26 @@ class TeamCommands:
         team.invite(actor_id, account_ids, emails, self._now())
         return Recorded(team_id, self._commit(team))
 
+    @_retrying
+    def cancel_team_invitation(
+        self, actor_id: UUID, team_id: UUID, invitee: str | UUID
+    ) -> Recorded:
+        """The lead takes back a pending invitation (``invitee``: the account id or the
+        e-mail address it was sent to).  Allowed after the deadline too: it only ends
+        an invitation that could no longer be accepted anyway."""
+        from openinno.application import Recorded
+
+        account = self._actor(actor_id)
+        team = self._visible_team(account, team_id, readonly=False)
+        account_ids, emails = parse_invitees([invitee])
+        team.cancel_invitation(
+            actor_id,
+            account_ids[0] if account_ids else None,
+            emails[0] if emails else None,
+            self._now(),
+        )
+        return Recorded(team_id, self._commit(team))
+
     # --- answering an invitation --------------------------------------------------------
 
     @_retrying
@@ -359,12 +386,15 @@ class TeamCommands:
         accepted_terms_sha256: str,
         files: Sequence[Upload],
         at: datetime,
+        draft: EntryDraft | None = None,
     ) -> SubmissionRecorded:
         """A member enters for the team (the checks ``submit`` makes of the actor, the
         window and the terms already made).  The authors: the team's members who
         accepted the terms, the submitter first; each one's slot is counted."""
         team = self._member_team(actor_id, team_id, challenge)
-        return self._enter_for(actor_id, challenge, team, content, accepted_terms_sha256, files, at)
+        return self._enter_for(
+            actor_id, challenge, team, content, accepted_terms_sha256, files, at, draft=draft
+        )
 
     def _submit_inviting(
         self,
@@ -417,6 +447,7 @@ class TeamCommands:
         files: Sequence[Upload],
         at: datetime,
         loaded: SolverEntries | None = None,
+        draft: EntryDraft | None = None,
     ) -> SubmissionRecorded:
         from openinno.application import SubmissionRecorded
 
@@ -438,10 +469,14 @@ class TeamCommands:
             receipt_id=uuid4(),
             timestamp=at,
             team_id=team.id,
+            # The submitter accepts the terms by submitting; the others did on joining.
+            terms_accepted_at=(at, *(team.terms_accepted[a] for a in authors[1:])),
         )
         team.note_entry(actor_id, submission_id, 1, at)
+        if draft is not None:
+            draft.mark_submitted(actor_id, submission_id, at)
         self._store_files(files)
-        position = self._commit(submission, team, *entries)
+        position = self._commit(submission, team, *entries, draft)
         return SubmissionRecorded(submission_id, position, submission.receipt)
 
     def _revise_for_team(
@@ -470,7 +505,14 @@ class TeamCommands:
         content = self._content(title, summary, files)
         authors = (actor_id, *(a for a in team.author_ids if a != actor_id))
         entries = self._count_for_authors(challenge, submission.id, authors, at)
-        submission.revise(actor_id, content, uuid4(), at, author_ids=authors)
+        submission.revise(
+            actor_id,
+            content,
+            uuid4(),
+            at,
+            author_ids=authors,
+            terms_accepted_at=(at, *(team.terms_accepted[a] for a in authors[1:])),
+        )
         team.note_entry(actor_id, submission.id, len(submission.versions), at)
         self._store_files(files)
         position = self._commit(submission, team, *entries)

@@ -50,7 +50,7 @@ def test_a_named_coauthor_is_no_author_until_they_confirm(app, clock):
     assert submission.named_coauthor_ids == (s.other_solver,)
     # when the entry wins,
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     # then the agreement assigns only the submitter's rights: the rival is no party,
     agreement = app.get_agreement(s.solver, agreement_id)
     assert agreement.authors == (s.solver,)
@@ -86,7 +86,7 @@ def test_a_confirmed_coauthor_counts_against_their_quota_and_signs(app, clock):
         app.submit(s.other_solver, challenge_id, "Solo entry", "Alone.", terms)
     # and, once the entry wins, a party to its agreement who signs too.
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     agreement = app.get_agreement(s.other_solver, agreement_id)
     assert agreement.authors == (s.solver, s.other_solver)
     assert f"Other (account {s.other_solver})" in agreement.text

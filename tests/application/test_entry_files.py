@@ -71,7 +71,7 @@ def test_the_sponsor_gets_blind_copies_until_names_are_revealed(app, clock):
     data, name = download(app, s.sponsor, entry, sha(PDF))
     assert NAME not in data and name == "File 2.pdf"
     clock.advance(timedelta(days=30))
-    app.award(s.sponsor, challenge, [(entry, 1)])
+    s.award_unreviewed(challenge, [(entry, 1)])
     app.reveal_identities(s.sponsor, challenge)
     assert download(app, s.sponsor, entry, sha(PDF)) == (PDF, "ada-brief.pdf")
 

@@ -40,7 +40,7 @@ def world(app: OpenInno, clock: ManualClock) -> World:
     app.deactivate_account(gone, gone, "leaving")
     app.grant_admin_as_operator(admin)
     rival_organisation = app.create_organisation(rival, "Rival Bricks").id
-    challenge_id, terms = s.open_challenge()
+    challenge_id, terms = s.open_challenge(review_timing="rolling")
     team_id = app.form_team(s.solver, challenge_id, "Pendulums", [str(team_mate)]).id
     app.accept_team_invitation(team_mate, team_id, terms)
     entry = app.submit(s.solver, challenge_id, "Pendulum park", "Swings.", terms, team_id=team_id)
@@ -50,7 +50,7 @@ def world(app: OpenInno, clock: ManualClock) -> World:
     app.accept_reviewer_invitation(s.reviewer, challenge_id)
     review = app.record_review(s.reviewer, entry.id, {"originality": 9, "feasibility": 8, "fun": 9})
     clock.advance(timedelta(days=30))
-    awarded = app.award(s.sponsor, challenge_id, [(entry.id, 1), (other_entry, 2)])
+    awarded = s.award_unreviewed(challenge_id, [(entry.id, 1), (other_entry, 2)])
     _token, token = app.issue_token("solver@example.org", PASSWORD)
     app.begin_idempotent_request(s.solver, "key-1", "0" * 64)
     people = {

@@ -68,7 +68,12 @@ def test_the_sponsor_disqualifies_before_the_award_and_an_admin_after(s, admin):
     assert s.app.get_submission(s.solver, early).status == "disqualified"
 
     s.clock.advance(timedelta(days=45))
-    s.app.award(s.sponsor, challenge_id, [(winner, 1)])
+    s.app.award(
+        s.sponsor,
+        challenge_id,
+        [(winner, 1)],
+        override_reasons={winner: "Chosen by the jury without a written review."},
+    )
 
     with pytest.raises(AccessDenied, match="only a platform admin"):
         s.app.disqualify_submission(s.sponsor, late, "Found out later.")
@@ -86,7 +91,12 @@ def test_the_solver_disputes_and_the_sponsor_rescinds_its_agreement(s):
     challenge_id, terms = s.open_challenge()
     entry = s.submit(challenge_id, terms)
     s.clock.advance(timedelta(days=45))
-    agreement_id = s.app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.app.award(
+        s.sponsor,
+        challenge_id,
+        [(entry, 1)],
+        override_reasons={entry: "Chosen by the jury without a written review."},
+    ).agreement_ids[0]
     with pytest.raises(NotFound):
         s.app.dispute_agreement(s.other_solver, agreement_id, "Mine!")
     s.app.dispute_agreement(s.solver, agreement_id, "The prize was never paid.")

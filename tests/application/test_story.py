@@ -30,6 +30,10 @@ def test_from_publication_to_ownership_transferred(app, clock):
     app.support(s.public, winner)
     app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)
     app.accept_reviewer_invitation(s.reviewer, challenge_id)
+    # Review runs once submissions close (the default review timing).
+    with pytest.raises(WindowClosed):
+        app.record_review(s.reviewer, winner, {"originality": 9, "feasibility": 8, "fun": 9})
+    clock.advance(timedelta(days=28))
     app.record_review(
         s.reviewer, winner, {"originality": 9, "feasibility": 8, "fun": "9.5"}, "Lovely"
     )
@@ -38,10 +42,13 @@ def test_from_publication_to_ownership_transferred(app, clock):
         app.record_review(s.reviewer, runner_up, {"originality": 60, "feasibility": 7, "fun": 6})
     with pytest.raises(NotFound):
         app.record_review(s.public, winner, {"originality": 1, "feasibility": 1, "fun": 1})
+    # Awards wait for the end of review, or its early close, announced to everyone.
     with pytest.raises(WindowClosed):
         app.award(s.sponsor, challenge_id, [(winner, 1)])
-
-    clock.advance(timedelta(days=30))
+    clock.advance(timedelta(days=2))
+    with pytest.raises(AccessDenied):
+        app.close_review_early(legal, challenge_id, "The jury is done.")
+    app.close_review_early(s.sponsor, challenge_id, "The jury is done; awards follow.")
     with pytest.raises(AccessDenied):
         app.award(legal, challenge_id, [(winner, 1)])
     awarded = app.award(s.sponsor, challenge_id, [(winner, 1), (runner_up, 2)])
@@ -72,8 +79,7 @@ def test_from_publication_to_ownership_transferred(app, clock):
     app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
     assert app.get_agreement(legal, agreement_id).state == "transferred"
 
-    # reviewers' scores are final after the review deadline
-    clock.advance(timedelta(days=20))
+    # reviewers' scores are final once review closed
     with pytest.raises(WindowClosed):
         app.record_review(s.reviewer, winner, {"originality": 1, "feasibility": 1, "fun": 1})
 
@@ -86,6 +92,7 @@ def test_a_reviewer_cannot_score_an_entry_after_declaring_a_conflict(app, clock)
     entry = s.submit(challenge_id, terms)
     app.invite_reviewer(s.sponsor, challenge_id, s.reviewer)
     app.accept_reviewer_invitation(s.reviewer, challenge_id)
-    app.declare_conflict(s.reviewer, entry, "My cousin")
+    app.declare_conflict(s.reviewer, entry, "My cousin")  # before review starts, too
+    clock.advance(timedelta(days=28))
     with pytest.raises(ConflictOfInterest):
         app.record_review(s.reviewer, entry, {"originality": 5, "feasibility": 5, "fun": 5})

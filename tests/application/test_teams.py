@@ -280,7 +280,7 @@ def test_the_authors_of_the_awarded_version_sign_its_agreement(app, clock):
     entry = team_entry(app, s, challenge_id, terms, team_id)
     # when it wins,
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     # then the lead and the member are its assignors, and both sign; the decliner is no party.
     agreement = app.get_agreement(s.other_solver, agreement_id)
     assert agreement.authors == (s.solver, s.other_solver)
@@ -371,3 +371,25 @@ def test_a_lead_who_left_alone_may_still_withdraw_the_entry(app, clock):
     assert live(app, challenge_id, s.solver) == [entry]
     app.withdraw_submission(s.solver, entry)
     assert live(app, challenge_id, s.solver) == []
+
+
+def test_the_lead_cancels_a_pending_invitation(app, clock):
+    # Given a team that invited one person by account id and one by address,
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    team_id = app.form_team(
+        s.solver, challenge_id, "Lever lab", [str(s.other_solver), "public@example.org"]
+    ).id
+    # only its lead may take an invitation back,
+    with pytest.raises(InvalidState):
+        app.cancel_team_invitation(s.other_solver, team_id, "public@example.org")
+    # and once they do, neither invitee can accept, or see the team.
+    app.cancel_team_invitation(s.solver, team_id, str(s.other_solver))
+    app.cancel_team_invitation(s.solver, team_id, "Public@Example.org")
+    for invitee in (s.other_solver, s.public):
+        with pytest.raises(NotFound):
+            app.accept_team_invitation(invitee, team_id, terms)
+    # Cancelling again changes nothing.
+    with pytest.raises(InvalidState):
+        app.cancel_team_invitation(s.solver, team_id, "public@example.org")
+    assert app.get_team(s.solver, team_id).member_ids == [s.solver]

@@ -316,12 +316,15 @@ def write_cohort(w: Writer, clock: Clock, cohort: Cohort, n: int) -> None:
                 "feasibility": Decimal((i * 3) % 11),
                 "fun": Decimal((i * 5 + 1) % 11),
             }
-            review.record_scores(reviewer.id, CRITERIA, scores, "Solid idea.", at)
+            version = (submission.content_sha256, len(submission.versions))
+            review.record_scores(reviewer.id, CRITERIA, scores, "Solid idea.", at, *version)
             if i % 5 == 0:
-                review.record_scores(reviewer.id, CRITERIA, scores, "On reflection.", clock.tick())
+                review.record_scores(
+                    reviewer.id, CRITERIA, scores, "On reflection.", clock.tick(), *version
+                )
             w.add(review)
 
-    clock.tick(3650 * 86400)  # past the closing date
+    clock.tick(3700 * 86400)  # past the closing date and the end of review
     shortlisted = active[:3]
     at = clock.tick()
     challenge.publish_shortlist(sponsor.id, tuple(s.id for s in shortlisted), at)
@@ -330,8 +333,12 @@ def write_cohort(w: Writer, clock: Clock, cohort: Cohort, n: int) -> None:
     w.add(challenge, *shortlisted)
 
     at = clock.tick()
-    awards = tuple(Award(s.id, place, uuid4()) for place, s in enumerate(shortlisted[:2], 1))
-    challenge.award(sponsor.id, awards, at)
+    awards = tuple(
+        Award(s.id, place, uuid4(), s.content_sha256, len(s.versions))
+        for place, s in enumerate(shortlisted[:2], 1)
+    )
+    # Every reviewer scored every active entry's current version above.
+    challenge.award(sponsor.id, awards, at, {s.id: {s.content_sha256} for s in shortlisted})
     template = TEMPLATES[("assignment", 1)]
     agreements = []
     for award, submission in zip(awards, shortlisted, strict=False):

@@ -112,7 +112,9 @@ def test_review_saves_without_a_reload_and_the_stream_history(
     app.add_member(owner, organisation, lawyer, "legal")
     solver = app.register_account("sol@example.org", PASSWORD, "Sol Solver").id
     reviewer = app.register_account("rene@example.org", PASSWORD, "Rene Reviewer").id
-    challenge = app.draft_challenge(owner, organisation, _spec("Reviewed in place")).id
+    challenge = app.draft_challenge(
+        owner, organisation, _spec("Reviewed in place", review_timing="rolling")
+    ).id
     terms = app.publish_challenge(owner, challenge).terms_sha256
     entry: UUID = app.submit(solver, challenge, "Seesaw", "A seesaw with weights.", terms).id
     app.invite_reviewer(owner, challenge, reviewer)

@@ -111,6 +111,9 @@ def test_the_whole_story(browser: Any, served: Served, axe: Accessibility) -> No
     sponsor.select_option("#f-visibility", "public")
     sponsor.select_option("#f-voting_mode", "public")
     sponsor.fill("#f-voting_threshold", "1")
+    # Reviewers score while entries come in (the story is short); the default waits for
+    # the close of submissions.
+    sponsor.select_option("#f-review_timing", "rolling")
     sponsor.click("text=Save the draft")
     expect(sponsor.locator("main")).to_contain_text("Bricks that teach physics")
     sponsor.click("main button:has-text('Publish')")
@@ -180,10 +183,13 @@ def test_the_whole_story(browser: Any, served: Served, axe: Accessibility) -> No
             expect(reviewer.locator("main .notice")).to_be_visible()
         reviewer.context.close()
 
-    # --- after the deadline the sponsor awards ----------------------------------------------
+    # --- after the deadline the sponsor closes review, announced, and awards ------------------
     time.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds() + 1))
     sponsor.goto(f"{challenge_url}/manage")
     expect(sponsor.locator("svg")).to_have_count(3)
+    sponsor.fill("#close_review #f-text", "The jury has finished; the winner follows.")
+    sponsor.click("#close_review button[type=submit]")
+    expect(sponsor.locator("main .notice")).to_be_visible()
     sponsor.select_option("#f-place_1", ada_entry)
     sponsor.click("#award button[type=submit]")
     expect(sponsor.locator("#award")).to_contain_text("Agreement")

@@ -115,7 +115,12 @@ def test_a_team_forms_by_consent_enters_together_and_signs_together(
 
     # --- after the deadline the sponsor awards; both authors sign -------------------------
     time.sleep(max(0.0, (closes - datetime.now(UTC)).total_seconds() + 1))
-    agreement_id = app.award(sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    # (review closed early and the award's reason recorded: this story is about teams)
+    app.close_review_early(sponsor, challenge_id, "Review is closed.")
+    reason = {entry: "Awarded without review: this story is about teams."}
+    agreement_id = app.award(
+        sponsor, challenge_id, [(entry, 1)], override_reasons=reason
+    ).agreement_ids[0]
     for page, name in ((ana, "Ana Example"), (lina, "Lina Example")):
         _sign(page, agreement_id, name)
     agreement = app.get_agreement(sponsor, agreement_id)

@@ -193,29 +193,42 @@ class TestAfterPublish:
             challenge.require_accepting_submissions(at(3))
 
 
+def scored(*awards: Award) -> dict:
+    """Every awarded version scored by some reviewer."""
+    return {a.submission_id: {a.content_sha256} for a in awards}
+
+
+def an_award(submission_id, place) -> Award:
+    return Award(submission_id, place, new_id(), content_sha256="c" * 64, version=1)
+
+
 class TestAwards:
-    def test_award_only_after_close_and_each_place_once(self):
+    def test_award_only_after_review_ends_and_each_place_once(self):
         challenge = a_published()
         one, two = new_id(), new_id()
-        with pytest.raises(WindowClosed):
-            challenge.award(SPONSOR, (Award(one, 1, new_id()),), at(10))
-        with pytest.raises(InvalidInput):
-            challenge.award(SPONSOR, (Award(one, 1, new_id()), Award(two, 1, new_id())), at(31))
-        with pytest.raises(InvalidInput):
-            challenge.award(SPONSOR, (Award(one, 3, new_id()),), at(31))
-        with pytest.raises(InvalidInput):
-            challenge.award(SPONSOR, (Award(one, 1, new_id()), Award(one, 2, new_id())), at(31))
-        challenge.award(SPONSOR, (Award(one, 1, new_id()), Award(two, 2, new_id())), at(31))
+        for moment in (at(10), at(31)):
+            with pytest.raises(WindowClosed):
+                challenge.award(SPONSOR, (an_award(one, 1),), moment, scored(an_award(one, 1)))
+        for awards in (
+            (an_award(one, 1), an_award(two, 1)),
+            (an_award(one, 3),),
+            (an_award(one, 1), an_award(one, 2)),
+        ):
+            with pytest.raises(InvalidInput):
+                challenge.award(SPONSOR, awards, at(45), scored(*awards))
+        awards = (an_award(one, 1), an_award(two, 2))
+        challenge.award(SPONSOR, awards, at(45), scored(*awards))
         assert recorded(challenge) == ["WinnersAwarded"]
         with pytest.raises(InvalidState):
-            challenge.award(SPONSOR, (Award(one, 1, new_id()),), at(32))
+            challenge.award(SPONSOR, (an_award(one, 1),), at(46), scored(an_award(one, 1)))
 
     def test_identities_are_revealed_only_after_awards(self):
         challenge = a_published()
         with pytest.raises(InvalidState):
             challenge.reveal_identities(SPONSOR, at(31))
-        challenge.award(SPONSOR, (Award(new_id(), 1, new_id()),), at(31))
-        challenge.reveal_identities(SPONSOR, at(32))
+        award = an_award(new_id(), 1)
+        challenge.award(SPONSOR, (award,), at(45), scored(award))
+        challenge.reveal_identities(SPONSOR, at(46))
         assert recorded(challenge) == ["WinnersAwarded", "IdentitiesRevealed"]
 
     def test_shortlist_then_public_vote_opens_only_for_shortlisted_entries(self):

@@ -70,9 +70,18 @@ challenge_ops = st.one_of(
     ),
     st.builds(lambda d: lambda c: c.invite_reviewer(SPONSOR, REVIEWER, at(d)), days),
     st.builds(lambda d: lambda c: c.accept_reviewer_invitation(REVIEWER, at(d)), days),
+    st.builds(lambda t, d: lambda c: c.close_review_early(SPONSOR, new_id(), t, at(d)), text, days),
     st.builds(
-        lambda p, d: lambda c: c.award(SPONSOR, (Award(new_id(), p, new_id()),), at(d)),
+        lambda p, reason, d: (
+            lambda c: c.award(
+                SPONSOR,
+                (Award(new_id(), p, new_id(), "c" * 64, 1, reason),),
+                at(d),
+                {},
+            )
+        ),
         st.integers(0, 3),
+        st.sampled_from([None, "", "Jury chose it"]),
         days,
     ),
     st.builds(lambda d: lambda c: c.reveal_identities(SPONSOR, at(d)), days),

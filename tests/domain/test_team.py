@@ -247,3 +247,60 @@ def test_an_entry_of_no_team_keeps_its_authors_on_every_version():
     v2 = SubmissionContent(title="Lever lab 2", summary="Levers, improved.")
     entry.revise(LEAD, v2, new_id(), at(5), author_ids=(ANA,))
     assert entry.latest_author_ids == (LEAD,)
+
+
+def test_the_lead_cancels_a_pending_invitation():
+    team = a_team(ANA, emails=("bob@example.org",))
+    team.cancel_invitation(LEAD, ANA, None, at(2))
+    team.cancel_invitation(LEAD, None, "bob@example.org", at(2))
+    assert recorded(team) == ["InvitationCancelled", "InvitationCancelled"]
+    assert not team.is_invited(ANA, None) and not team.is_invited(BOB, "bob@example.org")
+    with pytest.raises(InvalidState):
+        team.accept(ANA, None, TERMS, at(3))
+    assert not team.may_view(ANA, "ana@example.org")
+
+
+def test_only_the_lead_cancels_and_only_a_pending_invitation():
+    team = a_team(ANA, BOB)
+    with pytest.raises(InvalidState):
+        team.cancel_invitation(ANA, BOB, None, at(2))
+    team.accept(ANA, None, TERMS, at(2))
+    given(team)
+    with pytest.raises(InvalidState):
+        team.cancel_invitation(LEAD, ANA, None, at(3))  # a member now: remove instead
+    with pytest.raises(InvalidState):
+        team.cancel_invitation(LEAD, None, "nobody@example.org", at(3))
+    assert recorded(team) == []
+
+
+def test_each_version_records_when_its_authors_accepted_the_terms():
+    entry = given(
+        Submission(
+            id=new_id(),
+            actor_id=LEAD,
+            challenge_id=new_id(),
+            team_ids=(ANA,),
+            content=CONTENT,
+            accepted_terms_sha256=TERMS,
+            content_sha256=content_sha256(CONTENT),
+            receipt_id=new_id(),
+            timestamp=at(3),
+            team_id=new_id(),
+            terms_accepted_at=(at(3), at(2)),
+        )
+    )
+    assert entry.acceptances_of(1) == ((LEAD, at(3)), (ANA, at(2)))
+    v2 = SubmissionContent(title="Lever lab 2", summary="Levers, improved.")
+    entry.revise(BOB, v2, new_id(), at(5), author_ids=(BOB, LEAD), terms_accepted_at=(at(5), at(1)))
+    assert entry.acceptances_of(2) == ((BOB, at(5)), (LEAD, at(1)))
+
+
+def test_versions_recorded_before_acceptances_were_kept_name_the_submitter_only():
+    # An entry of no team: its first version's acceptances hold for every version.
+    solo = a_team_entry(team=False)
+    assert solo.acceptances_of(1) == ((LEAD, at(3)),)
+    solo.revise(LEAD, SubmissionContent(title="Lever 2", summary="More."), new_id(), at(6))
+    assert solo.acceptances_of(2) == ((LEAD, at(3)),)
+    # A team entry from before: the submitter accepted by submitting; the rest unknown.
+    old = a_team_entry(ANA)
+    assert old.acceptances_of(1) == ((LEAD, at(3)), (ANA, None))

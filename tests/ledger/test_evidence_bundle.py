@@ -4,6 +4,7 @@ naming what failed."""
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import timedelta
 
 import msgspec
@@ -45,7 +46,7 @@ def story(app: OpenInno, clock):
         files=[Upload.of_bytes("plan.pdf", PDF)],
     )
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
     app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree to assign", text_sha)
     app.countersign_agreement(legal, agreement_id, "Lee Gal", "Signed for Brickworks", text_sha)
@@ -102,8 +103,9 @@ def test_a_changed_event_or_file_or_key_fails(story):
     app.record_payment(s.sponsor, agreement_id, "WIRE-2026-001")
     bundle = bundle_for(app, ledger, entry)
     events = list(bundle.events)
-    events[1] = msgspec.structs.replace(
-        events[1], event=events[1].event.replace("Swings", "Slides")
+    i = next(i for i, e in enumerate(events) if "Swings" in e.event)
+    events[i] = msgspec.structs.replace(
+        events[i], event=events[i].event.replace("Swings", "Slides")
     )
     result = verify_bundle(tampered(bundle, events=events))
     assert [c.name for c in result.checks if not c.ok] == ["inclusion proofs"]
@@ -241,3 +243,56 @@ def test_a_bundle_with_an_event_left_out_fails_naming_it(story):
     assert [c.detail for c in result.checks if not c.ok] == [
         "no signed list of the streams' leaves: export it again"
     ]
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_the_audit_holds_every_referenced_file_against_its_recorded_hash(story):
+    from openinno.ledger.audit import audit
+
+    app, ledger, _s, _entry, _agreement_id = story
+    catch_up(ledger)
+    key = ledger.signing_key.public_key()
+    report = audit(ledger, key, files=app.files)
+    assert report.ok and report.files_checked == 1, report.findings
+    sha = hashlib.sha256(PDF).hexdigest()
+    app.files.path_for(sha).write_bytes(PDF.replace(b"park", b"pond"))
+    [altered] = audit(ledger, key, files=app.files).findings
+    assert altered.startswith(f"file altered: 'plan.pdf' ({sha}), referenced by the event at")
+    assert altered.endswith("(Submission.Submitted) no longer hashes to what was recorded")
+    app.files.path_for(sha).unlink()
+    [missing] = audit(ledger, key, files=app.files).findings
+    assert missing.startswith(f"file missing: 'plan.pdf' ({sha})")
+
+
+def test_the_bundle_lists_every_author_with_when_they_accepted(app: OpenInno, clock):
+    """Issue 21: a team entry's bundle names each author of each version with the
+    moment they accepted the terms; the verifier checks the list against the events,
+    and a bundle without it (older ones) still verifies as far as it goes."""
+    key_file = app.settings.data_dir / "signing-key.pem"
+    key_file.write_bytes(checkpoints.generate_private_key_pem())
+    ledger = ledger_for(app, create_tables=True)
+    try:
+        s = scene(app, clock)
+        challenge_id, terms = s.open_challenge()
+        team = app.form_team(s.solver, challenge_id, "Levers", [str(s.other_solver)]).id
+        app.accept_team_invitation(s.other_solver, team, terms)
+        accepted = clock.now()
+        clock.advance(timedelta(hours=2))
+        entry = app.submit(s.solver, challenge_id, "Levers", "Together.", terms, team_id=team).id
+        bundle = bundle_for(app, ledger, entry)
+        assert bundle.authors is not None
+        listed = [(a.version, a.account_id, a.accepted_terms_at) for a in bundle.authors]
+        submitted = listed[0][2]
+        assert [(v, a) for v, a, _ in listed] == [(1, str(s.solver)), (1, str(s.other_solver))]
+        assert msgspec.json.decode(msgspec.json.encode(accepted)) == listed[1][2]
+        assert listed[1][2] is not None and submitted is not None and listed[1][2] < submitted
+        checks = {c.name: c.ok for c in verify_bundle(bundle).checks}
+        assert checks["authors as the events record them"]
+        # Claiming the member accepted later than the events say fails, naming it.
+        moved = [msgspec.structs.replace(a, accepted_terms_at=submitted) for a in bundle.authors]
+        checks = {c.name: c.ok for c in verify_bundle(tampered(bundle, authors=moved)).checks}
+        assert checks["authors as the events record them"] is False
+        older = {c.name for c in verify_bundle(tampered(bundle, authors=None)).checks}
+        assert "authors as the events record them" not in older and "inclusion proofs" in older
+    finally:
+        ledger.db.close()

@@ -155,3 +155,33 @@ def test_a_forged_insert_is_named(app, ledger):
     assert audited(app, ledger) == ["altered: the event at position 6 (leaf 5) was changed"]
     raw(app, "DELETE FROM stored_events WHERE rowid = ?", (6,))
     assert audited(app, ledger) == ["deleted: the event at position 6 (leaf 5) is missing"]
+
+
+def test_the_audit_folds_leaves_into_a_frontier_with_the_trees_root_at_every_size():
+    """The audit holds no list of leaves: a frontier of O(log n) subtree roots."""
+    from openinno.ledger.audit import Frontier
+    from openinno.ledger.merkle import MerkleTree
+
+    tree, frontier = MerkleTree(), Frontier()
+    assert frontier.root() == tree.root()
+    for i in range(70):
+        tree.append(b"leaf %d" % i)
+        frontier.append(tree.store.get(0, i))
+        assert frontier.root() == tree.root(), i
+        assert len(frontier._stack) == bin(i + 1).count("1")
+
+
+def test_events_after_the_last_checkpoint_are_counted_and_still_proven(app, ledger):
+    ledger.checkpoint_every_events = 1000
+    fill(app, 2)
+    catch_up(ledger)  # the first checkpoint, at once: 4 events
+    fill(app, 2)
+    catch_up(ledger)  # leafed, not yet signed
+    fill(app, 1)  # not followed yet
+    report = audit(ledger, ledger.signing_key.public_key())
+    assert report.ok, report.findings
+    assert (report.events, report.checkpoints_verified, report.not_checkpointed) == (10, 1, 6)
+    alter_one_byte(app, 9)  # not followed yet: its write proof no longer checks
+    [finding] = audit(ledger, ledger.signing_key.public_key()).findings
+    assert finding.startswith("unproven: the event at position 9 (Account.Registered")
+    assert finding.endswith("the write proof does not match; not in the signed log")

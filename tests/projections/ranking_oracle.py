@@ -31,23 +31,28 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> list[Row]:
         "SELECT e.submission_id, p.number, e.title, e.version, e.shortlisted, e.status,"
         " e.submitted_at "
         "FROM rv_entries e JOIN rv_pseudonyms p"
-        " ON p.challenge_id = e.challenge_id AND p.solver_key = e.solver_key "
+        " ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
         f"WHERE e.challenge_id = ? AND e.status NOT IN {LIVE} "
         "ORDER BY p.number, e.submitted_at, e.submission_id",
         (cid,),
     )
-    live = {e["submission_id"] for e in entries}
+    versions = {e["submission_id"]: e["version"] for e in entries}
+    scored = db.rows(
+        "SELECT submission_id, reviewer_id, scores, scored_version FROM rv_reviews "
+        "WHERE challenge_id = ? AND conflict = 0 AND scores IS NOT NULL "
+        "ORDER BY submission_id, reviewer_id",
+        (cid,),
+    )
+    # Only reviews of the entry's current version count (issue 20); one recorded
+    # before versions were bound is of version 1 (decision 0022).
     reviews = [
         Scored(r["submission_id"], r["reviewer_id"], scores, weighted_total(criteria, scores))
-        for r in db.rows(
-            "SELECT submission_id, reviewer_id, scores FROM rv_reviews "
-            "WHERE challenge_id = ? AND conflict = 0 AND scores IS NOT NULL "
-            "ORDER BY submission_id, reviewer_id",
-            (cid,),
-        )
-        if r["submission_id"] in live
+        for r in scored
+        if r["submission_id"] in versions
+        and (r["scored_version"] or 1) == versions[r["submission_id"]]
         for scores in [from_json(r["scores"])]
     ]
+    stale = {r["submission_id"] for r in scored}
     z = z_scores(reviews)
     by_entry: dict[str, list[Scored]] = {}
     for r in reviews:
@@ -82,6 +87,9 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> list[Row]:
             "mean_total": round(fmean(totals), 4) if totals else None,
             "normalised_score": (
                 round(fmean(z[(r.submission_id, r.reviewer_id)] for r in own), 4) if own else None
+            ),
+            "review_state": (
+                "current" if own else "stale" if e["submission_id"] in stale else "unreviewed"
             ),
             "agreement": agreement(totals),
         }

@@ -47,13 +47,16 @@ def run_story(s: Scene, *, award: bool = True) -> Story:
     for reviewer in (s.reviewer, second_reviewer):
         app.invite_reviewer(s.sponsor, challenge, reviewer)
         app.accept_reviewer_invitation(reviewer, challenge)
+    # Review runs once submissions close (the default review timing).
+    clock.advance(timedelta(days=28))
     app.record_review(s.reviewer, winner, {"originality": 9, "feasibility": 8, "fun": "9.5"})
     app.record_review(s.reviewer, runner_up, {"originality": 6, "feasibility": 7, "fun": 6})
     app.record_review(second_reviewer, winner, {"originality": 5, "feasibility": 4, "fun": 5})
     app.record_review(second_reviewer, runner_up, {"originality": 2, "feasibility": 3, "fun": 2})
     agreement = UUID(int=0)
     if award:
-        clock.advance(timedelta(days=30))
+        # Awards come once review ends (day 45 of the scene's challenge).
+        clock.advance(timedelta(days=15))
         app.publish_shortlist(s.sponsor, challenge, [winner, runner_up])
         awarded = app.award(s.sponsor, challenge, [(winner, 1), (runner_up, 2)])
         agreement = awarded.agreement_ids[0]

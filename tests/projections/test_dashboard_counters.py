@@ -96,7 +96,7 @@ def varied_history(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db) -> l
     entries withdrawn or disqualified afterwards), shortlist and award, in two
     challenges; the counters checked against the rows after every step."""
     clock = cast.clock
-    challenge, terms = cast.open_challenge()
+    challenge, terms = cast.open_challenge(review_timing="rolling")
     other, other_terms = cast.open_challenge(title="Second")
     steps: list[Any] = []
 
@@ -152,8 +152,10 @@ def varied_history(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db) -> l
     clock.advance(timedelta(days=30))
     app.publish_shortlist(cast.sponsor, challenge, [entries[0], entries[2], entries[4]])
     step()
-    app.award(cast.sponsor, challenge, [(entries[0], 1), (entries[2], 2)])
     app.record_review(critic, entries[8], SCORES)
+    # Awards come once review is over (issue 20); both winners' versions were scored.
+    app.close_review_early(cast.sponsor, challenge, "The jury is done.")
+    app.award(cast.sponsor, challenge, [(entries[0], 1), (entries[2], 2)])
     step()
     figures = kept(db, challenge)
     # The history reached every counter.

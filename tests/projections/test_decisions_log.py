@@ -24,7 +24,12 @@ def test_each_decision_is_logged_with_its_actor_and_reason(
     app.disqualify_submission(cast.sponsor, entry, "Copied.")
     winner = cast.submit(challenge_id, terms, title="The winner")
     cast.clock.advance(timedelta(days=45))
-    agreement = app.award(cast.sponsor, challenge_id, [(winner, 1)]).agreement_ids[0]
+    agreement = app.award(
+        cast.sponsor,
+        challenge_id,
+        [(winner, 1)],
+        override_reasons={winner: "Chosen by the jury without a written review."},
+    ).agreement_ids[0]
     app.dispute_agreement(cast.solver, agreement, "Not paid.")
     app.rescind_agreement(cast.sponsor, agreement, "Settled.")
     app.deactivate_account(admin, cast.public, "Spam.")

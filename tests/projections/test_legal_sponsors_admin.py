@@ -121,3 +121,27 @@ def test_chain_of_title_and_history_as_of_a_past_position_or_time(
     assert exported["as_of"]["position"] == signed["position"] - 1
     history = legal.stream_history(db, story.agreement, before_signing)
     assert [h["event_type"] for h in history] == ["IpAgreement.Drafted"]
+
+
+def test_as_of_a_position_never_cuts_one_command_apart(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    """Issue 22: the award records the submission's award and the agreement's draft in
+    one transaction; as of the award's position, both are there (never one alone)."""
+    story = run_story(cast)
+    read_side.catch_up()
+    chain = legal.chain_of_title(db, story.winner)
+    awarded = next(s for s in chain if s["step"] == "awarded")
+    drafted = next(s for s in chain if s["step"] == "agreement_drafted")
+    assert drafted["position"] > awarded["position"]  # one command, several events
+    at_award = legal.AsOf(position=awarded["position"])
+    steps = [s["step"] for s in legal.chain_of_title(db, story.winner, at_award)]
+    assert steps[-2:] == ["awarded", "agreement_drafted"]
+    page = legal.chain_of_title_page(db, story.winner, at_award, after=None, limit=100)
+    assert [s["step"] for s in page] == steps
+    history = legal.stream_history(db, story.agreement, at_award)
+    assert [h["event_type"] for h in history] == ["IpAgreement.Drafted"]
+    # Any position inside the command (the challenge's event comes first): all of it.
+    inside = legal.AsOf(position=awarded["position"] - 1)
+    steps = [s["step"] for s in legal.chain_of_title(db, story.winner, inside)]
+    assert steps[-2:] == ["awarded", "agreement_drafted"]

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -101,6 +102,36 @@ class ThrowawayCluster:
                 capture_output=True,
             )
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def worker_database(url: str, worker: str, run: str) -> str:
+    """A database of this pytest-xdist worker's own on ``url``'s server, created empty
+    (from template1), and its URL.  The tests' schemas and roles carry random names
+    already; a database per worker also keeps what is counted per database
+    (``pg_stat_activity`` of ``current_database()``, the backends a fault test
+    terminates) to one worker's tests.  ``run`` (the xdist run's id) keeps two
+    concurrent runs on one server apart: each drops only its own databases."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}_{run}"[:63]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def drop_worker_database(url: str, database_url: str) -> None:
+    """Drop a ``worker_database`` (its connections ended first: a test's server that
+    was killed may leave one behind)."""
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def find_or_start() -> tuple[str | None, ThrowawayCluster | None]:

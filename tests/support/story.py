@@ -10,7 +10,7 @@ from uuid import UUID
 
 from msgspec.structs import replace
 
-from openinno.application import OpenInno
+from openinno.application import AwardsRecorded, OpenInno
 from openinno.clock import ManualClock
 from openinno.domain.values import ChallengeSpec, Criterion, Prize, Voting
 
@@ -67,6 +67,18 @@ class Scene:
         challenge_id, terms = self.published(**changes)
         self.clock.advance(timedelta(days=2))
         return challenge_id, terms
+
+    def award_unreviewed(
+        self, challenge_id: UUID, places: list[tuple[UUID, int]]
+    ) -> AwardsRecorded:
+        """Awards for tests that are not about review (after submissions close): review
+        is closed early, announced, and each award records why it is given though no
+        reviewer may have scored the entry (issue 20: the rule stays, the test says)."""
+        challenge = self.app.get_challenge(challenge_id, self.sponsor)
+        if not challenge.review_ended(self.clock.now()):
+            self.app.close_review_early(self.sponsor, challenge_id, "Review is closed.")
+        reasons = {entry: "Awarded in a test that is not about review." for entry, _ in places}
+        return self.app.award(self.sponsor, challenge_id, places, override_reasons=reasons)
 
     def submit(
         self,

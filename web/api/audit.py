@@ -38,6 +38,20 @@ AsOfParameter = Annotated[
 REDACTED = frozenset({"password_hash", "token_sha256", "token_sha256_prefix", "request_sha256"})
 
 
+class ChainAuthor(msgspec.Struct, frozen=True):
+    account_id: UUID
+    accepted_terms_at: Annotated[
+        datetime | None,
+        msgspec.Meta(
+            description=(
+                "When this author accepted the challenge's terms: a team member when they "
+                "accepted the team, the submitter when they submitted (null: not recorded, "
+                "on versions from before it was)"
+            )
+        ),
+    ]
+
+
 class ChainStep(msgspec.Struct, frozen=True):
     position: Annotated[int, msgspec.Meta(description="The event's position in the log")]
     event_id: Annotated[str, msgspec.Meta(description="<stream id>@<version>")]
@@ -49,6 +63,28 @@ class ChainStep(msgspec.Struct, frozen=True):
         msgspec.Meta(description="Every SHA-256 the step records (content, terms, text)"),
     ]
     details: dict[str, Any]
+    # On "submitted" and a team entry's "revised": the version's authors.
+    authors: list[ChainAuthor] | None = None
+
+
+class LedgerClaim(msgspec.Struct, frozen=True):
+    """What the signed log says about the chain as answered (web/legal_proof.py)."""
+
+    status: Annotated[
+        str,
+        msgspec.Meta(
+            description="`verified`: every step is what the log gives, each event proven"
+            " in the checkpoint; `pending`: a step is not under a signed checkpoint yet;"
+            " `differs`: the read model's rows are not the log's (do not rely on them)"
+        ),
+    ]
+    checkpoint: Annotated[
+        int | None, msgspec.Meta(description="The tree size of the checkpoint (verified)")
+    ]
+    cosigned_by: Annotated[
+        list[str], msgspec.Meta(description="The witnesses that cosigned that checkpoint")
+    ]
+    statement: str
 
 
 class ChainOfTitle(msgspec.Struct, frozen=True):
@@ -59,6 +95,27 @@ class ChainOfTitle(msgspec.Struct, frozen=True):
     ]
     items: list[ChainStep]
     next_cursor: str | None
+    # Absent where the platform runs no ledger with a signing key.
+    verified_against: LedgerClaim | None = None
+
+
+def _claim(
+    openinno: OpenInno, db: Any, submission_id: UUID, moment: legal.AsOf
+) -> LedgerClaim | None:
+    from web.legal_proof import chain_claim
+
+    claim = chain_claim(openinno, db, submission_id, moment)
+    if claim is None:
+        return None
+    if claim.status == "verified":
+        statement = f"verified against checkpoint {claim.tree_size}"
+        if claim.cosigners:
+            statement += f" (cosigned by {', '.join(claim.cosigners)})"
+    elif claim.status == "pending":
+        statement = "not yet under a signed checkpoint"
+    else:
+        statement = "differs from the signed log: run openinno audit --read-models"
+    return LedgerClaim(claim.status, claim.tree_size or None, list(claim.cosigners), statement)
 
 
 def _hashes(details: dict[str, Any]) -> dict[str, str]:
@@ -75,6 +132,15 @@ def _step(row: dict[str, Any]) -> ChainStep:
         at=parse_iso(row["at"]),
         hashes=_hashes(details),
         details=details,
+        authors=None
+        if row.get("authors") is None
+        else [
+            ChainAuthor(
+                UUID(a["account_id"]),
+                parse_iso(a["accepted_terms_at"]) if a["accepted_terms_at"] else None,
+            )
+            for a in row["authors"]
+        ],
     )
 
 
@@ -115,6 +181,7 @@ def chain_of_title(
         legal.ownership_transferred(db, submission_id, moment),
         [_step(s) for s in chunk],
         next_cursor,
+        _claim(openinno, db, submission_id, moment),
     )
 
 

@@ -45,6 +45,20 @@ COUNTERSIGN_EXAMPLE = {
 class AwardBody(Strict):
     submission_id: UUID
     place: int
+    override_reason: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=TEXTS["message"].max_length,
+                description=(
+                    "Why you award the entry's current version though no reviewer scored "
+                    "it (refused without one: 409 unreviewed_version). Recorded with the "
+                    "award and its agreement, and shown in the chain of title."
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
 
 class AwardsBody(Strict):
@@ -97,6 +111,13 @@ class SignatureView(msgspec.Struct, frozen=True):
     intent: str
     auth_method: str
     text_sha256: str
+    typed_name_matches_account: Annotated[
+        bool | None,
+        msgspec.Meta(
+            description="Whether the typed name is the signer's account name (recorded, not"
+            " refused); null for signatures made before the check"
+        ),
+    ] = None
 
 
 class AgreementView(msgspec.Struct, frozen=True):
@@ -105,6 +126,8 @@ class AgreementView(msgspec.Struct, frozen=True):
     challenge_id: UUID
     submission_id: UUID
     content_sha256: str
+    content_version: int | None
+    override_reason: str | None
     template: str
     text: str
     text_sha256: str
@@ -126,6 +149,7 @@ def _signature_view(signature: Signature, role: str) -> SignatureView:
         signature.intent,
         signature.auth_method,
         signature.text_sha256,
+        signature.typed_name_matches_account,
     )
 
 
@@ -139,6 +163,8 @@ def agreement_view(agreement: IpAgreement) -> AgreementView:
         challenge_id=agreement.challenge_id,
         submission_id=agreement.submission_id,
         content_sha256=agreement.content_sha256,
+        content_version=agreement.content_version,
+        override_reason=agreement.override_reason,
         template=agreement.template,
         text=agreement.text,
         text_sha256=agreement.text_sha256,
@@ -162,6 +188,11 @@ def _client(request: Request[Any, Any, Any]) -> tuple[str, str]:
     "/challenges/{challenge_id:uuid}/awards",
     tags=["awards"],
     summary="Award places; each award drafts its IP agreement",
+    description=(
+        "Once review has ended (`review_ends_at`, or closed early with POST "
+        "/challenges/{id}/review/close). Each award is of the entry's current version; a "
+        "version no reviewer scored needs `override_reason`."
+    ),
     status_code=201,
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 409, 422),
@@ -178,7 +209,8 @@ def award(
     openinno: NamedDependency[OpenInno],
 ) -> AwardsRecorded:
     places = [(a.submission_id, a.place) for a in data.awards]
-    recorded = openinno.award(actor, challenge_id, places)
+    reasons = {a.submission_id: a.override_reason for a in data.awards if a.override_reason}
+    recorded = openinno.award(actor, challenge_id, places, override_reasons=reasons)
     return AwardsRecorded(recorded.id, recorded.position, list(recorded.agreement_ids))
 
 

@@ -308,6 +308,16 @@ class RankedEntry(msgspec.Struct, frozen=True):
     normalised_score: float | None
     agreement: float | None
     reviews: list[ReviewScores]
+    review_state: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "current: ranked on reviews of the entry's current version; stale: only "
+                "reviews of an earlier version (re-review needed); unreviewed: none. "
+                "Stale and unreviewed entries come after the ranked ones, apart"
+            )
+        ),
+    ] = "current"
     solver_name: str | None = None
 
 
@@ -338,6 +348,7 @@ def _ranked(row: dict[str, Any]) -> RankedEntry:
             )
             for r in row["reviews"]
         ],
+        review_state=row["review_state"],
         solver_name=row.get("solver_name"),
     )
 
@@ -347,8 +358,9 @@ def _ranked(row: dict[str, Any]) -> RankedEntry:
     tags=["awards"],
     summary="Live entries best first, with every review (the sponsor's members and admins)",
     description=(
-        "Ranked by normalised score (mean per-reviewer z-score), then mean weighted total; "
-        "unreviewed entries last, in pseudonym order.  Pseudonymous until identities are "
+        "Ranked by normalised score (mean per-reviewer z-score), then mean weighted total, "
+        "counting only reviews of each entry's current version; entries with stale or no "
+        "reviews last, apart (`review_state`), in pseudonym order.  Pseudonymous until identities are "
         "revealed.  The cursor carries the last rank and sort key: pages continue the order "
         "and the numbering."
     ),

@@ -22,6 +22,7 @@ from openinno.domain.values import (
     Criterion,
     IpTerms,
     Prize,
+    ReviewTiming,
     Visibility,
     Voting,
     VotingMode,
@@ -116,6 +117,15 @@ class NewChallenge(Strict):
     eligibility: Eligibility = ""
     rules: Rules = ""
     language: str = "en"
+    review_timing: Annotated[
+        ReviewTiming,
+        msgspec.Meta(
+            description=(
+                "When reviewers score: after_close (once submissions close; the default) or "
+                "rolling (from the opening; a revision after scoring leaves the review stale)"
+            )
+        ),
+    ] = "after_close"
 
 
 class ChallengePatch(Strict):
@@ -136,6 +146,7 @@ class ChallengePatch(Strict):
     eligibility: Eligibility | UnsetType = UNSET
     rules: Rules | UnsetType = UNSET
     language: str | UnsetType = UNSET
+    review_timing: ReviewTiming | UnsetType = UNSET
 
 
 class PrizeView(msgspec.Struct, frozen=True):
@@ -177,6 +188,8 @@ class ChallengeView(msgspec.Struct, frozen=True):
     ip_terms: str
     terms_sha256: str | None
     version: int
+    review_timing: str = "after_close"
+    review_closed_early: bool = False
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -231,6 +244,7 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         rules=data.rules,
         category=data.category,
         language=data.language,
+        review_timing=data.review_timing,
     )
 
 
@@ -273,6 +287,8 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         ip_terms=spec.ip_terms,
         terms_sha256=challenge.terms_sha256,
         version=challenge.version,
+        review_timing=spec.review_runs,
+        review_closed_early=challenge.review_closed_early,
     )
 
 
@@ -441,6 +457,31 @@ def extend_deadline(
 
 
 @post(
+    "/challenges/{challenge_id:uuid}/review/close",
+    summary="Close review early, with an announcement everyone sees (owner or manager)",
+    description=(
+        "After submissions close and before `review_ends_at`: scores are final from now on "
+        "and awarding may begin. The text is posted with the challenge's announcements."
+    ),
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+    operation_class=body_example({"text": "The jury has finished; awards follow this week."}),
+)
+@signed_in
+def close_review_early(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[TextBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.close_review_early(actor, challenge_id, data.text)
+    return Written(recorded.id, recorded.position)
+
+
+@post(
     "/challenges/{challenge_id:uuid}/reviewers",
     summary="Invite a reviewer (owner or manager)",
     status_code=201,
@@ -492,6 +533,7 @@ HANDLERS = [
     answer_question,
     post_announcement,
     extend_deadline,
+    close_review_early,
     invite_reviewer,
     accept_reviewer_invitation,
 ]

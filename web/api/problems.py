@@ -109,6 +109,13 @@ _TYPES = (
         "support entries in a challenge you are invited to review, nor review one you entered.",
     ),
     ProblemType(
+        "unreviewed_version",
+        409,
+        "Unreviewed version",
+        "No reviewer scored the version you award; wait for a review of it, or send "
+        "`override_reason` (recorded with the award and shown in the chain of title).",
+    ),
+    ProblemType(
         "concurrent_update",
         409,
         "Concurrent update",

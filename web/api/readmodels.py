@@ -34,7 +34,7 @@ def challenge_entries(
         "FROM pt_submissions s "
         "LEFT JOIN rv_entries e ON e.submission_id = s.submission_id "
         "LEFT JOIN rv_pseudonyms n ON n.challenge_id = e.challenge_id"
-        " AND n.solver_key = e.solver_key "
+        " AND n.entry_key = e.entry_key "
         "WHERE s.challenge_id = ? "
     )
     params: list[Any] = [str(challenge_id)]

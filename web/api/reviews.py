@@ -34,6 +34,21 @@ class ReviewBody(Strict):
         msgspec.Meta(examples=[{"originality": 9, "feasibility": "8.5", "fun": 7}]),
     ]
     comment: Annotated[str, msgspec.Meta(max_length=TEXTS["comment"].max_length)] = ""
+    content_sha256: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                pattern=r"^[0-9a-f]{64}$",
+                description=(
+                    "The content hash of the version you read (the queue item's "
+                    "`content_sha256`). Recommended: scores of a version that is no longer "
+                    "current are refused (409 invalid_state), so they bind to what you read. "
+                    "Without it the scores are of the version current when they are recorded."
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ConflictBody(Strict):
@@ -43,7 +58,13 @@ class ConflictBody(Strict):
 @put(
     "/submissions/{submission_id:uuid}/review",
     tags=["reviews"],
-    summary="Record or revise your scores (accepted reviewers, until review ends)",
+    summary="Record or revise your scores of the entry's current version (accepted reviewers, while review runs)",
+    description=(
+        "The scores record the version scored; a later revision of the entry leaves them "
+        "stale (the queue shows `state: re_review`). Review runs from the close of "
+        "submissions (or, for a `rolling` challenge, from the opening) until "
+        "`review_ends_at` or until the sponsor closes it early."
+    ),
     status_code=200,
     security=SECURITY,
     responses=problem_spec(401, 404, 409, 422),
@@ -65,7 +86,9 @@ def record_review(
     scores: dict[str, Decimal | int | str] = {
         k: str(v) if isinstance(v, float) else v for k, v in data.scores.items()
     }
-    recorded = openinno.record_review(actor, submission_id, scores, data.comment)
+    recorded = openinno.record_review(
+        actor, submission_id, scores, data.comment, content_sha256=data.content_sha256
+    )
     return Written(recorded.id, recorded.position)
 
 
@@ -103,9 +126,27 @@ class QueueItem(msgspec.Struct, frozen=True):
     version: int
     content_sha256: str
     shortlisted: bool
-    state: Annotated[str, msgspec.Meta(description="to_do, scored or conflict")]
+    state: Annotated[
+        str,
+        msgspec.Meta(
+            description=(
+                "to_do, scored (of the current version), re_review (scored an earlier "
+                "version: score the current one again) or conflict"
+            )
+        ),
+    ]
     scores: dict[str, float | int | str] | None
     comment: str
+    scored_version: Annotated[
+        int | None,
+        msgspec.Meta(
+            description=(
+                "The version your scores are of; null when not scored, or for scores "
+                "recorded before versions were bound once the entry was revised (unknown)"
+            )
+        ),
+    ]
+    current_version: Annotated[int, msgspec.Meta(description="The entry's current version")]
 
 
 class ReviewQueue(msgspec.Struct, frozen=True):
@@ -128,6 +169,8 @@ def _queue_item(row: dict[str, Any]) -> QueueItem:
         state=row["state"],
         scores=row["scores"],
         comment=row["comment"],
+        scored_version=row["scored_version"],
+        current_version=int(row["current_version"]),
     )
 
 

@@ -20,9 +20,13 @@ from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.team import MAX_NAME_LENGTH, MAX_PENDING_INVITATIONS, Team
+from projections.participants import queries as participants
+from projections.values import parse_iso
 from web.api.auth import SECURITY, signed_in
 from web.api.common import Strict, Written, body_example
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_key, encode_cursor
 from web.api.problems import problem_spec
+from web.api.reads import PARTICIPANTS, ApiReads, MinPosition
 
 Sha256 = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}$")]
 Invitee = Annotated[
@@ -147,6 +151,71 @@ def get_team(
     return team_view(openinno, actor, openinno.get_team(actor, team_id))
 
 
+class MyTeam(msgspec.Struct, frozen=True):
+    team_id: UUID
+    name: str
+    challenge_id: UUID
+    challenge_title: str | None
+    closes_at: datetime | None
+    # "member": you are on it; "invited": it waits for your answer.
+    state: str
+    # When you joined, or were invited.
+    since: datetime
+    lead: bool
+
+
+class MyTeams(msgspec.Struct, frozen=True):
+    items: list[MyTeam]
+    next_cursor: str | None
+
+
+@get(
+    "/teams",
+    tags=["teams"],
+    summary="Your teams, and the invitations waiting for your answer",
+    description=(
+        "Teams you are on and open invitations (to your account id or to your e-mail "
+        "address), latest first, keyset-paged. Invitations to challenges that have "
+        "closed, and disbanded teams, are left out."
+    ),
+    security=SECURITY,
+    responses=problem_spec(401, 422, 503),
+    sync_to_thread=True,
+)
+@signed_in
+def list_my_teams(
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    min_position: MinPosition = None,
+) -> MyTeams:
+    kind = "teams:mine"
+    key = decode_key(kind, cursor, (str, str))
+    after = None if key is None else (key[0], key[1])
+    email = openinno.get_account(actor).email
+    db = reads.at_least(openinno, min_position, PARTICIPANTS)
+    page = participants.my_teams_and_invitations(
+        db, actor, email, after=after, limit=limit, now=openinno.clock.now()
+    )
+    items = [
+        MyTeam(
+            team_id=UUID(r["team_id"]),
+            name=r["name"],
+            challenge_id=UUID(r["challenge_id"]),
+            challenge_title=r["challenge_title"],
+            closes_at=parse_iso(r["closes_at"]) if r["closes_at"] else None,
+            state=r["state"],
+            since=parse_iso(r["since"]),
+            lead=r["lead"],
+        )
+        for r in page.items
+    ]
+    next_cursor = None if page.next_after is None else encode_cursor(kind, page.next_after)
+    return MyTeams(items, next_cursor)
+
+
 @post(
     "/teams/{team_id:uuid}/invitations",
     tags=["teams"],
@@ -166,6 +235,30 @@ def invite_to_team(
     openinno: NamedDependency[OpenInno],
 ) -> Written:
     recorded = openinno.invite_to_team(actor, team_id, data.invitees)
+    return Written(recorded.id, recorded.position)
+
+
+@delete(
+    "/teams/{team_id:uuid}/invitations/{invitee:str}",
+    tags=["teams"],
+    summary="Cancel a pending invitation (the lead)",
+    description=(
+        "`invitee`: the e-mail address or account id the invitation was sent to. The "
+        "invitee can no longer accept it, or see the team. Not an open invitation: 409."
+    ),
+    status_code=200,
+    security=SECURITY,
+    responses=problem_spec(401, 404, 409, 422),
+    sync_to_thread=True,
+)
+@signed_in
+def cancel_team_invitation(
+    team_id: FromPath[UUID],
+    invitee: FromPath[str],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.cancel_team_invitation(actor, team_id, invitee[:320])
     return Written(recorded.id, recorded.position)
 
 
@@ -280,8 +373,10 @@ def hand_over_team_lead(
 
 HANDLERS = [
     form_team,
+    list_my_teams,
     get_team,
     invite_to_team,
+    cancel_team_invitation,
     accept_team_invitation,
     decline_team_invitation,
     leave_team,

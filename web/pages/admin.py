@@ -7,6 +7,7 @@ challenge's page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from litestar.response import Redirect
 from openinno.domain.errors import DomainError, NotFound
 from projections.accounts.queries import accounts_directory_page
 from projections.admin.projection import event_counts
+from projections.db import Row
 from projections.decisions.queries import KINDS, decisions_page
 from projections.registry import ALL
 from projections.status import standings
@@ -53,6 +55,16 @@ DECISION_LABELS = {
     "agreement_rescinded": N_("Agreement rescinded"),
 }
 assert set(DECISION_LABELS) == set(KINDS)
+
+
+def _newest_first(cursor: str, fetch: Callable[[int | None, int], Sequence[Row]]) -> paging.Paged:
+    """One page of a list keyed by log position, newest first (the directory, the
+    decisions): ``fetch(after, limit)`` reads it."""
+    after = paging.decode(cursor) if cursor else None
+    if after is not None and (len(after) != 1 or not isinstance(after[0], int)):
+        raise NotFound("No such page.")
+    rows = fetch(None if after is None else after[0], paging.PAGE_SIZE + 1)
+    return paging.keyset(rows, cursor, paging.PAGE_SIZE, lambda r: (int(r["position"]),))
 
 
 def _require_admin(viewer: Viewer) -> UUID:
@@ -91,16 +103,12 @@ class AdminPages(Controller):
         form: Form,
         status: int = 200,
     ) -> Response[str]:
-        after = paging.decode(cursor) if cursor else None
-        if after is not None and (len(after) != 1 or not isinstance(after[0], int)):
-            raise NotFound("No such page.")
-        rows = accounts_directory_page(
-            pages.reads.db(),
-            search=q[:200],
-            after=None if after is None else after[0],
-            limit=paging.PAGE_SIZE + 1,
+        paged = _newest_first(
+            cursor,
+            lambda after, limit: accounts_directory_page(
+                pages.reads.db(), search=q[:200], after=after, limit=limit
+            ),
         )
-        paged = paging.keyset(rows, cursor, paging.PAGE_SIZE, lambda r: (int(r["position"]),))
         return pages.render(
             request,
             "admin_accounts.html",
@@ -166,16 +174,12 @@ class AdminPages(Controller):
         _require_admin(viewer)
         if kind and kind not in DECISION_LABELS:
             kind = ""
-        after = paging.decode(cursor) if cursor else None
-        if after is not None and (len(after) != 1 or not isinstance(after[0], int)):
-            raise NotFound("No such page.")
-        rows = decisions_page(
-            pages.reads.db(),
-            kind=kind or None,
-            after=None if after is None else after[0],
-            limit=paging.PAGE_SIZE + 1,
+        paged = _newest_first(
+            cursor,
+            lambda after, limit: decisions_page(
+                pages.reads.db(), kind=kind or None, after=after, limit=limit
+            ),
         )
-        paged = paging.keyset(rows, cursor, paging.PAGE_SIZE, lambda r: (int(r["position"]),))
         return pages.render(
             request,
             "admin_decisions.html",

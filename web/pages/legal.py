@@ -16,6 +16,7 @@ from litestar.response import Stream
 
 from openinno.domain.errors import DomainError, InvalidState, NotFound
 from projections.legal import queries as legal
+from web.legal_proof import chain_claim
 from web.pages import labels, paging
 from web.pages.base import Pages, Viewer, require_signed_in
 
@@ -64,7 +65,8 @@ class LegalPages(Controller):
         actor = require_signed_in(viewer)
         challenge = _check_chain_access(pages, actor, submission_id)
         db = pages.reads.db()
-        steps = legal.chain_of_title(db, submission_id, legal.parse_as_of(as_of))
+        moment = legal.parse_as_of(as_of)
+        steps = legal.chain_of_title(db, submission_id, moment)
         agreement_ids = sorted(
             {str(s["details"]["agreement_id"]) for s in steps if "agreement_id" in s["details"]}
         )
@@ -78,6 +80,7 @@ class LegalPages(Controller):
             as_of=as_of or "",
             history=pages.openinno.may_view_history(actor, submission_id),
             agreement_ids=agreement_ids,
+            claim=chain_claim(pages.openinno, db, submission_id, moment),
         )
 
     @get("/legal/streams/{stream_id:uuid}", sync_to_thread=True)

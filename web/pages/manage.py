@@ -46,7 +46,7 @@ FUNNEL = {
     "shortlisted": N_("Shortlisted"),
     "awarded": N_("Awarded"),
 }
-FORMS = ("announce", "deadline", "reviewer", "shortlist", "award")
+FORMS = ("announce", "deadline", "reviewer", "shortlist", "award", "close_review")
 
 
 def _managed(pages: Pages, actor: UUID, challenge_id: UUID) -> tuple[Challenge, Organisation]:
@@ -448,20 +448,50 @@ class ManagePages(Controller):
         challenge_id: FromPath[UUID],
         data: FORM,
     ) -> Any:
-        form = Form(values={k: one(data, k) for k in data if k.startswith("place_")})
+        form = Form(values={k: one(data, k) for k in data if k.startswith(("place_", "reason_"))})
 
         def award(actor: UUID) -> Any:
             places = []
+            reasons: dict[UUID, str] = {}
             for key, value in form.values.items():
-                if not value:
+                if not value or not key.startswith("place_"):
                     continue
                 try:
-                    places.append((UUID(value), int(key.removeprefix("place_"))))
+                    entry, place = UUID(value), int(key.removeprefix("place_"))
                 except ValueError:
                     raise InvalidInput("Choose entries from the list.", field="awards") from None
-            return pages.openinno.award(actor, challenge_id, places)
+                places.append((entry, place))
+                # Each place's reason for awarding a version no reviewer scored (issue
+                # 20): only what the sponsor wrote, never a default.
+                reason = form.values.get(f"reason_{place}", "").strip()
+                if reason:
+                    reasons[entry] = reason
+            return pages.openinno.award(actor, challenge_id, places, override_reasons=reasons)
 
         return self._run(request, pages, viewer, challenge_id, "award", form, award)
+
+    @post("/challenges/{challenge_id:uuid}/review/close", sync_to_thread=True)
+    def close_review(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """End review before its deadline, with an announcement everyone sees."""
+        form = Form(values=values(data, "text"))
+        return self._run(
+            request,
+            pages,
+            viewer,
+            challenge_id,
+            "close_review",
+            form,
+            lambda actor: pages.openinno.close_review_early(
+                actor, challenge_id, form.values["text"]
+            ),
+        )
 
     @post("/challenges/{challenge_id:uuid}/reveal", sync_to_thread=True)
     def reveal(

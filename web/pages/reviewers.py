@@ -170,8 +170,14 @@ class ReviewerPages(Controller):
         )
         scores: dict[str, Any] = {c.name: form.values[f"score_{i}"] for i, c in enumerate(criteria)}
         try:
+            # The version the form showed: scores bind to what the reviewer read, and a
+            # revision since is refused with a note to read the new version (issue 20).
             recorded = pages.openinno.record_review(
-                actor, submission_id, scores, form.values["comment"]
+                actor,
+                submission_id,
+                scores,
+                form.values["comment"],
+                content_sha256=one(data, "content_sha256") or None,
             )
         except DomainError as e:
             form.fail(e)

@@ -38,6 +38,8 @@ from web.pages.public import render_challenge
 from web.uploads import FormLimits, MalformedForm, ReceivedForm, receive_form
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# Teams and invitations shown in "My submissions" (the latest; GET /api/v1/teams pages).
+MY_TEAMS_SHOWN = 50
 
 # Domain field names -> the form's.
 SUBMIT_FIELDS = {"accepted_terms_sha256": "accept", "files": "files", "team_ids": "files"}
@@ -216,6 +218,8 @@ class SolverPages(Controller):
                 "team_id": data.one("team_id"),
             }
         )
+        if data.one("action") == "draft":
+            return self._save_draft(request, pages, viewer, challenge, form, data)
         # Every field's error at once (the terms box, title, summary); files are
         # checked as they are stored, on submit.
         for error in validation.every_error(
@@ -242,6 +246,32 @@ class SolverPages(Controller):
             return self._form(request, pages, viewer, challenge, form, status_for(e))
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect(f"/submissions/{recorded.id}/receipt", status_code=303)
+
+    def _save_draft(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge: Challenge,
+        form: Form,
+        data: ReceivedForm,
+    ) -> Any:
+        """ "Save draft" (issue 21): the form as it is, for later; no terms, no count."""
+        actor = require_signed_in(viewer)
+        try:
+            recorded = pages.openinno.save_draft(
+                actor,
+                challenge.id,
+                form.values["title"],
+                form.values["summary"],
+                files=_uploads(data),
+                team_id=_uuid_or_none(form.values["team_id"]),
+            )
+        except DomainError as e:
+            form.fail(e, SUBMIT_FIELDS)
+            return self._form(request, pages, viewer, challenge, form, status_for(e))
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect("/submissions/mine?drafted=1", status_code=303)
 
     @post("/challenges/{challenge_id:uuid}/submit/validate", sync_to_thread=True)
     def submit_validate(
@@ -306,8 +336,26 @@ class SolverPages(Controller):
         db = pages.reads.db()
         rows = participants.my_submissions(db, actor)
         agreements = queries.agreements_of(db, [r["submission_id"] for r in rows])
+        # My teams and the invitations waiting for my answer: the latest, bounded (a
+        # person is on one team per challenge; the API pages through the rest).
+        drafts = participants.my_drafts(db, actor)
+        teams = participants.my_teams_and_invitations(
+            db,
+            actor,
+            pages.openinno.get_account(actor).email,
+            after=None,
+            limit=MY_TEAMS_SHOWN,
+            now=pages.openinno.clock.now(),
+        )
         return pages.render(
-            request, "my_submissions.html", viewer, submissions=rows, agreements=agreements
+            request,
+            "my_submissions.html",
+            viewer,
+            submissions=rows,
+            agreements=agreements,
+            teams=teams.items,
+            more_teams=teams.next_after is not None,
+            drafts=drafts,
         )
 
     # --- revise and withdraw ---------------------------------------------------------------

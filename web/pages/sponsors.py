@@ -40,7 +40,14 @@ NO_STORE = CacheControlHeader(no_store=True)
 PRIZE_ROWS = 3
 CRITERION_ROWS = 5
 TEXT_FIELDS = ("title", "brief", "rules", "eligibility", "category", "language")
-CHOICE_FIELDS = ("visibility", "voting_mode", "voting_threshold", "ip_terms", "currency")
+CHOICE_FIELDS = (
+    "visibility",
+    "voting_mode",
+    "voting_threshold",
+    "ip_terms",
+    "currency",
+    "review_timing",
+)
 DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
 DRAFT_FIELDS = (
     *TEXT_FIELDS,
@@ -138,6 +145,7 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
             _number(threshold, "voting_threshold") if threshold else None,
         ),
         ip_terms=form.get("ip_terms", "assignment"),  # type: ignore[arg-type]
+        review_timing=form.get("review_timing") or "after_close",  # type: ignore[arg-type]
     )
 
 
@@ -176,6 +184,7 @@ def draft_baseline(now: datetime, time_zone: str) -> dict[str, str]:
         visibility="private",
         voting_mode="none",
         ip_terms="assignment",
+        review_timing="after_close",
     )
     return values
 
@@ -330,6 +339,7 @@ class SponsorPages(Controller):
                 "visibility": "private",
                 "voting_mode": "none",
                 "ip_terms": "assignment",
+                "review_timing": "after_close",
                 "max_submissions_per_solver": "1",
                 "criterion_weight_1": "100",
             }

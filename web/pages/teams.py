@@ -193,6 +193,25 @@ class TeamPages(Controller):
             return self._page(request, pages, viewer, team, invite=form, status=status_for(e))
         return Redirect(f"/teams/{team_id}?invited=1", status_code=303)
 
+    @post("/teams/{team_id:uuid}/invitations/cancel", sync_to_thread=True)
+    def cancel_invitation(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        team_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        invitee = one(data, "invitee")[:320]
+        return self._act(
+            request,
+            pages,
+            viewer,
+            team_id,
+            lambda actor: pages.openinno.cancel_team_invitation(actor, team_id, invitee),
+            f"/teams/{team_id}?cancelled=1",
+        )
+
     @post("/teams/{team_id:uuid}/accept", sync_to_thread=True)
     def accept(
         self,

@@ -14,6 +14,7 @@ from openinno.domain import (
     ApiKeyring,
     ApiToken,
     Challenge,
+    EntryDraft,
     IdempotencyRecord,
     IpAgreement,
     Organisation,
@@ -211,6 +212,8 @@ class AccessRules(CommandBase):
             or (isinstance(stream, SolverEntries) and stream.solver_id == actor_id)
             # A team's history is its members' (issue 21; no sponsor's: blind review).
             or (isinstance(stream, Team) and actor_id in stream.member_ids)
+            # A draft is its author's alone (issue 21): never the sponsor's.
+            or (isinstance(stream, EntryDraft) and actor_id == stream.author_id)
         ):
             return stream
         organisation_id = self._history_organisation(stream)

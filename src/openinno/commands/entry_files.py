@@ -110,8 +110,10 @@ class EntryFiles(CommandBase):
 
     def _reviews_entry(self, actor_id: UUID, submission: Submission, challenge: Challenge) -> bool:
         try:
-            # The challenge's own rule for "reviewing now": accepted, running, in the period.
-            challenge.require_reviewing(actor_id, self._now())
+            # The challenge's own rule for "reviewing now": accepted, running, in the
+            # period; from acceptance on, also before scoring starts (after_close review):
+            # a reviewer reads the entries to declare conflicts early (issue 20).
+            challenge.require_reviewing(actor_id, self._now(), scoring=False)
         except DomainError:
             return False
         review = self._maybe_load(ids.review_id(submission.id, actor_id), Review, readonly=True)

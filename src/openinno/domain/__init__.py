@@ -3,6 +3,7 @@
 from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
 from openinno.domain.challenge import Challenge
+from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.review import Review
@@ -19,6 +20,7 @@ AGGREGATES = (
     Challenge,
     Submission,
     SolverEntries,
+    EntryDraft,
     Team,
     Review,
     Vote,
@@ -37,6 +39,7 @@ __all__ = [
     "ApiToken",
     "Challenge",
     "EmailClaim",
+    "EntryDraft",
     "IdempotencyRecord",
     "IpAgreement",
     "Organisation",

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import InvalidInput, InvalidState
 from openinno.domain.limits import check_text
+from openinno.domain.notices import DEFAULT_MAIL_MODE, check_preference
 from openinno.domain.values import LOCALES
 
 ROLES = ("admin",)
@@ -39,6 +40,10 @@ class Account(Aggregate):
     # (openinno.domain.token).  A class default, so accounts and snapshots from before
     # it existed start at 0.
     api_token_generation: int = 0
+    # (kind, e-mail mode) for every kind the account chose a mode for (a class default,
+    # so accounts from before preferences existed have none; a tuple: replaced, never
+    # changed in place, as cached aggregates are copy-on-write).
+    chosen_mail_modes: tuple[tuple[str, str], ...] = ()
 
     class Registered(Aggregate.Created):
         actor_id: UUID
@@ -88,6 +93,34 @@ class Account(Aggregate):
         self.display_name = display_name
         self.locale = locale
         self.time_zone = time_zone
+
+    class NotificationPreferenceSet(Aggregate.Event):
+        """How the account wants to hear of one kind of notification by e-mail
+        (``openinno.domain.notices``): ``instant`` or ``off``.  ``unsubscribed``: set
+        through a mail's one-click unsubscribe link rather than the profile."""
+
+        actor_id: UUID
+        kind: str
+        mail: str
+        unsubscribed: bool = False
+
+    def set_notification_preference(
+        self, actor_id: UUID, kind: str, mail: str, at: datetime, *, unsubscribed: bool = False
+    ) -> None:
+        self._require_active()
+        check_preference(kind, mail)
+        if self.mail_preferences.get(kind, DEFAULT_MAIL_MODE) != mail:
+            self._notification_preference_set(actor_id, kind, mail, unsubscribed, at)
+
+    @event(NotificationPreferenceSet)
+    def _notification_preference_set(
+        self, actor_id: UUID, kind: str, mail: str, unsubscribed: bool, timestamp: datetime
+    ) -> None:
+        self.chosen_mail_modes = tuple({**self.mail_preferences, kind: mail}.items())
+
+    @property
+    def mail_preferences(self) -> dict[str, str]:
+        return dict(self.chosen_mail_modes)
 
     class PasswordChanged(Aggregate.Event):
         actor_id: UUID

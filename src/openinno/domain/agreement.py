@@ -29,7 +29,15 @@ def check_signature(signature: Signature, text_sha256: str) -> None:
 
 
 class IpAgreement(Aggregate):
+    # Streams replayed from before awards named their version have no such attributes.
+    content_version: int | None = None
+    override_reason: str | None = None
+
     class Drafted(Aggregate.Created):
+        """``content_sha256``: the awarded version, which the text names;
+        ``content_version`` its number and ``override_reason`` the sponsor's reason for awarding it though
+        no reviewer scored it (issue 20; None in agreements drafted before)."""
+
         actor_id: UUID
         challenge_id: UUID
         submission_id: UUID
@@ -46,6 +54,8 @@ class IpAgreement(Aggregate):
         amount: Decimal
         currency: str
         payment_required: bool
+        content_version: int | None = None
+        override_reason: str | None = None
 
     @event(Drafted)
     def __init__(
@@ -68,8 +78,12 @@ class IpAgreement(Aggregate):
         currency: str,
         payment_required: bool,
         timestamp: datetime,
+        content_version: int | None = None,
+        override_reason: str | None = None,
     ) -> None:
         self.challenge_id = challenge_id
+        self.content_version = content_version
+        self.override_reason = override_reason
         self.submission_id = submission_id
         self.content_sha256 = content_sha256
         self.terms_sha256 = terms_sha256

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from msgspec.structs import replace
 
 from openinno.domain import limits
 from openinno.domain.errors import (
@@ -13,6 +15,7 @@ from openinno.domain.errors import (
     InvalidInput,
     InvalidState,
     Term,
+    UnreviewedVersion,
     WindowClosed,
 )
 from openinno.domain.ip_templates import current_template
@@ -20,8 +23,8 @@ from openinno.domain.values import (
     Award,
     ChallengeSpec,
     ChallengeTerms,
-    canonical_json,
     sha256_hex,
+    terms_document,
     validate_spec,
 )
 
@@ -34,6 +37,9 @@ def check_text(text: str, field: str = "text") -> str:
 
 
 class Challenge(Aggregate):
+    # Streams replayed from before review could be closed early have no such attribute.
+    review_closed_early = False
+
     class Drafted(Aggregate.Created):
         actor_id: UUID
         organisation_id: UUID
@@ -86,14 +92,17 @@ class Challenge(Aggregate):
         if self.spec.closes_at <= at:
             raise InvalidInput("The closing date has already passed.", field="closes_at")
         template = current_template(self.spec.ip_terms)
+        # The review timing goes into the terms explicitly (a draft may leave it unsaid):
+        # solvers accept when their entries will be judged.
+        spec = replace(self.spec, review_timing=self.spec.review_runs)
         terms = ChallengeTerms(
             challenge_id=self.id,
             organisation_id=self.organisation_id,
-            spec=self.spec,
+            spec=spec,
             ip_template=template.kind,
             ip_template_version=template.version,
         )
-        self._published(actor_id, terms, sha256_hex(canonical_json(terms)), at)
+        self._published(actor_id, terms, sha256_hex(terms_document(terms)), at)
 
     @event(Published)
     def _published(
@@ -101,6 +110,7 @@ class Challenge(Aggregate):
     ) -> None:
         self.status = "published"
         self.terms = terms
+        self.spec = replace(self.spec, review_timing=terms.spec.review_timing)
         self.terms_sha256 = terms_sha256
 
     class QuestionAsked(Aggregate.Event):
@@ -198,6 +208,8 @@ class Challenge(Aggregate):
         self._require_running()
         if self.awards:
             raise InvalidState("Winners are already awarded.")
+        if self.review_closed_early:
+            raise InvalidState("Review was closed early; deadlines can no longer move.")
         limits.check_moment(closes_at, "closes_at")
         if review_ends_at is not None:
             limits.check_moment(review_ends_at, "review_ends_at")
@@ -227,8 +239,6 @@ class Challenge(Aggregate):
         timestamp: datetime,
     ) -> None:
         # The published terms (and their hash) stay as accepted; the live deadlines move.
-        from msgspec.structs import replace
-
         self.spec = replace(self.spec, closes_at=closes_at, review_ends_at=review_ends_at)
         self.announcements.append(announcement_id)
 
@@ -283,14 +293,60 @@ class Challenge(Aggregate):
     ) -> None:
         self.shortlist = submission_ids
 
+    class ReviewClosedEarly(Aggregate.Event):
+        """The sponsor ends review before ``review_ends_at``, with a note every
+        participant sees (issue 20): scores are final from here, and awarding may
+        begin."""
+
+        actor_id: UUID
+        announcement_id: UUID
+        text: str
+
+    def close_review_early(
+        self, actor_id: UUID, announcement_id: UUID, text: str, at: datetime
+    ) -> None:
+        text = check_text(text)
+        self._require_running()
+        if at < self.spec.closes_at:
+            raise WindowClosed("Review can be closed only after submissions close.")
+        if self.review_ended(at):
+            raise InvalidState("Review has already ended.")
+        self._review_closed_early(actor_id, announcement_id, text, at)
+
+    @event(ReviewClosedEarly)
+    def _review_closed_early(
+        self, actor_id: UUID, announcement_id: UUID, text: str, timestamp: datetime
+    ) -> None:
+        self.review_closed_early = True
+        self.announcements.append(announcement_id)
+
+    def review_ended(self, at: datetime) -> bool:
+        return self.review_closed_early or at >= self.spec.review_ends_at
+
     class WinnersAwarded(Aggregate.Event):
+        """Each ``Award`` names the version awarded (``content_sha256``, ``version``)
+        and, where no reviewer scored that version, the sponsor's ``override_reason``."""
+
         actor_id: UUID
         awards: tuple[Award, ...]
 
-    def award(self, actor_id: UUID, awards: tuple[Award, ...], at: datetime) -> None:
+    def award(
+        self,
+        actor_id: UUID,
+        awards: tuple[Award, ...],
+        at: datetime,
+        scored: Mapping[UUID, Collection[str]],
+    ) -> None:
+        """``scored``: per awarded entry, the content hashes that reviews counted for
+        it scored (``Review.scored_content``).  An award of a version no counted
+        review scored is refused unless it carries the sponsor's reason."""
         self._require_running()
         if at < self.spec.closes_at:
             raise WindowClosed("Award after submissions close.")
+        if not self.review_ended(at):
+            raise WindowClosed(
+                "Award once review ends, or close review early with an announcement first."
+            )
         if self.awards:
             raise InvalidState("Winners are already awarded.")
         places = {p.place for p in self.spec.prizes}
@@ -299,7 +355,27 @@ class Challenge(Aggregate):
             raise InvalidInput("Award each prize place at most once.", field="awards")
         if len({a.submission_id for a in awards}) != len(awards):
             raise InvalidInput("A submission can win only one place.", field="awards")
-        self._winners_awarded(actor_id, awards, at)
+        checked = []
+        for a in awards:
+            reason = a.override_reason
+            if reason is not None:
+                reason = check_text(reason, "override_reason") if reason.strip() else None
+                a = replace(a, override_reason=reason)
+            if a.content_sha256 is None or (
+                a.content_sha256 not in scored.get(a.submission_id, ()) and reason is None
+            ):
+                raise UnreviewedVersion(
+                    "No reviewer scored version %(version)s of entry %(entry)s: wait for a"
+                    " review of it, or give the reason you award it unreviewed."
+                    if a.version
+                    else "No reviewer scored the current version of entry %(entry)s: wait"
+                    " for a review of it, or give the reason you award it unreviewed.",
+                    field="override_reason",
+                    version=a.version or 0,
+                    entry=str(a.submission_id),
+                )
+            checked.append(a)
+        self._winners_awarded(actor_id, tuple(checked), at)
 
     @event(WinnersAwarded)
     def _winners_awarded(
@@ -357,12 +433,19 @@ class Challenge(Aggregate):
         if at >= self.spec.closes_at:
             raise WindowClosed("Submissions for this challenge have closed.")
 
-    def require_reviewing(self, reviewer_id: UUID, at: datetime) -> None:
+    def require_reviewing(self, reviewer_id: UUID, at: datetime, *, scoring: bool = True) -> None:
+        """``scoring=False``: declaring a conflict, which a reviewer may do any time
+        until review ends, also before it starts."""
         self._require_running(allow_awarded=True)
         if reviewer_id not in self.reviewers:
             raise InvalidState("Accept the invitation to review this challenge first.")
-        if at >= self.spec.review_ends_at:
+        if self.review_ended(at):
             raise WindowClosed("The review period has ended; scores are final.")
+        if scoring and self.spec.review_runs == "after_close" and at < self.spec.closes_at:
+            raise WindowClosed(
+                "Review starts when submissions close; this challenge does not review"
+                " entries while they may still change."
+            )
 
     def require_not_judging(self, person_id: UUID, doing: Term) -> None:
         """Judges do not compete: an invited reviewer, accepted or not, neither enters

@@ -130,6 +130,13 @@ class ConflictOfInterest(DomainError):
     code = "conflict_of_interest"
 
 
+class UnreviewedVersion(DomainError):
+    """An award of a version of an entry that no reviewer scored, without the
+    sponsor's reason for awarding it anyway (issue 20)."""
+
+    code = "unreviewed_version"
+
+
 class ConcurrentUpdate(DomainError):
     """Another writer changed the same object first; retry the request."""
 
@@ -154,6 +161,7 @@ NOT_FOUND: dict[str, str] = {
     "account": N_("No account with id %(id)s."),
     "agreement": N_("No agreement with id %(id)s."),
     "challenge": N_("No challenge with id %(id)s."),
+    "draft": N_("No draft with id %(id)s."),
     "key": N_("No key with id %(id)s."),
     "organisation": N_("No organisation with id %(id)s."),
     "stream": N_("No stream with id %(id)s."),

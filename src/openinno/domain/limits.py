@@ -40,6 +40,9 @@ TEXTS: dict[str, TextRule] = {
     "criterion_name": TextRule(1, 100, False, Term("A criterion's name")),
     "submission_title": TextRule(3, 200, False, Term("The title")),
     "summary": TextRule(1, 100_000, True, Term("The summary")),
+    # A draft entry (issue 21) may be unfinished: its title names it, its summary may wait.
+    "draft_title": TextRule(1, 200, False, Term("The title")),
+    "draft_summary": TextRule(0, 100_000, True, Term("The summary")),
     "message": TextRule(1, 20_000, True, Term("The text")),  # questions, answers, announcements
     "reason": TextRule(1, 20_000, True, Term("The reason")),
     "optional_reason": TextRule(0, 20_000, True, Term("The reason")),

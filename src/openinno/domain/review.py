@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
@@ -47,6 +47,15 @@ def check_scores(
 
 
 class Review(Aggregate):
+    """A reviewer's scores of one entry.  Each score records the version it scored
+    (``content_sha256``, ``version``): a revision of the entry after that leaves the
+    review stale.  Scores recorded before versions were bound carry neither
+    (decision 0022: see ``scored_content``)."""
+
+    # Streams replayed from before versions were bound have no such attributes.
+    scored_sha256: str | None = None
+    scored_version: int | None = None
+
     class Started(Aggregate.Created):
         actor_id: UUID
         challenge_id: UUID
@@ -69,14 +78,23 @@ class Review(Aggregate):
         self.conflict = False
 
     class ScoresRecorded(Aggregate.Event):
+        """``content_sha256`` / ``version``: the version of the entry scored (None in
+        reviews recorded before versions were bound)."""
+
         actor_id: UUID
         scores: dict[str, Decimal]
         comment: str
+        content_sha256: str | None = None
+        version: int | None = None
 
     class ScoresRevised(Aggregate.Event):
+        """As ``ScoresRecorded``: the version scored now, which may be a later one."""
+
         actor_id: UUID
         scores: dict[str, Decimal]
         comment: str
+        content_sha256: str | None = None
+        version: int | None = None
 
     def record_scores(
         self,
@@ -85,7 +103,10 @@ class Review(Aggregate):
         scores: Mapping[str, object],
         comment: str,
         at: datetime,
+        content_sha256: str | None = None,
+        version: int | None = None,
     ) -> None:
+        """``content_sha256`` and ``version``: the entry's version being scored."""
         if self.conflict:
             raise ConflictOfInterest("You declared a conflict of interest for this entry.")
         if actor_id != self.reviewer_id:
@@ -93,23 +114,60 @@ class Review(Aggregate):
         checked = check_scores(criteria, scores)
         comment = check_text(comment, "comment")
         if self.scores is None:
-            self._scores_recorded(actor_id, checked, comment, at)
+            self._scores_recorded(actor_id, checked, comment, content_sha256, version, at)
         else:
-            self._scores_revised(actor_id, checked, comment, at)
+            self._scores_revised(actor_id, checked, comment, content_sha256, version, at)
 
     @event(ScoresRecorded)
     def _scores_recorded(
-        self, actor_id: UUID, scores: dict[str, Decimal], comment: str, timestamp: datetime
+        self,
+        actor_id: UUID,
+        scores: dict[str, Decimal],
+        comment: str,
+        content_sha256: str | None,
+        version: int | None,
+        timestamp: datetime,
     ) -> None:
-        self.scores = scores
-        self.comment = comment
+        self._scored(scores, comment, content_sha256, version)
 
     @event(ScoresRevised)
     def _scores_revised(
-        self, actor_id: UUID, scores: dict[str, Decimal], comment: str, timestamp: datetime
+        self,
+        actor_id: UUID,
+        scores: dict[str, Decimal],
+        comment: str,
+        content_sha256: str | None,
+        version: int | None,
+        timestamp: datetime,
+    ) -> None:
+        self._scored(scores, comment, content_sha256, version)
+
+    def _scored(
+        self,
+        scores: dict[str, Decimal],
+        comment: str,
+        content_sha256: str | None,
+        version: int | None,
     ) -> None:
         self.scores = scores
         self.comment = comment
+        self.scored_sha256 = content_sha256
+        self.scored_version = version
+
+    def scored_content(self, version_hashes: Sequence[str]) -> str | None:
+        """The content hash this review's scores count for, or None (not scored, a
+        declared conflict, or a version nobody can tell).  ``version_hashes``: the
+        entry's versions' hashes, oldest first.
+
+        A review recorded before versions were bound says nothing of its version
+        (decision 0022): while the entry has only ever had one version, that is the
+        version it scored (there was no other); once revised, it is unknown, and the
+        review counts for no version (stale: to be scored again)."""
+        if self.scores is None or self.conflict:
+            return None
+        if self.scored_sha256 is not None:
+            return self.scored_sha256
+        return version_hashes[0] if len(version_hashes) == 1 else None
 
     class ConflictDeclared(Aggregate.Event):
         """The reviewer recuses: their scores no longer count and they can't score again."""
@@ -127,3 +185,11 @@ class Review(Aggregate):
     @event(ConflictDeclared)
     def _conflict_declared(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.conflict = True
+
+
+def scored_versions(reviews: Iterable[Review], version_hashes: Sequence[str]) -> frozenset[str]:
+    """The content hashes of an entry (``version_hashes``: its versions', oldest
+    first) that these reviews of it count for: what an award of it is checked
+    against (``Challenge.award``)."""
+    scored = (review.scored_content(version_hashes) for review in reviews)
+    return frozenset(digest for digest in scored if digest is not None)

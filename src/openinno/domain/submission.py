@@ -66,6 +66,10 @@ class Submission(Aggregate):
         content_sha256: str
         receipt_id: UUID
         team_id: UUID | None = None
+        # When each author accepted the challenge's terms, in the order of the authors
+        # (the submitter, then ``team_ids``): the submitter now, by submitting; a team's
+        # members when they accepted the team (issue 21; absent on earlier events).
+        terms_accepted_at: tuple[datetime, ...] | None = None
 
     @event(Submitted)
     def __init__(
@@ -80,6 +84,7 @@ class Submission(Aggregate):
         receipt_id: UUID,
         timestamp: datetime,
         team_id: UUID | None = None,
+        terms_accepted_at: tuple[datetime, ...] | None = None,
     ) -> None:
         self.solver_id = actor_id
         self.challenge_id = challenge_id
@@ -90,6 +95,8 @@ class Submission(Aggregate):
         self.version_authors: list[tuple[UUID, ...] | None] = [
             (actor_id, *team_ids) if team_id is not None else None
         ]
+        # When each author of each version accepted the terms (None: not recorded).
+        self.version_acceptances: list[tuple[datetime, ...] | None] = [terms_accepted_at]
         self.accepted_terms_sha256 = accepted_terms_sha256
         self.versions: list[tuple[SubmissionContent, str]] = [(content, content_sha256)]
         self.receipts: list[Receipt] = [Receipt(receipt_id, self.id, 1, content_sha256, timestamp)]
@@ -128,6 +135,20 @@ class Submission(Aggregate):
         """Who authored this version (1-based): for a team entry, who was on the team
         when it was recorded; otherwise the entry's authors."""
         return self.version_authors[version - 1] or (self.solver_id, *self.team_ids)
+
+    def acceptances_of(self, version: int) -> tuple[tuple[UUID, datetime | None], ...]:
+        """Each author of this version (1-based) with when they accepted the terms, as
+        recorded with the version (an entry of no team: with its first version).  Not
+        recorded (events from before issue 21): the version's submitter accepted by
+        submitting it; for the others it is unknown (None)."""
+        authors = self.authors_of(version)
+        recorded = self.version_acceptances
+        own = version if self.team_id is not None else 1
+        times = recorded[own - 1] if own <= len(recorded) else None
+        if times is not None and len(times) == len(authors):
+            return tuple(zip(authors, times, strict=True))
+        submitted = self.receipts[own - 1].recorded_at
+        return tuple((a, submitted if i == 0 else None) for i, a in enumerate(authors))
 
     @property
     def latest_author_ids(self) -> tuple[UUID, ...]:
@@ -208,6 +229,8 @@ class Submission(Aggregate):
         content_sha256: str
         receipt_id: UUID
         author_ids: tuple[UUID, ...] | None = None
+        # When each of ``author_ids`` accepted the terms (issue 21; see Submitted).
+        terms_accepted_at: tuple[datetime, ...] | None = None
 
     def revise(
         self,
@@ -216,8 +239,10 @@ class Submission(Aggregate):
         receipt_id: UUID,
         at: datetime,
         author_ids: tuple[UUID, ...] | None = None,
+        terms_accepted_at: tuple[datetime, ...] | None = None,
     ) -> None:
-        """``author_ids``: for a team entry, the team's authors now (required)."""
+        """``author_ids``: for a team entry, the team's authors now (required), and
+        ``terms_accepted_at`` when each accepted the terms."""
         self.require_active()
         if self.team_id is not None:
             if author_ids is None or actor_id not in author_ids:
@@ -225,11 +250,20 @@ class Submission(Aggregate):
         elif actor_id not in self.author_ids:
             raise InvalidState("Only the submission's authors can revise it.")
         else:
-            author_ids = None
+            author_ids = terms_accepted_at = None
         digest = content_sha256(content)
         if digest == self.content_sha256:
             raise InvalidInput("Nothing changed since the last version.", field="content")
-        self._revised(actor_id, len(self.versions) + 1, content, digest, receipt_id, author_ids, at)
+        self._revised(
+            actor_id,
+            len(self.versions) + 1,
+            content,
+            digest,
+            receipt_id,
+            author_ids,
+            at,
+            terms_accepted_at,
+        )
 
     @event(Revised)
     def _revised(
@@ -241,9 +275,11 @@ class Submission(Aggregate):
         receipt_id: UUID,
         author_ids: tuple[UUID, ...] | None,
         timestamp: datetime,
+        terms_accepted_at: tuple[datetime, ...] | None = None,
     ) -> None:
         self.versions.append((content, content_sha256))
         self.version_authors.append(author_ids)
+        self.version_acceptances.append(terms_accepted_at)
         self.receipts.append(Receipt(receipt_id, self.id, version, content_sha256, timestamp))
 
     class Withdrawn(Aggregate.Event):
@@ -308,16 +344,46 @@ class Submission(Aggregate):
         self.support_threshold_reached = True
 
     class Awarded(Aggregate.Event):
+        """``content_sha256`` / ``version``: the version awarded; ``override_reason``:
+        why it was awarded though no reviewer scored it (issue 20; None before)."""
+
         actor_id: UUID
         place: int
         agreement_id: UUID
+        content_sha256: str | None = None
+        version: int | None = None
+        override_reason: str | None = None
 
-    def award(self, actor_id: UUID, place: int, agreement_id: UUID, at: datetime) -> None:
+    def award(
+        self,
+        actor_id: UUID,
+        place: int,
+        agreement_id: UUID,
+        at: datetime,
+        override_reason: str | None = None,
+    ) -> None:
         self.require_active()
-        self._awarded(actor_id, place, agreement_id, at)
+        self._awarded(
+            actor_id,
+            place,
+            agreement_id,
+            self.content_sha256,
+            len(self.versions),
+            override_reason,
+            at,
+        )
 
     @event(Awarded)
-    def _awarded(self, actor_id: UUID, place: int, agreement_id: UUID, timestamp: datetime) -> None:
+    def _awarded(
+        self,
+        actor_id: UUID,
+        place: int,
+        agreement_id: UUID,
+        content_sha256: str | None,
+        version: int | None,
+        override_reason: str | None,
+        timestamp: datetime,
+    ) -> None:
         self.award_place = place
         self.status = "awarded"
 

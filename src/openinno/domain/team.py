@@ -204,6 +204,34 @@ class Team(Aggregate):
     def _invitation_declined(self, actor_id: UUID, email: str | None, timestamp: datetime) -> None:
         self._forget_invitation(actor_id, email)
 
+    class InvitationCancelled(Aggregate.Event):
+        """The lead takes back a pending invitation (one of ``account_id`` or ``email``):
+        the invitee can no longer accept it, or see the team."""
+
+        actor_id: UUID
+        account_id: UUID | None = None
+        email: str | None = None
+
+    def cancel_invitation(
+        self, actor_id: UUID, account_id: UUID | None, email: str | None, at: datetime
+    ) -> None:
+        self.require_lead(actor_id, Term("cancel invitations"))
+        pending = (account_id is not None and account_id in self.invited_ids) or (
+            email is not None and email in self.invited_emails
+        )
+        if not pending or (account_id is None) == (email is None):
+            raise InvalidState("There is no such open invitation to cancel.")
+        self._invitation_cancelled(actor_id, account_id, email, at)
+
+    @event(InvitationCancelled)
+    def _invitation_cancelled(
+        self, actor_id: UUID, account_id: UUID | None, email: str | None, timestamp: datetime
+    ) -> None:
+        if account_id is not None:
+            self.invited_ids.remove(account_id)
+        if email is not None:
+            self.invited_emails.remove(email)
+
     # --- leaving ----------------------------------------------------------------------
 
     @staticmethod

@@ -28,11 +28,14 @@ Visibility = Literal["public", "private"]
 VotingMode = Literal["none", "public", "shortlist_then_public"]
 IpTerms = Literal["assignment", "exclusive_licence", "solver_retains"]
 OrgRole = Literal["owner", "manager", "legal"]
+# When reviewers score: once submissions close (the default), or from the opening on.
+ReviewTiming = Literal["after_close", "rolling"]
 
 VISIBILITIES: tuple[str, ...] = ("public", "private")
 VOTING_MODES: tuple[str, ...] = ("none", "public", "shortlist_then_public")
 IP_TERMS: tuple[str, ...] = ("assignment", "exclusive_licence", "solver_retains")
 ORG_ROLES: tuple[str, ...] = ("owner", "manager", "legal")
+REVIEW_TIMINGS: tuple[str, ...] = ("after_close", "rolling")
 LOCALES: tuple[str, ...] = ("en", "pl", "fr", "es", "ru")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -74,6 +77,15 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     rules: str = ""
     category: str = "general"
     language: str = "en"
+    # When review runs (issue 20).  None: a spec from before the choice existed, or a
+    # draft that did not say; both mean "after_close".  Publishing writes the choice
+    # into the terms explicitly, so every terms hash since covers it, and the terms
+    # of older challenges re-encode to the very bytes they hashed (``terms_document``).
+    review_timing: ReviewTiming | None = None
+
+    @property
+    def review_runs(self) -> ReviewTiming:
+        return self.review_timing or "after_close"
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -110,12 +122,20 @@ class Receipt(msgspec.Struct, frozen=True):
 
 
 class Award(msgspec.Struct, frozen=True):
+    """``content_sha256`` and ``version`` (issue 20): the version awarded, the one its
+    agreement covers; ``override_reason``: why the sponsor awarded a version no
+    reviewer scored (the award is refused without one).  All None in awards recorded
+    before versions were bound."""
+
     submission_id: UUID
     place: int
     agreement_id: UUID
+    content_sha256: str | None = None
+    version: int | None = None
+    override_reason: str | None = None
 
 
-class Signature(msgspec.Struct, frozen=True):
+class Signature(msgspec.Struct, frozen=True, omit_defaults=True):
     signer_id: UUID
     typed_name: str
     intent: str
@@ -123,11 +143,32 @@ class Signature(msgspec.Struct, frozen=True):
     ip_address: str
     user_agent: str
     text_sha256: str
+    # Whether the typed name is the signer's account name (spaces and case aside).  A
+    # mismatch is recorded, not refused: people sign with their full legal name.  None:
+    # signed before the check existed (omitted when stored, so old payloads read back
+    # and re-encode unchanged).
+    typed_name_matches_account: bool | None = None
+
+
+def same_name(typed: str, account_name: str) -> bool:
+    """A typed name and an account's name, compared without regard to case or spacing."""
+    return " ".join(typed.split()).casefold() == " ".join(account_name.split()).casefold()
 
 
 def canonical_json(value: Any) -> bytes:
     """Deterministic JSON: keys sorted, no whitespace; the form that is hashed."""
     return msgspec.json.encode(value, order="sorted")
+
+
+def terms_document(terms: ChallengeTerms) -> bytes:
+    """The canonical bytes whose SHA-256 is a challenge's terms hash.  Terms published
+    before ``review_timing`` existed were hashed without the key; it decodes as None
+    and is left out again, so their document is the bytes they hashed."""
+    if terms.spec.review_timing is not None:
+        return canonical_json(terms)
+    value = msgspec.to_builtins(terms)
+    del value["spec"]["review_timing"]
+    return canonical_json(value)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -310,6 +351,8 @@ def validate_spec(spec: ChallengeSpec) -> None:
         raise InvalidInput("Public voting needs a support threshold.", field="voting")
     if spec.voting.threshold is not None and not 1 <= spec.voting.threshold <= 10_000_000:
         raise InvalidInput("The support threshold is 1 to 10,000,000.", field="voting")
+    if spec.review_timing is not None and spec.review_timing not in REVIEW_TIMINGS:
+        raise InvalidInput("Review runs after_close or rolling.", field="review_timing")
     if spec.ip_terms not in IP_TERMS:
         raise InvalidInput(
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"

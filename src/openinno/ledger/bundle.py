@@ -20,7 +20,7 @@ import msgspec
 from openinno.domain.signing_keys import HISTORY_ID
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
-from openinno.ledger.evidence_verifier import stream_leaves_message
+from openinno.ledger.evidence_verifier import stream_leaves_message, version_authors
 from openinno.ledger.log import Ledger, leaf_bytes
 
 FORMAT = "openinno-evidence/1"
@@ -59,6 +59,12 @@ class StreamLeaves(msgspec.Struct):
     signature: str = ""
 
 
+class BundleAuthor(msgspec.Struct):
+    version: int
+    account_id: str
+    accepted_terms_at: str | None
+
+
 class EvidenceBundle(msgspec.Struct):
     format: str
     submission_id: str
@@ -74,6 +80,9 @@ class EvidenceBundle(msgspec.Struct):
     checkpoint_note: str | None = None
     # Every leaf of the submission's and its agreements' streams (absent: older bundles).
     stream_leaves: StreamLeaves | None = None
+    # Every author of each version with when they accepted the terms (issue 21; absent:
+    # older bundles): what the submission's events record, listed for the reader.
+    authors: list[BundleAuthor] | None = None
 
 
 def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
@@ -143,6 +152,11 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
             for a in add_whole_stream(agreement_id):
                 if a["topic"].endswith("IpAgreement.Drafted"):
                     texts[str(agreement_id)] = a["payload"]["text"]
+                    # The sponsor's members and roles, whole: the countersigner's
+                    # authority at the moment of signing, and no removal left out.
+                    organisation = UUID(a["payload"]["assignee_organisation_id"])
+                    if str(organisation) not in complete:
+                        add_whole_stream(organisation)
     # The signing keys' history, whole: a bundle signed by a later key verifies with an
     # earlier one (and the other way round), and no revocation can be left out.
     if _stream_leaves(ledger, HISTORY_ID, cp.tree_size):
@@ -177,6 +191,7 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
         consistency,
         ledger.checkpoint_note(cp.tree_size),
         stream_leaves,
+        [BundleAuthor(**a) for a in version_authors(submission_events)],
     )
 
 

@@ -28,8 +28,11 @@ It checks, and names the first thing that fails in each area:
   4. the chain of title: submitted under the published terms (hash recomputed
      from the terms themselves), content hashes recomputed from the content,
      awarded, agreement text hashing to what was drafted and signed, every
-     author signed, the sponsor countersigned, paid where required, and
-     ownership transferred (or licence granted) last, in log order;
+     author signed, the sponsor countersigned (by a member who then held the
+     owner or legal role: the organisation's stream, whole, replayed to that
+     moment), paid where required, and ownership transferred (or licence
+     granted) last, in log order; a dispute or rescission named with its reason;
+     a typed name that is not the signer's account name is a NOTE;
   5. the files in the bundle hash to what the submission recorded.
 """
 
@@ -110,6 +113,21 @@ SCHEMA: dict[str, Any] = {
             },
         },
         "consistency_proofs": {"type": "array", "items": {"$ref": "#/$defs/consistency_proof"}},
+        # Every author of each version that records its authors, with when they accepted
+        # the terms (absent: older bundles); checked against the submission's events.
+        "authors": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "version": {"type": "integer", "minimum": 1},
+                    "account_id": {"type": "string"},
+                    "accepted_terms_at": {"type": ["string", "null"]},
+                },
+                "required": ["version", "account_id", "accepted_terms_at"],
+                "additionalProperties": False,
+            },
+        },
         # The checkpoint as a C2SP signed note, with the witnesses' cosignatures.
         "checkpoint_note": {"type": ["string", "null"]},
         "stream_leaves": {
@@ -582,6 +600,9 @@ class Verification:
     authenticated: bool = False
     # Set when the log the bundle proves against does not extend a saved checkpoint.
     fork: str = ""
+    # What a reader should know that does not fail the chain (a signer's typed name
+    # that is not their account's name): printed as NOTE lines.
+    notes: list[str] = field(default_factory=list)
 
     def add(self, name: str, ok: bool, detail: str = "") -> bool:
         self.checks.append(Check(name, ok, detail))
@@ -600,6 +621,7 @@ class Verification:
             f"{'PASS' if c.ok else 'FAIL'}  {c.name}{': ' + c.detail if c.detail else ''}"
             for c in self.checks
         ]
+        lines += [f"NOTE  {note}" for note in self.notes]
         if self.fork:
             lines.append("RESULT: INCONSISTENT: fork: " + self.fork)
         elif not self.checks_pass:
@@ -613,6 +635,31 @@ class Verification:
 
 def _kind(event: dict[str, Any]) -> str:
     return str(event["topic"]).rsplit(":", 1)[-1]
+
+
+def version_authors(events: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each author of each version the submission's events (canonical, in log order)
+    name, with when they accepted the terms: the first version, and each revision of a
+    team entry (``author_ids``; an entry of no team keeps its first version's).  Where
+    a version records no times (before issue 21), its submitter accepted by submitting
+    it (the event's time) and the others' moment is unknown (null)."""
+    listed: list[dict[str, Any]] = []
+    for e in events:
+        kind, payload = _kind(e), e["payload"]
+        if kind == "Submission.Submitted":
+            version, ids = 1, [payload["actor_id"], *payload["team_ids"]]
+        elif kind == "Submission.Revised" and payload.get("author_ids") is not None:
+            version, ids = payload["version"], list(payload["author_ids"])
+        else:
+            continue
+        times = payload.get("terms_accepted_at")
+        if not isinstance(times, list) or len(times) != len(ids):
+            times = [payload["timestamp"], *([None] * (len(ids) - 1))]
+        listed += [
+            {"version": version, "account_id": a, "accepted_terms_at": t}
+            for a, t in zip(ids, times, strict=True)
+        ]
+    return listed
 
 
 def verify_bundle(
@@ -713,7 +760,16 @@ def verify_bundle(
     v.add("inclusion proofs", True, f"{len(events)} events in the signed tree")
     if not _complete(v, key, bundle, events):
         return v
-    _chain_of_title(v, bundle, sorted(events, key=lambda e: e["position"]))
+    in_order = sorted(events, key=lambda e: e["position"])
+    if bundle.get("authors") is not None:
+        entry_events = [e for e in in_order if e["stream_id"] == bundle["submission_id"]]
+        if not v.add(
+            "authors as the events record them",
+            bundle["authors"] == version_authors(entry_events),
+            f"{len(bundle['authors'])} authorships with when each accepted the terms",
+        ):
+            return v
+    _chain_of_title(v, bundle, in_order)
     return v
 
 
@@ -950,6 +1006,15 @@ def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[s
         and counter["payload"]["signature"]["text_sha256"] == d["text_sha256"]
         and all(s["position"] < counter["position"] for s in signed.values()),
     )
+    if counter is not None:
+        _authority(v, bundle, events, d["assignee_organisation_id"], counter)
+    for e in [*signed.values(), *([counter] if counter is not None else [])]:
+        s = e["payload"]["signature"]
+        if s.get("typed_name_matches_account") is False:
+            v.notes.append(
+                f"{_kind(e)} by {s['signer_id']}: the typed name {s['typed_name']!r} is not"
+                " the name of the signer's account (typed_name_matches_account: false)"
+            )
     paid = next((e for e in stream if _kind(e) == "IpAgreement.ConsiderationPaid"), None)
     if d["payment_required"]:
         v.add(
@@ -972,7 +1037,11 @@ def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[s
         _kind(transfer) if transfer else "no transfer recorded",
     )
     undone = [e for e in stream if _kind(e) in ("IpAgreement.Disputed", "IpAgreement.Rescinded")]
-    v.add("not disputed or rescinded", not undone, ", ".join(_kind(e) for e in undone))
+    v.add(
+        "not disputed or rescinded",
+        not undone,
+        "; ".join(f"{_kind(e)}: {e['payload'].get('reason', '')}" for e in undone),
+    )
     recorded_files = {f["sha256"]: f for f in content_at_award.get("content", {}).get("files", [])}
     for f in bundle["files"]:
         if f.get("content_base64") is None:
@@ -985,6 +1054,49 @@ def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[s
         )
     named = {f["sha256"] for f in bundle["files"]}
     v.add("bundle lists every awarded file", set(recorded_files) <= named)
+
+
+_SIGNING_ROLES = ("owner", "legal")
+
+
+def _authority(
+    v: Verification,
+    bundle: dict[str, Any],
+    events: list[dict[str, Any]],
+    organisation_id: str,
+    counter: dict[str, Any],
+) -> None:
+    """Whether the countersigner held a signing role (owner or legal) in the assignee
+    organisation when they countersigned: its stream replayed up to that moment.  The
+    bundle must hold the whole stream (signed in ``stream_leaves``), so a removal
+    cannot be left out."""
+    name = "countersigner had the authority to sign for the organisation"
+    listed = (bundle.get("stream_leaves") or {}).get("streams", {})
+    if organisation_id not in listed:
+        v.add(
+            name, False, f"the bundle does not hold organisation {organisation_id}: export it again"
+        )
+        return
+    signer = counter["payload"]["actor_id"]
+    role: str | None = None
+    for e in events:
+        if e["stream_id"] != organisation_id or e["position"] > counter["position"]:
+            continue
+        p, kind = e["payload"], _kind(e)
+        if kind == "Organisation.Created" and p.get("actor_id") == signer:
+            role, since = "owner", e
+        elif kind == "Organisation.MemberAdded" and p.get("account_id") == signer:
+            role, since = p.get("role"), e
+        elif kind == "Organisation.MemberRemoved" and p.get("account_id") == signer:
+            role, since = None, e
+    if role is None:
+        v.add(name, False, f"{signer} was not a member of organisation {organisation_id}")
+        return
+    v.add(
+        name,
+        role in _SIGNING_ROLES,
+        f"{signer} was {role} (by {_kind(since)}, position {since['position']})",
+    )
 
 
 # --- the command --------------------------------------------------------------------------

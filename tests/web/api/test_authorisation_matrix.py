@@ -124,7 +124,8 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     )
     now = clock.now()
     # "private": closes soon, gets three winners; "closed": closes soon, never awarded;
-    # "open": public with voting, open for weeks.
+    # "ended": public, closes soon, its review still running; "judged": closes soon, its
+    # review closed early, never awarded; "open": public with voting, open for weeks.
     short = {
         "opens_at": (now + timedelta(days=1)).isoformat(),
         "closes_at": (now + timedelta(days=3)).isoformat(),
@@ -135,7 +136,9 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     for name, changes in (
         ("private", {**short, "visibility": "private", "voting": {"mode": "none"}}),
         ("closed", {**short, "visibility": "private", "voting": {"mode": "none"}}),
-        ("open", {"max_submissions_per_solver": 100}),
+        ("ended", {**short, "visibility": "public", "voting": {"mode": "none"}}),
+        ("judged", {**short, "visibility": "private", "voting": {"mode": "none"}}),
+        ("open", {"max_submissions_per_solver": 100, "review_timing": "rolling"}),
     ):
         w.ids[name] = cid = w.post("owner", "/api/v1/challenges", _body(w, **changes))["id"]
         w.terms[name] = w.post("owner", f"/api/v1/challenges/{cid}/publish", status=200)[
@@ -165,12 +168,22 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
     winners = [submit(w, "private", "solver", team=w.ids["team"]) for _ in range(3)]
     w.ids["winner"] = winners[0]
     w.ids["closed_entry"] = submit(w, "closed", "solver")
+    w.ids["judged_entry"] = submit(w, "judged", "solver")
     w.ids["filed"], w.ids["file"] = entry_with_a_file(w, app, "closed")
     clock.advance(timedelta(days=2))
+    # Awards once review is over (issue 20), for entries nobody scored with a reason.
+    for name in ("private", "judged"):
+        w.post("owner", f"/api/v1/challenges/{w.ids[name]}/review/close", {"text": "Done."}, 200)
+    reason = "Awarded without review: this world is about access."
     awarded = w.post(
         "owner",
         f"/api/v1/challenges/{w.ids['private']}/awards",
-        {"awards": [{"submission_id": s, "place": p} for p, s in enumerate(winners, 1)]},
+        {
+            "awards": [
+                {"submission_id": s, "place": p, "override_reason": reason}
+                for p, s in enumerate(winners, 1)
+            ]
+        },
     )
     unsigned, signed, countersigned = awarded["agreement_ids"]
     w.ids.update(agreement=unsigned, signed=signed, countersigned=countersigned)
@@ -216,6 +229,12 @@ def signature(w: World, agreement: str) -> dict[str, str]:
 
 def fresh_draft(w: World, role: str) -> dict[str, str]:
     return {"fresh": w.post("owner", "/api/v1/challenges", _body(w))["id"]}
+
+
+def fresh_entry_draft(w: World, role: str) -> dict[str, str]:
+    """A fresh draft of the solver's in the open challenge (issue 21)."""
+    path = f"/api/v1/challenges/{w.ids['open']}/drafts"
+    return {"fresh": w.post("solver", path, {"title": "Kites", "summary": ""})["id"]}
 
 
 def fresh_question(w: World, role: str) -> dict[str, str]:
@@ -300,6 +319,11 @@ def fresh_team(w: World, role: str) -> dict[str, str]:
     return {"fresh": team}
 
 
+def fresh_invitation(w: World, role: str) -> dict[str, str]:
+    """``fresh_team`` and one of its pending invitations (the other solver's)."""
+    return {**fresh_team(w, role), "pending": w.users["other_solver"].id}
+
+
 def new_account(w: World, role: str) -> dict[str, Any]:
     name = f"n{uuid.uuid4().hex[:10]}"
     return {"account": sign_up(w.c, name).id}
@@ -331,6 +355,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("solver",), 404), "/tokens/{fresh}", prepare=solvers_spare_token
     ),
     ("GET", "/me"): Row(signed_in(200), "/me"),
+    # notifications: each person's own, so every signed-in role reads and marks its own
+    ("GET", "/notifications"): Row(signed_in(200), "/notifications"),
+    ("POST", "/notifications/read"): Row(
+        signed_in(200), "/notifications/read", body=lambda w, r: {"up_to": 10**6}
+    ),
     # organisations
     ("POST", "/organisations"): Row(
         signed_in(201), "/organisations", body=lambda w, r: {"name": f"Org {r}"}
@@ -382,6 +411,11 @@ MATRIX: dict[tuple[str, str], Row] = {
             "closes_at": (w.cast.clock.now() + timedelta(days=35 + ORDER.index(r))).isoformat()
         },
     ),
+    ("POST", "/challenges/{challenge_id}/review/close"): Row(
+        only(200, ("owner",), 403),
+        "/challenges/{ended}/review/close",
+        body=lambda w, r: {"text": "The jury has finished."},
+    ),
     ("POST", "/challenges/{challenge_id}/reviewers"): Row(
         only(201, ("owner",), 403),
         "/challenges/{open}/reviewers",
@@ -408,8 +442,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/challenges/{challenge_id}/awards"): Row(
         only(201, ("owner",), 403) | {"legal": 403},
-        "/challenges/{closed}/awards",
-        body=lambda w, r: {"awards": [{"submission_id": w.ids["closed_entry"], "place": 1}]},
+        "/challenges/{judged}/awards",
+        body=lambda w, r: {
+            "awards": [{"submission_id": w.ids["judged_entry"], "place": 1, "override_reason": "-"}]
+        },
     ),
     # submissions
     ("GET", "/submissions/{submission_id}"): Row(
@@ -471,6 +507,39 @@ MATRIX: dict[tuple[str, str], Row] = {
         signed_in(201, owner=403, legal=403, reviewer=409),
         "/challenges/{open}/teams",
         body=lambda w, r: {"name": f"Team {r}", "invitees": ["someone@example.org"]},
+    ),
+    # entry drafts (issue 21): anyone who may enter saves one (the sponsor's members:
+    # 403; a judge: 409); a draft is its author's alone (others: 404, as for none).
+    ("POST", "/challenges/{challenge_id}/drafts"): Row(
+        signed_in(201, owner=403, legal=403, reviewer=409),
+        "/challenges/{open}/drafts",
+        body=lambda w, r: {"title": f"Draft {r}", "summary": ""},
+    ),
+    ("GET", "/drafts"): Row(signed_in(200), "/drafts"),
+    ("GET", "/drafts/{draft_id}"): Row(
+        only(200, ("solver",), 404), "/drafts/{fresh}", prepare=fresh_entry_draft
+    ),
+    ("PUT", "/drafts/{draft_id}"): Row(
+        only(200, ("solver",), 404),
+        "/drafts/{fresh}",
+        body=lambda w, r: {"title": f"Edited {r}", "summary": ""},
+        prepare=fresh_entry_draft,
+    ),
+    ("POST", "/drafts/{draft_id}/submit"): Row(
+        # Not the published terms: the author gets 409, with nothing recorded.
+        only(409, ("solver",), 404),
+        "/drafts/{fresh}/submit",
+        body=lambda w, r: {"accepted_terms_sha256": "0" * 64},
+        prepare=fresh_entry_draft,
+    ),
+    ("DELETE", "/drafts/{draft_id}"): Row(
+        only(200, ("solver",), 404), "/drafts/{fresh}", prepare=fresh_entry_draft
+    ),
+    ("GET", "/teams"): Row(signed_in(200), "/teams"),
+    ("DELETE", "/teams/{team_id}/invitations/{invitee}"): Row(
+        only(200, ("solver",), 409) | {"admin": 404},
+        "/teams/{fresh}/invitations/{pending}",
+        prepare=fresh_invitation,
     ),
     ("GET", "/teams/{team_id}"): Row(
         only(200, ("solver", "co_author", "other_solver"), 404), "/teams/{team}"

@@ -36,7 +36,7 @@ def test_checkpoints_proofs_and_evidence_verify_from_the_outside(app, clock, cli
     catch_up(ledger)
     first = ledger.checkpoint_now()
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
     app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree", text_sha)
     app.countersign_agreement(s.sponsor, agreement_id, "Spon Sor", "I agree", text_sha)

@@ -162,7 +162,19 @@ def test_chain_of_title_and_agreements_walked_in_pages(world):
     cast.clock.advance(timedelta(days=30))
 
     def award(n: int) -> None:
-        awards = [{"submission_id": e, "place": p} for p, e in enumerate(entries[n], start=1)]
+        # Review closed early, announced, and the unreviewed entries awarded with a reason:
+        # this test is about paging.
+        _ok(
+            cast.client.post(
+                f"/api/v1/challenges/{opened[n][0]}/review/close",
+                json={"text": "Review is closed."},
+                headers=cast.sponsor.auth,
+            )
+        )
+        awards = [
+            {"submission_id": e, "place": p, "override_reason": "Not reviewed: a paging test."}
+            for p, e in enumerate(entries[n], start=1)
+        ]
         _ok(
             cast.client.post(
                 f"/api/v1/challenges/{opened[n][0]}/awards",

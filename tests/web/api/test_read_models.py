@@ -74,6 +74,7 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
         201,
     )
     _ok(c.post(f"/api/v1/challenges/{challenge}/reviewers/accept", headers=cast.reviewer.auth))
+    cast.clock.advance(timedelta(days=28))  # review runs once submissions close
     for entry, score in ((winner, 9), (runner_up, 5)):
         _ok(
             c.put(
@@ -82,7 +83,15 @@ def world(cast: Cast, read_side: Any, app: Any) -> World:
                 headers=cast.reviewer.auth,
             )
         )
-    cast.clock.advance(timedelta(days=30))
+    cast.clock.advance(timedelta(days=2))
+    # Awards once review is over: the sponsor closes it early, announced.
+    _ok(
+        c.post(
+            f"/api/v1/challenges/{challenge}/review/close",
+            json={"text": "The jury has finished."},
+            headers=cast.sponsor.auth,
+        )
+    )
     awarded = _ok(
         c.post(
             f"/api/v1/challenges/{challenge}/awards",
@@ -319,10 +328,13 @@ def test_chain_of_title_for_authors_legal_and_admins(world):
     not_yet = _ok(w.get(f"/api/v1/submissions/{w.runner_up}/chain-of-title", cast.other))
     assert not_yet["ownership_transferred"] is False
 
-    # as of the step before the transfer, replaying only what was recorded by then
-    before = _ok(w.get(url, w.legal, as_of=str(positions[-1] - 1)))
+    # as of the step before the payment (which transfers in the same command: never
+    # one without the other), replaying only what was recorded by then
+    before = _ok(w.get(url, w.legal, as_of=str(positions[-2] - 1)))
     assert before["ownership_transferred"] is False
-    assert [s["position"] for s in before["items"]] == positions[:-1]
+    assert [s["position"] for s in before["items"]] == positions[:-2]
+    inside = _ok(w.get(url, w.legal, as_of=str(positions[-2])))
+    assert [s["position"] for s in inside["items"]] == positions
     history = f"/api/v1/streams/{w.agreement}/history"
     assert _ok(w.get(history, w.legal, as_of=str(positions[0])))["items"] == []
     assert _ok(w.get(history, w.legal))["items"]
@@ -414,3 +426,26 @@ def test_min_position_answers_503_with_retry_after_when_the_read_side_lags(cast,
     lagging = c.get("/api/v1/challenges", params={"min_position": published["position"]})
     assert_problem(lagging, 503, "service_unavailable")
     assert lagging.headers["retry-after"]
+
+
+def test_chain_of_title_says_which_checkpoint_it_was_verified_against(world, app):
+    """Issue 22, finding 5: only a claim the ledger backs (tests/ledger/test_read_models_proven.py)."""
+    from openinno.ledger import checkpoint as checkpoints
+    from openinno.ledger.log import catch_up, ledger_for
+
+    w = world
+    _transfer(w)
+    url = f"/api/v1/submissions/{w.winner}/chain-of-title"
+    assert _ok(w.get(url, w.legal))["verified_against"] is None  # no ledger runs here
+    (app.settings.data_dir / "signing-key.pem").write_bytes(checkpoints.generate_private_key_pem())
+    ledger = ledger_for(app, create_tables=True)
+    catch_up(ledger)
+    size = ledger.checkpoint_now().tree_size
+    ledger.db.close()
+    claim = _ok(w.get(url, w.legal))["verified_against"]
+    assert claim == {
+        "status": "verified",
+        "checkpoint": size,
+        "cosigned_by": [],
+        "statement": f"verified against checkpoint {size}",
+    }

@@ -67,6 +67,7 @@ def test_from_account_creation_to_ownership_transferred(client, clock, read_side
         headers=sponsor.auth,
     )
     c.post(f"/api/v1/challenges/{challenge}/reviewers/accept", headers=reviewer.auth)
+    clock.advance(timedelta(days=28))  # review runs once submissions close
     for entry, score in ((winner, 9), (runner_up, 6)):
         r = c.put(
             f"/api/v1/submissions/{entry}/review",
@@ -137,6 +138,8 @@ def test_from_account_creation_to_ownership_transferred(client, clock, read_side
 
     final = c.get(url, headers=legal.auth).json()
     assert final["state"] == "transferred"
+    # Neither typed the name of their account: recorded, and flagged (issue 22, finding 8).
+    assert [s["typed_name_matches_account"] for s in final["signatures"]] == [False, False]
     assert final["payment_reference"] == "WIRE-2026-001"
     assert [s["role"] for s in final["signatures"]] == ["assignor", "assignee"]
     assert all(s["auth_method"] == "api_token" for s in final["signatures"])
@@ -170,7 +173,7 @@ def test_signing_as_the_original_contract_had_it_without_the_text_hash(client, c
     challenge_id, terms = s.open_challenge()
     entry = s.submit(challenge_id, terms)
     clock.advance(timedelta(days=30))
-    agreement_id = app.award(s.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
     token, _ = app.issue_token("solver@example.org", "correct horse battery")
     url = f"/api/v1/agreements/{agreement_id}"
     signed = client.post(

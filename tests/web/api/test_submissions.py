@@ -240,6 +240,13 @@ def test_reviews_and_conflicts(cast):
         headers=cast.sponsor.auth,
     )
     c.post(f"/api/v1/challenges/{challenge_id}/reviewers/accept", headers=cast.reviewer.auth)
+    # Review runs once submissions close (the default review timing).
+    assert_problem(
+        c.put(f"{url}/review", json={"scores": scores}, headers=cast.reviewer.auth),
+        409,
+        "window_closed",
+    )
+    cast.clock.advance(timedelta(days=28))
     assert_problem(
         c.put(f"{url}/review", json={"scores": {**scores, "fun": 11}}, headers=cast.reviewer.auth),
         422,

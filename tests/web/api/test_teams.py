@@ -192,3 +192,52 @@ def test_entering_for_a_team_one_is_not_on_is_refused(cast: Cast):
         headers=cast.other.auth,
     )
     assert_problem(r, 422, "invalid_input", "team_id")
+
+
+def test_my_teams_and_invitations_and_the_lead_cancels_one(cast: Cast, read_side):
+    c = cast.client
+    challenge_id, _terms = cast.open_challenge()
+    team_id = form(cast, challenge_id, "other@example.org", "nobody@example.org")
+    read_side.catch_up()
+    mine = c.get(f"{V1}/teams", headers=cast.other.auth)
+    assert mine.status_code == 200, mine.text
+    (item,) = mine.json()["items"]
+    assert (item["team_id"], item["state"], item["lead"]) == (team_id, "invited", False)
+    assert mine.json()["next_cursor"] is None
+    lead = c.get(f"{V1}/teams", headers=cast.solver.auth).json()["items"]
+    assert [(i["team_id"], i["state"], i["lead"]) for i in lead] == [(team_id, "member", True)]
+    # Only the lead cancels; an address never invited is a 409, with nothing recorded.
+    path = f"{V1}/teams/{team_id}/invitations/other@example.org"
+    assert_problem(c.delete(path, headers=cast.other.auth), 409, "invalid_state")
+    never = f"{V1}/teams/{team_id}/invitations/else@example.org"
+    assert_problem(c.delete(never, headers=cast.solver.auth), 409, "invalid_state")
+    assert c.delete(path, headers=cast.solver.auth).status_code == 200
+    read_side.catch_up()
+    assert c.get(f"{V1}/teams", headers=cast.other.auth).json()["items"] == []
+    assert c.get(f"{V1}/teams/{team_id}", headers=cast.other.auth).status_code == 404
+    # A broken cursor is a 422.
+    bad = c.get(f"{V1}/teams", params={"cursor": "nonsense"}, headers=cast.other.auth)
+    assert_problem(bad, 422, "invalid_input", "cursor")
+
+
+def test_the_chain_of_title_lists_each_author_with_their_acceptance(cast: Cast, read_side):
+    c = cast.client
+    challenge_id, terms = cast.open_challenge()
+    team_id = form(cast, challenge_id, "other@example.org")
+    accepted = c.post(
+        f"{V1}/teams/{team_id}/accept",
+        json={"accepted_terms_sha256": terms},
+        headers=cast.other.auth,
+    )
+    assert accepted.status_code == 200
+    cast.clock.advance(timedelta(hours=2))
+    entry = cast.submit(challenge_id, terms, team_id=team_id)
+    read_side.catch_up()
+    chain = c.get(f"{V1}/submissions/{entry}/chain-of-title", headers=cast.other.auth)
+    assert chain.status_code == 200, chain.text
+    first = chain.json()["items"][0]
+    assert first["step"] == "submitted"
+    authors = {a["account_id"]: a["accepted_terms_at"] for a in first["authors"]}
+    assert list(authors) == [cast.solver.id, cast.other.id]
+    # The member accepted with the team, two hours before the lead submitted.
+    assert authors[cast.other.id] < authors[cast.solver.id] == first["at"]

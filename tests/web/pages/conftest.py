@@ -114,5 +114,6 @@ def reviewed_challenge(
     web.clock.advance(timedelta(days=30))
     app.record_review(cast.reviewer, entries[3], {"originality": 9, "feasibility": 8, "fun": 9})
     app.record_review(cast.reviewer, entries[1], {"originality": 2, "feasibility": 3, "fun": 4})
+    app.close_review_early(cast.sponsor, challenge_id, "Review is closed.")
     web.login("sponsor")
     return challenge_id, entries

@@ -90,7 +90,7 @@ def world_of(web: Web, cast: Scene) -> dict[str, Any]:
     winner = cast.submit(challenge, terms, people["winner"], title="Winning bricks")
     entrant = cast.submit(challenge, terms, people["entrant"], title="Other bricks")
     clock.advance(timedelta(days=2))
-    agreement = app.award(cast.sponsor, challenge, [(winner, 1)]).agreement_ids[0]
+    agreement = cast.award_unreviewed(challenge, [(winner, 1)]).agreement_ids[0]
     ids = {"c": challenge, "w": winner, "e": entrant, "a": agreement, "org": cast.organisation}
     return {"people": people, "ids": {k: str(v) for k, v in ids.items()}}
 

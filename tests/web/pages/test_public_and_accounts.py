@@ -201,7 +201,8 @@ def test_a_guessing_address_waits_and_the_owner_still_gets_in(web, cast):
     # The guesser, even with the right password: blocked, with a wait (900 s / 5).
     r = web.post("/login", {"email": " Solver@Example.org", "password": PASSWORD})
     assert r.status_code == 429 and "Too many failed attempts" in r.text
-    assert r.headers["retry-after"] == "180"
+    # (the throttle counts real seconds: on a loaded machine one may pass meanwhile)
+    assert 170 <= int(r.headers["retry-after"]) <= 180
     # From the same address, another account waits too: it is the address that guesses.
     assert (
         web.post("/login", {"email": "other@example.org", "password": PASSWORD}).status_code == 429

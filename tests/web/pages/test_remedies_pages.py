@@ -48,7 +48,12 @@ def test_the_winner_disputes_and_legal_rescinds_with_reasons_everyone_party_sees
     challenge_id, terms = cast.open_challenge()
     entry = cast.submit(challenge_id, terms)
     cast.clock.advance(timedelta(days=45))
-    agreement_id = app.award(cast.sponsor, challenge_id, [(entry, 1)]).agreement_ids[0]
+    agreement_id = app.award(
+        cast.sponsor,
+        challenge_id,
+        [(entry, 1)],
+        override_reasons={entry: "Chosen by the jury without a written review."},
+    ).agreement_ids[0]
     legal = cast.account("counsel")
     app.add_member(cast.sponsor, cast.organisation, legal, "legal")
 

@@ -310,6 +310,12 @@ def test_the_legal_page_downloads_an_evidence_bundle_that_verifies(web, cast, ap
     # not awarded yet: the proofs hold, the chain of title is not complete
     assert checks["checkpoint signature"] and checks["inclusion proofs"]
     assert checks["submitted under the published terms"] and not checks["awarded"]
+    # The checkpoint just signed backs the page (issue 22, finding 5).
+    size = decode_bundle(download.content).checkpoint.tree_size
+    assert (
+        f"Verified against checkpoint {size}."
+        in web.get(f"/legal/submissions/{submission_id}").text
+    )
     web.logout()
     web.login("other")
     assert web.get(f"/legal/submissions/{submission_id}/export/evidence").status_code == 404

@@ -103,6 +103,11 @@ def fresh_team(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(team.id)}
 
 
+def fresh_entry_draft(w: World, role: str) -> dict[str, str]:
+    """A fresh draft of the solver's in the open challenge."""
+    return {"fresh": str(w.cast.app.save_draft(w.cast.solver, w.ids["open"], "Kites", "").id)}
+
+
 def fresh_team_of_two(w: World, role: str) -> dict[str, str]:
     """As ``fresh_team``, with the other solver on it."""
     challenge_id, terms = w.cast.published()
@@ -140,6 +145,7 @@ def world(web: Web, cast: Scene) -> World:
     app.accept_reviewer_invitation(cast.reviewer, review)
     clock.advance(timedelta(days=2))
     ids["entry"] = cast.submit(ids["open"], ids["open_terms"])
+    ids["entry_draft"] = app.save_draft(cast.solver, ids["open"], "Kites", "").id
     ids["question"] = app.ask_question(cast.other_solver, ids["open"], "Lego allowed?").id
     ids["reviewed"] = cast.submit(review, review_terms)
     real_pdf = pdf_naming()
@@ -155,7 +161,7 @@ def world(web: Web, cast: Scene) -> World:
     app.derived.derive(ids["file"], "application/pdf")  # as the follower would
     ids["winner"] = winner = cast.submit(won, won_terms)
     clock.advance(timedelta(days=2))
-    ids["agreement"] = app.award(cast.sponsor, won, [(winner, 1)]).agreement_ids[0]
+    ids["agreement"] = cast.award_unreviewed(won, [(winner, 1)]).agreement_ids[0]
     w = World(web, cast, ids, {}, {})
     logins = {
         "solver": "solver",
@@ -255,6 +261,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/teams/{team_id:uuid}/invitations"): Row(
         post_only(400, ("solver",), other_solver=409), "/teams/{team}/invitations", {"invitees": ""}
     ),
+    ("POST", "/teams/{team_id:uuid}/invitations/cancel"): Row(
+        # Nobody invited this address: the lead and the invitee get 409, others 404.
+        post_only(409, ("solver", "other_solver")),
+        "/teams/{team}/invitations/cancel",
+        {"invitee": "nobody@example.org"},
+    ),
+    # entry drafts (issue 21): their author's alone (others: 404).
+    ("GET", "/drafts/{draft_id:uuid}"): Row(only(200, ("solver",)), "/drafts/{entry_draft}"),
+    ("POST", "/drafts/{draft_id:uuid}"): Row(
+        post_only(400, ("solver",)), "/drafts/{entry_draft}", {"action": "draft", "title": ""}
+    ),
+    ("POST", "/drafts/{draft_id:uuid}/discard"): Row(
+        post_only(303, ("solver",)), "/drafts/{fresh}/discard", prepare=fresh_entry_draft
+    ),
     ("POST", "/teams/{team_id:uuid}/accept"): Row(
         # Without the terms box ticked nobody joins.
         post_only(400, ("solver", "other_solver")),
@@ -326,6 +346,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{C}/award"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
     ),
+    ("POST", f"{C}/review/close"): Row(
+        # An empty announcement is refused: every member allowed gets the form back (400).
+        post_only(400, ("manager",), legal=403),
+        "/challenges/{open}/review/close",
+        {"text": ""},
+    ),
     ("POST", f"{C}/reveal"): Row(
         # Before the deadline there is nothing to reveal: the manager gets 409.
         post_only(409, ("manager",), legal=403),
@@ -348,6 +374,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"reason": ""},
     ),
     # reviewers
+    # notifications: each person's own; the badge answers anyone (no count without one);
+    # unsubscribe takes a signed token, so a wrong one is 404 to everyone
+    ("GET", "/notifications"): Row(signed_in(200), "/notifications"),
+    ("GET", "/notifications/badge"): Row(everyone(200), "/notifications/badge"),
+    ("POST", "/notifications/read"): Row(
+        signed_in(303, 401), "/notifications/read", {"id": "1.awarded"}
+    ),
+    ("POST", "/notifications/preferences"): Row(
+        signed_in(303, 401), "/notifications/preferences", {"awarded": "weekly"}
+    ),
+    ("GET", "/notifications/unsubscribe/{token:str}"): Row(
+        everyone(404), "/notifications/unsubscribe/forged.token"
+    ),
+    ("POST", "/notifications/unsubscribe/{token:str}"): Row(
+        everyone(404), "/notifications/unsubscribe/forged.token"
+    ),
     ("GET", "/reviews"): Row(signed_in(200), "/reviews"),
     ("POST", "/reviews/invitations/{challenge_id:uuid}"): Row(
         post_only(303, ("reviewer",)),

@@ -128,7 +128,7 @@ def _awarded(cast, app):
     challenge_id, terms = cast.open_challenge(visibility="private", voting=Voting("none"))
     submission_id = cast.submit(challenge_id, terms)
     cast.clock.advance(timedelta(days=30))
-    awarded = app.award(cast.sponsor, challenge_id, [(submission_id, 1)])
+    awarded = cast.award_unreviewed(challenge_id, [(submission_id, 1)])
     return challenge_id, submission_id, awarded.agreement_ids[0]
 
 
@@ -164,6 +164,7 @@ def test_results_and_signing_the_agreement(web, cast, app):
     assert r.status_code == 303
     page = web.get(r.headers["location"])
     assert "Sol Ver" in page.text and "Sign the agreement" not in page.text
+    assert "typed name differs from the account name" in page.text  # flagged, not refused
     web.logout()
     web.login("other")
     assert web.get(f"/agreements/{agreement_id}").status_code == 404

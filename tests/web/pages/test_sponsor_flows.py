@@ -130,6 +130,11 @@ def test_the_whole_award_round(web, cast, app):
     r = web.post(f"/challenges/{challenge_id}/shortlist", {"submission_ids": [str(first)]})
     assert r.status_code == 303
     assert app.get_submission(cast.sponsor, first).shortlisted
+    # Awards come once review is over: the sponsor closes it early, announced.
+    r = web.post(f"/challenges/{challenge_id}/review/close", {"text": ""})
+    assert r.status_code == 400
+    r = web.post(f"/challenges/{challenge_id}/review/close", {"text": "The jury is done."})
+    assert r.status_code == 303
     r = web.post(
         f"/challenges/{challenge_id}/award", {"place_1": str(first), "place_2": str(first)}
     )

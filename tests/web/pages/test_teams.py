@@ -108,3 +108,45 @@ def test_the_team_enters_together_from_the_submit_page_and_the_receipt_names_the
     assert r.status_code == 303, r.text
     alone = uuid_in(r.headers["location"], "/submissions/")
     assert app.get_submission(cast.solver, alone).author_ids == (cast.solver,)
+
+
+def test_my_teams_and_invitations_and_the_lead_cancels_one(web, cast, app):
+    challenge_id, _terms = cast.open_challenge()
+    team_id = app.form_team(
+        cast.solver, challenge_id, "Lever lab", [str(cast.other_solver), "public@example.org"]
+    ).id
+    # The invitee finds the invitation in their own area,
+    web.login("other")
+    mine = web.get("/submissions/mine")
+    assert "My teams and invitations" in mine.text and f"/teams/{team_id}" in mine.text
+    assert "Invited: answer on the team's page" in mine.text
+    web.logout()
+    # the lead their team, and cancels the invitation by address from the team's page.
+    web.login("solver")
+    assert "You lead this team" in web.get("/submissions/mine").text
+    page = web.get(f"/teams/{team_id}")
+    assert page.text.count("Cancel invitation") == 2
+    r = web.post(f"/teams/{team_id}/invitations/cancel", {"invitee": "public@example.org"})
+    assert r.status_code == 303
+    assert "Invitation cancelled." in web.get(r.headers["location"]).text
+    assert app.get_team(cast.solver, team_id).invited_emails == []
+    # Cancelling one that is not open: the reason on the team's page, nothing recorded.
+    again = web.post(f"/teams/{team_id}/invitations/cancel", {"invitee": "public@example.org"})
+    assert again.status_code == 409 and "no such open invitation" in again.text
+    web.logout()
+    web.login("public")
+    assert f"/teams/{team_id}" not in web.get("/submissions/mine").text
+    assert web.get(f"/teams/{team_id}").status_code == 404
+
+
+def test_the_chain_of_title_page_lists_each_author_with_their_acceptance(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    team_id = app.form_team(cast.solver, challenge_id, "Lever lab", [str(cast.other_solver)]).id
+    app.accept_team_invitation(cast.other_solver, team_id, terms)
+    entry = app.submit(cast.solver, challenge_id, "Levers", "Together.", terms, team_id=team_id).id
+    web.login("other")
+    page = web.get(f"/legal/submissions/{entry}")
+    assert page.status_code == 200 and "Authors of this version" in page.text
+    section = page.text.split("Authors of this version", 1)[1].split("</ul>", 1)[0]
+    assert str(cast.solver) in section and str(cast.other_solver) in section
+    assert section.count("accepted the terms") == 2

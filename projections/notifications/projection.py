@@ -1,0 +1,631 @@
+"""The notifications read model: who hears what, decided from the log.
+
+Each notifying event becomes one row per recipient in ``nt_notifications``, keyed by
+(recipient, event position, kind), and, where the recipient's preference for the kind
+is ``instant``, one mail in ``nt_outbox`` with the same key.  Both are written by
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` statements that run in the batch's
+transaction, the one that also moves the tracking position: a batch applied again
+(a runner killed before its commit, a page re-applied by the quarantine's bisection,
+a rebuild) finds the keys taken and adds nothing.
+
+Who the recipients are is asked of this model's own small tables (who asked a
+question, who entered a challenge, who are an entry's authors, an agreement's parties,
+an organisation's members).  The statements run at the end of a batch, after the
+batch's row changes, so where the answer could change later in the log the rows carry
+the position they were recorded at and the statement only counts those from before
+the event: a rebuild in other batches decides the same.
+
+Kept over a rebuild (not in ``TABLES``): ``nt_outbox`` (the mails queued and their
+delivery: a rebuild re-derives the notifications but never queues a mail twice) and
+``nt_reads`` / ``nt_read_upto`` (what each person marked read; not events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Team
+from openinno.domain.notices import DEFAULT_MAIL_MODE
+from openinno.domain.submission import SolverEntries
+from projections.projection import Item, Projection
+from projections.sql import update, upsert
+from projections.values import iso_text, to_json
+from projections.writes import Writes
+
+TABLES = (
+    "nt_accounts",
+    "nt_challenges",
+    "nt_questions",
+    "nt_entry_streams",
+    "nt_entrants",
+    "nt_reviewers",
+    "nt_submissions",
+    "nt_authors",
+    "nt_agreements",
+    "nt_parties",
+    "nt_signatures",
+    "nt_members",
+    "nt_teams",
+    "nt_preferences",
+    "nt_notifications",
+)
+
+DDL = (
+    "CREATE TABLE IF NOT EXISTS nt_accounts ("
+    " account_id TEXT PRIMARY KEY, email TEXT NOT NULL, locale TEXT NOT NULL,"
+    " time_zone TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1)",
+    "CREATE TABLE IF NOT EXISTS nt_challenges ("
+    " challenge_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, title TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_questions ("
+    " question_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, asked_by TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_entry_streams ("
+    " stream_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, account_id TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_entrants ("
+    " challenge_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " PRIMARY KEY (challenge_id, account_id))",
+    "CREATE TABLE IF NOT EXISTS nt_reviewers ("
+    " challenge_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " PRIMARY KEY (challenge_id, account_id))",
+    "CREATE TABLE IF NOT EXISTS nt_submissions ("
+    " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, title TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_authors ("
+    " submission_id TEXT NOT NULL, account_id TEXT NOT NULL,"
+    " PRIMARY KEY (submission_id, account_id))",
+    "CREATE TABLE IF NOT EXISTS nt_agreements ("
+    " agreement_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
+    " organisation_id TEXT NOT NULL, parties INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_parties ("
+    " agreement_id TEXT NOT NULL, account_id TEXT NOT NULL,"
+    " PRIMARY KEY (agreement_id, account_id))",
+    "CREATE TABLE IF NOT EXISTS nt_signatures ("
+    " agreement_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " PRIMARY KEY (agreement_id, account_id))",
+    "CREATE TABLE IF NOT EXISTS nt_members ("
+    " organisation_id TEXT NOT NULL, account_id TEXT NOT NULL, role TEXT NOT NULL,"
+    " PRIMARY KEY (organisation_id, account_id))",
+    "CREATE TABLE IF NOT EXISTS nt_teams ("
+    " team_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, name TEXT NOT NULL)",
+    # Every preference with the position it was set at: a mail follows the one in force
+    # when its event was recorded.
+    "CREATE TABLE IF NOT EXISTS nt_preferences ("
+    " account_id TEXT NOT NULL, kind TEXT NOT NULL, position BIGINT NOT NULL,"
+    " mail TEXT NOT NULL, PRIMARY KEY (account_id, kind, position))",
+    # One per (recipient, event, kind); the key is also the recipient's newest-first order.
+    "CREATE TABLE IF NOT EXISTS nt_notifications ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, challenge_id TEXT, submission_id TEXT, agreement_id TEXT,"
+    " team_id TEXT, params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
+    # --- kept over a rebuild ---
+    # The transactional outbox: a mail per notification the recipient wants by e-mail,
+    # queued in the notification's transaction; the sender (web/mail) claims, sends and
+    # records.  status: queued | sent | failed (gave up) | expired (too old to send).
+    "CREATE TABLE IF NOT EXISTS nt_outbox ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'queued',"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL,"
+    " lease_owner TEXT, lease_until TEXT, sent_at TEXT, message_id TEXT, last_error TEXT,"
+    " PRIMARY KEY (account_id, position, kind))",
+    "CREATE INDEX IF NOT EXISTS nt_outbox_due ON nt_outbox (status, next_attempt_at)",
+    "CREATE TABLE IF NOT EXISTS nt_reads ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " PRIMARY KEY (account_id, position, kind))",
+    "CREATE TABLE IF NOT EXISTS nt_read_upto ("
+    " account_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+)
+
+# Recipients: a statement selecting ``account_id``s, and its parameters.
+Recipients = tuple[str, tuple[Any, ...]]
+
+_NOTIFY = (
+    "INSERT INTO nt_notifications (account_id, position, kind, created_at, challenge_id,"
+    " submission_id, agreement_id, team_id, params)"
+    " SELECT DISTINCT r.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),"
+    " CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT)"
+    " FROM ({recipients}) r JOIN nt_accounts a ON a.account_id = r.account_id"
+    " WHERE a.active = 1 AND r.account_id <> ?"
+    " ON CONFLICT DO NOTHING"
+)
+_QUEUE = (
+    "INSERT INTO nt_outbox (account_id, position, kind, created_at, next_attempt_at)"
+    " SELECT DISTINCT r.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),"
+    " CAST(? AS TEXT)"
+    " FROM ({recipients}) r JOIN nt_accounts a ON a.account_id = r.account_id"
+    " WHERE a.active = 1 AND r.account_id <> ?"
+    " AND COALESCE((SELECT p.mail FROM nt_preferences p WHERE p.account_id = r.account_id"
+    " AND p.kind = ? AND p.position < ? ORDER BY p.position DESC LIMIT 1), ?) = 'instant'"
+    " ON CONFLICT DO NOTHING"
+)
+
+
+def notify(
+    w: Writes,
+    item: Item,
+    kind: str,
+    recipients: Recipients,
+    *,
+    challenge_id: str | None = None,
+    submission_id: str | None = None,
+    agreement_id: str | None = None,
+    team_id: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> None:
+    """``kind`` for everyone ``recipients`` selects (active accounts, never the actor),
+    and a mail for those who want this kind by e-mail."""
+    d = _data(item)
+    at = iso_text(d["timestamp"])
+    actor = str(d.get("actor_id") or "")
+    sql, args = recipients
+    w.execute(
+        _NOTIFY.format(recipients=sql),
+        (
+            item.position,
+            kind,
+            at,
+            challenge_id,
+            submission_id,
+            agreement_id,
+            team_id,
+            to_json(params or {}),
+            *args,
+            actor,
+        ),
+    )
+    w.execute(
+        _QUEUE.format(recipients=sql),
+        (item.position, kind, at, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
+    )
+
+
+def accounts(ids: list[str]) -> Recipients:
+    marks = ", ".join("?" for _ in ids) or "NULL"
+    return f"SELECT account_id FROM nt_accounts WHERE account_id IN ({marks})", tuple(ids)
+
+
+def _data(item: Item) -> dict[str, Any]:
+    assert item.data is not None
+    return item.data
+
+
+# --- what recipients are selected from --------------------------------------------------
+
+
+def on_registered(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_accounts",
+        {
+            "account_id": str(item.originator_id),
+            "email": d["email"].strip().lower(),
+            "locale": d["locale"],
+            "time_zone": d["time_zone"],
+            "active": 1,
+        },
+    )
+
+
+def on_profile_updated(w: Writes, item: Item) -> None:
+    d = _data(item)
+    update(
+        w,
+        "nt_accounts",
+        {"account_id": str(item.originator_id)},
+        {"locale": d["locale"], "time_zone": d["time_zone"]},
+    )
+
+
+def on_deactivated(w: Writes, item: Item) -> None:
+    update(w, "nt_accounts", {"account_id": str(item.originator_id)}, {"active": 0})
+
+
+def on_preference_set(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_preferences",
+        {
+            "account_id": str(item.originator_id),
+            "kind": d["kind"],
+            "position": item.position,
+            "mail": d["mail"],
+        },
+    )
+
+
+def on_organisation_created(w: Writes, item: Item) -> None:
+    upsert(
+        w,
+        "nt_members",
+        {
+            "organisation_id": str(item.originator_id),
+            "account_id": _data(item)["actor_id"],
+            "role": "owner",
+        },
+    )
+
+
+def on_member_added(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_members",
+        {
+            "organisation_id": str(item.originator_id),
+            "account_id": d["account_id"],
+            "role": d["role"],
+        },
+    )
+
+
+def on_member_removed(w: Writes, item: Item) -> None:
+    d = _data(item)
+    update(
+        w,
+        "nt_members",
+        {"organisation_id": str(item.originator_id), "account_id": d["account_id"]},
+        {"role": "removed"},
+    )
+
+
+def on_drafted(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_challenges",
+        {
+            "challenge_id": str(item.originator_id),
+            "organisation_id": d["organisation_id"],
+            "title": d["spec"]["title"],
+        },
+    )
+
+
+def on_draft_edited(w: Writes, item: Item) -> None:
+    update(
+        w,
+        "nt_challenges",
+        {"challenge_id": str(item.originator_id)},
+        {"title": _data(item)["spec"]["title"]},
+    )
+
+
+def on_question_asked(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_questions",
+        {
+            "question_id": d["question_id"],
+            "challenge_id": str(item.originator_id),
+            "asked_by": d["actor_id"],
+        },
+    )
+
+
+def on_entries_started(w: Writes, item: Item) -> None:
+    # A SolverEntries stream starts with an entry, a team, or a review invitation
+    # (ReviewInvitationNoted): only the first two make its solver an entrant.
+    d = _data(item)
+    upsert(
+        w,
+        "nt_entry_streams",
+        {
+            "stream_id": str(item.originator_id),
+            "challenge_id": d["challenge_id"],
+            "account_id": d["solver_id"],
+        },
+    )
+
+
+def on_entered(w: Writes, item: Item) -> None:
+    # The first entry (or team) counts: DO NOTHING keeps the earliest position.
+    w.execute(
+        "INSERT INTO nt_entrants (challenge_id, account_id, position)"
+        " SELECT challenge_id, account_id, CAST(? AS BIGINT) FROM nt_entry_streams"
+        " WHERE stream_id = ? ON CONFLICT DO NOTHING",
+        (item.position, str(item.originator_id)),
+    )
+
+
+def on_submitted(w: Writes, item: Item) -> None:
+    d = _data(item)
+    submission_id = str(item.originator_id)
+    upsert(
+        w,
+        "nt_submissions",
+        {
+            "submission_id": submission_id,
+            "challenge_id": d["challenge_id"],
+            "title": d["content"]["title"],
+        },
+    )
+    for author in (d["actor_id"], *d["team_ids"]):
+        upsert(w, "nt_authors", {"submission_id": submission_id, "account_id": author})
+
+
+def on_revised(w: Writes, item: Item) -> None:
+    d = _data(item)
+    submission_id = str(item.originator_id)
+    update(w, "nt_submissions", {"submission_id": submission_id}, {"title": d["content"]["title"]})
+    for author in d.get("author_ids") or ():
+        upsert(w, "nt_authors", {"submission_id": submission_id, "account_id": author})
+
+
+def on_coauthorship_confirmed(w: Writes, item: Item) -> None:
+    upsert(
+        w,
+        "nt_authors",
+        {"submission_id": str(item.originator_id), "account_id": _data(item)["actor_id"]},
+    )
+
+
+def on_team_formed(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_teams",
+        {"team_id": str(item.originator_id), "challenge_id": d["challenge_id"], "name": d["name"]},
+    )
+
+
+# --- who hears what ----------------------------------------------------------------------
+
+
+def on_reviewer_invited(w: Writes, item: Item) -> None:
+    challenge = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "reviewer_invited",
+        accounts([_data(item)["reviewer_id"]]),
+        challenge_id=challenge,
+    )
+
+
+def on_reviewer_accepted(w: Writes, item: Item) -> None:
+    upsert(
+        w,
+        "nt_reviewers",
+        {
+            "challenge_id": str(item.originator_id),
+            "account_id": _data(item)["actor_id"],
+            "position": item.position,
+        },
+    )
+
+
+def _asker(question_id: str) -> Recipients:
+    return "SELECT asked_by AS account_id FROM nt_questions WHERE question_id = ?", (question_id,)
+
+
+def on_question_answered(w: Writes, item: Item) -> None:
+    d = _data(item)
+    notify(
+        w,
+        item,
+        "question_answered",
+        _asker(d["question_id"]),
+        challenge_id=str(item.originator_id),
+    )
+
+
+def on_question_hidden(w: Writes, item: Item) -> None:
+    d = _data(item)
+    notify(
+        w,
+        item,
+        "question_hidden",
+        _asker(d["question_id"]),
+        challenge_id=str(item.originator_id),
+        params={"reason": d["reason"]},
+    )
+
+
+def _entrants(challenge_id: str, position: int) -> Recipients:
+    return (
+        "SELECT account_id FROM nt_entrants WHERE challenge_id = ? AND position < ?",
+        (challenge_id, position),
+    )
+
+
+def on_announcement(w: Writes, item: Item) -> None:
+    challenge = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "announcement",
+        _entrants(challenge, item.position),
+        challenge_id=challenge,
+        params={"text": _data(item)["text"][:200]},
+    )
+
+
+def on_deadline_extended(w: Writes, item: Item) -> None:
+    d = _data(item)
+    challenge = str(item.originator_id)
+    entrants, args = _entrants(challenge, item.position)
+    notify(
+        w,
+        item,
+        "deadline_moved",
+        (
+            f"{entrants} UNION SELECT account_id FROM nt_reviewers"
+            " WHERE challenge_id = ? AND position < ?",
+            (*args, challenge, item.position),
+        ),
+        challenge_id=challenge,
+        params={"closes_at": d["closes_at"], "review_ends_at": d["review_ends_at"]},
+    )
+
+
+def _authors(submission_id: str) -> Recipients:
+    return "SELECT account_id FROM nt_authors WHERE submission_id = ?", (submission_id,)
+
+
+def on_shortlisted(w: Writes, item: Item) -> None:
+    submission = str(item.originator_id)
+    notify(w, item, "shortlisted", _authors(submission), submission_id=submission)
+
+
+def on_awarded(w: Writes, item: Item) -> None:
+    submission = str(item.originator_id)
+    d = _data(item)
+    notify(
+        w,
+        item,
+        "awarded",
+        _authors(submission),
+        submission_id=submission,
+        agreement_id=d["agreement_id"],
+        params={"place": d["place"]},
+    )
+
+
+def on_agreement_drafted(w: Writes, item: Item) -> None:
+    d = _data(item)
+    agreement = str(item.originator_id)
+    parties = [d["assignor_id"], *d["co_assignor_ids"]]
+    upsert(
+        w,
+        "nt_agreements",
+        {
+            "agreement_id": agreement,
+            "challenge_id": d["challenge_id"],
+            "submission_id": d["submission_id"],
+            "organisation_id": d["assignee_organisation_id"],
+            "parties": len(parties),
+        },
+    )
+    for party in parties:
+        upsert(w, "nt_parties", {"agreement_id": agreement, "account_id": party})
+    notify(
+        w,
+        item,
+        "agreement_to_sign",
+        accounts(parties),
+        submission_id=d["submission_id"],
+        agreement_id=agreement,
+    )
+
+
+def on_signed(w: Writes, item: Item) -> None:
+    agreement = str(item.originator_id)
+    upsert(
+        w,
+        "nt_signatures",
+        {
+            "agreement_id": agreement,
+            "account_id": _data(item)["actor_id"],
+            "position": item.position,
+        },
+    )
+    # Only the signature that completes the parties' set asks for the countersignature:
+    # counted up to this event's position, so any batching decides the same.
+    notify(
+        w,
+        item,
+        "agreement_to_countersign",
+        (
+            "SELECT m.account_id FROM nt_members m JOIN nt_agreements g"
+            " ON g.organisation_id = m.organisation_id"
+            " WHERE g.agreement_id = ? AND m.role IN ('owner', 'legal')"
+            " AND (SELECT COUNT(*) FROM nt_signatures s WHERE s.agreement_id = g.agreement_id"
+            " AND s.position <= ?) = g.parties",
+            (agreement, item.position),
+        ),
+        agreement_id=agreement,
+    )
+
+
+def _parties(agreement_id: str) -> Recipients:
+    return "SELECT account_id FROM nt_parties WHERE agreement_id = ?", (agreement_id,)
+
+
+def on_paid(w: Writes, item: Item) -> None:
+    agreement = str(item.originator_id)
+    d = _data(item)
+    notify(
+        w,
+        item,
+        "payment_recorded",
+        _parties(agreement),
+        agreement_id=agreement,
+        params={"amount": str(d["amount"]), "currency": d["currency"]},
+    )
+
+
+def on_transferred(w: Writes, item: Item) -> None:
+    agreement = str(item.originator_id)
+    parties, args = _parties(agreement)
+    notify(
+        w,
+        item,
+        "transfer_done",
+        (
+            f"{parties} UNION SELECT m.account_id FROM nt_members m JOIN nt_agreements g"
+            " ON g.organisation_id = m.organisation_id"
+            " WHERE g.agreement_id = ? AND m.role IN ('owner', 'legal')",
+            (*args, agreement),
+        ),
+        agreement_id=agreement,
+    )
+
+
+def on_members_invited(w: Writes, item: Item) -> None:
+    # Invitations by e-mail to people without an account reach no one here: their mail
+    # is the team's own business (issue 21); only accounts are notified.
+    d = _data(item)
+    ids, emails = list(d["account_ids"]), [e.strip().lower() for e in d["emails"]]
+    by_id, id_args = accounts(ids)
+    marks = ", ".join("?" for _ in emails) or "NULL"
+    notify(
+        w,
+        item,
+        "team_invitation",
+        (
+            f"{by_id} UNION SELECT account_id FROM nt_accounts WHERE email IN ({marks})",
+            (*id_args, *emails),
+        ),
+        team_id=str(item.originator_id),
+    )
+
+
+PROJECTION = Projection(
+    name="notifications",
+    tables=TABLES,
+    ddl=DDL,
+    decodes=False,
+    handlers={},
+    plain={
+        Account.Registered: on_registered,
+        Account.ProfileUpdated: on_profile_updated,
+        Account.Deactivated: on_deactivated,
+        Account.NotificationPreferenceSet: on_preference_set,
+        Organisation.Created: on_organisation_created,
+        Organisation.MemberAdded: on_member_added,
+        Organisation.MemberRemoved: on_member_removed,
+        Challenge.Drafted: on_drafted,
+        Challenge.DraftEdited: on_draft_edited,
+        Challenge.QuestionAsked: on_question_asked,
+        Challenge.QuestionAnswered: on_question_answered,
+        Challenge.QuestionHidden: on_question_hidden,
+        Challenge.AnnouncementPosted: on_announcement,
+        Challenge.DeadlineExtended: on_deadline_extended,
+        Challenge.ReviewerInvited: on_reviewer_invited,
+        Challenge.ReviewerAccepted: on_reviewer_accepted,
+        SolverEntries.Started: on_entries_started,
+        SolverEntries.EntryCounted: on_entered,
+        SolverEntries.TeamJoined: on_entered,
+        Submission.Submitted: on_submitted,
+        Submission.Revised: on_revised,
+        Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
+        Submission.Shortlisted: on_shortlisted,
+        Submission.Awarded: on_awarded,
+        IpAgreement.Drafted: on_agreement_drafted,
+        IpAgreement.SignedByAssignor: on_signed,
+        IpAgreement.ConsiderationPaid: on_paid,
+        IpAgreement.OwnershipTransferred: on_transferred,
+        IpAgreement.LicenceGranted: on_transferred,
+        Team.Formed: on_team_formed,
+        Team.MembersInvited: on_members_invited,
+    },
+)

@@ -1,0 +1,225 @@
+"""Judging that binds to the work (issue 20): reviews record the version they
+scored, review runs when the challenge says (after submissions close, or rolling)
+and ends at ``review_ends_at`` or when the sponsor closes it early, and an award
+names the version it awards, refused where no reviewer scored that version unless
+the sponsor records why."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+from openinno.commands.base import CommandBase
+from openinno.commands.results import AwardsRecorded, Recorded
+from openinno.commands.retry import retry_on_conflict
+from openinno.domain import Account, Challenge, IpAgreement, Review, Submission, ids
+from openinno.domain.errors import (
+    NOT_FOUND,
+    ConflictOfInterest,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+)
+from openinno.domain.ip_templates import TEMPLATES, render_agreement
+from openinno.domain.review import scored_versions
+from openinno.domain.values import Award, sha256_hex
+
+
+class Judging(CommandBase):
+    # --- reviews --------------------------------------------------------------------------
+
+    def _reviewable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
+        self._actor(actor_id)
+        submission = self._load(submission_id, Submission, "submission")
+        challenge = self._load(submission.challenge_id, Challenge, "challenge")
+        if actor_id not in challenge.reviewers:
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
+        if actor_id in submission.author_ids:
+            raise ConflictOfInterest("You cannot review your own entry.")
+        return submission, challenge
+
+    def _review(self, actor_id: UUID, submission: Submission, at: datetime) -> Review:
+        review_id = ids.review_id(submission.id, actor_id)
+        return self._maybe_load(review_id, Review) or Review(
+            id=review_id,
+            actor_id=actor_id,
+            challenge_id=submission.challenge_id,
+            submission_id=submission.id,
+            timestamp=at,
+        )
+
+    @retry_on_conflict
+    def record_review(
+        self,
+        actor_id: UUID,
+        submission_id: UUID,
+        scores: dict[str, Decimal | int | str],
+        comment: str = "",
+        content_sha256: str | None = None,
+    ) -> Recorded:
+        """``content_sha256``: the version the reviewer read (the score form sends
+        it); scores of a version that is no longer the entry's current one are
+        refused, so a review always binds to what its reviewer saw.  Without it the
+        scores are of the version current when they are recorded."""
+        submission, challenge = self._reviewable(actor_id, submission_id)
+        at = self._now()
+        challenge.require_reviewing(actor_id, at)
+        submission.require_active()
+        version = len(submission.versions)
+        if content_sha256 is not None and content_sha256 != submission.content_sha256:
+            raise InvalidState(
+                "This entry was revised since you opened it: read version %(version)s"
+                " and score that.",
+                field="content_sha256",
+                version=version,
+            )
+        review = self._review(actor_id, submission, at)
+        # The domain reads each score (review.check_scores): finite, plainly written.
+        review.record_scores(
+            actor_id,
+            challenge.spec.criteria,
+            dict(scores),
+            comment,
+            at,
+            content_sha256=submission.content_sha256,
+            version=version,
+        )
+        return Recorded(review.id, self._commit(review))
+
+    @retry_on_conflict
+    def declare_conflict(self, actor_id: UUID, submission_id: UUID, reason: str) -> Recorded:
+        submission, challenge = self._reviewable(actor_id, submission_id)
+        at = self._now()
+        challenge.require_reviewing(actor_id, at, scoring=False)
+        review = self._review(actor_id, submission, at)
+        review.declare_conflict(actor_id, reason, at)
+        return Recorded(review.id, self._commit(review))
+
+    @retry_on_conflict
+    def close_review_early(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:
+        """End review before ``review_ends_at`` with an announcement every participant
+        sees; awarding may begin."""
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.close_review_early(actor_id, uuid4(), text, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    def scored_versions(self, challenge: Challenge, submission: Submission) -> frozenset[str]:
+        """The content hashes of ``submission`` that its challenge's reviewers'
+        counted reviews scored (not conflicted; ``Review.scored_content``).  One
+        review stream per accepted reviewer, found by its derived id."""
+        reviews = (
+            self._maybe_load(ids.review_id(submission.id, reviewer_id), Review, readonly=True)
+            for reviewer_id in challenge.reviewers
+        )
+        return scored_versions(
+            (r for r in reviews if r is not None), [digest for _c, digest in submission.versions]
+        )
+
+    # --- awards ---------------------------------------------------------------------------
+
+    @retry_on_conflict
+    def award(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        places: Sequence[tuple[UUID, int]],
+        override_reasons: Mapping[UUID, str] | None = None,
+    ) -> AwardsRecorded:
+        """Award places; each award drafts its IP agreement in the same transaction.
+        Each award names the entry's current version; ``override_reasons``: per
+        entry, why it is awarded though no reviewer scored that version."""
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        organisation = self._sponsor(actor_id, challenge, "owner", "manager")
+        at = self._now()
+        reasons = dict(override_reasons or {})
+        entries: dict[UUID, Submission] = {}
+        for submission_id, _place in places:
+            if submission_id in entries:
+                continue
+            submission = self._load(submission_id, Submission, "submission")
+            if submission.challenge_id != challenge.id:
+                raise InvalidInput(
+                    "Submission %(id)s is not an entry of this challenge.",
+                    field="submission_ids",
+                    id=str(submission_id),
+                )
+            submission.require_active()
+            entries[submission_id] = submission
+        awards = tuple(
+            Award(
+                submission_id,
+                place,
+                uuid4(),
+                content_sha256=entries[submission_id].content_sha256,
+                version=len(entries[submission_id].versions),
+                override_reason=reasons.get(submission_id),
+            )
+            for submission_id, place in places
+        )
+        scored = {s.id: self.scored_versions(challenge, s) for s in entries.values()}
+        challenge.award(actor_id, awards, at, scored)
+        # The checked awards (their reasons trimmed, blank ones dropped).
+        awards = challenge.awards
+        assert challenge.terms is not None and challenge.terms_sha256 is not None
+        submissions = [entries[a.submission_id] for a in awards]
+        template = TEMPLATES[(challenge.terms.ip_template, challenge.terms.ip_template_version)]
+        prizes = {p.place: p for p in challenge.terms.spec.prizes}
+        agreements = []
+        for award, submission in zip(awards, submissions, strict=True):
+            submission.award(actor_id, award.place, award.agreement_id, at, award.override_reason)
+            prize = prizes[award.place]
+            # The assignors: the authors of the awarded version (for a team entry, who
+            # was on the team when it was recorded), the one who recorded it first.
+            assignor_id, *co_assignor_ids = submission.latest_author_ids
+            solver = self._load(assignor_id, Account, "account")
+            team = tuple(
+                (member_id, self._load(member_id, Account, "account").display_name)
+                for member_id in co_assignor_ids
+            )
+            text = render_agreement(
+                template,
+                agreement_id=award.agreement_id,
+                challenge_id=challenge.id,
+                challenge_title=challenge.terms.spec.title,
+                terms_sha256=challenge.terms_sha256,
+                submission_id=submission.id,
+                submission_title=submission.content.title,
+                content_sha256=submission.content_sha256,
+                place=award.place,
+                amount=prize.amount,
+                currency=prize.currency,
+                assignor_id=solver.id,
+                assignor_name=solver.display_name,
+                assignee_id=organisation.id,
+                assignee_name=organisation.name,
+                co_assignors=team,
+            )
+            agreements.append(
+                IpAgreement(
+                    id=award.agreement_id,
+                    actor_id=actor_id,
+                    challenge_id=challenge.id,
+                    submission_id=submission.id,
+                    content_sha256=submission.content_sha256,
+                    terms_sha256=challenge.terms_sha256,
+                    template=template.kind,
+                    template_version=template.version,
+                    text=text,
+                    text_sha256=sha256_hex(text.encode()),
+                    assignor_id=assignor_id,
+                    co_assignor_ids=tuple(co_assignor_ids),
+                    assignee_organisation_id=organisation.id,
+                    place=award.place,
+                    amount=prize.amount,
+                    currency=prize.currency,
+                    payment_required=template.payment_required and prize.amount > 0,
+                    timestamp=at,
+                    content_version=award.version,
+                    override_reason=award.override_reason,
+                )
+            )
+        position = self._commit(challenge, *submissions, *agreements)
+        return AwardsRecorded(challenge_id, position, tuple(a.agreement_id for a in awards))

@@ -1,0 +1,36 @@
+"""What a person can be notified of (the kinds), and how they want to hear of each.
+
+The kinds are a contract of the API (``kind`` of ``GET /api/v1/notifications``) and
+of the preferences recorded on the Account stream: add kinds, never rename one."""
+
+from __future__ import annotations
+
+from openinno.domain.errors import InvalidInput
+
+KINDS: tuple[str, ...] = (
+    "reviewer_invited",
+    "question_answered",
+    "question_hidden",
+    "announcement",
+    "deadline_moved",
+    "shortlisted",
+    "awarded",
+    "agreement_to_sign",
+    "agreement_to_countersign",
+    "payment_recorded",
+    "transfer_done",
+    "team_invitation",
+)
+
+# How a kind reaches a person by e-mail: at once, or not at all (in-app always).
+MAIL_MODES: tuple[str, ...] = ("instant", "off")
+DEFAULT_MAIL_MODE = "instant"
+
+
+def check_preference(kind: str, mail: str) -> None:
+    if kind not in KINDS:
+        raise InvalidInput("Unknown notification kind %(kind)s.", field="kind", kind=repr(kind))
+    if mail not in MAIL_MODES:
+        raise InvalidInput(
+            "E-mail must be one of %(modes)s.", field="mail", modes=", ".join(MAIL_MODES)
+        )
