@@ -214,7 +214,9 @@ class _MultipartReader:
         if not self.form.files and self.before_first_file is not None:
             self.before_first_file(self.form)
         if len(self.form.files) > self.limits.max_files:
-            raise InvalidInput(f"At most {self.limits.max_files} files per entry.", field="files")
+            raise InvalidInput(
+                "At most %(max)s files per entry.", field="files", max=self.limits.max_files
+            )
         self.receiving = self.store.receive(self.limits.max_file_bytes)
 
     async def _data(self, data: bytes) -> None:

@@ -68,6 +68,8 @@ from openinno.domain import (
 )
 from openinno.domain.account import check_profile
 from openinno.domain.errors import (
+    NOT_FOUND,
+    NOTHING_FOUND,
     AccessDenied,
     ConflictOfInterest,
     EmailAlreadyRegistered,
@@ -76,6 +78,7 @@ from openinno.domain.errors import (
     InvalidState,
     NotFound,
     StoreUnavailable,
+    Term,
     TermsMismatch,
 )
 from openinno.domain.submission import check_content, content_sha256
@@ -209,8 +212,9 @@ class OpenInno(
         except PersistenceError as e:
             # The transaction rolled back as a whole: nothing of this command is stored.
             raise StoreUnavailable(
-                f"The event store could not record this ({e}); nothing was saved. "
-                "Try again shortly."
+                "The event store could not record this (%(cause)s); nothing was saved. "
+                "Try again shortly.",
+                cause=str(e),
             ) from e
         finally:
             # Recorded (or not): either way, read afresh from now on.
@@ -223,14 +227,15 @@ class OpenInno(
     def _load(self, aggregate_id: UUID, kind: type[A], what: str, *, readonly: bool = False) -> A:
         """``readonly``: the shared cached object, which the caller must not change
         (no copy is made); otherwise the caller's own copy, to change and save."""
+        unknown = NOT_FOUND.get(what, NOTHING_FOUND)
         try:
             aggregate: Aggregate = self.repository.get(
                 aggregate_id, deepcopy_from_cache=not readonly
             )
         except AggregateNotFoundError:
-            raise NotFound(f"No {what} with id {aggregate_id}.") from None
+            raise NotFound(unknown, id=str(aggregate_id)) from None
         if not isinstance(aggregate, kind):
-            raise NotFound(f"No {what} with id {aggregate_id}.")
+            raise NotFound(unknown, id=str(aggregate_id))
         return aggregate
 
     def _maybe_load(self, aggregate_id: UUID, kind: type[A], *, readonly: bool = False) -> A | None:
@@ -267,7 +272,7 @@ class OpenInno(
                 challenge.organisation_id, Organisation, "organisation", readonly=True
             )
             if actor_id is None or organisation.role_of(actor_id) is None:
-                raise NotFound(f"No challenge with id {challenge_id}.")
+                raise NotFound(NOT_FOUND["challenge"], id=str(challenge_id))
         return challenge
 
     def authenticate(self, email: str, password: str) -> UUID:
@@ -386,7 +391,7 @@ class OpenInno(
         anyone else NotFound, as for an unknown one: a refusal would name it."""
         organisation = self._load(organisation_id, Organisation, "organisation")
         if organisation.role_of(actor_id) is None:
-            raise NotFound(f"No organisation with id {organisation_id}.")
+            raise NotFound(NOT_FOUND["organisation"], id=str(organisation_id))
         return organisation
 
     @retry_on_conflict
@@ -519,7 +524,7 @@ class OpenInno(
         self._actor(actor_id)
         challenge = self._visible_challenge(actor_id, challenge_id)
         if actor_id not in challenge.invited_reviewers:
-            raise NotFound(f"No invitation to review challenge {challenge_id}.")
+            raise NotFound("No invitation to review challenge %(id)s.", id=str(challenge_id))
         # Invitations recorded before they were noted on the entry count could name
         # someone who had entered.
         entries = self._maybe_load(
@@ -562,7 +567,7 @@ class OpenInno(
         """Who may be an author of an entry: not the sponsor's staff, not its judges."""
         if organisation.role_of(person_id) is not None:
             raise AccessDenied("Members of the sponsor organisation cannot enter its challenges.")
-        challenge.require_not_judging(person_id, "enter it")
+        challenge.require_not_judging(person_id, Term("enter it"))
 
     @retry_on_conflict
     def submit(
@@ -690,7 +695,7 @@ class OpenInno(
         it is not found."""
         submission = self._load(submission_id, Submission, "submission")
         if actor_id not in (*submission.named_coauthor_ids, *submission.team_ids):
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         return submission
 
     def _entries(self, challenge_id: UUID, solver_id: UUID, at: datetime) -> SolverEntries:
@@ -713,7 +718,7 @@ class OpenInno(
         if submission.team_id is not None:
             return self._revise_for_team(actor_id, submission, title, summary, files)
         if actor_id not in submission.author_ids:
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         challenge = self._load(submission.challenge_id, Challenge, "challenge")
         challenge.require_accepting_submissions(self._now())
         content = self._content(title, summary, files)
@@ -730,7 +735,7 @@ class OpenInno(
         if submission.team_id is not None:
             return self._withdraw_for_team(actor_id, submission, reason)
         if actor_id != submission.solver_id:
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         at = self._now()
         submission.withdraw(actor_id, reason, at)
         # A withdrawn entry frees its slot for every author: the limit counts live entries.
@@ -771,7 +776,7 @@ class OpenInno(
             )
         challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
         if not self.may_view_submission(None, submission, challenge):
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         if actor_id in submission.author_ids:
             raise InvalidState("You cannot support your own entry.")
         return submission, challenge
@@ -789,7 +794,7 @@ class OpenInno(
                 "Members of the sponsor organisation cannot support entries in its challenges."
             )
         # Read from the challenge already loaded: no read more on the votes' hot path.
-        challenge.require_not_judging(actor_id, "support its entries")
+        challenge.require_not_judging(actor_id, Term("support its entries"))
         at = self._now()
         challenge.require_voting_open(submission_id, at)
         vote_id = ids.vote_id(submission_id, actor_id)
@@ -850,8 +855,9 @@ class OpenInno(
             submission = self._load(submission_id, Submission, "submission")
             if submission.challenge_id != challenge.id:
                 raise InvalidInput(
-                    f"Submission {submission_id} is not an entry of this challenge.",
+                    "Submission %(id)s is not an entry of this challenge.",
                     field="submission_ids",
+                    id=str(submission_id),
                 )
             submission.require_active()
             submissions.append(submission)
@@ -914,7 +920,7 @@ class OpenInno(
         self._actor(actor_id)
         agreement = self._load(agreement_id, IpAgreement, "agreement")
         if actor_id not in agreement.authors:
-            raise NotFound(f"No agreement with id {agreement_id}.")
+            raise NotFound(NOT_FOUND["agreement"], id=str(agreement_id))
         signature = self._signature(
             actor_id, typed_name, intent, text_sha256, auth_method, ip_address, user_agent
         )
@@ -931,7 +937,7 @@ class OpenInno(
         if organisation.role_of(actor_id) is None or not self.author_visibility(
             actor_id, challenge
         ).sees(agreement.authors, awarded=True):
-            raise NotFound(f"No agreement with id {agreement_id}.")
+            raise NotFound(NOT_FOUND["agreement"], id=str(agreement_id))
         organisation.require_role(actor_id, *roles)
         return agreement
 

@@ -149,14 +149,21 @@ def check_upload(upload: Upload, *, max_bytes: int) -> FileRef:
         raise InvalidInput("Each file needs a name of at most 255 characters.", field="files")
     size = upload.content.size
     if not size:
-        raise InvalidInput(f"{name} is empty.", field="files")
+        raise InvalidInput("%(name)s is empty.", field="files", name=name)
     if size > max_bytes:
-        raise InvalidInput(f"{name} is {size:,} bytes; the limit is {max_bytes:,}.", field="files")
+        raise InvalidInput(
+            "%(name)s is %(size)s bytes; the limit is %(max)s.",
+            field="files",
+            name=name,
+            size=size,
+            max=max_bytes,
+        )
     media_type = sniff_media_type(upload.content)
     if media_type is None:
         raise InvalidInput(
-            f"{name}: accepted kinds are PDF, PNG, JPEG, GIF, WebP, ZIP, MP4 and plain text.",
+            "%(name)s: accepted kinds are PDF, PNG, JPEG, GIF, WebP, ZIP, MP4 and plain text.",
             field="files",
+            name=name,
         )
     return FileRef(name=name, size=size, media_type=media_type, sha256=upload.content.sha256)
 

@@ -20,7 +20,7 @@ class Passwords:
     def hash(self, password: str) -> str:
         if len(password) < MIN_LENGTH:
             raise InvalidInput(
-                f"Passwords need at least {MIN_LENGTH} characters.", field="password"
+                "Passwords need at least %(min)s characters.", field="password", min=MIN_LENGTH
             )
         if len(password) > 1024:
             raise InvalidInput("Passwords are limited to 1024 characters.", field="password")

@@ -33,10 +33,12 @@ from openinno.domain import (
     Submission,
 )
 from openinno.domain.errors import (
+    NOT_FOUND,
     InvalidInput,
     InvalidState,
     NotFound,
     SubmissionLimitReached,
+    Term,
     TermsMismatch,
     WindowClosed,
 )
@@ -78,7 +80,9 @@ def parse_invitees(invitees: Sequence[str | UUID]) -> tuple[tuple[UUID, ...], tu
     """Account ids and (normalised) e-mail addresses, as given: nothing is looked up."""
     if len(invitees) > MAX_PENDING_INVITATIONS:
         raise InvalidInput(
-            f"Invite at most {MAX_PENDING_INVITATIONS} people at once.", field="invitees"
+            "Invite at most %(max)s people at once.",
+            field="invitees",
+            max=MAX_PENDING_INVITATIONS,
         )
     account_ids: list[UUID] = []
     emails: list[str] = []
@@ -93,8 +97,9 @@ def parse_invitees(invitees: Sequence[str | UUID]) -> tuple[tuple[UUID, ...], tu
                 emails.append(normalise_email(invitee))
             except InvalidInput:
                 raise InvalidInput(
-                    f"{invitee[:100]!r} is neither an e-mail address nor an account id.",
+                    "%(invitee)s is neither an e-mail address nor an account id.",
                     field="invitees",
+                    invitee=repr(invitee[:100]),
                 ) from None
     return tuple(dict.fromkeys(account_ids)), tuple(dict.fromkeys(emails))
 
@@ -144,7 +149,7 @@ class TeamCommands:
     def _visible_team(self, account: Account, team_id: UUID, *, readonly: bool) -> Team:
         team = self._maybe_load(team_id, Team, readonly=readonly)
         if team is None or not team.may_view(account.id, account.email):
-            raise NotFound(f"No team with id {team_id}.")
+            raise NotFound(NOT_FOUND["team"], id=str(team_id))
         return team
 
     def _team_challenge(self, team: Team) -> Challenge:
@@ -365,7 +370,8 @@ class TeamCommands:
                         raise
                     raise SubmissionLimitReached(
                         "A member of your team has reached this challenge's limit of "
-                        f"{challenge.spec.max_submissions_per_solver} entries per person."
+                        "%(limit)s entries per person.",
+                        limit=challenge.spec.max_submissions_per_solver,
                     ) from e
                 if entries is not loaded:
                     changed.append(entries)
@@ -406,7 +412,9 @@ class TeamCommands:
         ids are invited to it.  An invitee who accepts counts the entry against their own
         limit, and is an author of the versions recorded from then on."""
         if len(invitee_ids) > MAX_NAMED_COAUTHORS:
-            raise InvalidInput(f"Invite at most {MAX_NAMED_COAUTHORS} people.", field="team_ids")
+            raise InvalidInput(
+                "Invite at most %(max)s people.", field="team_ids", max=MAX_NAMED_COAUTHORS
+            )
         entries = self._entries(challenge.id, actor_id, at)
         if entries.team_id is None:
             team = Team(
@@ -419,7 +427,7 @@ class TeamCommands:
             entries.join_team(team.id, at)
         else:
             team = self._load(entries.team_id, Team, "team")
-            team.require_lead(actor_id, "invite people (enter with team_id instead)")
+            team.require_lead(actor_id, Term("invite people (enter with team_id instead)"))
         invitees = tuple(
             i for i in dict.fromkeys(invitee_ids) if i not in (*team.member_ids, *team.invited_ids)
         )
@@ -488,7 +496,7 @@ class TeamCommands:
         if actor_id not in team.member_ids:
             if actor_id in submission.author_ids:
                 raise InvalidState("You left this team: its entry is no longer yours to revise.")
-            raise NotFound(f"No submission with id {submission.id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission.id))
         if actor_id not in team.terms_accepted:
             raise InvalidState("Accept the challenge's terms for the team before revising.")
         challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
@@ -522,7 +530,7 @@ class TeamCommands:
         if actor_id != withdrawer:
             if actor_id in team.member_ids or actor_id in submission.author_ids:
                 raise InvalidState("Only the team's lead withdraws its entries.")
-            raise NotFound(f"No submission with id {submission.id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission.id))
         at = self._now()
         submission.withdraw(actor_id, reason, at)
         team.note_withdrawal(actor_id, submission.id, at)

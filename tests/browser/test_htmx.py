@@ -68,6 +68,8 @@ def test_inline_validation_and_a_paged_catalogue(
     expect(page.locator("#v-email .error")).to_have_text(
         "Enter an email address like name@example.org."
     )
+    # The control the message describes is marked invalid, as after a full submit.
+    expect(page.locator("#f-email")).to_have_attribute("aria-invalid", "true")
     page.fill("#f-password", "short")
     page.press("#f-password", "Tab")
     expect(page.locator("#v-password .error")).to_contain_text("at least 10 characters")
@@ -75,6 +77,7 @@ def test_inline_validation_and_a_paged_catalogue(
     page.fill("#f-email", "fine@example.org")
     page.press("#f-email", "Tab")
     expect(page.locator("#v-email .error")).to_have_count(0)
+    expect(page.locator("#f-email")).not_to_have_attribute("aria-invalid", "true")
     _not_reloaded(page)
     assert page.url.endswith("/signup")
 
@@ -150,3 +153,14 @@ def test_review_saves_without_a_reload_and_the_stream_history(
     axe.check(page, "stream history")
     page.context.close()
     assert not axe.problems, "\n".join(axe.problems)
+
+
+def test_the_browsers_time_zone_is_used_from_the_first_visit(browser: Any, served: Served) -> None:
+    context = browser.new_context(base_url=served.url, locale="en-GB", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto("/")
+    # The first page was drawn in UTC; timezone.js set the cookie and drew it again.
+    expect(page.locator("footer.site")).to_contain_text("Asia/Tokyo")
+    cookie = next(c for c in context.cookies() if c["name"] == "tz")
+    assert cookie["value"] == "Asia%2FTokyo"
+    context.close()

@@ -29,8 +29,10 @@ LOCAL = "%Y-%m-%dT%H:%M:%S"
 
 
 def _context(browser: Any, served: Served, *, javascript: bool = True) -> Any:
+    # UTC like the server's default: timezone.js finds nothing to change and never
+    # draws a page again (tests/browser/test_htmx.py checks that no page reloads).
     context = browser.new_context(
-        base_url=served.url, java_script_enabled=javascript, locale="en-GB"
+        base_url=served.url, java_script_enabled=javascript, locale="en-GB", timezone_id="UTC"
     )
     context.set_default_timeout(15_000)
     return context

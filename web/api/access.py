@@ -15,7 +15,7 @@ from openinno.domain import (
     Submission,
 )
 from openinno.domain.blind import AuthorVisibility
-from openinno.domain.errors import NotFound
+from openinno.domain.errors import NOT_FOUND, NotFound
 
 
 def is_admin(openinno: OpenInno, viewer: UUID | None) -> bool:
@@ -65,7 +65,7 @@ def entries_audience(
         return EntriesAudience(challenge, "reviewer", seen_by)
     if challenge.status != "draft" and challenge.spec.visibility == "public":
         return EntriesAudience(challenge, "public", seen_by)
-    raise NotFound(f"No list of entries for challenge {challenge_id}.")
+    raise NotFound("No list of entries for challenge %(id)s.", id=str(challenge_id))
 
 
 def sponsor_challenge(openinno: OpenInno, viewer: UUID, challenge_id: UUID) -> Challenge:
@@ -75,7 +75,7 @@ def sponsor_challenge(openinno: OpenInno, viewer: UUID, challenge_id: UUID) -> C
     try:
         openinno.require_sponsor_view(viewer, challenge.organisation_id)
     except NotFound:
-        raise NotFound(f"No challenge with id {challenge_id}.") from None
+        raise NotFound(NOT_FOUND["challenge"], id=str(challenge_id)) from None
     return challenge
 
 

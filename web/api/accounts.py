@@ -13,7 +13,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
-from openinno.domain.errors import DomainError, InvalidInput
+from openinno.domain.errors import DomainError, InvalidInput, Param
 from openinno.domain.limits import TEXTS
 from openinno.domain.token import MAX_LABEL_LENGTH
 from web.api.auth import SECURITY, provide_actor, request_token, signed_in
@@ -27,8 +27,10 @@ from web.throttle import LoginThrottle, SignupThrottle
 class TooManyAttempts(DomainError):
     code = "too_many_requests"
 
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, retry_after: float, *, field: str | None = None, **params: Param
+    ) -> None:
+        super().__init__(message, field=field, **params)
         self.retry_after = retry_after
 
 
@@ -132,8 +134,9 @@ def register_account(
     wait = signup_throttle.attempt(ip)
     if wait > 0:
         raise TooManyAttempts(
-            f"Too many sign-ups from this address; retry after {max(1, math.ceil(wait))} s.",
+            "Too many sign-ups from this address; retry after %(seconds)s s.",
             retry_after=wait,
+            seconds=max(1, math.ceil(wait)),
         )
     try:
         recorded = openinno.register_account(
@@ -181,8 +184,9 @@ def issue_token(
     if wait > 0:
         raise TooManyAttempts(
             "Too many failed sign-ins from this address or for this email; "
-            f"retry after {max(1, math.ceil(wait))} s.",
+            "retry after %(seconds)s s.",
             retry_after=wait,
+            seconds=max(1, math.ceil(wait)),
         )
     # A wrong password raises InvalidCredentials (401): its reservation stays counted.
     token, recorded = openinno.issue_token(data.email, data.password, data.scope, data.label)

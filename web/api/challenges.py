@@ -503,7 +503,7 @@ def invite_reviewer(
     except InvalidInput as e:
         # The command calls it reviewer_id; this body calls it account_id.
         field = "account_id" if e.field == "reviewer_id" else e.field
-        raise InvalidInput(e.message, field=field) from None
+        raise InvalidInput(e.text.template, field=field, **e.text.params) from None
     return Written(recorded.id, recorded.position)
 
 

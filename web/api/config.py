@@ -14,9 +14,13 @@ def _rate(value: str, name: str) -> tuple[int, float]:
     try:
         parsed = int(count), float(seconds or "60")
     except ValueError:
-        raise InvalidInput(f"{name} takes <requests>/<seconds>, e.g. 600/60.", field=name) from None
+        raise InvalidInput(
+            "%(name)s takes <requests>/<seconds>, e.g. 600/60.", field=name, name=name
+        ) from None
     if parsed[0] < 1 or parsed[1] <= 0:
-        raise InvalidInput(f"{name} needs at least 1 request per positive window.", field=name)
+        raise InvalidInput(
+            "%(name)s needs at least 1 request per positive window.", field=name, name=name
+        )
     return parsed
 
 

@@ -34,6 +34,7 @@ from web.api.problems import (
     problem,
     problem_for_domain_error,
     problem_headers,
+    request_locale,
 )
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,8 @@ class IdempotencyMiddleware:
                     openinno.begin_idempotent_request, actor, key, fingerprint.hexdigest()
                 )
             except DomainError as e:
-                await _send_problem(send, problem_for_domain_error(e, scope["path"]))
+                locale = request_locale(headers.get("accept-language"))
+                await _send_problem(send, problem_for_domain_error(e, scope["path"], locale))
                 return
             if stored is not None:
                 await self._replay(send, stored)

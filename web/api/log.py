@@ -117,10 +117,14 @@ def inclusion_proof(
     with opened_ledger(openinno) as ledger:
         size, _ = ledger.state()
         if tree_size > size:
-            raise InvalidInput(f"The tree has {size} leaves so far.", field="tree_size")
+            raise InvalidInput("The tree has %(size)s leaves so far.", field="tree_size", size=size)
         index = ledger.leaf_index_of(event_id)
         if index is None or index >= tree_size:
-            raise NotFound(f"Event {event_id} is not in the tree of size {tree_size}.")
+            raise NotFound(
+                "Event %(event)s is not in the tree of size %(size)s.",
+                event=str(event_id),
+                size=tree_size,
+            )
         tree = ledger.tree()
         proof = [h.hex() for h in tree.inclusion_proof(index, tree_size)]
         return InclusionProof(event_id, index, tree_size, tree.root(tree_size).hex(), proof)
@@ -141,7 +145,7 @@ def consistency_proof(
     with opened_ledger(openinno) as ledger:
         size, _ = ledger.state()
         if not first <= second <= size:
-            raise InvalidInput(f"Need first <= second <= {size}.", field="second")
+            raise InvalidInput("Need first <= second <= %(size)s.", field="second", size=size)
         tree = ledger.tree()
         proof = [h.hex() for h in tree.consistency_proof(first, second)]
         return ConsistencyProof(
@@ -172,7 +176,7 @@ def evidence(
         try:
             bundle = build_bundle(ledger, submission_id)
         except LookupError as e:
-            raise InvalidState(f"{e}; try again in a moment.") from None
+            raise InvalidState("%(problem)s; try again in a moment.", problem=str(e)) from None
     # Streamed: with files, the bundle is as large as they are (each read in chunks).
     return Stream(
         bundle_chunks(bundle, openinno.files.chunks if with_files else None),

@@ -24,6 +24,7 @@ from litestar.params import FromPath
 from litestar.types import ExceptionHandlersMap
 
 from openinno.domain.errors import DomainError, StoreUnavailable
+from web.pages.i18n import DEFAULT_LOCALE, localise, negotiate
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +198,16 @@ def problem_response(p: Problem, retry_after: float | None = None) -> Response[P
     return Response(p, status_code=p.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def problem_for_domain_error(exc: DomainError, instance: str | None = None) -> Problem:
-    return problem(exc.code, exc.message, field=exc.field, instance=instance)
+def problem_for_domain_error(
+    exc: DomainError, instance: str | None = None, locale: str = DEFAULT_LOCALE
+) -> Problem:
+    """``detail`` in the language the client asked for (``Accept-Language``), English
+    without one; ``code``, ``title`` and ``field`` never vary: clients branch on them."""
+    return problem(exc.code, localise(exc, locale), field=exc.field, instance=instance)
+
+
+def request_locale(accept_language: str | None) -> str:
+    return negotiate(accept_language or "")
 
 
 # --- exception handlers ---------------------------------------------------------------------
@@ -271,7 +280,8 @@ def problem_for_http_exception(exc: HTTPException, instance: str) -> Problem:
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     # An error that knows how long to wait (TooManyAttempts) says so in Retry-After.
     retry_after = getattr(exc, "retry_after", None)
-    return problem_response(problem_for_domain_error(exc, request.url.path), retry_after)
+    locale = request_locale(request.headers.get("accept-language"))
+    return problem_response(problem_for_domain_error(exc, request.url.path, locale), retry_after)
 
 
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -287,6 +297,7 @@ def store_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Resp
         problem_for_domain_error(
             StoreUnavailable("The event store is unavailable right now; try again shortly."),
             request.url.path,
+            request_locale(request.headers.get("accept-language")),
         )
     )
 

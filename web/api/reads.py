@@ -70,12 +70,15 @@ class ApiReads:
         head = openinno.recorder.max_notification_id() or 0
         if position > head:
             raise InvalidInput(
-                f"The log has {head} events; position {position} was never written.",
+                "The log has %(head)s events; position %(position)s was never written.",
                 field="min_position",
+                head=head,
+                position=position,
             )
         if not wait_for_position(db, names, position, self.wait_seconds):
             raise ReadSideBehind(
-                f"The read models have not reached position {position} yet; retry shortly."
+                "The read models have not reached position %(position)s yet; retry shortly.",
+                position=position,
             )
         return db
 

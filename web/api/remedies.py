@@ -300,7 +300,7 @@ def decisions_log(
     if not is_admin(openinno, actor):
         raise AccessDenied("Only admins read the decisions log.")
     if kind is not None and kind not in decisions.KINDS:
-        raise InvalidInput(f"No kind of decision called {kind!r}.", field="kind")
+        raise InvalidInput("No kind of decision called %(kind)s.", field="kind", kind=repr(kind))
     db = reads.at_least(openinno, min_position, ("decisions", "accounts"))
     after = decode_key("decisions", cursor, (int,))
     rows = decisions.decisions_page(

@@ -24,6 +24,7 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno, neutral_file_name
+from openinno.domain.errors import NOT_FOUND
 from openinno.domain.submission import Submission
 from openinno.domain.values import Receipt
 from openinno.files import Upload
@@ -434,7 +435,7 @@ def visible_submission(openinno: OpenInno, viewer: UUID | None, submission_id: U
     except AggregateNotFoundError:
         submission = None
     if not isinstance(submission, Submission) or not openinno.may_view_submission(None, submission):
-        raise NotFound(f"No submission with id {submission_id}.")
+        raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
     return submission
 
 

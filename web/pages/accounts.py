@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from typing import Annotated, Any
-from zoneinfo import available_timezones
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import CacheControlHeader
@@ -30,7 +29,6 @@ from web.pages.base import (
 from web.pages.forms import one, values
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-TIME_ZONES: tuple[str, ...] = ("UTC", *sorted(z for z in available_timezones() if "/" in z))
 MIN_PASSWORD = 10
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -52,7 +50,7 @@ def signup_errors(pages: Pages, viewer: Viewer, data: dict[str, Any]) -> dict[st
     try:
         normalise_email(one(data, "email"))
     except DomainError as e:
-        errors["email"] = e.message
+        errors["email"] = pages.say(viewer, e)
     # check_profile stops at the first bad field: each field is checked beside
     # neutral values for the other two, so all three errors can show together.
     profile = {
@@ -65,7 +63,7 @@ def signup_errors(pages: Pages, viewer: Viewer, data: dict[str, Any]) -> dict[st
         try:
             check_profile(**{**neutral, name: profile[name]})
         except DomainError as e:
-            errors[e.field or name] = e.message
+            errors[e.field or name] = pages.say(viewer, e)
     return errors
 
 
@@ -85,7 +83,6 @@ class AccountPages(Controller):
             "signup.html",
             viewer,
             form=form,
-            time_zones=TIME_ZONES,
             validate_url="/signup/validate",
         )
 
@@ -116,7 +113,6 @@ class AccountPages(Controller):
                     status_code=429,
                     headers={"Retry-After": str(max(1, math.ceil(wait)))},
                     form=form,
-                    time_zones=TIME_ZONES,
                     validate_url="/signup/validate",
                 )
             try:
@@ -151,7 +147,6 @@ class AccountPages(Controller):
             viewer,
             status_code=status,
             form=form,
-            time_zones=TIME_ZONES,
             validate_url="/signup/validate",
         )
 
@@ -254,7 +249,7 @@ class AccountPages(Controller):
                 "time_zone": account.time_zone,
             }
         )
-        return pages.render(request, "profile.html", viewer, form=form, time_zones=TIME_ZONES)
+        return pages.render(request, "profile.html", viewer, form=form)
 
     @post("/profile", sync_to_thread=True)
     def profile(
@@ -281,7 +276,6 @@ class AccountPages(Controller):
                 viewer,
                 status_code=status_for(e),
                 form=form,
-                time_zones=TIME_ZONES,
             )
         # The profile's language is the default from now on; drop the header's choice.
         request.session.pop(sessions.LOCALE, None)

@@ -17,6 +17,8 @@ from litestar.response import Redirect
 
 from openinno.domain.agreement import IpAgreement
 from openinno.domain.errors import DomainError
+from openinno.domain.ip_templates import TEMPLATES
+from openinno.domain.ip_translations import reading_translation
 from web.pages.base import N_, Form, Pages, Viewer, client_ip, require_signed_in, status_for
 from web.pages.forms import one, values
 
@@ -77,12 +79,20 @@ class AgreementPages(Controller):
                 names[signer] = app.get_account(signer).display_name
             except DomainError:
                 names[signer] = ""
+        # The binding text is in its template's language; a reader of another one gets
+        # a translation beside it, marked as not binding (never signed or hashed).
+        template = TEMPLATES.get((agreement.template, agreement.template_version))
+        binding_language = template.language if template else "en"
         return pages.render(
             request,
             "agreement.html",
             viewer,
             status_code=status,
             agreement=agreement,
+            binding_language=binding_language,
+            reading=reading_translation(
+                agreement.template, agreement.template_version, binding_language, viewer.locale
+            ),
             state=agreement.state,
             actions=_actions(pages, actor, agreement),
             names=names,

@@ -29,13 +29,14 @@ from openinno.domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvalidInput,
+    Message,
     NotFound,
     TermsMismatch,
 )
 from openinno.domain.values import totals_by_currency
 from openinno.files import clean_file_name
 from web.known_device import KnownDevices
-from web.pages import i18n, sessions
+from web.pages import i18n, sessions, timezone
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
 from web.throttle import LoginThrottle, SignupThrottle, shared_buckets
@@ -79,8 +80,9 @@ class Form:
     """A form's values as typed, and its errors: per field, and for the whole form."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    error: str = ""
+    # A domain error's Message is translated where the template prints it.
+    errors: dict[str, str | Message] = field(default_factory=dict)
+    error: str | Message = ""
 
     def fail(self, error: DomainError, fields: Mapping[str, str] | None = None) -> None:
         """Put a domain error next to its field (``InvalidInput.field``) when the form
@@ -89,9 +91,10 @@ class Form:
         if name and fields and name in fields:
             name = fields[name]
         if name and (name in self.values or (fields and name in fields.values())):
-            self.errors[name] = error.message
+            # The first error a field breaks is the one to fix first.
+            self.errors.setdefault(name, error.text)
         else:
-            self.error = error.message
+            self.error = self.error or error.text
 
     @property
     def failed(self) -> bool:
@@ -124,8 +127,17 @@ def _translator(name: str) -> Any:
     return translate
 
 
+@pass_context
+def _finalize(context: Any, value: Any) -> Any:
+    """What ``{{ }}`` prints: a domain message in the viewer's language."""
+    if isinstance(value, Message):
+        return i18n.localise(value, context.get("locale", i18n.DEFAULT_LOCALE))
+    return value
+
+
 def build_environment() -> Environment:
     env = Environment(
+        finalize=_finalize,
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
@@ -182,6 +194,8 @@ def build_environment() -> Environment:
         language_name=i18n.language_name,
         LOCALES=i18n.LOCALES,
         LANGUAGE_CHOICES=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
+        TIME_ZONE_CHOICES=timezone.choices(),
+        TIME_ZONES_OFFERED=timezone.offered(),
     )
     return env
 
@@ -258,11 +272,14 @@ class Pages:
                     display_name=account.display_name,
                     email=account.email,
                     locale=chosen or account.locale,
-                    time_zone=account.time_zone,
+                    time_zone=timezone.viewer_zone(request, account.time_zone),
                     is_admin=account.is_admin,
                 )
         locale = chosen or i18n.negotiate(request.headers.get("accept-language", ""))
-        return Viewer(locale=locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE)
+        return Viewer(
+            locale=locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE,
+            time_zone=timezone.viewer_zone(request),
+        )
 
     def render(
         self,
@@ -292,6 +309,8 @@ class Pages:
             "now": self.openinno.clock.now(),
             "csrf_token": csrf if isinstance(csrf, str) else "",
             "path": request.url.path,
+            # A page fetched by GET may be drawn again (timezone.js); a POST's never.
+            "redraw_safe": request.method == "GET",
             "query": request.url.query,
             **context,
         }
@@ -332,6 +351,10 @@ class Pages:
 
     def gettext(self, viewer: Viewer, message: str) -> str:
         return i18n.gettext_for(viewer.locale, message)
+
+    def say(self, viewer: Viewer, error: DomainError) -> str:
+        """A domain error's message in the viewer's language."""
+        return i18n.localise(error, viewer.locale)
 
 
 def pages_of(state: State) -> Pages:

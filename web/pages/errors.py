@@ -12,7 +12,7 @@ from litestar.enums import MediaType
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.types import ExceptionHandlersMap
 
-from openinno.domain.errors import DomainError
+from openinno.domain.errors import DomainError, Message
 from web.pages.base import N_, Pages, Viewer, login_redirect, status_for
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,10 @@ def _pages(request: Request[Any, Any, Any]) -> Pages | None:
 
 
 def error_page(
-    request: Request[Any, Any, Any], status: int, detail: str = "", headers: Any = None
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str | Message = "",
+    headers: Any = None,
 ) -> Response[Any]:
     pages = _pages(request)
     title, explanation = EXPLANATIONS.get(status, EXPLANATIONS[500 if status >= 500 else 400])
@@ -86,7 +89,7 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Res
     assert isinstance(exc, DomainError)
     status = status_for(exc)
     # Domain messages say what to do next and never name what the viewer may not see.
-    return error_page(request, status, exc.message if status != 404 else "")
+    return error_page(request, status, exc.text if status != 404 else "")
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -18,8 +18,10 @@ from babel.core import negotiate_locale
 from babel.dates import format_datetime, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_name
 from babel.support import Translations
+
+from openinno.domain.errors import GROUPING_FROM, DomainError, Message
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 LOCALES: tuple[str, ...] = ("en", "pl", "fr", "es", "ru")
@@ -54,6 +56,20 @@ def translations(locale: str) -> gettext.NullTranslations:
 
 def gettext_for(locale: str, message: str) -> str:
     return translations(locale).gettext(message)
+
+
+def localise(message: Message | DomainError, locale: str) -> str:
+    """A domain message in ``locale``: its template and every ``Term`` in it through
+    the catalogue, numbers by the locale's rules; the English text where a catalogue
+    lacks it."""
+    text = message.text if isinstance(message, DomainError) else message
+    return text.render(translations(locale).gettext, lambda n: _message_number(n, locale))
+
+
+def _message_number(value: Any, locale: str) -> str:
+    if isinstance(value, int) and abs(value) >= GROUPING_FROM:
+        return format_number(value, locale)
+    return str(value)
 
 
 def parse_accept_language(header: str) -> list[str]:
@@ -165,6 +181,16 @@ def format_number(value: Any, locale: str) -> str:
         return format_decimal(value, locale=locale)
     except (ArithmeticError, ValueError, TypeError, LookupError):
         return plain(value)
+
+
+def currency_label(code: str, locale: str) -> str:
+    """ "DKK · korona duńska": the code a prize is recorded with, and its name in the
+    viewer's language where CLDR has one."""
+    try:
+        name = get_currency_name(code, locale=locale)
+    except (LookupError, ValueError):
+        return code
+    return code if not name or name == code else f"{code} · {name}"
 
 
 def language_name(locale: str) -> str:

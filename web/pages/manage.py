@@ -28,7 +28,7 @@ from litestar.response import Redirect, Stream
 
 from openinno.domain.blind import BLIND, AuthorVisibility
 from openinno.domain.challenge import Challenge
-from openinno.domain.errors import DomainError, InvalidInput, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.organisation import Organisation
 from projections.db import Db, ReadStore, Row, open_db
 from projections.sponsors import queries as sponsors
@@ -184,7 +184,7 @@ class ManagePages(Controller):
             seen_by=pages.openinno.author_visibility(actor, challenge),
         )
         if data is None:
-            raise NotFound(f"No challenge with id {challenge_id}.")
+            raise NotFound(NOT_FOUND["challenge"], id=str(challenge_id))
         dashboard = data["dashboard"]
         t = pages.gettext
         funnel = charts.horizontal(
@@ -332,7 +332,7 @@ class ManagePages(Controller):
         except DomainError as e:
             form.fail(e, fields)
             if not form.failed:
-                form.error = e.message
+                form.error = e.text
             # A shortlist or award sent back lists every candidate: its choices may
             # lie beyond the ranking's first rows.
             return self._dashboard(
@@ -594,7 +594,7 @@ class ManagePages(Controller):
             recorded = pages.openinno.remove_member(actor, organisation_id, account_id)
         except DomainError as e:
             form = Form()
-            form.error = e.message
+            form.error = e.text
             return render_organisation(
                 request, pages, viewer, actor, organisation_id, form, status_for(e)
             )

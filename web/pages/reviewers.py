@@ -15,7 +15,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
-from openinno.domain.errors import DomainError, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, NotFound
 from openinno.domain.values import Criterion
 from projections.reviewers import queries as reviewers
 from web.pages import paging, queries
@@ -46,7 +46,7 @@ def _entry(pages: Pages, actor: UUID, submission_id: UUID) -> dict[str, Any]:
         pages.reads.db(), actor, submission_id, pages.openinno.author_visibility(actor)
     )
     if entry is None:
-        raise NotFound(f"No submission with id {submission_id}.")
+        raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
     return entry
 
 
@@ -209,7 +209,7 @@ class ReviewerPages(Controller):
         try:
             recorded = pages.openinno.declare_conflict(actor, submission_id, form.values["reason"])
         except DomainError as e:
-            form.errors["reason"] = e.message
+            form.errors["reason"] = e.text
             return self._form(request, pages, viewer, entry, criteria, form, status_for(e))
         pages.reads.wait(recorded.position, ["reviewers"])
         return Redirect("/reviews?conflict=1", status_code=303)

@@ -23,7 +23,7 @@ from litestar.response import Redirect
 from openinno.application import OpenInno
 from openinno.domain import SolverEntries, Team, Vote, ids
 from openinno.domain.challenge import Challenge
-from openinno.domain.errors import DomainError, InvalidInput, InvalidState, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, InvalidState, NotFound
 from openinno.domain.submission import Submission, check_content
 from openinno.domain.values import SubmissionContent
 from openinno.files import Upload
@@ -78,7 +78,7 @@ def _own_submission(pages: Pages, actor: UUID, submission_id: UUID) -> Submissio
     """The submission, if the actor is one of its authors; NotFound otherwise."""
     submission = pages.openinno.get_submission(actor, submission_id)
     if actor not in submission.author_ids:
-        raise NotFound(f"No submission with id {submission_id}.")
+        raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
     return submission
 
 
@@ -220,8 +220,15 @@ class SolverPages(Controller):
         )
         if data.one("action") == "draft":
             return self._save_draft(request, pages, viewer, challenge, form, data)
-        if message := _accept_error(pages, viewer, form.values):
-            form.errors["accept"] = message
+        # Every field's error at once (the terms box, title, summary); files are
+        # checked as they are stored, on submit.
+        for error in validation.every_error(
+            lambda checked: _check_entry(pages, viewer, checked),
+            {name: form.values[name] for name in ENTRY_FIELDS},
+            ENTRY_BASELINE,
+        ):
+            form.fail(error, SUBMIT_FIELDS)
+        if form.failed:
             return self._form(request, pages, viewer, challenge, form, 400)
         try:
             recorded = pages.openinno.submit(
@@ -300,7 +307,7 @@ class SolverPages(Controller):
         submission = pages.openinno.get_submission(actor, submission_id)
         if actor not in submission.author_ids:
             # Receipts are the authors' proof; others see the entry elsewhere.
-            raise NotFound(f"No receipt for submission {submission_id}.")
+            raise NotFound("No receipt for submission %(id)s.", id=str(submission_id))
         challenge = pages.openinno.get_challenge(submission.challenge_id, actor)
         # A team entry's version names who was on the team when it was recorded.
         authors = [
@@ -368,7 +375,7 @@ class SolverPages(Controller):
             challenge.require_accepting_submissions(pages.openinno.clock.now())
             closed = ""
         except DomainError as e:
-            closed = e.message
+            closed = pages.say(viewer, e)
         return pages.render(
             request,
             "revise.html",
@@ -484,7 +491,7 @@ class SolverPages(Controller):
             if status_for(e) != 400:
                 raise
             form = Form(values={"question": text})
-            form.errors["question"] = e.message
+            form.errors["question"] = e.text
             return render_challenge(request, pages, viewer, challenge_id, ask=form, status=400)
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect(f"/challenges/{challenge_id}?asked=1#questions", status_code=303)
@@ -513,7 +520,7 @@ class SolverPages(Controller):
         except DomainError as e:
             if not htmx:
                 raise
-            error = e.message
+            error = pages.say(viewer, e)
         else:
             pages.reads.wait(recorded.position, ["participants"])
         if not htmx:

@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from openinno.domain.challenge import Challenge
 from openinno.domain.currencies import CURRENCIES
-from openinno.domain.errors import DomainError, InvalidInput, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.ip_templates import current_template
 from openinno.domain.organisation import Organisation
 from openinno.domain.values import (
@@ -31,7 +31,7 @@ from openinno.domain.values import (
     Voting,
     parse_money,
 )
-from web.pages import queries, validation
+from web.pages import i18n, queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import values
 
@@ -77,7 +77,7 @@ def _member_organisation(pages: Pages, actor: UUID, organisation_id: UUID) -> Or
     """The organisation, if the actor is a member; NotFound otherwise (no hint it exists)."""
     organisation = pages.openinno.get_organisation(organisation_id)
     if organisation.role_of(actor) is None:
-        raise NotFound(f"No organisation with id {organisation_id}.")
+        raise NotFound(NOT_FOUND["organisation"], id=str(organisation_id))
     return organisation
 
 
@@ -315,7 +315,7 @@ class SponsorPages(Controller):
             form=form,
             prize_rows=range(1, PRIZE_ROWS + 1),
             criterion_rows=range(1, CRITERION_ROWS + 1),
-            currency_choices=[(c, c) for c in CURRENCIES],
+            currency_choices=[(c, i18n.currency_label(c, viewer.locale)) for c in CURRENCIES],
             voting_choices=[(m, pages.gettext(viewer, VOTING_LABELS[m])) for m in VOTING_MODES],
             ip_choices=[(k, pages.gettext(viewer, IP_LABELS[k])) for k in IP_TERMS],
             ip_templates=[current_template(kind) for kind in IP_TERMS],
@@ -358,6 +358,18 @@ class SponsorPages(Controller):
         actor = require_signed_in(viewer)
         organisation = _member_organisation(pages, actor, organisation_id)
         form = Form(values=values(data, *DRAFT_FIELDS))
+        zone = viewer.time_zone
+        # Every field's error at once, from the submit's own checks.
+        errors = validation.every_error(
+            lambda checked: check_draft(checked, zone),
+            form.values,
+            draft_baseline(pages.openinno.clock.now(), zone),
+            DRAFT_GROUPS,
+        )
+        for error in errors:
+            form.fail(error, SPEC_FIELDS)
+        if errors:
+            return self._draft_form(request, pages, viewer, organisation, form, 400)
         try:
             spec = check_draft(form.values, viewer.time_zone)
             recorded = pages.openinno.draft_challenge(actor, organisation_id, spec)

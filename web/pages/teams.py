@@ -19,7 +19,7 @@ from litestar.response import Redirect
 
 from openinno.application import OpenInno
 from openinno.domain.challenge import Challenge
-from openinno.domain.errors import DomainError, InvalidInput, NotFound
+from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.team import Team
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import one
@@ -44,7 +44,7 @@ def _name_of(openinno: OpenInno, account_id: UUID) -> str:
 def _published(openinno: OpenInno, challenge_id: UUID, viewer: Viewer) -> Challenge:
     challenge = openinno.get_challenge(challenge_id, viewer.account_id)
     if challenge.terms is None:
-        raise NotFound(f"No challenge with id {challenge_id}.")
+        raise NotFound(NOT_FOUND["challenge"], id=str(challenge_id))
     return challenge
 
 
@@ -167,7 +167,9 @@ class TeamPages(Controller):
             raise
         except DomainError as e:
             team = self._team(pages, actor, team_id)
-            return self._page(request, pages, viewer, team, error=e.message, status=status_for(e))
+            return self._page(
+                request, pages, viewer, team, error=pages.say(viewer, e), status=status_for(e)
+            )
         return Redirect(done, status_code=303)
 
     @post("/teams/{team_id:uuid}/invitations", sync_to_thread=True)

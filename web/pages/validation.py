@@ -16,7 +16,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
 
-from openinno.domain.errors import InvalidInput
+from openinno.domain.errors import DomainError, InvalidInput, Message
 from web.pages.base import Form, Pages, Viewer
 
 Check = Callable[[dict[str, str]], object]
@@ -28,7 +28,7 @@ def error_for(
     target: str,
     baseline: Mapping[str, str],
     groups: Mapping[str, tuple[str, ...]] | None = None,
-) -> str:
+) -> str | Message:
     """The message ``check`` gives for ``target`` (a form field), or "" when the field
     passes.  ``groups`` maps a domain field name to the form fields it covers."""
     groups = groups or {}
@@ -40,7 +40,7 @@ def error_for(
             name = e.field or ""
             fields = groups.get(name, (name,))
             if target in fields:
-                return e.message
+                return e.text
             stale = [f for f in fields if f in baseline and trial.get(f) != baseline[f]]
             if not stale:
                 return ""  # an error nothing here can set aside: not this field's
@@ -51,6 +51,39 @@ def error_for(
     return ""
 
 
+def every_error(
+    check: Check,
+    values: Mapping[str, str],
+    baseline: Mapping[str, str],
+    groups: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[DomainError]:
+    """Every rule the form breaks, not only the first the domain reports: each
+    error's fields are set aside (given their ``baseline`` value) and the checks run
+    again, until they pass or an error names nothing that can be set aside (a
+    submit then reports all of them at once, each next to its field)."""
+    groups = groups or {}
+    trial = dict(values)
+    found: list[DomainError] = []
+    for _ in range(len(baseline) + 1):
+        try:
+            check(trial)
+        except DomainError as e:
+            found.append(e)
+            name = e.field or ""
+            stale = [
+                f
+                for f in groups.get(name, (name,))
+                if f in baseline and trial.get(f) != baseline[f]
+            ]
+            if not stale:
+                break
+            for f in stale:
+                trial[f] = baseline[f]
+        else:
+            break
+    return found
+
+
 def target_field(request: Request[Any, Any, Any], allowed: tuple[str, ...]) -> str:
     name = request.headers.get("hx-trigger-name", "")
     if name not in allowed:
@@ -59,7 +92,7 @@ def target_field(request: Request[Any, Any, Any], allowed: tuple[str, ...]) -> s
 
 
 def field_response(
-    request: Request[Any, Any, Any], pages: Pages, viewer: Viewer, name: str, message: str
+    request: Request[Any, Any, Any], pages: Pages, viewer: Viewer, name: str, message: str | Message
 ) -> Response[str]:
     form = Form(errors={name: message} if message else {})
     # Never cached: the controllers that answer these all send no-store.

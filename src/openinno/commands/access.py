@@ -25,6 +25,7 @@ from openinno.domain import (
 )
 from openinno.domain.blind import COUNTERPARTY_ROLES, AuthorVisibility
 from openinno.domain.errors import (
+    NOT_FOUND,
     NotFound,
 )
 
@@ -51,7 +52,7 @@ class AccessRules(CommandBase):
         """The submission, if this actor may see it; otherwise NotFound (never a hint it exists)."""
         submission = self._load(submission_id, Submission, "submission")
         if not self.may_view_submission(actor_id, submission):
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         return submission
 
     def may_view_submission(
@@ -93,10 +94,10 @@ class AccessRules(CommandBase):
         organisation = self._load(agreement.assignee_organisation_id, Organisation, "organisation")
         account = self._maybe_load(actor_id, Account)
         if organisation.role_of(actor_id) is None and not (account and account.is_admin):
-            raise NotFound(f"No agreement with id {agreement_id}.")
+            raise NotFound(NOT_FOUND["agreement"], id=str(agreement_id))
         challenge = self._load(agreement.challenge_id, Challenge, "challenge", readonly=True)
         if not self.author_visibility(actor_id, challenge).sees(agreement.authors, awarded=True):
-            raise NotFound(f"No agreement with id {agreement_id}.")
+            raise NotFound(NOT_FOUND["agreement"], id=str(agreement_id))
         return agreement
 
     def require_sponsor_view(self, actor_id: UUID | None, organisation_id: UUID) -> Organisation:
@@ -108,7 +109,7 @@ class AccessRules(CommandBase):
             return organisation
         account = None if actor_id is None else self._maybe_load(actor_id, Account, readonly=True)
         if account is None or not account.active or not account.is_admin:
-            raise NotFound(f"No organisation with id {organisation_id}.")
+            raise NotFound(NOT_FOUND["organisation"], id=str(organisation_id))
         return organisation
 
     # --- blind review: who may know an entry's authors (domain/blind.py) --------------------
@@ -164,7 +165,7 @@ class AccessRules(CommandBase):
             and (visibility.admin or visibility.counterparty or is_author)
             and visibility.sees(submission.author_ids, awarded=awarded)
         ):
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         return submission, challenge
 
     # --- the history of one stream (who did what, when) ------------------------------------
@@ -241,5 +242,5 @@ class AccessRules(CommandBase):
         history; otherwise NotFound, the same as for a stream that does not exist."""
         stream = self._history_stream(actor_id, stream_id)
         if stream is None:
-            raise NotFound(f"No stream with id {stream_id}.")
+            raise NotFound(NOT_FOUND["stream"], id=str(stream_id))
         return stream

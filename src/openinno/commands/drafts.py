@@ -13,7 +13,7 @@ from openinno.commands.base import CommandBase
 from openinno.commands.retry import retry_on_conflict
 from openinno.domain import EntryDraft, Organisation, Team
 from openinno.domain.entry_draft import check_draft_content
-from openinno.domain.errors import InvalidInput, NotFound
+from openinno.domain.errors import NOT_FOUND, InvalidInput, NotFound
 from openinno.domain.values import SubmissionContent
 from openinno.files import Upload, check_upload
 
@@ -62,7 +62,7 @@ class EntryDrafts(CommandBase):
         self._actor(actor_id)
         draft = self._maybe_load(draft_id, EntryDraft, readonly=readonly)
         if draft is None or not self._may_use_draft(actor_id, draft):
-            raise NotFound(f"No draft with id {draft_id}.")
+            raise NotFound(NOT_FOUND["draft"], id=str(draft_id))
         return draft
 
     def get_draft(self, actor_id: UUID, draft_id: UUID) -> EntryDraft:

@@ -15,7 +15,13 @@ from openinno.commands.base import CommandBase
 from openinno.commands.results import AwardsRecorded, Recorded
 from openinno.commands.retry import retry_on_conflict
 from openinno.domain import Account, Challenge, IpAgreement, Review, Submission, ids
-from openinno.domain.errors import ConflictOfInterest, InvalidInput, InvalidState, NotFound
+from openinno.domain.errors import (
+    NOT_FOUND,
+    ConflictOfInterest,
+    InvalidInput,
+    InvalidState,
+    NotFound,
+)
 from openinno.domain.ip_templates import TEMPLATES, render_agreement
 from openinno.domain.review import scored_versions
 from openinno.domain.values import Award, sha256_hex
@@ -29,7 +35,7 @@ class Judging(CommandBase):
         submission = self._load(submission_id, Submission, "submission")
         challenge = self._load(submission.challenge_id, Challenge, "challenge")
         if actor_id not in challenge.reviewers:
-            raise NotFound(f"No submission with id {submission_id}.")
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         if actor_id in submission.author_ids:
             raise ConflictOfInterest("You cannot review your own entry.")
         return submission, challenge
@@ -64,9 +70,10 @@ class Judging(CommandBase):
         version = len(submission.versions)
         if content_sha256 is not None and content_sha256 != submission.content_sha256:
             raise InvalidState(
-                f"This entry was revised since you opened it: read version {version}"
+                "This entry was revised since you opened it: read version %(version)s"
                 " and score that.",
                 field="content_sha256",
+                version=version,
             )
         review = self._review(actor_id, submission, at)
         # The domain reads each score (review.check_scores): finite, plainly written.
@@ -135,8 +142,9 @@ class Judging(CommandBase):
             submission = self._load(submission_id, Submission, "submission")
             if submission.challenge_id != challenge.id:
                 raise InvalidInput(
-                    f"Submission {submission_id} is not an entry of this challenge.",
+                    "Submission %(id)s is not an entry of this challenge.",
                     field="submission_ids",
+                    id=str(submission_id),
                 )
             submission.require_active()
             entries[submission_id] = submission

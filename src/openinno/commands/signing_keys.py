@@ -28,7 +28,7 @@ class SigningKeyHistory(CommandBase):
         known = self.signing_key_history()
         _, problem = key_chain([*known["announcements"], record], known["revocations"])
         if problem:
-            raise InvalidInput(f"Key history: {problem}.", field="endorsement")
+            raise InvalidInput("Key history: %(problem)s.", field="endorsement", problem=problem)
         fields = {k: record[k] for k in ("key_id", "public_key", "acceptance")}
         if history is None:
             if record["sequence"] != 0:
@@ -52,7 +52,7 @@ class SigningKeyHistory(CommandBase):
         known = self.signing_key_history()
         _, problem = key_chain(known["announcements"], [*known["revocations"], record])
         if problem:
-            raise InvalidInput(f"Key history: {problem}.", field="signature")
+            raise InvalidInput("Key history: %(problem)s.", field="signature", problem=problem)
         history.revoke(
             record["key_id"],
             record["valid_until_tree_size"],

@@ -28,7 +28,9 @@ def check_profile(display_name: str, locale: str, time_zone: str) -> None:
         raise InvalidInput("Display names need 1 to 100 characters.", field="display_name")
     check_text(display_name, "display_name")
     if locale not in LOCALES:
-        raise InvalidInput(f"Language must be one of {', '.join(LOCALES)}.", field="locale")
+        raise InvalidInput(
+            "Language must be one of %(languages)s.", field="locale", languages=", ".join(LOCALES)
+        )
     if time_zone != "UTC" and time_zone not in _time_zones():
         raise InvalidInput("Use an IANA time zone such as Europe/Warsaw.", field="time_zone")
 
@@ -150,7 +152,7 @@ class Account(Aggregate):
 
     def grant_role(self, actor_id: UUID, role: str, at: datetime) -> None:
         if role not in ROLES:
-            raise InvalidInput(f"Unknown role {role!r}.", field="role")
+            raise InvalidInput("Unknown role %(role)s.", field="role", role=repr(role))
         if role not in self.roles:
             self._role_granted(actor_id, role, at)
 

@@ -88,6 +88,7 @@ class IpAgreement(Aggregate):
         self.content_sha256 = content_sha256
         self.terms_sha256 = terms_sha256
         self.template = template
+        self.template_version = template_version
         self.text = text
         self.text_sha256 = text_sha256
         self.assignor_id = assignor_id
@@ -239,7 +240,11 @@ class IpAgreement(Aggregate):
 
     def dispute(self, actor_id: UUID, reason: str, at: datetime) -> None:
         if self.rescinded or self.disputed:
-            raise InvalidState(f"This agreement is already {self.state}.")
+            raise InvalidState(
+                "This agreement is already rescinded."
+                if self.rescinded
+                else "This agreement is already disputed."
+            )
         if not reason.strip():
             raise InvalidInput("Say what is disputed.", field="reason")
         self._disputed(actor_id, check_text(reason, "reason"), at)
@@ -267,4 +272,8 @@ class IpAgreement(Aggregate):
 
     def _require_open(self) -> None:
         if self.rescinded or self.disputed:
-            raise InvalidState(f"This agreement is {self.state}; resolve that first.")
+            raise InvalidState(
+                "This agreement is rescinded; resolve that first."
+                if self.rescinded
+                else "This agreement is disputed; resolve that first."
+            )

@@ -14,6 +14,7 @@ from openinno.domain.errors import (
     ConflictOfInterest,
     InvalidInput,
     InvalidState,
+    Term,
     UnreviewedVersion,
     WindowClosed,
 )
@@ -363,11 +364,15 @@ class Challenge(Aggregate):
             if a.content_sha256 is None or (
                 a.content_sha256 not in scored.get(a.submission_id, ()) and reason is None
             ):
-                version = f"version {a.version}" if a.version else "the current version"
                 raise UnreviewedVersion(
-                    f"No reviewer scored {version} of entry {a.submission_id}: wait for a"
-                    " review of it, or give the reason you award it unreviewed.",
+                    "No reviewer scored version %(version)s of entry %(entry)s: wait for a"
+                    " review of it, or give the reason you award it unreviewed."
+                    if a.version
+                    else "No reviewer scored the current version of entry %(entry)s: wait"
+                    " for a review of it, or give the reason you award it unreviewed.",
                     field="override_reason",
+                    version=a.version or 0,
+                    entry=str(a.submission_id),
                 )
             checked.append(a)
         self._winners_awarded(actor_id, tuple(checked), at)
@@ -399,7 +404,11 @@ class Challenge(Aggregate):
 
     def cancel(self, actor_id: UUID, reason: str, at: datetime) -> None:
         if self.status in ("cancelled", "awarded"):
-            raise InvalidState(f"A challenge that is {self.status} cannot be cancelled.")
+            raise InvalidState(
+                "A challenge that is cancelled cannot be cancelled."
+                if self.status == "cancelled"
+                else "A challenge that is awarded cannot be cancelled."
+            )
         if not reason.strip():
             raise InvalidInput("Say why the challenge is cancelled.", field="reason")
         self._cancelled(actor_id, check_text(reason, "reason"), at)
@@ -438,12 +447,12 @@ class Challenge(Aggregate):
                 " entries while they may still change."
             )
 
-    def require_not_judging(self, person_id: UUID, doing: str) -> None:
+    def require_not_judging(self, person_id: UUID, doing: Term) -> None:
         """Judges do not compete: an invited reviewer, accepted or not, neither enters
         this challenge (alone or as a co-author) nor supports its entries."""
         if person_id in self.invited_reviewers:
             raise ConflictOfInterest(
-                f"You are invited to review this challenge, so you cannot {doing}."
+                "You are invited to review this challenge, so you cannot %(doing)s.", doing=doing
             )
 
     def require_voting_open(self, submission_id: UUID, at: datetime) -> None:

@@ -23,7 +23,7 @@ def check_draft_content(content: SubmissionContent, *, max_files: int) -> Submis
     """Looser than an entry's rules (``check_content`` applies on submitting): a title
     to name it by; the summary may be empty; the same bounds on files."""
     if len(content.files) > max_files:
-        raise InvalidInput(f"Attach at most {max_files} files.", field="files")
+        raise InvalidInput("Attach at most %(max)s files.", field="files", max=max_files)
     names = [f.name for f in content.files]
     if len(set(names)) != len(names):
         raise InvalidInput("Two attached files have the same name.", field="files")
@@ -63,7 +63,11 @@ class EntryDraft(Aggregate):
 
     def require_open(self) -> None:
         if self.status != "draft":
-            raise InvalidState(f"This draft was {self.status}; it cannot change any more.")
+            raise InvalidState(
+                "This draft was submitted; it cannot change any more."
+                if self.status == "submitted"
+                else "This draft was discarded; it cannot change any more."
+            )
 
     class Edited(Aggregate.Event):
         actor_id: UUID

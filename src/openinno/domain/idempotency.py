@@ -29,8 +29,9 @@ class IdempotencyKeyReused(DomainError):
 def check_key(key: str) -> str:
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(" " < c <= "~" for c in key):
         raise InvalidInput(
-            f"Idempotency-Key takes 1 to {MAX_KEY_LENGTH} visible ASCII characters.",
+            "Idempotency-Key takes 1 to %(max)s visible ASCII characters.",
             field="Idempotency-Key",
+            max=MAX_KEY_LENGTH,
         )
     return key
 

@@ -18,6 +18,9 @@ class IpTemplate:
     # Whether ownership/licence passes only once the consideration is paid.
     payment_required: bool
     body: str
+    # The language the text is drafted in: the binding one (translations for
+    # reading only are in ip_translations).
+    language: str = "en"
 
 
 _COMMON_HEAD = """{title}

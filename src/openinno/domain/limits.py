@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from openinno.domain.errors import InvalidInput
+from openinno.domain.errors import InvalidInput, Term
 
 
 @dataclass(frozen=True)
@@ -27,32 +27,32 @@ class TextRule:
     min_length: int
     max_length: int
     multiline: bool
-    what: str  # how messages name the text
+    what: Term  # how messages name the text (translated on its own)
 
 
 # Every kind of free text a command takes.
 TEXTS: dict[str, TextRule] = {
-    "challenge_title": TextRule(3, 200, False, "The title"),
-    "brief": TextRule(1, 100_000, True, "The brief"),
-    "rules": TextRule(0, 50_000, True, "The rules"),
-    "eligibility": TextRule(0, 20_000, True, "The eligibility text"),
-    "category": TextRule(1, 60, False, "The category"),
-    "criterion_name": TextRule(1, 100, False, "A criterion's name"),
-    "submission_title": TextRule(3, 200, False, "The title"),
-    "summary": TextRule(1, 100_000, True, "The summary"),
+    "challenge_title": TextRule(3, 200, False, Term("The title")),
+    "brief": TextRule(1, 100_000, True, Term("The brief")),
+    "rules": TextRule(0, 50_000, True, Term("The rules")),
+    "eligibility": TextRule(0, 20_000, True, Term("The eligibility text")),
+    "category": TextRule(1, 60, False, Term("The category")),
+    "criterion_name": TextRule(1, 100, False, Term("A criterion's name")),
+    "submission_title": TextRule(3, 200, False, Term("The title")),
+    "summary": TextRule(1, 100_000, True, Term("The summary")),
     # A draft entry (issue 21) may be unfinished: its title names it, its summary may wait.
-    "draft_title": TextRule(1, 200, False, "The title"),
-    "draft_summary": TextRule(0, 100_000, True, "The summary"),
-    "message": TextRule(1, 20_000, True, "The text"),  # questions, answers, announcements
-    "reason": TextRule(1, 20_000, True, "The reason"),
-    "optional_reason": TextRule(0, 20_000, True, "The reason"),
-    "comment": TextRule(0, 20_000, True, "The comment"),
-    "display_name": TextRule(1, 100, False, "Display names"),
-    "organisation_name": TextRule(2, 200, False, "Organisation names"),
-    "typed_name": TextRule(1, 200, False, "The typed name"),
-    "intent": TextRule(1, 1_000, True, "The statement of intent"),
-    "payment_reference": TextRule(1, 200, False, "The payment reference"),
-    "search": TextRule(0, 200, False, "The search"),
+    "draft_title": TextRule(1, 200, False, Term("The title")),
+    "draft_summary": TextRule(0, 100_000, True, Term("The summary")),
+    "message": TextRule(1, 20_000, True, Term("The text")),  # questions, answers, announcements
+    "reason": TextRule(1, 20_000, True, Term("The reason")),
+    "optional_reason": TextRule(0, 20_000, True, Term("The reason")),
+    "comment": TextRule(0, 20_000, True, Term("The comment")),
+    "display_name": TextRule(1, 100, False, Term("Display names")),
+    "organisation_name": TextRule(2, 200, False, Term("Organisation names")),
+    "typed_name": TextRule(1, 200, False, Term("The typed name")),
+    "intent": TextRule(1, 1_000, True, Term("The statement of intent")),
+    "payment_reference": TextRule(1, 200, False, Term("The payment reference")),
+    "search": TextRule(0, 200, False, Term("The search")),
 }
 
 # Characters no text may hold: C0 and C1 controls (line breaks and tabs aside, see
@@ -77,20 +77,27 @@ def check_text(value: str, kind: str, field: str | None = None) -> str:
     rule = TEXTS[kind]
     field = field or kind
     if not isinstance(value, str):
-        raise InvalidInput(f"{rule.what} must be text.", field=field)
+        raise InvalidInput("%(what)s must be text.", field=field, what=rule.what)
     cleaned = value.strip()
     if len(cleaned) < rule.min_length:
         if rule.min_length <= 1:
-            raise InvalidInput(f"{rule.what} cannot be empty.", field=field)
+            raise InvalidInput("%(what)s cannot be empty.", field=field, what=rule.what)
         raise InvalidInput(
-            f"{rule.what} needs {rule.min_length} to {rule.max_length:,} characters.", field=field
+            "%(what)s needs %(min)s to %(max)s characters.",
+            field=field,
+            what=rule.what,
+            min=rule.min_length,
+            max=rule.max_length,
         )
     if len(cleaned) > rule.max_length:
         raise InvalidInput(
-            f"{rule.what} is limited to {rule.max_length:,} characters.", field=field
+            "%(what)s is limited to %(max)s characters.",
+            field=field,
+            what=rule.what,
+            max=rule.max_length,
         )
     if _FORBIDDEN.search(value) or (not rule.multiline and _LINE_BREAKS.search(cleaned)):
-        raise InvalidInput(f"{rule.what} contains control characters.", field=field)
+        raise InvalidInput("%(what)s contains control characters.", field=field, what=rule.what)
     return cleaned
 
 
@@ -103,7 +110,12 @@ def check_moment(value: datetime, field: str) -> datetime:
     except OverflowError:
         in_range = False
     if not in_range:
-        raise InvalidInput(f"Deadlines lie between {EARLIEST.year} and {LATEST.year}.", field=field)
+        raise InvalidInput(
+            "Deadlines lie between %(earliest)s and %(latest)s.",
+            field=field,
+            earliest=str(EARLIEST.year),
+            latest=str(LATEST.year),
+        )
     return value
 
 
@@ -115,7 +127,9 @@ def parse_score(value: object, field: str = "scores") -> Decimal:
         raise InvalidInput("Scores are numbers.", field=field)
     if isinstance(value, int):
         if not MIN_SCORE <= value <= MAX_SCORE:
-            raise InvalidInput(f"Scores lie between {MIN_SCORE} and {MAX_SCORE}.", field=field)
+            raise InvalidInput(
+                "Scores lie between %(min)s and %(max)s.", field=field, min=MIN_SCORE, max=MAX_SCORE
+            )
         return Decimal(value)
     if isinstance(value, float):
         value = repr(value) if value == value and abs(value) != float("inf") else "nan"
@@ -127,11 +141,15 @@ def parse_score(value: object, field: str = "scores") -> Decimal:
         raise InvalidInput("Scores are numbers.", field=field)
     text = value.strip()
     if len(text) > 16 or not _SCORE_TEXT.match(text):
-        raise InvalidInput(f"{text[:20]!r} is not a number such as 8.5.", field=field)
+        raise InvalidInput(
+            "%(value)s is not a number such as 8.5.", field=field, value=repr(text[:20])
+        )
     try:
         score = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain decimals
-        raise InvalidInput(f"{text!r} is not a number.", field=field) from None
+        raise InvalidInput("%(value)s is not a number.", field=field, value=repr(text)) from None
     if not MIN_SCORE <= score <= MAX_SCORE:
-        raise InvalidInput(f"Scores lie between {MIN_SCORE} and {MAX_SCORE}.", field=field)
+        raise InvalidInput(
+            "Scores lie between %(min)s and %(max)s.", field=field, min=MIN_SCORE, max=MAX_SCORE
+        )
     return score

@@ -29,6 +29,8 @@ DEFAULT_MAIL_MODE = "instant"
 
 def check_preference(kind: str, mail: str) -> None:
     if kind not in KINDS:
-        raise InvalidInput(f"Unknown notification kind {kind!r}.", field="kind")
+        raise InvalidInput("Unknown notification kind %(kind)s.", field="kind", kind=repr(kind))
     if mail not in MAIL_MODES:
-        raise InvalidInput(f"E-mail must be one of {', '.join(MAIL_MODES)}.", field="mail")
+        raise InvalidInput(
+            "E-mail must be one of %(modes)s.", field="mail", modes=", ".join(MAIL_MODES)
+        )

@@ -35,7 +35,11 @@ class Organisation(Aggregate):
 
     def require_role(self, account_id: UUID, *roles: str) -> None:
         if self.members.get(account_id) not in roles:
-            raise AccessDenied(f"This needs the role {' or '.join(roles)} in {self.name}.")
+            raise AccessDenied(
+                "This needs the role %(roles)s in %(organisation)s.",
+                roles="/".join(roles),
+                organisation=self.name,
+            )
 
     class MemberAdded(Aggregate.Event):
         actor_id: UUID

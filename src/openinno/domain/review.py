@@ -21,10 +21,14 @@ def check_scores(
     missing = names - scores.keys()
     unknown = scores.keys() - names
     if unknown:
-        raise InvalidInput(f"Unknown criteria: {', '.join(sorted(unknown))}.", field="scores")
+        raise InvalidInput(
+            "Unknown criteria: %(names)s.", field="scores", names=", ".join(sorted(unknown))
+        )
     if missing:
         raise InvalidInput(
-            f"Score every criterion; missing: {', '.join(sorted(missing))}.", field="scores"
+            "Score every criterion; missing: %(names)s.",
+            field="scores",
+            names=", ".join(sorted(missing)),
         )
     checked: dict[str, Decimal] = {}
     for c in criteria:
@@ -32,7 +36,11 @@ def check_scores(
         value = parse_score(scores[c.name])
         if not c.min_score <= value <= c.max_score:
             raise InvalidInput(
-                f"{c.name}: scores run from {c.min_score} to {c.max_score}.", field="scores"
+                "%(criterion)s: scores run from %(min)s to %(max)s.",
+                field="scores",
+                criterion=c.name,
+                min=c.min_score,
+                max=c.max_score,
             )
         checked[c.name] = value
     return checked

@@ -97,7 +97,9 @@ class SigningKeys(Aggregate):
     ) -> None:
         if sequence != len(self.key_ids) or previous_key_id != self.current_key_id:
             raise InvalidState(
-                f"A new key follows key {self.current_key_id} at sequence {len(self.key_ids)}."
+                "A new key follows key %(key)s at sequence %(sequence)s.",
+                key=str(self.current_key_id),
+                sequence=len(self.key_ids),
             )
         if key_id in self.key_ids:
             raise InvalidInput("This key is already in the history.", field="key_id")

@@ -35,7 +35,7 @@ def check_content(content: SubmissionContent, *, max_files: int) -> None:
         raise InvalidInput("Write a summary of your solution.", field="summary")
     check_text(content.summary, "summary")
     if len(content.files) > max_files:
-        raise InvalidInput(f"Attach at most {max_files} files.", field="files")
+        raise InvalidInput("Attach at most %(max)s files.", field="files", max=max_files)
     names = [f.name for f in content.files]
     if len(set(names)) != len(names):
         raise InvalidInput("Two attached files have the same name.", field="files")
@@ -166,7 +166,9 @@ class Submission(Aggregate):
             raise InvalidState("Only the lead solver names co-authors.")
         named = tuple(dict.fromkeys(c for c in coauthor_ids if c not in self.author_ids))
         if len(named) > MAX_NAMED_COAUTHORS:
-            raise InvalidInput(f"Name at most {MAX_NAMED_COAUTHORS} co-authors.", field="team_ids")
+            raise InvalidInput(
+                "Name at most %(max)s co-authors.", field="team_ids", max=MAX_NAMED_COAUTHORS
+            )
         if named:
             self._coauthors_named(actor_id, named, at)
 
@@ -387,7 +389,11 @@ class Submission(Aggregate):
 
     def require_active(self) -> None:
         if self.status in ("withdrawn", "disqualified"):
-            raise InvalidState(f"This submission was {self.status}.")
+            raise InvalidState(
+                "This submission was withdrawn."
+                if self.status == "withdrawn"
+                else "This submission was disqualified."
+            )
 
 
 class SolverEntries(Aggregate):
@@ -430,8 +436,9 @@ class SolverEntries(Aggregate):
             )
         if len(self.live) >= limit:
             raise SubmissionLimitReached(
-                f"You have reached this challenge's limit of {limit} "
-                f"submission{'s' if limit != 1 else ''}; revise or withdraw one instead."
+                "You have reached this challenge's limit of %(limit)s per person; revise or "
+                "withdraw an entry instead.",
+                limit=limit,
             )
         self._entry_counted(submission_id, at)
 

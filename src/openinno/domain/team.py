@@ -26,7 +26,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from openinno.domain.errors import InvalidInput, InvalidState, WindowClosed
+from openinno.domain.errors import InvalidInput, InvalidState, Term, WindowClosed
 
 # Bounds: a team is a handful of people; invitations are the lead's claim until
 # accepted, so their number is bounded too (and the pages listing them stay short).
@@ -38,7 +38,9 @@ MAX_NAME_LENGTH = 100
 def check_team_name(name: str) -> str:
     cleaned = name.strip()
     if not 1 <= len(cleaned) <= MAX_NAME_LENGTH:
-        raise InvalidInput(f"Team names need 1 to {MAX_NAME_LENGTH} characters.", field="name")
+        raise InvalidInput(
+            "Team names need 1 to %(max)s characters.", field="name", max=MAX_NAME_LENGTH
+        )
     return cleaned
 
 
@@ -87,9 +89,9 @@ class Team(Aggregate):
         """Members and invitees see the team; to anyone else it does not exist."""
         return account_id in self.member_ids or self.is_invited(account_id, email)
 
-    def require_lead(self, actor_id: UUID, doing: str) -> None:
+    def require_lead(self, actor_id: UUID, doing: Term) -> None:
         if actor_id != self.lead_id:
-            raise InvalidState(f"Only the team's lead can {doing}.")
+            raise InvalidState("Only the team's lead can %(doing)s.", doing=doing)
 
     # --- invitations -------------------------------------------------------------------
 
@@ -108,7 +110,7 @@ class Team(Aggregate):
         emails: tuple[str, ...],
         at: datetime,
     ) -> None:
-        self.require_lead(actor_id, "invite people")
+        self.require_lead(actor_id, Term("invite people"))
         new_ids = tuple(
             dict.fromkeys(
                 a for a in account_ids if a not in self.member_ids and a not in self.invited_ids
@@ -122,8 +124,9 @@ class Team(Aggregate):
         pending = len(self.invited_ids) + len(self.invited_emails) + len(new_ids) + len(new_emails)
         if pending > MAX_PENDING_INVITATIONS:
             raise InvalidInput(
-                f"A team has at most {MAX_PENDING_INVITATIONS} open invitations.",
+                "A team has at most %(max)s open invitations.",
                 field="invitees",
+                max=MAX_PENDING_INVITATIONS,
             )
         self._members_invited(actor_id, new_ids, new_emails, at)
 
@@ -159,7 +162,7 @@ class Team(Aggregate):
             if not self.is_invited(actor_id, email):
                 raise InvalidState("This team has not invited you.")
             if len(self.member_ids) >= MAX_MEMBERS:
-                raise InvalidState(f"A team has at most {MAX_MEMBERS} members.")
+                raise InvalidState("A team has at most %(max)s members.", max=MAX_MEMBERS)
         by_email = (
             email
             if actor_id not in self.invited_ids
@@ -212,7 +215,7 @@ class Team(Aggregate):
     def cancel_invitation(
         self, actor_id: UUID, account_id: UUID | None, email: str | None, at: datetime
     ) -> None:
-        self.require_lead(actor_id, "cancel invitations")
+        self.require_lead(actor_id, Term("cancel invitations"))
         pending = (account_id is not None and account_id in self.invited_ids) or (
             email is not None and email in self.invited_emails
         )
@@ -232,9 +235,11 @@ class Team(Aggregate):
     # --- leaving ----------------------------------------------------------------------
 
     @staticmethod
-    def _require_before(deadline: datetime, at: datetime, doing: str) -> None:
+    def _require_before(deadline: datetime, at: datetime, doing: Term) -> None:
         if at >= deadline:
-            raise WindowClosed(f"The challenge has closed: nobody can {doing} any more.")
+            raise WindowClosed(
+                "The challenge has closed: nobody can %(doing)s any more.", doing=doing
+            )
 
     class MemberLeft(Aggregate.Event):
         """A member leaves (before the deadline).  The lead leaves only a team with no
@@ -245,7 +250,7 @@ class Team(Aggregate):
     def leave(self, actor_id: UUID, deadline: datetime, at: datetime) -> None:
         if actor_id not in self.member_ids:
             raise InvalidState("You are not on this team.")
-        self._require_before(deadline, at, "leave the team")
+        self._require_before(deadline, at, Term("leave the team"))
         if actor_id == self.lead_id and len(self.member_ids) > 1:
             raise InvalidState("Hand the lead over to another member before you leave.")
         self._member_left(actor_id, at)
@@ -267,12 +272,12 @@ class Team(Aggregate):
         member_id: UUID
 
     def remove(self, actor_id: UUID, member_id: UUID, deadline: datetime, at: datetime) -> None:
-        self.require_lead(actor_id, "remove members")
+        self.require_lead(actor_id, Term("remove members"))
         if member_id == actor_id:
             raise InvalidState("Leave the team instead of removing yourself.")
         if member_id not in self.member_ids:
             raise InvalidState("That person is not on this team.")
-        self._require_before(deadline, at, "be removed from the team")
+        self._require_before(deadline, at, Term("be removed from the team"))
         self._member_removed(actor_id, member_id, at)
 
     @event(MemberRemoved)
@@ -286,7 +291,7 @@ class Team(Aggregate):
         lead_id: UUID
 
     def hand_over(self, actor_id: UUID, lead_id: UUID, at: datetime) -> None:
-        self.require_lead(actor_id, "hand the lead over")
+        self.require_lead(actor_id, Term("hand the lead over"))
         if lead_id == actor_id:
             raise InvalidState("You already lead this team.")
         if lead_id not in self.terms_accepted:

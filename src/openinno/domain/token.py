@@ -41,7 +41,7 @@ MAX_LABEL_LENGTH = 100
 
 def check_scope(scope: str) -> Scope:
     if scope not in SCOPES:
-        raise InvalidInput(f"scope is one of {', '.join(SCOPES)}.", field="scope")
+        raise InvalidInput("scope is one of %(scopes)s.", field="scope", scopes=", ".join(SCOPES))
     return scope
 
 
@@ -49,7 +49,9 @@ def check_label(label: str) -> str:
     label = label.strip()
     if len(label) > MAX_LABEL_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in label):
         raise InvalidInput(
-            f"A label has at most {MAX_LABEL_LENGTH} printable characters.", field="label"
+            "A label has at most %(max)s printable characters.",
+            field="label",
+            max=MAX_LABEL_LENGTH,
         )
     return label
 

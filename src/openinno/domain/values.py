@@ -212,21 +212,38 @@ def parse_money(amount: str | Decimal | int, currency: str, *, field: str = "amo
         if exponent > 0:  # Decimal("1E+3"): would be recorded in exponent notation
             raise InvalidInput("Write amounts without an exponent, like 5000.", field=field)
         if amount.adjusted() > 12:
-            raise InvalidInput(f"Amounts are at most {MAX_AMOUNT:,} {currency}.", field=field)
+            raise InvalidInput(
+                "Amounts are at most %(max)s %(currency)s.",
+                field=field,
+                max=MAX_AMOUNT,
+                currency=currency,
+            )
         if -exponent > allowed:
             raise _too_precise(currency, allowed, field)
         text = format(amount, "f")
     else:
         text = str(amount).strip() if isinstance(amount, str | int) else ""
     if len(text) > _MAX_AMOUNT_CHARS and _AMOUNT.match(text[:_MAX_AMOUNT_CHARS]):
-        raise InvalidInput(f"Amounts are at most {MAX_AMOUNT:,} {currency}.", field=field)
+        raise InvalidInput(
+            "Amounts are at most %(max)s %(currency)s.",
+            field=field,
+            max=MAX_AMOUNT,
+            currency=currency,
+        )
     if len(text) > _MAX_AMOUNT_CHARS or not _AMOUNT.match(text):
         raise InvalidInput(
-            f"{text[:20]!r} is not an amount; write it like 5000 or 5000.00.", field=field
+            "%(value)s is not an amount; write it like 5000 or 5000.00.",
+            field=field,
+            value=repr(text[:20]),
         )
     value = Decimal(text)
     if value > MAX_AMOUNT:
-        raise InvalidInput(f"Amounts are at most {MAX_AMOUNT:,} {currency}.", field=field)
+        raise InvalidInput(
+            "Amounts are at most %(max)s %(currency)s.",
+            field=field,
+            max=MAX_AMOUNT,
+            currency=currency,
+        )
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > allowed:
         raise _too_precise(currency, allowed, field)
@@ -261,8 +278,15 @@ def totals_by_currency(prizes: Iterable[Any]) -> list[tuple[str, Decimal]]:
 
 def _too_precise(currency: str, allowed: int, field: str) -> InvalidInput:
     if allowed == 0:
-        return InvalidInput(f"{currency} amounts are whole numbers.", field=field)
-    return InvalidInput(f"{currency} amounts have at most {allowed} decimal places.", field=field)
+        return InvalidInput(
+            "%(currency)s amounts are whole numbers.", field=field, currency=currency
+        )
+    return InvalidInput(
+        "%(currency)s amounts have at most %(allowed)s decimal places.",
+        field=field,
+        currency=currency,
+        allowed=allowed,
+    )
 
 
 def validate_spec(spec: ChallengeSpec) -> None:
@@ -283,7 +307,7 @@ def validate_spec(spec: ChallengeSpec) -> None:
     if not spec.prizes:
         raise InvalidInput("Name at least one prize place.", field="prizes")
     if len(spec.prizes) > MAX_PRIZES:
-        raise InvalidInput(f"Name at most {MAX_PRIZES} prize places.", field="prizes")
+        raise InvalidInput("Name at most %(max)s prize places.", field="prizes", max=MAX_PRIZES)
     places = [p.place for p in spec.prizes]
     if sorted(places) != list(range(1, len(places) + 1)):
         raise InvalidInput("Prize places must be 1, 2, 3, ... without gaps.", field="prizes")
@@ -292,7 +316,7 @@ def validate_spec(spec: ChallengeSpec) -> None:
     if not spec.criteria:
         raise InvalidInput("Name at least one judging criterion.", field="criteria")
     if len(spec.criteria) > MAX_CRITERIA:
-        raise InvalidInput(f"Name at most {MAX_CRITERIA} criteria.", field="criteria")
+        raise InvalidInput("Name at most %(max)s criteria.", field="criteria", max=MAX_CRITERIA)
     for criterion in spec.criteria:
         check_text(criterion.name, "criterion_name", "criteria")
     names = [c.name.strip() for c in spec.criteria]
@@ -303,7 +327,12 @@ def validate_spec(spec: ChallengeSpec) -> None:
     if any(not MIN_SCORE <= c.min_score <= MAX_SCORE for c in spec.criteria) or any(
         not MIN_SCORE <= c.max_score <= MAX_SCORE for c in spec.criteria
     ):
-        raise InvalidInput(f"Scores run between {MIN_SCORE} and {MAX_SCORE}.", field="criteria")
+        raise InvalidInput(
+            "Scores run between %(min)s and %(max)s.",
+            field="criteria",
+            min=MIN_SCORE,
+            max=MAX_SCORE,
+        )
     if any(c.min_score >= c.max_score for c in spec.criteria):
         raise InvalidInput(
             "Each criterion's minimum score must be below its maximum.", field="criteria"
@@ -329,4 +358,6 @@ def validate_spec(spec: ChallengeSpec) -> None:
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"
         )
     if spec.language not in LOCALES:
-        raise InvalidInput(f"Language must be one of {', '.join(LOCALES)}.", field="language")
+        raise InvalidInput(
+            "Language must be one of %(languages)s.", field="language", languages=", ".join(LOCALES)
+        )

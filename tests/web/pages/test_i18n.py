@@ -1,8 +1,12 @@
 """Every msgid the templates and page code use is in every catalogue, translated
-(except English, whose msgids are the text), with the same placeholders."""
+(except English, whose msgids are the text), with the same placeholders.  The
+domain's error messages count too: they are extracted from the source (every
+DomainError constructor's template, every ``Term`` and ``N_`` constant), never
+listed by hand."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -10,6 +14,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from openinno.domain.errors import Term
 from web.pages.i18n import I18N_DIR, LOCALES
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -18,8 +23,89 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def used_msgids() -> set[str]:
+SOURCE_ROOTS = ("src", "web", "projections")
+# Constants a message is made of: a Term (a word put into a template) and N_ (a
+# template kept in a constant, such as NOT_FOUND).
+MARKERS = {"Term", "N_"}
+
+
+def _name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _sources() -> list[tuple[Path, ast.Module]]:
+    return [
+        (path, ast.parse(path.read_text(), str(path)))
+        for root in SOURCE_ROOTS
+        for path in sorted((ROOT / root).rglob("*.py"))
+    ]
+
+
+def domain_error_classes(sources: list[tuple[Path, ast.Module]]) -> set[str]:
+    """DomainError and every class that derives from it, anywhere in the source."""
+    classes = {"DomainError"}
+    while True:
+        more = {
+            node.name
+            for _, tree in sources
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            and node.name not in classes
+            and any(_name(base) in classes for base in node.bases)
+        }
+        if not more:
+            return classes
+        classes |= more
+
+
+def domain_messages() -> tuple[set[str], list[str]]:
+    """The message templates of the source, and where a message is built in a way no
+    catalogue can hold (an f-string, a concatenation, a ``%`` or ``.format``)."""
+    sources = _sources()
+    errors = domain_error_classes(sources)
     found: set[str] = set()
+    built: list[str] = []
+
+    def collect(node: ast.expr, where: str) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.add(node.value)
+        elif isinstance(node, ast.IfExp):
+            collect(node.body, where)
+            collect(node.orelse, where)
+        elif isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
+            pass  # a constant marked where it is defined (N_), or a message passed on
+        elif isinstance(node, ast.Call) and _name(node.func) in ("gettext", "_"):
+            pass  # translated already, by the page
+        else:
+            built.append(f"{where}: {ast.unparse(node)[:80]}")
+
+    for path, tree in sources:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _name(node.func)
+            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            message = node.args[0] if node.args else None
+            if message is None:
+                message = next((k.value for k in node.keywords if k.arg == "message"), None)
+            if message is not None and (name in errors or name in MARKERS):
+                collect(message, where)
+    return found, built
+
+
+def test_domain_messages_are_templates_with_named_parameters():
+    found, built = domain_messages()
+    assert len(found) > 200
+    assert {"%(what)s cannot be empty.", "The title", "No challenge with id %(id)s."} <= found
+    assert not built, "messages built at run time cannot be translated: " + "\n".join(built)
+
+
+def used_msgids() -> set[str]:
+    found: set[str] = set(domain_messages()[0])
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT),
         method_map=METHODS,
@@ -66,3 +152,43 @@ def test_pages_render_in_each_language(web, locale, word):
     page = web.get("/")
     assert f'<html lang="{locale}">' in page.text and word in page.text
     assert web.get("/nowhere").text.count("<h1>") == 1
+
+
+def test_a_domain_error_shows_in_the_viewers_language(web):
+    """The template and the Term in it both translated; the English stays the
+    error's message (logs, the console)."""
+    web.post("/language", {"locale": "pl", "next": "/"})
+    page = web.post(
+        "/signup",
+        {
+            "email": "nowy@example.org",
+            "display_name": "Ada\x07",
+            "locale": "pl",
+            "time_zone": "UTC",
+            "password": "correct horse battery",
+            "password_again": "correct horse battery",
+        },
+    )
+    assert page.status_code == 400
+    assert "Pole „Nazwa wyświetlana” zawiera znaki sterujące." in page.text
+    assert "contains control characters" not in page.text
+
+
+def test_numbers_in_a_message_follow_the_locale():
+    from openinno.domain.errors import InvalidInput
+    from web.pages.i18n import localise
+
+    error = InvalidInput(
+        "%(what)s is limited to %(max)s characters.", what=Term("The brief"), max=100_000
+    )
+    assert error.message == "The brief is limited to 100,000 characters."
+    assert localise(error, "fr") == "Le champ « Énoncé » est limité à 100\u202f000 caractères."
+    assert localise(error, "en") == error.message
+
+
+def test_the_draft_form_names_each_currency_in_the_viewers_language(web, cast):
+    web.login("sponsor")
+    web.post("/language", {"locale": "pl", "next": "/"})
+    page = web.get(f"/organisations/{cast.organisation}/challenges/new").text
+    assert '<option value="DKK" >DKK · korona duńska</option>' in page
+    assert '<option value="EUR" selected>EUR · euro</option>' in page
