@@ -2,7 +2,7 @@
 process that audits (a fresh one per size, so each peak is its own).  Issue 22 asks for
 a flat memory curve: the audit streams, holding no list of every leaf.
 
-    PYTHONPATH=src:. python -m tests.benchmarks.bench_audit_memory 50000 200000
+    PYTHONPATH=src:. python -m tests.benchmarks.audit_memory 50000 200000
 
 Each size writes the benchmark's usual log (bench_projections.write_log), lets the
 ledger follow it and sign, then audits in a child process."""
@@ -68,7 +68,7 @@ def measure(events: int) -> dict[str, float]:
         finally:
             ledger.db.close()
         child = subprocess.run(
-            [sys.executable, "-m", "tests.benchmarks.bench_audit_memory", "--audit", tmp],
+            [sys.executable, "-m", "tests.benchmarks.audit_memory", "--audit", tmp],
             check=True,
             capture_output=True,
             text=True,
