@@ -46,7 +46,7 @@ FUNNEL = {
     "shortlisted": N_("Shortlisted"),
     "awarded": N_("Awarded"),
 }
-FORMS = ("announce", "deadline", "reviewer", "shortlist", "award", "close_review")
+FORMS = ("announce", "deadline", "reviewer", "shortlist", "award", "close_review", "cancel")
 
 
 def _managed(pages: Pages, actor: UUID, challenge_id: UUID) -> tuple[Challenge, Organisation]:
@@ -262,6 +262,18 @@ class ManagePages(Controller):
         """The sponsor's list of entries, paged in SQL in the ranking's order (the
         cursor carries the last rank and sort key: ``sponsors.rank_key``).  For the
         sponsor's members and admins, as the API's ranking (``require_sponsor_view``)."""
+        return self._entries_page(request, pages, viewer, challenge_id, cursor, Form())
+
+    def _entries_page(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge_id: UUID,
+        cursor: str,
+        form: Form,
+        status: int = 200,
+    ) -> Response[str]:
         actor = require_signed_in(viewer)
         challenge = pages.openinno.get_challenge(challenge_id, actor)
         organisation = pages.openinno.require_sponsor_view(actor, challenge.organisation_id)
@@ -288,6 +300,11 @@ class ManagePages(Controller):
             entries=entries,
             agreements=queries.agreements_of(db, [r["submission_id"] for r in entries.items]),
             files=_entry_files(pages, actor, entries.items),
+            may_disqualify=organisation.role_of(actor) in ("owner", "manager")
+            and challenge.status == "published",
+            form=form,
+            empty_form=Form(),
+            status_code=status,
         )
 
     @get("/challenges/{challenge_id:uuid}/entries.csv", sync_to_thread=True)
@@ -510,6 +527,58 @@ class ManagePages(Controller):
             Form(),
             lambda actor: pages.openinno.reveal_identities(actor, challenge_id),
             anchor="ranking",
+        )
+
+    @post("/challenges/{challenge_id:uuid}/cancel", sync_to_thread=True)
+    def cancel(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """Owners and managers cancel before submissions open (an admin at any time:
+        the API), with a reason shown on the challenge's page (decision 0019)."""
+        form = Form(values=values(data, "reason"))
+        return self._run(
+            request,
+            pages,
+            viewer,
+            challenge_id,
+            "cancel",
+            form,
+            lambda actor: pages.openinno.cancel_challenge(
+                actor, challenge_id, form.values["reason"]
+            ),
+        )
+
+    @post("/submissions/{submission_id:uuid}/disqualify", sync_to_thread=True)
+    def disqualify(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """Owners and managers disqualify an entry before the award, with a reason its
+        authors see in its history; back to the entries list."""
+        actor = require_signed_in(viewer)
+        submission = pages.openinno.get_submission(actor, submission_id)
+        form = Form(values={**values(data, "reason"), "submission_id": str(submission_id)})
+        try:
+            recorded = pages.openinno.disqualify_submission(
+                actor, submission_id, form.values["reason"]
+            )
+        except DomainError as e:
+            form.fail(e)
+            return self._entries_page(
+                request, pages, viewer, submission.challenge_id, "", form, status_for(e)
+            )
+        pages.reads.wait(recorded.position)
+        return Redirect(
+            f"/challenges/{submission.challenge_id}/entries?disqualified=1", status_code=303
         )
 
     # --- questions: answers (owner, manager) and moderation (also admins) -------------------

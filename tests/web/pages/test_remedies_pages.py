@@ -121,3 +121,30 @@ def test_the_chain_of_title_certificate_names_people_and_says_how_to_verify(web,
     web.logout()
     web.login("other")
     assert web.get(f"/legal/submissions/{entry}/certificate").status_code == 404
+
+
+def test_the_sponsor_disqualifies_from_the_entries_list_and_cancels_from_the_dashboard(
+    web, cast, app
+):
+    app.add_member(cast.sponsor, cast.organisation, cast.reviewer, "manager")
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms)
+    web.fed()
+    web.login("reviewer")  # a manager of the sponsor
+    page = web.get(f"/challenges/{challenge_id}/entries")
+    assert f"/submissions/{entry}/disqualify" in page.text
+    r = web.post(f"/submissions/{entry}/disqualify", {"reason": ""})
+    assert r.status_code == 400 and 'id="e-reason"' in r.text
+    r = web.post(f"/submissions/{entry}/disqualify", {"reason": "Copied from a catalogue."})
+    assert r.status_code == 303
+    assert "The entry is disqualified" in web.get(r.headers["location"]).text
+    assert app.get_submission(cast.sponsor, entry).status == "disqualified"
+    # Submissions are open: no cancel form; a challenge not yet open has one.
+    dashboard = web.get(f"/challenges/{challenge_id}/manage").text
+    assert f'action="/challenges/{challenge_id}/cancel"' not in dashboard
+    later, _ = cast.published()
+    web.fed()
+    assert f'action="/challenges/{later}/cancel"' in web.get(f"/challenges/{later}/manage").text
+    r = web.post(f"/challenges/{later}/cancel", {"reason": "The budget was withdrawn."})
+    assert r.status_code == 303
+    assert app.get_challenge(later, cast.sponsor).status == "cancelled"

@@ -462,6 +462,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{A}/rescind"): Row(
         post_only(400, ("legal",), solver=404, admin=404), "/agreements/{agreement}/rescind"
     ),
+    ("POST", "/challenges/{challenge_id:uuid}/cancel"): Row(
+        post_only(400, ("manager",), legal=403), "/challenges/{draft}/cancel"
+    ),
+    ("POST", "/submissions/{submission_id:uuid}/disqualify"): Row(
+        post_only(400, ("manager", "admin"), legal=403), "/submissions/{entry}/disqualify"
+    ),
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
     ("GET", "/admin/accounts"): Row(only(200, ("admin",)), "/admin/accounts?q=example"),
