@@ -256,7 +256,8 @@ def my_submissions(db: Db, account_id: UUID) -> list[Row]:
     """The submissions this person authored (alone or in a team), newest first,
     each with its status, current version and every receipt."""
     rows = db.rows(
-        "SELECT s.submission_id, s.challenge_id, c.title AS challenge_title, s.title,"
+        "SELECT s.submission_id, s.challenge_id, c.title AS challenge_title,"
+        " c.closes_at AS challenge_closes_at, s.title,"
         " s.status, s.version, s.content_sha256, s.accepted_terms_sha256, s.submitted_at,"
         " s.updated_at, s.shortlisted, s.award_place, s.support_count "
         "FROM pt_authors a JOIN pt_submissions s ON s.submission_id = a.submission_id "

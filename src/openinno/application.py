@@ -737,12 +737,17 @@ class OpenInno(
         if actor_id != submission.solver_id:
             raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         at = self._now()
+        self._require_withdrawals_open(submission, at)
         submission.withdraw(actor_id, reason, at)
         # A withdrawn entry frees its slot for every author: the limit counts live entries.
         entries = [self._entries(submission.challenge_id, a, at) for a in submission.author_ids]
         for author_entries in entries:
             author_entries.release_entry(submission_id, at)
         return Recorded(submission_id, self._commit(submission, *entries))
+
+    def _require_withdrawals_open(self, submission: Submission, at: datetime) -> None:
+        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
+        challenge.require_withdrawals_open(at)
 
     # --- public support -------------------------------------------------------------------
 

@@ -138,6 +138,7 @@ class TeamCommands:
             self, title: str, summary: str, files: Sequence[Upload]
         ) -> SubmissionContent: ...
         def _store_files(self, files: Sequence[Upload]) -> None: ...
+        def _require_withdrawals_open(self, submission: Submission, at: datetime) -> None: ...
 
     # --- reading a team ---------------------------------------------------------------
 
@@ -532,6 +533,7 @@ class TeamCommands:
                 raise InvalidState("Only the team's lead withdraws its entries.")
             raise NotFound(NOT_FOUND["submission"], id=str(submission.id))
         at = self._now()
+        self._require_withdrawals_open(submission, at)
         submission.withdraw(actor_id, reason, at)
         team.note_withdrawal(actor_id, submission.id, at)
         holders = dict.fromkeys((*submission.author_ids, *team.member_ids))

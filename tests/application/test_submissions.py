@@ -100,6 +100,24 @@ def test_the_limit_counts_live_entries(app, clock):
     s.submit(challenge_id, terms, title="Third idea")
 
 
+def test_entries_are_withdrawn_only_until_submissions_close(app, clock):
+    # Given an entry alone and a team's entry,
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    own = s.submit(challenge_id, terms)
+    team_id = app.form_team(s.other_solver, challenge_id, "Lever lab", []).id
+    team_entry = app.submit(
+        s.other_solver, challenge_id, "Levers", "Together.", terms, team_id=team_id
+    ).id
+    # when the deadline has passed,
+    clock.advance(timedelta(days=40))
+    # then neither can be withdrawn: the entries are what the reviewers judge.
+    for solver, entry in ((s.solver, own), (s.other_solver, team_entry)):
+        with pytest.raises(WindowClosed):
+            app.withdraw_submission(solver, entry, "Too late.")
+        assert app.get_submission(solver, entry).status == "submitted"
+
+
 def test_revise_keeps_versions_and_issues_a_new_receipt(app, clock):
     s = scene(app, clock)
     challenge_id, terms = s.open_challenge()

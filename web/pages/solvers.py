@@ -28,6 +28,7 @@ from openinno.domain.submission import Submission, check_content
 from openinno.domain.values import SubmissionContent
 from openinno.files import Upload
 from projections.participants import queries as participants
+from projections.values import iso
 from web.pages import queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.csrf import EXCLUDED as EXCLUDED_FROM_CSRF
@@ -347,11 +348,20 @@ class SolverPages(Controller):
             limit=MY_TEAMS_SHOWN,
             now=pages.openinno.clock.now(),
         )
+        # Revise and withdraw are offered only while the challenge takes entries
+        # (the commands refuse them after; Challenge.require_withdrawals_open).
+        now = iso(pages.openinno.clock.now())
+        changeable = {
+            r["submission_id"]
+            for r in rows
+            if r["status"] == "submitted" and (r["challenge_closes_at"] or "") > now
+        }
         return pages.render(
             request,
             "my_submissions.html",
             viewer,
             submissions=rows,
+            changeable=changeable,
             agreements=agreements,
             teams=teams.items,
             more_teams=teams.next_after is not None,
@@ -468,6 +478,13 @@ class SolverPages(Controller):
         data: FORM,
     ) -> Redirect:
         actor = require_signed_in(viewer)
+        _own_submission(pages, actor, submission_id)  # strangers: 404 before anything else
+        if one(data, "confirm") != "yes":
+            # Withdrawal is final: the form asks for it to be confirmed (the browser
+            # enforces the box too; this is for the ones that do not).
+            raise InvalidInput(
+                "Tick the box to confirm that you withdraw this entry.", field="confirm"
+            )
         recorded = pages.openinno.withdraw_submission(actor, submission_id, one(data, "reason"))
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect("/submissions/mine?withdrawn=1", status_code=303)

@@ -433,6 +433,13 @@ class Challenge(Aggregate):
         if at >= self.spec.closes_at:
             raise WindowClosed("Submissions for this challenge have closed.")
 
+    def require_withdrawals_open(self, at: datetime) -> None:
+        """Solvers withdraw their entries while submissions are open; after the deadline
+        the entries are what reviewers judge, and only a remedy (disqualification) takes
+        one out."""
+        if at >= self.spec.closes_at:
+            raise WindowClosed("Entries can only be withdrawn until submissions close.")
+
     def require_reviewing(self, reviewer_id: UUID, at: datetime, *, scoring: bool = True) -> None:
         """``scoring=False``: declaring a conflict, which a reviewer may do any time
         until review ends, also before it starts."""

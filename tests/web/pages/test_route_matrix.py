@@ -238,7 +238,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         post_only(400, ("solver",)), "/submissions/{entry}/revise", {"title": ""}, multipart=True
     ),
     ("POST", f"{S}/withdraw"): Row(
-        post_only(303, ("solver",)), "/submissions/{fresh}/withdraw", prepare=fresh_entry
+        post_only(303, ("solver",)),
+        "/submissions/{fresh}/withdraw",
+        {"confirm": "yes"},
+        prepare=fresh_entry,
     ),
     ("POST", f"{S}/support"): Row(
         # Anyone signed in but the entry's own author (409: one cannot support oneself)

@@ -68,11 +68,34 @@ def test_withdraw_frees_the_slot(web, cast, app):
     submission_id = cast.submit(challenge_id, terms)
     web.login("solver")
     assert "Withdraw this entry" in web.get("/submissions/mine").text
+    # withdrawal is final, so it is confirmed first
     r = web.post(f"/submissions/{submission_id}/withdraw", {"reason": "changed my mind"})
+    assert r.status_code == 400 and "confirm" in r.text
+    assert app.get_submission(cast.solver, submission_id).status == "submitted"
+    r = web.post(
+        f"/submissions/{submission_id}/withdraw", {"reason": "changed my mind", "confirm": "yes"}
+    )
     assert r.status_code == 303
     assert "withdrawn" in web.get(r.headers["location"]).text
     assert app.get_submission(cast.solver, submission_id).status == "withdrawn"
     cast.submit(challenge_id, terms, title="Second try")  # the slot is free again
+
+
+def test_after_the_deadline_nothing_offers_revise_or_withdraw(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    submission_id = cast.submit(challenge_id, terms)
+    web.login("solver")
+    mine = web.get("/submissions/mine").text
+    assert "Revise this entry" in mine and "Withdraw this entry" in mine
+    web.clock.advance(timedelta(days=40))
+    mine = web.get("/submissions/mine").text
+    assert "Revise this entry" not in mine and "Withdraw this entry" not in mine
+    assert "can no longer be revised or withdrawn" in mine
+    assert "Enter this challenge" not in web.get(f"/challenges/{challenge_id}").text
+    # the command refuses it too, whatever sends it
+    r = web.post(f"/submissions/{submission_id}/withdraw", {"confirm": "yes"})
+    assert r.status_code == 409
+    assert app.get_submission(cast.solver, submission_id).status == "submitted"
 
 
 def test_ask_a_question_and_see_it_listed(web, cast):
