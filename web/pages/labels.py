@@ -42,11 +42,33 @@ CHAIN_STEP = {
     "disputed": N_("Disputed"),
     "rescinded": N_("Rescinded"),
 }
+VOTING = {
+    "none": N_("No public voting"),
+    "public": N_("Public support with a threshold"),
+    "shortlist_then_public": N_("Jury shortlist, then a public vote"),
+}
+IP_TERMS = {
+    "assignment": N_("Assignment of IP to the sponsor"),
+    "exclusive_licence": N_("Exclusive licence to the sponsor"),
+    "solver_retains": N_("Solver keeps the IP"),
+}
+VISIBILITY = {
+    "public": N_("Public: everyone sees the entries"),
+    "private": N_("Private: only the sponsor and its reviewers see the entries"),
+}
+REVIEW_TIMING = {
+    "after_close": N_("Review starts when submissions close"),
+    "rolling": N_("Rolling review: reviewers score while submissions are open"),
+}
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
     "agreement": AGREEMENT_STATE,
     "step": CHAIN_STEP,
+    "voting": VOTING,
+    "ip_terms": IP_TERMS,
+    "visibility": VISIBILITY,
+    "review_timing": REVIEW_TIMING,
 }
 
 

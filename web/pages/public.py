@@ -18,6 +18,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError
+from openinno.domain.ip_templates import TEMPLATES
 from openinno.domain.limits import TEXTS, check_text
 from projections.participants import queries as participants
 from web.pages import i18n, paging, queries, sessions
@@ -190,17 +191,37 @@ class PublicPages(Controller):
         challenge = pages.openinno.get_challenge(challenge_id, viewer.account_id)
         if challenge.terms is None or challenge.terms_sha256 is None:
             raise NotFoundException()
-        document = pages.openinno.terms_document(challenge).decode()
-        pretty = json.dumps(json.loads(document), indent=2, ensure_ascii=False)
+        terms = challenge.terms
         return pages.render(
             request,
             "terms.html",
             viewer,
             challenge=challenge,
-            spec=challenge.terms.spec,
-            document=document,
-            pretty=pretty,
+            spec=terms.spec,
+            ip_template=TEMPLATES[(terms.ip_template, terms.ip_template_version)],
+            document=pages.openinno.terms_document(challenge).decode(),
             terms_sha256=challenge.terms_sha256,
+        )
+
+    @get("/challenges/{challenge_id:uuid}/terms.json", sync_to_thread=True)
+    def terms_json(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+    ) -> Response[bytes]:
+        """The terms' canonical JSON, the exact bytes their SHA-256 covers (so that
+        ``sha256sum`` of the download is the hash the solver accepted)."""
+        challenge = pages.openinno.get_challenge(challenge_id, viewer.account_id)
+        if challenge.terms is None or challenge.terms_sha256 is None:
+            raise NotFoundException()
+        return Response(
+            pages.openinno.terms_document(challenge),
+            media_type="application/json",
+            headers={
+                "ETag": f'"{challenge.terms_sha256}"',
+                "Content-Disposition": f'inline; filename="terms-{challenge_id}.json"',
+            },
         )
 
     @get("/challenges/{challenge_id:uuid}/gallery", sync_to_thread=True)

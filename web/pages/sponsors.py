@@ -31,7 +31,7 @@ from openinno.domain.values import (
     Voting,
     parse_money,
 )
-from web.pages import i18n, queries, validation
+from web.pages import i18n, labels, queries, validation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import values
 
@@ -60,17 +60,9 @@ DRAFT_FIELDS = (
 )
 # Domain field names -> the form's.
 SPEC_FIELDS = {"prizes": "prize_1", "criteria": "criterion_name_1", "voting": "voting_mode"}
-VOTING_LABELS = {
-    "none": N_("No public voting"),
-    "public": N_("Public support with a threshold"),
-    "shortlist_then_public": N_("Jury shortlist, then a public vote"),
-}
+VOTING_LABELS = labels.VOTING
 ROLE_LABELS = {"owner": N_("Owner"), "manager": N_("Manager"), "legal": N_("Legal")}
-IP_LABELS = {
-    "assignment": N_("Assignment of IP to the sponsor"),
-    "exclusive_licence": N_("Exclusive licence to the sponsor"),
-    "solver_retains": N_("Solver keeps the IP"),
-}
+IP_LABELS = labels.IP_TERMS
 
 
 def _member_organisation(pages: Pages, actor: UUID, organisation_id: UUID) -> Organisation:

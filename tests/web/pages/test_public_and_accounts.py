@@ -102,6 +102,7 @@ def test_draft_challenge_page_is_not_found(web, cast):
     draft = cast.draft()
     assert web.get(f"/challenges/{draft}").status_code == 404
     assert web.get(f"/challenges/{draft}/terms").status_code == 404
+    assert web.get(f"/challenges/{draft}/terms.json").status_code == 404
 
 
 def test_terms_page_shows_the_document_and_its_hash(web, cast, app):
@@ -112,6 +113,23 @@ def test_terms_page_shows_the_document_and_its_hash(web, cast, app):
     assert page.status_code == 200 and terms in page.text
     document = app.terms_document(app.get_challenge(challenge_id))
     assert hashlib.sha256(document).hexdigest() == terms
+    # a page people read: labels, not codes; the agreement's text; markdown rendered
+    assert "Assignment of IP to the sponsor" in page.text
+    assert "Intellectual Property Assignment Agreement" in page.text
+    assert '"ip_terms"' not in page.text.split("<details>")[0]
+    # and the exact bytes hashed, for anyone to check
+    download = web.get(f"/challenges/{challenge_id}/terms.json")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("application/json")
+    assert hashlib.sha256(download.content).hexdigest() == terms
+    assert download.headers["etag"] == f'"{terms}"'
+    assert f'href="/challenges/{challenge_id}/terms.json"' in page.text
+
+
+def test_terms_render_rules_as_markdown(web, cast):
+    challenge_id, _ = cast.open_challenge(rules="* **One** entry per team\n* No plagiarism")
+    page = web.get(f"/challenges/{challenge_id}/terms").text
+    assert "<strong>One</strong>" in page and "<li>" in page
 
 
 def test_public_gallery_and_private_challenge(web, cast):

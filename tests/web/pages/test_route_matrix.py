@@ -197,6 +197,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/"): Row(everyone(200), "/"),
     ("GET", C): Row(everyone(200), "/challenges/{open}"),
     ("GET", f"{C}/terms"): Row(everyone(200), "/challenges/{open}/terms"),
+    ("GET", f"{C}/terms.json"): Row(everyone(200), "/challenges/{open}/terms.json"),
     ("GET", f"{C}/gallery"): Row(everyone(200), "/challenges/{open}/gallery"),
     ("POST", "/language"): Row(everyone(303), "/language", {"locale": "pl", "next": "/"}),
     # accounts
