@@ -127,6 +127,9 @@ def test_the_whole_award_round(web, cast, app):
     web.login("sponsor")
     dashboard = web.get(f"/challenges/{challenge_id}/manage")
     assert "Entrant 1" in dashboard.text and dashboard.text.count("<svg") == 3
+    # names cannot be revealed before the awards, so it is not offered
+    assert f'action="/challenges/{challenge_id}/reveal"' not in dashboard.text
+    assert "until the prizes are awarded" in dashboard.text
     r = web.post(f"/challenges/{challenge_id}/shortlist", {"submission_ids": [str(first)]})
     assert r.status_code == 303
     assert app.get_submission(cast.sponsor, first).shortlisted
@@ -142,6 +145,9 @@ def test_the_whole_award_round(web, cast, app):
     r = web.post(f"/challenges/{challenge_id}/award", {"place_1": str(first), "place_2": ""})
     assert r.status_code == 303, r.text
     agreement_id = app.get_challenge(challenge_id).awards[0].agreement_id
+    web.fed()
+    dashboard = web.get(f"/challenges/{challenge_id}/manage").text
+    assert f'action="/challenges/{challenge_id}/reveal"' in dashboard
     agreement = app.get_agreement(cast.sponsor, agreement_id)
     page = web.get(f"/agreements/{agreement_id}")
     assert "Countersign" not in page.text.split("<h2>")[-1]  # the solver signs first
