@@ -322,6 +322,11 @@ def on_draft_edited(db: Writes, item: Item) -> None:
     update(db, "pt_challenges", {"challenge_id": _challenge(item)}, spec_columns(item.event.spec))
 
 
+def on_draft_discarded(db: Writes, item: Item) -> None:
+    # Kept, marked: the organisation's list and every public query leave it out.
+    update(db, "pt_challenges", {"challenge_id": _challenge(item)}, {"status": "discarded"})
+
+
 def on_published(db: Writes, item: Item) -> None:
     e = item.event
     update(
@@ -570,6 +575,7 @@ PROJECTION = Projection(
     handlers={
         Challenge.Drafted: on_drafted,
         Challenge.DraftEdited: on_draft_edited,
+        Challenge.DraftDiscarded: on_draft_discarded,
         Challenge.Published: on_published,
     },
     plain={

@@ -207,7 +207,7 @@ def challenge_page(db: Db, challenge_id: UUID, seen_by: AuthorVisibility = BLIND
     rows = db.rows(
         "SELECT c.*, o.name AS organisation_name FROM pt_challenges c "
         "LEFT JOIN pt_organisations o ON o.organisation_id = c.organisation_id "
-        "WHERE c.challenge_id = ? AND c.status <> 'draft'",
+        "WHERE c.challenge_id = ? AND c.status NOT IN ('draft', 'discarded')",
         (str(challenge_id),),
     )
     if not rows:

@@ -265,8 +265,11 @@ class OpenInno(
     def _visible_challenge(
         self, actor_id: UUID | None, challenge_id: UUID, *, readonly: bool = False
     ) -> Challenge:
-        """Drafts exist only for their organisation: to anyone else they are not found."""
+        """Drafts exist only for their organisation: to anyone else they are not found;
+        a discarded draft is not found by anyone."""
         challenge = self._load(challenge_id, Challenge, "challenge", readonly=readonly)
+        if challenge.status == "discarded":
+            raise NotFound(NOT_FOUND["challenge"], id=str(challenge_id))
         if challenge.status == "draft":
             organisation = self._load(
                 challenge.organisation_id, Organisation, "organisation", readonly=True
@@ -441,6 +444,14 @@ class OpenInno(
         self._sponsor(actor_id, challenge, "owner", "manager")
         new_spec = spec(challenge.spec) if callable(spec) else spec
         challenge.edit_draft(actor_id, new_spec, self._now())
+        return Recorded(challenge_id, self._commit(challenge))
+
+    @retry_on_conflict
+    def discard_challenge_draft(self, actor_id: UUID, challenge_id: UUID) -> Recorded:
+        """Delete a draft (its owners and managers): it is no longer found by anyone."""
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.discard_draft(actor_id, self._now())
         return Recorded(challenge_id, self._commit(challenge))
 
     @retry_on_conflict

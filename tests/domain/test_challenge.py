@@ -87,6 +87,23 @@ class TestDrafting:
         assert recorded(challenge) == ["DraftEdited"]
         assert challenge.spec.title == "Cleaner water, v2"
 
+    def test_a_discarded_draft_takes_nothing_more(self):
+        # Given a draft, when its organisation discards it,
+        challenge = a_draft()
+        challenge.discard_draft(SPONSOR, at(0.1))
+        # then the stream records it and nothing else happens to it.
+        assert recorded(challenge) == ["DraftDiscarded"]
+        assert challenge.status == "discarded"
+        with pytest.raises(InvalidState):
+            challenge.edit_draft(SPONSOR, a_spec(title="Back again"), at(0.2))
+        with pytest.raises(InvalidState):
+            challenge.publish(SPONSOR, at(0.2))
+
+    def test_a_published_challenge_is_cancelled_not_discarded(self):
+        challenge = a_published()
+        with pytest.raises(InvalidState):
+            challenge.discard_draft(SPONSOR, at(0.1))
+
 
 class TestMoney:
     def test_amounts_are_decimals_within_the_currency_minor_units(self):

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import get, patch, post
+from litestar import delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from msgspec import UNSET, UnsetType
@@ -334,6 +334,23 @@ def edit_challenge(
     return Written(recorded.id, recorded.position)
 
 
+@delete(
+    "/challenges/{challenge_id:uuid}",
+    summary="Delete a draft (a published challenge is cancelled instead)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["challenges"],
+)
+@signed_in
+def discard_challenge_draft(
+    challenge_id: FromPath[UUID], actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]
+) -> Written:
+    recorded = openinno.discard_challenge_draft(actor, challenge_id)
+    return Written(recorded.id, recorded.position)
+
+
 @post(
     "/challenges/{challenge_id:uuid}/publish",
     summary="Publish: freeze the terms and return their SHA-256",
@@ -527,6 +544,7 @@ def accept_reviewer_invitation(
 HANDLERS = [
     draft_challenge,
     edit_challenge,
+    discard_challenge_draft,
     publish_challenge,
     get_challenge,
     ask_question,

@@ -53,8 +53,8 @@ IP_TERMS = {
     "solver_retains": N_("Solver keeps the IP"),
 }
 VISIBILITY = {
-    "public": N_("Public: everyone sees the entries"),
-    "private": N_("Private: only the sponsor and its reviewers see the entries"),
+    "public": N_("Public: anyone sees entries"),
+    "private": N_("Private: only the sponsor and reviewers see entries"),
 }
 REVIEW_TIMING = {
     "after_close": N_("Review starts when submissions close"),

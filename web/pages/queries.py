@@ -26,14 +26,16 @@ def organisation_challenges(db: Db, organisation_id: UUID) -> list[Row]:
     """Every challenge of one organisation, drafts included (for its members only)."""
     return db.rows(
         "SELECT challenge_id, title, status, opens_at, closes_at, submission_count "
-        "FROM pt_challenges WHERE organisation_id = ? ORDER BY drafted_at DESC, challenge_id",
+        "FROM pt_challenges WHERE organisation_id = ? AND status <> 'discarded' "
+        "ORDER BY drafted_at DESC, challenge_id",
         (str(organisation_id),),
     )
 
 
 def categories(db: Db) -> list[str]:
     rows = db.rows(
-        "SELECT DISTINCT category FROM pt_challenges WHERE status <> 'draft' ORDER BY category"
+        "SELECT DISTINCT category FROM pt_challenges"
+        " WHERE status NOT IN ('draft', 'discarded') ORDER BY category"
     )
     return [r["category"] for r in rows]
 

@@ -4,6 +4,7 @@ sponsor's own zone, IP terms with the agreement text), preview and publish."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,7 +16,9 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
+from msgspec.structs import replace
 
+from openinno.commands.results import Recorded
 from openinno.domain.challenge import Challenge
 from openinno.domain.currencies import CURRENCIES
 from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
@@ -181,6 +184,63 @@ def draft_baseline(now: datetime, time_zone: str) -> dict[str, str]:
     return values
 
 
+def form_of_spec(spec: ChallengeSpec, time_zone: str) -> dict[str, str]:
+    """A draft's spec as the form's values (deadlines in the sponsor's zone): the
+    edit form starts from what is saved."""
+
+    def local(moment: datetime) -> str:
+        return moment.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
+
+    form = dict.fromkeys(DRAFT_FIELDS, "")
+    form.update(
+        title=spec.title,
+        brief=spec.brief,
+        rules=spec.rules,
+        eligibility=spec.eligibility,
+        category=spec.category,
+        language=spec.language,
+        currency=spec.prizes[0].currency if spec.prizes else "EUR",
+        opens_at=local(spec.opens_at),
+        closes_at=local(spec.closes_at),
+        review_ends_at=local(spec.review_ends_at),
+        max_submissions_per_solver=str(spec.max_submissions_per_solver),
+        visibility=spec.visibility,
+        voting_mode=spec.voting.mode,
+        voting_threshold=str(spec.voting.threshold or ""),
+        ip_terms=spec.ip_terms,
+        review_timing=spec.review_runs,
+    )
+    for i, prize in enumerate(spec.prizes[:PRIZE_ROWS], start=1):
+        form[f"prize_{i}"] = str(prize.amount)
+    for i, criterion in enumerate(spec.criteria[:CRITERION_ROWS], start=1):
+        form[f"criterion_name_{i}"] = criterion.name
+        form[f"criterion_weight_{i}"] = str(criterion.weight)
+    return form
+
+
+def kept_scales(spec: ChallengeSpec, saved: ChallengeSpec) -> ChallengeSpec:
+    """The form has no field for a criterion's score range (the API sets it): an edit
+    keeps each criterion's saved range where the criterion keeps its name."""
+    scales = {c.name: (c.min_score, c.max_score) for c in saved.criteria}
+    criteria = tuple(
+        replace(c, min_score=scales[c.name][0], max_score=scales[c.name][1])
+        if c.name in scales
+        else c
+        for c in spec.criteria
+    )
+    return replace(spec, criteria=criteria)
+
+
+def _own_draft(pages: Pages, actor: UUID, challenge_id: UUID) -> tuple[Challenge, Organisation]:
+    """A draft of one of the actor's organisations; NotFound for anyone else (and for
+    what is no longer a draft: published terms are frozen)."""
+    challenge = pages.openinno.get_challenge(challenge_id, actor)
+    organisation = _member_organisation(pages, actor, challenge.organisation_id)
+    if challenge.status != "draft":
+        raise NotFound(NOT_FOUND["challenge"], id=str(challenge_id))
+    return challenge, organisation
+
+
 def check_draft(form: dict[str, str], time_zone: str) -> ChallengeSpec:
     """The draft form's checks: read as a spec, then the domain's own rules (the
     same Challenge.check_spec that draft_challenge runs)."""
@@ -297,6 +357,7 @@ class SponsorPages(Controller):
         organisation: Organisation,
         form: Form,
         status: int,
+        editing: Challenge | None = None,
     ) -> Response[str]:
         return pages.render(
             request,
@@ -305,6 +366,12 @@ class SponsorPages(Controller):
             status_code=status,
             organisation=organisation,
             form=form,
+            editing=editing,
+            form_action=(
+                f"/challenges/{editing.id}/draft/edit"
+                if editing
+                else f"/organisations/{organisation.id}/challenges"
+            ),
             prize_rows=range(1, PRIZE_ROWS + 1),
             criterion_rows=range(1, CRITERION_ROWS + 1),
             currency_choices=[(c, i18n.currency_label(c, viewer.locale)) for c in CURRENCIES],
@@ -349,9 +416,29 @@ class SponsorPages(Controller):
     ) -> Any:
         actor = require_signed_in(viewer)
         organisation = _member_organisation(pages, actor, organisation_id)
+        return self._save_draft(
+            request,
+            pages,
+            viewer,
+            organisation,
+            data,
+            lambda spec: pages.openinno.draft_challenge(actor, organisation_id, spec),
+        )
+
+    def _save_draft(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        organisation: Organisation,
+        data: dict[str, Any],
+        save: Callable[[ChallengeSpec], Recorded],
+        editing: Challenge | None = None,
+    ) -> Any:
+        """A new draft or an edit of one: every field's error at once, from the
+        submit's own checks, else saved and on to its preview."""
         form = Form(values=values(data, *DRAFT_FIELDS))
         zone = viewer.time_zone
-        # Every field's error at once, from the submit's own checks.
         errors = validation.every_error(
             lambda checked: check_draft(checked, zone),
             form.values,
@@ -361,15 +448,66 @@ class SponsorPages(Controller):
         for error in errors:
             form.fail(error, SPEC_FIELDS)
         if errors:
-            return self._draft_form(request, pages, viewer, organisation, form, 400)
+            return self._draft_form(request, pages, viewer, organisation, form, 400, editing)
         try:
             spec = check_draft(form.values, viewer.time_zone)
-            recorded = pages.openinno.draft_challenge(actor, organisation_id, spec)
+            if editing is not None:
+                spec = kept_scales(spec, editing.spec)
+            recorded = save(spec)
         except DomainError as e:
             form.fail(e, SPEC_FIELDS)
-            return self._draft_form(request, pages, viewer, organisation, form, status_for(e))
+            return self._draft_form(
+                request, pages, viewer, organisation, form, status_for(e), editing
+            )
         pages.reads.wait(recorded.position, ["participants"])
         return Redirect(f"/challenges/{recorded.id}/draft", status_code=303)
+
+    @get("/challenges/{challenge_id:uuid}/draft/edit", sync_to_thread=True)
+    def edit_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        challenge, organisation = _own_draft(pages, actor, challenge_id)
+        form = Form(values=form_of_spec(challenge.spec, viewer.time_zone))
+        return self._draft_form(request, pages, viewer, organisation, form, 200, challenge)
+
+    @post("/challenges/{challenge_id:uuid}/draft/edit", sync_to_thread=True)
+    def edit(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        challenge, organisation = _own_draft(pages, actor, challenge_id)
+        return self._save_draft(
+            request,
+            pages,
+            viewer,
+            organisation,
+            data,
+            lambda spec: pages.openinno.edit_challenge(actor, challenge_id, spec),
+            challenge,
+        )
+
+    @post("/challenges/{challenge_id:uuid}/draft/delete", sync_to_thread=True)
+    def delete(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+    ) -> Redirect:
+        actor = require_signed_in(viewer)
+        _, organisation = _own_draft(pages, actor, challenge_id)
+        recorded = pages.openinno.discard_challenge_draft(actor, challenge_id)
+        pages.reads.wait(recorded.position, ["participants"])
+        return Redirect(f"/organisations/{organisation.id}?deleted=1", status_code=303)
 
     @post("/organisations/{organisation_id:uuid}/challenges/validate", sync_to_thread=True)
     def draft_validate(

@@ -81,6 +81,23 @@ class Challenge(Aggregate):
     def _draft_edited(self, actor_id: UUID, spec: ChallengeSpec, timestamp: datetime) -> None:
         self.spec = spec
 
+    class DraftDiscarded(Aggregate.Event):
+        """A draft its organisation no longer wants: gone from every page and list.
+        The stream stays (events are forever); nothing else can happen to it."""
+
+        actor_id: UUID
+
+    def discard_draft(self, actor_id: UUID, at: datetime) -> None:
+        if self.status != "draft":
+            raise InvalidState(
+                "Only a draft can be deleted; a published challenge is cancelled instead."
+            )
+        self._draft_discarded(actor_id, at)
+
+    @event(DraftDiscarded)
+    def _draft_discarded(self, actor_id: UUID, timestamp: datetime) -> None:
+        self.status = "discarded"
+
     class Published(Aggregate.Event):
         actor_id: UUID
         terms: ChallengeTerms

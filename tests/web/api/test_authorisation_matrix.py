@@ -385,6 +385,11 @@ MATRIX: dict[tuple[str, str], Row] = {
         body=lambda w, r: {"title": "Renamed draft"},
         prepare=fresh_draft,
     ),
+    ("DELETE", "/challenges/{challenge_id}"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/challenges/{fresh}",
+        prepare=fresh_draft,
+    ),
     ("POST", "/challenges/{challenge_id}/publish"): Row(
         only(200, ("owner",), 404) | {"legal": 403},
         "/challenges/{fresh}/publish",

@@ -236,3 +236,15 @@ def test_reviewers_are_invited_and_accept(cast):
     accepted = c.post(f"{url}/accept", headers=cast.reviewer.auth)
     assert accepted.status_code == 200
     assert accepted.json()["position"] > invited.json()["position"]
+
+
+def test_the_api_deletes_drafts_only(cast):
+    # issue 25: DELETE a draft; a published challenge is cancelled instead (409)
+    draft = cast.draft()
+    challenge_id, _ = cast.open_challenge()
+    auth = cast.sponsor.auth
+    r = cast.client.delete(f"/api/v1/challenges/{draft}", headers=auth)
+    assert r.status_code == 200 and r.json()["id"] == draft
+    assert cast.client.get(f"/api/v1/challenges/{draft}", headers=auth).status_code == 404
+    r = cast.client.delete(f"/api/v1/challenges/{challenge_id}", headers=auth)
+    assert_problem(r, 409, "invalid_state")

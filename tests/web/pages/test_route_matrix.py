@@ -325,6 +325,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/organisations/{org}/members/{solver_account}/remove",
     ),
     ("GET", f"{C}/draft"): Row(only(200, MEMBERS), "/challenges/{draft}/draft"),
+    # editing and deleting a draft (issue 25): owners and managers; legal 403 on save
+    ("GET", f"{C}/draft/edit"): Row(only(200, MEMBERS), "/challenges/{draft}/draft/edit"),
+    ("POST", f"{C}/draft/edit"): Row(
+        post_only(400, MEMBERS), "/challenges/{draft}/draft/edit", {"title": ""}
+    ),
+    ("POST", f"{C}/draft/delete"): Row(
+        post_only(303, ("manager",), legal=403),
+        "/challenges/{fresh}/draft/delete",
+        prepare=fresh_draft,
+    ),
     ("POST", f"{C}/publish"): Row(
         post_only(303, ("manager",), legal=403), "/challenges/{fresh}/publish", prepare=fresh_draft
     ),
