@@ -142,6 +142,20 @@ def test_public_gallery_and_private_challenge(web, cast):
     assert web.get(f"/challenges/{private_id}/gallery").status_code == 404
 
 
+def test_a_gallery_without_voting_does_not_speak_of_supporters(web, cast):
+    from openinno.domain.values import Voting
+
+    voting_id, terms = cast.open_challenge()
+    cast.submit(voting_id, terms, title="Pendulum park")
+    shown_id, terms = cast.open_challenge(visibility="public", voting=Voting("none"))
+    cast.submit(shown_id, terms, title="Lever lab")
+    with_votes = web.get(f"/challenges/{voting_id}/gallery").text
+    assert "Supporters" in with_votes and "One person, one supporter" in with_votes
+    without = web.get(f"/challenges/{shown_id}/gallery").text
+    assert "Lever lab" in without
+    assert "Supporters" not in without and "support" not in without.lower()
+
+
 def test_sign_up_logs_in_and_validation_keeps_input(web):
     bad = web.post(
         "/signup",
