@@ -393,3 +393,11 @@ def test_sign_ups_are_throttled_per_address_with_the_api(app, read_side, clock):
         assert "Too many sign-ups from this address" in refused.text
         assert 'value="three@example.org"' in refused.text
     assert app.account_id_for_email("three@example.org") is None
+
+
+def test_every_page_carries_the_site_mark_as_its_icon(web):
+    home = web.get("/").text
+    assert '<link rel="icon" href="/static/img/mark.svg" type="image/svg+xml">' in home
+    icon = web.get("/static/img/mark.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text
