@@ -19,7 +19,8 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS pt_people ("
     " account_id TEXT PRIMARY KEY, display_name TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS pt_organisations ("
-    " organisation_id TEXT PRIMARY KEY, name TEXT NOT NULL)",
+    " organisation_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " logo_sha256 TEXT, logo_media_type TEXT)",
     "CREATE TABLE IF NOT EXISTS pt_challenges ("
     " challenge_id TEXT PRIMARY KEY, organisation_id TEXT NOT NULL, status TEXT NOT NULL,"
     " title TEXT NOT NULL, brief TEXT NOT NULL, rules TEXT NOT NULL, eligibility TEXT NOT NULL,"
@@ -297,6 +298,19 @@ def on_organisation_created(db: Writes, item: Item) -> None:
         db,
         "pt_organisations",
         {"organisation_id": str(item.originator_id), "name": _data(item)["name"]},
+    )
+
+
+def on_logo_changed(db: Writes, item: Item) -> None:
+    logo = _data(item).get("logo")
+    update(
+        db,
+        "pt_organisations",
+        {"organisation_id": str(item.originator_id)},
+        {
+            "logo_sha256": logo["sha256"] if logo else None,
+            "logo_media_type": logo["media_type"] if logo else None,
+        },
     )
 
 
@@ -582,6 +596,7 @@ PROJECTION = Projection(
         Account.Registered: on_registered,
         Account.ProfileUpdated: on_profile_updated,
         Organisation.Created: on_organisation_created,
+        Organisation.LogoChanged: on_logo_changed,
         Challenge.QuestionAsked: on_question_asked,
         Challenge.QuestionAnswered: on_question_answered,
         Challenge.QuestionHidden: on_question_hidden,

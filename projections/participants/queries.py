@@ -205,7 +205,8 @@ def challenge_page(db: Db, challenge_id: UUID, seen_by: AuthorVisibility = BLIND
     Questions a moderator hid stay listed, marked hidden, without their text.  The
     winners' names only where ``seen_by`` may know them (``results``)."""
     rows = db.rows(
-        "SELECT c.*, o.name AS organisation_name FROM pt_challenges c "
+        "SELECT c.*, o.name AS organisation_name, o.logo_sha256 AS organisation_logo"
+        " FROM pt_challenges c "
         "LEFT JOIN pt_organisations o ON o.organisation_id = c.organisation_id "
         "WHERE c.challenge_id = ? AND c.status NOT IN ('draft', 'discarded')",
         (str(challenge_id),),

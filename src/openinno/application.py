@@ -81,6 +81,7 @@ from openinno.domain.errors import (
     Term,
     TermsMismatch,
 )
+from openinno.domain.organisation import LOGO_MAX_BYTES, LOGO_TYPES
 from openinno.domain.submission import check_content, content_sha256
 from openinno.domain.values import (
     ChallengeSpec,
@@ -90,7 +91,7 @@ from openinno.domain.values import (
     same_name,
     terms_document,
 )
-from openinno.files import FileStore, Upload, check_upload
+from openinno.files import FileStore, Upload, check_upload, sniff_media_type
 from openinno.keyed_lock import KeyedLocks
 from openinno.passwords import Passwords
 from openinno.persistence import pool_check, statements, write_proof
@@ -396,6 +397,33 @@ class OpenInno(
         if organisation.role_of(actor_id) is None:
             raise NotFound(NOT_FOUND["organisation"], id=str(organisation_id))
         return organisation
+
+    @retry_on_conflict
+    def change_organisation_logo(
+        self, actor_id: UUID, organisation_id: UUID, upload: Upload | None
+    ) -> Recorded:
+        """Set (an image upload) or remove (None) the logo shown on the organisation's
+        challenges: its owners and managers."""
+        self._actor(actor_id)
+        organisation = self._member_of(actor_id, organisation_id)
+        logo = None
+        if upload is not None:
+            if sniff_media_type(upload.content) not in LOGO_TYPES:  # before the entry kinds
+                raise InvalidInput("A logo is a PNG, JPEG, WebP or GIF image.", field="logo")
+            logo = check_upload(upload, max_bytes=LOGO_MAX_BYTES)
+        organisation.change_logo(actor_id, logo, self._now())
+        if upload is not None:
+            self._store_files([upload])
+        return Recorded(organisation_id, self._commit(organisation))
+
+    def logo_for(self, organisation_id: UUID) -> ServedFile:
+        """The organisation's logo, to anyone: it is shown on its public challenges."""
+        organisation = self._maybe_load(organisation_id, Organisation, readonly=True)
+        logo = organisation.logo if organisation is not None else None
+        if logo is None or not self.files.exists(logo.sha256):
+            raise NotFound("This organisation shows no logo.")
+        path = self.files.path_for(logo.sha256)
+        return ServedFile(path, logo.size, logo.sha256, logo.media_type, logo.name, blind=False)
 
     @retry_on_conflict
     def add_member(

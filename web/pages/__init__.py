@@ -21,6 +21,7 @@ from web.pages import (
     accounts,
     admin,
     agreements,
+    branding,
     drafts,
     files,
     legal,
@@ -97,6 +98,7 @@ def pages_setup(
             manage.ManagePages,
             admin.AdminPages,
             files.FilePages,
+            branding.BrandingPages,
             notifications.NotificationPages,
         ],
         dependencies={

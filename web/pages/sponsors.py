@@ -23,7 +23,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.currencies import CURRENCIES
 from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.ip_templates import current_template
-from openinno.domain.organisation import Organisation
+from openinno.domain.organisation import LOGO_MAX_BYTES, LOGO_TYPES, Organisation
 from openinno.domain.values import (
     IP_TERMS,
     ORG_ROLES,
@@ -257,9 +257,11 @@ def render_organisation(
     organisation_id: UUID,
     form: Form,
     status: int,
+    *,
+    logo_form: Form | None = None,
 ) -> Response[str]:
-    """An organisation's page: its challenges, its members and (for the owner) the
-    form that adds a member by email with a role."""
+    """An organisation's page: its challenges, its members, its logo and (for the
+    owner) the form that adds a member by email with a role."""
     organisation = _member_organisation(pages, actor, organisation_id)
     challenges = queries.organisation_challenges(pages.reads.db(), organisation_id)
     members = []
@@ -281,6 +283,9 @@ def render_organisation(
         role_labels=ROLE_LABELS,
         role_choices=[(r, pages.gettext(viewer, ROLE_LABELS[r])) for r in ORG_ROLES],
         form=form,
+        logo_form=logo_form or Form(),
+        logo_types=", ".join(t.removeprefix("image/").upper() for t in LOGO_TYPES),
+        logo_max_kib=LOGO_MAX_BYTES // 1024,
     )
 
 

@@ -9,10 +9,18 @@ from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import AccessDenied, InvalidInput, InvalidState
 from openinno.domain.limits import check_text
-from openinno.domain.values import ORG_ROLES
+from openinno.domain.values import ORG_ROLES, FileRef
+
+# A logo is an image the pages show on the organisation's challenges: raster kinds
+# only (an SVG can carry script), small (it is shown on every challenge card).
+LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
+LOGO_MAX_BYTES = 512 * 1024
 
 
 class Organisation(Aggregate):
+    # Snapshots from before logos existed have no such attribute.
+    logo: FileRef | None = None
+
     class Created(Aggregate.Created):
         actor_id: UUID
         name: str
@@ -77,6 +85,29 @@ class Organisation(Aggregate):
     @event(MemberRemoved)
     def _member_removed(self, actor_id: UUID, account_id: UUID, timestamp: datetime) -> None:
         del self.members[account_id]
+
+    class LogoChanged(Aggregate.Event):
+        """The logo shown on the organisation's challenges; ``logo`` None removes it."""
+
+        actor_id: UUID
+        logo: FileRef | None
+
+    def change_logo(self, actor_id: UUID, logo: FileRef | None, at: datetime) -> None:
+        self.require_role(actor_id, "owner", "manager")
+        if logo is not None:
+            if logo.media_type not in LOGO_TYPES:
+                raise InvalidInput("A logo is a PNG, JPEG, WebP or GIF image.", field="logo")
+            if logo.size > LOGO_MAX_BYTES:
+                raise InvalidInput(
+                    "A logo may have at most %(max)s bytes.", field="logo", max=LOGO_MAX_BYTES
+                )
+        if logo == self.logo:
+            raise InvalidState("The organisation already shows this logo.")
+        self._logo_changed(actor_id, logo, at)
+
+    @event(LogoChanged)
+    def _logo_changed(self, actor_id: UUID, logo: FileRef | None, timestamp: datetime) -> None:
+        self.logo = logo
 
     def _owner_count(self) -> int:
         return sum(1 for role in self.members.values() if role == "owner")

@@ -319,6 +319,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         headers={"HX-Trigger-Name": "title"},
     ),
     ("POST", f"{ORG}/members"): Row(post_only(400, MEMBERS), "/organisations/{org}/members"),
+    # the organisation's logo (issue 25): served to anyone (404: none set here);
+    # changed by owners and managers (400: no file chosen), legal 403
+    ("GET", f"{ORG}/logo"): Row(everyone(404), "/organisations/{org}/logo"),
+    ("POST", f"{ORG}/logo"): Row(
+        post_only(400, ("manager",), legal=403), "/organisations/{org}/logo", {"action": "upload"}
+    ),
     ("POST", f"{ORG}/members/{{account_id:uuid}}/remove"): Row(
         # owners only (no owner among the roles here): members are refused
         post_only(303, (), denied=404, manager=403, legal=403),
