@@ -27,6 +27,7 @@ from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger import note as notes
 from openinno.ledger.admission import Verdict, judge
 from openinno.ledger.canonical import canonical_json
+from openinno.ledger.evidence_verifier import EMPTY_HEAD, chain_step, heads_entry
 from openinno.ledger.merkle import MerkleTree, leaf_hash
 from openinno.ledger.store import LedgerDb
 from openinno.ledger.witnessing import (
@@ -160,6 +161,7 @@ class Ledger:
                 self._warned_no_write_key = True
             return 0
         size, position = self.state()
+        self.chain_up_to(size)
         proofs_from = self.proofs_from()
         notifications = self.recorder.select_notifications(start=position + 1, limit=limit)
         if not notifications:
@@ -185,6 +187,7 @@ class Ledger:
             index = tree.append_hash(digest)
             leaves.append((index, n.id, str(n.originator_id), n.originator_version, digest))
         new_size, new_position = tree.size, notifications[-1].id
+        chain_rows, heads = self._chained([(i, s, d) for i, _, s, _, d in leaves])
         with self.db.transaction():
             moved = self.db.execute(
                 "UPDATE ledger_state SET tree_size = ?, last_position = ? WHERE id = 1 AND tree_size = ?",
@@ -199,6 +202,7 @@ class Ledger:
                 ("leaf_index", "position", "stream_id", "version", "leaf_hash"),
                 leaves,
             )
+            self._record_chain(chain_rows, heads)
             self.db.insert_rows(
                 "ledger_rejected",
                 ("position", "stream_id", "version", "topic", "reason", "seen_at"),
@@ -213,6 +217,95 @@ class Ledger:
             # the ledger's transaction.
             self._witness()
         return len(notifications)
+
+    # --- stream chains and the map of stream heads (decision 0024) ---------------------
+
+    def _current_heads(self, streams: set[str]) -> dict[str, tuple[int, bytes]]:
+        found: dict[str, tuple[int, bytes]] = {}
+        ids = sorted(streams)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.rows(
+                f"SELECT stream_id, events, head FROM ledger_stream_heads WHERE stream_id IN ({marks})",
+                chunk,
+            )
+            found.update({str(s): (int(e), bytes(h)) for s, e, h in rows})
+        return found
+
+    def _chained(
+        self, leaves: list[tuple[int, str, bytes]]
+    ) -> tuple[list[tuple[int, str, int, bytes]], dict[str, tuple[int, bytes, int]]]:
+        """Each leaf's (index, stream, events, chain head), and each stream's new head."""
+        heads = self._current_heads({stream for _, stream, _ in leaves})
+        rows = []
+        changed: dict[str, tuple[int, bytes, int]] = {}
+        for index, stream, digest in leaves:
+            events, head = heads.get(stream, (0, EMPTY_HEAD))
+            events, head = events + 1, chain_step(head, digest)
+            heads[stream] = (events, head)
+            changed[stream] = (events, head, index)
+            rows.append((index, stream, events, head))
+        return rows, changed
+
+    def _record_chain(
+        self,
+        rows: list[tuple[int, str, int, bytes]],
+        heads: dict[str, tuple[int, bytes, int]],
+    ) -> None:
+        self.db.insert_rows("ledger_chain", ("leaf_index", "stream_id", "events", "head"), rows)
+        self.db.executemany(
+            "INSERT INTO ledger_stream_heads (stream_id, events, head, leaf_index)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET"
+            " events = excluded.events, head = excluded.head, leaf_index = excluded.leaf_index",
+            [(stream, e, h, i) for stream, (e, h, i) in heads.items()],
+        )
+
+    def chain_up_to(self, size: int) -> None:
+        """Chain the leaves appended before stream chains existed (once, after an upgrade)."""
+        rows = self.db.rows("SELECT MAX(leaf_index) FROM ledger_chain")
+        chained = 0 if rows[0][0] is None else int(rows[0][0]) + 1
+        while chained < size:
+            page = self.db.rows(
+                "SELECT leaf_index, stream_id, leaf_hash FROM ledger_leaves"
+                " WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?",
+                (chained, size, BATCH * 5),
+            )
+            if not page:
+                return
+            chain_rows, heads = self._chained([(int(i), str(s), bytes(d)) for i, s, d in page])
+            with self.db.transaction():
+                self._record_chain(chain_rows, heads)
+            chained = int(page[-1][0]) + 1
+
+    def stream_heads(self, size: int) -> list[tuple[str, int, bytes]]:
+        """Every stream's (id, events, chain head) in the tree of ``size``, by stream id."""
+        heads: dict[str, tuple[int, bytes]] = {}
+        moved = []
+        for stream, events, head, index in self.db.rows(
+            "SELECT stream_id, events, head, leaf_index FROM ledger_stream_heads"
+        ):
+            if int(index) < size:
+                heads[str(stream)] = (int(events), bytes(head))
+            else:
+                moved.append(str(stream))
+        for stream in moved:
+            rows = self.db.rows(
+                "SELECT events, head FROM ledger_chain WHERE stream_id = ? AND leaf_index < ?"
+                " ORDER BY leaf_index DESC LIMIT 1",
+                (stream, size),
+            )
+            if rows:
+                heads[stream] = (int(rows[0][0]), bytes(rows[0][1]))
+        return sorted((stream, e, h) for stream, (e, h) in heads.items())
+
+    def heads_map(self, size: int) -> tuple[list[tuple[str, int, bytes]], MerkleTree]:
+        """The map of stream heads at ``size``: its entries and their Merkle tree."""
+        entries = self.stream_heads(size)
+        tree = MerkleTree()
+        for stream, events, head in entries:
+            tree.append(heads_entry(stream, events, head))
+        return entries, tree
 
     def reload_signing_key(self) -> None:
         """Take the key file's current key if the file changed (one stat per batch)."""
@@ -320,7 +413,10 @@ class Ledger:
 
     def _sign_note(self, size: int, root: bytes) -> str:
         assert self.signing_key is not None
-        note = notes.sign_checkpoint(self.signing_key, self.origin, size, root)
+        _, heads = self.heads_map(size)
+        note = notes.sign_checkpoint(
+            self.signing_key, self.origin, size, root, (heads.size, heads.root())
+        )
         self.db.execute(
             "INSERT INTO ledger_checkpoint_notes (tree_size, note) VALUES (?, ?)"
             " ON CONFLICT (tree_size) DO NOTHING",
@@ -466,6 +562,7 @@ class Ledger:
         latest = self.latest_checkpoint()
         if latest is not None and latest.tree_size == size:
             return latest
+        self.chain_up_to(size)
         with self.db.transaction():
             return self._sign(self.tree(), size)
 
