@@ -258,8 +258,12 @@ class Freshness(msgspec.Struct):
 
 
 def freshness(ledger: Ledger, since: int, streams: Sequence[str]) -> Freshness:
-    """The latest checkpoint (signed now if the tree has grown), proven from ``since``."""
+    """The latest checkpoint (signed now if the tree has grown, and then submitted to
+    the witnesses), proven from ``since``."""
+    before = ledger.latest_checkpoint()
     cp = ledger.checkpoint_now()
+    if cp is not None and (before is None or before.tree_size != cp.tree_size):
+        ledger.cosign_latest()
     if cp is None:
         raise RuntimeError("no signing key configured: run `openinno keys generate`")
     if not 0 < since <= cp.tree_size:

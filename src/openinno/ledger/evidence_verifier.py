@@ -920,7 +920,7 @@ def _cosigners(
     text: str, signatures: list[tuple[str, bytes]], witnesses: Sequence[NoteKey]
 ) -> tuple[list[str], str]:
     """Which of ``witnesses`` cosigned the note's text (name at time), or what is wrong."""
-    cosigned = []
+    cosigned: list[str] = []
     for witness in witnesses:
         verdicts = signatures_by(witness, text, signatures)
         if None in verdicts:
@@ -1172,8 +1172,8 @@ def _current(
     if problem:
         return v.add(name, False, f"the fresher checkpoint: {problem}")
     held: dict[str, int] = {}
-    for e in events:
-        held[e["stream_id"]] = held.get(e["stream_id"], 0) + 1
+    for event in events:
+        held[event["stream_id"]] = held.get(event["stream_id"], 0) + 1
     mine = {h["stream_id"]: h for h in bundle.get("stream_heads") or []}
     streams = (bundle.get("stream_leaves") or {}).get("streams", {})
     newer = []

@@ -1,0 +1,250 @@
+"""Complete and current bundles against whoever holds the signing key (decision 0024):
+each stream's events chain to a head, every checkpoint note commits to the map of
+stream heads, and the witnesses cosign that note.  A bundle with an event left out
+fails even when re-signed with the platform's key; a bundle older than a dispute is
+STALE beside a fresher checkpoint."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from openinno.application import OpenInno
+from openinno.ledger import checkpoint as checkpoints
+from openinno.ledger import evidence_verifier as ev
+from openinno.ledger import note
+from openinno.ledger.bundle import (
+    FORMAT,
+    StreamHead,
+    build_bundle,
+    decode_bundle,
+    encode_bundle,
+    freshness,
+)
+from openinno.ledger.log import catch_up, ledger_for
+from openinno.ledger.merkle import MerkleTree
+from openinno.ledger.witness import Witness, WitnessState, serve
+from openinno.ledger.witnessing import add_checkpoint, parse_witnesses
+from tests.support.story import scene
+
+WITNESS = "w.example/heads"
+
+
+@pytest.fixture
+def story(app: OpenInno, clock, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An assignment signed, countersigned and paid, its ledger cosigned by a witness
+    served on 127.0.0.1 (the same code as `openinno witness`)."""
+    key_file = app.settings.data_dir / "signing-key.pem"
+    key_file.write_bytes(checkpoints.generate_private_key_pem())
+    ledger = ledger_for(app, create_tables=True)
+    assert ledger.signing_key is not None
+    witness_key = Ed25519PrivateKey.generate()
+    witness = Witness(
+        WITNESS,
+        witness_key,
+        [ev.parse_vkey(note.log_vkey(ledger.signing_key, ledger.origin))],
+        WitnessState(tmp_path / "witness.state"),
+        lambda: 1_767_000_000.0,
+    )
+    server = serve(witness, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    vkey = note.witness_vkey(witness_key, WITNESS)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    ledger.witnesses = parse_witnesses(
+        json.dumps([{"name": WITNESS, "url": url, "public_key": vkey}])
+    )
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    entry = s.submit(challenge_id, terms)
+    clock.advance(timedelta(days=30))
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
+    text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
+    app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree", text_sha)
+    app.countersign_agreement(s.sponsor, agreement_id, "Spon Sor", "I agree", text_sha)
+    app.record_payment(s.sponsor, agreement_id, "WIRE-1")
+    try:
+        yield app, ledger, s, entry, agreement_id, ev.parse_vkey(vkey)
+    finally:
+        server.shutdown()
+        server.server_close()
+        ledger.db.close()
+
+
+def plain_bundle(ledger, entry):  # type: ignore[no-untyped-def]
+    catch_up(ledger)
+    return json.loads(encode_bundle(build_bundle(ledger, entry)))
+
+
+def failed(result: ev.Verification) -> list[str]:
+    return [f"{c.name}: {c.detail}" for c in result.checks if not c.ok]
+
+
+def resign_leaves(ledger, bundle: dict, drop: int) -> dict:  # type: ignore[no-untyped-def]
+    """What the key holder can make: the event at leaf ``drop`` taken out, and the list
+    of the streams' leaves signed again with the platform's key."""
+    forged = json.loads(json.dumps(bundle))
+    forged["events"] = [e for e in forged["events"] if e["leaf_index"] != drop]
+    listed = forged["stream_leaves"]
+    listed["streams"] = {k: [i for i in v if i != drop] for k, v in listed["streams"].items()}
+    signature = ledger.signing_key.sign(ev.stream_leaves_message(listed))
+    listed["signature"] = base64.b64encode(signature).decode()
+    return forged
+
+
+def test_a_bundle_with_the_dispute_left_out_fails_though_resigned_with_the_platforms_key(
+    story,  # type: ignore[no-untyped-def]
+) -> None:
+    app, ledger, s, entry, agreement_id, witness = story
+    app.dispute_agreement(s.solver, agreement_id, "The sponsor never paid.")
+    genuine = plain_bundle(ledger, entry)
+    assert genuine["format"] == FORMAT == "openinno-evidence/2"
+    key = ledger.signing_key.public_key()
+    policy = {"witnesses": [witness], "witness_quorum": 1}
+    assert "\n" + ev.HEADS_EXTENSION + " " in genuine["checkpoint_note"]
+    result = ev.verify_bundle(genuine, key, **policy)
+    assert failed(result) == [
+        "not disputed or rescinded: IpAgreement.Disputed: The sponsor never paid."
+    ]
+    [heads] = [c for c in result.checks if c.name.startswith("every event of those streams")]
+    assert heads.ok and heads.detail.startswith("3 streams, committed at tree size")
+
+    [dispute] = [e for e in genuine["events"] if "IpAgreement.Disputed" in e["event"]]
+    # 1. The dispute left out, the list of leaves signed again with the platform's key:
+    #    the agreement's committed head (in the cosigned note) names the missing event.
+    forged = resign_leaves(ledger, genuine, dispute["leaf_index"])
+    events = genuine["stream_leaves"]["streams"][str(agreement_id)]
+    assert failed(ev.verify_bundle(forged, key, **policy)) == [
+        "every event of those streams, by the stream heads in the checkpoint note: stream"
+        f" {agreement_id} had {len(events)} events at the checkpoint; the bundle holds"
+        f" {len(events) - 1}"
+    ]
+    # Without stream heads it would have passed: what format 1 could not catch.
+    as_format_1 = {**forged, "format": ev.FORMAT_1, "stream_heads": None}
+    assert ev.verify_bundle(as_format_1, key).ok
+
+    # 2. The key holder also commits to a map of heads without the dispute and signs a
+    #    new note of the same tree with it: the witness's cosignature does not cover it,
+    #    and the witness refuses to cosign a second note of a size it cosigned.
+    size = genuine["checkpoint"]["tree_size"]
+    entries, _ = ledger.heads_map(size)
+    held = sorted(
+        (e["leaf_index"], ev.leaf_hash(e["event"].encode()))
+        for e in forged["events"]
+        if json.loads(e["event"])["stream_id"] == str(agreement_id)
+    )
+    fake = [
+        (sid, len(held), ev.chain_head([d for _, d in held]))
+        if sid == str(agreement_id)
+        else (sid, n, h)
+        for sid, n, h in entries
+    ]
+    tree = MerkleTree()
+    for sid, n, h in fake:
+        tree.append(ev.heads_entry(sid, n, h))
+    root = bytes.fromhex(genuine["checkpoint"]["root_sha256"])
+    fake_note = note.sign_checkpoint(
+        ledger.signing_key, ledger.origin, size, root, (tree.size, tree.root())
+    )
+    where = {sid: i for i, (sid, _, _) in enumerate(fake)}
+    forged["stream_heads"] = [
+        msgspec.to_builtins(
+            StreamHead(
+                h["stream_id"],
+                fake[where[h["stream_id"]]][1],
+                fake[where[h["stream_id"]]][2].hex(),
+                where[h["stream_id"]],
+                [p.hex() for p in tree.inclusion_proof(where[h["stream_id"]], tree.size)],
+            )
+        )
+        for h in genuine["stream_heads"]
+    ]
+    cosignatures = genuine["checkpoint_note"].split("\n\n", 1)[1].splitlines(keepends=True)[1:]
+    forged["checkpoint_note"] = fake_note + "".join(cosignatures)
+    # With the platform's key alone the forgery holds: that is what witnesses are for.
+    assert failed(ev.verify_bundle(forged, key)) == []
+    assert failed(ev.verify_bundle(forged, key, **policy)) == [
+        f"cosigned by at least 1 of 1 witnesses: the cosignature of {WITNESS} does not verify"
+    ]
+    forged["checkpoint_note"] = fake_note
+    assert failed(ev.verify_bundle(forged, key, **policy)) == [
+        f"cosigned by at least 1 of 1 witnesses: {ledger.origin}: 0 cosigned"
+    ]
+    [config] = ledger.witnesses
+    assert add_checkpoint(config, fake_note, size, []).status == 409
+
+
+def test_a_bundle_older_than_a_dispute_is_stale_beside_a_fresher_checkpoint(
+    story,  # type: ignore[no-untyped-def]
+) -> None:
+    app, ledger, s, entry, agreement_id, witness = story
+    old = plain_bundle(ledger, entry)
+    key = ledger.signing_key.public_key()
+    policy = {"witnesses": [witness], "witness_quorum": 1}
+    assert ev.verify_bundle(old, key, **policy).ok
+    old_size = old["checkpoint"]["tree_size"]
+    streams = sorted(old["stream_leaves"]["streams"])
+
+    # Growth elsewhere only: still current.
+    app.register_account("late@example.org", "correct horse battery", "Late")
+    catch_up(ledger)
+    fresher = msgspec.to_builtins(freshness(ledger, old_size, streams))
+    assert "\u2014 " + WITNESS + " " in fresher["checkpoint_note"]
+    result = ev.verify_bundle(old, key, **policy, fresher=fresher)
+    assert result.ok, result.report()
+    assert [c.detail for c in result.checks][-1].startswith("none up to tree size")
+
+    # A dispute recorded after the bundle's checkpoint: the bundle is STALE.
+    app.dispute_agreement(s.solver, agreement_id, "The sponsor never paid.")
+    catch_up(ledger)
+    fresher = msgspec.to_builtins(freshness(ledger, old_size, streams))
+    result = ev.verify_bundle(old, key, **policy, fresher=fresher)
+    assert not result.ok and result.stale
+    assert f"stream {agreement_id}: 1 newer" in result.stale
+    assert "RESULT: STALE: the log at size" in result.report()
+    # A fresher note the policy's witness did not cosign is not taken as fresher.
+    text = fresher["checkpoint_note"]
+    uncosigned = {**fresher, "checkpoint_note": text[: text.index("\u2014 " + WITNESS)]}
+    result = ev.verify_bundle(old, key, **policy, fresher=uncosigned)
+    assert not result.stale and failed(result) == [
+        "no newer events of the bundle's streams: the fresher checkpoint is cosigned by 0 of"
+        " the policy's witnesses, not 1"
+    ]
+    # A consistency proof that does not hold: a fork, not staleness.
+    forked = {**fresher, "consistency_proof": {**fresher["consistency_proof"], "proof": []}}
+    result = ev.verify_bundle(old, key, fresher=forked)
+    assert result.fork and "does not extend the bundle's tree" in result.fork
+    assert not result.stale
+
+
+def test_old_ledgers_get_their_stream_chains_and_the_heads_at_any_size(
+    story,  # type: ignore[no-untyped-def]
+) -> None:
+    """Leaves appended before stream chains existed are chained once; the heads at an
+    older size are the ones the note of that size committed to."""
+    _app, ledger, _s, entry, _agreement_id, _witness = story
+    catch_up(ledger)
+    size, _ = ledger.state()
+    entries, tree = ledger.heads_map(size)
+    early = ledger.heads_map(size // 2)
+    with ledger.db.transaction():
+        ledger.db.execute("DELETE FROM ledger_chain")
+        ledger.db.execute("DELETE FROM ledger_stream_heads")
+    ledger.chain_up_to(size)
+    assert ledger.heads_map(size)[0] == entries
+    assert ledger.heads_map(size // 2)[0] == early[0]
+    assert sum(n for _, n, _ in entries) == size
+    cp = ledger.checkpoint_now()
+    committed = ev.parse_heads_line(ledger.checkpoint_note(cp.tree_size).split("\n\n")[0] + "\n")
+    assert committed == (tree.size, tree.root())
+    bundle = decode_bundle(encode_bundle(build_bundle(ledger, entry)))
+    assert bundle.stream_heads and {h.stream_id for h in bundle.stream_heads} == set(
+        bundle.stream_leaves.streams
+    )
