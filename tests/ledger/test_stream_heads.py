@@ -248,3 +248,43 @@ def test_old_ledgers_get_their_stream_chains_and_the_heads_at_any_size(
     assert bundle.stream_heads and {h.stream_id for h in bundle.stream_heads} == set(
         bundle.stream_leaves.streams
     )
+
+
+def test_verify_since_a_saved_checkpoint_note_tells_growth_from_a_fork(
+    story,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`verify --since` takes the C2SP note an outsider saved (GET /log/checkpoint-note)
+    as well as the JSON checkpoint."""
+    app, ledger, _s, entry, _agreement_id, _witness = story
+    first = plain_bundle(ledger, entry)
+    old_size = first["checkpoint"]["tree_size"]
+    saved = tmp_path / "saved.note"
+    saved.write_text(first["checkpoint_note"])
+    app.register_account("late@example.org", "correct horse battery", "Late")
+    catch_up(ledger)
+    grown = tmp_path / "grown.json"
+    grown.write_bytes(encode_bundle(build_bundle(ledger, entry, since=[old_size])))
+    public = tmp_path / "platform.pem"
+    public.write_bytes(checkpoints.public_key_pem(ledger.signing_key))
+    args = [str(grown), "--public-key", str(public), "--since"]
+    assert ev.main([*args, str(saved)]) == 0
+    assert f"PASS  consistent with your checkpoint of size {old_size}: consistent" in (
+        capsys.readouterr().out
+    )
+    # A note of the same size over another tree, signed with the platform's key: a fork.
+    rewritten = note.sign_checkpoint(ledger.signing_key, ledger.origin, old_size, bytes(32))
+    (tmp_path / "rewritten.note").write_text(rewritten)
+    assert ev.main([*args, str(tmp_path / "rewritten.note")]) == 1
+    assert "RESULT: INCONSISTENT: fork: " in capsys.readouterr().out
+    # A note signed by another key is not the platform's checkpoint.
+    stranger = Ed25519PrivateKey.generate()
+    root = bytes.fromhex(first["checkpoint"]["root_sha256"])
+    (tmp_path / "stranger.note").write_text(
+        note.sign_checkpoint(stranger, ledger.origin, old_size, root)
+    )
+    assert ev.main([*args, str(tmp_path / "stranger.note")]) == 1
+    assert "your checkpoint note: the note is not signed by the log key as" in (
+        capsys.readouterr().out
+    )

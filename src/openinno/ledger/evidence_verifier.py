@@ -825,7 +825,16 @@ def verify_bundle(
         )
     if since is not None:
         proofs = [consistency] if consistency is not None else bundle.get("consistency_proofs", [])
-        if not _consistent(v, key_for(since), cp, since, proofs):
+        if "note" in since:
+            # A saved note: signed by the key (or a key of the history from it) as its origin.
+            trusted = [key, *(chain.keys.values() if given or public_key is None else ())]
+            try:
+                _t, _s, old_size, old_root, _h = _note_parts(since["note"], trusted)
+            except ValueError as e:
+                v.add("consistent with your checkpoint", False, f"your checkpoint note: {e}")
+                return v
+            since = {"tree_size": old_size, "root_sha256": old_root.hex()}
+        if not _consistent(v, key_for(since) if "key_id" in since else None, cp, since, proofs):
             return v
     root = bytes.fromhex(cp["root_sha256"])
     events: list[dict[str, Any]] = []
@@ -933,7 +942,7 @@ def _cosigners(
 
 def _consistent(
     v: Verification,
-    key: Ed25519PublicKey,
+    key: Ed25519PublicKey | None,
     cp: dict[str, Any],
     old: dict[str, Any],
     proofs: list[dict[str, Any]],
@@ -942,7 +951,8 @@ def _consistent(
     and for two validly signed trees that do not extend each other, a fork)."""
     first, second = old["tree_size"], cp["tree_size"]
     name = f"consistent with your checkpoint of size {first}"
-    if not checkpoint_verifies(key, old):
+    # key None: a note, its signature already checked.
+    if key is not None and not checkpoint_verifies(key, old):
         return v.add(name, False, "your checkpoint's signature does not check with this key")
     old_root, new_root = bytes.fromhex(old["root_sha256"]), bytes.fromhex(cp["root_sha256"])
     if first > second:
@@ -1399,6 +1409,21 @@ def _read_json(path: str, what: str, schema: dict[str, Any] | None = None) -> An
     return value
 
 
+def _read_since(path: str) -> dict[str, Any]:
+    """A saved checkpoint: the JSON one, or the C2SP note (GET /api/v1/log/checkpoint-note)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise SystemExit(f"error: cannot read checkpoint {path}: {e}") from None
+    if raw.lstrip().startswith(b"{"):
+        value: dict[str, Any] = _read_json(path, "checkpoint", _CHECKPOINT)
+        return value
+    try:
+        return {"note": raw.decode()}
+    except UnicodeDecodeError as e:
+        raise SystemExit(f"error: checkpoint {path}: {e}") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("bundle")
     parser.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
@@ -1406,8 +1431,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--since",
         metavar="OLD_CHECKPOINT",
-        help="a checkpoint (JSON) you saved earlier: prove the bundle's log extends it"
-        " (consistent) or show the fork",
+        help="a checkpoint you saved earlier (JSON, or its C2SP note): prove the bundle's"
+        " log extends it (consistent) or show the fork",
     )
     parser.add_argument(
         "--consistency-proof",
@@ -1522,7 +1547,7 @@ def run(args: argparse.Namespace) -> int:
         outside = (
             _read_json(args.checkpoint, "checkpoint", _CHECKPOINT) if args.checkpoint else None
         )
-        since = _read_json(args.since, "checkpoint", _CHECKPOINT) if args.since else None
+        since = _read_since(args.since) if args.since else None
         consistency = (
             _read_json(args.consistency_proof, "consistency proof", _SERVED_PROOF)
             if args.consistency_proof
