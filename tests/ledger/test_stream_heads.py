@@ -288,3 +288,35 @@ def test_verify_since_a_saved_checkpoint_note_tells_growth_from_a_fork(
     assert "your checkpoint note: the note is not signed by the log key as" in (
         capsys.readouterr().out
     )
+
+
+def test_the_audit_recomputes_the_latest_notes_stream_heads(
+    story,  # type: ignore[no-untyped-def]
+) -> None:
+    """A key holder who commits to heads that leave an event out (at a later size, which
+    a witness cannot check) is named by the audit, which recomputes them from the log."""
+    from openinno.ledger.audit import audit, heads_finding
+
+    app, ledger, s, _entry, agreement_id, _witness = story
+    app.dispute_agreement(s.solver, agreement_id, "The sponsor never paid.")
+    catch_up(ledger)
+    cp = ledger.checkpoint_now()
+    assert heads_finding(ledger) is None
+    assert audit(ledger, ledger.signing_key.public_key()).ok
+    entries, _ = ledger.heads_map(cp.tree_size)
+    tree = MerkleTree()
+    for sid, n, h in entries:
+        tree.append(ev.heads_entry(sid, n - 1 if sid == str(agreement_id) else n, h))
+    root = bytes.fromhex(cp.root_sha256)
+    false = note.sign_checkpoint(
+        ledger.signing_key, ledger.origin, cp.tree_size, root, (tree.size, tree.root())
+    )
+    with ledger.db.transaction():
+        ledger.db.execute(
+            "UPDATE ledger_checkpoint_notes SET note = ? WHERE tree_size = ?", (false, cp.tree_size)
+        )
+    report = audit(ledger, ledger.signing_key.public_key())
+    assert report.findings == [
+        f"checkpoint note at tree size {cp.tree_size}: its stream heads ({len(entries)} streams)"
+        f" are not those of the log's leaves ({len(entries)} streams)"
+    ]

@@ -23,7 +23,16 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.admission import judge
-from openinno.ledger.evidence_verifier import KeyChain, key_chain, key_id
+from openinno.ledger.evidence_verifier import (
+    EMPTY_HEAD,
+    KeyChain,
+    chain_step,
+    heads_entry,
+    key_chain,
+    key_id,
+    parse_heads_line,
+    split_note,
+)
 from openinno.ledger.log import Ledger, leaf_bytes, read_event
 from openinno.ledger.merkle import EMPTY_ROOT, leaf_hash, node_hash
 
@@ -294,7 +303,67 @@ def audit(
     if tables_changed:
         return report
     report.findings.extend(_named(ledger, mapper, changed))
+    trouble = heads_finding(ledger)
+    if trouble:
+        report.findings.append(trouble)
     return report
+
+
+def _stream_chains(
+    ledger: Ledger, size: int, page: int = 5_000
+) -> Iterator[tuple[str, int, bytes]]:
+    """Every stream's (id, events, chain head) in the tree of ``size``, recomputed from
+    the ledger's leaves, by stream id (code point order, as the map sorts them), a page
+    at a time: one stream's chain in memory at once."""
+    order = 'stream_id COLLATE "C"' if ledger.db.is_postgres else "stream_id"
+    stream, events, head = "", 0, EMPTY_HEAD
+    after: tuple[str, int] = ("", -1)
+    while True:
+        rows = ledger.db.rows(
+            "SELECT stream_id, leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index < ?"
+            f" AND ({order} > ? OR (stream_id = ? AND leaf_index > ?))"
+            f" ORDER BY {order}, leaf_index LIMIT ?",
+            (size, after[0], after[0], after[1], page),
+        )
+        for sid, _index, digest in rows:
+            if sid != stream:
+                if events:
+                    yield stream, events, head
+                stream, events, head = str(sid), 0, EMPTY_HEAD
+            events, head = events + 1, chain_step(head, bytes(digest))
+        if len(rows) < page:
+            if events:
+                yield stream, events, head
+            return
+        after = (str(rows[-1][0]), int(rows[-1][1]))
+
+
+def heads_finding(ledger: Ledger) -> str | None:
+    """The latest checkpoint note's stream heads (decision 0024) held against the heads
+    recomputed from the leaves: a commitment that leaves an event out (made by whoever
+    holds the key, or by editing the chain tables) is named.  Earlier notes were each
+    held so when they were the latest."""
+    rows = ledger.db.rows(
+        "SELECT tree_size, note FROM ledger_checkpoint_notes ORDER BY tree_size DESC LIMIT 1"
+    )
+    if not rows:
+        return None
+    size, text = int(rows[0][0]), str(rows[0][1])
+    try:
+        committed = parse_heads_line(split_note(text)[0])
+    except ValueError as e:
+        return f"checkpoint note at tree size {size}: {e}"
+    if committed is None:
+        return None
+    frontier = Frontier()
+    for stream, events, head in _stream_chains(ledger, size):
+        frontier.append(leaf_hash(heads_entry(stream, events, head)))
+    if (frontier.size, frontier.root()) != committed:
+        return (
+            f"checkpoint note at tree size {size}: its stream heads ({committed[0]} streams)"
+            f" are not those of the log's leaves ({frontier.size} streams)"
+        )
+    return None
 
 
 def _named(ledger: Ledger, mapper: Mapper[Any], changed: list[tuple[int, int, bytes]]) -> list[str]:
