@@ -320,3 +320,25 @@ def test_the_audit_recomputes_the_latest_notes_stream_heads(
         f"checkpoint note at tree size {cp.tree_size}: its stream heads ({len(entries)} streams)"
         f" are not those of the log's leaves ({len(entries)} streams)"
     ]
+
+
+def test_the_stored_map_of_heads_is_the_rebuilt_one_after_every_batch(
+    story,  # type: ignore[no-untyped-def]
+) -> None:
+    """The map is updated in place, batch by batch (new streams appended, grown ones
+    rehashed along their paths): after each batch its root is the root of the map rebuilt
+    from scratch, and its proofs are the rebuilt map's."""
+    _app, ledger, _s, entry, agreement_id, _witness = story
+    batches = 0
+    while ledger.follow_once(limit=3):
+        batches += 1
+        size, _ = ledger.state()
+        listed, tree = ledger.heads_map(size)
+        assert ledger.heads_commitment(size) == (tree.size, tree.root())
+        streams = [stream for stream, _, _ in listed]
+        assert ledger.heads_proofs(size, streams) == ledger.heads_proofs(size, streams, True)
+    assert batches > 5
+    assert [h[0] for h in ledger.heads_proofs(size, [str(entry), str(agreement_id)])] == [
+        str(entry),
+        str(agreement_id),
+    ]

@@ -13,6 +13,7 @@ since shows as a root that differs."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -311,12 +312,12 @@ def audit(
 
 def _stream_chains(
     ledger: Ledger, size: int, page: int = 5_000
-) -> Iterator[tuple[str, int, bytes]]:
-    """Every stream's (id, events, chain head) in the tree of ``size``, recomputed from
-    the ledger's leaves, by stream id (code point order, as the map sorts them), a page
-    at a time: one stream's chain in memory at once."""
+) -> Iterator[tuple[int, str, int, bytes]]:
+    """Every stream's (first leaf, id, events, chain head) in the tree of ``size``,
+    recomputed from the ledger's leaves, by stream id, a page at a time: one stream's
+    chain in memory at once."""
     order = 'stream_id COLLATE "C"' if ledger.db.is_postgres else "stream_id"
-    stream, events, head = "", 0, EMPTY_HEAD
+    stream, events, head, first = "", 0, EMPTY_HEAD, 0
     after: tuple[str, int] = ("", -1)
     while True:
         rows = ledger.db.rows(
@@ -325,15 +326,15 @@ def _stream_chains(
             f" ORDER BY {order}, leaf_index LIMIT ?",
             (size, after[0], after[0], after[1], page),
         )
-        for sid, _index, digest in rows:
+        for sid, index, digest in rows:
             if sid != stream:
                 if events:
-                    yield stream, events, head
-                stream, events, head = str(sid), 0, EMPTY_HEAD
+                    yield first, stream, events, head
+                stream, events, head, first = str(sid), 0, EMPTY_HEAD, int(index)
             events, head = events + 1, chain_step(head, bytes(digest))
         if len(rows) < page:
             if events:
-                yield stream, events, head
+                yield first, stream, events, head
             return
         after = (str(rows[-1][0]), int(rows[-1][1]))
 
@@ -355,9 +356,23 @@ def heads_finding(ledger: Ledger) -> str | None:
         return f"checkpoint note at tree size {size}: {e}"
     if committed is None:
         return None
+    # The map's entries are in the order the streams first appeared: sorted on disk (a
+    # scratch SQLite file), so memory stays flat however many streams.
     frontier = Frontier()
-    for stream, events, head in _stream_chains(ledger, size):
-        frontier.append(leaf_hash(heads_entry(stream, events, head)))
+    scratch = sqlite3.connect("")
+    try:
+        scratch.execute(
+            "CREATE TABLE entry (first_leaf INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL)"
+        )
+        for first, stream, events, head in _stream_chains(ledger, size):
+            scratch.execute(
+                "INSERT INTO entry VALUES (?, ?)",
+                (first, leaf_hash(heads_entry(stream, events, head))),
+            )
+        for (digest,) in scratch.execute("SELECT leaf_hash FROM entry ORDER BY first_leaf"):
+            frontier.append(bytes(digest))
+    finally:
+        scratch.close()
     if (frontier.size, frontier.root()) != committed:
         return (
             f"checkpoint note at tree size {size}: its stream heads ({committed[0]} streams)"

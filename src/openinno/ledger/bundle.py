@@ -24,9 +24,12 @@ from openinno.ledger.evidence_verifier import (
     FORMAT,
     FORMAT_1,
     FRESHNESS_FORMAT,
+    heads_entry,
+    leaf_hash,
     parse_heads_line,
     split_note,
     stream_leaves_message,
+    verify_inclusion,
     version_authors,
 )
 from openinno.ledger.log import Ledger, leaf_bytes
@@ -207,7 +210,11 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
         unsigned, signature=base64.b64encode(signature).decode()
     )
     note = ledger.checkpoint_note(cp.tree_size)
-    heads = stream_heads(ledger, cp.tree_size, sorted(complete)) if _commits_heads(note) else None
+    heads = (
+        stream_heads(ledger, cp.tree_size, sorted(complete), note)
+        if note is not None and _commits_heads(note)
+        else None
+    )
     return EvidenceBundle(
         FORMAT if heads is not None else FORMAT_1,
         str(submission_id),
@@ -230,19 +237,26 @@ def _commits_heads(note: str | None) -> bool:
     return note is not None and parse_heads_line(split_note(note)[0]) is not None
 
 
-def stream_heads(ledger: Ledger, size: int, streams: Sequence[str]) -> list[StreamHead]:
-    """The streams' entries in the map of stream heads at ``size``, with their proofs
-    (a stream with no event in that tree has none)."""
-    entries, tree = ledger.heads_map(size)
-    where = {stream: i for i, (stream, _, _) in enumerate(entries)}
-    heads = []
-    for stream in streams:
-        i = where.get(stream)
-        if i is None:
-            continue
-        _, events, head = entries[i]
-        proof = [h.hex() for h in tree.inclusion_proof(i, tree.size)]
-        heads.append(StreamHead(stream, events, head.hex(), i, proof))
+def stream_heads(ledger: Ledger, size: int, streams: Sequence[str], note: str) -> list[StreamHead]:
+    """The streams' entries in the map of stream heads at ``size`` (a stream with no
+    event in that tree has none), each proven against the map root ``note`` commits to:
+    if the follower moved the stored map meanwhile, they are taken from it rebuilt."""
+    committed = parse_heads_line(split_note(note)[0])
+    assert committed is not None
+    entries, root = committed
+
+    def proven(rebuild: bool) -> list[StreamHead] | None:
+        heads = []
+        for stream, events, head, index, proof in ledger.heads_proofs(size, streams, rebuild):
+            digest = leaf_hash(heads_entry(stream, events, head))
+            if not verify_inclusion(digest, index, entries, proof, root):
+                return None
+            heads.append(StreamHead(stream, events, head.hex(), index, [h.hex() for h in proof]))
+        return heads
+
+    heads = proven(False) or proven(True)
+    if heads is None:
+        raise RuntimeError(f"the map of stream heads does not give the root of checkpoint {size}")
     return heads
 
 
@@ -277,7 +291,7 @@ def freshness(ledger: Ledger, since: int, streams: Sequence[str]) -> Freshness:
         FRESHNESS_FORMAT,
         note,
         ConsistencyProof(since, cp.tree_size, proof),
-        stream_heads(ledger, cp.tree_size, streams),
+        stream_heads(ledger, cp.tree_size, streams, note),
     )
 
 

@@ -45,7 +45,14 @@ SCHEMA = (
     " stream_id TEXT NOT NULL, events BIGINT NOT NULL, head BYTEA NOT NULL)",
     "CREATE INDEX IF NOT EXISTS ledger_chain_by_stream ON ledger_chain (stream_id, leaf_index)",
     "CREATE TABLE IF NOT EXISTS ledger_stream_heads (stream_id TEXT PRIMARY KEY,"
-    " events BIGINT NOT NULL, head BYTEA NOT NULL, leaf_index BIGINT NOT NULL)",
+    " events BIGINT NOT NULL, head BYTEA NOT NULL, leaf_index BIGINT NOT NULL,"
+    " map_index BIGINT NOT NULL UNIQUE, first_leaf BIGINT NOT NULL)",
+    # The map of heads: its entries in the order streams first appeared, its
+    # perfect-subtree hashes (rewritten as entries change) and the tree size it is at.
+    "CREATE TABLE IF NOT EXISTS ledger_map_nodes (level INTEGER NOT NULL, idx BIGINT NOT NULL,"
+    " hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
+    "CREATE TABLE IF NOT EXISTS ledger_map_state (id INTEGER PRIMARY KEY,"
+    " tree_size BIGINT NOT NULL, entries BIGINT NOT NULL)",
 )
 
 
