@@ -6,12 +6,14 @@ team can run it on its own:
 
     python -m venv v && v/bin/pip install cryptography
     v/bin/python evidence_verifier.py evidence.json --public-key platform.pem \\
-        [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json \\
-        [--consistency-proof proof.json]] [--witness VKEY ... [--witness-quorum N]]
+        [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json|.note \\
+        [--consistency-proof proof.json]] [--witness VKEY ... [--witness-quorum N]] \\
+        [--fresher fresher.json]
 
 Exit status: 0 verified; 1 not verified, UNAUTHENTICATED (no --public-key: the
-signature was checked only against the key the bundle carries) or INCONSISTENT
-(a fork); 2 unreadable input.
+signature was checked only against the key the bundle carries), INCONSISTENT
+(a fork) or STALE (a fresher checkpoint shows newer events of the bundle's
+streams); 2 unreadable input.
 
 It checks, and names the first thing that fails in each area:
   0. the bundle's format: its version, and the JSON Schema (docs/evidence-bundle.schema.json,
@@ -24,7 +26,11 @@ It checks, and names the first thing that fails in each area:
   2. an outsider's copy of a checkpoint, when given, agrees with the bundle's; an
      older saved checkpoint (``since``) is extended by the bundle's, by an RFC 9162
      consistency proof (honest growth), or the log was rewritten: a fork;
-  3. every event's inclusion proof against the signed root (RFC 9162);
+  3. every event's inclusion proof against the signed root (RFC 9162); the bundle holds
+     every event of its whole streams: the platform's signed list of their leaves, and
+     (format 2) each stream's chain head, proven in the map of heads the checkpoint note
+     commits to (its openinno-heads/1 line, cosigned with the note), rebuilt from the
+     bundle's events;
   4. the chain of title: submitted under the published terms (hash recomputed
      from the terms themselves), content hashes recomputed from the content,
      awarded, agreement text hashing to what was drafted and signed, every
@@ -33,7 +39,9 @@ It checks, and names the first thing that fails in each area:
      moment), paid where required, and ownership transferred (or licence
      granted) last, in log order; a dispute or rescission named with its reason;
      a typed name that is not the signer's account name is a NOTE;
-  5. the files in the bundle hash to what the submission recorded.
+  5. the files in the bundle hash to what the submission recorded;
+  6. with ``--fresher``: a later cosigned note, proven to extend the bundle's tree, whose
+     heads show no newer event of the bundle's streams (else STALE).
 """
 
 from __future__ import annotations
