@@ -295,13 +295,17 @@ def test_the_audit_recomputes_the_latest_notes_stream_heads(
 ) -> None:
     """A key holder who commits to heads that leave an event out (at a later size, which
     a witness cannot check) is named by the audit, which recomputes them from the log."""
-    from openinno.ledger.audit import audit, heads_finding
+    from openinno.ledger.audit import _stream_chains, audit, heads_finding
 
     app, ledger, s, _entry, agreement_id, _witness = story
     app.dispute_agreement(s.solver, agreement_id, "The sponsor never paid.")
     catch_up(ledger)
     cp = ledger.checkpoint_now()
     assert heads_finding(ledger) is None
+    # Paged (here by 2 leaves) as by 5,000: the same chains.
+    assert list(_stream_chains(ledger, cp.tree_size, page=2)) == list(
+        _stream_chains(ledger, cp.tree_size)
+    )
     assert audit(ledger, ledger.signing_key.public_key()).ok
     entries, _ = ledger.heads_map(cp.tree_size)
     tree = MerkleTree()

@@ -316,17 +316,18 @@ def _stream_chains(
     """Every stream's (first leaf, id, events, chain head) in the tree of ``size``,
     recomputed from the ledger's leaves, by stream id, a page at a time: one stream's
     chain in memory at once."""
-    order = 'stream_id COLLATE "C"' if ledger.db.is_postgres else "stream_id"
+    # In the order of the (stream_id, version) index, so each page is an index range
+    # scan; a stream's versions are in the order of its leaves.
     stream, events, head, first = "", 0, EMPTY_HEAD, 0
     after: tuple[str, int] = ("", -1)
     while True:
         rows = ledger.db.rows(
-            "SELECT stream_id, leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index < ?"
-            f" AND ({order} > ? OR (stream_id = ? AND leaf_index > ?))"
-            f" ORDER BY {order}, leaf_index LIMIT ?",
-            (size, after[0], after[0], after[1], page),
+            "SELECT stream_id, version, leaf_index, leaf_hash FROM ledger_leaves"
+            " WHERE (stream_id > ? OR (stream_id = ? AND version > ?)) AND leaf_index < ?"
+            " ORDER BY stream_id, version LIMIT ?",
+            (after[0], after[0], after[1], size, page),
         )
-        for sid, index, digest in rows:
+        for sid, _version, index, digest in rows:
             if sid != stream:
                 if events:
                     yield first, stream, events, head
