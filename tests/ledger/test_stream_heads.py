@@ -183,6 +183,8 @@ def test_a_bundle_with_the_dispute_left_out_fails_though_resigned_with_the_platf
 
 def test_a_bundle_older_than_a_dispute_is_stale_beside_a_fresher_checkpoint(
     story,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     app, ledger, s, entry, agreement_id, witness = story
     old = plain_bundle(ledger, entry)
@@ -209,6 +211,20 @@ def test_a_bundle_older_than_a_dispute_is_stale_beside_a_fresher_checkpoint(
     assert not result.ok and result.stale
     assert f"stream {agreement_id}: 1 newer" in result.stale
     assert "RESULT: STALE: the log at size" in result.report()
+    # The same from the command line (`openinno verify` runs this code too): exit 1.
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "fresher.json").write_text(json.dumps(fresher))
+    (tmp_path / "platform.pem").write_bytes(checkpoints.public_key_pem(ledger.signing_key))
+    argv = [str(tmp_path / "old.json"), "--public-key", str(tmp_path / "platform.pem")]
+    assert (
+        ev.main(
+            [*argv, "--witness", ev.vkey(witness.name, witness.signature_type, witness.public_key)]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert ev.main([*argv, "--fresher", str(tmp_path / "fresher.json")]) == 1
+    assert f"stream {agreement_id}: 1 newer" in capsys.readouterr().out
     # A fresher note the policy's witness did not cosign is not taken as fresher.
     text = fresher["checkpoint_note"]
     uncosigned = {**fresher, "checkpoint_note": text[: text.index("\u2014 " + WITNESS)]}
