@@ -251,7 +251,8 @@ def test_old_ledgers_get_their_stream_chains_and_the_heads_at_any_size(
     entries, tree = ledger.heads_map(size)
     early = ledger.heads_map(size // 2)
     with ledger.db.transaction():
-        ledger.db.execute("DELETE FROM ledger_chain")
+        ledger.db.execute("DELETE FROM ledger_map_nodes")
+        ledger.db.execute("DELETE FROM ledger_map_state")
         ledger.db.execute("DELETE FROM ledger_stream_heads")
     ledger.chain_up_to(size)
     assert ledger.heads_map(size)[0] == entries

@@ -27,7 +27,7 @@ from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger import note as notes
 from openinno.ledger.admission import Verdict, judge
 from openinno.ledger.canonical import canonical_json
-from openinno.ledger.evidence_verifier import EMPTY_HEAD, chain_step, heads_entry
+from openinno.ledger.evidence_verifier import EMPTY_HEAD, chain_head, chain_step, heads_entry
 from openinno.ledger.merkle import MerkleTree, leaf_hash, node_hash
 from openinno.ledger.store import LedgerDb
 from openinno.ledger.witnessing import (
@@ -255,7 +255,7 @@ class Ledger:
             index = tree.append_hash(digest)
             leaves.append((index, n.id, str(n.originator_id), n.originator_version, digest))
         new_size, new_position = tree.size, notifications[-1].id
-        chain_rows, heads = self._chained([(i, s, d) for i, _, s, _, d in leaves])
+        heads = self._chained([(i, s, d) for i, _, s, _, d in leaves])
         with self.db.transaction():
             moved = self.db.execute(
                 "UPDATE ledger_state SET tree_size = ?, last_position = ? WHERE id = 1 AND tree_size = ?",
@@ -270,7 +270,7 @@ class Ledger:
                 ("leaf_index", "position", "stream_id", "version", "leaf_hash"),
                 leaves,
             )
-            self._record_chain(chain_rows, heads, new_size)
+            self._record_chain(heads, new_size)
             self.db.insert_rows(
                 "ledger_rejected",
                 ("position", "stream_id", "version", "topic", "reason", "seen_at"),
@@ -310,13 +310,9 @@ class Ledger:
             )
         return found
 
-    def _chained(
-        self, leaves: list[tuple[int, str, bytes]]
-    ) -> tuple[list[tuple[int, str, int, bytes]], dict[str, _Head]]:
-        """Each leaf's (index, stream, events, chain head), and each changed stream's head
-        (``map_index`` -1: a stream new to the map)."""
+    def _chained(self, leaves: list[tuple[int, str, bytes]]) -> dict[str, _Head]:
+        """Each changed stream's new head (``map_index`` -1: a stream new to the map)."""
         heads = self._current_heads({stream for _, stream, _ in leaves})
-        rows = []
         changed: dict[str, _Head] = {}
         for index, stream, digest in leaves:
             known = heads.get(stream) or _Head(0, EMPTY_HEAD, index, -1, index)
@@ -328,23 +324,19 @@ class Ledger:
                 known.first_leaf,
             )
             heads[stream] = changed[stream] = head
-            rows.append((index, stream, head.events, head.head))
-        return rows, changed
+        return changed
 
     def _map_state(self) -> tuple[int, int]:
         """(tree size, entries) the stored map of heads is at."""
         rows = self.db.rows("SELECT tree_size, entries FROM ledger_map_state WHERE id = 1")
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
-    def _record_chain(
-        self, rows: list[tuple[int, str, int, bytes]], heads: dict[str, _Head], tree_size: int
-    ) -> None:
+    def _record_chain(self, heads: dict[str, _Head], tree_size: int) -> None:
         _, entries = self._map_state()
         new = sorted((h.first_leaf, stream) for stream, h in heads.items() if h.map_index < 0)
         for k, (_, stream) in enumerate(new):
             heads[stream] = dataclasses.replace(heads[stream], map_index=entries + k)
         entries += len(new)
-        self.db.insert_rows("ledger_chain", ("leaf_index", "stream_id", "events", "head"), rows)
         self.db.executemany(
             "INSERT INTO ledger_stream_heads"
             " (stream_id, events, head, leaf_index, map_index, first_leaf)"
@@ -372,8 +364,7 @@ class Ledger:
 
     def chain_up_to(self, size: int) -> None:
         """Chain the leaves appended before stream chains existed (once, after an upgrade)."""
-        rows = self.db.rows("SELECT MAX(leaf_index) FROM ledger_chain")
-        chained = 0 if rows[0][0] is None else int(rows[0][0]) + 1
+        chained, _ = self._map_state()
         while chained < size:
             page = self.db.rows(
                 "SELECT leaf_index, stream_id, leaf_hash FROM ledger_leaves"
@@ -382,10 +373,10 @@ class Ledger:
             )
             if not page:
                 return
-            chain_rows, heads = self._chained([(int(i), str(s), bytes(d)) for i, s, d in page])
+            heads = self._chained([(int(i), str(s), bytes(d)) for i, s, d in page])
             chained = int(page[-1][0]) + 1
             with self.db.transaction():
-                self._record_chain(chain_rows, heads, chained)
+                self._record_chain(heads, chained)
 
     def heads_commitment(self, size: int) -> tuple[int, bytes]:
         """(entries, root) of the map of stream heads in the tree of ``size``: from the
@@ -434,12 +425,13 @@ class Ledger:
             else:
                 moved.append((str(stream), int(map_index)))
         for stream, map_index in moved:
+            # Grown since: its chain up to ``size``, from its leaves.
             rows = self.db.rows(
-                "SELECT events, head FROM ledger_chain WHERE stream_id = ? AND leaf_index < ?"
-                " ORDER BY leaf_index DESC LIMIT 1",
+                "SELECT leaf_hash FROM ledger_leaves WHERE stream_id = ? AND leaf_index < ?"
+                " ORDER BY version",
                 (stream, size),
             )
-            heads[stream] = (map_index, int(rows[0][0]), bytes(rows[0][1]))
+            heads[stream] = (map_index, len(rows), chain_head([bytes(d) for (d,) in rows]))
         entries = [
             (stream, e, h) for stream, (_, e, h) in sorted(heads.items(), key=lambda x: x[1][0])
         ]

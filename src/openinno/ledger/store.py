@@ -39,11 +39,8 @@ SCHEMA = (
     " note TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ledger_cosignatures (tree_size BIGINT NOT NULL,"
     " witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (witness, tree_size))",
-    # Each leaf's stream chain head (decision 0024), and every stream's latest one: the
-    # map of stream heads whose root each checkpoint note commits to.
-    "CREATE TABLE IF NOT EXISTS ledger_chain (leaf_index BIGINT PRIMARY KEY,"
-    " stream_id TEXT NOT NULL, events BIGINT NOT NULL, head BYTEA NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS ledger_chain_by_stream ON ledger_chain (stream_id, leaf_index)",
+    # Every stream's latest chain head (decision 0024), with its entry in the map of heads
+    # whose root each checkpoint note commits to.
     "CREATE TABLE IF NOT EXISTS ledger_stream_heads (stream_id TEXT PRIMARY KEY,"
     " events BIGINT NOT NULL, head BYTEA NOT NULL, leaf_index BIGINT NOT NULL,"
     " map_index BIGINT NOT NULL UNIQUE, first_leaf BIGINT NOT NULL)",
