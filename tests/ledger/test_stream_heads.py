@@ -363,3 +363,13 @@ def test_the_stored_map_of_heads_is_the_rebuilt_one_after_every_batch(
         str(entry),
         str(agreement_id),
     ]
+
+
+def test_the_ledgers_map_entries_are_the_verifiers_bytes() -> None:
+    from openinno.ledger.log import _entry
+
+    for stream, events, head in [
+        ("b7c44184-75aa-4c07-88ba-a0b4c8cdf57d", 1, bytes(32)),
+        ("00000000-0000-0000-0000-000000000001", 1234567, bytes(range(32))),
+    ]:
+        assert _entry(stream, events, head) == ev.heads_entry(stream, events, head)
