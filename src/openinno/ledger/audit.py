@@ -323,9 +323,10 @@ def _stream_chains(
     while True:
         rows = ledger.db.rows(
             "SELECT stream_id, version, leaf_index, leaf_hash FROM ledger_leaves"
-            " WHERE (stream_id > ? OR (stream_id = ? AND version > ?)) AND leaf_index < ?"
+            # A row value: a range search of the index (an OR of the two would scan it).
+            " WHERE (stream_id, version) > (?, ?) AND leaf_index < ?"
             " ORDER BY stream_id, version LIMIT ?",
-            (after[0], after[0], after[1], size, page),
+            (after[0], after[1], size, page),
         )
         for sid, _version, index, digest in rows:
             if sid != stream:
