@@ -136,21 +136,28 @@ class _Head:
     first_leaf: int
 
 
+# The map's level 0 (each entry's leaf hash) is kept beside the entry, in
+# ledger_stream_heads.entry_hash; the levels above in ledger_map_nodes.
+_LEVEL_0 = "SELECT map_index, entry_hash FROM ledger_stream_heads WHERE map_index IN ({})"
+_LEVEL_N = "SELECT idx, hash FROM ledger_map_nodes WHERE level = ? AND idx IN ({})"
+
+
 class _MapNodes:
-    """The map of heads' perfect-subtree hashes (ledger_map_nodes), read for a root or a
-    proof at its current number of entries."""
+    """The map of heads' perfect-subtree hashes, read for a root or a proof at its
+    current number of entries."""
 
     def __init__(self, db: LedgerDb, size: int) -> None:
         self.db = db
         self._size = size
 
     def get(self, level: int, index: int) -> bytes:
-        rows = self.db.rows(
-            "SELECT hash FROM ledger_map_nodes WHERE level = ? AND idx = ?", (level, index)
-        )
+        if level == 0:
+            rows = self.db.rows(_LEVEL_0.format("?"), (index,))
+        else:
+            rows = self.db.rows(_LEVEL_N.format("?"), (level, index))
         if not rows:
             raise KeyError(f"no map node at level {level}, index {index}")
-        return bytes(rows[0][0])
+        return bytes(rows[0][1])
 
     def put(self, level: int, index: int, digest: bytes) -> None:
         raise NotImplementedError("the map is written by _update_map")
@@ -161,8 +168,9 @@ class _MapNodes:
 
 
 def _update_map(db: LedgerDb, leaves: dict[int, bytes], size: int) -> None:
-    """Set the map's entries ``leaves`` (index: leaf hash) in a map of ``size`` entries
-    and rehash every perfect subtree above them, a level at a time (one read per level)."""
+    """Rehash every perfect subtree above the entries ``leaves`` (index: leaf hash, already
+    stored with their entries) in a map of ``size`` entries, a level at a time (one read
+    per level)."""
     pending: dict[tuple[int, int], bytes] = {(0, i): h for i, h in leaves.items()}
     dirty = set(leaves)
     level = 0
@@ -175,10 +183,12 @@ def _update_map(db: LedgerDb, leaves: dict[int, bytes], size: int) -> None:
         for start in range(0, len(want), 500):
             chunk = want[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
-            for index, digest in db.rows(
-                f"SELECT idx, hash FROM ledger_map_nodes WHERE level = ? AND idx IN ({marks})",
-                (level, *chunk),
-            ):
+            query = (
+                db.rows(_LEVEL_0.format(marks), chunk)
+                if level == 0
+                else db.rows(_LEVEL_N.format(marks), (level, *chunk))
+            )
+            for index, digest in query:
                 pending[(level, int(index))] = bytes(digest)
         for p in parents:
             pending[(level + 1, p)] = node_hash(
@@ -189,7 +199,7 @@ def _update_map(db: LedgerDb, leaves: dict[int, bytes], size: int) -> None:
     db.executemany(
         "INSERT INTO ledger_map_nodes (level, idx, hash) VALUES (?, ?, ?)"
         " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash",
-        [(lv, i, h) for (lv, i), h in pending.items()],
+        [(lv, i, h) for (lv, i), h in pending.items() if lv > 0],
     )
 
 
@@ -344,24 +354,21 @@ class Ledger:
             h = heads[stream]
             heads[stream] = _Head(h.events, h.head, h.leaf_index, entries + k, h.first_leaf)
         entries += len(new)
+        leaves = {
+            stream: leaf_hash(_entry(stream, h.events, h.head)) for stream, h in heads.items()
+        }
         self.db.executemany(
             "INSERT INTO ledger_stream_heads"
-            " (stream_id, events, head, leaf_index, map_index, first_leaf)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET"
-            " events = excluded.events, head = excluded.head, leaf_index = excluded.leaf_index",
+            " (stream_id, events, head, leaf_index, map_index, first_leaf, entry_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET"
+            " events = excluded.events, head = excluded.head, leaf_index = excluded.leaf_index,"
+            " entry_hash = excluded.entry_hash",
             [
-                (stream, h.events, h.head, h.leaf_index, h.map_index, h.first_leaf)
+                (stream, h.events, h.head, h.leaf_index, h.map_index, h.first_leaf, leaves[stream])
                 for stream, h in heads.items()
             ],
         )
-        _update_map(
-            self.db,
-            {
-                h.map_index: leaf_hash(_entry(stream, h.events, h.head))
-                for stream, h in heads.items()
-            },
-            entries,
-        )
+        _update_map(self.db, {h.map_index: leaves[stream] for stream, h in heads.items()}, entries)
         self.db.execute(
             "INSERT INTO ledger_map_state (id, tree_size, entries) VALUES (1, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET tree_size = excluded.tree_size,"
