@@ -355,11 +355,19 @@ def _evidence(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_checkpoint(path: str) -> Any:
+    from types import SimpleNamespace
+
     import msgspec
 
     from openinno.ledger import checkpoint
+    from openinno.ledger.evidence_verifier import parse_checkpoint_body, split_note
 
-    return msgspec.json.decode(Path(path).read_bytes(), type=checkpoint.Checkpoint)
+    raw = Path(path).read_bytes()
+    if raw.lstrip().startswith(b"{"):
+        return msgspec.json.decode(raw, type=checkpoint.Checkpoint)
+    # A saved C2SP note: only its tree size is needed here (the verifier checks it).
+    _, size, root = parse_checkpoint_body(split_note(raw.decode())[0])
+    return SimpleNamespace(tree_size=size, root_sha256=root.hex())
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -472,7 +480,7 @@ def add_parser(commands: Any) -> None:
         action="append",
         default=[],
         metavar="CHECKPOINT",
-        help="a checkpoint (JSON) the recipient saved earlier: the bundle carries a"
+        help="a checkpoint (JSON, or its C2SP note) the recipient saved earlier: the bundle carries a"
         " consistency proof from its tree size (repeatable)",
     )
     evidence.set_defaults(run=_evidence)

@@ -93,7 +93,7 @@ def test_the_verifier_runs_alone_in_a_bare_virtual_environment(
 
     done = run(str(bundle), "--public-key", str(public))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "PASS  bundle format: openinno-evidence/1" in done.stdout
+    assert "PASS  bundle format: openinno-evidence/2" in done.stdout
     assert "RESULT: verified" in done.stdout
     done = run(str(bundle))
     assert done.returncode == 1 and "RESULT: UNAUTHENTICATED" in done.stdout
@@ -129,8 +129,10 @@ def test_unknown_fields_and_other_versions_are_refused(bundle_file: tuple[Path, 
             target[last] = value
 
     assert (
-        refused({("format",): "openinno-evidence/2"}) == "$.format: must be 'openinno-evidence/1'"
+        refused({("format",): "openinno-evidence/3"})
+        == "$.format: must be one of 'openinno-evidence/1', 'openinno-evidence/2'"
     )
+    assert refused({("stream_heads", 0, "leaf"): 1}) == "$.stream_heads[0]: unknown field 'leaf'"
     assert refused({("verdict",): "verified"}) == "$: unknown field 'verdict'"
     assert refused({("events", 0, "note"): "x"}) == "$.events[0]: unknown field 'note'"
     assert refused({("checkpoint", "witness"): "x"}) == "$.checkpoint: unknown field 'witness'"

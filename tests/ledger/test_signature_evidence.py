@@ -14,7 +14,7 @@ import pytest
 from openinno.domain.errors import InvalidInput
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.bundle import build_bundle, decode_bundle, encode_bundle
-from openinno.ledger.evidence_verifier import stream_leaves_message
+from openinno.ledger.evidence_verifier import FORMAT_1, stream_leaves_message
 from openinno.ledger.log import catch_up, ledger_for
 from openinno.ledger.verify import verify_bundle
 from tests.support.story import scene
@@ -77,9 +77,10 @@ def test_a_typed_name_other_than_the_accounts_is_recorded_flagged_and_noted(stor
     ) in result.report()
 
 
-def _resigned(ledger, bundle, drop_stream=None, drop_leaf=None):
+def _resigned(ledger, bundle, drop_stream=None, drop_leaf=None, format_1=False):
     """The bundle with a stream or an event taken out and its list of leaves signed
-    again with the platform's key: what only the key holder could make."""
+    again with the platform's key: what only the key holder could make.  ``format_1``:
+    as a bundle made before stream heads (decision 0024), without them."""
     listed = bundle.stream_leaves
     streams = {
         k: [i for i in v if i != drop_leaf] for k, v in listed.streams.items() if k != drop_stream
@@ -87,13 +88,16 @@ def _resigned(ledger, bundle, drop_stream=None, drop_leaf=None):
     unsigned = msgspec.structs.replace(listed, streams=streams, signature="")
     signature = ledger.signing_key.sign(stream_leaves_message(msgspec.to_builtins(unsigned)))
     events = [e for e in bundle.events if e.leaf_index != drop_leaf]
-    return msgspec.structs.replace(
+    resigned = msgspec.structs.replace(
         bundle,
         events=events,
         stream_leaves=msgspec.structs.replace(
             unsigned, signature=base64.b64encode(signature).decode()
         ),
     )
+    if format_1:
+        return msgspec.structs.replace(resigned, format=FORMAT_1, stream_heads=None)
+    return resigned
 
 
 def test_the_countersigners_role_is_in_the_bundle_and_checked(story):
@@ -111,8 +115,16 @@ def test_the_countersigners_role_is_in_the_bundle_and_checked(story):
     assert authority.detail.startswith(f"{legal} was legal (by Organisation.MemberAdded")
 
     [added] = [e for e in bundle.events if "Organisation.MemberAdded" in e.event]
-    # Left out of the events (and of the signed list): the authority is not shown.
+    # Left out of the events (and of the signed list): the stream's committed head
+    # names the missing event ...
     result = verify_bundle(_resigned(ledger, bundle, drop_leaf=added.leaf_index), key)
+    assert [c.detail for c in result.checks if not c.ok] == [
+        f"stream {s.organisation} had 2 events at the checkpoint; the bundle holds 1"
+    ]
+    # ... and without stream heads (format 1), the replay shows no authority.
+    result = verify_bundle(
+        _resigned(ledger, bundle, drop_leaf=added.leaf_index, format_1=True), key
+    )
     assert [c.detail for c in result.checks if not c.ok] == [
         f"{legal} was not a member of organisation {s.organisation}"
     ]

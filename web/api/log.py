@@ -13,12 +13,12 @@ import msgspec
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Stream
+from litestar.response import Response, Stream
 
 from openinno.application import OpenInno
 from openinno.domain.errors import InvalidInput, InvalidState, NotFound
 from openinno.ledger import checkpoint as checkpoints
-from openinno.ledger.bundle import build_bundle, bundle_chunks
+from openinno.ledger.bundle import Freshness, build_bundle, bundle_chunks, freshness
 from openinno.ledger.log import Ledger, ledger_for
 from web.api.auth import SECURITY, signed_in
 from web.api.problems import problem_spec
@@ -154,6 +154,74 @@ def consistency_proof(
 
 
 @get(
+    "/log/checkpoint-note",
+    tags=["log"],
+    summary="A checkpoint as a C2SP signed note with its witnesses' cosignatures"
+    " (default: the latest), its stream heads line included",
+    responses=problem_spec(404),
+    sync_to_thread=True,
+)
+def checkpoint_note(
+    openinno: NamedDependency[OpenInno],
+    tree_size: Annotated[int | None, QueryParameter(name="tree_size", ge=1)] = None,
+) -> Response[str]:
+    with opened_ledger(openinno) as ledger:
+        if tree_size is None:
+            latest = ledger.latest_checkpoint()
+            tree_size = latest.tree_size if latest is not None else None
+        text = None if tree_size is None else ledger.checkpoint_note(tree_size)
+    if text is None:
+        raise NotFound("No checkpoint of that size has been signed.")
+    return Response(text, media_type="text/plain; charset=utf-8")
+
+
+class KeyHistory(msgspec.Struct, frozen=True):
+    format: str
+    announcements: list[dict[str, object]]
+    revocations: list[dict[str, object]]
+
+
+@get(
+    "/log/key-history",
+    tags=["log"],
+    summary="The signing keys' history, as `openinno verify --key-history` reads it",
+    sync_to_thread=True,
+)
+def key_history(openinno: NamedDependency[OpenInno]) -> KeyHistory:
+    return msgspec.convert(openinno.signing_key_history(), KeyHistory)
+
+
+@get(
+    "/log/freshness",
+    tags=["log"],
+    summary="The latest checkpoint note, a consistency proof from `since` and the named"
+    " streams' heads: `openinno verify --fresher` tells whether a bundle is stale",
+    responses=problem_spec(409, 422),
+    sync_to_thread=True,
+)
+def fresher_checkpoint(
+    openinno: NamedDependency[OpenInno],
+    since: Annotated[int, QueryParameter(name="since", ge=1, description="the bundle's tree size")],
+    stream_id: Annotated[
+        list[UUID],
+        QueryParameter(name="stream_id", description="the bundle's streams (repeat, up to 50)"),
+    ],
+) -> Freshness:
+    if len(stream_id) > 50:
+        raise InvalidInput("At most %(count)s streams at once.", field="stream_id", count=50)
+    with opened_ledger(openinno) as ledger:
+        if ledger.signing_key is None:
+            raise InvalidState("No signing key is configured on this platform.")
+        size, _ = ledger.state()
+        if since > size:
+            raise InvalidInput("The tree has %(size)s leaves so far.", field="since", size=size)
+        try:
+            return freshness(ledger, since, [str(s) for s in stream_id])
+        except LookupError as e:
+            raise InvalidState("%(problem)s; try again in a moment.", problem=str(e)) from None
+
+
+@get(
     "/submissions/{submission_id:uuid}/evidence",
     tags=["log"],
     summary="The submission's evidence bundle for offline verification (`openinno verify`)",
@@ -194,5 +262,8 @@ HANDLERS = [
     public_key,
     inclusion_proof,
     consistency_proof,
+    checkpoint_note,
+    key_history,
+    fresher_checkpoint,
     evidence,
 ]

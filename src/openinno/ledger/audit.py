@@ -13,6 +13,7 @@ since shows as a root that differs."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,7 +24,16 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.admission import judge
-from openinno.ledger.evidence_verifier import KeyChain, key_chain, key_id
+from openinno.ledger.evidence_verifier import (
+    EMPTY_HEAD,
+    KeyChain,
+    chain_step,
+    heads_entry,
+    key_chain,
+    key_id,
+    parse_heads_line,
+    split_note,
+)
 from openinno.ledger.log import Ledger, leaf_bytes, read_event
 from openinno.ledger.merkle import EMPTY_ROOT, leaf_hash, node_hash
 
@@ -294,7 +304,83 @@ def audit(
     if tables_changed:
         return report
     report.findings.extend(_named(ledger, mapper, changed))
+    trouble = heads_finding(ledger)
+    if trouble:
+        report.findings.append(trouble)
     return report
+
+
+def _stream_chains(
+    ledger: Ledger, size: int, page: int = 5_000
+) -> Iterator[tuple[int, str, int, bytes]]:
+    """Every stream's (first leaf, id, events, chain head) in the tree of ``size``,
+    recomputed from the ledger's leaves, by stream id, a page at a time: one stream's
+    chain in memory at once."""
+    # In the order of the (stream_id, version) index, so each page is an index range
+    # scan; a stream's versions are in the order of its leaves.
+    stream, events, head, first = "", 0, EMPTY_HEAD, 0
+    after: tuple[str, int] = ("", -1)
+    while True:
+        rows = ledger.db.rows(
+            "SELECT stream_id, version, leaf_index, leaf_hash FROM ledger_leaves"
+            # A row value: a range search of the index (an OR of the two would scan it).
+            " WHERE (stream_id, version) > (?, ?) AND leaf_index < ?"
+            " ORDER BY stream_id, version LIMIT ?",
+            (after[0], after[1], size, page),
+        )
+        for sid, _version, index, digest in rows:
+            if sid != stream:
+                if events:
+                    yield first, stream, events, head
+                stream, events, head, first = str(sid), 0, EMPTY_HEAD, int(index)
+            events, head = events + 1, chain_step(head, bytes(digest))
+        if len(rows) < page:
+            if events:
+                yield first, stream, events, head
+            return
+        after = (str(rows[-1][0]), int(rows[-1][1]))
+
+
+def heads_finding(ledger: Ledger) -> str | None:
+    """The latest checkpoint note's stream heads (decision 0024) held against the heads
+    recomputed from the leaves: a commitment that leaves an event out (made by whoever
+    holds the key, or by editing the chain tables) is named.  Earlier notes were each
+    held so when they were the latest."""
+    rows = ledger.db.rows(
+        "SELECT tree_size, note FROM ledger_checkpoint_notes ORDER BY tree_size DESC LIMIT 1"
+    )
+    if not rows:
+        return None
+    size, text = int(rows[0][0]), str(rows[0][1])
+    try:
+        committed = parse_heads_line(split_note(text)[0])
+    except ValueError as e:
+        return f"checkpoint note at tree size {size}: {e}"
+    if committed is None:
+        return None
+    # The map's entries are in the order the streams first appeared: sorted on disk (a
+    # scratch SQLite file), so memory stays flat however many streams.
+    frontier = Frontier()
+    scratch = sqlite3.connect("")
+    try:
+        scratch.execute(
+            "CREATE TABLE entry (first_leaf INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL)"
+        )
+        for first, stream, events, head in _stream_chains(ledger, size):
+            scratch.execute(
+                "INSERT INTO entry VALUES (?, ?)",
+                (first, leaf_hash(heads_entry(stream, events, head))),
+            )
+        for (digest,) in scratch.execute("SELECT leaf_hash FROM entry ORDER BY first_leaf"):
+            frontier.append(bytes(digest))
+    finally:
+        scratch.close()
+    if (frontier.size, frontier.root()) != committed:
+        return (
+            f"checkpoint note at tree size {size}: its stream heads ({committed[0]} streams)"
+            f" are not those of the log's leaves ({frontier.size} streams)"
+        )
+    return None
 
 
 def _named(ledger: Ledger, mapper: Mapper[Any], changed: list[tuple[int, int, bytes]]) -> list[str]:

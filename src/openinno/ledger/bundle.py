@@ -20,10 +20,21 @@ import msgspec
 from openinno.domain.signing_keys import HISTORY_ID
 from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger.canonical import parse_canonical_event
-from openinno.ledger.evidence_verifier import stream_leaves_message, version_authors
+from openinno.ledger.evidence_verifier import (
+    FORMAT,
+    FORMAT_1,
+    FRESHNESS_FORMAT,
+    heads_entry,
+    leaf_hash,
+    parse_heads_line,
+    split_note,
+    stream_leaves_message,
+    verify_inclusion,
+    version_authors,
+)
 from openinno.ledger.log import Ledger, leaf_bytes
 
-FORMAT = "openinno-evidence/1"
+__all__ = ["FORMAT", "FORMAT_1", "EvidenceBundle", "build_bundle", "freshness"]
 
 
 class BundleEvent(msgspec.Struct):
@@ -59,6 +70,18 @@ class StreamLeaves(msgspec.Struct):
     signature: str = ""
 
 
+class StreamHead(msgspec.Struct):
+    """A stream's entry in the map of stream heads the checkpoint note commits to
+    (decision 0024): how many events it has, their chain head, and the entry's
+    inclusion proof in the map."""
+
+    stream_id: str
+    events: int
+    head: str
+    map_index: int
+    map_proof: list[str]
+
+
 class BundleAuthor(msgspec.Struct):
     version: int
     account_id: str
@@ -83,6 +106,9 @@ class EvidenceBundle(msgspec.Struct):
     # Every author of each version with when they accepted the terms (issue 21; absent:
     # older bundles): what the submission's events record, listed for the reader.
     authors: list[BundleAuthor] | None = None
+    # Format 2: every whole stream's committed head, so a left-out event is named even
+    # against whoever holds the platform's key (the note's witnesses cosigned the heads).
+    stream_heads: list[StreamHead] | None = None
 
 
 def _stream_leaves(ledger: Ledger, stream_id: UUID, size: int) -> list[tuple[int, int]]:
@@ -143,6 +169,9 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
     if not submission_events:
         raise LookupError(f"submission {submission_id} is not in the signed log yet")
     payloads.extend(submission_events)
+    team_id = submission_events[0]["payload"].get("team_id")
+    if team_id:
+        add_whole_stream(UUID(team_id))
     challenge_id = UUID(submission_events[0]["payload"]["challenge_id"])
     add_stream(challenge_id, ("Challenge.Published",))
     texts: dict[str, str] = {}
@@ -180,8 +209,14 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
     stream_leaves = msgspec.structs.replace(
         unsigned, signature=base64.b64encode(signature).decode()
     )
+    note = ledger.checkpoint_note(cp.tree_size)
+    heads = (
+        stream_heads(ledger, cp.tree_size, sorted(complete), note)
+        if note is not None and _commits_heads(note)
+        else None
+    )
     return EvidenceBundle(
-        FORMAT,
+        FORMAT if heads is not None else FORMAT_1,
         str(submission_id),
         cp,
         public_pem,
@@ -189,9 +224,74 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
         texts,
         list(files.values()),
         consistency,
-        ledger.checkpoint_note(cp.tree_size),
+        note,
         stream_leaves,
         [BundleAuthor(**a) for a in version_authors(submission_events)],
+        heads,
+    )
+
+
+def _commits_heads(note: str | None) -> bool:
+    """Whether a checkpoint note has the stream heads' line (notes signed before decision
+    0024 have not: their bundles stay format 1)."""
+    return note is not None and parse_heads_line(split_note(note)[0]) is not None
+
+
+def stream_heads(ledger: Ledger, size: int, streams: Sequence[str], note: str) -> list[StreamHead]:
+    """The streams' entries in the map of stream heads at ``size`` (a stream with no
+    event in that tree has none), each proven against the map root ``note`` commits to:
+    if the follower moved the stored map meanwhile, they are taken from it rebuilt."""
+    committed = parse_heads_line(split_note(note)[0])
+    assert committed is not None
+    entries, root = committed
+
+    def proven(rebuild: bool) -> list[StreamHead] | None:
+        heads = []
+        for stream, events, head, index, proof in ledger.heads_proofs(size, streams, rebuild):
+            digest = leaf_hash(heads_entry(stream, events, head))
+            if not verify_inclusion(digest, index, entries, proof, root):
+                return None
+            heads.append(StreamHead(stream, events, head.hex(), index, [h.hex() for h in proof]))
+        return heads
+
+    heads = proven(False) or proven(True)
+    if heads is None:
+        raise RuntimeError(f"the map of stream heads does not give the root of checkpoint {size}")
+    return heads
+
+
+class Freshness(msgspec.Struct):
+    """A later checkpoint for the holder of an older bundle (`verify --fresher`): its
+    note with the cosignatures, a consistency proof from the bundle's tree, and the
+    named streams' heads in it; newer events of those streams make the bundle STALE."""
+
+    format: str
+    checkpoint_note: str
+    consistency_proof: ConsistencyProof
+    stream_heads: list[StreamHead]
+
+
+def freshness(ledger: Ledger, since: int, streams: Sequence[str]) -> Freshness:
+    """The latest checkpoint (signed now if the tree has grown, and then submitted to
+    the witnesses), proven from ``since``."""
+    before = ledger.latest_checkpoint()
+    cp = ledger.checkpoint_now()
+    if cp is not None and (before is None or before.tree_size != cp.tree_size):
+        ledger.cosign_latest()
+    if cp is None:
+        raise RuntimeError("no signing key configured: run `openinno keys generate`")
+    if not 0 < since <= cp.tree_size:
+        raise ValueError(f"no tree of size {since} below the latest, {cp.tree_size}")
+    note = ledger.checkpoint_note(cp.tree_size)
+    if note is None or not _commits_heads(note):
+        raise LookupError("the latest checkpoint commits to no stream heads yet")
+    tree = ledger.tree()
+    proof = [h.hex() for h in tree.consistency_proof(since, cp.tree_size)]
+    return Freshness(
+        FRESHNESS_FORMAT,
+        note,
+        ConsistencyProof(since, cp.tree_size, proof),
+        stream_heads(ledger, cp.tree_size, streams, note),
     )
 
 

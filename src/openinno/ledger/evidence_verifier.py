@@ -6,12 +6,14 @@ team can run it on its own:
 
     python -m venv v && v/bin/pip install cryptography
     v/bin/python evidence_verifier.py evidence.json --public-key platform.pem \\
-        [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json \\
-        [--consistency-proof proof.json]] [--witness VKEY ... [--witness-quorum N]]
+        [--checkpoint my-checkpoint.json] [--since my-old-checkpoint.json|.note \\
+        [--consistency-proof proof.json]] [--witness VKEY ... [--witness-quorum N]] \\
+        [--fresher fresher.json]
 
 Exit status: 0 verified; 1 not verified, UNAUTHENTICATED (no --public-key: the
-signature was checked only against the key the bundle carries) or INCONSISTENT
-(a fork); 2 unreadable input.
+signature was checked only against the key the bundle carries), INCONSISTENT
+(a fork) or STALE (a fresher checkpoint shows newer events of the bundle's
+streams); 2 unreadable input.
 
 It checks, and names the first thing that fails in each area:
   0. the bundle's format: its version, and the JSON Schema (docs/evidence-bundle.schema.json,
@@ -24,7 +26,11 @@ It checks, and names the first thing that fails in each area:
   2. an outsider's copy of a checkpoint, when given, agrees with the bundle's; an
      older saved checkpoint (``since``) is extended by the bundle's, by an RFC 9162
      consistency proof (honest growth), or the log was rewritten: a fork;
-  3. every event's inclusion proof against the signed root (RFC 9162);
+  3. every event's inclusion proof against the signed root (RFC 9162); the bundle holds
+     every event of its whole streams: the platform's signed list of their leaves, and
+     (format 2) each stream's chain head, proven in the map of heads the checkpoint note
+     commits to (its openinno-heads/1 line, cosigned with the note), rebuilt from the
+     bundle's events;
   4. the chain of title: submitted under the published terms (hash recomputed
      from the terms themselves), content hashes recomputed from the content,
      awarded, agreement text hashing to what was drafted and signed, every
@@ -33,7 +39,9 @@ It checks, and names the first thing that fails in each area:
      moment), paid where required, and ownership transferred (or licence
      granted) last, in log order; a dispute or rescission named with its reason;
      a typed name that is not the signer's account name is a NOTE;
-  5. the files in the bundle hash to what the submission recorded.
+  5. the files in the bundle hash to what the submission recorded;
+  6. with ``--fresher``: a later cosigned note, proven to extend the bundle's tree, whose
+     heads show no newer event of the bundle's streams (else STALE).
 """
 
 from __future__ import annotations
@@ -54,7 +62,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-FORMAT = "openinno-evidence/1"
+# Format 2 (decision 0024) adds the stream heads committed in the checkpoint note;
+# format 1 bundles still verify, their completeness resting on the platform's key alone.
+FORMAT_1 = "openinno-evidence/1"
+FORMAT = "openinno-evidence/2"
+FORMATS = (FORMAT_1, FORMAT)
 CHECKPOINT_PREFIX = b"openinno checkpoint v1\n"
 STREAM_LEAVES_PREFIX = b"openinno stream leaves v1\n"
 
@@ -75,11 +87,13 @@ _CHECKPOINT = {
 }
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://openinno.example/schemas/evidence-bundle-1.json",
-    "title": "openinno evidence bundle, version 1",
+    "$id": "https://openinno.example/schemas/evidence-bundle-2.json",
+    "title": "openinno evidence bundle, versions 1 and 2",
+    "description": "Format 2 also needs checkpoint_note (with the openinno-heads/1 extension"
+    " line) and stream_heads; the verifier refuses a format 2 bundle without them.",
     "type": "object",
     "properties": {
-        "format": {"const": FORMAT},
+        "format": {"enum": list(FORMATS)},
         "submission_id": {"type": "string", "pattern": "^[0-9a-f-]{36}$"},
         "checkpoint": {"$ref": "#/$defs/checkpoint"},
         "public_key_pem": {"type": "string"},
@@ -148,6 +162,23 @@ SCHEMA: dict[str, Any] = {
             "required": ["tree_size", "root_sha256", "key_id", "streams", "signature"],
             "additionalProperties": False,
         },
+        # Format 2: each whole stream's entry in the map of stream heads whose root the
+        # checkpoint note commits to (its openinno-heads/1 line), with its inclusion proof.
+        "stream_heads": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "stream_id": {"type": "string"},
+                    "events": {"type": "integer", "minimum": 1},
+                    "head": {"$ref": "#/$defs/sha256"},
+                    "map_index": {"type": "integer", "minimum": 0},
+                    "map_proof": {"type": "array", "items": {"$ref": "#/$defs/sha256"}},
+                },
+                "required": ["stream_id", "events", "head", "map_index", "map_proof"],
+                "additionalProperties": False,
+            },
+        },
     },
     "required": [
         "format",
@@ -187,12 +218,14 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 def schema_errors(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
     """Where ``value`` breaks ``schema``: the subset of JSON Schema that SCHEMA uses
-    (type, const, pattern, minimum, properties, required, additionalProperties,
+    (type, const, enum, pattern, minimum, properties, required, additionalProperties,
     items, local $ref), so that no schema library is needed."""
     if "$ref" in schema:
         return schema_errors(value, SCHEMA["$defs"][schema["$ref"].rsplit("/", 1)[-1]], path)
     if "const" in schema and value != schema["const"]:
         return [f"{path}: must be {schema['const']!r}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{path}: must be one of {', '.join(repr(e) for e in schema['enum'])}"]
     if "type" in schema:
         names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
         allowed = tuple(t for n in names for t in _TYPES[n])
@@ -315,6 +348,55 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == first_root and sr == second_root
+
+
+# --- stream chains and the map of stream heads (decision 0024) ----------------------------
+# Each stream's leaves, in log order, form a hash chain:
+#     head_0 = 32 zero bytes;  head_k = SHA-256(0x02 || head_(k-1) || leaf hash of event k)
+# (0x02: never a leaf (0x00) or a node (0x01) hash).  At each checkpoint the log commits to
+# every stream's (events, head) in a map: an RFC 9162 tree over the entries sorted by stream
+# id, its size and root in the checkpoint note's extension line
+#     openinno-heads/1 <entries> <base64 root>
+# which the witnesses cosign with the rest of the note.  An entry's inclusion proof, with the
+# stream's events that rebuild its head, proves a bundle holds the whole stream.
+
+EMPTY_HEAD = bytes(32)
+HEADS_EXTENSION = "openinno-heads/1"
+
+
+def chain_step(head: bytes, leaf_digest: bytes) -> bytes:
+    return hashlib.sha256(b"\x02" + head + leaf_digest).digest()
+
+
+def chain_head(leaf_digests: Sequence[bytes]) -> bytes:
+    head = EMPTY_HEAD
+    for digest in leaf_digests:
+        head = chain_step(head, digest)
+    return head
+
+
+def heads_entry(stream_id: str, events: int, head: bytes) -> bytes:
+    """A map leaf's bytes: the stream, how many events it has, its chain head."""
+    return canonical_json({"events": events, "head": head.hex(), "stream_id": stream_id})
+
+
+def heads_line(entries: int, root: bytes) -> str:
+    return f"{HEADS_EXTENSION} {entries} {base64.b64encode(root).decode()}"
+
+
+def parse_heads_line(text: str) -> tuple[int, bytes] | None:
+    """(entries, root) of the map a checkpoint note's text commits to (None: no line)."""
+    for line in text.split("\n")[3:]:
+        parts = line.split(" ")
+        if parts[0] != HEADS_EXTENSION:
+            continue
+        if len(parts) != 3 or not re.fullmatch(r"0|[1-9][0-9]*", parts[1]):
+            raise ValueError("the stream heads line is not: name, entries, root")
+        root = base64.b64decode(parts[2], validate=True)
+        if len(root) != 32:
+            raise ValueError("the stream heads root is not 32 bytes")
+        return int(parts[1]), root
+    return None
 
 
 # --- checkpoints --------------------------------------------------------------------------
@@ -492,8 +574,12 @@ def parse_vkey(text: str) -> NoteKey:
     return key
 
 
-def checkpoint_body(origin: str, tree_size: int, root: bytes) -> str:
-    return f"{origin}\n{tree_size}\n{base64.b64encode(root).decode()}\n"
+def checkpoint_body(
+    origin: str, tree_size: int, root: bytes, heads: tuple[int, bytes] | None = None
+) -> str:
+    """The note text; with ``heads`` (entries, root), the stream heads' extension line."""
+    extension = "" if heads is None else heads_line(*heads) + "\n"
+    return f"{origin}\n{tree_size}\n{base64.b64encode(root).decode()}\n{extension}"
 
 
 def parse_checkpoint_body(body: str) -> tuple[str, int, bytes]:
@@ -600,6 +686,9 @@ class Verification:
     authenticated: bool = False
     # Set when the log the bundle proves against does not extend a saved checkpoint.
     fork: str = ""
+    # Set when a fresher checkpoint shows newer events of the bundle's streams (a dispute,
+    # a rescission recorded after the bundle's checkpoint): the bundle is out of date.
+    stale: str = ""
     # What a reader should know that does not fail the chain (a signer's typed name
     # that is not their account's name): printed as NOTE lines.
     notes: list[str] = field(default_factory=list)
@@ -614,7 +703,7 @@ class Verification:
 
     @property
     def ok(self) -> bool:
-        return self.checks_pass and self.authenticated and not self.fork
+        return self.checks_pass and self.authenticated and not self.fork and not self.stale
 
     def report(self) -> str:
         lines = [
@@ -624,6 +713,8 @@ class Verification:
         lines += [f"NOTE  {note}" for note in self.notes]
         if self.fork:
             lines.append("RESULT: INCONSISTENT: fork: " + self.fork)
+        elif self.stale:
+            lines.append("RESULT: STALE: " + self.stale)
         elif not self.checks_pass:
             lines.append("RESULT: NOT VERIFIED")
         elif not self.authenticated:
@@ -671,6 +762,7 @@ def verify_bundle(
     witnesses: Sequence[NoteKey] = (),
     witness_quorum: int = 0,
     key_history: dict[str, Any] | None = None,
+    fresher: dict[str, Any] | None = None,
 ) -> Verification:
     """``bundle`` and the checkpoints as plain JSON values.  ``since``: a checkpoint
     saved earlier; ``consistency``: a proof from its size to the bundle's (else the
@@ -741,7 +833,16 @@ def verify_bundle(
         )
     if since is not None:
         proofs = [consistency] if consistency is not None else bundle.get("consistency_proofs", [])
-        if not _consistent(v, key_for(since), cp, since, proofs):
+        if "note" in since:
+            # A saved note: signed by the key (or a key of the history from it) as its origin.
+            trusted = [key, *(chain.keys.values() if given or public_key is None else ())]
+            try:
+                _t, _s, old_size, old_root, _h = _note_parts(since["note"], trusted)
+            except ValueError as e:
+                v.add("consistent with your checkpoint", False, f"your checkpoint note: {e}")
+                return v
+            since = {"tree_size": old_size, "root_sha256": old_root.hex()}
+        if not _consistent(v, key_for(since) if "key_id" in since else None, cp, since, proofs):
             return v
     root = bytes.fromhex(cp["root_sha256"])
     events: list[dict[str, Any]] = []
@@ -760,6 +861,8 @@ def verify_bundle(
     v.add("inclusion proofs", True, f"{len(events)} events in the signed tree")
     if not _complete(v, key, bundle, events):
         return v
+    if not _heads_complete(v, key, bundle, events, bool(witnesses)):
+        return v
     in_order = sorted(events, key=lambda e: e["position"])
     if bundle.get("authors") is not None:
         entry_events = [e for e in in_order if e["stream_id"] == bundle["submission_id"]]
@@ -770,6 +873,10 @@ def verify_bundle(
         ):
             return v
     _chain_of_title(v, bundle, in_order)
+    if fresher is not None:
+        # A key of the history is trusted only through the key given (or nothing is).
+        trusted = [key, *(chain.keys.values() if given or public_key is None else ())]
+        _current(v, trusted, bundle, events, fresher, witnesses, witness_quorum)
     return v
 
 
@@ -816,14 +923,9 @@ def _witnessed(
         return v.add(name, False, "the checkpoint note names another tree than the checkpoint")
     if 0 not in signatures_by(NoteKey(origin, NOTE_ED25519, key), text, signatures):
         return v.add(name, False, f"the note is not signed by the log key as {origin}")
-    cosigned = []
-    for witness in witnesses:
-        verdicts = signatures_by(witness, text, signatures)
-        if None in verdicts:
-            return v.add(name, False, f"the cosignature of {witness.name} does not verify")
-        if verdicts:
-            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(t or 0 for t in verdicts)))
-            cosigned.append(f"{witness.name} at {at}")
+    cosigned, problem = _cosigners(text, signatures, witnesses)
+    if problem:
+        return v.add(name, False, problem)
     return v.add(
         name,
         len(cosigned) >= quorum,
@@ -831,9 +933,24 @@ def _witnessed(
     )
 
 
+def _cosigners(
+    text: str, signatures: list[tuple[str, bytes]], witnesses: Sequence[NoteKey]
+) -> tuple[list[str], str]:
+    """Which of ``witnesses`` cosigned the note's text (name at time), or what is wrong."""
+    cosigned: list[str] = []
+    for witness in witnesses:
+        verdicts = signatures_by(witness, text, signatures)
+        if None in verdicts:
+            return cosigned, f"the cosignature of {witness.name} does not verify"
+        if verdicts:
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(t or 0 for t in verdicts)))
+            cosigned.append(f"{witness.name} at {at}")
+    return cosigned, ""
+
+
 def _consistent(
     v: Verification,
-    key: Ed25519PublicKey,
+    key: Ed25519PublicKey | None,
     cp: dict[str, Any],
     old: dict[str, Any],
     proofs: list[dict[str, Any]],
@@ -842,7 +959,8 @@ def _consistent(
     and for two validly signed trees that do not extend each other, a fork)."""
     first, second = old["tree_size"], cp["tree_size"]
     name = f"consistent with your checkpoint of size {first}"
-    if not checkpoint_verifies(key, old):
+    # key None: a note, its signature already checked.
+    if key is not None and not checkpoint_verifies(key, old):
         return v.add(name, False, "your checkpoint's signature does not check with this key")
     old_root, new_root = bytes.fromhex(old["root_sha256"]), bytes.fromhex(cp["root_sha256"])
     if first > second:
@@ -910,6 +1028,192 @@ def _complete(
             return v.add(name, False, f"leaf {unlisted[0]} of stream {stream} is not listed")
     total = sum(len(leaves) for leaves in listed["streams"].values())
     return v.add(name, True, f"{total} events in {len(listed['streams'])} streams")
+
+
+def _note_parts(
+    note: str, keys: Sequence[Ed25519PublicKey]
+) -> tuple[str, list[tuple[str, bytes]], int, bytes, tuple[int, bytes] | None]:
+    """(text, signatures, size, root, heads) of a checkpoint note signed by one of ``keys``
+    under its origin; ValueError naming what is wrong."""
+    text, signatures = split_note(note)
+    origin, size, root = parse_checkpoint_body(text)
+    if not any(
+        0 in signatures_by(NoteKey(origin, NOTE_ED25519, k), text, signatures) for k in keys
+    ):
+        raise ValueError(f"the note is not signed by the log key as {origin}")
+    return text, signatures, size, root, parse_heads_line(text)
+
+
+def _proven_heads(
+    items: Sequence[dict[str, Any]], committed: tuple[int, bytes]
+) -> tuple[dict[str, dict[str, Any]], str]:
+    """The entries by stream id when each is in the committed map, else what is wrong."""
+    entries, root = committed
+    by_stream: dict[str, dict[str, Any]] = {}
+    for item in items:
+        data = heads_entry(item["stream_id"], item["events"], bytes.fromhex(item["head"]))
+        proof = [bytes.fromhex(h) for h in item["map_proof"]]
+        if item["stream_id"] in by_stream:
+            return by_stream, f"stream {item['stream_id']} is listed twice"
+        if not verify_inclusion(leaf_hash(data), item["map_index"], entries, proof, root):
+            return by_stream, f"the head of stream {item['stream_id']} is not in the committed map"
+        by_stream[item["stream_id"]] = item
+    return by_stream, ""
+
+
+def _heads_complete(
+    v: Verification,
+    key: Ed25519PublicKey,
+    bundle: dict[str, Any],
+    events: list[dict[str, Any]],
+    witnessed: bool,
+) -> bool:
+    """Format 2: each whole stream's events rebuild the chain head that the checkpoint
+    note (cosigned by the witnesses of a policy) commits to, so an event left out or
+    added is named even when whoever holds the platform's key re-signed the rest."""
+    name = "every event of those streams, by the stream heads in the checkpoint note"
+    if bundle["format"] == FORMAT_1:
+        if witnessed:
+            return v.add(
+                name,
+                False,
+                "a format 1 bundle has no stream heads, and a witness policy needs them:"
+                " export it again",
+            )
+        v.notes.append(
+            "format 1 bundle: that it holds every event of its streams rests on the platform's"
+            " key alone (no stream heads in a witnessed checkpoint); export it again"
+        )
+        return True
+    note, items = bundle.get("checkpoint_note"), bundle.get("stream_heads")
+    if note is None or items is None:
+        return v.add(name, False, "a format 2 bundle needs checkpoint_note and stream_heads")
+    cp = bundle["checkpoint"]
+    try:
+        _text, _sigs, size, root, committed = _note_parts(note, [key])
+    except ValueError as e:
+        return v.add(name, False, f"the checkpoint note: {e}")
+    if size != cp["tree_size"] or root.hex() != cp["root_sha256"]:
+        return v.add(name, False, "the checkpoint note names another tree than the checkpoint")
+    if committed is None:
+        return v.add(name, False, "the checkpoint note commits to no stream heads")
+    by_stream, problem = _proven_heads(items, committed)
+    if problem:
+        return v.add(name, False, problem)
+    listed = (bundle.get("stream_leaves") or {}).get("streams", {})
+    for stream in listed:
+        if stream not in by_stream:
+            return v.add(name, False, f"stream {stream} has no committed head in the bundle")
+    held: dict[str, list[tuple[int, bytes]]] = {}
+    for item in bundle["events"]:
+        event = json.loads(item["event"])
+        held.setdefault(event["stream_id"], []).append(
+            (item["leaf_index"], leaf_hash(item["event"].encode()))
+        )
+    for stream, entry in sorted(by_stream.items()):
+        leaves = sorted(held.get(stream, []))
+        if len(leaves) != entry["events"]:
+            return v.add(
+                name,
+                False,
+                f"stream {stream} had {entry['events']} events at the checkpoint; the bundle"
+                f" holds {len(leaves)}",
+            )
+        if chain_head([digest for _, digest in leaves]).hex() != entry["head"]:
+            return v.add(name, False, f"the events of stream {stream} do not rebuild its head")
+    return v.add(
+        name,
+        True,
+        f"{len(by_stream)} streams, committed at tree size {size} among {committed[0]}",
+    )
+
+
+FRESHNESS_FORMAT = "openinno-freshness/1"
+FRESHNESS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "format": {"const": FRESHNESS_FORMAT},
+        "checkpoint_note": {"type": "string"},
+        "consistency_proof": {"$ref": "#/$defs/consistency_proof"},
+        "stream_heads": SCHEMA["properties"]["stream_heads"],
+    },
+    "required": ["format", "checkpoint_note", "consistency_proof", "stream_heads"],
+    "additionalProperties": False,
+}
+
+
+def _current(
+    v: Verification,
+    keys: Sequence[Ed25519PublicKey],
+    bundle: dict[str, Any],
+    events: list[dict[str, Any]],
+    fresher: dict[str, Any],
+    witnesses: Sequence[NoteKey],
+    quorum: int,
+) -> bool:
+    """Whether the bundle is still current: a fresher checkpoint note (cosigned by the
+    policy's witnesses), proven to extend the bundle's tree, whose stream heads show
+    no newer event of the bundle's streams (else STALE, naming them)."""
+    name = "no newer events of the bundle's streams"
+    problems = schema_errors(fresher, FRESHNESS_SCHEMA)
+    if problems:
+        return v.add(name, False, f"the fresher checkpoint: {problems[0]}")
+    try:
+        text, signatures, size, root, committed = _note_parts(fresher["checkpoint_note"], keys)
+    except ValueError as e:
+        return v.add(name, False, f"the fresher checkpoint note: {e}")
+    if witnesses:
+        cosigned, problem = _cosigners(text, signatures, witnesses)
+        if problem or len(cosigned) < quorum:
+            return v.add(
+                name,
+                False,
+                problem
+                or f"the fresher checkpoint is cosigned by {len(cosigned)} of the"
+                f" policy's witnesses, not {quorum}",
+            )
+    cp = bundle["checkpoint"]
+    first, old_root = cp["tree_size"], bytes.fromhex(cp["root_sha256"])
+    proof = fresher["consistency_proof"]
+    if size < first:
+        return v.add(
+            name, False, f"the fresher checkpoint (size {size}) is older than the bundle's"
+        )
+    if (proof["first"], proof["second"]) != (first, size) or not verify_consistency(
+        first, size, [bytes.fromhex(h) for h in proof["proof"]], old_root, root
+    ):
+        v.fork = f"the checkpoint of size {size} does not extend the bundle's tree of size {first}"
+        return v.add(name, False, v.fork)
+    if committed is None:
+        return v.add(name, False, "the fresher checkpoint note commits to no stream heads")
+    fresh, problem = _proven_heads(fresher["stream_heads"], committed)
+    if problem:
+        return v.add(name, False, f"the fresher checkpoint: {problem}")
+    held: dict[str, int] = {}
+    for event in events:
+        held[event["stream_id"]] = held.get(event["stream_id"], 0) + 1
+    mine = {h["stream_id"]: h for h in bundle.get("stream_heads") or []}
+    streams = (bundle.get("stream_leaves") or {}).get("streams", {})
+    newer = []
+    for stream in sorted(streams):
+        entry = fresh.get(stream)
+        if entry is None:
+            return v.add(name, False, f"the fresher checkpoint has no head for stream {stream}")
+        count = held.get(stream, 0)
+        same_head = stream not in mine or mine[stream]["head"] == entry["head"]
+        if entry["events"] < count or (entry["events"] == count and not same_head):
+            v.fork = f"stream {stream} has another history at size {size} than in the bundle"
+            return v.add(name, False, v.fork)
+        if entry["events"] > count:
+            newer.append(f"stream {stream}: {entry['events'] - count} newer")
+    if newer:
+        v.stale = (
+            f"the log at size {size} has events the bundle (size {first}) does not: "
+            + "; ".join(newer)
+            + ": export a fresh bundle"
+        )
+        return v.add(name, False, v.stale)
+    return v.add(name, True, f"none up to tree size {size}")
 
 
 def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[str, Any]]) -> None:
@@ -1113,6 +1417,21 @@ def _read_json(path: str, what: str, schema: dict[str, Any] | None = None) -> An
     return value
 
 
+def _read_since(path: str) -> dict[str, Any]:
+    """A saved checkpoint: the JSON one, or the C2SP note (GET /api/v1/log/checkpoint-note)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as e:
+        raise SystemExit(f"error: cannot read checkpoint {path}: {e}") from None
+    if raw.lstrip().startswith(b"{"):
+        value: dict[str, Any] = _read_json(path, "checkpoint", _CHECKPOINT)
+        return value
+    try:
+        return {"note": raw.decode()}
+    except UnicodeDecodeError as e:
+        raise SystemExit(f"error: checkpoint {path}: {e}") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("bundle")
     parser.add_argument("--checkpoint", help="your own copy of a signed checkpoint (JSON)")
@@ -1120,13 +1439,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--since",
         metavar="OLD_CHECKPOINT",
-        help="a checkpoint (JSON) you saved earlier: prove the bundle's log extends it"
-        " (consistent) or show the fork",
+        help="a checkpoint you saved earlier (JSON, or its C2SP note): prove the bundle's"
+        " log extends it (consistent) or show the fork",
     )
     parser.add_argument(
         "--consistency-proof",
         help="the proof from your checkpoint's size to the bundle's, as"
         " GET /api/v1/log/proof/consistency returns it (default: the bundle's own)",
+    )
+    parser.add_argument(
+        "--fresher",
+        metavar="FILE",
+        help="a later checkpoint note with its consistency proof and stream heads, as"
+        " GET /api/v1/log/freshness returns it: STALE if the bundle's streams have newer"
+        " events (a dispute, a rescission)",
     )
     parser.add_argument(
         "--key-history",
@@ -1229,7 +1555,7 @@ def run(args: argparse.Namespace) -> int:
         outside = (
             _read_json(args.checkpoint, "checkpoint", _CHECKPOINT) if args.checkpoint else None
         )
-        since = _read_json(args.since, "checkpoint", _CHECKPOINT) if args.since else None
+        since = _read_since(args.since) if args.since else None
         consistency = (
             _read_json(args.consistency_proof, "consistency proof", _SERVED_PROOF)
             if args.consistency_proof
@@ -1238,6 +1564,11 @@ def run(args: argparse.Namespace) -> int:
         history = (
             _read_json(args.key_history, "key history", KEY_HISTORY_SCHEMA)
             if args.key_history
+            else None
+        )
+        fresher = (
+            _read_json(args.fresher, "fresher checkpoint", FRESHNESS_SCHEMA)
+            if args.fresher
             else None
         )
         witnesses = [parse_vkey(text) for text in args.witness]
@@ -1252,7 +1583,9 @@ def run(args: argparse.Namespace) -> int:
     except SystemExit as e:
         print(e, file=sys.stderr)
         return 2
-    result = verify_bundle(bundle, public, outside, since, consistency, witnesses, quorum, history)
+    result = verify_bundle(
+        bundle, public, outside, since, consistency, witnesses, quorum, history, fresher
+    )
     if isinstance(bundle, dict):
         print(f"evidence for submission {bundle.get('submission_id')}")
     print(result.report())

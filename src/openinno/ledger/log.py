@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,8 @@ from openinno.ledger import checkpoint as checkpoints
 from openinno.ledger import note as notes
 from openinno.ledger.admission import Verdict, judge
 from openinno.ledger.canonical import canonical_json
-from openinno.ledger.merkle import MerkleTree, leaf_hash
+from openinno.ledger.evidence_verifier import EMPTY_HEAD, chain_head, chain_step, heads_entry
+from openinno.ledger.merkle import MerkleTree, leaf_hash, node_hash
 from openinno.ledger.store import LedgerDb
 from openinno.ledger.witnessing import (
     Reply,
@@ -118,6 +119,90 @@ def leaf_bytes(mapper: Mapper[Any], notification: Notification) -> bytes:
     return read_event(mapper, notification).leaf
 
 
+def _entry(stream_id: str, events: int, head: bytes) -> bytes:
+    """``heads_entry`` (the verifier's) with the ledger's faster canonical JSON: the same
+    bytes (tests/ledger/test_stream_heads.py)."""
+    return canonical_json({"events": events, "head": head.hex(), "stream_id": stream_id})
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A stream's chain head as the ledger keeps it (ledger_stream_heads)."""
+
+    events: int
+    head: bytes
+    leaf_index: int  # of its latest event
+    map_index: int  # its entry in the map of heads (-1: not placed yet)
+    first_leaf: int
+
+
+# The map's level 0 (each entry's leaf hash) is kept beside the entry, in
+# ledger_stream_heads.entry_hash; the levels above in ledger_map_nodes.
+_LEVEL_0 = "SELECT map_index, entry_hash FROM ledger_stream_heads WHERE map_index IN ({})"
+_LEVEL_N = "SELECT idx, hash FROM ledger_map_nodes WHERE level = ? AND idx IN ({})"
+
+
+class _MapNodes:
+    """The map of heads' perfect-subtree hashes, read for a root or a proof at its
+    current number of entries."""
+
+    def __init__(self, db: LedgerDb, size: int) -> None:
+        self.db = db
+        self._size = size
+
+    def get(self, level: int, index: int) -> bytes:
+        if level == 0:
+            rows = self.db.rows(_LEVEL_0.format("?"), (index,))
+        else:
+            rows = self.db.rows(_LEVEL_N.format("?"), (level, index))
+        if not rows:
+            raise KeyError(f"no map node at level {level}, index {index}")
+        return bytes(rows[0][1])
+
+    def put(self, level: int, index: int, digest: bytes) -> None:
+        raise NotImplementedError("the map is written by _update_map")
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+
+def _update_map(db: LedgerDb, leaves: dict[int, bytes], size: int) -> None:
+    """Rehash every perfect subtree above the entries ``leaves`` (index: leaf hash, already
+    stored with their entries) in a map of ``size`` entries, a level at a time (one read
+    per level)."""
+    pending: dict[tuple[int, int], bytes] = {(0, i): h for i, h in leaves.items()}
+    dirty = set(leaves)
+    level = 0
+    while dirty:
+        span = 1 << (level + 1)
+        parents = {i // 2 for i in dirty if (i // 2 + 1) * span <= size}
+        if not parents:
+            break
+        want = sorted({c for p in parents for c in (2 * p, 2 * p + 1) if (level, c) not in pending})
+        for start in range(0, len(want), 500):
+            chunk = want[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            query = (
+                db.rows(_LEVEL_0.format(marks), chunk)
+                if level == 0
+                else db.rows(_LEVEL_N.format(marks), (level, *chunk))
+            )
+            for index, digest in query:
+                pending[(level, int(index))] = bytes(digest)
+        for p in parents:
+            pending[(level + 1, p)] = node_hash(
+                pending[(level, 2 * p)], pending[(level, 2 * p + 1)]
+            )
+        dirty = parents
+        level += 1
+    db.executemany(
+        "INSERT INTO ledger_map_nodes (level, idx, hash) VALUES (?, ?, ?)"
+        " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash",
+        [(lv, i, h) for (lv, i), h in pending.items() if lv > 0],
+    )
+
+
 @dataclass
 class Ledger:
     db: LedgerDb
@@ -160,6 +245,7 @@ class Ledger:
                 self._warned_no_write_key = True
             return 0
         size, position = self.state()
+        self.chain_up_to(size)
         proofs_from = self.proofs_from()
         notifications = self.recorder.select_notifications(start=position + 1, limit=limit)
         if not notifications:
@@ -185,6 +271,7 @@ class Ledger:
             index = tree.append_hash(digest)
             leaves.append((index, n.id, str(n.originator_id), n.originator_version, digest))
         new_size, new_position = tree.size, notifications[-1].id
+        heads = self._chained([(i, s, d) for i, _, s, _, d in leaves])
         with self.db.transaction():
             moved = self.db.execute(
                 "UPDATE ledger_state SET tree_size = ?, last_position = ? WHERE id = 1 AND tree_size = ?",
@@ -199,6 +286,7 @@ class Ledger:
                 ("leaf_index", "position", "stream_id", "version", "leaf_hash"),
                 leaves,
             )
+            self._record_chain(heads, new_size)
             self.db.insert_rows(
                 "ledger_rejected",
                 ("position", "stream_id", "version", "topic", "reason", "seen_at"),
@@ -213,6 +301,158 @@ class Ledger:
             # the ledger's transaction.
             self._witness()
         return len(notifications)
+
+    # --- stream chains and the map of stream heads (decision 0024) ---------------------
+    # The map's entries are in the order the streams first appeared in the tree: a new
+    # stream is appended, a stream that grows is updated in place, so each batch rehashes
+    # only the changed entries' paths (``_update_map``), never the whole map.
+
+    def _current_heads(self, streams: set[str]) -> dict[str, _Head]:
+        found: dict[str, _Head] = {}
+        ids = sorted(streams)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.rows(
+                "SELECT stream_id, events, head, leaf_index, map_index, first_leaf"
+                f" FROM ledger_stream_heads WHERE stream_id IN ({marks})",
+                chunk,
+            )
+            found.update(
+                {
+                    str(s): _Head(int(e), bytes(h), int(i), int(m), int(f))
+                    for s, e, h, i, m, f in rows
+                }
+            )
+        return found
+
+    def _chained(self, leaves: list[tuple[int, str, bytes]]) -> dict[str, _Head]:
+        """Each changed stream's new head (``map_index`` -1: a stream new to the map)."""
+        heads = self._current_heads({stream for _, stream, _ in leaves})
+        changed: dict[str, _Head] = {}
+        for index, stream, digest in leaves:
+            known = heads.get(stream) or _Head(0, EMPTY_HEAD, index, -1, index)
+            head = _Head(
+                known.events + 1,
+                chain_step(known.head, digest),
+                index,
+                known.map_index,
+                known.first_leaf,
+            )
+            heads[stream] = changed[stream] = head
+        return changed
+
+    def _map_state(self) -> tuple[int, int]:
+        """(tree size, entries) the stored map of heads is at."""
+        rows = self.db.rows("SELECT tree_size, entries FROM ledger_map_state WHERE id = 1")
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def _record_chain(self, heads: dict[str, _Head], tree_size: int) -> None:
+        _, entries = self._map_state()
+        new = sorted((h.first_leaf, stream) for stream, h in heads.items() if h.map_index < 0)
+        for k, (_, stream) in enumerate(new):
+            h = heads[stream]
+            heads[stream] = _Head(h.events, h.head, h.leaf_index, entries + k, h.first_leaf)
+        entries += len(new)
+        leaves = {
+            stream: leaf_hash(_entry(stream, h.events, h.head)) for stream, h in heads.items()
+        }
+        self.db.executemany(
+            "INSERT INTO ledger_stream_heads"
+            " (stream_id, events, head, leaf_index, map_index, first_leaf, entry_hash)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET"
+            " events = excluded.events, head = excluded.head, leaf_index = excluded.leaf_index,"
+            " entry_hash = excluded.entry_hash",
+            [
+                (stream, h.events, h.head, h.leaf_index, h.map_index, h.first_leaf, leaves[stream])
+                for stream, h in heads.items()
+            ],
+        )
+        _update_map(self.db, {h.map_index: leaves[stream] for stream, h in heads.items()}, entries)
+        self.db.execute(
+            "INSERT INTO ledger_map_state (id, tree_size, entries) VALUES (1, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET tree_size = excluded.tree_size,"
+            " entries = excluded.entries",
+            (tree_size, entries),
+        )
+
+    def chain_up_to(self, size: int) -> None:
+        """Chain the leaves appended before stream chains existed (once, after an upgrade)."""
+        chained, _ = self._map_state()
+        while chained < size:
+            page = self.db.rows(
+                "SELECT leaf_index, stream_id, leaf_hash FROM ledger_leaves"
+                " WHERE leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index LIMIT ?",
+                (chained, size, BATCH * 5),
+            )
+            if not page:
+                return
+            heads = self._chained([(int(i), str(s), bytes(d)) for i, s, d in page])
+            chained = int(page[-1][0]) + 1
+            with self.db.transaction():
+                self._record_chain(heads, chained)
+
+    def heads_commitment(self, size: int) -> tuple[int, bytes]:
+        """(entries, root) of the map of stream heads in the tree of ``size``: from the
+        stored map when it is at that size (O(log² n) reads), else rebuilt."""
+        at, entries = self._map_state()
+        if at == size:
+            return entries, MerkleTree(_MapNodes(self.db, entries)).root(entries)
+        _, tree = self.heads_map(size)
+        return tree.size, tree.root()
+
+    def heads_proofs(
+        self, size: int, streams: Sequence[str], rebuild: bool = False
+    ) -> list[tuple[str, int, bytes, int, list[bytes]]]:
+        """(stream, events, head, map index, inclusion proof) of each stream with events in
+        the tree of ``size``, against ``heads_commitment(size)``; ``rebuild``: from the map
+        rebuilt in memory even when the stored one is at that size."""
+        at, entries = self._map_state()
+        if at == size and not rebuild:
+            found = self._current_heads(set(streams))
+            tree = MerkleTree(_MapNodes(self.db, entries))
+            return [
+                (s, h.events, h.head, h.map_index, tree.inclusion_proof(h.map_index, entries))
+                for s in streams
+                if (h := found.get(s)) is not None
+            ]
+        listed, tree = self.heads_map(size)
+        where = {stream: i for i, (stream, _, _) in enumerate(listed)}
+        return [
+            (s, listed[i][1], listed[i][2], i, tree.inclusion_proof(i, tree.size))
+            for s in streams
+            if (i := where.get(s)) is not None
+        ]
+
+    def heads_map(self, size: int) -> tuple[list[tuple[str, int, bytes]], MerkleTree]:
+        """The map of stream heads at ``size``, rebuilt in memory (O(streams)): its
+        entries (id, events, chain head) in map order, and their Merkle tree."""
+        heads: dict[str, tuple[int, int, bytes]] = {}
+        moved = []
+        for stream, events, head, index, map_index in self.db.rows(
+            "SELECT stream_id, events, head, leaf_index, map_index FROM ledger_stream_heads"
+            " WHERE first_leaf < ?",
+            (size,),
+        ):
+            if int(index) < size:
+                heads[str(stream)] = (int(map_index), int(events), bytes(head))
+            else:
+                moved.append((str(stream), int(map_index)))
+        for stream, map_index in moved:
+            # Grown since: its chain up to ``size``, from its leaves.
+            rows = self.db.rows(
+                "SELECT leaf_hash FROM ledger_leaves WHERE stream_id = ? AND leaf_index < ?"
+                " ORDER BY version",
+                (stream, size),
+            )
+            heads[stream] = (map_index, len(rows), chain_head([bytes(d) for (d,) in rows]))
+        entries = [
+            (stream, e, h) for stream, (_, e, h) in sorted(heads.items(), key=lambda x: x[1][0])
+        ]
+        tree = MerkleTree()
+        for stream, events, head in entries:
+            tree.append(heads_entry(stream, events, head))
+        return entries, tree
 
     def reload_signing_key(self) -> None:
         """Take the key file's current key if the file changed (one stat per batch)."""
@@ -320,7 +560,9 @@ class Ledger:
 
     def _sign_note(self, size: int, root: bytes) -> str:
         assert self.signing_key is not None
-        note = notes.sign_checkpoint(self.signing_key, self.origin, size, root)
+        note = notes.sign_checkpoint(
+            self.signing_key, self.origin, size, root, self.heads_commitment(size)
+        )
         self.db.execute(
             "INSERT INTO ledger_checkpoint_notes (tree_size, note) VALUES (?, ?)"
             " ON CONFLICT (tree_size) DO NOTHING",
@@ -466,6 +708,7 @@ class Ledger:
         latest = self.latest_checkpoint()
         if latest is not None and latest.tree_size == size:
             return latest
+        self.chain_up_to(size)
         with self.db.transaction():
             return self._sign(self.tree(), size)
 

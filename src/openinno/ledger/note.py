@@ -23,9 +23,16 @@ from openinno.ledger.evidence_verifier import (
 __all__ = ["cosign", "log_vkey", "sign_checkpoint", "witness_vkey"]
 
 
-def sign_checkpoint(private_key: Signer, origin: str, tree_size: int, root: bytes) -> str:
-    """The checkpoint note with the log's own signature line."""
-    body = checkpoint_body(origin, tree_size, root)
+def sign_checkpoint(
+    private_key: Signer,
+    origin: str,
+    tree_size: int,
+    root: bytes,
+    heads: tuple[int, bytes] | None = None,
+) -> str:
+    """The checkpoint note with the log's own signature line; with ``heads`` (entries,
+    root of the map of stream heads), its openinno-heads/1 extension line."""
+    body = checkpoint_body(origin, tree_size, root, heads)
     key_id = note_key_id(origin, NOTE_ED25519, private_key.public_key())
     return body + "\n" + signature_line(origin, key_id, private_key.sign(body.encode()))
 

@@ -39,6 +39,18 @@ SCHEMA = (
     " note TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ledger_cosignatures (tree_size BIGINT NOT NULL,"
     " witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (witness, tree_size))",
+    # Every stream's latest chain head (decision 0024), with its entry in the map of heads
+    # whose root each checkpoint note commits to.
+    "CREATE TABLE IF NOT EXISTS ledger_stream_heads (stream_id TEXT PRIMARY KEY,"
+    " events BIGINT NOT NULL, head BYTEA NOT NULL, leaf_index BIGINT NOT NULL,"
+    " map_index BIGINT NOT NULL UNIQUE, first_leaf BIGINT NOT NULL, entry_hash BYTEA NOT NULL)",
+    # The map of heads: its entries in the order streams first appeared (map_index, each
+    # entry's leaf hash: entry_hash), the perfect-subtree hashes above them (rewritten as
+    # entries change) and the tree size it is at.
+    "CREATE TABLE IF NOT EXISTS ledger_map_nodes (level INTEGER NOT NULL, idx BIGINT NOT NULL,"
+    " hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
+    "CREATE TABLE IF NOT EXISTS ledger_map_state (id INTEGER PRIMARY KEY,"
+    " tree_size BIGINT NOT NULL, entries BIGINT NOT NULL)",
 )
 
 

@@ -17,6 +17,7 @@ key, or it could cosign a fork.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import logging
 import os
@@ -71,9 +72,18 @@ class WitnessState:
             return 0, None
         return int(str(entry["size"])), base64.b64decode(str(entry["root"]))
 
-    def record(self, origin: str, size: int, root: bytes) -> None:
+    def latest_text(self, origin: str) -> str | None:
+        """The SHA-256 of the note text last cosigned (None: not recorded, older state)."""
+        entry = self.load().get(origin)
+        return None if entry is None or "text" not in entry else str(entry["text"])
+
+    def record(self, origin: str, size: int, root: bytes, text: str | None = None) -> None:
         state = self.load()
         state[origin] = {"size": size, "root": base64.b64encode(root).decode()}
+        if text is not None:
+            # Extension lines (the stream heads, decision 0024) are cosigned with the tree:
+            # one text per size, so a log cannot have two commitments cosigned for one tree.
+            state[origin]["text"] = hashlib.sha256(text.encode()).hexdigest()
         temporary = self.path.with_name(self.path.name + ".tmp")
         with temporary.open("w") as f:
             json.dump(state, f, indent=1, sort_keys=True)
@@ -124,6 +134,14 @@ class Witness:
             if old == size and latest_root is not None and root != latest_root:
                 log.error("witness: %s signed two different trees of size %s", origin, size)
                 return Answer(409, f"{latest}\n", SIZE_CONTENT_TYPE)
+            known = self.state.latest_text(origin)
+            if (
+                old == size
+                and known is not None
+                and known != hashlib.sha256(text.encode()).hexdigest()
+            ):
+                log.error("witness: %s signed two different notes of size %s", origin, size)
+                return Answer(409, f"{latest}\n", SIZE_CONTENT_TYPE)
             if old == 0 and proof:
                 return Answer(422, "a proof from size 0 must be empty\n")
             if 0 < old < size and (
@@ -139,7 +157,7 @@ class Witness:
                     request.decode(errors="replace"),
                 )
                 return Answer(422, f"the consistency proof from {old} to {size} does not verify\n")
-            self.state.record(origin, size, root)
+            self.state.record(origin, size, root, text)
         return Answer(200, cosign(self.private_key, self.name, text, int(self.now())))
 
 

@@ -633,6 +633,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/log/proof/consistency"): Row(
         everyone(422), "/log/proof/consistency", params={"first": "1", "second": "2"}
     ),
+    ("GET", "/log/checkpoint-note"): Row(everyone(404), "/log/checkpoint-note"),
+    ("GET", "/log/key-history"): Row(everyone(200), "/log/key-history"),
+    ("GET", "/log/freshness"): Row(
+        everyone(409), "/log/freshness", params={"since": "1", "stream_id": str(uuid.UUID(int=1))}
+    ),
     ("GET", "/problems"): Row(everyone(200), "/problems"),
     ("GET", "/problems/{code}"): Row(everyone(200), "/problems/not_found"),
     # remedies (issue 24).  Last: disputing and rescinding close the countersigned

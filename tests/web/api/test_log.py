@@ -107,3 +107,54 @@ def test_checkpoints_proofs_and_evidence_verify_from_the_outside(app, clock, cli
         "not_found",
     )
     assert client.get(f"/api/v1/submissions/{entry}/evidence").status_code == 401
+
+
+def test_notes_key_history_and_freshness_for_outside_verifiers(app, clock, client):
+    """What a verifier fetches beside a bundle: the checkpoint note (with the stream heads
+    line and any cosignatures), the key history, and a fresher checkpoint that tells an
+    old bundle is stale once a dispute is recorded."""
+    import json
+
+    from openinno.ledger import evidence_verifier as ev
+
+    (app.settings.data_dir / "signing-key.pem").write_bytes(checkpoints.generate_private_key_pem())
+    ledger = ledger_for(app, create_tables=True)
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    entry = s.submit(challenge_id, terms)
+    clock.advance(timedelta(days=30))
+    agreement_id = s.award_unreviewed(challenge_id, [(entry, 1)]).agreement_ids[0]
+    text_sha = app.get_agreement(s.solver, agreement_id).text_sha256
+    app.sign_agreement(s.solver, agreement_id, "Sol Ver", "I agree", text_sha)
+    app.countersign_agreement(s.sponsor, agreement_id, "Spon Sor", "I agree", text_sha)
+    app.record_payment(s.sponsor, agreement_id, "WIRE-1")
+    catch_up(ledger)
+    from openinno.ledger.bundle import build_bundle, encode_bundle
+
+    old = json.loads(encode_bundle(build_bundle(ledger, entry)))
+    size = old["checkpoint"]["tree_size"]
+
+    note = client.get("/api/v1/log/checkpoint-note")
+    assert note.status_code == 200 and note.headers["content-type"].startswith("text/plain")
+    assert note.text == old["checkpoint_note"]
+    assert ev.parse_heads_line(note.text.split("\n\n")[0] + "\n") is not None
+    assert client.get(f"/api/v1/log/checkpoint-note?tree_size={size}").text == note.text
+    assert_problem(client.get("/api/v1/log/checkpoint-note?tree_size=1"), 404, "not_found")
+    history = client.get("/api/v1/log/key-history").json()
+    assert history["format"] == ev.KEY_HISTORY_FORMAT and history["revocations"] == []
+
+    app.dispute_agreement(s.solver, agreement_id, "The sponsor never paid.")
+    catch_up(ledger)
+    ledger.db.close()
+    streams = sorted(old["stream_leaves"]["streams"])
+    query = "&".join(f"stream_id={x}" for x in streams)
+    fresher = client.get(f"/api/v1/log/freshness?since={size}&{query}").json()
+    assert fresher["format"] == ev.FRESHNESS_FORMAT
+    public = checkpoints.load_public_key(
+        client.get("/api/v1/log/public-key").json()["public_key_pem"].encode()
+    )
+    result = ev.verify_bundle(old, public, fresher=fresher)
+    assert f"stream {agreement_id}: 1 newer" in result.stale
+    assert_problem(
+        client.get(f"/api/v1/log/freshness?since={size + 100}&{query}"), 422, "invalid_input"
+    )
