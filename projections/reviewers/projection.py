@@ -58,6 +58,10 @@ DDL = (
     # The version the scores are of (issue 20; NULL in reviews recorded before versions
     # were bound: decision 0020, see queries.CURRENT).
     " scored_version INTEGER, scored_sha256 TEXT,"
+    # 1 where the scored version is the entry's current one (queries.CURRENT), kept by
+    # ``CURRENT_STATEMENT`` at the end of each batch that scores or revises: the
+    # progress counters count only such reviews (stale ones apart).
+    " current INTEGER NOT NULL DEFAULT 0,"
     # One review per entry and reviewer (its id is derived from both).  The queue joins
     # each entry to my review of it by this index, and the counters' triggers find an
     # entry's reviews by it: a constraint's index, built with the table, so also during
@@ -72,6 +76,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rv_progress ("
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL,"
     " done INTEGER NOT NULL DEFAULT 0, conflicts INTEGER NOT NULL DEFAULT 0,"
+    " stale INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_counts ("
     " challenge_id TEXT PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0,"
@@ -97,7 +102,13 @@ TABLES = (
 # batch; once both are, as at the end of every batch, "not dead" is "live", as
 # ``queries.PROGRESS_COUNTED`` counts.  ``reviewed`` counts the (challenge, entry)
 # pairs with a counted review; ``live`` the entries not dead.
-COUNTED = "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 THEN 1 ELSE 0 END"
+COUNTED = (
+    "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 AND {r}.current = 1 THEN 1 ELSE 0 END"
+)
+# Scored, no conflict, but of an earlier version (issue 20: re-review).
+STALE = (
+    "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 AND {r}.current = 0 THEN 1 ELSE 0 END"
+)
 CONFLICTED = "CASE WHEN {r}.conflict = 1 THEN 1 ELSE 0 END"
 DEAD = "CASE WHEN {r}.status IN ('withdrawn', 'disqualified') THEN 1 ELSE 0 END"
 _NOT_DEAD = (
@@ -108,7 +119,8 @@ _NOT_DEAD = (
 # reviewer_id) index: a few rows.
 _NOW_COUNTED = (
     "(SELECT COUNT(*) FROM rv_reviews c WHERE c.submission_id = {r}.submission_id"
-    " AND c.challenge_id = {r}.challenge_id AND c.scores IS NOT NULL AND c.conflict = 0)"
+    " AND c.challenge_id = {r}.challenge_id AND c.scores IS NOT NULL AND c.conflict = 0"
+    " AND c.current = 1)"
 )
 
 
@@ -122,15 +134,15 @@ def _add(table: str, key: str, columns: tuple[str, ...], alias: str = "") -> str
     return f" ON CONFLICT ({key}) DO UPDATE SET {sets};"
 
 
-_PROGRESS = ("done", "conflicts")
+_PROGRESS = ("done", "conflicts", "stale")
 
 
 def _sqlite_review_progress(r: str, sign: str) -> str:
     """Add (sign '') or take away ('-') review ``r``'s share of its progress."""
     return (
-        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts, stale)"
         f" SELECT {r}.challenge_id, {r}.reviewer_id,"
-        f" {sign}({_f(COUNTED, r)}), {sign}({_f(CONFLICTED, r)})"
+        f" {sign}({_f(COUNTED, r)}), {sign}({_f(CONFLICTED, r)}), {sign}({_f(STALE, r)})"
         f" WHERE ({r}.scores IS NOT NULL OR {r}.conflict <> 0) AND {_f(_NOT_DEAD, r)}"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS)
     )
@@ -151,9 +163,10 @@ def _sqlite_entry_progress(r: str, sign: str) -> str:
     """Where entry ``r`` is dead, its reviews' shares given back (sign '') or taken
     away ('-'): an entry dying moves every counted review of it."""
     return (
-        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts, stale)"
         f" SELECT v.challenge_id, v.reviewer_id,"
-        f" {sign}SUM({_f(COUNTED, 'v')}), {sign}SUM({_f(CONFLICTED, 'v')})"
+        f" {sign}SUM({_f(COUNTED, 'v')}), {sign}SUM({_f(CONFLICTED, 'v')}),"
+        f" {sign}SUM({_f(STALE, 'v')})"
         f" FROM rv_reviews v WHERE v.submission_id = {r}.submission_id"
         f" AND {r}.status IN ('withdrawn', 'disqualified')"
         " GROUP BY v.challenge_id, v.reviewer_id"
@@ -176,7 +189,7 @@ SQLITE_DDL = (
     + _sqlite_reviewed("new", f"now - {_f(COUNTED, 'new')}")
     + " END",
     "CREATE TRIGGER IF NOT EXISTS rv_reviews_counted_update AFTER UPDATE OF"
-    " challenge_id, submission_id, reviewer_id, scores, conflict ON rv_reviews BEGIN "
+    " challenge_id, submission_id, reviewer_id, scores, conflict, current ON rv_reviews BEGIN "
     + _sqlite_review_progress("old", "-")
     + _sqlite_review_progress("new", "")
     # The new row's entry had its counted reviews now less the new row, plus the old row
@@ -214,13 +227,13 @@ SQLITE_DDL = (
 # PostgreSQL: per statement, the changed rows at once.  ``changes`` are the rows'
 # versions with a sign: +1 for new rows, -1 for old ones (an update: only rows whose
 # counted columns changed, both versions).
-_REVIEW_COLUMNS = "challenge_id, reviewer_id, submission_id, counted, conflicted, sign"
+_REVIEW_COLUMNS = "challenge_id, reviewer_id, submission_id, counted, conflicted, stale, sign"
 
 
 def _review_version(r: str, sign: int) -> str:
     return (
         f"{r}.challenge_id, {r}.reviewer_id, {r}.submission_id,"
-        f" {_f(COUNTED, r)}, {_f(CONFLICTED, r)}, {sign}"
+        f" {_f(COUNTED, r)}, {_f(CONFLICTED, r)}, {_f(STALE, r)}, {sign}"
     )
 
 
@@ -234,9 +247,9 @@ _REVIEW_CHANGES = {
         f" CROSS JOIN LATERAL (VALUES ({_review_version('n', 1)}),"
         f" ({_review_version('o', -1)})) AS x ({_REVIEW_COLUMNS})"
         " WHERE (n.challenge_id, n.reviewer_id, n.submission_id,"
-        f" {_f(COUNTED, 'n')}, {_f(CONFLICTED, 'n')})"
+        f" {_f(COUNTED, 'n')}, {_f(CONFLICTED, 'n')}, {_f(STALE, 'n')})"
         " IS DISTINCT FROM (o.challenge_id, o.reviewer_id, o.submission_id,"
-        f" {_f(COUNTED, 'o')}, {_f(CONFLICTED, 'o')})"
+        f" {_f(COUNTED, 'o')}, {_f(CONFLICTED, 'o')}, {_f(STALE, 'o')})"
     ),
 }
 
@@ -244,11 +257,13 @@ _REVIEW_CHANGES = {
 def _pg_reviews(changes: str) -> str:
     progress = (
         f"WITH ch ({_REVIEW_COLUMNS}) AS ({changes}) "
-        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts)"
-        " SELECT challenge_id, reviewer_id, SUM(sign * counted), SUM(sign * conflicted)"
+        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts, stale)"
+        " SELECT challenge_id, reviewer_id, SUM(sign * counted), SUM(sign * conflicted),"
+        " SUM(sign * stale)"
         f" FROM ch WHERE {_f(_NOT_DEAD, 'ch')}"
         " GROUP BY challenge_id, reviewer_id"
         " HAVING SUM(sign * counted) <> 0 OR SUM(sign * conflicted) <> 0"
+        " OR SUM(sign * stale) <> 0"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
     )
     # Per (challenge, entry): k, the statement's change of its counted reviews; before
@@ -292,13 +307,14 @@ def _pg_entries(changes: str) -> str:
     # A dead entry's version takes its reviews' shares away (new) or gives them back (old).
     progress = (
         f"WITH ch ({_ENTRY_COLUMNS}) AS ({changes}) "
-        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts)"
+        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts, stale)"
         f" SELECT v.challenge_id, v.reviewer_id, SUM(-ch.sign * ({_f(COUNTED, 'v')})),"
-        f" SUM(-ch.sign * ({_f(CONFLICTED, 'v')}))"
+        f" SUM(-ch.sign * ({_f(CONFLICTED, 'v')})), SUM(-ch.sign * ({_f(STALE, 'v')}))"
         " FROM ch JOIN rv_reviews v ON v.submission_id = ch.submission_id WHERE ch.dead = 1"
         " GROUP BY v.challenge_id, v.reviewer_id"
         f" HAVING SUM(-ch.sign * ({_f(COUNTED, 'v')})) <> 0"
         f" OR SUM(-ch.sign * ({_f(CONFLICTED, 'v')})) <> 0"
+        f" OR SUM(-ch.sign * ({_f(STALE, 'v')})) <> 0"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
     )
     return f"{live} {progress}"
@@ -326,10 +342,11 @@ POSTGRES_DDL = (
 # entry or a counted review gets one.
 POSTGRES_RECOUNT = (
     "DELETE FROM rv_progress",
-    "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+    "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts, stale)"
     f" SELECT v.challenge_id, v.reviewer_id,"
     f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(COUNTED, 'v')} ELSE 0 END),"
-    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(CONFLICTED, 'v')} ELSE 0 END)"
+    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(CONFLICTED, 'v')} ELSE 0 END),"
+    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(STALE, 'v')} ELSE 0 END)"
     " FROM rv_reviews v WHERE v.scores IS NOT NULL OR v.conflict <> 0"
     " GROUP BY v.challenge_id, v.reviewer_id",
     "DELETE FROM rv_counts",
@@ -337,7 +354,8 @@ POSTGRES_RECOUNT = (
     " SELECT challenge_id, SUM(live), SUM(reviewed) FROM ("
     f" SELECT e.challenge_id, 1 - {_f(DEAD, 'e')}, 0 FROM rv_entries e"
     " UNION ALL SELECT c.challenge_id, 0, COUNT(DISTINCT c.submission_id) FROM rv_reviews c"
-    " WHERE c.scores IS NOT NULL AND c.conflict = 0 GROUP BY c.challenge_id"
+    " WHERE c.scores IS NOT NULL AND c.conflict = 0 AND c.current = 1"
+    " GROUP BY c.challenge_id"
     ") AS n (challenge_id, live, reviewed) GROUP BY challenge_id",
 )
 
@@ -488,8 +506,34 @@ def _entry(db: Writes, item: Item, **values: object) -> None:
     update(db, "rv_entries", {"submission_id": str(item.originator_id)}, values)
 
 
+# Whether each review of an entry is of its current version (``rv_reviews.current``,
+# queries.CURRENT in a column): recomputed at the end of a batch that scores one of
+# its reviews or revises it, from the rows as the batch leaves them (so the order of
+# the batch's events does not matter); only rows whose value changes are written.
+_CURRENT_VALUE = (
+    "CASE WHEN COALESCE(rv_reviews.scored_version, 1) = (SELECT e.version FROM rv_entries e"
+    " WHERE e.submission_id = rv_reviews.submission_id) THEN 1 ELSE 0 END"
+)
+CURRENT_OF_ENTRY = (
+    f"UPDATE rv_reviews SET current = {_CURRENT_VALUE}"
+    f" WHERE submission_id = ? AND current <> {_CURRENT_VALUE}"
+)
+CURRENT_OF_ENTRIES = CURRENT_OF_ENTRY.replace(
+    "WHERE submission_id = ?", "WHERE submission_id = ANY(?::text[])"
+)
+CURRENT_OF_REVIEW = (
+    f"UPDATE rv_reviews SET current = {_CURRENT_VALUE}"
+    f" WHERE review_id = ? AND current <> {_CURRENT_VALUE}"
+)
+CURRENT_OF_REVIEWS = CURRENT_OF_REVIEW.replace(
+    "WHERE review_id = ?", "WHERE review_id = ANY(?::text[])"
+)
+
+
 def on_revised(db: Writes, item: Item) -> None:
     d = _data(item)
+    submission_id = str(item.originator_id)
+    db.merge(CURRENT_OF_ENTRY, submission_id, (submission_id,), None, many=CURRENT_OF_ENTRIES)
     _entry(
         db,
         item,
@@ -594,6 +638,8 @@ def on_scores(db: Writes, item: Item) -> None:
     else:
         db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None, many=TOTALS)
     db.update("rv_reviews", where, values)
+    review_id = where["review_id"]
+    db.merge(CURRENT_OF_REVIEW, review_id, (review_id,), None, many=CURRENT_OF_REVIEWS)
     if event_name(item.topic) == REVISED:
         db.add("rv_reviews", where, "revisions", 1)
 

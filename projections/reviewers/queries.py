@@ -347,7 +347,7 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
         found = db.rows("SELECT live FROM rv_counts WHERE challenge_id = ?", (cid,))
         live = int(found[0]["live"]) if found else 0
     rows = db.rows(
-        "SELECT v.reviewer_id, p.done, p.conflicts FROM rv_reviewers v"
+        "SELECT v.reviewer_id, p.done, p.conflicts, p.stale FROM rv_reviewers v"
         " LEFT JOIN rv_progress p ON p.challenge_id = v.challenge_id"
         " AND p.reviewer_id = v.reviewer_id "
         "WHERE v.challenge_id = ? AND v.accepted = 1 ORDER BY v.reviewer_id",
@@ -357,6 +357,7 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
         {
             "reviewer_id": r["reviewer_id"],
             "done": int(r["done"] or 0),
+            "stale": int(r["stale"] or 0),
             "assigned": int(live) - int(r["conflicts"] or 0),
         }
         for r in rows
@@ -366,18 +367,31 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
         "entries": int(live),
         "reviewers": reviewers,
         "done": sum(r["done"] for r in reviewers),
+        "stale": sum(r["stale"] for r in reviewers),
         "assigned": sum(r["assigned"] for r in reviewers),
     }
 
 
 # What the counters stand for, counted from the rows (the tests compare): per
-# accepted reviewer of a challenge, reviews done and conflicts of live entries.
+# accepted reviewer of a challenge, reviews done (of the current version), conflicts
+# and stale reviews (scored, of an earlier version) of live entries.  ``current`` is
+# the column the projection keeps; ``CURRENT_MISMATCHES`` finds rows where it is not
+# what CURRENT says.
 PROGRESS_COUNTED = (
     "SELECT v.reviewer_id,"
-    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 THEN 1 ELSE 0 END) AS done,"
-    " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts "
+    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 AND r.current = 1 THEN 1 ELSE 0"
+    " END) AS done,"
+    " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts,"
+    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 AND r.current = 0 THEN 1 ELSE 0"
+    " END) AS stale "
     "FROM rv_reviewers v LEFT JOIN rv_reviews r ON r.challenge_id = v.challenge_id"
     " AND r.reviewer_id = v.reviewer_id AND EXISTS (SELECT 1 FROM rv_entries e"
     f" WHERE e.submission_id = r.submission_id AND e.status NOT IN {LIVE}) "
     "WHERE v.challenge_id = ? AND v.accepted = 1 GROUP BY v.reviewer_id ORDER BY v.reviewer_id"
+)
+
+CURRENT_MISMATCHES = (
+    "SELECT r.review_id FROM rv_reviews r JOIN rv_entries e ON e.submission_id = r.submission_id"
+    " WHERE r.challenge_id = ? AND r.scores IS NOT NULL"
+    f" AND r.current <> CASE WHEN {CURRENT} THEN 1 ELSE 0 END"
 )
