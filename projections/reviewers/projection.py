@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from openinno.domain import Challenge, Review, Submission
+from openinno.domain import Challenge, Review, ReviewAssignment, Submission
 from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
 from projections.reviewers.scoring import weighted_total
@@ -27,7 +27,19 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rv_challenges ("
     " challenge_id TEXT PRIMARY KEY, title TEXT NOT NULL, criteria TEXT NOT NULL,"
     " review_ends_at TEXT NOT NULL, status TEXT NOT NULL,"
-    " revealed INTEGER NOT NULL DEFAULT 0)",
+    " revealed INTEGER NOT NULL DEFAULT 0,"
+    # k where the challenge assigns entries to reviewers (decision 0023), else NULL:
+    # every accepted reviewer reviews every entry.
+    " assignment_k INTEGER)",
+    # Who reviews what, where the challenge assigns (ReviewAssignment streams).  The
+    # key's prefix finds a reviewer's entries; the second index an entry's reviewers.
+    "CREATE TABLE IF NOT EXISTS rv_assigned ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
+    " PRIMARY KEY (challenge_id, reviewer_id, submission_id))",
+    "CREATE INDEX IF NOT EXISTS rv_assigned_entry ON rv_assigned (submission_id)",
+    "CREATE TABLE IF NOT EXISTS rv_released ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, reason TEXT NOT NULL,"
+    " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_reviewers ("
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, accepted INTEGER NOT NULL,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
@@ -85,6 +97,8 @@ DDL = (
 
 TABLES = (
     "rv_challenges",
+    "rv_assigned",
+    "rv_released",
     "rv_reviewers",
     "rv_pseudonyms",
     "rv_entries",
@@ -644,6 +658,53 @@ def on_scores(db: Writes, item: Item) -> None:
         db.add("rv_reviews", where, "revisions", 1)
 
 
+# Assignment (decision 0023): statements, not rows, so that an entry assigned and
+# taken away in one batch ends as the log left it (statements run in log order).
+ASSIGN = (
+    "INSERT INTO rv_assigned (challenge_id, reviewer_id, submission_id) VALUES (?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+ASSIGN_MANY = (
+    "INSERT INTO rv_assigned (challenge_id, reviewer_id, submission_id)"
+    " SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING"
+)
+UNASSIGN = (
+    "DELETE FROM rv_assigned WHERE challenge_id = ? AND reviewer_id = ? AND submission_id = ?"
+)
+UNASSIGN_MANY = (
+    "DELETE FROM rv_assigned a USING unnest(?::text[], ?::text[], ?::text[])"
+    " AS u (challenge_id, reviewer_id, submission_id)"
+    " WHERE a.challenge_id = u.challenge_id AND a.reviewer_id = u.reviewer_id"
+    " AND a.submission_id = u.submission_id"
+)
+
+
+def on_reviewers_assigned(db: Writes, item: Item) -> None:
+    _challenge(db, item, assignment_k=_data(item)["k"])
+
+
+def on_entries_assigned(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        db.execute(ASSIGN, (d["challenge_id"], d["reviewer_id"], sid), many=ASSIGN_MANY)
+
+
+def on_entries_unassigned(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        db.execute(UNASSIGN, (d["challenge_id"], d["reviewer_id"], sid), many=UNASSIGN_MANY)
+
+
+def on_reviewer_released(db: Writes, item: Item) -> None:
+    d = _data(item)
+    row = {
+        "challenge_id": d["challenge_id"],
+        "reviewer_id": d["reviewer_id"],
+        "reason": d["reason"],
+    }
+    upsert(db, "rv_released", row)
+
+
 def on_conflict(db: Writes, item: Item) -> None:
     update(db, "rv_reviews", {"review_id": str(item.originator_id)}, {"conflict": 1})
 
@@ -668,6 +729,10 @@ PROJECTION = Projection(
         Review.Started: on_review_started,
         Review.ScoresRecorded: on_scores,
         Review.ScoresRevised: on_scores,
+        Challenge.ReviewersAssigned: on_reviewers_assigned,
+        ReviewAssignment.EntriesAssigned: on_entries_assigned,
+        ReviewAssignment.EntriesUnassigned: on_entries_unassigned,
+        ReviewAssignment.Released: on_reviewer_released,
     },
     envelope={
         Challenge.WinnersAwarded: on_awarded_winners,

@@ -29,6 +29,7 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.assignment import Assignments
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -127,6 +128,7 @@ class OpenInno(
     Remedies,
     TeamCommands,
     Judging,
+    Assignments,
     EntryDrafts,
     AccessRules,
     EntryFiles,

@@ -14,7 +14,15 @@ from uuid import UUID, uuid4
 from openinno.commands.base import CommandBase
 from openinno.commands.results import AwardsRecorded, Recorded
 from openinno.commands.retry import retry_on_conflict
-from openinno.domain import Account, Challenge, IpAgreement, Review, Submission, ids
+from openinno.domain import (
+    Account,
+    Challenge,
+    IpAgreement,
+    Review,
+    ReviewAssignment,
+    Submission,
+    ids,
+)
 from openinno.domain.errors import (
     NOT_FOUND,
     ConflictOfInterest,
@@ -66,6 +74,9 @@ class Judging(CommandBase):
         submission, challenge = self._reviewable(actor_id, submission_id)
         at = self._now()
         challenge.require_reviewing(actor_id, at)
+        # Where the challenge assigns entries (decision 0023), only one's own.
+        if not self.assigned_to(challenge, actor_id, submission_id):
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         submission.require_active()
         version = len(submission.versions)
         if content_sha256 is not None and content_sha256 != submission.content_sha256:
@@ -95,7 +106,18 @@ class Judging(CommandBase):
         challenge.require_reviewing(actor_id, at, scoring=False)
         review = self._review(actor_id, submission, at)
         review.declare_conflict(actor_id, reason, at)
-        return Recorded(review.id, self._commit(review))
+        # An assigned entry leaves the reviewer's assignment with the conflict; the
+        # sponsor's next assignment run gives it to another (decision 0023).
+        assignment = None
+        if challenge.assignment_k is not None:
+            assignment = self._maybe_load(
+                ids.assignment_id(challenge.id, actor_id), ReviewAssignment
+            )
+            if assignment is not None:
+                assignment.note_conflict(
+                    actor_id, submission_id, "A conflict of interest was declared.", at
+                )
+        return Recorded(review.id, self._commit(review, assignment))
 
     @retry_on_conflict
     def close_review_early(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:

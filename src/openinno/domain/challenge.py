@@ -320,6 +320,61 @@ class Challenge(Aggregate):
         self.review_closed_early = True
         self.announcements.append(announcement_id)
 
+    # --- assignment at volume (decision 0023) ------------------------------------------
+    # Streams replayed from before assignment existed: every accepted reviewer reviews
+    # every entry.
+    assignment_k: int | None = None
+
+    class ReviewersAssigned(Aggregate.Event):
+        """An assignment run's parameters (the entries each reviewer received are in
+        their ``ReviewAssignment`` stream): ``k`` reviewers per entry, the ``seed`` of
+        the order, the entries considered (count and SHA-256 of their sorted ids), the
+        reviewers in the pool and how many (entry, reviewer) pairs the run added."""
+
+        actor_id: UUID
+        k: int
+        seed: int
+        entry_count: int
+        entries_sha256: str
+        reviewer_ids: tuple[UUID, ...]
+        pairs_added: int
+
+    def record_assignment(
+        self,
+        actor_id: UUID,
+        k: int,
+        seed: int,
+        entry_count: int,
+        entries_sha256: str,
+        reviewer_ids: tuple[UUID, ...],
+        pairs_added: int,
+        at: datetime,
+    ) -> None:
+        self._require_running()
+        if self.review_ended(at):
+            raise WindowClosed("The review period has ended; scores are final.")
+        if not set(reviewer_ids) <= self.reviewers:
+            raise InvalidInput(
+                "Assign entries only to reviewers who accepted.", field="reviewer_ids"
+            )
+        self._reviewers_assigned(
+            actor_id, k, seed, entry_count, entries_sha256, reviewer_ids, pairs_added, at
+        )
+
+    @event(ReviewersAssigned)
+    def _reviewers_assigned(
+        self,
+        actor_id: UUID,
+        k: int,
+        seed: int,
+        entry_count: int,
+        entries_sha256: str,
+        reviewer_ids: tuple[UUID, ...],
+        pairs_added: int,
+        timestamp: datetime,
+    ) -> None:
+        self.assignment_k = k
+
     def review_ended(self, at: datetime) -> bool:
         return self.review_closed_early or at >= self.spec.review_ends_at
 

@@ -82,6 +82,10 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # into the terms explicitly, so every terms hash since covers it, and the terms
     # of older challenges re-encode to the very bytes they hashed (``terms_document``).
     review_timing: ReviewTiming | None = None
+    # Assignment (issue 20, decision 0023): True: no entry is assigned to a reviewer who
+    # is a member of the sponsor's organisation.  None (left out of the terms
+    # document, as every optional key below): not said, which means False.
+    independent_reviewers: bool | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
@@ -160,14 +164,22 @@ def canonical_json(value: Any) -> bytes:
     return msgspec.json.encode(value, order="sorted")
 
 
+# Keys of the spec added after terms were first hashed: each is left out of the terms
+# document while None, so terms published before it existed keep their bytes.
+OPTIONAL_TERMS_KEYS: tuple[str, ...] = ("review_timing", "independent_reviewers")
+
+
 def terms_document(terms: ChallengeTerms) -> bytes:
     """The canonical bytes whose SHA-256 is a challenge's terms hash.  Terms published
-    before ``review_timing`` existed were hashed without the key; it decodes as None
-    and is left out again, so their document is the bytes they hashed."""
-    if terms.spec.review_timing is not None:
+    before ``review_timing`` (or any of ``OPTIONAL_TERMS_KEYS``) existed were hashed
+    without the key; it decodes as None and is left out again, so their document is
+    the bytes they hashed."""
+    if all(getattr(terms.spec, key) is not None for key in OPTIONAL_TERMS_KEYS):
         return canonical_json(terms)
     value = msgspec.to_builtins(terms)
-    del value["spec"]["review_timing"]
+    for key in OPTIONAL_TERMS_KEYS:
+        if value["spec"][key] is None:
+            del value["spec"][key]
     return canonical_json(value)
 
 
@@ -353,6 +365,8 @@ def validate_spec(spec: ChallengeSpec) -> None:
         raise InvalidInput("The support threshold is 1 to 10,000,000.", field="voting")
     if spec.review_timing is not None and spec.review_timing not in REVIEW_TIMINGS:
         raise InvalidInput("Review runs after_close or rolling.", field="review_timing")
+    if spec.independent_reviewers is not None and not isinstance(spec.independent_reviewers, bool):
+        raise InvalidInput("Say yes or no.", field="independent_reviewers")
     if spec.ip_terms not in IP_TERMS:
         raise InvalidInput(
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"
