@@ -56,9 +56,13 @@ class Assignments(CommandBase):
         seed: int,
         conflicts: Mapping[UUID, Collection[UUID]],
         at: datetime,
+        *,
+        strict: bool = True,
     ) -> tuple[list[ReviewAssignment], int, int]:
         """Assign what is missing; the streams changed, the pairs added, the entries
-        still short of k reviewers."""
+        still short of k reviewers.  ``strict``: refuse a k larger than the pool (a
+        sponsor's run); otherwise (a reviewer leaving) assign what the pool allows and
+        report the entries left short."""
         independent = bool(challenge.spec.independent_reviewers)
         pool = [
             r
@@ -66,7 +70,7 @@ class Assignments(CommandBase):
             if not (stream is not None and stream.released)
             and not (independent and organisation.role_of(r) is not None)
         ]
-        check_k(k, len(pool))
+        check_k(k, len(pool) if strict else k)
         entries = set(submission_ids)
         changed: dict[UUID, ReviewAssignment] = {}
         # The conflicts the streams know (declared on the write side) with those the
@@ -179,9 +183,16 @@ class Assignments(CommandBase):
         at = self._now()
         k = challenge.assignment_k
         streams = self._assignment_streams(challenge)
-        stream = streams.get(reviewer_id)
-        if k is None or stream is None:
+        if k is None or reviewer_id not in streams:
             raise NotFound(NOT_FOUND["reviewer"], id=str(reviewer_id))
+        stream = streams[reviewer_id] or ReviewAssignment(
+            id=ids.assignment_id(challenge.id, reviewer_id),
+            actor_id=actor_id,
+            challenge_id=challenge.id,
+            reviewer_id=reviewer_id,
+            timestamp=at,
+        )
+        streams[reviewer_id] = stream
         kept = set(scored)
         stream.unassign(actor_id, sorted(e for e in stream.entries if e not in kept), reason, at)
         stream.release(actor_id, reason, at)
@@ -197,6 +208,7 @@ class Assignments(CommandBase):
             seed,
             conflicts or {},
             at,
+            strict=False,
         )
         position = self._commit(challenge, stream, *[s for s in changed if s is not stream])
         return AssignmentRecorded(challenge_id, position, seed, pairs, short)
