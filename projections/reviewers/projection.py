@@ -30,7 +30,14 @@ DDL = (
     " revealed INTEGER NOT NULL DEFAULT 0,"
     # k where the challenge assigns entries to reviewers (decision 0023), else NULL:
     # every accepted reviewer reviews every entry.
-    " assignment_k INTEGER)",
+    " assignment_k INTEGER,"
+    # Review rounds (issue 20): the later rounds' criteria (a JSON list of criteria
+    # lists, rounds 2, 3, ...), and the round under way.
+    " rounds_criteria TEXT NOT NULL DEFAULT '[]', current_round INTEGER NOT NULL DEFAULT 1)",
+    # Each later round's entries: the shortlist the round before it advanced.
+    "CREATE TABLE IF NOT EXISTS rv_round_entries ("
+    " challenge_id TEXT NOT NULL, round INTEGER NOT NULL, submission_id TEXT NOT NULL,"
+    " PRIMARY KEY (challenge_id, round, submission_id))",
     # Who reviews what, where the challenge assigns (ReviewAssignment streams).  The
     # key's prefix finds a reviewer's entries; the second index an entry's reviewers.
     "CREATE TABLE IF NOT EXISTS rv_assigned ("
@@ -42,6 +49,7 @@ DDL = (
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_reviewers ("
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, accepted INTEGER NOT NULL,"
+    " round INTEGER NOT NULL DEFAULT 1,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_pseudonyms ("
     " challenge_id TEXT NOT NULL, entry_key TEXT NOT NULL, number INTEGER NOT NULL,"
@@ -74,6 +82,8 @@ DDL = (
     # ``CURRENT_STATEMENT`` at the end of each batch that scores or revises: the
     # progress counters count only such reviews (stale ones apart).
     " current INTEGER NOT NULL DEFAULT 0,"
+    # The review round (issue 20): its totals use that round's criteria.
+    " round INTEGER NOT NULL DEFAULT 1,"
     # One review per entry and reviewer (its id is derived from both).  The queue joins
     # each entry to my review of it by this index, and the counters' triggers find an
     # entry's reviews by it: a constraint's index, built with the table, so also during
@@ -99,6 +109,7 @@ TABLES = (
     "rv_challenges",
     "rv_assigned",
     "rv_released",
+    "rv_round_entries",
     "rv_reviewers",
     "rv_pseudonyms",
     "rv_entries",
@@ -414,12 +425,30 @@ def on_spec(db: Writes, item: Item) -> None:
 # entry is the same whichever run of the projection put it here; one per challenge.
 # Where it has no entry (a runner started after the publication), SQL computes it.
 PUBLISHED_CRITERIA: dict[str, list[dict[str, Any]]] = {}
+# The same for later review rounds (issue 20), by (challenge id, round).
+PUBLISHED_ROUND_CRITERIA: dict[tuple[str, int], list[dict[str, Any]]] = {}
 
 
 def on_published(db: Writes, item: Item) -> None:
-    spec = _spec(item.event.terms.spec)
-    PUBLISHED_CRITERIA[str(item.originator_id)] = from_json(spec["criteria"])
-    _challenge(db, item, status="published", **spec)
+    published = item.event.terms.spec
+    spec = _spec(published)
+    cid = str(item.originator_id)
+    PUBLISHED_CRITERIA[cid] = from_json(spec["criteria"])
+    later = [from_json(to_json(r.criteria)) for r in published.later_rounds or ()]
+    for n, criteria in enumerate(later, start=2):
+        PUBLISHED_ROUND_CRITERIA[(cid, n)] = criteria
+    _challenge(db, item, status="published", rounds_criteria=to_json(later), **spec)
+
+
+def on_round_advanced(db: Writes, item: Item) -> None:
+    d = _data(item)
+    cid = str(item.originator_id)
+    following = int(d["round"]) + 1
+    _challenge(db, item, current_round=following)
+    for sid in d["submission_ids"]:
+        upsert(
+            db, "rv_round_entries", {"challenge_id": cid, "round": following, "submission_id": sid}
+        )
 
 
 def on_deadline_extended(db: Writes, item: Item) -> None:
@@ -443,6 +472,7 @@ def on_reviewer_invited(db: Writes, item: Item) -> None:
         "challenge_id": str(item.originator_id),
         "reviewer_id": _data(item)["reviewer_id"],
         "accepted": 0,
+        "round": _data(item).get("round") or 1,
     }
     upsert(db, "rv_reviewers", row)
 
@@ -584,6 +614,7 @@ def on_review_started(db: Writes, item: Item) -> None:
             "challenge_id": d["challenge_id"],
             "submission_id": d["submission_id"],
             "reviewer_id": d["actor_id"],
+            "round": d.get("round") or 1,
         },
     )
 
@@ -604,7 +635,8 @@ TOTAL = {
         " - json_extract(c.value, '$.min_score'))"
         " / (CAST(json_extract(c.value, '$.max_score') AS REAL)"
         " - json_extract(c.value, '$.min_score'))), 6)"
-        " FROM rv_challenges ch, json_each(ch.criteria) c"
+        " FROM rv_challenges ch, json_each(CASE WHEN rv_reviews.round <= 1 THEN ch.criteria"
+        " ELSE json_extract(ch.rounds_criteria, '$[' || (rv_reviews.round - 2) || ']') END) c"
         " WHERE ch.challenge_id = rv_reviews.challenge_id) "
         "WHERE review_id = ?"
     ),
@@ -616,7 +648,9 @@ TOTAL = {
         " / (CAST(c.value ->> 'max_score' AS DOUBLE PRECISION)"
         " - CAST(c.value ->> 'min_score' AS DOUBLE PRECISION))) AS NUMERIC), 6)"
         " AS DOUBLE PRECISION)"
-        " FROM rv_challenges ch, jsonb_array_elements(CAST(ch.criteria AS JSONB))"
+        " FROM rv_challenges ch, jsonb_array_elements(CASE WHEN r.round <= 1"
+        " THEN CAST(ch.criteria AS JSONB)"
+        " ELSE CAST(ch.rounds_criteria AS JSONB) -> (r.round - 2) END)"
         " WITH ORDINALITY AS c(value, n)"
         " WHERE ch.challenge_id = r.challenge_id) "
         "WHERE r.review_id = ?"
@@ -646,7 +680,14 @@ def on_scores(db: Writes, item: Item) -> None:
     # changes), from the review's final scores, so either way gives the same total
     # (tests/projections/test_set_based_writes.py).
     started = db.pending_row("rv_reviews", where)
-    criteria = None if started is None else PUBLISHED_CRITERIA.get(started["challenge_id"])
+    criteria = None
+    if started is not None:
+        round_number = int(started.get("round") or 1)
+        criteria = (
+            PUBLISHED_CRITERIA.get(started["challenge_id"])
+            if round_number <= 1
+            else PUBLISHED_ROUND_CRITERIA.get((started["challenge_id"], round_number))
+        )
     if criteria is not None:
         values["total"] = weighted_total(criteria, d["scores"])
     else:
@@ -730,6 +771,7 @@ PROJECTION = Projection(
         Review.ScoresRecorded: on_scores,
         Review.ScoresRevised: on_scores,
         Challenge.ReviewersAssigned: on_reviewers_assigned,
+        Challenge.RoundAdvanced: on_round_advanced,
         ReviewAssignment.EntriesAssigned: on_entries_assigned,
         ReviewAssignment.EntriesUnassigned: on_entries_unassigned,
         ReviewAssignment.Released: on_reviewer_released,

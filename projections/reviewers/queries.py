@@ -18,6 +18,10 @@ MINE = (
     "(c.assignment_k IS NULL OR EXISTS (SELECT 1 FROM rv_assigned a"
     " WHERE a.challenge_id = e.challenge_id AND a.reviewer_id = v.reviewer_id"
     " AND a.submission_id = e.submission_id))"
+    # A later round's reviewer (issue 20) reviews only that round's entries.
+    " AND (v.round <= 1 OR EXISTS (SELECT 1 FROM rv_round_entries x"
+    " WHERE x.challenge_id = e.challenge_id AND x.round = v.round"
+    " AND x.submission_id = e.submission_id))"
 )
 
 
@@ -222,7 +226,10 @@ _Z = (
     "counted AS (SELECT r.submission_id, r.reviewer_id, r.total FROM rv_reviews r"
     " JOIN rv_entries e ON e.submission_id = r.submission_id"
     " WHERE r.challenge_id = ? AND r.conflict = 0 AND r.scores IS NOT NULL"
-    f" AND e.status NOT IN {LIVE} AND {CURRENT}), "
+    f" AND e.status NOT IN {LIVE} AND {CURRENT}"
+    # The round under way (issue 20): a jury's ranking is of jury scores.
+    " AND r.round = (SELECT ch.current_round FROM rv_challenges ch"
+    " WHERE ch.challenge_id = r.challenge_id)), "
     "means AS (SELECT reviewer_id, AVG(total) AS mean,"
     " CASE WHEN MIN(total) = MAX(total) THEN 1 ELSE 0 END AS flat"
     " FROM counted GROUP BY reviewer_id), "

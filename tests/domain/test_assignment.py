@@ -124,8 +124,9 @@ def test_a_reviewers_stream_records_entries_in_bounded_batches():
 
 
 def test_terms_without_independent_reviewers_keep_their_document():
-    """ChallengeSpec gained independent_reviewers: terms that do not say it encode
-    exactly as before (no key), so published hashes hold; terms that do, cover it."""
+    """ChallengeSpec gained independent_reviewers (and the rounds' keys): terms that do
+    not say them encode exactly as before (no key), so published hashes hold; terms
+    that do, cover them."""
     import msgspec
 
     from openinno.clock import ManualClock
@@ -135,7 +136,8 @@ def test_terms_without_independent_reviewers_keep_their_document():
     spec = spec_for(ManualClock(AT), review_timing="rolling")
     terms = ChallengeTerms(uuid4(), uuid4(), spec, "assignment", 1)
     before = msgspec.to_builtins(terms)
-    del before["spec"]["independent_reviewers"]
+    for key in ("independent_reviewers", "later_rounds", "award_rule", "public_weight"):
+        del before["spec"][key]
     assert terms_document(terms) == canonical_json(before)
     said = msgspec.structs.replace(
         terms, spec=msgspec.structs.replace(spec, independent_reviewers=True)
