@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from openinno.domain import Challenge, Review, Submission
+from openinno.domain import Challenge, Review, ReviewAssignment, Submission
 from openinno.domain.values import ChallengeSpec
 from projections.projection import Item, Projection
 from projections.reviewers.scoring import weighted_total
@@ -27,9 +27,29 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rv_challenges ("
     " challenge_id TEXT PRIMARY KEY, title TEXT NOT NULL, criteria TEXT NOT NULL,"
     " review_ends_at TEXT NOT NULL, status TEXT NOT NULL,"
-    " revealed INTEGER NOT NULL DEFAULT 0)",
+    " revealed INTEGER NOT NULL DEFAULT 0,"
+    # k where the challenge assigns entries to reviewers (decision 0023), else NULL:
+    # every accepted reviewer reviews every entry.
+    " assignment_k INTEGER,"
+    # Review rounds (issue 20): the later rounds' criteria (a JSON list of criteria
+    # lists, rounds 2, 3, ...), and the round under way.
+    " rounds_criteria TEXT NOT NULL DEFAULT '[]', current_round INTEGER NOT NULL DEFAULT 1)",
+    # Each later round's entries: the shortlist the round before it advanced.
+    "CREATE TABLE IF NOT EXISTS rv_round_entries ("
+    " challenge_id TEXT NOT NULL, round INTEGER NOT NULL, submission_id TEXT NOT NULL,"
+    " PRIMARY KEY (challenge_id, round, submission_id))",
+    # Who reviews what, where the challenge assigns (ReviewAssignment streams).  The
+    # key's prefix finds a reviewer's entries; the second index an entry's reviewers.
+    "CREATE TABLE IF NOT EXISTS rv_assigned ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
+    " PRIMARY KEY (challenge_id, reviewer_id, submission_id))",
+    "CREATE INDEX IF NOT EXISTS rv_assigned_entry ON rv_assigned (submission_id)",
+    "CREATE TABLE IF NOT EXISTS rv_released ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, reason TEXT NOT NULL,"
+    " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_reviewers ("
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, accepted INTEGER NOT NULL,"
+    " round INTEGER NOT NULL DEFAULT 1,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_pseudonyms ("
     " challenge_id TEXT NOT NULL, entry_key TEXT NOT NULL, number INTEGER NOT NULL,"
@@ -58,6 +78,12 @@ DDL = (
     # The version the scores are of (issue 20; NULL in reviews recorded before versions
     # were bound: decision 0020, see queries.CURRENT).
     " scored_version INTEGER, scored_sha256 TEXT,"
+    # 1 where the scored version is the entry's current one (queries.CURRENT), kept by
+    # ``CURRENT_STATEMENT`` at the end of each batch that scores or revises: the
+    # progress counters count only such reviews (stale ones apart).
+    " current INTEGER NOT NULL DEFAULT 0,"
+    # The review round (issue 20): its totals use that round's criteria.
+    " round INTEGER NOT NULL DEFAULT 1,"
     # One review per entry and reviewer (its id is derived from both).  The queue joins
     # each entry to my review of it by this index, and the counters' triggers find an
     # entry's reviews by it: a constraint's index, built with the table, so also during
@@ -72,6 +98,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS rv_progress ("
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL,"
     " done INTEGER NOT NULL DEFAULT 0, conflicts INTEGER NOT NULL DEFAULT 0,"
+    " stale INTEGER NOT NULL DEFAULT 0,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_counts ("
     " challenge_id TEXT PRIMARY KEY, live INTEGER NOT NULL DEFAULT 0,"
@@ -80,6 +107,9 @@ DDL = (
 
 TABLES = (
     "rv_challenges",
+    "rv_assigned",
+    "rv_released",
+    "rv_round_entries",
     "rv_reviewers",
     "rv_pseudonyms",
     "rv_entries",
@@ -97,7 +127,13 @@ TABLES = (
 # batch; once both are, as at the end of every batch, "not dead" is "live", as
 # ``queries.PROGRESS_COUNTED`` counts.  ``reviewed`` counts the (challenge, entry)
 # pairs with a counted review; ``live`` the entries not dead.
-COUNTED = "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 THEN 1 ELSE 0 END"
+COUNTED = (
+    "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 AND {r}.current = 1 THEN 1 ELSE 0 END"
+)
+# Scored, no conflict, but of an earlier version (issue 20: re-review).
+STALE = (
+    "CASE WHEN {r}.scores IS NOT NULL AND {r}.conflict = 0 AND {r}.current = 0 THEN 1 ELSE 0 END"
+)
 CONFLICTED = "CASE WHEN {r}.conflict = 1 THEN 1 ELSE 0 END"
 DEAD = "CASE WHEN {r}.status IN ('withdrawn', 'disqualified') THEN 1 ELSE 0 END"
 _NOT_DEAD = (
@@ -108,7 +144,8 @@ _NOT_DEAD = (
 # reviewer_id) index: a few rows.
 _NOW_COUNTED = (
     "(SELECT COUNT(*) FROM rv_reviews c WHERE c.submission_id = {r}.submission_id"
-    " AND c.challenge_id = {r}.challenge_id AND c.scores IS NOT NULL AND c.conflict = 0)"
+    " AND c.challenge_id = {r}.challenge_id AND c.scores IS NOT NULL AND c.conflict = 0"
+    " AND c.current = 1)"
 )
 
 
@@ -122,15 +159,15 @@ def _add(table: str, key: str, columns: tuple[str, ...], alias: str = "") -> str
     return f" ON CONFLICT ({key}) DO UPDATE SET {sets};"
 
 
-_PROGRESS = ("done", "conflicts")
+_PROGRESS = ("done", "conflicts", "stale")
 
 
 def _sqlite_review_progress(r: str, sign: str) -> str:
     """Add (sign '') or take away ('-') review ``r``'s share of its progress."""
     return (
-        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts, stale)"
         f" SELECT {r}.challenge_id, {r}.reviewer_id,"
-        f" {sign}({_f(COUNTED, r)}), {sign}({_f(CONFLICTED, r)})"
+        f" {sign}({_f(COUNTED, r)}), {sign}({_f(CONFLICTED, r)}), {sign}({_f(STALE, r)})"
         f" WHERE ({r}.scores IS NOT NULL OR {r}.conflict <> 0) AND {_f(_NOT_DEAD, r)}"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS)
     )
@@ -151,9 +188,10 @@ def _sqlite_entry_progress(r: str, sign: str) -> str:
     """Where entry ``r`` is dead, its reviews' shares given back (sign '') or taken
     away ('-'): an entry dying moves every counted review of it."""
     return (
-        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+        "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts, stale)"
         f" SELECT v.challenge_id, v.reviewer_id,"
-        f" {sign}SUM({_f(COUNTED, 'v')}), {sign}SUM({_f(CONFLICTED, 'v')})"
+        f" {sign}SUM({_f(COUNTED, 'v')}), {sign}SUM({_f(CONFLICTED, 'v')}),"
+        f" {sign}SUM({_f(STALE, 'v')})"
         f" FROM rv_reviews v WHERE v.submission_id = {r}.submission_id"
         f" AND {r}.status IN ('withdrawn', 'disqualified')"
         " GROUP BY v.challenge_id, v.reviewer_id"
@@ -176,7 +214,7 @@ SQLITE_DDL = (
     + _sqlite_reviewed("new", f"now - {_f(COUNTED, 'new')}")
     + " END",
     "CREATE TRIGGER IF NOT EXISTS rv_reviews_counted_update AFTER UPDATE OF"
-    " challenge_id, submission_id, reviewer_id, scores, conflict ON rv_reviews BEGIN "
+    " challenge_id, submission_id, reviewer_id, scores, conflict, current ON rv_reviews BEGIN "
     + _sqlite_review_progress("old", "-")
     + _sqlite_review_progress("new", "")
     # The new row's entry had its counted reviews now less the new row, plus the old row
@@ -214,13 +252,13 @@ SQLITE_DDL = (
 # PostgreSQL: per statement, the changed rows at once.  ``changes`` are the rows'
 # versions with a sign: +1 for new rows, -1 for old ones (an update: only rows whose
 # counted columns changed, both versions).
-_REVIEW_COLUMNS = "challenge_id, reviewer_id, submission_id, counted, conflicted, sign"
+_REVIEW_COLUMNS = "challenge_id, reviewer_id, submission_id, counted, conflicted, stale, sign"
 
 
 def _review_version(r: str, sign: int) -> str:
     return (
         f"{r}.challenge_id, {r}.reviewer_id, {r}.submission_id,"
-        f" {_f(COUNTED, r)}, {_f(CONFLICTED, r)}, {sign}"
+        f" {_f(COUNTED, r)}, {_f(CONFLICTED, r)}, {_f(STALE, r)}, {sign}"
     )
 
 
@@ -234,9 +272,9 @@ _REVIEW_CHANGES = {
         f" CROSS JOIN LATERAL (VALUES ({_review_version('n', 1)}),"
         f" ({_review_version('o', -1)})) AS x ({_REVIEW_COLUMNS})"
         " WHERE (n.challenge_id, n.reviewer_id, n.submission_id,"
-        f" {_f(COUNTED, 'n')}, {_f(CONFLICTED, 'n')})"
+        f" {_f(COUNTED, 'n')}, {_f(CONFLICTED, 'n')}, {_f(STALE, 'n')})"
         " IS DISTINCT FROM (o.challenge_id, o.reviewer_id, o.submission_id,"
-        f" {_f(COUNTED, 'o')}, {_f(CONFLICTED, 'o')})"
+        f" {_f(COUNTED, 'o')}, {_f(CONFLICTED, 'o')}, {_f(STALE, 'o')})"
     ),
 }
 
@@ -244,11 +282,13 @@ _REVIEW_CHANGES = {
 def _pg_reviews(changes: str) -> str:
     progress = (
         f"WITH ch ({_REVIEW_COLUMNS}) AS ({changes}) "
-        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts)"
-        " SELECT challenge_id, reviewer_id, SUM(sign * counted), SUM(sign * conflicted)"
+        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts, stale)"
+        " SELECT challenge_id, reviewer_id, SUM(sign * counted), SUM(sign * conflicted),"
+        " SUM(sign * stale)"
         f" FROM ch WHERE {_f(_NOT_DEAD, 'ch')}"
         " GROUP BY challenge_id, reviewer_id"
         " HAVING SUM(sign * counted) <> 0 OR SUM(sign * conflicted) <> 0"
+        " OR SUM(sign * stale) <> 0"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
     )
     # Per (challenge, entry): k, the statement's change of its counted reviews; before
@@ -292,13 +332,14 @@ def _pg_entries(changes: str) -> str:
     # A dead entry's version takes its reviews' shares away (new) or gives them back (old).
     progress = (
         f"WITH ch ({_ENTRY_COLUMNS}) AS ({changes}) "
-        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts)"
+        "INSERT INTO rv_progress AS t (challenge_id, reviewer_id, done, conflicts, stale)"
         f" SELECT v.challenge_id, v.reviewer_id, SUM(-ch.sign * ({_f(COUNTED, 'v')})),"
-        f" SUM(-ch.sign * ({_f(CONFLICTED, 'v')}))"
+        f" SUM(-ch.sign * ({_f(CONFLICTED, 'v')})), SUM(-ch.sign * ({_f(STALE, 'v')}))"
         " FROM ch JOIN rv_reviews v ON v.submission_id = ch.submission_id WHERE ch.dead = 1"
         " GROUP BY v.challenge_id, v.reviewer_id"
         f" HAVING SUM(-ch.sign * ({_f(COUNTED, 'v')})) <> 0"
         f" OR SUM(-ch.sign * ({_f(CONFLICTED, 'v')})) <> 0"
+        f" OR SUM(-ch.sign * ({_f(STALE, 'v')})) <> 0"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
     )
     return f"{live} {progress}"
@@ -326,10 +367,11 @@ POSTGRES_DDL = (
 # entry or a counted review gets one.
 POSTGRES_RECOUNT = (
     "DELETE FROM rv_progress",
-    "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts)"
+    "INSERT INTO rv_progress (challenge_id, reviewer_id, done, conflicts, stale)"
     f" SELECT v.challenge_id, v.reviewer_id,"
     f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(COUNTED, 'v')} ELSE 0 END),"
-    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(CONFLICTED, 'v')} ELSE 0 END)"
+    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(CONFLICTED, 'v')} ELSE 0 END),"
+    f" SUM(CASE WHEN {_f(_NOT_DEAD, 'v')} THEN {_f(STALE, 'v')} ELSE 0 END)"
     " FROM rv_reviews v WHERE v.scores IS NOT NULL OR v.conflict <> 0"
     " GROUP BY v.challenge_id, v.reviewer_id",
     "DELETE FROM rv_counts",
@@ -337,7 +379,8 @@ POSTGRES_RECOUNT = (
     " SELECT challenge_id, SUM(live), SUM(reviewed) FROM ("
     f" SELECT e.challenge_id, 1 - {_f(DEAD, 'e')}, 0 FROM rv_entries e"
     " UNION ALL SELECT c.challenge_id, 0, COUNT(DISTINCT c.submission_id) FROM rv_reviews c"
-    " WHERE c.scores IS NOT NULL AND c.conflict = 0 GROUP BY c.challenge_id"
+    " WHERE c.scores IS NOT NULL AND c.conflict = 0 AND c.current = 1"
+    " GROUP BY c.challenge_id"
     ") AS n (challenge_id, live, reviewed) GROUP BY challenge_id",
 )
 
@@ -382,12 +425,30 @@ def on_spec(db: Writes, item: Item) -> None:
 # entry is the same whichever run of the projection put it here; one per challenge.
 # Where it has no entry (a runner started after the publication), SQL computes it.
 PUBLISHED_CRITERIA: dict[str, list[dict[str, Any]]] = {}
+# The same for later review rounds (issue 20), by (challenge id, round).
+PUBLISHED_ROUND_CRITERIA: dict[tuple[str, int], list[dict[str, Any]]] = {}
 
 
 def on_published(db: Writes, item: Item) -> None:
-    spec = _spec(item.event.terms.spec)
-    PUBLISHED_CRITERIA[str(item.originator_id)] = from_json(spec["criteria"])
-    _challenge(db, item, status="published", **spec)
+    published = item.event.terms.spec
+    spec = _spec(published)
+    cid = str(item.originator_id)
+    PUBLISHED_CRITERIA[cid] = from_json(spec["criteria"])
+    later = [from_json(to_json(r.criteria)) for r in published.later_rounds or ()]
+    for n, criteria in enumerate(later, start=2):
+        PUBLISHED_ROUND_CRITERIA[(cid, n)] = criteria
+    _challenge(db, item, status="published", rounds_criteria=to_json(later), **spec)
+
+
+def on_round_advanced(db: Writes, item: Item) -> None:
+    d = _data(item)
+    cid = str(item.originator_id)
+    following = int(d["round"]) + 1
+    _challenge(db, item, current_round=following)
+    for sid in d["submission_ids"]:
+        upsert(
+            db, "rv_round_entries", {"challenge_id": cid, "round": following, "submission_id": sid}
+        )
 
 
 def on_deadline_extended(db: Writes, item: Item) -> None:
@@ -411,6 +472,7 @@ def on_reviewer_invited(db: Writes, item: Item) -> None:
         "challenge_id": str(item.originator_id),
         "reviewer_id": _data(item)["reviewer_id"],
         "accepted": 0,
+        "round": _data(item).get("round") or 1,
     }
     upsert(db, "rv_reviewers", row)
 
@@ -488,8 +550,34 @@ def _entry(db: Writes, item: Item, **values: object) -> None:
     update(db, "rv_entries", {"submission_id": str(item.originator_id)}, values)
 
 
+# Whether each review of an entry is of its current version (``rv_reviews.current``,
+# queries.CURRENT in a column): recomputed at the end of a batch that scores one of
+# its reviews or revises it, from the rows as the batch leaves them (so the order of
+# the batch's events does not matter); only rows whose value changes are written.
+_CURRENT_VALUE = (
+    "CASE WHEN COALESCE(rv_reviews.scored_version, 1) = (SELECT e.version FROM rv_entries e"
+    " WHERE e.submission_id = rv_reviews.submission_id) THEN 1 ELSE 0 END"
+)
+CURRENT_OF_ENTRY = (
+    f"UPDATE rv_reviews SET current = {_CURRENT_VALUE}"
+    f" WHERE submission_id = ? AND current <> {_CURRENT_VALUE}"
+)
+CURRENT_OF_ENTRIES = CURRENT_OF_ENTRY.replace(
+    "WHERE submission_id = ?", "WHERE submission_id = ANY(?::text[])"
+)
+CURRENT_OF_REVIEW = (
+    f"UPDATE rv_reviews SET current = {_CURRENT_VALUE}"
+    f" WHERE review_id = ? AND current <> {_CURRENT_VALUE}"
+)
+CURRENT_OF_REVIEWS = CURRENT_OF_REVIEW.replace(
+    "WHERE review_id = ?", "WHERE review_id = ANY(?::text[])"
+)
+
+
 def on_revised(db: Writes, item: Item) -> None:
     d = _data(item)
+    submission_id = str(item.originator_id)
+    db.merge(CURRENT_OF_ENTRY, submission_id, (submission_id,), None, many=CURRENT_OF_ENTRIES)
     _entry(
         db,
         item,
@@ -526,6 +614,7 @@ def on_review_started(db: Writes, item: Item) -> None:
             "challenge_id": d["challenge_id"],
             "submission_id": d["submission_id"],
             "reviewer_id": d["actor_id"],
+            "round": d.get("round") or 1,
         },
     )
 
@@ -546,7 +635,8 @@ TOTAL = {
         " - json_extract(c.value, '$.min_score'))"
         " / (CAST(json_extract(c.value, '$.max_score') AS REAL)"
         " - json_extract(c.value, '$.min_score'))), 6)"
-        " FROM rv_challenges ch, json_each(ch.criteria) c"
+        " FROM rv_challenges ch, json_each(CASE WHEN rv_reviews.round <= 1 THEN ch.criteria"
+        " ELSE json_extract(ch.rounds_criteria, '$[' || (rv_reviews.round - 2) || ']') END) c"
         " WHERE ch.challenge_id = rv_reviews.challenge_id) "
         "WHERE review_id = ?"
     ),
@@ -558,7 +648,9 @@ TOTAL = {
         " / (CAST(c.value ->> 'max_score' AS DOUBLE PRECISION)"
         " - CAST(c.value ->> 'min_score' AS DOUBLE PRECISION))) AS NUMERIC), 6)"
         " AS DOUBLE PRECISION)"
-        " FROM rv_challenges ch, jsonb_array_elements(CAST(ch.criteria AS JSONB))"
+        " FROM rv_challenges ch, jsonb_array_elements(CASE WHEN r.round <= 1"
+        " THEN CAST(ch.criteria AS JSONB)"
+        " ELSE CAST(ch.rounds_criteria AS JSONB) -> (r.round - 2) END)"
         " WITH ORDINALITY AS c(value, n)"
         " WHERE ch.challenge_id = r.challenge_id) "
         "WHERE r.review_id = ?"
@@ -588,14 +680,70 @@ def on_scores(db: Writes, item: Item) -> None:
     # changes), from the review's final scores, so either way gives the same total
     # (tests/projections/test_set_based_writes.py).
     started = db.pending_row("rv_reviews", where)
-    criteria = None if started is None else PUBLISHED_CRITERIA.get(started["challenge_id"])
+    criteria = None
+    if started is not None:
+        round_number = int(started.get("round") or 1)
+        criteria = (
+            PUBLISHED_CRITERIA.get(started["challenge_id"])
+            if round_number <= 1
+            else PUBLISHED_ROUND_CRITERIA.get((started["challenge_id"], round_number))
+        )
     if criteria is not None:
         values["total"] = weighted_total(criteria, d["scores"])
     else:
         db.merge(TOTAL[db.db.dialect], where["review_id"], (where["review_id"],), None, many=TOTALS)
     db.update("rv_reviews", where, values)
+    review_id = where["review_id"]
+    db.merge(CURRENT_OF_REVIEW, review_id, (review_id,), None, many=CURRENT_OF_REVIEWS)
     if event_name(item.topic) == REVISED:
         db.add("rv_reviews", where, "revisions", 1)
+
+
+# Assignment (decision 0023): statements, not rows, so that an entry assigned and
+# taken away in one batch ends as the log left it (statements run in log order).
+ASSIGN = (
+    "INSERT INTO rv_assigned (challenge_id, reviewer_id, submission_id) VALUES (?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+ASSIGN_MANY = (
+    "INSERT INTO rv_assigned (challenge_id, reviewer_id, submission_id)"
+    " SELECT * FROM unnest(?::text[], ?::text[], ?::text[]) ON CONFLICT DO NOTHING"
+)
+UNASSIGN = (
+    "DELETE FROM rv_assigned WHERE challenge_id = ? AND reviewer_id = ? AND submission_id = ?"
+)
+UNASSIGN_MANY = (
+    "DELETE FROM rv_assigned a USING unnest(?::text[], ?::text[], ?::text[])"
+    " AS u (challenge_id, reviewer_id, submission_id)"
+    " WHERE a.challenge_id = u.challenge_id AND a.reviewer_id = u.reviewer_id"
+    " AND a.submission_id = u.submission_id"
+)
+
+
+def on_reviewers_assigned(db: Writes, item: Item) -> None:
+    _challenge(db, item, assignment_k=_data(item)["k"])
+
+
+def on_entries_assigned(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        db.execute(ASSIGN, (d["challenge_id"], d["reviewer_id"], sid), many=ASSIGN_MANY)
+
+
+def on_entries_unassigned(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        db.execute(UNASSIGN, (d["challenge_id"], d["reviewer_id"], sid), many=UNASSIGN_MANY)
+
+
+def on_reviewer_released(db: Writes, item: Item) -> None:
+    d = _data(item)
+    row = {
+        "challenge_id": d["challenge_id"],
+        "reviewer_id": d["reviewer_id"],
+        "reason": d["reason"],
+    }
+    upsert(db, "rv_released", row)
 
 
 def on_conflict(db: Writes, item: Item) -> None:
@@ -622,6 +770,11 @@ PROJECTION = Projection(
         Review.Started: on_review_started,
         Review.ScoresRecorded: on_scores,
         Review.ScoresRevised: on_scores,
+        Challenge.ReviewersAssigned: on_reviewers_assigned,
+        Challenge.RoundAdvanced: on_round_advanced,
+        ReviewAssignment.EntriesAssigned: on_entries_assigned,
+        ReviewAssignment.EntriesUnassigned: on_entries_unassigned,
+        ReviewAssignment.Released: on_reviewer_released,
     },
     envelope={
         Challenge.WinnersAwarded: on_awarded_winners,

@@ -12,6 +12,17 @@ from projections.participants.queries import identities
 from projections.values import from_json
 
 LIVE = "('withdrawn', 'disqualified')"
+# Where the challenge assigns entries (decision 0023), a reviewer's queue holds only
+# theirs: ``v`` the reviewer's row, ``c`` the challenge's, ``e`` the entry's.
+MINE = (
+    "(c.assignment_k IS NULL OR EXISTS (SELECT 1 FROM rv_assigned a"
+    " WHERE a.challenge_id = e.challenge_id AND a.reviewer_id = v.reviewer_id"
+    " AND a.submission_id = e.submission_id))"
+    # A later round's reviewer (issue 20) reviews only that round's entries.
+    " AND (v.round <= 1 OR EXISTS (SELECT 1 FROM rv_round_entries x"
+    " WHERE x.challenge_id = e.challenge_id AND x.round = v.round"
+    " AND x.submission_id = e.submission_id))"
+)
 
 
 # A review (``r``) is of its entry's (``e``) current version: its recorded version is
@@ -40,6 +51,7 @@ def my_review_queue(db: Db, reviewer_id: UUID, seen_by: AuthorVisibility = BLIND
     only once the challenge's identities are revealed."""
     rows = db.rows(
         f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
+        f"AND {MINE} "
         f"ORDER BY {_QUEUE_ORDER}",
         (str(reviewer_id), str(reviewer_id)),
     )
@@ -101,7 +113,7 @@ def my_review_queue_page(
         within = None if after is None or here != after[:2] else (after[2], after[3], after[4])
         sql, params = in_entrant_order(
             f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 "
-            f"AND e.status NOT IN {LIVE} AND p.challenge_id = ? ",
+            f"AND e.status NOT IN {LIVE} AND {MINE} AND p.challenge_id = ? ",
             [str(reviewer_id), str(reviewer_id), c["challenge_id"]],
             after=within,
             limit=limit - len(rows),
@@ -147,6 +159,7 @@ def review_entry(
     when it is not in the queue: the score form's lookup, one row instead of the queue."""
     rows = db.rows(
         f"{_QUEUE_SELECT} WHERE v.reviewer_id = ? AND v.accepted = 1 AND e.status NOT IN {LIVE} "
+        f"AND {MINE} "
         "AND e.submission_id = ?",
         (str(reviewer_id), str(reviewer_id), str(submission_id)),
     )
@@ -213,7 +226,10 @@ _Z = (
     "counted AS (SELECT r.submission_id, r.reviewer_id, r.total FROM rv_reviews r"
     " JOIN rv_entries e ON e.submission_id = r.submission_id"
     " WHERE r.challenge_id = ? AND r.conflict = 0 AND r.scores IS NOT NULL"
-    f" AND e.status NOT IN {LIVE} AND {CURRENT}), "
+    f" AND e.status NOT IN {LIVE} AND {CURRENT}"
+    # The round under way (issue 20): a jury's ranking is of jury scores.
+    " AND r.round = (SELECT ch.current_round FROM rv_challenges ch"
+    " WHERE ch.challenge_id = r.challenge_id)), "
     "means AS (SELECT reviewer_id, AVG(total) AS mean,"
     " CASE WHEN MIN(total) = MAX(total) THEN 1 ELSE 0 END AS flat"
     " FROM counted GROUP BY reviewer_id), "
@@ -347,37 +363,122 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
         found = db.rows("SELECT live FROM rv_counts WHERE challenge_id = ?", (cid,))
         live = int(found[0]["live"]) if found else 0
     rows = db.rows(
-        "SELECT v.reviewer_id, p.done, p.conflicts FROM rv_reviewers v"
+        "SELECT v.reviewer_id, p.done, p.conflicts, p.stale,"
+        " CASE WHEN x.reviewer_id IS NULL THEN 0 ELSE 1 END AS released"
+        " FROM rv_reviewers v"
         " LEFT JOIN rv_progress p ON p.challenge_id = v.challenge_id"
-        " AND p.reviewer_id = v.reviewer_id "
+        " AND p.reviewer_id = v.reviewer_id"
+        " LEFT JOIN rv_released x ON x.challenge_id = v.challenge_id"
+        " AND x.reviewer_id = v.reviewer_id "
         "WHERE v.challenge_id = ? AND v.accepted = 1 ORDER BY v.reviewer_id",
         (cid,),
     )
+    k = assignment_k(db, challenge_id)
+    # Where the challenge assigns (decision 0023): each reviewer's live assigned
+    # entries, counted in one grouped pass over the challenge's assignment.
+    assigned: dict[str, int] = {}
+    if k is not None:
+        assigned = {
+            r["reviewer_id"]: int(r["n"])
+            for r in db.rows(
+                "SELECT a.reviewer_id, COUNT(*) AS n FROM rv_assigned a"
+                " JOIN rv_entries e ON e.submission_id = a.submission_id"
+                f" WHERE a.challenge_id = ? AND e.status NOT IN {LIVE} GROUP BY a.reviewer_id",
+                (cid,),
+            )
+        }
     reviewers = [
         {
             "reviewer_id": r["reviewer_id"],
             "done": int(r["done"] or 0),
-            "assigned": int(live) - int(r["conflicts"] or 0),
+            "stale": int(r["stale"] or 0),
+            "conflicts": int(r["conflicts"] or 0),
+            "released": bool(r["released"]),
+            "assigned": int(live) - int(r["conflicts"] or 0)
+            if k is None
+            else assigned.get(r["reviewer_id"], 0),
         }
         for r in rows
     ]
     return {
         "challenge_id": cid,
+        "k": k,
         "entries": int(live),
         "reviewers": reviewers,
         "done": sum(r["done"] for r in reviewers),
+        "stale": sum(r["stale"] for r in reviewers),
         "assigned": sum(r["assigned"] for r in reviewers),
     }
 
 
 # What the counters stand for, counted from the rows (the tests compare): per
-# accepted reviewer of a challenge, reviews done and conflicts of live entries.
+# accepted reviewer of a challenge, reviews done (of the current version), conflicts
+# and stale reviews (scored, of an earlier version) of live entries.  ``current`` is
+# the column the projection keeps; ``CURRENT_MISMATCHES`` finds rows where it is not
+# what CURRENT says.
 PROGRESS_COUNTED = (
     "SELECT v.reviewer_id,"
-    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 THEN 1 ELSE 0 END) AS done,"
-    " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts "
+    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 AND r.current = 1 THEN 1 ELSE 0"
+    " END) AS done,"
+    " SUM(CASE WHEN r.conflict = 1 THEN 1 ELSE 0 END) AS conflicts,"
+    " SUM(CASE WHEN r.scores IS NOT NULL AND r.conflict = 0 AND r.current = 0 THEN 1 ELSE 0"
+    " END) AS stale "
     "FROM rv_reviewers v LEFT JOIN rv_reviews r ON r.challenge_id = v.challenge_id"
     " AND r.reviewer_id = v.reviewer_id AND EXISTS (SELECT 1 FROM rv_entries e"
     f" WHERE e.submission_id = r.submission_id AND e.status NOT IN {LIVE}) "
     "WHERE v.challenge_id = ? AND v.accepted = 1 GROUP BY v.reviewer_id ORDER BY v.reviewer_id"
 )
+
+CURRENT_MISMATCHES = (
+    "SELECT r.review_id FROM rv_reviews r JOIN rv_entries e ON e.submission_id = r.submission_id"
+    " WHERE r.challenge_id = ? AND r.scores IS NOT NULL"
+    f" AND r.current <> CASE WHEN {CURRENT} THEN 1 ELSE 0 END"
+)
+
+
+def assignment_k(db: Db, challenge_id: UUID) -> int | None:
+    """k where the challenge assigns entries to reviewers, else None."""
+    found = db.rows(
+        "SELECT assignment_k FROM rv_challenges WHERE challenge_id = ?", (str(challenge_id),)
+    )
+    return None if not found or found[0]["assignment_k"] is None else int(found[0]["assignment_k"])
+
+
+def assignment_inputs(
+    db: Db, challenge_id: UUID
+) -> tuple[list[str], dict[str, set[str]], dict[str, set[str]]]:
+    """What an assignment run starts from: the challenge's live entries, the declared
+    conflicts (entry -> reviewers) and the scored reviews (reviewer -> entries)."""
+    cid = str(challenge_id)
+    entries = [
+        r["submission_id"]
+        for r in db.rows(
+            f"SELECT submission_id FROM rv_entries WHERE challenge_id = ? AND status NOT IN {LIVE}"
+            " ORDER BY submission_id",
+            (cid,),
+        )
+    ]
+    conflicts: dict[str, set[str]] = {}
+    scored: dict[str, set[str]] = {}
+    for r in db.rows(
+        "SELECT submission_id, reviewer_id, conflict, scores FROM rv_reviews"
+        " WHERE challenge_id = ? AND (conflict = 1 OR scores IS NOT NULL)",
+        (cid,),
+    ):
+        if r["conflict"]:
+            conflicts.setdefault(r["submission_id"], set()).add(r["reviewer_id"])
+        else:
+            scored.setdefault(r["reviewer_id"], set()).add(r["submission_id"])
+    return entries, conflicts, scored
+
+
+def entries_short_of_k(db: Db, challenge_id: UUID, k: int) -> int:
+    """Live entries with fewer than k assigned reviewers."""
+    found = db.rows(
+        "SELECT COUNT(*) AS n FROM rv_entries e"
+        f" WHERE e.challenge_id = ? AND e.status NOT IN {LIVE}"
+        " AND (SELECT COUNT(*) FROM rv_assigned a WHERE a.submission_id = e.submission_id"
+        " AND a.challenge_id = e.challenge_id) < ?",
+        (str(challenge_id), k),
+    )
+    return int(found[0]["n"])

@@ -29,6 +29,7 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.assignment import Assignments
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -128,6 +129,7 @@ class OpenInno(
     Remedies,
     TeamCommands,
     Judging,
+    Assignments,
     EntryDrafts,
     AccessRules,
     EntryFiles,
@@ -544,14 +546,17 @@ class OpenInno(
         return Recorded(challenge_id, self._commit(challenge))
 
     @retry_on_conflict
-    def invite_reviewer(self, actor_id: UUID, challenge_id: UUID, reviewer_id: UUID) -> Recorded:
+    def invite_reviewer(
+        self, actor_id: UUID, challenge_id: UUID, reviewer_id: UUID, round: int | None = None
+    ) -> Recorded:
+        """``round``: the review round they serve in (issue 20; default the first)."""
         challenge = self._visible_challenge(actor_id, challenge_id)
         self._sponsor(actor_id, challenge, "owner", "manager")
         reviewer = self._maybe_load(reviewer_id, Account)
         if reviewer is None or not reviewer.active:
             raise InvalidInput("No active account with that id.", field="reviewer_id")
         at = self._now()
-        challenge.invite_reviewer(actor_id, reviewer_id, at)
+        challenge.invite_reviewer(actor_id, reviewer_id, at, round)
         # Noted on the person's entry count: refused if they entered, and an entry of
         # theirs racing this invitation conflicts with it on that stream.
         entries = self._entries(challenge_id, reviewer_id, at)

@@ -43,7 +43,7 @@ def counted(db: Db, challenge_id: UUID | str) -> dict[str, Any]:
     )[0]
     reviewed = db.rows(
         "SELECT COUNT(DISTINCT submission_id) AS n FROM rv_reviews"
-        " WHERE challenge_id = ? AND scores IS NOT NULL AND conflict = 0",
+        " WHERE challenge_id = ? AND scores IS NOT NULL AND conflict = 0 AND current = 1",
         (cid,),
     )[0]["n"]
     live = db.rows(
@@ -52,7 +52,7 @@ def counted(db: Db, challenge_id: UUID | str) -> dict[str, Any]:
         (cid,),
     )[0]["n"]
     progress = [
-        (r["reviewer_id"], int(r["done"] or 0), int(r["conflicts"] or 0))
+        (r["reviewer_id"], int(r["done"] or 0), int(r["conflicts"] or 0), int(r["stale"] or 0))
         for r in db.rows(reviewers.PROGRESS_COUNTED, (cid,))
     ]
     return {
@@ -80,7 +80,8 @@ def kept(db: Db, challenge_id: UUID | str) -> dict[str, Any]:
         "threshold_crossings": dashboard["threshold_crossings"],
         "live": live,
         "progress": [
-            (r["reviewer_id"], r["done"], live - r["assigned"]) for r in progress["reviewers"]
+            (r["reviewer_id"], r["done"], live - r["assigned"], r["stale"])
+            for r in progress["reviewers"]
         ],
     }
 
@@ -88,6 +89,12 @@ def kept(db: Db, challenge_id: UUID | str) -> dict[str, Any]:
 def assert_counters_match(db: Db, *challenges: UUID | str) -> None:
     for challenge in challenges:
         assert kept(db, challenge) == counted(db, challenge), challenge
+
+
+def assert_current_kept(db: Db, *challenges: UUID | str) -> None:
+    """``rv_reviews.current`` is what queries.CURRENT says, after every catch-up."""
+    for challenge in challenges:
+        assert db.rows(reviewers.CURRENT_MISMATCHES, (str(challenge),)) == [], challenge
 
 
 def varied_history(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db) -> list[UUID]:
@@ -103,6 +110,7 @@ def varied_history(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db) -> l
     def step() -> None:
         read_side.catch_up()
         assert_counters_match(db, challenge, other)
+        assert_current_kept(db, challenge, other)
         steps.append(None)
 
     solvers = [cast.account(f"solver{i}") for i in range(6)]
@@ -147,6 +155,10 @@ def varied_history(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db) -> l
     app.disqualify_submission(cast.sponsor, entries[7], "Late files")
     app.declare_conflict(critic, entries[4], "Met the team")  # both scored it
     step()
+    # A revision after scoring: the reviewer's review of it is stale, not done (issue 20).
+    app.revise_submission(solvers[1], entries[2], "Entry 1, revised", "A new idea.")
+    step()
+    assert kept(db, challenge)["funnel"]["reviewed"] == 6  # 0, 4, 5, 6, 7, 8 (2 is stale)
     app.record_review(critic, entries[2], SCORES)
     app.record_review(critic, entries[0], SCORES)
     clock.advance(timedelta(days=30))
@@ -167,11 +179,12 @@ def varied_history(app: OpenInno, cast: Scene, read_side: ReadSide, db: Db) -> l
         "awarded": 2,
     }
     assert figures["threshold_crossings"] == 2
-    # reviewer: 0, 2, 4, 8 done (5, 6, 7 dead), 1 conflicted; critic: 0, 2, 8 done (4
-    # conflicted after scoring; 5, 6, 7 dead), conflicts 9 and 4 (3 is dead)
-    assert dict((r, (done, conflicts)) for r, done, conflicts in figures["progress"]) == {
-        str(cast.reviewer): (4, 1),
-        str(critic): (3, 2),
+    # reviewer: 0, 4, 8 done (5, 6, 7 dead), 2 stale (revised since), 1 conflicted;
+    # critic: 0, 2, 8 done (4 conflicted after scoring; 5, 6, 7 dead), conflicts 9 and 4
+    # (3 is dead)
+    assert {r: rest for r, *rest in figures["progress"]} == {
+        str(cast.reviewer): [3, 1, 1],
+        str(critic): [3, 2, 0],
     }
     return [challenge, other]
 
@@ -276,7 +289,7 @@ def test_random_row_changes_keep_the_counters_exact(read_side: ReadSide, db: Db)
     def marks(rows: list[str]) -> str:
         return ", ".join("?" * len(rows))
 
-    reached = dict.fromkeys(("reviewed", "done", "conflicts", "dead"), False)
+    reached = dict.fromkeys(("reviewed", "done", "conflicts", "stale", "dead"), False)
     for _ in range(40):
         with db.batch():
             for _ in range(rng.randint(1, 6)):
@@ -304,6 +317,8 @@ def test_random_row_changes_keep_the_counters_exact(read_side: ReadSide, db: Db)
                             "conflict = 1",
                             "conflict = 0",
                             "total = 3.5",
+                            "current = 1",
+                            "current = 0",
                         ]
                     )
                     db.execute(
@@ -347,8 +362,9 @@ def test_random_row_changes_keep_the_counters_exact(read_side: ReadSide, db: Db)
         assert_counters_match(db, *challenges)
         for figures in (counted(db, cid) for cid in challenges):
             reached["reviewed"] |= figures["funnel"]["reviewed"] > 0
-            reached["done"] |= any(done for _, done, _ in figures["progress"])
-            reached["conflicts"] |= any(conflicts for _, _, conflicts in figures["progress"])
+            reached["done"] |= any(p[1] for p in figures["progress"])
+            reached["conflicts"] |= any(p[2] for p in figures["progress"])
+            reached["stale"] |= any(p[3] for p in figures["progress"])
             reached["dead"] |= figures["funnel"]["eligible"] < figures["funnel"]["submissions"]
     assert all(reached.values()), reached
 

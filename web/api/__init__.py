@@ -15,6 +15,7 @@ from litestar.types import ExceptionHandlersMap
 from openinno.settings import Settings
 from web.api import (
     accounts,
+    assignment,
     audit,
     awards,
     catalogue,
@@ -116,6 +117,7 @@ def api_setup(
         *drafts.HANDLERS,
         *votes.HANDLERS,
         *reviews.HANDLERS,
+        *assignment.HANDLERS,
         *remedies.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,

@@ -14,7 +14,15 @@ from uuid import UUID, uuid4
 from openinno.commands.base import CommandBase
 from openinno.commands.results import AwardsRecorded, Recorded
 from openinno.commands.retry import retry_on_conflict
-from openinno.domain import Account, Challenge, IpAgreement, Review, Submission, ids
+from openinno.domain import (
+    Account,
+    Challenge,
+    IpAgreement,
+    Review,
+    ReviewAssignment,
+    Submission,
+    ids,
+)
 from openinno.domain.errors import (
     NOT_FOUND,
     ConflictOfInterest,
@@ -42,12 +50,15 @@ class Judging(CommandBase):
 
     def _review(self, actor_id: UUID, submission: Submission, at: datetime) -> Review:
         review_id = ids.review_id(submission.id, actor_id)
+        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
+        round_number = challenge.round_of(actor_id)
         return self._maybe_load(review_id, Review) or Review(
             id=review_id,
             actor_id=actor_id,
             challenge_id=submission.challenge_id,
             submission_id=submission.id,
             timestamp=at,
+            round=None if round_number == 1 else round_number,
         )
 
     @retry_on_conflict
@@ -66,6 +77,11 @@ class Judging(CommandBase):
         submission, challenge = self._reviewable(actor_id, submission_id)
         at = self._now()
         challenge.require_reviewing(actor_id, at)
+        # Where the challenge assigns entries (decision 0023), only one's own.
+        if not self.assigned_to(challenge, actor_id, submission_id) or not challenge.in_round(
+            submission_id, challenge.round_of(actor_id)
+        ):
+            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         submission.require_active()
         version = len(submission.versions)
         if content_sha256 is not None and content_sha256 != submission.content_sha256:
@@ -79,7 +95,7 @@ class Judging(CommandBase):
         # The domain reads each score (review.check_scores): finite, plainly written.
         review.record_scores(
             actor_id,
-            challenge.spec.criteria,
+            challenge.spec.round_criteria(challenge.round_of(actor_id)),
             dict(scores),
             comment,
             at,
@@ -95,7 +111,28 @@ class Judging(CommandBase):
         challenge.require_reviewing(actor_id, at, scoring=False)
         review = self._review(actor_id, submission, at)
         review.declare_conflict(actor_id, reason, at)
-        return Recorded(review.id, self._commit(review))
+        # An assigned entry leaves the reviewer's assignment with the conflict; the
+        # sponsor's next assignment run gives it to another (decision 0023).
+        assignment = None
+        if challenge.assignment_k is not None:
+            assignment = self._maybe_load(
+                ids.assignment_id(challenge.id, actor_id), ReviewAssignment
+            )
+            if assignment is not None:
+                assignment.note_conflict(
+                    actor_id, submission_id, "A conflict of interest was declared.", at
+                )
+        return Recorded(review.id, self._commit(review, assignment))
+
+    @retry_on_conflict
+    def advance_round(
+        self, actor_id: UUID, challenge_id: UUID, submission_ids: Sequence[UUID]
+    ) -> Recorded:
+        """End the current review round: its shortlist is the next round's entries."""
+        challenge = self._visible_challenge(actor_id, challenge_id)
+        self._sponsor(actor_id, challenge, "owner", "manager")
+        challenge.advance_round(actor_id, tuple(submission_ids), self._now())
+        return Recorded(challenge_id, self._commit(challenge))
 
     @retry_on_conflict
     def close_review_early(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:
@@ -107,12 +144,13 @@ class Judging(CommandBase):
         return Recorded(challenge_id, self._commit(challenge))
 
     def scored_versions(self, challenge: Challenge, submission: Submission) -> frozenset[str]:
-        """The content hashes of ``submission`` that its challenge's reviewers'
-        counted reviews scored (not conflicted; ``Review.scored_content``).  One
-        review stream per accepted reviewer, found by its derived id."""
+        """The content hashes of ``submission`` that its challenge's reviewers
+        of the final round counted reviews scored (not conflicted;
+        ``Review.scored_content``): with review rounds, a screening score does not
+        back an award.  One review stream per such reviewer, by its derived id."""
         reviews = (
             self._maybe_load(ids.review_id(submission.id, reviewer_id), Review, readonly=True)
-            for reviewer_id in challenge.reviewers
+            for reviewer_id in sorted(challenge.final_round_reviewers())
         )
         return scored_versions(
             (r for r in reviews if r is not None), [digest for _c, digest in submission.versions]

@@ -2,6 +2,7 @@
 
 from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
+from openinno.domain.assignment import ReviewAssignment
 from openinno.domain.challenge import Challenge
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
@@ -23,6 +24,7 @@ AGGREGATES = (
     EntryDraft,
     Team,
     Review,
+    ReviewAssignment,
     Vote,
     SupportTally,
     IpAgreement,
@@ -44,6 +46,7 @@ __all__ = [
     "IpAgreement",
     "Organisation",
     "Review",
+    "ReviewAssignment",
     "SigningKeys",
     "SolverEntries",
     "Submission",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
+from types import MappingProxyType
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -111,7 +113,17 @@ class Challenge(Aggregate):
         template = current_template(self.spec.ip_terms)
         # The review timing goes into the terms explicitly (a draft may leave it unsaid):
         # solvers accept when their entries will be judged.
-        spec = replace(self.spec, review_timing=self.spec.review_runs)
+        # So do the other choices added since (issue 20: assignment, rounds, the award
+        # rule): every key of new terms is explicit, so the stored terms are exactly
+        # the document hashed (the evidence verifier re-encodes the stored payload).
+        spec = replace(
+            self.spec,
+            review_timing=self.spec.review_runs,
+            independent_reviewers=bool(self.spec.independent_reviewers),
+            later_rounds=self.spec.later_rounds or (),
+            award_rule=self.spec.decided_by,
+            public_weight=self.spec.public_weight or 0,
+        )
         terms = ChallengeTerms(
             challenge_id=self.id,
             organisation_id=self.organisation_id,
@@ -127,7 +139,15 @@ class Challenge(Aggregate):
     ) -> None:
         self.status = "published"
         self.terms = terms
-        self.spec = replace(self.spec, review_timing=terms.spec.review_timing)
+        published = terms.spec
+        self.spec = replace(
+            self.spec,
+            review_timing=published.review_timing,
+            independent_reviewers=published.independent_reviewers,
+            later_rounds=published.later_rounds,
+            award_rule=published.award_rule,
+            public_weight=published.public_weight,
+        )
         self.terms_sha256 = terms_sha256
 
     class QuestionAsked(Aggregate.Event):
@@ -260,18 +280,92 @@ class Challenge(Aggregate):
         self.announcements.append(announcement_id)
 
     class ReviewerInvited(Aggregate.Event):
+        """``round``: the review round the reviewer serves in (issue 20; None: the
+        first, as in every invitation recorded before rounds)."""
+
         actor_id: UUID
         reviewer_id: UUID
+        round: int | None = None
 
-    def invite_reviewer(self, actor_id: UUID, reviewer_id: UUID, at: datetime) -> None:
+    def invite_reviewer(
+        self, actor_id: UUID, reviewer_id: UUID, at: datetime, round: int | None = None
+    ) -> None:
         self._require_running()
         if reviewer_id in self.invited_reviewers:
             raise InvalidState("That reviewer is already invited.")
-        self._reviewer_invited(actor_id, reviewer_id, at)
+        if round is not None and (
+            isinstance(round, bool)
+            or not isinstance(round, int)
+            or not 1 <= round <= self.spec.round_count
+        ):
+            raise InvalidInput(
+                "This challenge has review rounds 1 to %(count)s.",
+                field="round",
+                count=self.spec.round_count,
+            )
+        self._reviewer_invited(actor_id, reviewer_id, None if round == 1 else round, at)
 
     @event(ReviewerInvited)
-    def _reviewer_invited(self, actor_id: UUID, reviewer_id: UUID, timestamp: datetime) -> None:
+    def _reviewer_invited(
+        self, actor_id: UUID, reviewer_id: UUID, round: int | None, timestamp: datetime
+    ) -> None:
         self.invited_reviewers.add(reviewer_id)
+        if round is not None and round > 1:
+            self.reviewer_rounds = {**self.reviewer_rounds, reviewer_id: round}
+
+    # --- review rounds (issue 20) -------------------------------------------------------
+    # Streams replayed from before rounds: one round, every reviewer in it.
+    current_round = 1
+    # (Unannotated: the library makes annotated class attributes constructor fields.)
+    reviewer_rounds = cast(Mapping[UUID, int], MappingProxyType({}))
+    round_entries = cast(Mapping[int, tuple[UUID, ...]], MappingProxyType({}))
+
+    def round_of(self, reviewer_id: UUID) -> int:
+        return self.reviewer_rounds.get(reviewer_id, 1)
+
+    def final_round_reviewers(self) -> set[UUID]:
+        """The accepted reviewers of the last round the terms name: only their scores
+        back an award (the award guard)."""
+        final = self.spec.round_count
+        return {r for r in self.reviewers if self.round_of(r) == final}
+
+    def in_round(self, submission_id: UUID, round_number: int) -> bool:
+        """Whether the entry is reviewed in that round: every entry in round 1; the
+        shortlist the round before advanced in each later one."""
+        return round_number <= 1 or submission_id in self.round_entries.get(round_number, ())
+
+    class RoundAdvanced(Aggregate.Event):
+        """Round ``round`` ends: its shortlist (``submission_ids``) is the entry list of
+        the next round, reviewed by that round's reviewers on its own rubric."""
+
+        actor_id: UUID
+        round: int
+        submission_ids: tuple[UUID, ...]
+
+    def advance_round(self, actor_id: UUID, submission_ids: tuple[UUID, ...], at: datetime) -> None:
+        self._require_running()
+        if at < self.spec.closes_at:
+            raise WindowClosed("Rounds advance after submissions close.")
+        if self.review_ended(at):
+            raise WindowClosed("The review period has ended; scores are final.")
+        if self.current_round >= self.spec.round_count:
+            raise InvalidState("This is the last review round.")
+        if not submission_ids or len(set(submission_ids)) != len(submission_ids):
+            raise InvalidInput("Name each shortlisted submission once.", field="submission_ids")
+        if self.current_round > 1 and not set(submission_ids) <= set(
+            self.round_entries.get(self.current_round, ())
+        ):
+            raise InvalidInput(
+                "Shortlist only entries of the round that ends.", field="submission_ids"
+            )
+        self._round_advanced(actor_id, self.current_round, submission_ids, at)
+
+    @event(RoundAdvanced)
+    def _round_advanced(
+        self, actor_id: UUID, round: int, submission_ids: tuple[UUID, ...], timestamp: datetime
+    ) -> None:
+        self.current_round = round + 1
+        self.round_entries = {**self.round_entries, round + 1: submission_ids}
 
     class ReviewerAccepted(Aggregate.Event):
         actor_id: UUID
@@ -336,6 +430,61 @@ class Challenge(Aggregate):
     ) -> None:
         self.review_closed_early = True
         self.announcements.append(announcement_id)
+
+    # --- assignment at volume (decision 0023) ------------------------------------------
+    # Streams replayed from before assignment existed: every accepted reviewer reviews
+    # every entry.
+    assignment_k: int | None = None
+
+    class ReviewersAssigned(Aggregate.Event):
+        """An assignment run's parameters (the entries each reviewer received are in
+        their ``ReviewAssignment`` stream): ``k`` reviewers per entry, the ``seed`` of
+        the order, the entries considered (count and SHA-256 of their sorted ids), the
+        reviewers in the pool and how many (entry, reviewer) pairs the run added."""
+
+        actor_id: UUID
+        k: int
+        seed: int
+        entry_count: int
+        entries_sha256: str
+        reviewer_ids: tuple[UUID, ...]
+        pairs_added: int
+
+    def record_assignment(
+        self,
+        actor_id: UUID,
+        k: int,
+        seed: int,
+        entry_count: int,
+        entries_sha256: str,
+        reviewer_ids: tuple[UUID, ...],
+        pairs_added: int,
+        at: datetime,
+    ) -> None:
+        self._require_running()
+        if self.review_ended(at):
+            raise WindowClosed("The review period has ended; scores are final.")
+        if not set(reviewer_ids) <= self.reviewers:
+            raise InvalidInput(
+                "Assign entries only to reviewers who accepted.", field="reviewer_ids"
+            )
+        self._reviewers_assigned(
+            actor_id, k, seed, entry_count, entries_sha256, reviewer_ids, pairs_added, at
+        )
+
+    @event(ReviewersAssigned)
+    def _reviewers_assigned(
+        self,
+        actor_id: UUID,
+        k: int,
+        seed: int,
+        entry_count: int,
+        entries_sha256: str,
+        reviewer_ids: tuple[UUID, ...],
+        pairs_added: int,
+        timestamp: datetime,
+    ) -> None:
+        self.assignment_k = k
 
     def review_ended(self, at: datetime) -> bool:
         return self.review_closed_early or at >= self.spec.review_ends_at
@@ -469,6 +618,12 @@ class Challenge(Aggregate):
             raise WindowClosed(
                 "Review starts when submissions close; this challenge does not review"
                 " entries while they may still change."
+            )
+        if scoring and self.round_of(reviewer_id) != self.current_round:
+            raise WindowClosed(
+                "Your review round (%(round)s) is not the one under way (%(current)s).",
+                round=self.round_of(reviewer_id),
+                current=self.current_round,
             )
 
     def require_not_judging(self, person_id: UUID, doing: Term) -> None:

@@ -27,3 +27,8 @@ def support_tally_id(submission_id: UUID) -> UUID:
 
 def review_id(submission_id: UUID, reviewer_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"review:{submission_id}:{reviewer_id}")
+
+
+def assignment_id(challenge_id: UUID, reviewer_id: UUID) -> UUID:
+    """The entries assigned to one reviewer of a challenge (decision 0023)."""
+    return uuid5(NAMESPACE, f"assignment:{challenge_id}:{reviewer_id}")

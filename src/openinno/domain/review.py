@@ -56,10 +56,16 @@ class Review(Aggregate):
     scored_sha256: str | None = None
     scored_version: int | None = None
 
+    # Streams replayed from before rounds: the first round.
+    round = 1
+
     class Started(Aggregate.Created):
+        """``round``: the review round (issue 20; None: the first)."""
+
         actor_id: UUID
         challenge_id: UUID
         submission_id: UUID
+        round: int | None = None
 
     @event(Started)
     def __init__(
@@ -69,7 +75,9 @@ class Review(Aggregate):
         challenge_id: UUID,
         submission_id: UUID,
         timestamp: datetime,
+        round: int | None = None,
     ) -> None:
+        self.round = round or 1
         self.reviewer_id = actor_id
         self.challenge_id = challenge_id
         self.submission_id = submission_id

@@ -36,6 +36,11 @@ VOTING_MODES: tuple[str, ...] = ("none", "public", "shortlist_then_public")
 IP_TERMS: tuple[str, ...] = ("assignment", "exclusive_licence", "solver_retains")
 ORG_ROLES: tuple[str, ...] = ("owner", "manager", "legal")
 REVIEW_TIMINGS: tuple[str, ...] = ("after_close", "rolling")
+# Who decides the winners where a challenge has a public vote (issue 20): the jury's
+# scores, the public's support, or both weighted (``public_weight`` percent public).
+AwardRule = Literal["jury", "public", "weighted"]
+AWARD_RULES: tuple[str, ...] = ("jury", "public", "weighted")
+MAX_ROUNDS = 5
 LOCALES: tuple[str, ...] = ("en", "pl", "fr", "es", "ru")
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -52,6 +57,14 @@ class Criterion(msgspec.Struct, frozen=True):
     weight: int
     min_score: int = 0
     max_score: int = 10
+
+
+class ReviewRound(msgspec.Struct, frozen=True):
+    """A review round after the first (issue 20): its name and its own rubric.  It
+    reviews the shortlist the round before it advanced."""
+
+    name: str
+    criteria: tuple[Criterion, ...]
 
 
 class Voting(msgspec.Struct, frozen=True):
@@ -82,10 +95,37 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # into the terms explicitly, so every terms hash since covers it, and the terms
     # of older challenges re-encode to the very bytes they hashed (``terms_document``).
     review_timing: ReviewTiming | None = None
+    # Assignment (issue 20, decision 0023): True: no entry is assigned to a reviewer who
+    # is a member of the sponsor's organisation.  None (left out of the terms
+    # document, as every optional key below): not said, which means False.
+    independent_reviewers: bool | None = None
+    # Review rounds after the first (issue 20): the first round (screening) scores every
+    # entry on ``criteria``; each later round scores the shortlist the round before it
+    # advanced, on its own criteria, with its own reviewers.  None: one round.
+    later_rounds: tuple[ReviewRound, ...] | None = None
+    # How winners are decided, stated before anyone enters (None: the jury decides).
+    award_rule: AwardRule | None = None
+    # ``weighted``: the public's share in percent (1 to 99); the jury has the rest (0
+    # in terms of the other rules).
+    public_weight: int | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
         return self.review_timing or "after_close"
+
+    @property
+    def round_count(self) -> int:
+        return 1 + len(self.later_rounds or ())
+
+    def round_criteria(self, round_number: int) -> tuple[Criterion, ...]:
+        """Round 1's rubric is ``criteria``; each later round's its own."""
+        if round_number <= 1:
+            return self.criteria
+        return (self.later_rounds or ())[round_number - 2].criteria
+
+    @property
+    def decided_by(self) -> AwardRule:
+        return self.award_rule or "jury"
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -160,14 +200,28 @@ def canonical_json(value: Any) -> bytes:
     return msgspec.json.encode(value, order="sorted")
 
 
+# Keys of the spec added after terms were first hashed: each is left out of the terms
+# document while None, so terms published before it existed keep their bytes.
+OPTIONAL_TERMS_KEYS: tuple[str, ...] = (
+    "review_timing",
+    "independent_reviewers",
+    "later_rounds",
+    "award_rule",
+    "public_weight",
+)
+
+
 def terms_document(terms: ChallengeTerms) -> bytes:
     """The canonical bytes whose SHA-256 is a challenge's terms hash.  Terms published
-    before ``review_timing`` existed were hashed without the key; it decodes as None
-    and is left out again, so their document is the bytes they hashed."""
-    if terms.spec.review_timing is not None:
+    before ``review_timing`` (or any of ``OPTIONAL_TERMS_KEYS``) existed were hashed
+    without the key; it decodes as None and is left out again, so their document is
+    the bytes they hashed."""
+    if all(getattr(terms.spec, key) is not None for key in OPTIONAL_TERMS_KEYS):
         return canonical_json(terms)
     value = msgspec.to_builtins(terms)
-    del value["spec"]["review_timing"]
+    for key in OPTIONAL_TERMS_KEYS:
+        if value["spec"][key] is None:
+            del value["spec"][key]
     return canonical_json(value)
 
 
@@ -353,6 +407,9 @@ def validate_spec(spec: ChallengeSpec) -> None:
         raise InvalidInput("The support threshold is 1 to 10,000,000.", field="voting")
     if spec.review_timing is not None and spec.review_timing not in REVIEW_TIMINGS:
         raise InvalidInput("Review runs after_close or rolling.", field="review_timing")
+    if spec.independent_reviewers is not None and not isinstance(spec.independent_reviewers, bool):
+        raise InvalidInput("Say yes or no.", field="independent_reviewers")
+    _validate_rounds(spec)
     if spec.ip_terms not in IP_TERMS:
         raise InvalidInput(
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"
@@ -360,4 +417,52 @@ def validate_spec(spec: ChallengeSpec) -> None:
     if spec.language not in LOCALES:
         raise InvalidInput(
             "Language must be one of %(languages)s.", field="language", languages=", ".join(LOCALES)
+        )
+
+
+def _check_criteria(criteria: tuple[Criterion, ...], field: str) -> None:
+    if not criteria:
+        raise InvalidInput("Name at least one judging criterion.", field=field)
+    if len(criteria) > MAX_CRITERIA:
+        raise InvalidInput("Name at most %(max)s criteria.", field=field, max=MAX_CRITERIA)
+    for criterion in criteria:
+        check_text(criterion.name, "criterion_name", field)
+    names = [c.name.strip() for c in criteria]
+    if any(not n for n in names) or len(set(names)) != len(names):
+        raise InvalidInput("Criteria need distinct, non-empty names.", field=field)
+    if any(c.weight <= 0 for c in criteria) or sum(c.weight for c in criteria) != 100:
+        raise InvalidInput("Criteria weights must be positive and sum to 100.", field=field)
+    if any(not (MIN_SCORE <= c.min_score < c.max_score <= MAX_SCORE) for c in criteria):
+        raise InvalidInput(
+            "Scores run between %(min)s and %(max)s.", field=field, min=MIN_SCORE, max=MAX_SCORE
+        )
+
+
+def _validate_rounds(spec: ChallengeSpec) -> None:
+    """Rounds and the award rule (issue 20)."""
+    rounds = spec.later_rounds
+    if rounds:
+        if len(rounds) > MAX_ROUNDS - 1:
+            raise InvalidInput(
+                "A challenge has 1 to %(max)s review rounds.", field="later_rounds", max=MAX_ROUNDS
+            )
+        for r in rounds:
+            check_text(r.name, "criterion_name", "later_rounds")
+            _check_criteria(r.criteria, "later_rounds")
+    rule = spec.award_rule
+    if rule is not None and rule not in AWARD_RULES:
+        raise InvalidInput("Winners are decided by jury, public or weighted.", field="award_rule")
+    if rule in ("public", "weighted") and spec.voting.mode != "shortlist_then_public":
+        raise InvalidInput(
+            "A public say in the award needs a public vote on the shortlist.", field="award_rule"
+        )
+    if rule == "weighted":
+        weight = spec.public_weight
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 99:
+            raise InvalidInput(
+                "Give the public's weight in percent, 1 to 99.", field="public_weight"
+            )
+    elif spec.public_weight:
+        raise InvalidInput(
+            "A public weight is given only with the weighted rule.", field="public_weight"
         )

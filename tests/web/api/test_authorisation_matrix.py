@@ -324,6 +324,24 @@ def fresh_invitation(w: World, role: str) -> dict[str, str]:
     return {**fresh_team(w, role), "pending": w.users["other_solver"].id}
 
 
+def fresh_reviewed(w: World, role: str) -> dict[str, str]:
+    """A fresh published challenge whose reviewer accepted (assignment, decision 0023)."""
+    challenge = w.post("owner", "/api/v1/challenges", _body(w))["id"]
+    w.post("owner", f"/api/v1/challenges/{challenge}/publish", status=200)
+    w.post(
+        "owner", f"/api/v1/challenges/{challenge}/reviewers", {"account_id": w.users["reviewer"].id}
+    )
+    w.post("reviewer", f"/api/v1/challenges/{challenge}/reviewers/accept", status=200)
+    return {"fresh": challenge}
+
+
+def fresh_assigned(w: World, role: str) -> dict[str, str]:
+    """``fresh_reviewed``, assigning (k = 1)."""
+    made = fresh_reviewed(w, role)
+    w.post("owner", f"/api/v1/challenges/{made['fresh']}/assignment", {"k": 1}, status=200)
+    return made
+
+
 def new_account(w: World, role: str) -> dict[str, Any]:
     name = f"n{uuid.uuid4().hex[:10]}"
     return {"account": sign_up(w.c, name).id}
@@ -444,6 +462,24 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/challenges/{challenge_id}/ranking"): Row(
         only(200, SPONSOR, 404), "/challenges/{private}/ranking"
+    ),
+    # Assignment (decision 0023): owners and managers run it; members and admins read it.
+    ("POST", "/challenges/{challenge_id}/assignment"): Row(
+        only(200, ("owner",), 403),
+        "/challenges/{fresh}/assignment",
+        body=lambda w, r: {"k": 1},
+        prepare=fresh_reviewed,
+    ),
+    # The challenge assigns (k = 1, one reviewer): the reviewer leaves, what they held is
+    # left short of a reviewer (reported), and the owner gets 200.
+    ("POST", "/challenges/{challenge_id}/assignment/release"): Row(
+        only(200, ("owner",), 403),
+        "/challenges/{fresh}/assignment/release",
+        prepare=fresh_assigned,
+        body=lambda w, r: {"reviewer_id": w.users["reviewer"].id, "reason": "Fell ill."},
+    ),
+    ("GET", "/challenges/{challenge_id}/assignment"): Row(
+        only(200, SPONSOR, 404), "/challenges/{private}/assignment"
     ),
     ("POST", "/challenges/{challenge_id}/awards"): Row(
         only(201, ("owner",), 403) | {"legal": 403},

@@ -366,6 +366,17 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{C}/award"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
     ),
+    # Assignment (decision 0023): members read; owners and managers act (a form the
+    # manager gets back: 400; legal members: 403).
+    ("GET", f"{C}/assignment"): Row(only(200, MEMBERS), "/challenges/{open}/assignment"),
+    ("POST", f"{C}/assignment"): Row(
+        post_only(400, ("manager",), legal=403), "/challenges/{open}/assignment", {"k": "x"}
+    ),
+    ("POST", f"{C}/assignment/release"): Row(
+        post_only(400, ("manager",), legal=403),
+        "/challenges/{open}/assignment/release",
+        {"reviewer_id": "not-an-id", "reason": "Ill"},
+    ),
     ("POST", f"{C}/review/close"): Row(
         # An empty announcement is refused: every member allowed gets the form back (400).
         post_only(400, ("manager",), legal=403),

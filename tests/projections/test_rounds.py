@@ -1,0 +1,118 @@
+"""Review rounds (issue 20): screening by many reviewers, then a jury on the shortlist,
+each round with its reviewers and its own rubric; the shortlist of one round is the
+entry list of the next.  An award (and its IP agreement) never names a version that
+no reviewer of the FINAL round scored, unless the sponsor records why."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
+from openinno.application import OpenInno
+from openinno.domain.errors import NotFound, UnreviewedVersion, WindowClosed
+from openinno.domain.values import Criterion, ReviewRound, Voting
+from projections.db import Db
+from projections.reviewers import queries as reviewers
+from projections.service import ReadSide
+from tests.support.story import Scene
+
+SCREEN = {"originality": 7, "feasibility": 6, "fun": 8}
+JURY_CRITERIA = (Criterion("wow", 60), Criterion("brand fit", 40, 1, 5))
+JURY = {"wow": 9, "brand fit": 4}
+
+
+def a_rounds_challenge(cast: Scene, app: OpenInno) -> tuple[UUID, str, UUID, UUID]:
+    challenge, terms = cast.open_challenge(
+        later_rounds=(ReviewRound("Jury", JURY_CRITERIA),),
+        voting=Voting("shortlist_then_public"),
+        award_rule="weighted",
+        public_weight=40,
+    )
+    screener, juror = cast.reviewer, cast.account("juror")
+    app.invite_reviewer(cast.sponsor, challenge, screener)
+    app.invite_reviewer(cast.sponsor, challenge, juror, round=2)
+    for person in (screener, juror):
+        app.accept_reviewer_invitation(person, challenge)
+    return challenge, terms, screener, juror
+
+
+def test_screening_then_a_jury_on_the_shortlist_with_its_own_rubric(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    challenge, terms, screener, juror = a_rounds_challenge(cast, app)
+    published = app.get_challenge(challenge, cast.sponsor)
+    assert published.terms is not None
+    assert published.terms.spec.award_rule == "weighted"
+    assert published.terms.spec.public_weight == 40
+    entries = [
+        cast.submit(challenge, terms, solver=cast.account(f"s{i}"), title=f"Advert {i}")
+        for i in range(3)
+    ]
+    cast.clock.advance(timedelta(days=28))
+    for entry in entries:
+        app.record_review(screener, entry, SCREEN)
+    with pytest.raises(WindowClosed):  # the jury's round is not under way yet
+        app.record_review(juror, entries[0], JURY)
+    app.advance_round(cast.sponsor, challenge, entries[:2])
+    with pytest.raises(WindowClosed):  # screening is over
+        app.record_review(screener, entries[0], SCREEN)
+    with pytest.raises(NotFound):  # not on the shortlist: not in the jury's round
+        app.record_review(juror, entries[2], JURY)
+    app.record_review(juror, entries[0], JURY)
+    read_side.catch_up()
+    queue = reviewers.my_review_queue(db, juror)
+    assert {e["submission_id"] for e in queue} == {str(e) for e in entries[:2]}
+    # The ranking is the jury's: its rubric's total (9/10 x 60 + 3/4 x 40 = 84).
+    ranked = reviewers.scored_entries_page(db, challenge, after=None, limit=10)
+    assert [(r["submission_id"], r["mean_total"]) for r in ranked] == [(str(entries[0]), 84.0)]
+
+    app.close_review_early(cast.sponsor, challenge, "The jury is done.")
+    # entries[1]: scored in screening only, so no reviewer of the final round scored it.
+    with pytest.raises(UnreviewedVersion):
+        app.award(cast.sponsor, challenge, [(entries[0], 1), (entries[1], 2)])
+    awarded = app.award(
+        cast.sponsor,
+        challenge,
+        [(entries[0], 1), (entries[1], 2)],
+        override_reasons={entries[1]: "Second place by the public vote."},
+    )
+    second = app.get_agreement(cast.sponsor, awarded.agreement_ids[1])
+    assert second.override_reason == "Second place by the public vote."
+
+
+@pytest.mark.parametrize(
+    "screened, jury_scored, juror_recused, reason",
+    list(itertools.product([False, True], repeat=4)),
+)
+def test_an_award_needs_a_final_round_score_of_its_version_or_a_reason(
+    app: OpenInno, cast: Scene, screened, jury_scored, juror_recused, reason
+):
+    """Every combination of a screening score, a jury score, the juror recusing after
+    scoring, and a reason: the award (and its agreement) names the entry's current
+    version, and goes through without a reason exactly when a juror (final round)
+    scored that version and still counts.  (Revisions after scoring: decision 0022's
+    exhaustive test; entries cannot change once rounds advance, after closing.)"""
+    challenge, terms, screener, juror = a_rounds_challenge(cast, app)
+    solver = cast.account("solver1")
+    entry = cast.submit(challenge, terms, solver=solver, title="Advert")
+    cast.clock.advance(timedelta(days=28))
+    if screened:
+        app.record_review(screener, entry, SCREEN)
+    app.advance_round(cast.sponsor, challenge, [entry])
+    if jury_scored:
+        app.record_review(juror, entry, JURY)
+    if juror_recused:
+        app.declare_conflict(juror, entry, "I know the agency.")
+    app.close_review_early(cast.sponsor, challenge, "Done.")
+    reasons = {entry: "Chosen at the final pitch."} if reason else None
+    if (jury_scored and not juror_recused) or reason:
+        awarded = app.award(cast.sponsor, challenge, [(entry, 1)], override_reasons=reasons)
+        agreement = app.get_agreement(cast.sponsor, awarded.agreement_ids[0])
+        assert agreement.content_sha256 == app.get_submission(solver, entry).content_sha256
+        assert agreement.override_reason == ("Chosen at the final pitch." if reason else None)
+    else:
+        with pytest.raises(UnreviewedVersion):
+            app.award(cast.sponsor, challenge, [(entry, 1)], override_reasons=reasons)

@@ -1,0 +1,162 @@
+"""Assignment at volume (issue 20, decision 0023): a sponsor's owners and managers
+assign entries to reviewers (k each, balanced), re-assign when a reviewer leaves,
+and read progress per reviewer (members of the organisation and admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from openinno.application import OpenInno
+from openinno.domain.assignment import MAX_K
+from openinno.domain.limits import TEXTS
+from web import assigning
+from web.api.auth import SECURITY, signed_in
+from web.api.common import Strict, body_example
+from web.api.problems import problem_spec
+from web.api.reads import ApiReads, MinPosition
+
+
+class AssignBody(Strict):
+    k: Annotated[int, msgspec.Meta(ge=1, le=MAX_K, description="Reviewers per entry.")]
+    seed: (
+        Annotated[
+            int, msgspec.Meta(ge=0, le=2**62, description="Seed of the run (random when left out).")
+        ]
+        | None
+    ) = None
+
+
+class ReleaseBody(Strict):
+    reviewer_id: UUID
+    reason: Annotated[str, msgspec.Meta(max_length=TEXTS["reason"].max_length)]
+
+
+class AssignmentRun(msgspec.Struct, frozen=True):
+    challenge_id: UUID
+    position: int
+    seed: int
+    pairs_added: int
+    short: int
+
+
+class ReviewerProgress(msgspec.Struct, frozen=True):
+    reviewer_id: UUID
+    assigned: int
+    done: int
+    stale: int
+    conflicts: int
+    released: bool
+
+
+class AssignmentProgress(msgspec.Struct, frozen=True):
+    challenge_id: UUID
+    k: int | None
+    entries: int
+    assigned: int
+    done: int
+    stale: int
+    short: int | None
+    reviewers: list[ReviewerProgress]
+
+
+def _run(recorded: assigning.AssignmentRecorded) -> AssignmentRun:
+    return AssignmentRun(
+        recorded.id, recorded.position, recorded.seed, recorded.pairs_added, recorded.short
+    )
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/assignment",
+    summary="Assign each live entry to k reviewers, topping up earlier runs (owners, managers)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["reviews"],
+    operation_class=body_example({"k": 3}),
+)
+@signed_in
+def assign(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[AssignBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+) -> AssignmentRun:
+    return _run(assigning.assign(openinno, reads.db(), actor, challenge_id, data.k, data.seed))
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/assignment/release",
+    summary="A reviewer leaves: their unscored entries go to others (owners, managers)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["reviews"],
+    operation_class=body_example(
+        {"reviewer_id": "7f6c2a7e-1111-4c3b-9a55-2b1f0c9d8e7a", "reason": "Fell ill."}
+    ),
+)
+@signed_in
+def release(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[ReleaseBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+) -> AssignmentRun:
+    return _run(
+        assigning.release(openinno, reads.db(), actor, challenge_id, data.reviewer_id, data.reason)
+    )
+
+
+@get(
+    "/challenges/{challenge_id:uuid}/assignment",
+    summary="Review progress per reviewer: assigned, done (current version), stale, conflicts",
+    security=SECURITY,
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+    tags=["reviews"],
+)
+@signed_in
+def progress(
+    challenge_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    min_position: MinPosition = None,
+) -> AssignmentProgress:
+    challenge = openinno.get_challenge(challenge_id, actor)
+    openinno.require_sponsor_view(actor, challenge.organisation_id)
+    db = reads.at_least(openinno, min_position, ("reviewers",))
+    found = assigning.progress(db, challenge_id)
+    return AssignmentProgress(
+        challenge_id=challenge_id,
+        k=found["k"],  # type: ignore[arg-type]
+        entries=found["entries"],  # type: ignore[arg-type]
+        assigned=found["assigned"],  # type: ignore[arg-type]
+        done=found["done"],  # type: ignore[arg-type]
+        stale=found["stale"],  # type: ignore[arg-type]
+        short=found["short"],  # type: ignore[arg-type]
+        reviewers=[
+            ReviewerProgress(
+                UUID(r["reviewer_id"]),
+                r["assigned"],
+                r["done"],
+                r["stale"],
+                r["conflicts"],
+                r["released"],
+            )
+            for r in found["reviewers"]  # type: ignore[attr-defined]
+        ],
+    )
+
+
+HANDLERS = [assign, release, progress]
