@@ -229,10 +229,12 @@ class PublicPages(Controller):
         now = app.clock.now()
         voting: dict[str, bool] = {}
         supported: dict[str, bool] = {}
-        # The sponsor's own members may not support (the application refuses them):
-        # no button to press, but a vote cast before they joined can still be withdrawn.
+        # The sponsor's own members and the challenge's reviewers (invited or accepted)
+        # may not support (the application refuses them): no button to press, but a
+        # vote cast before they joined can still be withdrawn.
         member = viewer.account_id is not None and (
             app.get_organisation(challenge.organisation_id).role_of(viewer.account_id) is not None
+            or viewer.account_id in challenge.invited_reviewers
         )
         for e in entries.items:
             supported[e["submission_id"]] = supports(
