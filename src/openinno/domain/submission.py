@@ -349,6 +349,7 @@ class Submission(Aggregate):
         challenge, with ``voided`` (the votes voided so far) and ``support_count``."""
 
         actor_id: UUID
+        challenge_id: UUID
         support_count: int
         threshold: int
         voided: int
@@ -358,11 +359,19 @@ class Submission(Aggregate):
     ) -> None:
         if not self.support_threshold_reached:
             return
-        self._support_threshold_withdrawn(actor_id, support_count, threshold, voided, at)
+        self._support_threshold_withdrawn(
+            actor_id, self.challenge_id, support_count, threshold, voided, at
+        )
 
     @event(SupportThresholdWithdrawn)
     def _support_threshold_withdrawn(
-        self, actor_id: UUID, support_count: int, threshold: int, voided: int, timestamp: datetime
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        support_count: int,
+        threshold: int,
+        voided: int,
+        timestamp: datetime,
     ) -> None:
         self.support_threshold_reached = False
 
