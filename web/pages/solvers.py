@@ -29,7 +29,7 @@ from openinno.domain.values import SubmissionContent
 from openinno.files import Upload
 from projections.participants import queries as participants
 from web.pages import queries, validation
-from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.base import N_, Form, Pages, Viewer, client_ip, require_signed_in, status_for
 from web.pages.csrf import EXCLUDED as EXCLUDED_FROM_CSRF
 from web.pages.csrf import FIELD as CSRF_FIELD
 from web.pages.csrf import require_csrf
@@ -516,7 +516,12 @@ class SolverPages(Controller):
             if one(data, "action") == "retract":
                 recorded = app.retract_support(actor, submission_id)
             else:
-                recorded = app.support(actor, submission_id)
+                recorded = app.support(
+                    actor,
+                    submission_id,
+                    address=client_ip(request),
+                    user_agent=request.headers.get("user-agent", ""),
+                )
         except DomainError as e:
             if not htmx:
                 raise
