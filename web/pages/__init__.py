@@ -31,6 +31,7 @@ from web.pages import (
     solvers,
     sponsors,
     teams,
+    votes,
 )
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
@@ -98,6 +99,7 @@ def pages_setup(
             admin.AdminPages,
             files.FilePages,
             notifications.NotificationPages,
+            votes.VotePages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),
