@@ -22,6 +22,8 @@ from web.api.common import Strict, body_example
 from web.api.problems import problem_spec
 from web.api.ratelimit import client_address
 from web.api.reads import ApiReads, MinPosition
+from web.proof_of_work import HEADER as PROOF_HEADER
+from web.proof_of_work import proof_of_work_for
 
 
 class VoteRecorded(msgspec.Struct, frozen=True):
@@ -34,9 +36,14 @@ class VoteRecorded(msgspec.Struct, frozen=True):
     "/submissions/{submission_id:uuid}/vote",
     tags=["votes"],
     summary="Support an entry in a public gallery",
+    description=(
+        "Where the operator turned the proof of work on (`OPENINNO_PROOF_OF_WORK`), the"
+        " request carries a `Proof-Of-Work` header: a solved challenge from"
+        " `GET /api/v1/proof-of-work` (422 `proof_of_work` without one)."
+    ),
     status_code=200,
     security=SECURITY,
-    responses=problem_spec(401, 404, 409),
+    responses=problem_spec(401, 404, 409, 422),
     sync_to_thread=True,
 )
 def support(
@@ -44,6 +51,7 @@ def support(
     request: Request[Any, Any, Any],
     openinno: NamedDependency[OpenInno],
 ) -> VoteRecorded:
+    proof_of_work_for(openinno).check(request.headers.get(PROOF_HEADER))
     # The token and what the vote reads, in one query (OpenInno.account_for_token).
     with openinno.one_snapshot():
         actor = provide_actor(request, lambda a: openinno.reads_of_support(a, submission_id))
@@ -241,4 +249,36 @@ def void_votes(
     return _voided(openinno.void_votes(actor, submission_id, data.vote_ids, data.reason))
 
 
-HANDLERS = [support, retract_support, vote_flags, void_vote, void_votes]
+class ProofOfWorkChallenge(msgspec.Struct, frozen=True):
+    """``enabled`` false: no proof needed (``challenge`` null)."""
+
+    enabled: bool
+    challenge: dict[str, Any] | None
+
+
+@get(
+    "/proof-of-work",
+    tags=["votes"],
+    summary="A proof-of-work challenge for sign-up and voting (when the operator turned it on)",
+    description=(
+        "ALTCHA's scheme: find the `number` in 0..`maxnumber` whose SHA-256 of `salt` +"
+        " `number` (decimal) is `challenge`; send back base64 of the JSON object"
+        " `{algorithm, challenge, number, salt, signature}` in the `Proof-Of-Work` header"
+        " of `POST /api/v1/accounts` or `PUT /api/v1/submissions/{id}/vote`, within ten"
+        " minutes, once."
+    ),
+    sync_to_thread=False,
+)
+def proof_of_work_challenge(openinno: NamedDependency[OpenInno]) -> ProofOfWorkChallenge:
+    work = proof_of_work_for(openinno)
+    return ProofOfWorkChallenge(work.enabled, work.issue() if work.enabled else None)
+
+
+HANDLERS = [
+    support,
+    retract_support,
+    vote_flags,
+    void_vote,
+    void_votes,
+    proof_of_work_challenge,
+]

@@ -322,6 +322,8 @@ class Pages:
             # A page fetched by GET may be drawn again (timezone.js); a POST's never.
             "redraw_safe": request.method == "GET",
             "query": request.url.query,
+            # issue 24: forms that need the browser's proof of work (pow.js)
+            "proof_of_work": self.openinno.settings.proof_of_work > 0,
             **context,
         }
 

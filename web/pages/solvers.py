@@ -35,6 +35,8 @@ from web.pages.csrf import FIELD as CSRF_FIELD
 from web.pages.csrf import require_csrf
 from web.pages.forms import one, values
 from web.pages.public import render_challenge
+from web.proof_of_work import FIELD as PROOF_FIELD
+from web.proof_of_work import proof_of_work_for
 from web.uploads import FormLimits, MalformedForm, ReceivedForm, receive_form
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -516,6 +518,7 @@ class SolverPages(Controller):
             if one(data, "action") == "retract":
                 recorded = app.retract_support(actor, submission_id)
             else:
+                proof_of_work_for(app).check(one(data, PROOF_FIELD))
                 recorded = app.support(
                     actor,
                     submission_id,

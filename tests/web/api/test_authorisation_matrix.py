@@ -523,6 +523,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         body=lambda w, r: {"vote_ids": [w.ids["fresh_vote"]], "reason": f"Flagged ({r})."},
         prepare=fresh_vote,
     ),
+    # Off by default: everyone gets {"enabled": false} (issue 24).
+    ("GET", "/proof-of-work"): Row(everyone(200), "/proof-of-work"),
     ("GET", "/submissions/{submission_id}/chain-of-title"): Row(
         only(200, (*SPONSOR, "solver", "co_author"), 404), "/submissions/{winner}/chain-of-title"
     ),

@@ -7,9 +7,7 @@ from __future__ import annotations
 from openinno.domain import ids
 
 
-def test_the_sponsor_voids_flagged_votes_and_the_challenge_announces_the_withdrawal(
-    web, cast, app
-):
+def test_the_sponsor_voids_flagged_votes_and_the_challenge_announces_the_withdrawal(web, cast, app):
     challenge_id, terms = cast.open_challenge()  # threshold 3
     entry = cast.submit(challenge_id, terms)
     bots = [cast.account(f"bot{i}") for i in range(3)]
