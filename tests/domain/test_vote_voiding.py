@@ -7,6 +7,7 @@ import pytest
 
 from openinno.domain import SupportTally, Vote
 from openinno.domain.errors import InvalidInput, InvalidState
+from openinno.domain.vote import legitimate_peak
 from tests.domain.helpers import SOLVER, SPONSOR, at, given, new_id, recorded
 
 
@@ -52,14 +53,18 @@ def test_a_retracted_vote_is_voided_as_not_counting():
 def test_a_threshold_crossed_only_by_voided_votes_is_uncrossed():
     tally = a_tally()
     honest, bots = new_id(), [new_id(), new_id()]
-    for vote_id in (honest, *bots):
-        tally.change(+1, at(), vote_id)
+    changes = [(vote_id, +1) for vote_id in (honest, *bots)]
+    for vote_id, delta in changes:
+        tally.change(delta, at(), vote_id)
     tally.mark_threshold(3, at())
     given(tally)
-    assert tally.void(bots[0], True, at(1))  # 2 left: the peak without it is 2 < 3
+    tally.void(bots[0], True, at(1))
     assert recorded(tally) == ["SupportChanged", "VoteVoided"]
+    changes.append((bots[0], -1))
+    assert tally.loses_threshold(changes)  # the peak without it is 2 < 3
     tally.uncross_threshold(SPONSOR, at(1))
     assert tally.crossed_threshold is None and tally.count == 2
+    assert not tally.loses_threshold(changes)  # nothing left to lose
     # crossing again takes votes that count
     assert not tally.crosses_threshold(3)
     tally.change(+1, at(2), new_id())
@@ -70,13 +75,15 @@ def test_a_threshold_honest_votes_reached_stays_crossed():
     tally = a_tally()
     honest = [new_id(), new_id()]
     bot = new_id()
-    tally.change(+1, at(), bot)
-    for vote_id in honest:
-        tally.change(+1, at(), vote_id)
+    changes = [(bot, +1), (honest[0], +1), (honest[1], +1)]
+    for vote_id, delta in changes:
+        tally.change(delta, at(), vote_id)
     tally.mark_threshold(2, at())
     # one honest supporter retracts later; the bot's vote is voided
     tally.change(-1, at(1), honest[1])
-    assert not tally.void(bot, True, at(2))  # the honest peak was 2: reached
+    tally.void(bot, True, at(2))
+    changes += [(honest[1], -1), (bot, -1)]
+    assert not tally.loses_threshold(changes)  # the honest peak was 2: reached
     assert tally.crossed_threshold == 2 and tally.count == 1
 
 
@@ -86,14 +93,12 @@ def test_a_voided_vote_that_was_retracted_leaves_the_count_alone():
     tally.change(+1, at(), bot)
     tally.change(-1, at(), bot)
     given(tally)
-    assert not tally.void(bot, False, at(1))
+    tally.void(bot, False, at(1))
     assert recorded(tally) == ["VoteVoided"] and tally.count == 0
 
 
 def test_changes_recorded_before_they_named_their_vote_count_as_they_were():
-    tally = a_tally()
-    tally.change(+1, at())  # no vote id: an old change
-    tally.change(+1, at(), bot := new_id())
-    tally.mark_threshold(2, at())
-    assert tally.void(bot, True, at(1))
-    assert tally.legitimate_peak() == 1
+    bot = new_id()
+    changes = [(None, +1), (bot, +1), (bot, -1)]  # the first: an old change
+    assert legitimate_peak(changes, {bot}) == 1
+    assert legitimate_peak(changes, set()) == 2

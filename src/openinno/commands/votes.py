@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from openinno.commands.base import CommandBase
@@ -43,6 +43,7 @@ class VotesVoided(Recorded):
 class VoteIntegrity(CommandBase):
     if TYPE_CHECKING:
         _tally_locks: KeyedLocks
+        repository: Any
 
     def may_moderate_votes(self, actor_id: UUID | None, submission_id: UUID) -> bool:
         """Whether the actor sees an entry's votes and may void them: a platform
@@ -104,6 +105,14 @@ class VoteIntegrity(CommandBase):
             )
         return self._void(actor_id, submission_id, chosen, reason)
 
+    def _tally_changes(self, tally_id: UUID) -> list[tuple[UUID | None, int]]:
+        """The tally's recorded changes in order, as (vote, delta)."""
+        return [
+            (event.vote_id, event.delta)
+            for event in self.repository.event_store.get(tally_id)
+            if isinstance(event, SupportTally.SupportChanged)
+        ]
+
     def _void(
         self, actor_id: UUID, submission_id: UUID, vote_ids: Sequence[UUID], reason: str
     ) -> VotesVoided:
@@ -117,13 +126,16 @@ class VoteIntegrity(CommandBase):
             vote.void(actor_id, reason, at)
             votes.append((vote, was_active))
         with self._tally_locks.hold(submission_id):
-            tally = self._load(ids.support_tally_id(submission_id), SupportTally, "submission")
-            uncross = False
+            tally_id = ids.support_tally_id(submission_id)
+            tally = self._load(tally_id, SupportTally, "submission")
             for vote, was_active in votes:
-                uncross = tally.void(vote.id, was_active, at) or uncross
+                tally.void(vote.id, was_active, at)
             withdrawn: Submission | None = None
             threshold = tally.crossed_threshold
-            if uncross and threshold is not None:
+            # Re-derived from the tally's stored changes (read only now: a void is rare,
+            # and the tally need not carry them on every vote).  Its pending changes are
+            # the voided votes' own, which the re-derivation leaves out anyway.
+            if threshold is not None and tally.loses_threshold(self._tally_changes(tally_id)):
                 tally.uncross_threshold(actor_id, at)
                 withdrawn = self._load(submission_id, Submission, "submission")
                 withdrawn.withdraw_support_threshold(

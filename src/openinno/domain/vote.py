@@ -3,6 +3,7 @@ flags a submission when it reaches the challenge's threshold."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Set
 from datetime import datetime
 from uuid import UUID
 
@@ -104,6 +105,18 @@ class Vote(Aggregate):
         self.active = False
 
 
+def legitimate_peak(changes: Iterable[tuple[UUID | None, int]], voided: Set[UUID]) -> int:
+    """The highest count a tally had with every voided vote's changes left out
+    (changes recorded before they named their vote count as they were)."""
+    count = peak = 0
+    for vote_id, delta in changes:
+        if vote_id is not None and vote_id in voided:
+            continue
+        count += delta
+        peak = max(peak, count)
+    return peak
+
+
 class SupportTally(Aggregate):
     """Live support count of one submission.  Votes append here in the same
     transaction, so the count is exact and the threshold is crossed once."""
@@ -117,9 +130,8 @@ class SupportTally(Aggregate):
         self.count = 0
         self.threshold_reached_at_count: int | None = None
         self.threshold: int | None = None
-        # Each change's vote (None: recorded before changes named their vote), in
-        # order, and the votes voided: what a threshold is re-derived from.
-        self.changes: list[tuple[UUID | None, int]] = []
+        # The votes voided.  The changes themselves are not kept here (a writer's copy
+        # of the tally is made for every vote): a void reads them from the stream.
         self.voided: set[UUID] = set()
 
     class SupportChanged(Aggregate.Event):
@@ -139,14 +151,6 @@ class SupportTally(Aggregate):
         self, delta: int, count: int, vote_id: UUID | None, timestamp: datetime
     ) -> None:
         self.count = count
-        self._history().append((vote_id, delta))
-
-    def _history(self) -> list[tuple[UUID | None, int]]:
-        # Tallies restored from a snapshot taken before issue 24 lack the attribute.
-        if not hasattr(self, "changes"):
-            self.changes = []
-            self.voided = set()
-        return self.changes
 
     class VoteVoided(Aggregate.Event):
         """A vote of this entry was voided (``Vote.Voided``): its changes no longer
@@ -155,31 +159,26 @@ class SupportTally(Aggregate):
 
         vote_id: UUID
 
-    def void(self, vote_id: UUID, was_active: bool, at: datetime) -> bool:
-        """Take the vote out; True where the threshold is thereby un-crossed: no
-        moment of the entry's history, its voided votes left out, reached it."""
+    def void(self, vote_id: UUID, was_active: bool, at: datetime) -> None:
+        """Take the vote out of the count (where it counted) and of the history a
+        threshold is re-derived from."""
         if was_active:
             self.change(-1, at, vote_id)
         self._vote_voided(vote_id, at)
-        threshold = self.crossed_threshold
-        return threshold is not None and self.legitimate_peak() < threshold
 
     @event(VoteVoided)
     def _vote_voided(self, vote_id: UUID, timestamp: datetime) -> None:
-        self._history()
+        if not hasattr(self, "voided"):  # a tally cached before issue 24
+            self.voided = set()
         self.voided.add(vote_id)
 
-    def legitimate_peak(self) -> int:
-        """The highest count the entry had with every voided vote's changes left out
-        (changes recorded before they named their vote count as they were)."""
-        count = peak = 0
-        voided = self.voided if hasattr(self, "voided") else set()
-        for vote_id, delta in self._history():
-            if vote_id is not None and vote_id in voided:
-                continue
-            count += delta
-            peak = max(peak, count)
-        return peak
+    def loses_threshold(self, changes: Iterable[tuple[UUID | None, int]]) -> bool:
+        """Whether the threshold it stands past was reached only by votes now voided:
+        no moment of ``changes`` (the tally's ``SupportChanged`` events in order, as
+        (vote, delta)), every voided vote's changes left out, reached it."""
+        threshold = self.crossed_threshold
+        voided: Set[UUID] = getattr(self, "voided", set())
+        return threshold is not None and legitimate_peak(changes, voided) < threshold
 
     @property
     def crossed_threshold(self) -> int | None:
