@@ -12,6 +12,7 @@ from openinno.application import OpenInno
 from openinno.domain import SupportTally, ids
 from openinno.domain.values import Voting
 from projections.db import Db
+from projections.decisions.queries import decisions_page
 from projections.service import ReadSide
 from projections.votes.queries import SIGNALS, entry_votes
 from tests.projections.tables import dump
@@ -91,3 +92,18 @@ def test_a_flood_from_one_address_is_flagged_and_voiding_rederives_the_threshold
     followed = dump(db)
     read_side.rebuild()
     assert dump(db) == followed
+
+
+def test_each_void_is_in_the_admins_decisions_log(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms)
+    app.support(cast.public, entry)
+    vote_id = ids.vote_id(entry, cast.public)
+    app.void_vote(cast.sponsor, vote_id, "Bought.")
+    read_side.catch_up()
+    rows = decisions_page(db, kind="vote_voided")
+    assert [(r["subject_id"], r["reason"], r["actor_name"]) for r in rows] == [
+        (str(vote_id), "Bought.", "Sponsor")
+    ]
