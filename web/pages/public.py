@@ -221,7 +221,7 @@ class PublicPages(Controller):
         )
         if page is None or rows is None:
             raise NotFoundException()
-        from web.pages.solvers import supports
+        from web.pages.solvers import vote_of
 
         entries = paging.keyset(rows, cursor, size, participants.gallery_key)
         app = pages.openinno
@@ -237,12 +237,15 @@ class PublicPages(Controller):
             or viewer.account_id in challenge.invited_reviewers
         )
         for e in entries.items:
-            supported[e["submission_id"]] = supports(
-                app, viewer.account_id, UUID(e["submission_id"])
-            )
+            vote = vote_of(app, viewer.account_id, UUID(e["submission_id"]))
+            supported[e["submission_id"]] = vote is not None and vote.active
+            # A vote the sponsor voided is never cast again (issue 24): no button.
+            voided = vote is not None and getattr(vote, "voided", False)
             try:
                 challenge.require_voting_open(UUID(e["submission_id"]), now)
-                voting[e["submission_id"]] = not member or supported[e["submission_id"]]
+                voting[e["submission_id"]] = not voided and (
+                    not member or supported[e["submission_id"]]
+                )
             except DomainError:
                 voting[e["submission_id"]] = False
         return pages.render_list(

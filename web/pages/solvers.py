@@ -84,6 +84,17 @@ def _own_submission(pages: Pages, actor: UUID, submission_id: UUID) -> Submissio
     return submission
 
 
+def vote_of(openinno: OpenInno, actor: UUID | None, submission_id: UUID) -> Vote | None:
+    """This person's vote on the entry, whatever became of it (None: never cast)."""
+    if actor is None:
+        return None
+    try:
+        vote: object = openinno.repository.get(ids.vote_id(submission_id, actor))
+    except AggregateNotFoundError:
+        return None
+    return vote if isinstance(vote, Vote) else None
+
+
 def supports(openinno: OpenInno, actor: UUID | None, submission_id: UUID) -> bool:
     """Whether this person supports the entry now (their vote's stream, by its derived id)."""
     if actor is None:

@@ -36,3 +36,10 @@ def test_the_sponsor_voids_flagged_votes_and_the_challenge_announces_the_withdra
     web.logout()
     web.login("solver")  # anyone else: no such page
     assert web.get(f"/submissions/{entry}/votes").status_code == 404
+    web.logout()
+    # a voided voter gets no button back; someone else still does
+    web.login("bot0")
+    assert "Support this entry" not in web.get(f"/challenges/{challenge_id}/gallery").text
+    web.logout()
+    web.login("public")
+    assert "Support this entry" in web.get(f"/challenges/{challenge_id}/gallery").text
