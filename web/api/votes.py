@@ -19,6 +19,7 @@ from projections.values import parse_iso
 from projections.votes import queries as votes
 from web.api.auth import SECURITY, provide_actor, signed_in
 from web.api.common import Strict, body_example
+from web.api.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_key, keyset_page
 from web.api.problems import problem_spec
 from web.api.ratelimit import client_address
 from web.api.reads import ApiReads, MinPosition
@@ -146,6 +147,7 @@ class EntryVotesOut(msgspec.Struct, frozen=True):
     voided: int
     signals: dict[str, int]
     flagged: list[FlaggedVoteOut]
+    next_cursor: str | None
 
 
 @get(
@@ -156,6 +158,8 @@ class EntryVotesOut(msgspec.Struct, frozen=True):
     description=(
         "Signals: " + ", ".join(votes.SIGNALS) + " (docs/decisions/0025). Voided votes are"
         " listed too (``voided``); ``counting`` is false for retracted and voided ones."
+        " The counts cover every vote of the entry; ``flagged`` is one page of them, oldest"
+        " first (``cursor``, ``limit``)."
     ),
     security=SECURITY,
     responses=problem_spec(401, 403, 404, 422, 503),
@@ -167,11 +171,18 @@ def vote_flags(
     actor: NamedDependency[UUID],
     openinno: NamedDependency[OpenInno],
     reads: NamedDependency[ApiReads],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
     min_position: MinPosition = None,
 ) -> EntryVotesOut:
     openinno.require_vote_moderator(actor, submission_id)
+    after = decode_key("vote_flags", cursor, (str, str))
     db = reads.at_least(openinno, min_position, ("votes",))
     seen = votes.entry_votes(db, str(submission_id))
+    rest = [v for v in seen.flagged if after is None or (v.cast_at, v.vote_id) > after]
+    page, next_cursor = keyset_page(
+        "vote_flags", rest[: limit + 1], lambda v: (v.cast_at, v.vote_id), limit
+    )
     return EntryVotesOut(
         submission_id=submission_id,
         votes=seen.votes,
@@ -194,8 +205,9 @@ def vote_flags(
                 same_network=v.same_network,
                 same_user_agent=v.same_user_agent,
             )
-            for v in seen.flagged
+            for v in page
         ],
+        next_cursor=next_cursor,
     )
 
 

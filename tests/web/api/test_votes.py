@@ -36,6 +36,14 @@ def test_flagged_votes_are_listed_and_voided_over_http(app: OpenInno, cast: Cast
     assert (body["votes"], body["counting"], body["voided"]) == (3, 3, 0)
     assert body["signals"]["same_address"] == 3 and body["signals"]["same_network"] == 0
     first, *rest = body["flagged"]
+    # a page at a time, oldest first
+    one = c.get(flags, params={"limit": 2}, headers=cast.sponsor.auth).json()
+    assert [v["vote_id"] for v in one["flagged"]] == [first["vote_id"], rest[0]["vote_id"]]
+    two = c.get(
+        flags, params={"limit": 2, "cursor": one["next_cursor"]}, headers=cast.sponsor.auth
+    ).json()
+    assert [v["vote_id"] for v in two["flagged"]] == [rest[1]["vote_id"]]
+    assert two["next_cursor"] is None and body["next_cursor"] is None
     assert first["network"] == "203.0.113.0/24" and first["user_agent"] == "flooder/1.0"
     assert "address" not in first  # the network is shown, never the address
 
