@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission
+from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Vote
 from projections.projection import Handler, Item, Projection
 from projections.sql import insert
 from projections.values import iso_text
@@ -64,6 +64,7 @@ PROJECTION = Projection(
         Submission.Disqualified: _decision("entry_disqualified"),
         IpAgreement.Disputed: _decision("agreement_disputed"),
         IpAgreement.Rescinded: _decision("agreement_rescinded"),
+        Vote.Voided: _decision("vote_voided"),
     },
     # rare events: a small share of a rebuild
     rebuild_cost=0.1,

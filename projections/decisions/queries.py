@@ -15,6 +15,7 @@ KINDS = (
     "entry_disqualified",
     "agreement_disputed",
     "agreement_rescinded",
+    "vote_voided",
 )
 
 

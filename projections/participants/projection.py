@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -549,6 +550,33 @@ def on_awarded(db: Writes, item: Item) -> None:
     _submission(db, item, status="awarded", award_place=_data(item)["place"])
 
 
+def on_threshold_withdrawn(db: Writes, item: Item) -> None:
+    """Reached only by votes since voided (issue 24): no longer past the threshold,
+    and announced on the challenge (the page words it from ``text``'s numbers)."""
+    d = _data(item)
+    _submission(db, item, threshold_reached=0)
+    insert(
+        db,
+        "pt_announcements",
+        {
+            "announcement_id": f"{item.originator_id}:{item.originator_version}",
+            "challenge_id": str(d["challenge_id"]),
+            "position": item.position,
+            "kind": "support_threshold_withdrawn",
+            "text": json.dumps(
+                {
+                    "submission_id": str(item.originator_id),
+                    "threshold": d["threshold"],
+                    "support_count": d["support_count"],
+                    "voided": d["voided"],
+                },
+                sort_keys=True,
+            ),
+            "posted_at": iso_text(d["timestamp"]),
+        },
+    )
+
+
 def on_tally_opened(db: Writes, item: Item) -> None:
     insert(
         db,
@@ -610,6 +638,7 @@ PROJECTION = Projection(
         Submission.Awarded: on_awarded,
         SupportTally.Opened: on_tally_opened,
         SupportTally.SupportChanged: on_support_changed,
+        Submission.SupportThresholdWithdrawn: on_threshold_withdrawn,
         **teams.PLAIN,
         **drafts.PLAIN,
     },

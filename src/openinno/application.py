@@ -53,6 +53,7 @@ from openinno.commands.results import (
 from openinno.commands.retry import retry_on_conflict
 from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.tokens import ApiTokens
+from openinno.commands.votes import VoteIntegrity
 from openinno.derivatives import DerivedFiles
 from openinno.domain import (
     Account,
@@ -92,6 +93,7 @@ from openinno.domain.values import (
     same_name,
     terms_document,
 )
+from openinno.domain.vote import ADDRESS_LENGTH, USER_AGENT_LENGTH
 from openinno.files import FileStore, Upload, check_upload, sniff_media_type
 from openinno.keyed_lock import KeyedLocks
 from openinno.passwords import Passwords
@@ -126,6 +128,7 @@ A = TypeVar("A", bound=Aggregate)
 
 class OpenInno(
     NotificationCommands,
+    VoteIntegrity,
     Remedies,
     TeamCommands,
     Judging,
@@ -831,7 +834,11 @@ class OpenInno(
         return submission, challenge
 
     @retry_on_conflict
-    def support(self, actor_id: UUID, submission_id: UUID) -> SupportRecorded:
+    def support(
+        self, actor_id: UUID, submission_id: UUID, address: str = "", user_agent: str = ""
+    ) -> SupportRecorded:
+        """``address`` and ``user_agent``: the request's, kept on the vote for the
+        anomaly signals (issue 24)."""
         _submission, challenge = self._supportable(actor_id, submission_id)
         # Staff could push their own challenge's entries over a support threshold.
         # Retracting stays open to them (a vote cast before joining can be taken back).
@@ -855,12 +862,14 @@ class OpenInno(
                 submission_id=submission_id,
                 challenge_id=challenge.id,
                 timestamp=at,
+                address=address[:ADDRESS_LENGTH],
+                user_agent=user_agent[:USER_AGENT_LENGTH],
             )
         else:
-            vote.recast(actor_id, at)
+            vote.recast(actor_id, at, address, user_agent)
         with self._tally_locks.hold(submission_id):
             tally = self._tally(submission_id, at)
-            tally.change(+1, at)
+            tally.change(+1, at, vote_id)
             flagged: Submission | None = None
             threshold = challenge.spec.voting.threshold
             if threshold is not None and tally.crosses_threshold(threshold):
@@ -882,7 +891,7 @@ class OpenInno(
         vote.retract(actor_id, at)
         with self._tally_locks.hold(submission_id):
             tally = self._tally(submission_id, at)
-            tally.change(-1, at)
+            tally.change(-1, at, vote.id)
             position = self._commit(vote, tally)
         return SupportRecorded(vote.id, position, tally.count)
 

@@ -80,6 +80,10 @@ class Settings:
     # A mail not sent this long after its event is recorded as expired, never sent (a
     # read model replayed for the first time, a sender down for days).
     mail_max_age_hours: float = 72.0
+    # Proof of work on sign-up and voting (issue 24): the work factor (the largest
+    # secret number a browser searches for: about half as many SHA-256 hashes on
+    # average); 0: off.  web/proof_of_work.py.
+    proof_of_work: int = 0
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -123,6 +127,7 @@ class Settings:
                 "/"
             ),
             mail_max_age_hours=float(env.get("OPENINNO_MAIL_MAX_AGE_HOURS", 72)),
+            proof_of_work=_work_factor(env.get("OPENINNO_PROOF_OF_WORK", "")),
         )
 
     @property
@@ -187,3 +192,15 @@ def _choice(env: dict[str, str], name: str, default: str, *others: str) -> str:
     if value not in (default, *others):
         raise ValueError(f"{name} must be one of {', '.join((default, *others))}, not {value!r}")
     return value
+
+
+def _work_factor(value: str) -> int:
+    """OPENINNO_PROOF_OF_WORK: empty, "0" or "off": off; else a work factor of 1,000
+    to 100,000,000."""
+    value = value.strip().lower().replace("_", "")
+    if value in ("", "0", "off"):
+        return 0
+    factor = int(value)
+    if not 1_000 <= factor <= 100_000_000:
+        raise ValueError("OPENINNO_PROOF_OF_WORK: off, or a work factor of 1000 to 100000000")
+    return factor

@@ -21,6 +21,8 @@ from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 from web.api.ratelimit import client_address
 from web.known_device import KnownDevices
+from web.proof_of_work import HEADER as PROOF_HEADER
+from web.proof_of_work import proof_of_work_for
 from web.throttle import LoginThrottle, SignupThrottle
 
 
@@ -108,7 +110,9 @@ class Me(msgspec.Struct, frozen=True):
     summary="Register an account",
     description=(
         "Sign-ups are limited per client address (`OPENINNO_SIGNUP_RATE_LIMIT`, counted "
-        "with the pages' sign-up form): over the limit, a 429 with `Retry-After`."
+        "with the pages' sign-up form): over the limit, a 429 with `Retry-After`. Where the "
+        "operator turned the proof of work on (`OPENINNO_PROOF_OF_WORK`), a `Proof-Of-Work` "
+        "header carries a solved `GET /api/v1/proof-of-work` challenge."
     ),
     status_code=201,
     responses=problem_spec(409, 422, 429),
@@ -138,6 +142,7 @@ def register_account(
             retry_after=wait,
             seconds=max(1, math.ceil(wait)),
         )
+    proof_of_work_for(openinno).check(request.headers.get(PROOF_HEADER))
     try:
         recorded = openinno.register_account(
             data.email, data.password, data.display_name, data.locale, data.time_zone

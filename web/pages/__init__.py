@@ -33,6 +33,7 @@ from web.pages import (
     solvers,
     sponsors,
     teams,
+    votes,
 )
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
@@ -102,6 +103,7 @@ def pages_setup(
             files.FilePages,
             branding.BrandingPages,
             notifications.NotificationPages,
+            votes.VotePages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

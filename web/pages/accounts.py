@@ -27,6 +27,8 @@ from web.pages.base import (
     status_for,
 )
 from web.pages.forms import one, values
+from web.proof_of_work import FIELD as PROOF_FIELD
+from web.proof_of_work import proof_of_work_for
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MIN_PASSWORD = 10
@@ -116,6 +118,8 @@ class AccountPages(Controller):
                     validate_url="/signup/validate",
                 )
             try:
+                # Off unless OPENINNO_PROOF_OF_WORK (issue 24): the browser solved one.
+                proof_of_work_for(pages.openinno).check(one(data, PROOF_FIELD))
                 recorded = pages.openinno.register_account(
                     form.values["email"],
                     password,

@@ -53,6 +53,7 @@ DECISION_LABELS = {
     "entry_disqualified": N_("Entry disqualified"),
     "agreement_disputed": N_("Agreement disputed"),
     "agreement_rescinded": N_("Agreement rescinded"),
+    "vote_voided": N_("Vote voided"),
 }
 assert set(DECISION_LABELS) == set(KINDS)
 

@@ -3,6 +3,7 @@ form state with errors next to their fields, and the markdown filter."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,13 @@ def _translator(name: str) -> Any:
     return translate
 
 
+def _fromjson(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {}
+
+
 @pass_context
 def _finalize(context: Any, value: Any) -> Any:
     """What ``{{ }}`` prints: a domain message in the viewer's language."""
@@ -187,6 +195,8 @@ def build_environment() -> Environment:
         label=label,
         # Stored file names may predate clean_file_name (bidirectional controls).
         file_name=clean_file_name,
+        # Announcements the application words itself keep their numbers as JSON.
+        fromjson=_fromjson,
     )
     env.globals.update(
         # A sum per currency: prizes in two currencies are never added into one.
@@ -312,6 +322,8 @@ class Pages:
             # A page fetched by GET may be drawn again (timezone.js); a POST's never.
             "redraw_safe": request.method == "GET",
             "query": request.url.query,
+            # issue 24: forms that need the browser's proof of work (pow.js)
+            "proof_of_work": self.openinno.settings.proof_of_work > 0,
             **context,
         }
 

@@ -302,6 +302,9 @@ class ManagePages(Controller):
             files=_entry_files(pages, actor, entries.items),
             may_disqualify=organisation.role_of(actor) in ("owner", "manager")
             and challenge.status == "published",
+            # issue 24: the entry's flagged votes, where the public votes
+            may_void_votes=organisation.role_of(actor) in ("owner", "manager")
+            and challenge.spec.voting.mode != "none",
             form=form,
             empty_form=Form(),
             status_code=status,

@@ -242,7 +242,7 @@ class PublicPages(Controller):
         )
         if page is None or rows is None:
             raise NotFoundException()
-        from web.pages.solvers import supports
+        from web.pages.solvers import vote_of
 
         entries = paging.keyset(rows, cursor, size, participants.gallery_key)
         app = pages.openinno
@@ -250,18 +250,23 @@ class PublicPages(Controller):
         now = app.clock.now()
         voting: dict[str, bool] = {}
         supported: dict[str, bool] = {}
-        # The sponsor's own members may not support (the application refuses them):
-        # no button to press, but a vote cast before they joined can still be withdrawn.
+        # The sponsor's own members and the challenge's reviewers (invited or accepted)
+        # may not support (the application refuses them): no button to press, but a
+        # vote cast before they joined can still be withdrawn.
         member = viewer.account_id is not None and (
             app.get_organisation(challenge.organisation_id).role_of(viewer.account_id) is not None
+            or viewer.account_id in challenge.invited_reviewers
         )
         for e in entries.items:
-            supported[e["submission_id"]] = supports(
-                app, viewer.account_id, UUID(e["submission_id"])
-            )
+            vote = vote_of(app, viewer.account_id, UUID(e["submission_id"]))
+            supported[e["submission_id"]] = vote is not None and vote.active
+            # A vote the sponsor voided is never cast again (issue 24): no button.
+            voided = vote is not None and getattr(vote, "voided", False)
             try:
                 challenge.require_voting_open(UUID(e["submission_id"]), now)
-                voting[e["submission_id"]] = not member or supported[e["submission_id"]]
+                voting[e["submission_id"]] = not voided and (
+                    not member or supported[e["submission_id"]]
+                )
             except DomainError:
                 voting[e["submission_id"]] = False
         return pages.render_list(

@@ -30,12 +30,14 @@ from openinno.files import Upload
 from projections.participants import queries as participants
 from projections.values import iso
 from web.pages import queries, validation
-from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.base import N_, Form, Pages, Viewer, client_ip, require_signed_in, status_for
 from web.pages.csrf import EXCLUDED as EXCLUDED_FROM_CSRF
 from web.pages.csrf import FIELD as CSRF_FIELD
 from web.pages.csrf import require_csrf
 from web.pages.forms import one, values
 from web.pages.public import render_challenge
+from web.proof_of_work import FIELD as PROOF_FIELD
+from web.proof_of_work import proof_of_work_for
 from web.uploads import FormLimits, MalformedForm, ReceivedForm, receive_form
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -81,6 +83,17 @@ def _own_submission(pages: Pages, actor: UUID, submission_id: UUID) -> Submissio
     if actor not in submission.author_ids:
         raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
     return submission
+
+
+def vote_of(openinno: OpenInno, actor: UUID | None, submission_id: UUID) -> Vote | None:
+    """This person's vote on the entry, whatever became of it (None: never cast)."""
+    if actor is None:
+        return None
+    try:
+        vote: object = openinno.repository.get(ids.vote_id(submission_id, actor))
+    except AggregateNotFoundError:
+        return None
+    return vote if isinstance(vote, Vote) else None
 
 
 def supports(openinno: OpenInno, actor: UUID | None, submission_id: UUID) -> bool:
@@ -533,7 +546,13 @@ class SolverPages(Controller):
             if one(data, "action") == "retract":
                 recorded = app.retract_support(actor, submission_id)
             else:
-                recorded = app.support(actor, submission_id)
+                proof_of_work_for(app).check(one(data, PROOF_FIELD))
+                recorded = app.support(
+                    actor,
+                    submission_id,
+                    address=client_ip(request),
+                    user_agent=request.headers.get("user-agent", ""),
+                )
         except DomainError as e:
             if not htmx:
                 raise

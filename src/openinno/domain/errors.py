@@ -168,6 +168,7 @@ NOT_FOUND: dict[str, str] = {
     "submission": N_("No submission with id %(id)s."),
     "team": N_("No team with id %(id)s."),
     "reviewer": N_("No assigned reviewer with id %(id)s."),
+    "vote": N_("No vote with id %(id)s."),
 }
 # For a kind without a sentence of its own yet.
 NOTHING_FOUND = N_("Nothing with id %(id)s.")

@@ -343,6 +343,38 @@ class Submission(Aggregate):
     ) -> None:
         self.support_threshold_reached = True
 
+    class SupportThresholdWithdrawn(Aggregate.Event):
+        """The support threshold had been reached only by votes since voided (issue
+        24): the entry no longer stands past it.  Everyone sees it announced on the
+        challenge, with ``voided`` (the votes voided so far) and ``support_count``."""
+
+        actor_id: UUID
+        challenge_id: UUID
+        support_count: int
+        threshold: int
+        voided: int
+
+    def withdraw_support_threshold(
+        self, actor_id: UUID, support_count: int, threshold: int, voided: int, at: datetime
+    ) -> None:
+        if not self.support_threshold_reached:
+            return
+        self._support_threshold_withdrawn(
+            actor_id, self.challenge_id, support_count, threshold, voided, at
+        )
+
+    @event(SupportThresholdWithdrawn)
+    def _support_threshold_withdrawn(
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        support_count: int,
+        threshold: int,
+        voided: int,
+        timestamp: datetime,
+    ) -> None:
+        self.support_threshold_reached = False
+
     class Awarded(Aggregate.Event):
         """``content_sha256`` / ``version``: the version awarded; ``override_reason``:
         why it was awarded though no reviewer scored it (issue 20; None before)."""

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from openinno.domain import ids
 from openinno.files import Upload
 from openinno.ledger.log import ledger_for
 from tests.support.files import pdf_naming
@@ -291,6 +292,16 @@ def voted(w: World, role: str) -> dict[str, str]:
     return {"fresh": entry}
 
 
+def fresh_vote(w: World, role: str) -> dict[str, str]:
+    """A fresh entry in "open" with one vote by a fresh account (issue 24); the vote's
+    id also in ``w.ids["fresh_vote"]``, for the bulk void's body."""
+    entry = submit(w, "open", "solver")
+    voter = uuid.UUID(fresh_account(w, role)["fresh"])
+    w.app.support(voter, uuid.UUID(entry), address="198.51.100.7", user_agent="bot/1")
+    w.ids["fresh_vote"] = vote = str(ids.vote_id(uuid.UUID(entry), voter))
+    return {"fresh": entry, "vote": vote}
+
+
 def solvers_spare_token(w: World, role: str) -> dict[str, str]:
     issued = w.c.post("/api/v1/tokens", json={"email": "solver@example.org", "password": PASSWORD})
     assert issued.status_code == 201, issued.text
@@ -535,6 +546,26 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/submissions/{fresh}/vote",
         prepare=voted,
     ),
+    # Votes one per person (issue 24): the sponsor's owners and managers and admins see
+    # an entry's flagged votes and void them; to anyone else a vote is not found (its
+    # id says who supports what), and an entry's votes are forbidden (403).
+    ("GET", "/submissions/{submission_id}/votes/flags"): Row(
+        only(200, ("owner", "admin"), 403), "/submissions/{entry}/votes/flags"
+    ),
+    ("POST", "/votes/{vote_id}/void"): Row(
+        only(200, ("owner", "admin"), 404),
+        "/votes/{vote}/void",
+        body=lambda w, r: {"reason": f"Flagged ({r})."},
+        prepare=fresh_vote,
+    ),
+    ("POST", "/submissions/{submission_id}/votes/void"): Row(
+        only(200, ("owner", "admin"), 403),
+        "/submissions/{fresh}/votes/void",
+        body=lambda w, r: {"vote_ids": [w.ids["fresh_vote"]], "reason": f"Flagged ({r})."},
+        prepare=fresh_vote,
+    ),
+    # Off by default: everyone gets {"enabled": false} (issue 24).
+    ("GET", "/proof-of-work"): Row(everyone(200), "/proof-of-work"),
     ("GET", "/submissions/{submission_id}/chain-of-title"): Row(
         only(200, (*SPONSOR, "solver", "co_author"), 404), "/submissions/{winner}/chain-of-title"
     ),

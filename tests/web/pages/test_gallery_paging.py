@@ -78,3 +78,14 @@ def test_the_sponsors_own_members_get_no_support_button(web, cast, app):
     page = web.get(url)
     assert page.status_code == 200
     assert "An entry" in page.text and "Support this entry" not in page.text
+
+
+def test_the_challenges_reviewer_gets_no_support_button(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    cast.submit(challenge_id, terms, title="An entry")
+    app.invite_reviewer(cast.sponsor, challenge_id, cast.reviewer)
+    url = f"/challenges/{challenge_id}/gallery"
+    web.login("reviewer")
+    page = web.get(url)
+    assert page.status_code == 200
+    assert "An entry" in page.text and "Support this entry" not in page.text

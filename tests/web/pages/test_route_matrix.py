@@ -499,6 +499,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/submissions/{submission_id:uuid}/disqualify"): Row(
         post_only(400, ("manager", "admin"), legal=403), "/submissions/{entry}/disqualify"
     ),
+    # votes (issue 24): an entry's flagged votes, for the sponsor's owners and managers
+    # and admins (others: not found); voiding none of them is a 400 for those
+    ("GET", "/submissions/{submission_id:uuid}/votes"): Row(
+        only(200, ("manager", "admin")), "/submissions/{entry}/votes"
+    ),
+    ("POST", "/submissions/{submission_id:uuid}/votes/void"): Row(
+        post_only(400, ("manager", "admin")), "/submissions/{entry}/votes/void"
+    ),
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
     ("GET", "/admin/accounts"): Row(only(200, ("admin",)), "/admin/accounts?q=example"),
