@@ -47,6 +47,7 @@ TABLES = (
     "nt_teams",
     "nt_preferences",
     "nt_notifications",
+    "nt_account_mails",
 )
 
 DDL = (
@@ -94,6 +95,12 @@ DDL = (
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " created_at TEXT NOT NULL, challenge_id TEXT, submission_id TEXT, agreement_id TEXT,"
     " team_id TEXT, params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
+    # Mails about the account itself (issue 23: the e-mail verification link, the
+    # password reset link): queued in nt_outbox like a notification's, whatever the
+    # preferences, never shown in the centre; ``params`` what the mail's link needs.
+    "CREATE TABLE IF NOT EXISTS nt_account_mails ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
     # --- kept over a rebuild ---
     # The transactional outbox: a mail per notification the recipient wants by e-mail,
     # queued in the notification's transaction; the sender (web/mail) claims, sends and
@@ -589,6 +596,39 @@ def on_members_invited(w: Writes, item: Item) -> None:
     )
 
 
+# --- mails about the account itself (issue 23) -------------------------------------------
+
+
+def account_mail(w: Writes, item: Item, kind: str, params: dict[str, Any]) -> None:
+    """A mail of ``kind`` (``openinno.domain.notices.ACCOUNT_MAILS``) to the event's
+    account, queued once (its key is the event's position), whatever its preferences."""
+    account = str(item.originator_id)
+    at = iso_text(_data(item)["timestamp"])
+    upsert(
+        w,
+        "nt_account_mails",
+        {"account_id": account, "position": item.position, "kind": kind, "params": to_json(params)},
+    )
+    w.execute(
+        "INSERT INTO nt_outbox (account_id, position, kind, created_at, next_attempt_at)"
+        " VALUES (?, CAST(? AS BIGINT), ?, ?, ?) ON CONFLICT DO NOTHING",
+        (account, item.position, kind, at, at),
+    )
+
+
+def on_registered_verify(w: Writes, item: Item) -> None:
+    on_registered(w, item)
+    account_mail(w, item, "verify_email", {"email": _data(item)["email"].strip().lower()})
+
+
+def on_verification_requested(w: Writes, item: Item) -> None:
+    account_mail(w, item, "verify_email", {"email": _data(item)["email"]})
+
+
+def on_reset_requested(w: Writes, item: Item) -> None:
+    account_mail(w, item, "password_reset", {"reset_id": _data(item)["reset_id"]})
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -596,7 +636,9 @@ PROJECTION = Projection(
     decodes=False,
     handlers={},
     plain={
-        Account.Registered: on_registered,
+        Account.Registered: on_registered_verify,
+        Account.EmailVerificationRequested: on_verification_requested,
+        Account.PasswordResetRequested: on_reset_requested,
         Account.ProfileUpdated: on_profile_updated,
         Account.Deactivated: on_deactivated,
         Account.NotificationPreferenceSet: on_preference_set,

@@ -18,6 +18,7 @@ from litestar.types import ExceptionHandlersMap, Middleware
 from openinno.application import OpenInno
 from openinno.settings import Settings
 from web.pages import (
+    account_links,
     accounts,
     admin,
     agreements,
@@ -98,6 +99,7 @@ def pages_setup(
             admin.AdminPages,
             files.FilePages,
             notifications.NotificationPages,
+            account_links.AccountLinkPages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

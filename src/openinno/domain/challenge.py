@@ -94,7 +94,14 @@ class Challenge(Aggregate):
         template = current_template(self.spec.ip_terms)
         # The review timing goes into the terms explicitly (a draft may leave it unsaid):
         # solvers accept when their entries will be judged.
-        spec = replace(self.spec, review_timing=self.spec.review_runs)
+        spec = replace(
+            self.spec,
+            review_timing=self.spec.review_runs,
+            # Written explicitly too (False where the draft left them unsaid): the terms
+            # hash of every challenge published since covers them.
+            verified_email_to_enter=bool(self.spec.verified_email_to_enter),
+            verified_email_to_vote=bool(self.spec.verified_email_to_vote),
+        )
         terms = ChallengeTerms(
             challenge_id=self.id,
             organisation_id=self.organisation_id,
@@ -110,7 +117,12 @@ class Challenge(Aggregate):
     ) -> None:
         self.status = "published"
         self.terms = terms
-        self.spec = replace(self.spec, review_timing=terms.spec.review_timing)
+        self.spec = replace(
+            self.spec,
+            review_timing=terms.spec.review_timing,
+            verified_email_to_enter=terms.spec.verified_email_to_enter,
+            verified_email_to_vote=terms.spec.verified_email_to_vote,
+        )
         self.terms_sha256 = terms_sha256
 
     class QuestionAsked(Aggregate.Event):

@@ -34,3 +34,9 @@ def check_preference(kind: str, mail: str) -> None:
         raise InvalidInput(
             "E-mail must be one of %(modes)s.", field="mail", modes=", ".join(MAIL_MODES)
         )
+
+
+# Mails about the account itself (issue 23), sent whatever the preferences and never
+# shown in the notification centre: the e-mail verification link and the password
+# reset link.
+ACCOUNT_MAILS: tuple[str, ...] = ("verify_email", "password_reset")

@@ -82,10 +82,25 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # into the terms explicitly, so every terms hash since covers it, and the terms
     # of older challenges re-encode to the very bytes they hashed (``terms_document``).
     review_timing: ReviewTiming | None = None
+    # Whether entering, and voting, need an account whose e-mail address is verified
+    # (issue 23).  None: not required (a spec from before they existed, or a draft that
+    # did not say).  Publishing writes them explicitly (True or False), as it does
+    # review_timing; the terms document leaves them out where None, so the terms of
+    # older challenges re-encode to the very bytes they hashed.
+    verified_email_to_enter: bool | None = None
+    verified_email_to_vote: bool | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
         return self.review_timing or "after_close"
+
+    @property
+    def enter_needs_verified_email(self) -> bool:
+        return bool(self.verified_email_to_enter)
+
+    @property
+    def vote_needs_verified_email(self) -> bool:
+        return bool(self.verified_email_to_vote)
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -164,11 +179,16 @@ def terms_document(terms: ChallengeTerms) -> bytes:
     """The canonical bytes whose SHA-256 is a challenge's terms hash.  Terms published
     before ``review_timing`` existed were hashed without the key; it decodes as None
     and is left out again, so their document is the bytes they hashed."""
-    if terms.spec.review_timing is not None:
-        return canonical_json(terms)
     value = msgspec.to_builtins(terms)
-    del value["spec"]["review_timing"]
+    # Optional keys added to the spec after terms were first hashed: left out where
+    # None, so terms hashed before each existed re-encode to the bytes they hashed.
+    for key in _LATER_SPEC_KEYS:
+        if value["spec"].get(key) is None:
+            value["spec"].pop(key, None)
     return canonical_json(value)
+
+
+_LATER_SPEC_KEYS = ("review_timing", "verified_email_to_enter", "verified_email_to_vote")
 
 
 def sha256_hex(data: bytes) -> str:
