@@ -26,6 +26,7 @@ from typing import Any
 from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Team
 from openinno.domain.notices import DEFAULT_MAIL_MODE
 from openinno.domain.submission import SolverEntries
+from projections.notifications import reminders
 from projections.projection import Item, Projection
 from projections.sql import update, upsert
 from projections.values import iso_text, to_json
@@ -48,6 +49,7 @@ TABLES = (
     "nt_preferences",
     "nt_notifications",
     "nt_account_mails",
+    *reminders.TABLES,
 )
 
 DDL = (
@@ -117,6 +119,8 @@ DDL = (
     " PRIMARY KEY (account_id, position, kind))",
     "CREATE TABLE IF NOT EXISTS nt_read_upto ("
     " account_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    # Scheduled reminders' tables (projections.notifications.reminders).
+    *reminders.DDL,
 )
 
 # Recipients: a statement selecting ``account_id``s, and its parameters.
@@ -635,39 +639,42 @@ PROJECTION = Projection(
     ddl=DDL,
     decodes=False,
     handlers={},
-    plain={
-        Account.Registered: on_registered_verify,
-        Account.EmailVerificationRequested: on_verification_requested,
-        Account.PasswordResetRequested: on_reset_requested,
-        Account.ProfileUpdated: on_profile_updated,
-        Account.Deactivated: on_deactivated,
-        Account.NotificationPreferenceSet: on_preference_set,
-        Organisation.Created: on_organisation_created,
-        Organisation.MemberAdded: on_member_added,
-        Organisation.MemberRemoved: on_member_removed,
-        Challenge.Drafted: on_drafted,
-        Challenge.DraftEdited: on_draft_edited,
-        Challenge.QuestionAsked: on_question_asked,
-        Challenge.QuestionAnswered: on_question_answered,
-        Challenge.QuestionHidden: on_question_hidden,
-        Challenge.AnnouncementPosted: on_announcement,
-        Challenge.DeadlineExtended: on_deadline_extended,
-        Challenge.ReviewerInvited: on_reviewer_invited,
-        Challenge.ReviewerAccepted: on_reviewer_accepted,
-        SolverEntries.Started: on_entries_started,
-        SolverEntries.EntryCounted: on_entered,
-        SolverEntries.TeamJoined: on_entered,
-        Submission.Submitted: on_submitted,
-        Submission.Revised: on_revised,
-        Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
-        Submission.Shortlisted: on_shortlisted,
-        Submission.Awarded: on_awarded,
-        IpAgreement.Drafted: on_agreement_drafted,
-        IpAgreement.SignedByAssignor: on_signed,
-        IpAgreement.ConsiderationPaid: on_paid,
-        IpAgreement.OwnershipTransferred: on_transferred,
-        IpAgreement.LicenceGranted: on_transferred,
-        Team.Formed: on_team_formed,
-        Team.MembersInvited: on_members_invited,
-    },
+    # With the scheduled reminders' handlers (issue 23), run beside these.
+    plain=reminders.merged(
+        {
+            Account.Registered: on_registered_verify,
+            Account.EmailVerificationRequested: on_verification_requested,
+            Account.PasswordResetRequested: on_reset_requested,
+            Account.ProfileUpdated: on_profile_updated,
+            Account.Deactivated: on_deactivated,
+            Account.NotificationPreferenceSet: on_preference_set,
+            Organisation.Created: on_organisation_created,
+            Organisation.MemberAdded: on_member_added,
+            Organisation.MemberRemoved: on_member_removed,
+            Challenge.Drafted: on_drafted,
+            Challenge.DraftEdited: on_draft_edited,
+            Challenge.QuestionAsked: on_question_asked,
+            Challenge.QuestionAnswered: on_question_answered,
+            Challenge.QuestionHidden: on_question_hidden,
+            Challenge.AnnouncementPosted: on_announcement,
+            Challenge.DeadlineExtended: on_deadline_extended,
+            Challenge.ReviewerInvited: on_reviewer_invited,
+            Challenge.ReviewerAccepted: on_reviewer_accepted,
+            SolverEntries.Started: on_entries_started,
+            SolverEntries.EntryCounted: on_entered,
+            SolverEntries.TeamJoined: on_entered,
+            Submission.Submitted: on_submitted,
+            Submission.Revised: on_revised,
+            Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
+            Submission.Shortlisted: on_shortlisted,
+            Submission.Awarded: on_awarded,
+            IpAgreement.Drafted: on_agreement_drafted,
+            IpAgreement.SignedByAssignor: on_signed,
+            IpAgreement.ConsiderationPaid: on_paid,
+            IpAgreement.OwnershipTransferred: on_transferred,
+            IpAgreement.LicenceGranted: on_transferred,
+            Team.Formed: on_team_formed,
+            Team.MembersInvited: on_members_invited,
+        }
+    ),
 )

@@ -20,6 +20,10 @@ KINDS: tuple[str, ...] = (
     "payment_recorded",
     "transfer_done",
     "team_invitation",
+    # Scheduled reminders (issue 23): made from the clock, not from an event.
+    "closing_soon",
+    "review_due",
+    "signature_pending",
 )
 
 # How a kind reaches a person by e-mail: at once, or not at all (in-app always).
