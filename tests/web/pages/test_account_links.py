@@ -322,3 +322,25 @@ def test_a_deactivated_account_gets_no_reset(web: Web, cast: Scene):
     assert app.request_password_reset("solver@example.org") is None
     with pytest.raises(AccessDenied):
         app.request_email_verification(cast.solver)
+
+
+def test_the_api_resets_a_password_once_and_says_the_same_for_any_address(web: Web, cast: Scene):
+    app, outbox = web.app, Outbox()
+    api = web.client
+    for email in ("solver@example.org", "nobody-here@example.org"):
+        answer = api.post("/api/v1/password-resets", json={"email": email})
+        assert answer.status_code == 202 and answer.json() == {"status": "accepted"}
+    assert api.post("/api/v1/password-resets", json={"email": "nope"}).status_code == 422
+    deliver(web, outbox)
+    (mail,) = [m for m in outbox.sent if "reset" in m["Subject"]]
+    assert mail["To"] == "solver@example.org"
+    token = link_in(mail).rsplit("/", 1)[1]
+    new = "a brand new passphrase"
+    used = api.post("/api/v1/password-resets/use", json={"token": token, "password": new})
+    assert used.status_code == 200, used.text
+    again = api.post("/api/v1/password-resets/use", json={"token": token, "password": new})
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert app.authenticate("solver@example.org", new) == cast.solver
+    forged = api.post("/api/v1/password-resets/use", json={"token": token[:-2], "password": new})
+    assert forged.status_code == 422
