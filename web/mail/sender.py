@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from jinja2 import Environment
 
+from openinno.domain.notices import ACCOUNT_MAILS
 from openinno.settings import Settings
 from projections.db import Db, Row
 from projections.notifications import reminders
@@ -96,7 +97,7 @@ class MailSender:
     def _handle(self, row: Row, owner: str) -> None:
         now = self.now()
         created = datetime.fromisoformat(str(row["created_at"]).replace("Z", "+00:00"))
-        if now - created > self.max_age or not row["active"]:
+        if now - created > self.max_age or not row["active"] or _link_dead(row, now):
             outbox.finish(self.db, row, owner, "expired", now)
             return
         if not outbox.renew(self.db, row, owner, now, self.lease):
@@ -143,3 +144,13 @@ class MailSender:
                 count = 0
             if count == 0:
                 stop.wait(idle_seconds)
+
+
+def _link_dead(row: Row, now: datetime) -> bool:
+    """An account mail whose link expired before it could be sent (a sender down
+    for longer than a reset link lives): sending it would only disappoint."""
+    if row["kind"] not in ACCOUNT_MAILS:
+        return False
+    from web.mail.account_mail import expires_at
+
+    return now > expires_at(row)

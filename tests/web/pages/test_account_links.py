@@ -344,3 +344,36 @@ def test_the_api_resets_a_password_once_and_says_the_same_for_any_address(web: W
     assert app.authenticate("solver@example.org", new) == cast.solver
     forged = api.post("/api/v1/password-resets/use", json={"token": token[:-2], "password": new})
     assert forged.status_code == 422
+
+
+def test_the_draft_form_sets_the_rule_and_the_publish_page_shows_it(web: Web, cast: Scene):
+    from tests.web.pages.test_input_bounds import _draft_form
+
+    web.login("sponsor")
+    new = web.get(f"/organisations/{cast.organisation}/challenges/new").text
+    assert 'name="verified_to_vote"' in new and 'name="verified_to_enter"' in new
+    r = web.post(
+        f"/organisations/{cast.organisation}/challenges",
+        _draft_form(web, verified_to_vote="yes"),
+    )
+    assert r.status_code == 303, r.text[:300]
+    preview = web.get(r.headers["location"]).text
+    assert "Needed to vote" in preview and "Needed to enter" not in preview
+    challenge_id = UUID(r.headers["location"].split("/")[2])
+    spec = web.app.get_challenge(challenge_id, cast.sponsor).spec
+    assert spec.vote_needs_verified_email and not spec.enter_needs_verified_email
+
+
+def test_a_reset_mail_not_sent_before_its_link_expired_is_never_sent(web: Web, cast: Scene):
+    outbox = Outbox()
+    forgot(web, "solver@example.org")
+    web.fed()
+    web.clock.advance(RESET_LINK_TTL + timedelta(minutes=1))  # the sender was down
+    deliver(web, outbox)
+    assert [m for m in outbox.sent if "reset" in m["Subject"]] == []
+    db = open_db(read_store_for(web.app.settings))
+    try:
+        rows = db.rows("SELECT status FROM nt_outbox WHERE kind = 'password_reset'")
+    finally:
+        db.close()
+    assert [r["status"] for r in rows] == ["expired"]
