@@ -18,8 +18,10 @@ from openinno.clock import ManualClock
 from openinno.settings import Settings
 from projections.db import Db
 from projections.notifications import PROJECTION
+from projections.notifications import queries as notifications
 from tests.support.story import Scene, scene
 from tests.web.test_mail import fed, mail_settings, sender_for
+from web.pages import notices
 from web.readside import read_side_for, read_store_for
 
 sqlite_only = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
@@ -85,6 +87,15 @@ def test_a_draft_is_reminded_48_hours_before_closing_once(
     assert mail.get_body(("html",)) is not None
     assert mail["List-Unsubscribe"] is not None  # a kind with its preference
     assert in_app(db) == Counter({(str(cast.solver), "closing_soon"): 1})
+    # In the centre (and the API), newest first, in the reader's words.
+    (row,) = [
+        r
+        for r in notifications.page(db, cast.solver, before=None, limit=5)
+        if r["kind"] == "closing_soon"
+    ]
+    text = notices.text(row, "en", "UTC")
+    assert text.startswith("“Klocki” closes on") and "not submitted yet" in text
+    assert notices.link(row) == f"/challenges/{challenge}"
     # Restarted senders, later on: nothing more.
     for hours in (46, 1):
         clock.set(closes_at - timedelta(hours=hours))
@@ -172,3 +183,43 @@ def test_a_reminder_turned_off_is_shown_but_not_mailed(
     sender_for(s, db, outbox, clock).catch_up()
     assert outbox.reminders() == []
     assert in_app(db) == Counter({(str(cast.solver), "closing_soon"): 1})
+
+
+def test_senders_at_once_make_each_reminder_once(
+    app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock
+):
+    import threading
+
+    from projections.db import open_db
+    from projections.notifications import reminders
+
+    challenge, _ = cast.open_challenge()
+    for who in (cast.solver, cast.other_solver, cast.public):
+        app.save_draft(who, challenge, "Half done", "More to come.")
+    s = mail_settings(settings)
+    fed(app, s).close()
+    clock.set(app.get_challenge(challenge).spec.closes_at - timedelta(hours=2))
+    made: list[int] = []
+    start = threading.Barrier(4)
+
+    def sender() -> None:
+        db = open_db(read_store_for(s))
+        try:
+            start.wait()
+            made.append(reminders.queue_due(db, clock.now()))
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(made) == 3
+    db = open_db(read_store_for(s))
+    try:
+        assert sorted(in_app(db).values()) == [1, 1, 1]
+        mails = db.rows("SELECT account_id FROM nt_outbox WHERE kind = 'closing_soon'")
+        assert len(mails) == 3
+    finally:
+        db.close()
