@@ -13,10 +13,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import struct
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from uuid import UUID
+
+from litestar.background_tasks import BackgroundTask
+
+if TYPE_CHECKING:
+    from openinno.application import OpenInno
+
+log = logging.getLogger(__name__)
 
 _VERIFY = b"openinno verify-email v1\x00"
 _RESET = b"openinno reset-password v1\x00"
@@ -94,3 +102,18 @@ def read_reset_token(secret: str, token: str) -> ResetLink | None:
     if body is None or len(body) != 40:
         return None
     return ResetLink(UUID(bytes=body[:16]), UUID(bytes=body[24:]), _moment(body[16:24]))
+
+
+def reset_after_answer(openinno: OpenInno, email: str) -> BackgroundTask:
+    """The reset asked for, once the answer has left (a task after the response, in a
+    worker thread): the answer is the same, and takes the same time, whether the
+    address has an account (whose request records an event) or not (which records
+    nothing)."""
+    return BackgroundTask(_ask_reset, openinno, email)
+
+
+def _ask_reset(openinno: OpenInno, email: str) -> None:
+    try:
+        openinno.request_password_reset(email)
+    except Exception:  # nobody is waiting for the answer any more: logged
+        log.exception("a password reset asked for could not be recorded")

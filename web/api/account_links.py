@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, post
+from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from openinno.application import OpenInno
 from openinno.domain.errors import InvalidInput
 from openinno.domain.values import normalise_email
-from web.account_links import read_reset_token
+from web.account_links import read_reset_token, reset_after_answer
 from web.api.accounts import TooManyAttempts
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
@@ -47,7 +47,8 @@ class Accepted(msgspec.Struct, frozen=True):
     description=(
         "Answers 202 for every well-formed address, whether an account has it or not; "
         "the link (good for one hour, once) goes only to an active account's address. "
-        "Limited per client address and per e-mail address: over it, a 429."
+        "Limited per client address and per e-mail address: over it, a 429. The request "
+        "is recorded after the answer, which is the same, in the same time, for any address."
     ),
     status_code=202,
     responses=problem_spec(422, 429),
@@ -59,7 +60,7 @@ def ask_password_reset(
     data: JSONBody[ResetAsked],
     openinno: NamedDependency[OpenInno],
     mail_link_throttle: NamedDependency[MailLinkThrottle],
-) -> Accepted:
+) -> Response[Accepted]:
     normalise_email(data.email)  # 422 for what is no address (that tells nothing)
     wait = mail_link_throttle.attempt(client_address(request.scope), data.email)
     if wait > 0:
@@ -67,8 +68,9 @@ def ask_password_reset(
             "Too many links asked for. Try again later.",
             retry_after=wait,
         )
-    openinno.request_password_reset(data.email)
-    return Accepted()
+    return Response(
+        Accepted(), status_code=202, background=reset_after_answer(openinno, data.email)
+    )
 
 
 @post(

@@ -21,7 +21,7 @@ from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError
 from openinno.domain.values import normalise_email
-from web.account_links import read_reset_token, read_verify_token
+from web.account_links import read_reset_token, read_verify_token, reset_after_answer
 from web.pages.base import N_, Form, Pages, Viewer, client_ip, require_signed_in, status_for
 from web.pages.forms import one
 
@@ -181,8 +181,9 @@ class AccountLinkPages(Controller):
                 form=form,
                 sent=False,
             )
-        pages.openinno.request_password_reset(email)
-        return pages.render(request, "password_forgot.html", viewer, form=form, sent=True)
+        answer = pages.render(request, "password_forgot.html", viewer, form=form, sent=True)
+        answer.background = reset_after_answer(pages.openinno, email)
+        return answer
 
     @get("/password/reset/{token:str}", sync_to_thread=True)
     def reset_form(
