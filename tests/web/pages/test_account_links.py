@@ -193,8 +193,14 @@ def test_voting_is_refused_until_the_voter_verifies(web: Web, cast: Scene):
     assert app.support_count(entry) == 0
     verified(app, clock, cast.public)
     assert app.support(cast.public, entry).support_count == 1
-    # The terms page and the API say so.
+    # The terms page says so, and the challenge's page to a voter not verified yet.
     assert "Needed to vote" in web.get(f"/challenges/{challenge}/terms").text
+    web.login("public")
+    page = web.get(f"/challenges/{challenge}").text
+    assert "Needed to vote" in page and 'href="/verify-email"' not in page  # verified
+    web.login("other")
+    page = web.get(f"/challenges/{challenge}").text
+    assert "Needed to vote" in page and 'href="/verify-email"' in page
 
 
 def test_entering_is_refused_until_the_solver_verifies(web: Web, cast: Scene):
