@@ -467,3 +467,30 @@ class SignupThrottle:
         keeps its reservation: otherwise the door would be a free probe for who has
         an account.)"""
         self.buckets.take(self._ip(ip), self.per_ip, self.window, cost=-1.0)
+
+
+class MailLinkThrottle:
+    """Mails of links asked for (a password reset, the verification link again): at
+    most ``per_ip`` per client address and ``per_address`` per e-mail address (as
+    typed, known or not: the count tells nothing about who has an account) in
+    ``window_seconds``, counted in the shared buckets.  Use::
+
+        wait = throttle.attempt(ip, email)
+        if wait: answer 429 with Retry-After: ceil(wait), recording nothing"""
+
+    def __init__(
+        self, buckets: Buckets, per_ip: int, per_address: int, window_seconds: float
+    ) -> None:
+        self.buckets = buckets
+        self.per_ip = per_ip
+        self.per_address = per_address
+        self.window = float(window_seconds)
+
+    def attempt(self, ip: str, address: str) -> float:
+        """Both counts take one (the address's only when the client's allowed it)."""
+        by_ip = self.buckets.take("mail-link-ip:" + ip, self.per_ip, self.window)
+        if not by_ip.allowed:
+            return by_ip.wait
+        key = "mail-link-to:" + address.strip().lower()
+        by_address = self.buckets.take(key, self.per_address, self.window)
+        return 0.0 if by_address.allowed else by_address.wait

@@ -26,6 +26,7 @@ from typing import Any
 from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Team
 from openinno.domain.notices import DEFAULT_MAIL_MODE
 from openinno.domain.submission import SolverEntries
+from projections.notifications import reminders
 from projections.projection import Item, Projection
 from projections.sql import update, upsert
 from projections.values import iso_text, to_json
@@ -47,6 +48,8 @@ TABLES = (
     "nt_teams",
     "nt_preferences",
     "nt_notifications",
+    "nt_account_mails",
+    *reminders.TABLES,
 )
 
 DDL = (
@@ -94,6 +97,12 @@ DDL = (
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " created_at TEXT NOT NULL, challenge_id TEXT, submission_id TEXT, agreement_id TEXT,"
     " team_id TEXT, params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
+    # Mails about the account itself (issue 23: the e-mail verification link, the
+    # password reset link): queued in nt_outbox like a notification's, whatever the
+    # preferences, never shown in the centre; ``params`` what the mail's link needs.
+    "CREATE TABLE IF NOT EXISTS nt_account_mails ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
     # --- kept over a rebuild ---
     # The transactional outbox: a mail per notification the recipient wants by e-mail,
     # queued in the notification's transaction; the sender (web/mail) claims, sends and
@@ -110,6 +119,8 @@ DDL = (
     " PRIMARY KEY (account_id, position, kind))",
     "CREATE TABLE IF NOT EXISTS nt_read_upto ("
     " account_id TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    # Scheduled reminders' tables (projections.notifications.reminders).
+    *reminders.DDL,
 )
 
 # Recipients: a statement selecting ``account_id``s, and its parameters.
@@ -589,43 +600,81 @@ def on_members_invited(w: Writes, item: Item) -> None:
     )
 
 
+# --- mails about the account itself (issue 23) -------------------------------------------
+
+
+def account_mail(w: Writes, item: Item, kind: str, params: dict[str, Any]) -> None:
+    """A mail of ``kind`` (``openinno.domain.notices.ACCOUNT_MAILS``) to the event's
+    account, queued once (its key is the event's position), whatever its preferences."""
+    account = str(item.originator_id)
+    at = iso_text(_data(item)["timestamp"])
+    upsert(
+        w,
+        "nt_account_mails",
+        {"account_id": account, "position": item.position, "kind": kind, "params": to_json(params)},
+    )
+    w.execute(
+        "INSERT INTO nt_outbox (account_id, position, kind, created_at, next_attempt_at)"
+        " VALUES (?, CAST(? AS BIGINT), ?, ?, ?) ON CONFLICT DO NOTHING",
+        (account, item.position, kind, at, at),
+    )
+
+
+def on_registered_verify(w: Writes, item: Item) -> None:
+    on_registered(w, item)
+    account_mail(w, item, "verify_email", {"email": _data(item)["email"].strip().lower()})
+
+
+def on_verification_requested(w: Writes, item: Item) -> None:
+    account_mail(w, item, "verify_email", {"email": _data(item)["email"]})
+
+
+def on_reset_requested(w: Writes, item: Item) -> None:
+    account_mail(w, item, "password_reset", {"reset_id": _data(item)["reset_id"]})
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
     ddl=DDL,
     decodes=False,
     handlers={},
-    plain={
-        Account.Registered: on_registered,
-        Account.ProfileUpdated: on_profile_updated,
-        Account.Deactivated: on_deactivated,
-        Account.NotificationPreferenceSet: on_preference_set,
-        Organisation.Created: on_organisation_created,
-        Organisation.MemberAdded: on_member_added,
-        Organisation.MemberRemoved: on_member_removed,
-        Challenge.Drafted: on_drafted,
-        Challenge.DraftEdited: on_draft_edited,
-        Challenge.QuestionAsked: on_question_asked,
-        Challenge.QuestionAnswered: on_question_answered,
-        Challenge.QuestionHidden: on_question_hidden,
-        Challenge.AnnouncementPosted: on_announcement,
-        Challenge.DeadlineExtended: on_deadline_extended,
-        Challenge.ReviewerInvited: on_reviewer_invited,
-        Challenge.ReviewerAccepted: on_reviewer_accepted,
-        SolverEntries.Started: on_entries_started,
-        SolverEntries.EntryCounted: on_entered,
-        SolverEntries.TeamJoined: on_entered,
-        Submission.Submitted: on_submitted,
-        Submission.Revised: on_revised,
-        Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
-        Submission.Shortlisted: on_shortlisted,
-        Submission.Awarded: on_awarded,
-        IpAgreement.Drafted: on_agreement_drafted,
-        IpAgreement.SignedByAssignor: on_signed,
-        IpAgreement.ConsiderationPaid: on_paid,
-        IpAgreement.OwnershipTransferred: on_transferred,
-        IpAgreement.LicenceGranted: on_transferred,
-        Team.Formed: on_team_formed,
-        Team.MembersInvited: on_members_invited,
-    },
+    # With the scheduled reminders' handlers (issue 23), run beside these.
+    plain=reminders.merged(
+        {
+            Account.Registered: on_registered_verify,
+            Account.EmailVerificationRequested: on_verification_requested,
+            Account.PasswordResetRequested: on_reset_requested,
+            Account.ProfileUpdated: on_profile_updated,
+            Account.Deactivated: on_deactivated,
+            Account.NotificationPreferenceSet: on_preference_set,
+            Organisation.Created: on_organisation_created,
+            Organisation.MemberAdded: on_member_added,
+            Organisation.MemberRemoved: on_member_removed,
+            Challenge.Drafted: on_drafted,
+            Challenge.DraftEdited: on_draft_edited,
+            Challenge.QuestionAsked: on_question_asked,
+            Challenge.QuestionAnswered: on_question_answered,
+            Challenge.QuestionHidden: on_question_hidden,
+            Challenge.AnnouncementPosted: on_announcement,
+            Challenge.DeadlineExtended: on_deadline_extended,
+            Challenge.ReviewerInvited: on_reviewer_invited,
+            Challenge.ReviewerAccepted: on_reviewer_accepted,
+            SolverEntries.Started: on_entries_started,
+            SolverEntries.EntryCounted: on_entered,
+            SolverEntries.TeamJoined: on_entered,
+            Submission.Submitted: on_submitted,
+            Submission.Revised: on_revised,
+            Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
+            Submission.Shortlisted: on_shortlisted,
+            Submission.Awarded: on_awarded,
+            IpAgreement.Drafted: on_agreement_drafted,
+            IpAgreement.SignedByAssignor: on_signed,
+            IpAgreement.ConsiderationPaid: on_paid,
+            IpAgreement.OwnershipTransferred: on_transferred,
+            IpAgreement.LicenceGranted: on_transferred,
+            Team.Formed: on_team_formed,
+            Team.MembersInvited: on_members_invited,
+        }
+    ),
 )

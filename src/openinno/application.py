@@ -30,6 +30,7 @@ from openinno.clock import Clock, SystemClock
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
 from openinno.commands.assignment import Assignments
+from openinno.commands.account_links import AccountLinks
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -127,6 +128,7 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class OpenInno(
+    AccountLinks,
     NotificationCommands,
     VoteIntegrity,
     Remedies,
@@ -615,6 +617,13 @@ class OpenInno(
         if organisation.role_of(person_id) is not None:
             raise AccessDenied("Members of the sponsor organisation cannot enter its challenges.")
         challenge.require_not_judging(person_id, Term("enter it"))
+        if challenge.spec.enter_needs_verified_email:
+            person = self._maybe_load(person_id, Account, readonly=True)
+            if person is None or not person.email_is_verified:
+                raise AccessDenied(
+                    "This challenge takes entries only from accounts with a verified"
+                    " e-mail address."
+                )
 
     @retry_on_conflict
     def submit(
@@ -811,11 +820,14 @@ class OpenInno(
             # ahead of this one in the process have recorded theirs.
         )
 
-    def _supportable(self, actor_id: UUID, submission_id: UUID) -> tuple[Submission, Challenge]:
-        """Both read-only (shared, not to be changed)."""
+    def _supportable(
+        self, actor_id: UUID, submission_id: UUID, *, voting: bool = False
+    ) -> tuple[Submission, Challenge]:
+        """Both read-only (shared, not to be changed).  ``voting``: a vote cast (not
+        retracted), which the challenge may keep to verified e-mail addresses."""
         challenge_id = self._streams.cached_link(submission_id, "challenge_id")
         self._streams.read_ahead(self.reads_of_support(actor_id, submission_id))
-        self._actor(actor_id)
+        account = self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission", readonly=True)
         if challenge_id is None:
             # An entry not cached yet: its challenge and organisation in one more query,
@@ -831,6 +843,10 @@ class OpenInno(
             raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
         if actor_id in submission.author_ids:
             raise InvalidState("You cannot support your own entry.")
+        if voting and challenge.spec.vote_needs_verified_email and not account.email_is_verified:
+            raise AccessDenied(
+                "This challenge counts votes only from accounts with a verified e-mail address."
+            )
         return submission, challenge
 
     @retry_on_conflict
@@ -839,7 +855,7 @@ class OpenInno(
     ) -> SupportRecorded:
         """``address`` and ``user_agent``: the request's, kept on the vote for the
         anomaly signals (issue 24)."""
-        _submission, challenge = self._supportable(actor_id, submission_id)
+        _submission, challenge = self._supportable(actor_id, submission_id, voting=True)
         # Staff could push their own challenge's entries over a support threshold.
         # Retracting stays open to them (a vote cast before joining can be taken back).
         organisation = self._load(

@@ -14,6 +14,7 @@ from litestar.types import ExceptionHandlersMap
 
 from openinno.settings import Settings
 from web.api import (
+    account_links,
     accounts,
     assignment,
     audit,
@@ -41,14 +42,27 @@ from web.api.ratelimit import RateLimiter, RateLimitMiddleware
 from web.api.reads import ApiReads
 from web.api.reference import SelfHostedScalar
 from web.known_device import KnownDevices
+from web.pages.config import PagesConfig
 from web.readside import read_store_for
-from web.throttle import Buckets, LoginThrottle, MemoryBuckets, SignupThrottle, shared_buckets
+from web.throttle import (
+    Buckets,
+    LoginThrottle,
+    MailLinkThrottle,
+    MemoryBuckets,
+    SignupThrottle,
+    shared_buckets,
+)
 
 API_PATH = "/api/v1"
 
 # Anonymous writes ignore Idempotency-Key (keys are scoped to an account, and a
 # token response must never be stored): their schema does not offer it.
-ANONYMOUS_WRITES = (accounts.register_account, accounts.issue_token)
+ANONYMOUS_WRITES = (
+    accounts.register_account,
+    accounts.issue_token,
+    account_links.ask_password_reset,
+    account_links.use_password_reset,
+)
 
 
 @dataclass
@@ -93,6 +107,14 @@ def api_setup(
         account_window_seconds=config.login_account_window_seconds,
     )
     signup_throttle = SignupThrottle(buckets, config.signup_requests, config.signup_window_seconds)
+    # Reset links asked for: the pages' limits (web.pages.config), in the same buckets.
+    defaults = PagesConfig()
+    mail_link_throttle = MailLinkThrottle(
+        buckets,
+        defaults.mail_links_per_ip,
+        defaults.mail_links_per_address,
+        defaults.mail_links_window_seconds,
+    )
 
     def provide_reads() -> ApiReads:
         return reads
@@ -103,11 +125,15 @@ def api_setup(
     def provide_signup_throttle() -> SignupThrottle:
         return signup_throttle
 
+    def provide_mail_link_throttle() -> MailLinkThrottle:
+        return mail_link_throttle
+
     def provide_known_devices() -> KnownDevices | None:
         return known_devices
 
     handlers = [
         *accounts.HANDLERS,
+        *account_links.HANDLERS,
         *organisations.HANDLERS,
         *challenges.HANDLERS,
         *catalogue.HANDLERS,
@@ -144,6 +170,7 @@ def api_setup(
             "login_throttle": Provide(provide_login_throttle, sync_to_thread=False),
             "signup_throttle": Provide(provide_signup_throttle, sync_to_thread=False),
             "known_devices": Provide(provide_known_devices, sync_to_thread=False),
+            "mail_link_throttle": Provide(provide_mail_link_throttle, sync_to_thread=False),
         },
         exception_handlers=API_EXCEPTION_HANDLERS,
         # Outermost first: a request over its limit never reaches the idempotency store.

@@ -102,6 +102,8 @@ class Me(msgspec.Struct, frozen=True):
     locale: str
     time_zone: str
     roles: list[str]
+    # Whether the account's e-mail address is verified (issue 23).
+    email_verified: bool = False
 
 
 @post(
@@ -285,6 +287,7 @@ def me(request: Request[Any, Any, Any], openinno: NamedDependency[OpenInno]) -> 
         account.locale,
         account.time_zone,
         sorted(account.roles),
+        account.email_is_verified,
     )
 
 

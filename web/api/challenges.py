@@ -126,6 +126,12 @@ class NewChallenge(Strict):
             )
         ),
     ] = "after_close"
+    verified_email_to_enter: Annotated[
+        bool, msgspec.Meta(description="Only accounts with a verified e-mail address may enter")
+    ] = False
+    verified_email_to_vote: Annotated[
+        bool, msgspec.Meta(description="Only accounts with a verified e-mail address may vote")
+    ] = False
 
 
 class ChallengePatch(Strict):
@@ -147,6 +153,8 @@ class ChallengePatch(Strict):
     rules: Rules | UnsetType = UNSET
     language: str | UnsetType = UNSET
     review_timing: ReviewTiming | UnsetType = UNSET
+    verified_email_to_enter: bool | UnsetType = UNSET
+    verified_email_to_vote: bool | UnsetType = UNSET
 
 
 class PrizeView(msgspec.Struct, frozen=True):
@@ -190,6 +198,8 @@ class ChallengeView(msgspec.Struct, frozen=True):
     version: int
     review_timing: str = "after_close"
     review_closed_early: bool = False
+    verified_email_to_enter: bool = False
+    verified_email_to_vote: bool = False
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -245,6 +255,8 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         category=data.category,
         language=data.language,
         review_timing=data.review_timing,
+        verified_email_to_enter=data.verified_email_to_enter or None,
+        verified_email_to_vote=data.verified_email_to_vote or None,
     )
 
 
@@ -260,6 +272,8 @@ def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpe
             value = _criteria(value)
         elif name == "voting":
             value = _voting(value)
+        elif name in ("verified_email_to_enter", "verified_email_to_vote"):
+            value = value or None
         changes[name] = value
     return msgspec.structs.replace(spec, **changes)
 
@@ -289,6 +303,8 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         version=challenge.version,
         review_timing=spec.review_runs,
         review_closed_early=challenge.review_closed_early,
+        verified_email_to_enter=spec.enter_needs_verified_email,
+        verified_email_to_vote=spec.vote_needs_verified_email,
     )
 
 

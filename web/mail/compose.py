@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from openinno.domain.notices import ACCOUNT_MAILS
+from web.mail import account_mail
 from web.pages import notices
 from web.pages.i18n import LOCALES, gettext_for
 from web.unsubscribe import make_token
@@ -39,6 +41,8 @@ def compose(
     (``email``, ``locale``, ``time_zone``)."""
     locale = row["locale"] if row["locale"] in LOCALES else "en"
     zone = row["time_zone"] or "UTC"
+    if row["kind"] in ACCOUNT_MAILS:
+        return _account_mail(row, env, sender, base_url, secret, now, locale, zone)
     text = notices.text(row, locale, zone)
     subject = notices.subject(row, locale, zone)
     link = base_url + notices.link(row)
@@ -64,5 +68,29 @@ def compose(
     )
     message.add_alternative(html, subtype="html")
     # After the parts are made: making them moves every Content-* header into the first.
+    message["Content-Language"] = locale
+    return message
+
+
+def _account_mail(
+    row: Mapping[str, Any],
+    env: Environment,
+    sender: str,
+    base_url: str,
+    secret: str,
+    now: datetime,
+    locale: str,
+    zone: str,
+) -> EmailMessage:
+    """The verification or reset link (web.mail.account_mail): no unsubscribe."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row["email"]
+    message["Date"] = format_datetime(now.astimezone(ZoneInfo(zone)))
+    message["Message-ID"] = message_id(row, base_url)
+    message["Auto-Submitted"] = "auto-generated"
+    account_mail.fill(
+        message, row, env=env, locale=locale, zone=zone, base_url=base_url, secret=secret
+    )
     message["Content-Language"] = locale
     return message

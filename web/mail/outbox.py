@@ -48,7 +48,7 @@ def claim(db: Db, owner: str, now: datetime, lease: timedelta, limit: int) -> li
     return db.rows(
         "SELECT o.account_id, o.position, o.kind, o.attempts, o.created_at,"
         " a.email, a.locale, a.time_zone, a.active,"
-        " n.params, n.team_id, n.agreement_id,"
+        " COALESCE(n.params, m.params) AS params, n.team_id, n.agreement_id,"
         " COALESCE(n.challenge_id, s.challenge_id, g.challenge_id, t.challenge_id)"
         " AS challenge_id,"
         " COALESCE(n.submission_id, g.submission_id) AS submission_id,"
@@ -58,6 +58,8 @@ def claim(db: Db, owner: str, now: datetime, lease: timedelta, limit: int) -> li
         "JOIN nt_accounts a ON a.account_id = o.account_id "
         "LEFT JOIN nt_notifications n ON n.account_id = o.account_id"
         " AND n.position = o.position AND n.kind = o.kind "
+        "LEFT JOIN nt_account_mails m ON m.account_id = o.account_id"
+        " AND m.position = o.position AND m.kind = o.kind "
         "LEFT JOIN nt_submissions s ON s.submission_id = n.submission_id "
         "LEFT JOIN nt_agreements g ON g.agreement_id = n.agreement_id "
         "LEFT JOIN nt_submissions gs ON gs.submission_id = g.submission_id "

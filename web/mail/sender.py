@@ -23,8 +23,10 @@ from datetime import UTC, datetime, timedelta
 
 from jinja2 import Environment
 
+from openinno.domain.notices import ACCOUNT_MAILS
 from openinno.settings import Settings
 from projections.db import Db, Row
+from projections.notifications import reminders
 from web.mail import outbox
 from web.mail.compose import compose, message_id
 from web.mail.transport import TransientMailError, Transport
@@ -36,6 +38,8 @@ LEASE = timedelta(minutes=5)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=2)
 MAX_ATTEMPTS = 12
+# How often the sender looks for scheduled reminders that fell due.
+REMINDER_EVERY = timedelta(minutes=1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -65,19 +69,35 @@ class MailSender:
         self.lease = lease
         self.batch = batch
         self.max_age = timedelta(hours=settings.mail_max_age_hours)
+        self._reminded_at: datetime | None = None
 
     def send_once(self) -> int:
-        """Claim and handle one batch; how many mails were claimed (0: none due)."""
+        """Claim and handle one batch; how many mails were claimed (0: none due).
+        First, once every ``REMINDER_EVERY`` by the injected clock, the scheduled
+        reminders that fell due are made (``projections.notifications.reminders``)."""
+        self.remind()
         owner = uuid.uuid4().hex
         rows = outbox.claim(self.db, owner, self.now(), self.lease, self.batch)
         for row in rows:
             self._handle(row, owner)
         return len(rows)
 
+    def remind(self) -> int:
+        """Make the reminders due now, unless done less than ``REMINDER_EVERY`` ago."""
+        now = self.now()
+        if self._reminded_at is not None and now - self._reminded_at < REMINDER_EVERY:
+            return 0
+        self._reminded_at = now
+        try:
+            return reminders.queue_due(self.db, now)
+        except Exception:
+            log.exception("the scheduled reminders failed; trying again later")
+            return 0
+
     def _handle(self, row: Row, owner: str) -> None:
         now = self.now()
         created = datetime.fromisoformat(str(row["created_at"]).replace("Z", "+00:00"))
-        if now - created > self.max_age or not row["active"]:
+        if now - created > self.max_age or not row["active"] or _link_dead(row, now):
             outbox.finish(self.db, row, owner, "expired", now)
             return
         if not outbox.renew(self.db, row, owner, now, self.lease):
@@ -124,3 +144,13 @@ class MailSender:
                 count = 0
             if count == 0:
                 stop.wait(idle_seconds)
+
+
+def _link_dead(row: Row, now: datetime) -> bool:
+    """An account mail whose link expired before it could be sent (a sender down
+    for longer than a reset link lives): sending it would only disappoint."""
+    if row["kind"] not in ACCOUNT_MAILS:
+        return False
+    from web.mail.account_mail import expires_at
+
+    return now > expires_at(row)

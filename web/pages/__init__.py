@@ -18,6 +18,7 @@ from litestar.types import ExceptionHandlersMap, Middleware
 from openinno.application import OpenInno
 from openinno.settings import Settings
 from web.pages import (
+    account_links,
     accounts,
     admin,
     agreements,
@@ -104,6 +105,7 @@ def pages_setup(
             branding.BrandingPages,
             notifications.NotificationPages,
             votes.VotePages,
+            account_links.AccountLinkPages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

@@ -253,7 +253,9 @@ class AccountPages(Controller):
                 "time_zone": account.time_zone,
             }
         )
-        return pages.render(request, "profile.html", viewer, form=form)
+        return pages.render(
+            request, "profile.html", viewer, form=form, email_verified=account.email_is_verified
+        )
 
     @post("/profile", sync_to_thread=True)
     def profile(
@@ -280,6 +282,7 @@ class AccountPages(Controller):
                 viewer,
                 status_code=status_for(e),
                 form=form,
+                email_verified=pages.openinno.get_account(account_id).email_is_verified,
             )
         # The profile's language is the default from now on; drop the header's choice.
         request.session.pop(sessions.LOCALE, None)

@@ -40,7 +40,7 @@ from web.known_device import KnownDevices
 from web.pages import i18n, sessions, timezone
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
-from web.throttle import LoginThrottle, SignupThrottle, shared_buckets
+from web.throttle import LoginThrottle, MailLinkThrottle, SignupThrottle, shared_buckets
 
 # The request's viewer, once looked up (scope key).
 VIEWER = "openinno.viewer"
@@ -244,6 +244,13 @@ class Pages:
         # Sign-ups per address, counted with the API's POST /accounts in the same file.
         self.signup_throttle = SignupThrottle(
             buckets, config.signup_requests, config.signup_window_seconds
+        )
+        # Reset links and verification links asked for (web.pages.account_links).
+        self.mail_link_throttle = MailLinkThrottle(
+            buckets,
+            config.mail_links_per_ip,
+            config.mail_links_per_address,
+            config.mail_links_window_seconds,
         )
 
     def close(self) -> None:

@@ -39,6 +39,11 @@ class PagesConfig:
     # counted in the same buckets.
     signup_requests: int = 10
     signup_window_seconds: float = 3600.0
+    # Mails of links asked for (password reset, verification link again), issue 23:
+    # per client address and per e-mail address an hour.
+    mail_links_per_ip: int = 10
+    mail_links_per_address: int = 3
+    mail_links_window_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PagesConfig:

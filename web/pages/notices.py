@@ -29,6 +29,15 @@ TEXTS = {
     "payment_recorded": N_("A payment of %(amount)s for “%(entry)s” was recorded."),
     "transfer_done": N_("The agreement for “%(entry)s” is complete: the rights have passed."),
     "team_invitation": N_("You are invited to join the team “%(team)s”."),
+    "closing_soon": N_(
+        "“%(challenge)s” closes on %(closes_at)s and your draft is not submitted yet."
+    ),
+    "review_due": N_(
+        "Review of “%(challenge)s” ends on %(review_ends_at)s and entries still await your scores."
+    ),
+    "signature_pending": N_(
+        "The IP agreement for “%(entry)s” has awaited your signature for three days."
+    ),
 }
 SUBJECT = N_("openinno: %(what)s")
 FALLBACK = N_("Something happened on openinno.")
@@ -45,7 +54,7 @@ def link(row: Mapping[str, Any]) -> str:
         return f"/agreements/{row['agreement_id']}"
     if kind in ("shortlisted", "awarded"):
         return "/submissions/mine"
-    if kind == "reviewer_invited":
+    if kind in ("reviewer_invited", "review_due"):
         return "/reviews"
     if kind == "team_invitation" and row.get("team_id"):
         return f"/teams/{row['team_id']}"
@@ -69,6 +78,9 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "text": _shorten(params.get("text", "")),
         "closes_at": format_when(params["closes_at"], locale, time_zone)
         if params.get("closes_at")
+        else "",
+        "review_ends_at": format_when(params["review_ends_at"], locale, time_zone)
+        if params.get("review_ends_at")
         else "",
         "amount": format_money(params["amount"], params["currency"], locale)
         if params.get("amount")

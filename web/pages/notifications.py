@@ -40,6 +40,9 @@ KIND_NAMES = {
     "payment_recorded": N_("Payments recorded"),
     "transfer_done": N_("Rights transferred"),
     "team_invitation": N_("Team invitations"),
+    "closing_soon": N_("Reminders: a challenge closes and my draft is not submitted"),
+    "review_due": N_("Reminders: review ends and entries await my scores"),
+    "signature_pending": N_("Reminders: an agreement awaits my signature"),
 }
 MODE_NAMES = {"instant": N_("E-mail at once"), "off": N_("No e-mail")}
 

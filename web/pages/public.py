@@ -95,11 +95,22 @@ def render_challenge(
             role = organisation.role_of(viewer.account_id)
         except DomainError:
             role = None
+    # The verified e-mail rule of the terms (issue 23), and whether the viewer meets it.
+    spec = challenge.spec
+    email_rule = spec.enter_needs_verified_email or spec.vote_needs_verified_email
+    email_verified = bool(
+        email_rule
+        and viewer.account_id is not None
+        and pages.openinno.get_account(viewer.account_id).email_is_verified
+    )
     return pages.render(
         request,
         "challenge.html",
         viewer,
         status_code=status,
+        spec=spec,
+        email_rule=email_rule,
+        email_verified=email_verified,
         c=page,
         phase=phase_of(page, pages.openinno.clock.now()),
         phases=PHASE_LABELS,

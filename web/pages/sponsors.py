@@ -50,6 +50,8 @@ CHOICE_FIELDS = (
     "ip_terms",
     "currency",
     "review_timing",
+    "verified_to_enter",
+    "verified_to_vote",
 )
 DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
 DRAFT_FIELDS = (
@@ -141,6 +143,9 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
         ),
         ip_terms=form.get("ip_terms", "assignment"),  # type: ignore[arg-type]
         review_timing=form.get("review_timing") or "after_close",  # type: ignore[arg-type]
+        # Checkboxes: ticked or not (None, not False: what publishing writes anyway).
+        verified_email_to_enter=True if form.get("verified_to_enter") == "yes" else None,
+        verified_email_to_vote=True if form.get("verified_to_vote") == "yes" else None,
     )
 
 

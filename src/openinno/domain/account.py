@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from uuid import UUID
 from zoneinfo import available_timezones
@@ -15,6 +15,11 @@ from openinno.domain.notices import DEFAULT_MAIL_MODE, check_preference
 from openinno.domain.values import LOCALES
 
 ROLES = ("admin",)
+
+# How long a mailed link stays good (issue 23): the e-mail verification link, and the
+# password reset link (short: whoever reads the mailbox may take over the account).
+VERIFY_LINK_TTL = timedelta(hours=48)
+RESET_LINK_TTL = timedelta(hours=1)
 
 
 @lru_cache(maxsize=1)
@@ -44,6 +49,10 @@ class Account(Aggregate):
     # so accounts from before preferences existed have none; a tuple: replaced, never
     # changed in place, as cached aggregates are copy-on-write).
     chosen_mail_modes: tuple[tuple[str, str], ...] = ()
+    # The address the account proved it reads (Account.EmailVerified); None: not yet.
+    verified_email: str | None = None
+    # Password resets asked for and not used: (reset id, when asked).  A tuple, as above.
+    pending_resets: tuple[tuple[UUID, datetime], ...] = ()
 
     class Registered(Aggregate.Created):
         actor_id: UUID
@@ -123,16 +132,104 @@ class Account(Aggregate):
         return dict(self.chosen_mail_modes)
 
     class PasswordChanged(Aggregate.Event):
+        """``reset_id``: the reset link it was set by (None: changed by the holder,
+        who gave the current password); a reset id appears in one of these at most."""
+
         actor_id: UUID
         password_hash: str
+        reset_id: UUID | None = None
 
     def change_password(self, actor_id: UUID, password_hash: str, at: datetime) -> None:
         self._require_active()
         self._password_changed(actor_id, password_hash, at)
 
     @event(PasswordChanged)
-    def _password_changed(self, actor_id: UUID, password_hash: str, timestamp: datetime) -> None:
+    def _password_changed(
+        self, actor_id: UUID, password_hash: str, timestamp: datetime, reset_id: UUID | None = None
+    ) -> None:
         self.password_hash = password_hash
+        # Any new password ends every reset link asked for before it.
+        self.pending_resets = ()
+
+    # --- e-mail verification and password reset (issue 23) -----------------------------
+
+    @property
+    def email_is_verified(self) -> bool:
+        return self.verified_email is not None and self.verified_email == self.email
+
+    class EmailVerificationRequested(Aggregate.Event):
+        """The account holder asked for the verification link again (the first one is
+        mailed for ``Account.Registered``)."""
+
+        actor_id: UUID
+        email: str
+
+    def request_email_verification(self, actor_id: UUID, at: datetime) -> None:
+        self._require_active()
+        if self.email_is_verified:
+            raise InvalidState("Your e-mail address is already verified.")
+        self._email_verification_requested(actor_id, self.email, at)
+
+    @event(EmailVerificationRequested)
+    def _email_verification_requested(
+        self, actor_id: UUID, email: str, timestamp: datetime
+    ) -> None:
+        pass
+
+    class EmailVerified(Aggregate.Event):
+        """The account holder followed a verification link mailed to ``email``."""
+
+        actor_id: UUID
+        email: str
+
+    def verify_email(self, actor_id: UUID, email: str, expires_at: datetime, at: datetime) -> None:
+        """``email``, ``expires_at``: what the signed link says.  Verifying again
+        records nothing."""
+        self._require_active()
+        if email != self.email:
+            raise InvalidState("This link is for another e-mail address.")
+        if at > expires_at:
+            raise InvalidState("This link has expired. Ask for a new one.")
+        if not self.email_is_verified:
+            self._email_verified(actor_id, email, at)
+
+    @event(EmailVerified)
+    def _email_verified(self, actor_id: UUID, email: str, timestamp: datetime) -> None:
+        self.verified_email = email
+
+    class PasswordResetRequested(Aggregate.Event):
+        """Someone who knows the account's e-mail address asked for a reset link; the
+        link names ``reset_id`` and is good once, for ``RESET_LINK_TTL``."""
+
+        actor_id: UUID
+        reset_id: UUID
+
+    def request_password_reset(self, actor_id: UUID, reset_id: UUID, at: datetime) -> None:
+        self._require_active()
+        self._password_reset_requested(actor_id, reset_id, at)
+
+    @event(PasswordResetRequested)
+    def _password_reset_requested(
+        self, actor_id: UUID, reset_id: UUID, timestamp: datetime
+    ) -> None:
+        live = tuple(p for p in self.pending_resets if timestamp - p[1] <= RESET_LINK_TTL)
+        self.pending_resets = (*live, (reset_id, timestamp))
+
+    def reset_password(
+        self, actor_id: UUID, reset_id: UUID, password_hash: str, at: datetime
+    ) -> None:
+        """A new password by the reset link ``reset_id``: once, before it expires.
+        The ``PasswordChanged`` it records names the reset, and ends every other one."""
+        self.require_reset_usable(reset_id, at)
+        self._password_changed(actor_id, password_hash, at, reset_id)
+
+    def require_reset_usable(self, reset_id: UUID, at: datetime) -> None:
+        self._require_active()
+        asked = dict(self.pending_resets).get(reset_id)
+        if asked is None:
+            raise InvalidState("This link was already used or is not valid. Ask for a new one.")
+        if at - asked > RESET_LINK_TTL:
+            raise InvalidState("This link has expired. Ask for a new one.")
 
     class ApiTokensRevoked(Aggregate.Event):
         actor_id: UUID

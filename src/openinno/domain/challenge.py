@@ -123,6 +123,8 @@ class Challenge(Aggregate):
             later_rounds=self.spec.later_rounds or (),
             award_rule=self.spec.decided_by,
             public_weight=self.spec.public_weight or 0,
+            verified_email_to_enter=bool(self.spec.verified_email_to_enter),
+            verified_email_to_vote=bool(self.spec.verified_email_to_vote),
         )
         terms = ChallengeTerms(
             challenge_id=self.id,
@@ -147,6 +149,8 @@ class Challenge(Aggregate):
             later_rounds=published.later_rounds,
             award_rule=published.award_rule,
             public_weight=published.public_weight,
+            verified_email_to_enter=published.verified_email_to_enter,
+            verified_email_to_vote=published.verified_email_to_vote,
         )
         self.terms_sha256 = terms_sha256
 

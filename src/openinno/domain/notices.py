@@ -20,6 +20,10 @@ KINDS: tuple[str, ...] = (
     "payment_recorded",
     "transfer_done",
     "team_invitation",
+    # Scheduled reminders (issue 23): made from the clock, not from an event.
+    "closing_soon",
+    "review_due",
+    "signature_pending",
 )
 
 # How a kind reaches a person by e-mail: at once, or not at all (in-app always).
@@ -34,3 +38,9 @@ def check_preference(kind: str, mail: str) -> None:
         raise InvalidInput(
             "E-mail must be one of %(modes)s.", field="mail", modes=", ".join(MAIL_MODES)
         )
+
+
+# Mails about the account itself (issue 23), sent whatever the preferences and never
+# shown in the notification centre: the e-mail verification link and the password
+# reset link.
+ACCOUNT_MAILS: tuple[str, ...] = ("verify_email", "password_reset")

@@ -108,6 +108,13 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # ``weighted``: the public's share in percent (1 to 99); the jury has the rest (0
     # in terms of the other rules).
     public_weight: int | None = None
+    # Whether entering, and voting, need an account whose e-mail address is verified
+    # (issue 23).  None: not required (a spec from before they existed, or a draft that
+    # did not say).  Publishing writes them explicitly (True or False), as it does
+    # review_timing; the terms document leaves them out where None, so the terms of
+    # older challenges re-encode to the very bytes they hashed.
+    verified_email_to_enter: bool | None = None
+    verified_email_to_vote: bool | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
@@ -126,6 +133,14 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     @property
     def decided_by(self) -> AwardRule:
         return self.award_rule or "jury"
+
+    @property
+    def enter_needs_verified_email(self) -> bool:
+        return bool(self.verified_email_to_enter)
+
+    @property
+    def vote_needs_verified_email(self) -> bool:
+        return bool(self.verified_email_to_vote)
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -208,6 +223,8 @@ OPTIONAL_TERMS_KEYS: tuple[str, ...] = (
     "later_rounds",
     "award_rule",
     "public_weight",
+    "verified_email_to_enter",
+    "verified_email_to_vote",
 )
 
 

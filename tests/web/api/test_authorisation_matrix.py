@@ -372,6 +372,17 @@ MATRIX: dict[tuple[str, str], Row] = {
             "display_name": "New",
         },
     ),
+    # password reset (issue 23): the same answer for anyone; a forged token is refused
+    ("POST", "/password-resets"): Row(
+        everyone(202),
+        "/password-resets",
+        body=lambda w, r: {"email": f"{uuid.uuid4().hex}@example.org"},
+    ),
+    ("POST", "/password-resets/use"): Row(
+        everyone(422),
+        "/password-resets/use",
+        body=lambda w, r: {"token": "forged.token", "password": PASSWORD},
+    ),
     ("POST", "/tokens"): Row(
         everyone(201),
         "/tokens",

@@ -415,6 +415,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/notifications/preferences"): Row(
         signed_in(303, 401), "/notifications/preferences", {"awarded": "weekly"}
     ),
+    # mailed links (issue 23): a forged token is 404 to everyone; the resend is the
+    # signed-in person's own; asking for a reset answers anyone alike
+    ("GET", "/verify-email"): Row(signed_in(200), "/verify-email"),
+    ("POST", "/verify-email/resend"): Row(signed_in(303, 401), "/verify-email/resend"),
+    ("GET", "/verify-email/{token:str}"): Row(everyone(404), "/verify-email/forged.token"),
+    ("POST", "/verify-email/{token:str}"): Row(everyone(404), "/verify-email/forged.token"),
+    ("GET", "/password/forgot"): Row(everyone(200), "/password/forgot"),
+    ("POST", "/password/forgot"): Row(everyone(400), "/password/forgot", {"email": "nobody"}),
+    ("GET", "/password/reset/{token:str}"): Row(everyone(404), "/password/reset/forged.token"),
+    ("POST", "/password/reset/{token:str}"): Row(
+        everyone(404), "/password/reset/forged.token", {"password": "x"}
+    ),
     ("GET", "/notifications/unsubscribe/{token:str}"): Row(
         everyone(404), "/notifications/unsubscribe/forged.token"
     ),
