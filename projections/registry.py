@@ -10,6 +10,7 @@ from projections.notifications import PROJECTION as NOTIFICATIONS
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
+from projections.webhooks import PROJECTION as WEBHOOKS
 
 ALL: tuple[Projection, ...] = (
     PARTICIPANTS,
@@ -19,6 +20,7 @@ ALL: tuple[Projection, ...] = (
     ACCOUNTS,
     DECISIONS,
     NOTIFICATIONS,
+    WEBHOOKS,
 )
 
 

@@ -52,6 +52,7 @@ from openinno.commands.results import (
 from openinno.commands.retry import retry_on_conflict
 from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.tokens import ApiTokens
+from openinno.commands.webhooks import WebhookCommands
 from openinno.derivatives import DerivedFiles
 from openinno.domain import (
     Account,
@@ -124,6 +125,7 @@ A = TypeVar("A", bound=Aggregate)
 
 class OpenInno(
     NotificationCommands,
+    WebhookCommands,
     Remedies,
     TeamCommands,
     Judging,

@@ -30,6 +30,7 @@ from web.api import (
     submissions,
     teams,
     votes,
+    webhooks,
 )
 from web.api.auth import provide_openinno
 from web.api.common import with_idempotency_key
@@ -120,6 +121,7 @@ def api_setup(
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
+        *webhooks.HANDLERS,
         *log.HANDLERS,
         problems.describe_problem,
         problems.list_problems,

@@ -167,6 +167,7 @@ NOT_FOUND: dict[str, str] = {
     "stream": N_("No stream with id %(id)s."),
     "submission": N_("No submission with id %(id)s."),
     "team": N_("No team with id %(id)s."),
+    "webhook": N_("No webhook with id %(id)s."),
 }
 # For a kind without a sentence of its own yet.
 NOTHING_FOUND = N_("Nothing with id %(id)s.")
