@@ -31,6 +31,7 @@ from web.pages import (
     solvers,
     sponsors,
     teams,
+    webhooks,
 )
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
@@ -91,6 +92,7 @@ def pages_setup(
             teams.TeamPages,
             drafts.DraftPages,
             sponsors.SponsorPages,
+            webhooks.WebhookPages,
             reviewers.ReviewerPages,
             legal.LegalPages,
             agreements.AgreementPages,

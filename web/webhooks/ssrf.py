@@ -59,6 +59,9 @@ def safe_address(url: str, allow_private: bool, resolver: Resolver) -> str:
 
 def check_endpoint(url: str, allow_private: bool, resolver: Resolver = system_resolver) -> None:
     """At registration: InvalidInput where the address may not be called."""
+    from openinno.domain.webhooks import check_url
+
+    url = check_url(url)
     try:
         safe_address(url, allow_private, resolver)
     except UnsafeAddress:
