@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Team
+from openinno.domain import (
+    Account,
+    Challenge,
+    IpAgreement,
+    Organisation,
+    Review,
+    Submission,
+    Team,
+)
 from openinno.domain.notices import DEFAULT_MAIL_MODE
 from openinno.domain.submission import SolverEntries
 from projections.projection import Item, Projection
@@ -47,6 +55,8 @@ TABLES = (
     "nt_teams",
     "nt_preferences",
     "nt_notifications",
+    "nt_review_streams",
+    "nt_scored",
 )
 
 DDL = (
@@ -94,6 +104,13 @@ DDL = (
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " created_at TEXT NOT NULL, challenge_id TEXT, submission_id TEXT, agreement_id TEXT,"
     " team_id TEXT, params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
+    # Review streams (issue 23's review notices): whose review of which entry, and
+    # when each reviewer first scored an entry.
+    "CREATE TABLE IF NOT EXISTS nt_review_streams ("
+    " review_id TEXT PRIMARY KEY, submission_id TEXT NOT NULL, account_id TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_scored ("
+    " submission_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " PRIMARY KEY (submission_id, account_id))",
     # --- kept over a rebuild ---
     # The transactional outbox: a mail per notification the recipient wants by e-mail,
     # queued in the notification's transaction; the sender (web/mail) claims, sends and
@@ -340,6 +357,7 @@ def on_submitted(w: Writes, item: Item) -> None:
     )
     for author in (d["actor_id"], *d["team_ids"]):
         upsert(w, "nt_authors", {"submission_id": submission_id, "account_id": author})
+    on_review_assigned(w, item)
 
 
 def on_revised(w: Writes, item: Item) -> None:
@@ -348,6 +366,7 @@ def on_revised(w: Writes, item: Item) -> None:
     update(w, "nt_submissions", {"submission_id": submission_id}, {"title": d["content"]["title"]})
     for author in d.get("author_ids") or ():
         upsert(w, "nt_authors", {"submission_id": submission_id, "account_id": author})
+    on_rereview_needed(w, item)
 
 
 def on_coauthorship_confirmed(w: Writes, item: Item) -> None:
@@ -589,6 +608,65 @@ def on_members_invited(w: Writes, item: Item) -> None:
     )
 
 
+# --- reviews (issue 23): a new entry to review, a scored entry revised --------------------
+
+
+def on_review_assigned(w: Writes, item: Item) -> None:
+    """Every accepted reviewer is assigned every entry of the challenge (see
+    projections.reviewers.queries): each hears of a new one, by the challenge's name."""
+    d = _data(item)
+    challenge = d["challenge_id"]
+    notify(
+        w,
+        item,
+        "review_assigned",
+        (
+            "SELECT account_id FROM nt_reviewers WHERE challenge_id = ? AND position < ?",
+            (challenge, item.position),
+        ),
+        challenge_id=challenge,
+    )
+
+
+def on_review_started(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_review_streams",
+        {
+            "review_id": str(item.originator_id),
+            "submission_id": d["submission_id"],
+            "account_id": d["actor_id"],
+        },
+    )
+
+
+def on_scored(w: Writes, item: Item) -> None:
+    # The first score counts (DO NOTHING keeps the earliest position): whoever scored
+    # any version before a revision has a stale review after it (decision 0022).
+    w.execute(
+        "INSERT INTO nt_scored (submission_id, account_id, position)"
+        " SELECT submission_id, account_id, CAST(? AS BIGINT) FROM nt_review_streams"
+        " WHERE review_id = ? ON CONFLICT DO NOTHING",
+        (item.position, str(item.originator_id)),
+    )
+
+
+def on_rereview_needed(w: Writes, item: Item) -> None:
+    submission = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "rereview_needed",
+        (
+            "SELECT account_id FROM nt_scored WHERE submission_id = ? AND position < ?",
+            (submission, item.position),
+        ),
+        submission_id=submission,
+        params={"version": _data(item)["version"]},
+    )
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -627,5 +705,8 @@ PROJECTION = Projection(
         IpAgreement.LicenceGranted: on_transferred,
         Team.Formed: on_team_formed,
         Team.MembersInvited: on_members_invited,
+        Review.Started: on_review_started,
+        Review.ScoresRecorded: on_scored,
+        Review.ScoresRevised: on_scored,
     },
 )

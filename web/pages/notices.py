@@ -29,6 +29,8 @@ TEXTS = {
     "payment_recorded": N_("A payment of %(amount)s for “%(entry)s” was recorded."),
     "transfer_done": N_("The agreement for “%(entry)s” is complete: the rights have passed."),
     "team_invitation": N_("You are invited to join the team “%(team)s”."),
+    "review_assigned": N_("A new entry awaits your review in “%(challenge)s”."),
+    "rereview_needed": N_("“%(entry)s” was revised to version %(version)s: score it again."),
 }
 SUBJECT = N_("openinno: %(what)s")
 FALLBACK = N_("Something happened on openinno.")
@@ -45,7 +47,7 @@ def link(row: Mapping[str, Any]) -> str:
         return f"/agreements/{row['agreement_id']}"
     if kind in ("shortlisted", "awarded"):
         return "/submissions/mine"
-    if kind == "reviewer_invited":
+    if kind in ("reviewer_invited", "review_assigned", "rereview_needed"):
         return "/reviews"
     if kind == "team_invitation" and row.get("team_id"):
         return f"/teams/{row['team_id']}"
@@ -65,6 +67,7 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "entry": row.get("entry_title") or "…",
         "team": row.get("team_name") or "…",
         "place": params.get("place", ""),
+        "version": params.get("version", ""),
         "reason": params.get("reason", ""),
         "text": _shorten(params.get("text", "")),
         "closes_at": format_when(params["closes_at"], locale, time_zone)

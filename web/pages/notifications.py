@@ -40,6 +40,8 @@ KIND_NAMES = {
     "payment_recorded": N_("Payments recorded"),
     "transfer_done": N_("Rights transferred"),
     "team_invitation": N_("Team invitations"),
+    "review_assigned": N_("New entries to review"),
+    "rereview_needed": N_("Entries to review again"),
 }
 MODE_NAMES = {"instant": N_("E-mail at once"), "off": N_("No e-mail")}
 

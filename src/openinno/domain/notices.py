@@ -20,6 +20,9 @@ KINDS: tuple[str, ...] = (
     "payment_recorded",
     "transfer_done",
     "team_invitation",
+    # issue 23, review: a new entry for a reviewer; an entry a reviewer scored revised
+    "review_assigned",
+    "rereview_needed",
 )
 
 # How a kind reaches a person by e-mail: at once, or not at all (in-app always).
