@@ -17,7 +17,8 @@ the event: a rebuild in other batches decides the same.
 
 Kept over a rebuild (not in ``TABLES``): ``nt_outbox`` (the mails queued and their
 delivery: a rebuild re-derives the notifications but never queues a mail twice) and
-``nt_reads`` / ``nt_read_upto`` (what each person marked read; not events)."""
+``nt_reads`` / ``nt_read_upto`` (what each person marked read; not events), and
+``nt_digest_items`` (the notifications waiting for, or taken by, a daily digest)."""
 
 from __future__ import annotations
 
@@ -122,6 +123,13 @@ DDL = (
     " lease_owner TEXT, lease_until TEXT, sent_at TEXT, message_id TEXT, last_error TEXT,"
     " PRIMARY KEY (account_id, position, kind))",
     "CREATE INDEX IF NOT EXISTS nt_outbox_due ON nt_outbox (status, next_attempt_at)",
+    # The daily digest (issue 23): each notification of a kind its recipient wants in
+    # a daily digest, queued with it; ``digest`` is the day (yyyymmdd, the recipient's
+    # time zone) of the digest mail that took it, NULL until then (web/mail/digest.py).
+    "CREATE TABLE IF NOT EXISTS nt_digest_items ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, digest INTEGER, PRIMARY KEY (account_id, position, kind))",
+    "CREATE INDEX IF NOT EXISTS nt_digest_items_pending ON nt_digest_items (digest, account_id)",
     "CREATE TABLE IF NOT EXISTS nt_reads ("
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " PRIMARY KEY (account_id, position, kind))",
@@ -149,6 +157,16 @@ _QUEUE = (
     " WHERE a.active = 1 AND r.account_id <> ?"
     " AND COALESCE((SELECT p.mail FROM nt_preferences p WHERE p.account_id = r.account_id"
     " AND p.kind = ? AND p.position < ? ORDER BY p.position DESC LIMIT 1), ?) = 'instant'"
+    " ON CONFLICT DO NOTHING"
+)
+# The same for the daily digest: the notification waits in nt_digest_items.
+_DIGEST = (
+    "INSERT INTO nt_digest_items (account_id, position, kind, created_at)"
+    " SELECT DISTINCT r.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT)"
+    " FROM ({recipients}) r JOIN nt_accounts a ON a.account_id = r.account_id"
+    " WHERE a.active = 1 AND r.account_id <> ?"
+    " AND COALESCE((SELECT p.mail FROM nt_preferences p WHERE p.account_id = r.account_id"
+    " AND p.kind = ? AND p.position < ? ORDER BY p.position DESC LIMIT 1), ?) = 'daily'"
     " ON CONFLICT DO NOTHING"
 )
 
@@ -189,6 +207,10 @@ def notify(
     w.execute(
         _QUEUE.format(recipients=sql),
         (item.position, kind, at, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
+    )
+    w.execute(
+        _DIGEST.format(recipients=sql),
+        (item.position, kind, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
     )
 
 

@@ -43,7 +43,11 @@ KIND_NAMES = {
     "review_assigned": N_("New entries to review"),
     "rereview_needed": N_("Entries to review again"),
 }
-MODE_NAMES = {"instant": N_("E-mail at once"), "off": N_("No e-mail")}
+MODE_NAMES = {
+    "instant": N_("E-mail at once"),
+    "off": N_("No e-mail"),
+    "daily": N_("Daily digest"),
+}
 
 
 def _before(value: str) -> tuple[int, str] | None:

@@ -25,8 +25,9 @@ KINDS: tuple[str, ...] = (
     "rereview_needed",
 )
 
-# How a kind reaches a person by e-mail: at once, or not at all (in-app always).
-MAIL_MODES: tuple[str, ...] = ("instant", "off")
+# How a kind reaches a person by e-mail: at once, in one mail a day collecting the
+# day's notifications of every such kind (issue 23), or not at all (in-app always).
+MAIL_MODES: tuple[str, ...] = ("instant", "off", "daily")
 DEFAULT_MAIL_MODE = "instant"
 
 
