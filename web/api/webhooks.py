@@ -246,6 +246,8 @@ def redeliver(
 ) -> Redelivery:
     openinno.webhook(actor, organisation_id, webhook_id)
     db = reads.db()
+    if not 0 < position < 2**62:
+        raise NotFound("No delivery at position %(id)s.", id=str(position))
     if not outbox.redeliver(
         db, str(webhook_id), position, openinno.clock.now(), MAX_ATTEMPTS_AGAIN
     ):

@@ -139,11 +139,12 @@ class WebhookPages(Controller):
     ) -> Redirect:
         actor = require_signed_in(viewer)
         pages.openinno.webhook(actor, organisation_id, webhook_id)
-        outbox.redeliver(
-            pages.reads.db(),
-            str(webhook_id),
-            position,
-            pages.openinno.clock.now(),
-            MAX_ATTEMPTS_AGAIN,
-        )
+        if 0 < position < 2**62:
+            outbox.redeliver(
+                pages.reads.db(),
+                str(webhook_id),
+                position,
+                pages.openinno.clock.now(),
+                MAX_ATTEMPTS_AGAIN,
+            )
         return Redirect(f"/organisations/{organisation_id}/webhooks?queued=1", status_code=303)

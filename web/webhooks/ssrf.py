@@ -46,7 +46,7 @@ def safe_address(url: str, allow_private: bool, resolver: Resolver) -> str:
     host, port = host_port(url)
     try:
         addresses = resolver(host, port)
-    except OSError as e:
+    except (OSError, UnicodeError, ValueError) as e:  # an IDNA label too long: UnicodeError
         raise UnsafeAddress(f"{host} could not be resolved: {e}") from e
     if not addresses:
         raise UnsafeAddress(f"{host} could not be resolved")
