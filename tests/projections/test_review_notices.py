@@ -27,7 +27,6 @@ def caught_up(settings: Settings, app: OpenInno, store: ReadStore) -> Db:
     return open_db(store)
 
 
-@sqlite_only
 def test_new_entries_and_revisions_reach_the_right_reviewers(
     app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore
 ):

@@ -92,7 +92,6 @@ def test_one_digest_per_person_and_day_in_their_zone(
         db.close()
 
 
-@sqlite_only
 def test_two_schedulers_make_one_digest(
     app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock
 ):

@@ -325,3 +325,77 @@ def test_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
     assert len(published) == 10
     assert outbox.counts(db) == {"delivered": 10}
     db.close()
+
+
+def test_two_senders_never_claim_one_delivery(
+    app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock
+):
+    """The queueing and the claim on each store (the PostgreSQL twin): two claimers at
+    once split the due deliveries; a lease that ran out is claimed again; a lost lease
+    records nothing."""
+    import threading
+
+    app.register_webhook(
+        cast.sponsor, cast.organisation, "https://93.184.216.34/h", ["challenge.published"]
+    )
+    for _ in range(6):
+        app.publish_challenge(cast.sponsor, cast.draft())
+    db = fed(app, hook_settings(settings))
+    other = open_db(read_store_for(settings))
+    try:
+        now, lease = clock.now(), timedelta(minutes=2)
+        got: dict[str, list[Any]] = {}
+
+        def claimer(name: str, handle: Db) -> None:
+            got[name] = outbox.claim(handle, name, now, lease, 4)
+
+        threads = [
+            threading.Thread(target=claimer, args=("a", db)),
+            threading.Thread(target=claimer, args=("b", other)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        a, b = ({outbox.key_of(r) for r in got[n]} for n in ("a", "b"))
+        assert not a & b and len(a | b) == 6 and max(len(a), len(b)) <= 4
+        later = now + lease + timedelta(seconds=1)
+        again = outbox.claim(db, "c", later, lease, 10)
+        assert {outbox.key_of(r) for r in again} == a | b
+        stale = got["a"][0]
+        assert not outbox.renew(db, stale, "a", later, lease)
+        assert not outbox.finish(db, stale, "a", "delivered", later, {"status_code": 200})
+        assert outbox.finish(db, stale, "c", "delivered", later, {"status_code": 200})
+        assert outbox.counts(db) == {"delivered": 1, "queued": 5}
+        assert len(db.rows("SELECT * FROM wh_attempts")) == 1
+    finally:
+        other.close()
+        db.close()
+
+
+@sqlite_only
+def test_the_follower_that_serve_starts_posts_the_deliveries(
+    app: OpenInno, cast: Scene, settings: Settings, receiver: Receiver, monkeypatch
+):
+    from web.webhooks_cli import start_webhooks
+
+    monkeypatch.setenv("OPENINNO_SECRET_KEY", SITE)
+    hook = app.register_webhook(
+        cast.sponsor, cast.organisation, receiver.url, ["challenge.published"]
+    ).id
+    app.publish_challenge(cast.sponsor, cast.draft())
+    s = hook_settings(settings)
+    fed(app, s).close()
+    stop = start_webhooks(s)
+    try:
+        import threading
+
+        waiting = threading.Event()
+        for _ in range(200):
+            if receiver.requests:
+                break
+            waiting.wait(0.05)
+    finally:
+        stop()
+    ((headers, body),) = receiver.requests
+    assert signed_by(signing.endpoint_secret(SITE, hook), headers, body)
