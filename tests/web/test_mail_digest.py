@@ -40,7 +40,11 @@ def next_midnight(now: datetime, zone: ZoneInfo, plus: timedelta) -> datetime:
 
 @sqlite_only
 def test_one_digest_per_person_and_day_in_their_zone(
-    app: OpenInno, cast: Scene, settings: Settings, clock: ManualClock, smtp  # noqa: F811
+    app: OpenInno,
+    cast: Scene,
+    settings: Settings,
+    clock: ManualClock,
+    smtp,  # noqa: F811
 ):
     inbox, url = smtp
     judge = cast.account("judge")  # UTC
@@ -62,7 +66,7 @@ def test_one_digest_per_person_and_day_in_their_zone(
         assert sender.catch_up() == 0  # once
         (mail,) = inbox.messages
         assert mail["To"] == "reviewer@example.org" and mail["Content-Language"] == "pl"
-        plain = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        plain = mail.get_body(("plain",)).get_content()
         assert all(f"„{t}”" in plain for t in ("Gears", "Levers", "Pulleys"))
         assert "3" in mail["Subject"]
         until(clock, next_midnight(clock.now(), ZoneInfo("UTC"), timedelta(minutes=30)))
@@ -75,7 +79,7 @@ def test_one_digest_per_person_and_day_in_their_zone(
         assert sender.catch_up() == 0  # the day is not over
         until(clock, next_midnight(clock.now(), WARSAW, timedelta(minutes=5)))
         assert sender.catch_up() == 1
-        last = inbox.messages[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        last = inbox.messages[-1].get_body(("plain",)).get_content()
         assert "Springs" in last and "Gears" not in last
         clock.advance(timedelta(days=1))
         assert sender.catch_up() == 0  # nothing waiting: no mail
