@@ -8,7 +8,7 @@ the web layer (web/webhooks/ssrf.py): the domain only knows the address's form."
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from openinno.domain.errors import InvalidInput
 
@@ -33,11 +33,12 @@ def check_url(url: str) -> str:
         raise InvalidInput(
             "An address has at most %(limit)s characters.", field="url", limit=MAX_URL
         )
+    parts: SplitResult | None
     try:
         parts = urlsplit(cleaned)
         port = parts.port
-    except ValueError:
-        port, parts = None, None  # type: ignore[assignment]
+    except ValueError:  # a port that is no number, a bracketed host that is no address
+        port, parts = None, None
     if (
         parts is None
         or parts.scheme not in ("http", "https")
