@@ -49,6 +49,9 @@ API_PATH = "/api/v1"
 # Anonymous writes ignore Idempotency-Key (keys are scoped to an account, and a
 # token response must never be stored): their schema does not offer it.
 ANONYMOUS_WRITES = (accounts.register_account, accounts.issue_token)
+# Writes whose answer holds a secret shown once: never recorded for Idempotency-Key
+# (web/api/idempotency.py NEVER_RECORDED).
+UNRECORDED_WRITES = (webhooks.register_webhook,)
 
 
 @dataclass
@@ -134,7 +137,8 @@ def api_setup(
             # (a key reused for another request) before the handler runs; a read-only
             # token gets 403 on every write (web.api.auth).
             handler.responses = {**problem_spec(403, 409, 422), **handler.responses}
-            handler.operation_class = with_idempotency_key(handler.operation_class)
+            if handler not in UNRECORDED_WRITES:
+                handler.operation_class = with_idempotency_key(handler.operation_class)
     router = Router(
         path=API_PATH,
         route_handlers=handlers,
