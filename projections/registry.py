@@ -11,6 +11,7 @@ from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
 from projections.votes import PROJECTION as VOTES
+from projections.webhooks import PROJECTION as WEBHOOKS
 
 ALL: tuple[Projection, ...] = (
     PARTICIPANTS,
@@ -21,6 +22,7 @@ ALL: tuple[Projection, ...] = (
     DECISIONS,
     NOTIFICATIONS,
     VOTES,
+    WEBHOOKS,
 )
 
 

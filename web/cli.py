@@ -14,6 +14,7 @@ from web.files_cli import add_parser as add_files_parser
 from web.ledger_cli import add_parser as add_ledger_parser
 from web.mail_cli import add_parser as add_mail_parser
 from web.projections_cli import add_parser as add_projections_parser
+from web.webhooks_cli import add_parser as add_webhooks_parser
 from web.witness_cli import add_parser as add_witness_parser
 
 
@@ -49,6 +50,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from web.ledger_cli import start_ledger
     from web.mail_cli import start_mail
     from web.projections_cli import start_projections
+    from web.webhooks_cli import start_webhooks
 
     # Uploads staged by a worker that was killed mid-request (the files are large).
     FileStore(settings.files_dir).sweep_incoming(time.time())
@@ -59,6 +61,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     stop_derivatives = None if args.no_projections else start_derivatives(settings)
     # The notifications' mails, sent from the outbox the read side fills.
     stop_mail = None if args.no_projections else start_mail(settings)
+    # The organisations' webhooks, posted from the deliveries the read side queues.
+    stop_webhooks = None if args.no_projections else start_webhooks(settings)
     try:
         uvicorn.run(
             "web.app:create_served_app",
@@ -84,6 +88,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             stop_derivatives()
         if stop_mail is not None:
             stop_mail()
+        if stop_webhooks is not None:
+            stop_webhooks()
     return 0
 
 
@@ -130,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_files_parser(commands)
     add_witness_parser(commands)
     add_mail_parser(commands)
+    add_webhooks_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

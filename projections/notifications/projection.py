@@ -17,13 +17,22 @@ the event: a rebuild in other batches decides the same.
 
 Kept over a rebuild (not in ``TABLES``): ``nt_outbox`` (the mails queued and their
 delivery: a rebuild re-derives the notifications but never queues a mail twice) and
-``nt_reads`` / ``nt_read_upto`` (what each person marked read; not events)."""
+``nt_reads`` / ``nt_read_upto`` (what each person marked read; not events), and
+``nt_digest_items`` (the notifications waiting for, or taken by, a daily digest)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Team
+from openinno.domain import (
+    Account,
+    Challenge,
+    IpAgreement,
+    Organisation,
+    Review,
+    Submission,
+    Team,
+)
 from openinno.domain.notices import DEFAULT_MAIL_MODE
 from openinno.domain.submission import SolverEntries
 from projections.notifications import reminders
@@ -50,6 +59,8 @@ TABLES = (
     "nt_notifications",
     "nt_account_mails",
     *reminders.TABLES,
+    "nt_review_streams",
+    "nt_scored",
 )
 
 DDL = (
@@ -103,6 +114,13 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS nt_account_mails ("
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
+    # Review streams (issue 23's review notices): whose review of which entry, and
+    # when each reviewer first scored an entry.
+    "CREATE TABLE IF NOT EXISTS nt_review_streams ("
+    " review_id TEXT PRIMARY KEY, submission_id TEXT NOT NULL, account_id TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nt_scored ("
+    " submission_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " PRIMARY KEY (submission_id, account_id))",
     # --- kept over a rebuild ---
     # The transactional outbox: a mail per notification the recipient wants by e-mail,
     # queued in the notification's transaction; the sender (web/mail) claims, sends and
@@ -114,6 +132,13 @@ DDL = (
     " lease_owner TEXT, lease_until TEXT, sent_at TEXT, message_id TEXT, last_error TEXT,"
     " PRIMARY KEY (account_id, position, kind))",
     "CREATE INDEX IF NOT EXISTS nt_outbox_due ON nt_outbox (status, next_attempt_at)",
+    # The daily digest (issue 23): each notification of a kind its recipient wants in
+    # a daily digest, queued with it; ``digest`` is the day (yyyymmdd, the recipient's
+    # time zone) of the digest mail that took it, NULL until then (web/mail/digest.py).
+    "CREATE TABLE IF NOT EXISTS nt_digest_items ("
+    " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
+    " created_at TEXT NOT NULL, digest INTEGER, PRIMARY KEY (account_id, position, kind))",
+    "CREATE INDEX IF NOT EXISTS nt_digest_items_pending ON nt_digest_items (digest, account_id)",
     "CREATE TABLE IF NOT EXISTS nt_reads ("
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " PRIMARY KEY (account_id, position, kind))",
@@ -143,6 +168,16 @@ _QUEUE = (
     " WHERE a.active = 1 AND r.account_id <> ?"
     " AND COALESCE((SELECT p.mail FROM nt_preferences p WHERE p.account_id = r.account_id"
     " AND p.kind = ? AND p.position < ? ORDER BY p.position DESC LIMIT 1), ?) = 'instant'"
+    " ON CONFLICT DO NOTHING"
+)
+# The same for the daily digest: the notification waits in nt_digest_items.
+_DIGEST = (
+    "INSERT INTO nt_digest_items (account_id, position, kind, created_at)"
+    " SELECT DISTINCT r.account_id, CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT)"
+    " FROM ({recipients}) r JOIN nt_accounts a ON a.account_id = r.account_id"
+    " WHERE a.active = 1 AND r.account_id <> ?"
+    " AND COALESCE((SELECT p.mail FROM nt_preferences p WHERE p.account_id = r.account_id"
+    " AND p.kind = ? AND p.position < ? ORDER BY p.position DESC LIMIT 1), ?) = 'daily'"
     " ON CONFLICT DO NOTHING"
 )
 
@@ -183,6 +218,10 @@ def notify(
     w.execute(
         _QUEUE.format(recipients=sql),
         (item.position, kind, at, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
+    )
+    w.execute(
+        _DIGEST.format(recipients=sql),
+        (item.position, kind, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
     )
 
 
@@ -351,6 +390,7 @@ def on_submitted(w: Writes, item: Item) -> None:
     )
     for author in (d["actor_id"], *d["team_ids"]):
         upsert(w, "nt_authors", {"submission_id": submission_id, "account_id": author})
+    on_review_assigned(w, item)
 
 
 def on_revised(w: Writes, item: Item) -> None:
@@ -359,6 +399,7 @@ def on_revised(w: Writes, item: Item) -> None:
     update(w, "nt_submissions", {"submission_id": submission_id}, {"title": d["content"]["title"]})
     for author in d.get("author_ids") or ():
         upsert(w, "nt_authors", {"submission_id": submission_id, "account_id": author})
+    on_rereview_needed(w, item)
 
 
 def on_coauthorship_confirmed(w: Writes, item: Item) -> None:
@@ -633,6 +674,65 @@ def on_reset_requested(w: Writes, item: Item) -> None:
     account_mail(w, item, "password_reset", {"reset_id": _data(item)["reset_id"]})
 
 
+# --- reviews (issue 23): a new entry to review, a scored entry revised --------------------
+
+
+def on_review_assigned(w: Writes, item: Item) -> None:
+    """Every accepted reviewer is assigned every entry of the challenge (see
+    projections.reviewers.queries): each hears of a new one, by the challenge's name."""
+    d = _data(item)
+    challenge = d["challenge_id"]
+    notify(
+        w,
+        item,
+        "review_assigned",
+        (
+            "SELECT account_id FROM nt_reviewers WHERE challenge_id = ? AND position < ?",
+            (challenge, item.position),
+        ),
+        challenge_id=challenge,
+    )
+
+
+def on_review_started(w: Writes, item: Item) -> None:
+    d = _data(item)
+    upsert(
+        w,
+        "nt_review_streams",
+        {
+            "review_id": str(item.originator_id),
+            "submission_id": d["submission_id"],
+            "account_id": d["actor_id"],
+        },
+    )
+
+
+def on_scored(w: Writes, item: Item) -> None:
+    # The first score counts (DO NOTHING keeps the earliest position): whoever scored
+    # any version before a revision has a stale review after it (decision 0022).
+    w.execute(
+        "INSERT INTO nt_scored (submission_id, account_id, position)"
+        " SELECT submission_id, account_id, CAST(? AS BIGINT) FROM nt_review_streams"
+        " WHERE review_id = ? ON CONFLICT DO NOTHING",
+        (item.position, str(item.originator_id)),
+    )
+
+
+def on_rereview_needed(w: Writes, item: Item) -> None:
+    submission = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "rereview_needed",
+        (
+            "SELECT account_id FROM nt_scored WHERE submission_id = ? AND position < ?",
+            (submission, item.position),
+        ),
+        submission_id=submission,
+        params={"version": _data(item)["version"]},
+    )
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -675,6 +775,9 @@ PROJECTION = Projection(
             IpAgreement.LicenceGranted: on_transferred,
             Team.Formed: on_team_formed,
             Team.MembersInvited: on_members_invited,
+            Review.Started: on_review_started,
+            Review.ScoresRecorded: on_scored,
+            Review.ScoresRevised: on_scored,
         }
     ),
 )

@@ -55,6 +55,7 @@ from openinno.commands.retry import retry_on_conflict
 from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.tokens import ApiTokens
 from openinno.commands.votes import VoteIntegrity
+from openinno.commands.webhooks import WebhookCommands
 from openinno.derivatives import DerivedFiles
 from openinno.domain import (
     Account,
@@ -131,6 +132,7 @@ class OpenInno(
     AccountLinks,
     NotificationCommands,
     VoteIntegrity,
+    WebhookCommands,
     Remedies,
     TeamCommands,
     Judging,

@@ -84,6 +84,11 @@ class Settings:
     # secret number a browser searches for: about half as many SHA-256 hashes on
     # average); 0: off.  web/proof_of_work.py.
     proof_of_work: int = 0
+    # Webhooks (issue 23): endpoints whose host resolves to a private, loopback or
+    # link-local address are refused unless this is on (OPENINNO_WEBHOOKS_ALLOW_PRIVATE=1);
+    # a delivery not made this long after its event is recorded expired, never sent.
+    webhooks_allow_private: bool = False
+    webhook_max_age_hours: float = 72.0
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -128,6 +133,9 @@ class Settings:
             ),
             mail_max_age_hours=float(env.get("OPENINNO_MAIL_MAX_AGE_HOURS", 72)),
             proof_of_work=_work_factor(env.get("OPENINNO_PROOF_OF_WORK", "")),
+            webhooks_allow_private=env.get("OPENINNO_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower()
+            in ("1", "true", "yes", "on"),
+            webhook_max_age_hours=float(env.get("OPENINNO_WEBHOOK_MAX_AGE_HOURS", 72)),
         )
 
     @property

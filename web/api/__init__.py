@@ -32,6 +32,7 @@ from web.api import (
     submissions,
     teams,
     votes,
+    webhooks,
 )
 from web.api.auth import provide_openinno
 from web.api.common import with_idempotency_key
@@ -63,6 +64,9 @@ ANONYMOUS_WRITES = (
     account_links.ask_password_reset,
     account_links.use_password_reset,
 )
+# Writes whose answer holds a secret shown once: never recorded for Idempotency-Key
+# (web/api/idempotency.py NEVER_RECORDED).
+UNRECORDED_WRITES = (webhooks.register_webhook,)
 
 
 @dataclass
@@ -148,6 +152,7 @@ def api_setup(
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
+        *webhooks.HANDLERS,
         *log.HANDLERS,
         problems.describe_problem,
         problems.list_problems,
@@ -160,7 +165,8 @@ def api_setup(
             # (a key reused for another request) before the handler runs; a read-only
             # token gets 403 on every write (web.api.auth).
             handler.responses = {**problem_spec(403, 409, 422), **handler.responses}
-            handler.operation_class = with_idempotency_key(handler.operation_class)
+            if handler not in UNRECORDED_WRITES:
+                handler.operation_class = with_idempotency_key(handler.operation_class)
     router = Router(
         path=API_PATH,
         route_handlers=handlers,

@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 from jinja2 import Environment
 
@@ -27,7 +28,7 @@ from openinno.domain.notices import ACCOUNT_MAILS
 from openinno.settings import Settings
 from projections.db import Db, Row
 from projections.notifications import reminders
-from web.mail import outbox
+from web.mail import digest, outbox
 from web.mail.compose import compose, message_id
 from web.mail.transport import TransientMailError, Transport
 
@@ -77,6 +78,7 @@ class MailSender:
         reminders that fell due are made (``projections.notifications.reminders``)."""
         self.remind()
         owner = uuid.uuid4().hex
+        digest.schedule(self.db, self.now())  # the days that ended: their digests queued
         rows = outbox.claim(self.db, owner, self.now(), self.lease, self.batch)
         for row in rows:
             self._handle(row, owner)
@@ -102,14 +104,7 @@ class MailSender:
             return
         if not outbox.renew(self.db, row, owner, now, self.lease):
             return  # the lease ran out (a slow batch): another sender has the mail now
-        message = compose(
-            row,
-            env=self.env,
-            sender=self.settings.mail_from,
-            base_url=self.settings.base_url,
-            secret=self.secret,
-            now=now,
-        )
+        message = self._compose(row, now)
         try:
             self.transport.send(message)
         except TransientMailError as e:
@@ -128,6 +123,26 @@ class MailSender:
             self.db, row, owner, "sent", now, message_id=message_id(row, self.settings.base_url)
         ):
             log.error("mail %s was sent after its lease ran out", message["Message-ID"])
+
+    def _compose(self, row: Row, now: datetime) -> EmailMessage:
+        if row["kind"] == digest.KIND:
+            return digest.compose_digest(
+                row,
+                digest.items(self.db, str(row["account_id"]), int(row["position"])),
+                env=self.env,
+                sender=self.settings.mail_from,
+                base_url=self.settings.base_url,
+                message_id=message_id(row, self.settings.base_url),
+                now=now,
+            )
+        return compose(
+            row,
+            env=self.env,
+            sender=self.settings.mail_from,
+            base_url=self.settings.base_url,
+            secret=self.secret,
+            now=now,
+        )
 
     def catch_up(self) -> int:
         total = 0

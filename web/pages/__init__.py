@@ -35,6 +35,7 @@ from web.pages import (
     sponsors,
     teams,
     votes,
+    webhooks,
 )
 from web.pages.base import Pages, provide_pages, provide_viewer
 from web.pages.config import PagesConfig
@@ -95,6 +96,7 @@ def pages_setup(
             teams.TeamPages,
             drafts.DraftPages,
             sponsors.SponsorPages,
+            webhooks.WebhookPages,
             reviewers.ReviewerPages,
             legal.LegalPages,
             agreements.AgreementPages,

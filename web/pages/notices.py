@@ -38,6 +38,8 @@ TEXTS = {
     "signature_pending": N_(
         "The IP agreement for “%(entry)s” has awaited your signature for three days."
     ),
+    "review_assigned": N_("A new entry awaits your review in “%(challenge)s”."),
+    "rereview_needed": N_("“%(entry)s” was revised to version %(version)s: score it again."),
 }
 SUBJECT = N_("openinno: %(what)s")
 FALLBACK = N_("Something happened on openinno.")
@@ -54,7 +56,7 @@ def link(row: Mapping[str, Any]) -> str:
         return f"/agreements/{row['agreement_id']}"
     if kind in ("shortlisted", "awarded"):
         return "/submissions/mine"
-    if kind in ("reviewer_invited", "review_due"):
+    if kind in ("reviewer_invited", "review_due", "review_assigned", "rereview_needed"):
         return "/reviews"
     if kind == "team_invitation" and row.get("team_id"):
         return f"/teams/{row['team_id']}"
@@ -74,6 +76,7 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "entry": row.get("entry_title") or "…",
         "team": row.get("team_name") or "…",
         "place": params.get("place", ""),
+        "version": params.get("version", ""),
         "reason": params.get("reason", ""),
         "text": _shorten(params.get("text", "")),
         "closes_at": format_when(params["closes_at"], locale, time_zone)

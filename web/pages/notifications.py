@@ -43,8 +43,14 @@ KIND_NAMES = {
     "closing_soon": N_("Reminders: a challenge closes and my draft is not submitted"),
     "review_due": N_("Reminders: review ends and entries await my scores"),
     "signature_pending": N_("Reminders: an agreement awaits my signature"),
+    "review_assigned": N_("New entries to review"),
+    "rereview_needed": N_("Entries to review again"),
 }
-MODE_NAMES = {"instant": N_("E-mail at once"), "off": N_("No e-mail")}
+MODE_NAMES = {
+    "instant": N_("E-mail at once"),
+    "off": N_("No e-mail"),
+    "daily": N_("Daily digest"),
+}
 
 
 def _before(value: str) -> tuple[int, str] | None:

@@ -17,7 +17,7 @@ class NotificationCommands(CommandBase):
     def set_notification_preference(
         self, actor_id: UUID, kind: str, mail: str, *, unsubscribed: bool = False
     ) -> Recorded:
-        """``mail``: ``instant`` or ``off``.  Setting what is already set records
+        """``mail``: ``instant``, ``daily`` (a digest) or ``off``.  Setting what is already set records
         nothing (a second click on an unsubscribe link changes nothing)."""
         account = self._actor(actor_id, readonly=False)
         before = account.version

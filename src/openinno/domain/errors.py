@@ -169,6 +169,7 @@ NOT_FOUND: dict[str, str] = {
     "team": N_("No team with id %(id)s."),
     "reviewer": N_("No assigned reviewer with id %(id)s."),
     "vote": N_("No vote with id %(id)s."),
+    "webhook": N_("No webhook with id %(id)s."),
 }
 # For a kind without a sentence of its own yet.
 NOTHING_FOUND = N_("Nothing with id %(id)s.")

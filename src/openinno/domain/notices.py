@@ -24,10 +24,14 @@ KINDS: tuple[str, ...] = (
     "closing_soon",
     "review_due",
     "signature_pending",
+    # issue 23, review: a new entry for a reviewer; an entry a reviewer scored revised
+    "review_assigned",
+    "rereview_needed",
 )
 
-# How a kind reaches a person by e-mail: at once, or not at all (in-app always).
-MAIL_MODES: tuple[str, ...] = ("instant", "off")
+# How a kind reaches a person by e-mail: at once, in one mail a day collecting the
+# day's notifications of every such kind (issue 23), or not at all (in-app always).
+MAIL_MODES: tuple[str, ...] = ("instant", "off", "daily")
 DEFAULT_MAIL_MODE = "instant"
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from openinno.domain.errors import AccessDenied, InvalidInput, InvalidState
+from openinno.domain.errors import NOT_FOUND, AccessDenied, InvalidInput, InvalidState, NotFound
 from openinno.domain.limits import check_text
 from openinno.domain.values import ORG_ROLES, FileRef
+from openinno.domain.webhooks import MAX_ENDPOINTS, check_types, check_url
 
 # A logo is an image the pages show on the organisation's challenges: raster kinds
 # only (an SVG can carry script), small (it is shown on every challenge card).
 LOGO_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 LOGO_MAX_BYTES = 512 * 1024
+
+
+class Webhook(NamedTuple):
+    url: str
+    types: tuple[str, ...]
+    at: datetime
 
 
 class Organisation(Aggregate):
@@ -30,6 +38,10 @@ class Organisation(Aggregate):
         self.name = name
         # The creator is the first owner.
         self.members: dict[UUID, str] = {actor_id: "owner"}
+        # Webhooks registered and not removed: id -> {"url", "types", "at"}.  The signing
+        # secret is not recorded: it is derived from the site's secret key and the
+        # webhook id (web/webhooks/signing.py), so the log never holds it.
+        self.webhooks: dict[UUID, Webhook] = {}
 
     @staticmethod
     def check_name(name: str) -> str:
@@ -111,3 +123,51 @@ class Organisation(Aggregate):
 
     def _owner_count(self) -> int:
         return sum(1 for role in self.members.values() if role == "owner")
+
+    # --- webhooks (issue 23) ------------------------------------------------------------
+
+    class WebhookRegistered(Aggregate.Event):
+        actor_id: UUID
+        webhook_id: UUID
+        url: str
+        types: tuple[str, ...]
+
+    def register_webhook(
+        self, actor_id: UUID, webhook_id: UUID, url: str, types: list[str], at: datetime
+    ) -> None:
+        self.require_role(actor_id, "owner", "manager")
+        if len(self.webhooks) >= MAX_ENDPOINTS:
+            raise InvalidState(
+                "An organisation has at most %(limit)s webhooks.", limit=MAX_ENDPOINTS
+            )
+        self._webhook_registered(actor_id, webhook_id, check_url(url), check_types(types), at)
+
+    @event(WebhookRegistered)
+    def _webhook_registered(
+        self,
+        actor_id: UUID,
+        webhook_id: UUID,
+        url: str,
+        types: tuple[str, ...],
+        timestamp: datetime,
+    ) -> None:
+        self.webhooks[webhook_id] = Webhook(url, tuple(types), timestamp)
+
+    class WebhookRemoved(Aggregate.Event):
+        actor_id: UUID
+        webhook_id: UUID
+
+    def require_webhook(self, actor_id: UUID, webhook_id: UUID) -> Webhook:
+        self.require_role(actor_id, "owner", "manager")
+        hook = self.webhooks.get(webhook_id)
+        if hook is None:
+            raise NotFound(NOT_FOUND["webhook"], id=str(webhook_id))
+        return hook
+
+    def remove_webhook(self, actor_id: UUID, webhook_id: UUID, at: datetime) -> None:
+        self.require_webhook(actor_id, webhook_id)
+        self._webhook_removed(actor_id, webhook_id, at)
+
+    @event(WebhookRemoved)
+    def _webhook_removed(self, actor_id: UUID, webhook_id: UUID, timestamp: datetime) -> None:
+        del self.webhooks[webhook_id]

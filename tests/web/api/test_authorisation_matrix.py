@@ -353,6 +353,31 @@ def fresh_assigned(w: World, role: str) -> dict[str, str]:
     return made
 
 
+HOOK_URL = "https://93.184.216.34/hooks"  # a global address: no DNS, no SSRF refusal
+
+
+def fresh_webhook(w: World, role: str) -> dict[str, str]:
+    """A webhook of the owner's organisation for new questions, and one delivery of it
+    that failed (redelivery is for deliveries no longer queued)."""
+    from projections.db import open_db
+    from web.readside import read_store_for
+
+    owner, org = uuid.UUID(w.users["owner"].id), uuid.UUID(w.ids["org"])
+    hook = w.app.register_webhook(owner, org, HOOK_URL, ["question.asked"]).id
+    w.post("other_solver", f"/api/v1/challenges/{w.ids['open']}/questions", {"text": "Gears?"})
+    w.read_side.catch_up()
+    db = open_db(read_store_for(w.app.settings))
+    try:
+        with db.batch():
+            db.execute(
+                "UPDATE wh_deliveries SET status = 'failed' WHERE webhook_id = ?", [str(hook)]
+            )
+        (row,) = db.rows("SELECT position FROM wh_deliveries WHERE webhook_id = ?", [str(hook)])
+    finally:
+        db.close()
+    return {"fresh": str(hook), "delivery": str(row["position"])}
+
+
 def new_account(w: World, role: str) -> dict[str, Any]:
     name = f"n{uuid.uuid4().hex[:10]}"
     return {"account": sign_up(w.c, name).id}
@@ -747,6 +772,34 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("owner",), 404) | {"legal": 403},
         "/organisations/{org}/members/{fresh}",
         prepare=fresh_manager,
+    ),
+    # webhooks (issue 23): owners and managers; legal members are refused, anyone else
+    # does not see the organisation
+    ("POST", "/organisations/{organisation_id}/webhooks"): Row(
+        only(201, ("owner",), 404) | {"legal": 403},
+        "/organisations/{org}/webhooks",
+        body=lambda w, r: {"url": HOOK_URL, "types": ["submission.received"]},
+    ),
+    ("GET", "/organisations/{organisation_id}/webhooks"): Row(
+        only(200, ("owner",), 404) | {"legal": 403}, "/organisations/{org}/webhooks"
+    ),
+    ("DELETE", "/organisations/{organisation_id}/webhooks/{webhook_id}"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/organisations/{org}/webhooks/{fresh}",
+        prepare=fresh_webhook,
+    ),
+    ("GET", "/organisations/{organisation_id}/webhooks/{webhook_id}/deliveries"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/organisations/{org}/webhooks/{fresh}/deliveries",
+        prepare=fresh_webhook,
+    ),
+    (
+        "POST",
+        "/organisations/{organisation_id}/webhooks/{webhook_id}/deliveries/{position}/redeliver",
+    ): Row(
+        only(202, ("owner",), 404) | {"legal": 403},
+        "/organisations/{org}/webhooks/{fresh}/deliveries/{delivery}/redeliver",
+        prepare=fresh_webhook,
     ),
     ("POST", "/admin/accounts/{account_id}/admin"): Row(
         only(200, ("admin",), 403), "/admin/accounts/{fresh}/admin", prepare=fresh_account

@@ -118,6 +118,14 @@ def fresh_team_of_two(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(team.id), "member": str(w.cast.other_solver)}
 
 
+def fresh_webhook(w: World, role: str) -> dict[str, str]:
+    """A webhook of the organisation's (registered by its owner)."""
+    hook = w.cast.app.register_webhook(
+        w.cast.sponsor, w.cast.organisation, "https://93.184.216.34/hook", ["question.asked"]
+    )
+    return {"fresh": str(hook.id)}
+
+
 @pytest.fixture
 def world(web: Web, cast: Scene) -> World:
     app, clock = cast.app, cast.clock
@@ -329,6 +337,23 @@ MATRIX: dict[tuple[str, str], Row] = {
         # owners only (no owner among the roles here): members are refused
         post_only(303, (), denied=404, manager=403, legal=403),
         "/organisations/{org}/members/{solver_account}/remove",
+    ),
+    # webhooks (issue 23): owners and managers; legal members are refused
+    ("GET", f"{ORG}/webhooks"): Row(
+        only(200, ("manager",)) | {"legal": 403}, "/organisations/{org}/webhooks"
+    ),
+    ("POST", f"{ORG}/webhooks"): Row(
+        post_only(400, ("manager",), legal=403), "/organisations/{org}/webhooks", {"url": ""}
+    ),
+    ("POST", f"{ORG}/webhooks/{{webhook_id:uuid}}/remove"): Row(
+        post_only(303, ("manager",), legal=403),
+        "/organisations/{org}/webhooks/{fresh}/remove",
+        prepare=fresh_webhook,
+    ),
+    ("POST", f"{ORG}/webhooks/{{webhook_id:uuid}}/deliveries/{{position:int}}/redeliver"): Row(
+        post_only(303, ("manager",), legal=403),
+        "/organisations/{org}/webhooks/{fresh}/deliveries/1/redeliver",
+        prepare=fresh_webhook,
     ),
     ("GET", f"{C}/draft"): Row(only(200, MEMBERS), "/challenges/{draft}/draft"),
     # editing and deleting a draft (issue 25): owners and managers; legal 403 on save
