@@ -29,6 +29,7 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
+from openinno.commands.appeals import Appeals
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -125,6 +126,7 @@ A = TypeVar("A", bound=Aggregate)
 class OpenInno(
     NotificationCommands,
     Remedies,
+    Appeals,
     TeamCommands,
     Judging,
     EntryDrafts,

@@ -2,6 +2,7 @@
 
 from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
+from openinno.domain.appeal import Appeal
 from openinno.domain.challenge import Challenge
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
@@ -30,6 +31,7 @@ AGGREGATES = (
     ApiKeyring,
     IdempotencyRecord,
     SigningKeys,
+    Appeal,
 )
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "Account",
     "ApiKeyring",
     "ApiToken",
+    "Appeal",
     "Challenge",
     "EmailClaim",
     "EntryDraft",

@@ -95,6 +95,8 @@ class Challenge(Aggregate):
         # The review timing goes into the terms explicitly (a draft may leave it unsaid):
         # solvers accept when their entries will be judged.
         spec = replace(self.spec, review_timing=self.spec.review_runs)
+        # So are the appeal rules (issue 24): how long solvers may appeal, and what.
+        spec = replace(spec, appeals=spec.appeal_rules)
         terms = ChallengeTerms(
             challenge_id=self.id,
             organisation_id=self.organisation_id,
@@ -168,6 +170,30 @@ class Challenge(Aggregate):
         self, actor_id: UUID, question_id: UUID, reason: str, timestamp: datetime
     ) -> None:
         self.questions[question_id]["hidden"] = True
+        # From when an appeal of the decision may be made (issue 24).
+        self.questions[question_id]["hidden_at"] = timestamp
+
+    class QuestionRestored(Aggregate.Event):
+        """A hidden question shows again: an appeal of its hiding was upheld (issue 24)."""
+
+        actor_id: UUID
+        question_id: UUID
+        appeal_id: UUID
+        reason: str
+
+    def restore_question(
+        self, actor_id: UUID, question_id: UUID, appeal_id: UUID, reason: str, at: datetime
+    ) -> None:
+        question = self.questions.get(question_id)
+        if question is None or not question["hidden"]:
+            raise InvalidState("This question is not hidden.")
+        self._question_restored(actor_id, question_id, appeal_id, check_text(reason, "reason"), at)
+
+    @event(QuestionRestored)
+    def _question_restored(
+        self, actor_id: UUID, question_id: UUID, appeal_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        self.questions[question_id]["hidden"] = False
 
     class AnnouncementPosted(Aggregate.Event):
         actor_id: UUID

@@ -27,3 +27,8 @@ def support_tally_id(submission_id: UUID) -> UUID:
 
 def review_id(submission_id: UUID, reviewer_id: UUID) -> UUID:
     return uuid5(NAMESPACE, f"review:{submission_id}:{reviewer_id}")
+
+
+def moderation_appeal_id(question_id: UUID, hidden_at: str) -> UUID:
+    """One appeal per hiding of a question (issue 24)."""
+    return uuid5(NAMESPACE, f"appeal:moderation:{question_id}:{hidden_at}")

@@ -59,6 +59,22 @@ class Voting(msgspec.Struct, frozen=True):
     threshold: int | None = None
 
 
+# How long a solver has to appeal a decision about their entry, unless the terms say
+# otherwise (issue 24): a week, Topcoder's appeal phase being a matter of days.
+DEFAULT_APPEAL_WINDOW_DAYS = 7
+MAX_APPEAL_WINDOW_DAYS = 90
+
+
+class AppealRules(msgspec.Struct, frozen=True):
+    """What the terms say of appeals (issue 24): ``window_days`` to appeal a
+    disqualification or a moderation decision from when it was recorded (0: no
+    appeals); ``scores``: whether the published scores can be appealed too, within
+    the same window from the end of review."""
+
+    window_days: int = DEFAULT_APPEAL_WINDOW_DAYS
+    scores: bool = False
+
+
 class ChallengeSpec(msgspec.Struct, frozen=True):
     """What a sponsor drafts; frozen into the terms at publish."""
 
@@ -82,10 +98,18 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # into the terms explicitly, so every terms hash since covers it, and the terms
     # of older challenges re-encode to the very bytes they hashed (``terms_document``).
     review_timing: ReviewTiming | None = None
+    # Appeals (issue 24).  None: terms from before appeals existed, or a draft that did
+    # not say; both mean ``AppealRules()``.  Written into the terms at publish, like
+    # ``review_timing``; left out of older terms' documents (``terms_document``).
+    appeals: AppealRules | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
         return self.review_timing or "after_close"
+
+    @property
+    def appeal_rules(self) -> AppealRules:
+        return self.appeals or AppealRules()
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -162,12 +186,14 @@ def canonical_json(value: Any) -> bytes:
 
 def terms_document(terms: ChallengeTerms) -> bytes:
     """The canonical bytes whose SHA-256 is a challenge's terms hash.  Terms published
-    before ``review_timing`` existed were hashed without the key; it decodes as None
-    and is left out again, so their document is the bytes they hashed."""
-    if terms.spec.review_timing is not None:
+    before ``review_timing`` (or ``appeals``) existed were hashed without the key; it
+    decodes as None and is left out again, so their document is the bytes they hashed."""
+    if terms.spec.review_timing is not None and terms.spec.appeals is not None:
         return canonical_json(terms)
     value = msgspec.to_builtins(terms)
-    del value["spec"]["review_timing"]
+    for key in ("review_timing", "appeals"):
+        if value["spec"][key] is None:
+            del value["spec"][key]
     return canonical_json(value)
 
 
@@ -353,6 +379,12 @@ def validate_spec(spec: ChallengeSpec) -> None:
         raise InvalidInput("The support threshold is 1 to 10,000,000.", field="voting")
     if spec.review_timing is not None and spec.review_timing not in REVIEW_TIMINGS:
         raise InvalidInput("Review runs after_close or rolling.", field="review_timing")
+    if spec.appeals is not None and not 0 <= spec.appeals.window_days <= MAX_APPEAL_WINDOW_DAYS:
+        raise InvalidInput(
+            "Appeals may be open for 0 to %(max)s days.",
+            field="appeals",
+            max=MAX_APPEAL_WINDOW_DAYS,
+        )
     if spec.ip_terms not in IP_TERMS:
         raise InvalidInput(
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"
