@@ -15,6 +15,10 @@ KINDS = (
     "entry_disqualified",
     "agreement_disputed",
     "agreement_rescinded",
+    "appeal_upheld",
+    "appeal_rejected",
+    "entry_reinstated",
+    "question_restored",
 )
 
 

@@ -23,7 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Team
+from openinno.domain import (
+    Account,
+    Appeal,
+    Challenge,
+    IpAgreement,
+    Organisation,
+    Submission,
+    Team,
+)
 from openinno.domain.notices import DEFAULT_MAIL_MODE
 from openinno.domain.submission import SolverEntries
 from projections.projection import Item, Projection
@@ -47,6 +55,7 @@ TABLES = (
     "nt_teams",
     "nt_preferences",
     "nt_notifications",
+    "nt_appeals",
 )
 
 DDL = (
@@ -94,6 +103,10 @@ DDL = (
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " created_at TEXT NOT NULL, challenge_id TEXT, submission_id TEXT, agreement_id TEXT,"
     " team_id TEXT, params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
+    # Appeals (issue 24): who appealed, on which challenge.
+    "CREATE TABLE IF NOT EXISTS nt_appeals ("
+    " appeal_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, appellant_id TEXT NOT NULL,"
+    " submission_id TEXT)",
     # --- kept over a rebuild ---
     # The transactional outbox: a mail per notification the recipient wants by e-mail,
     # queued in the notification's transaction; the sender (web/mail) claims, sends and
@@ -589,6 +602,81 @@ def on_members_invited(w: Writes, item: Item) -> None:
     )
 
 
+# --- appeals (issue 24) -------------------------------------------------------------------
+
+
+def _sponsor_deciders(challenge_id: str) -> Recipients:
+    return (
+        "SELECT m.account_id FROM nt_members m JOIN nt_challenges c"
+        " ON c.organisation_id = m.organisation_id"
+        " WHERE c.challenge_id = ? AND m.role IN ('owner', 'manager')",
+        (challenge_id,),
+    )
+
+
+def on_appeal_filed(w: Writes, item: Item) -> None:
+    d = _data(item)
+    appeal = str(item.originator_id)
+    upsert(
+        w,
+        "nt_appeals",
+        {
+            "appeal_id": appeal,
+            "challenge_id": d["challenge_id"],
+            "appellant_id": d["actor_id"],
+            "submission_id": d.get("submission_id"),
+        },
+    )
+    notify(
+        w,
+        item,
+        "appeal_filed",
+        _sponsor_deciders(d["challenge_id"]),
+        challenge_id=d["challenge_id"],
+        params={"appeal_id": appeal},
+    )
+
+
+def _appeal_parties(appeal_id: str, *, sponsor: bool) -> Recipients:
+    appellant = "SELECT appellant_id AS account_id FROM nt_appeals WHERE appeal_id = ?"
+    if not sponsor:
+        return appellant, (appeal_id,)
+    return (
+        f"{appellant} UNION SELECT m.account_id FROM nt_members m"
+        " JOIN nt_challenges c ON c.organisation_id = m.organisation_id"
+        " JOIN nt_appeals a ON a.challenge_id = c.challenge_id"
+        " WHERE a.appeal_id = ? AND m.role IN ('owner', 'manager')",
+        (appeal_id, appeal_id),
+    )
+
+
+def on_appeal_answered(w: Writes, item: Item) -> None:
+    appeal = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "appeal_answered",
+        _appeal_parties(appeal, sponsor=True),
+        challenge_id=_data(item)["challenge_id"],
+        submission_id=_data(item).get("submission_id"),
+        params={"appeal_id": appeal},
+    )
+
+
+def on_appeal_decided(w: Writes, item: Item) -> None:
+    d = _data(item)
+    appeal = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "appeal_decided",
+        _appeal_parties(appeal, sponsor=False),
+        challenge_id=d["challenge_id"],
+        submission_id=d.get("submission_id"),
+        params={"appeal_id": appeal, "outcome": d["outcome"], "reason": d["reason"][:200]},
+    )
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -627,5 +715,8 @@ PROJECTION = Projection(
         IpAgreement.LicenceGranted: on_transferred,
         Team.Formed: on_team_formed,
         Team.MembersInvited: on_members_invited,
+        Appeal.Filed: on_appeal_filed,
+        Appeal.Answered: on_appeal_answered,
+        Appeal.Decided: on_appeal_decided,
     },
 )

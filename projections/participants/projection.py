@@ -373,6 +373,16 @@ def on_question_hidden(db: Writes, item: Item) -> None:
     )
 
 
+def on_question_restored(db: Writes, item: Item) -> None:
+    # An appeal of the hiding upheld (issue 24): shown again.
+    update(
+        db,
+        "pt_questions",
+        {"question_id": _data(item)["question_id"]},
+        {"hidden": 0, "hidden_reason": None, "hidden_at": None},
+    )
+
+
 def _announce(db: Writes, item: Item, kind: str) -> None:
     d = _data(item)
     insert(
@@ -518,6 +528,12 @@ def on_disqualified(db: Writes, item: Item) -> None:
     _submission(db, item, status="disqualified")
 
 
+def on_reinstated(db: Writes, item: Item) -> None:
+    # An appeal of the disqualification upheld (issue 24): only a submitted entry
+    # could be disqualified, so it is submitted again.
+    _submission(db, item, status="submitted")
+
+
 def on_shortlisted(db: Writes, item: Item) -> None:
     _submission(db, item, shortlisted=1)
 
@@ -579,6 +595,7 @@ PROJECTION = Projection(
         Challenge.QuestionAsked: on_question_asked,
         Challenge.QuestionAnswered: on_question_answered,
         Challenge.QuestionHidden: on_question_hidden,
+        Challenge.QuestionRestored: on_question_restored,
         Challenge.AnnouncementPosted: on_announcement,
         Challenge.DeadlineExtended: on_deadline_extended,
         Challenge.ReviewClosedEarly: on_review_closed_early,
@@ -596,6 +613,7 @@ PROJECTION = Projection(
         Challenge.Cancelled: on_cancelled,
         Submission.Withdrawn: on_withdrawn,
         Submission.Disqualified: on_disqualified,
+        Submission.Reinstated: on_reinstated,
         Submission.Shortlisted: on_shortlisted,
         Submission.SupportThresholdReached: on_threshold_reached,
     },

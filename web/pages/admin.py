@@ -53,6 +53,10 @@ DECISION_LABELS = {
     "entry_disqualified": N_("Entry disqualified"),
     "agreement_disputed": N_("Agreement disputed"),
     "agreement_rescinded": N_("Agreement rescinded"),
+    "appeal_upheld": N_("Appeal upheld"),
+    "appeal_rejected": N_("Appeal rejected"),
+    "entry_reinstated": N_("Entry reinstated"),
+    "question_restored": N_("Question shown again"),
 }
 assert set(DECISION_LABELS) == set(KINDS)
 

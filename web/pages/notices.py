@@ -29,7 +29,11 @@ TEXTS = {
     "payment_recorded": N_("A payment of %(amount)s for “%(entry)s” was recorded."),
     "transfer_done": N_("The agreement for “%(entry)s” is complete: the rights have passed."),
     "team_invitation": N_("You are invited to join the team “%(team)s”."),
+    "appeal_filed": N_("An appeal was filed on “%(challenge)s”."),
+    "appeal_answered": N_("An appeal on “%(challenge)s” has a new answer."),
+    "appeal_decided": N_("Your appeal on “%(challenge)s” was decided (%(outcome)s): %(reason)s"),
 }
+OUTCOMES = {"upheld": N_("upheld"), "rejected": N_("rejected")}
 SUBJECT = N_("openinno: %(what)s")
 FALLBACK = N_("Something happened on openinno.")
 # What a mail's footer and the centre say about preferences.
@@ -41,6 +45,10 @@ UNSUBSCRIBE = N_("Stop e-mails of this kind")
 def link(row: Mapping[str, Any]) -> str:
     """The page the notification is about (a path on this site)."""
     kind = row["kind"]
+    if kind.startswith("appeal_"):
+        appeal_id = json.loads(row.get("params") or "{}").get("appeal_id")
+        if appeal_id:
+            return f"/appeals/{appeal_id}"
     if row.get("agreement_id") and kind != "awarded":
         return f"/agreements/{row['agreement_id']}"
     if kind in ("shortlisted", "awarded"):
@@ -66,6 +74,9 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "team": row.get("team_name") or "…",
         "place": params.get("place", ""),
         "reason": params.get("reason", ""),
+        "outcome": gettext_for(locale, OUTCOMES[params["outcome"]])
+        if params.get("outcome") in OUTCOMES
+        else "",
         "text": _shorten(params.get("text", "")),
         "closes_at": format_when(params["closes_at"], locale, time_zone)
         if params.get("closes_at")

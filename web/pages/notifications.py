@@ -40,6 +40,9 @@ KIND_NAMES = {
     "payment_recorded": N_("Payments recorded"),
     "transfer_done": N_("Rights transferred"),
     "team_invitation": N_("Team invitations"),
+    "appeal_filed": N_("Appeals filed on my organisation's challenges"),
+    "appeal_answered": N_("Answers in appeals I take part in"),
+    "appeal_decided": N_("Decisions on my appeals"),
 }
 MODE_NAMES = {"instant": N_("E-mail at once"), "off": N_("No e-mail")}
 

@@ -92,11 +92,14 @@ class Appeal(Aggregate):
         actor_id: UUID
         text: str
         files: tuple[FileRef, ...]
-        submission_id: UUID | None = None
+        # Repeated from Filed, so read models file the message without a lookup.
+        challenge_id: UUID
+        submission_id: UUID | None
 
     def answer(self, actor_id: UUID, text: str, files: tuple[FileRef, ...], at: datetime) -> None:
         self.require_open()
-        self._answered(actor_id, check_message(text, files), files, self.submission_id, at)
+        text = check_message(text, files)
+        self._answered(actor_id, text, files, self.challenge_id, self.submission_id, at)
 
     @event(Answered)
     def _answered(
@@ -104,6 +107,7 @@ class Appeal(Aggregate):
         actor_id: UUID,
         text: str,
         files: tuple[FileRef, ...],
+        challenge_id: UUID,
         submission_id: UUID | None,
         timestamp: datetime,
     ) -> None:
@@ -119,7 +123,8 @@ class Appeal(Aggregate):
         actor_id: UUID
         outcome: str
         reason: str
-        submission_id: UUID | None = None
+        challenge_id: UUID
+        submission_id: UUID | None
 
     def decide(self, actor_id: UUID, outcome: str, reason: str, at: datetime) -> None:
         self.require_open()
@@ -128,7 +133,7 @@ class Appeal(Aggregate):
         if not reason.strip():
             raise InvalidInput("Say why.", field="reason")
         reason = check_text(reason, "reason")
-        self._decided(actor_id, outcome, reason, self.submission_id, at)
+        self._decided(actor_id, outcome, reason, self.challenge_id, self.submission_id, at)
 
     @event(Decided)
     def _decided(
@@ -136,6 +141,7 @@ class Appeal(Aggregate):
         actor_id: UUID,
         outcome: str,
         reason: str,
+        challenge_id: UUID,
         submission_id: UUID | None,
         timestamp: datetime,
     ) -> None:

@@ -20,6 +20,11 @@ KINDS: tuple[str, ...] = (
     "payment_recorded",
     "transfer_done",
     "team_invitation",
+    # Appeals (issue 24): to the sponsor when filed; to both sides when answered;
+    # to the appellant when decided.
+    "appeal_filed",
+    "appeal_answered",
+    "appeal_decided",
 )
 
 # How a kind reaches a person by e-mail: at once, or not at all (in-app always).
