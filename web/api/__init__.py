@@ -15,6 +15,7 @@ from litestar.types import ExceptionHandlersMap
 from openinno.settings import Settings
 from web.api import (
     accounts,
+    appeals,
     audit,
     awards,
     catalogue,
@@ -117,6 +118,7 @@ def api_setup(
         *votes.HANDLERS,
         *reviews.HANDLERS,
         *remedies.HANDLERS,
+        *appeals.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,

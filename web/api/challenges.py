@@ -18,6 +18,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.domain.values import (
+    AppealRules,
     ChallengeSpec,
     Criterion,
     IpTerms,
@@ -100,6 +101,14 @@ class VotingBody(Strict):
     threshold: int | None = None
 
 
+class AppealsBody(Strict):
+    """What the terms say of appeals (issue 24): the days to appeal a decision (0: no
+    appeals), and whether the published scores can be appealed."""
+
+    window_days: int = 7
+    scores: bool = False
+
+
 class NewChallenge(Strict):
     organisation_id: UUID
     title: Title
@@ -126,6 +135,7 @@ class NewChallenge(Strict):
             )
         ),
     ] = "after_close"
+    appeals: AppealsBody | None = None
 
 
 class ChallengePatch(Strict):
@@ -147,6 +157,7 @@ class ChallengePatch(Strict):
     rules: Rules | UnsetType = UNSET
     language: str | UnsetType = UNSET
     review_timing: ReviewTiming | UnsetType = UNSET
+    appeals: AppealsBody | UnsetType = UNSET
 
 
 class PrizeView(msgspec.Struct, frozen=True):
@@ -165,6 +176,11 @@ class CriterionView(msgspec.Struct, frozen=True):
 class VotingView(msgspec.Struct, frozen=True):
     mode: str
     threshold: int | None
+
+
+class AppealsView(msgspec.Struct, frozen=True):
+    window_days: int
+    scores: bool
 
 
 class ChallengeView(msgspec.Struct, frozen=True):
@@ -190,6 +206,7 @@ class ChallengeView(msgspec.Struct, frozen=True):
     version: int
     review_timing: str = "after_close"
     review_closed_early: bool = False
+    appeals: AppealsView = msgspec.field(default_factory=lambda: AppealsView(7, False))
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -227,6 +244,10 @@ def _voting(voting: VotingBody) -> Voting:
     return Voting(voting.mode, voting.threshold)
 
 
+def _appeals(appeals: AppealsBody | None) -> AppealRules | None:
+    return None if appeals is None else AppealRules(appeals.window_days, appeals.scores)
+
+
 def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
     return ChallengeSpec(
         title=data.title,
@@ -245,6 +266,7 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         category=data.category,
         language=data.language,
         review_timing=data.review_timing,
+        appeals=_appeals(data.appeals),
     )
 
 
@@ -260,6 +282,8 @@ def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpe
             value = _criteria(value)
         elif name == "voting":
             value = _voting(value)
+        elif name == "appeals":
+            value = _appeals(value)
         changes[name] = value
     return msgspec.structs.replace(spec, **changes)
 
@@ -289,6 +313,7 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         version=challenge.version,
         review_timing=spec.review_runs,
         review_closed_early=challenge.review_closed_early,
+        appeals=AppealsView(spec.appeal_rules.window_days, spec.appeal_rules.scores),
     )
 
 

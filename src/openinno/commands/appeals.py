@@ -170,6 +170,24 @@ class Appeals(CommandBase):
             raise NotFound(NOT_FOUND["appeal"], id=str(appeal_id))
         return appeal
 
+    def appellant_named(self, viewer: UUID, appeal: Appeal) -> bool:
+        """Whether ``viewer`` may know who appealed: blind review's rule for an entry's
+        appeal (its authors are the appellants); a question's asker is named beside
+        the question already."""
+        if viewer == appeal.appellant_id or appeal.submission_id is None:
+            return True
+        submission = self._load(appeal.submission_id, Submission, "submission", readonly=True)
+        return self.may_see_authors(viewer, submission)
+
+    def may_answer_appeal(self, actor_id: UUID, appeal: Appeal) -> bool:
+        """The respondents: the sponsor's owners and managers, admins, and for scores
+        the challenge's reviewers (the appellant replies, which is not answering)."""
+        challenge = self._load(appeal.challenge_id, Challenge, "challenge", readonly=True)
+        allowed = ("admin", "owner", "manager") + (
+            ("reviewer",) if appeal.ground == "scores" else ()
+        )
+        return self._staff_role(actor_id, challenge) in allowed
+
     def may_decide_appeal(self, actor_id: UUID, appeal: Appeal) -> bool:
         challenge = self._load(appeal.challenge_id, Challenge, "challenge", readonly=True)
         return self._staff_role(actor_id, challenge) in ("admin", "owner", "manager")
@@ -181,14 +199,8 @@ class Appeals(CommandBase):
         self._actor(actor_id)
         self.get_appeal(actor_id, appeal_id)
         appeal = self._load(appeal_id, Appeal, "appeal")
-        challenge = self._load(appeal.challenge_id, Challenge, "challenge", readonly=True)
-        if actor_id != appeal.appellant_id:
-            role = self._staff_role(actor_id, challenge)
-            allowed = ("admin", "owner", "manager") + (
-                ("reviewer",) if appeal.ground == "scores" else ()
-            )
-            if role not in allowed:
-                raise AccessDenied("Only the sponsor's owners and managers answer this appeal.")
+        if actor_id != appeal.appellant_id and not self.may_answer_appeal(actor_id, appeal):
+            raise AccessDenied("Only the sponsor's owners and managers answer this appeal.")
         evidence = self._evidence(files)
         appeal.answer(actor_id, text, evidence, self._now())
         self._keep(files)

@@ -16,6 +16,7 @@ evidence bundle hold it whole.  Who may answer and decide is the application's r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -32,6 +33,16 @@ Outcome = Literal["upheld", "rejected"]
 OUTCOMES: tuple[str, ...] = ("upheld", "rejected")
 # Evidence files per message: a few documents, not a second entry.
 MAX_EVIDENCE_FILES = 5
+
+
+@dataclass(frozen=True)
+class AppealMessage:
+    """One message of the thread, as the aggregate keeps it for reading."""
+
+    actor_id: UUID
+    text: str
+    files: tuple[FileRef, ...]
+    at: datetime
 
 
 def check_message(text: str, files: tuple[FileRef, ...]) -> str:
@@ -76,6 +87,11 @@ class Appeal(Aggregate):
         self.submission_id = submission_id
         self.status = "open"  # open | answered | upheld | rejected
         self.answers = 0
+        self.filed_at = timestamp
+        self.thread: list[AppealMessage] = [AppealMessage(actor_id, text, files, timestamp)]
+        self.decided_by: UUID | None = None
+        self.decided_at: datetime | None = None
+        self.reason = ""
 
     @staticmethod
     def check_filing(ground: str, text: str, files: tuple[FileRef, ...]) -> str:
@@ -112,6 +128,7 @@ class Appeal(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.answers += 1
+        self.thread.append(AppealMessage(actor_id, text, files, timestamp))
         if actor_id != self.appellant_id:
             self.status = "answered"
 
@@ -146,6 +163,9 @@ class Appeal(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.status = outcome
+        self.decided_by = actor_id
+        self.decided_at = timestamp
+        self.reason = reason
 
     @property
     def closed(self) -> bool:
