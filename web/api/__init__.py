@@ -189,6 +189,7 @@ def openapi_config() -> OpenAPIConfig:
                 "awards",
                 "agreements",
                 "remedies",
+                "appeals",
                 "notifications",
                 "problems",
             )

@@ -10,7 +10,6 @@ entry's authors; everyone else reads ``by: "appellant"`` and neutral file names.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
 from uuid import UUID
@@ -22,14 +21,14 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
-from openinno.application import OpenInno, neutral_file_name
-from openinno.domain import Appeal
+from openinno.application import OpenInno
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.files import Upload
 from web.api.auth import SECURITY, provide_actor, require_token, signed_in
 from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
+from web.appeal_thread import AppealView, appeal_view
 from web.uploads import (
     MULTIPART,
     FormLimits,
@@ -70,43 +69,6 @@ class AnswerBody(Strict):
 class DecisionBody(Strict):
     outcome: Literal["upheld", "rejected"]
     reason: Reason
-
-
-class EvidenceFile(msgspec.Struct, frozen=True):
-    name: str
-    size: int
-    media_type: str
-    sha256: str
-
-
-class MessageView(msgspec.Struct, frozen=True):
-    by: str  # "appellant" or "respondent"
-    actor_id: UUID | None
-    text: str
-    files: list[EvidenceFile]
-    at: datetime
-
-
-class DecisionView(msgspec.Struct, frozen=True):
-    outcome: str
-    reason: str
-    decided_by: UUID
-    at: datetime
-
-
-class AppealView(msgspec.Struct, frozen=True):
-    id: UUID
-    ground: str
-    status: str
-    challenge_id: UUID
-    subject_id: UUID
-    submission_id: UUID | None
-    appellant_id: UUID | None
-    filed_at: datetime
-    messages: list[MessageView]
-    decision: DecisionView | None
-    may_answer: bool
-    may_decide: bool
 
 
 S = TypeVar("S", bound=Strict)
@@ -156,50 +118,6 @@ def _discard(files: list[Upload]) -> None:
     for upload in files:
         if upload.staged is not None:
             upload.staged.unlink(missing_ok=True)
-
-
-def appeal_view(openinno: OpenInno, viewer: UUID, appeal: Appeal) -> AppealView:
-    named = openinno.appellant_named(viewer, appeal)
-    staff = openinno.may_decide_appeal(viewer, appeal)
-    appellant_side = viewer == appeal.appellant_id
-    answering = openinno.may_answer_appeal(viewer, appeal)
-    messages = []
-    for m in appeal.thread:
-        mine = m.actor_id == appeal.appellant_id
-        messages.append(
-            MessageView(
-                by="appellant" if mine else "respondent",
-                actor_id=m.actor_id if named or not mine else None,
-                text=m.text,
-                files=[
-                    EvidenceFile(
-                        f.name if named or not mine else neutral_file_name(n, f),
-                        f.size,
-                        f.media_type,
-                        f.sha256,
-                    )
-                    for n, f in enumerate(m.files, start=1)
-                ],
-                at=m.at,
-            )
-        )
-    decision = None
-    if appeal.closed and appeal.decided_by is not None and appeal.decided_at is not None:
-        decision = DecisionView(appeal.status, appeal.reason, appeal.decided_by, appeal.decided_at)
-    return AppealView(
-        id=appeal.id,
-        ground=appeal.ground,
-        status=appeal.status,
-        challenge_id=appeal.challenge_id,
-        subject_id=appeal.subject_id,
-        submission_id=appeal.submission_id,
-        appellant_id=appeal.appellant_id if named else None,
-        filed_at=appeal.filed_at,
-        messages=messages,
-        decision=decision,
-        may_answer=not appeal.closed and (answering or appellant_side),
-        may_decide=not appeal.closed and staff,
-    )
 
 
 def _file(

@@ -118,6 +118,14 @@ def fresh_team_of_two(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(team.id), "member": str(w.cast.other_solver)}
 
 
+def fresh_appeal(w: World, role: str) -> dict[str, str]:
+    """A fresh entry of the solver's, disqualified and appealed (issue 24)."""
+    entry = UUID(w.fresh_entry())
+    w.cast.app.disqualify_submission(w.cast.sponsor, entry, "Copied.")
+    appeal = w.cast.app.appeal_submission(w.cast.solver, entry, "disqualification", "Mine.")
+    return {"fresh": str(appeal.id)}
+
+
 @pytest.fixture
 def world(web: Web, cast: Scene) -> World:
     app, clock = cast.app, cast.clock
@@ -467,6 +475,28 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/submissions/{submission_id:uuid}/disqualify"): Row(
         post_only(400, ("manager", "admin"), legal=403), "/submissions/{entry}/disqualify"
+    ),
+    # appeals (issue 24): the author files; the appellant, the sponsor's members and
+    # admins read; managers and admins answer and decide, the appellant replies.
+    ("GET", f"{S}/appeal"): Row(only(200, ("solver",)), "/submissions/{entry}/appeal"),
+    ("POST", f"{S}/appeal"): Row(
+        post_only(400, ("solver",)), "/submissions/{entry}/appeal", {"text": ""}, multipart=True
+    ),
+    ("GET", "/appeals/{appeal_id:uuid}"): Row(
+        only(200, ("solver", "manager", "legal", "admin")), "/appeals/{fresh}", prepare=fresh_appeal
+    ),
+    ("POST", "/appeals/{appeal_id:uuid}/answers"): Row(
+        post_only(400, ("solver", "manager", "admin"), legal=403),
+        "/appeals/{fresh}/answers",
+        {"text": ""},
+        multipart=True,
+        prepare=fresh_appeal,
+    ),
+    ("POST", "/appeals/{appeal_id:uuid}/decision"): Row(
+        post_only(400, ("manager", "admin"), legal=403, solver=403),
+        "/appeals/{fresh}/decision",
+        {"outcome": "upheld", "reason": ""},
+        prepare=fresh_appeal,
     ),
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
