@@ -73,6 +73,10 @@ PROJECTION = Projection(
         Appeal.Decided: _appeal_decided,
         Submission.Reinstated: _decision("entry_reinstated"),
         Challenge.QuestionRestored: _decision("question_restored"),
+        # Moderation (issue 24).
+        Submission.Hidden: _decision("entry_hidden"),
+        Submission.Shown: _decision("entry_shown"),
+        Challenge.AnnouncementHidden: _decision("announcement_hidden"),
     },
     # rare events: a small share of a rebuild
     rebuild_cost=0.1,

@@ -19,6 +19,9 @@ KINDS = (
     "appeal_rejected",
     "entry_reinstated",
     "question_restored",
+    "entry_hidden",
+    "entry_shown",
+    "announcement_hidden",
 )
 
 

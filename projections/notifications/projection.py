@@ -677,6 +677,18 @@ def on_appeal_decided(w: Writes, item: Item) -> None:
     )
 
 
+def on_entry_hidden(w: Writes, item: Item) -> None:
+    submission = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "entry_hidden",
+        _authors(submission),
+        submission_id=submission,
+        params={"reason": _data(item)["reason"][:200]},
+    )
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -718,5 +730,6 @@ PROJECTION = Projection(
         Appeal.Filed: on_appeal_filed,
         Appeal.Answered: on_appeal_answered,
         Appeal.Decided: on_appeal_decided,
+        Submission.Hidden: on_entry_hidden,
     },
 )

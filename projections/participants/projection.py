@@ -39,7 +39,9 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS pt_questions_challenge ON pt_questions (challenge_id, position)",
     "CREATE TABLE IF NOT EXISTS pt_announcements ("
     " announcement_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, position BIGINT NOT NULL,"
-    " kind TEXT NOT NULL, text TEXT NOT NULL, posted_at TEXT NOT NULL)",
+    " kind TEXT NOT NULL, text TEXT NOT NULL, posted_at TEXT NOT NULL,"
+    # Why a moderator hid it (issue 24; NULL: shown).
+    " hidden_reason TEXT)",
     "CREATE TABLE IF NOT EXISTS pt_submissions ("
     " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, solver_id TEXT NOT NULL,"
     " team_ids TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL,"
@@ -47,7 +49,10 @@ DDL = (
     " accepted_terms_sha256 TEXT NOT NULL, submitted_at TEXT NOT NULL,"
     " updated_at TEXT NOT NULL, shortlisted INTEGER NOT NULL DEFAULT 0, award_place INTEGER,"
     " support_count INTEGER NOT NULL DEFAULT 0,"
-    " threshold_reached INTEGER NOT NULL DEFAULT 0)",
+    " threshold_reached INTEGER NOT NULL DEFAULT 0,"
+    # Why a moderator hid the entry (issue 24; NULL: shown): the gallery shows this
+    # in its place.
+    " hidden_reason TEXT)",
     "CREATE INDEX IF NOT EXISTS pt_submissions_challenge ON pt_submissions (challenge_id)",
     # The orders big lists page in (keyset paging in SQL: an index range + LIMIT, not
     # a sort of a 150,000-entry challenge): the public gallery, most supported first
@@ -534,6 +539,24 @@ def on_reinstated(db: Writes, item: Item) -> None:
     _submission(db, item, status="submitted")
 
 
+def on_announcement_hidden(db: Writes, item: Item) -> None:
+    d = _data(item)
+    update(
+        db,
+        "pt_announcements",
+        {"announcement_id": d["announcement_id"]},
+        {"hidden_reason": d["reason"]},
+    )
+
+
+def on_entry_hidden(db: Writes, item: Item) -> None:
+    _submission(db, item, hidden_reason=_data(item)["reason"])
+
+
+def on_entry_shown(db: Writes, item: Item) -> None:
+    _submission(db, item, hidden_reason=None)
+
+
 def on_shortlisted(db: Writes, item: Item) -> None:
     _submission(db, item, shortlisted=1)
 
@@ -596,6 +619,9 @@ PROJECTION = Projection(
         Challenge.QuestionAnswered: on_question_answered,
         Challenge.QuestionHidden: on_question_hidden,
         Challenge.QuestionRestored: on_question_restored,
+        Challenge.AnnouncementHidden: on_announcement_hidden,
+        Submission.Hidden: on_entry_hidden,
+        Submission.Shown: on_entry_shown,
         Challenge.AnnouncementPosted: on_announcement,
         Challenge.DeadlineExtended: on_deadline_extended,
         Challenge.ReviewClosedEarly: on_review_closed_early,

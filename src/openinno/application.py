@@ -38,6 +38,7 @@ from openinno.commands.entry_files import (
     neutral_file_name,
 )
 from openinno.commands.judging import Judging
+from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
@@ -127,6 +128,7 @@ class OpenInno(
     NotificationCommands,
     Remedies,
     Appeals,
+    Moderation,
     TeamCommands,
     Judging,
     EntryDrafts,

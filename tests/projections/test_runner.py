@@ -168,11 +168,27 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
     db.execute("DELETE FROM ad_event_counts")
     read_side.follow_together_lag = 3
     assert [[p.name for p in g] for g in read_side.follow_groups()] == [
-        ["participants", "reviewers", "legal", "accounts", "decisions", "notifications"],
+        [
+            "participants",
+            "reviewers",
+            "legal",
+            "accounts",
+            "decisions",
+            "notifications",
+            "moderation",
+        ],
         ["admin"],
     ]
     read_side.start()
-    near = ("participants", "reviewers", "legal", "accounts", "decisions", "notifications")
+    near = (
+        "participants",
+        "reviewers",
+        "legal",
+        "accounts",
+        "decisions",
+        "notifications",
+        "moderation",
+    )
     together = {id(read_side.runners[n]) for n in near}
     assert len(together) == 1 and id(read_side.runners["admin"]) not in together
     later = cast.account("later")

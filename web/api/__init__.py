@@ -23,6 +23,7 @@ from web.api import (
     drafts,
     files,
     log,
+    moderation,
     notifications,
     organisations,
     problems,
@@ -119,6 +120,7 @@ def api_setup(
         *reviews.HANDLERS,
         *remedies.HANDLERS,
         *appeals.HANDLERS,
+        *moderation.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
@@ -190,6 +192,7 @@ def openapi_config() -> OpenAPIConfig:
                 "agreements",
                 "remedies",
                 "appeals",
+                "moderation",
                 "notifications",
                 "problems",
             )

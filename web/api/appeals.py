@@ -22,7 +22,6 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from openinno.application import OpenInno
-from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.files import Upload
 from web.api.auth import SECURITY, provide_actor, require_token, signed_in
@@ -48,13 +47,14 @@ Reason = Annotated[
 
 
 class EntryAppeal(Strict):
-    ground: Literal["disqualification", "scores"]
+    ground: Literal["disqualification", "scores", "moderation"]
     text: Text
 
 
 class AnyAppeal(Strict):
-    """``subject_id``: the entry (grounds ``disqualification``, ``scores``) or the
-    hidden question (``moderation``, with its ``challenge_id``)."""
+    """``subject_id``: the entry (grounds ``disqualification``, ``scores``, and
+    ``moderation`` of a hidden entry) or the hidden question (``moderation``, with its
+    ``challenge_id``)."""
 
     ground: Literal["disqualification", "scores", "moderation"]
     subject_id: UUID
@@ -130,9 +130,7 @@ def _file(
     files: list[Upload],
 ) -> Any:
     actor = provide_actor(request)
-    if ground == "moderation":
-        if challenge_id is None:
-            raise InvalidInput("Name the challenge of the hidden question.", field="challenge_id")
+    if ground == "moderation" and challenge_id is not None:
         return openinno.appeal_moderation(actor, challenge_id, subject_id, text, files)
     return openinno.appeal_submission(actor, subject_id, ground, text, files)
 

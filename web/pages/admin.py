@@ -57,6 +57,9 @@ DECISION_LABELS = {
     "appeal_rejected": N_("Appeal rejected"),
     "entry_reinstated": N_("Entry reinstated"),
     "question_restored": N_("Question shown again"),
+    "entry_hidden": N_("Entry hidden"),
+    "entry_shown": N_("Entry shown again"),
+    "announcement_hidden": N_("Announcement hidden"),
 }
 assert set(DECISION_LABELS) == set(KINDS)
 

@@ -32,6 +32,7 @@ TEXTS = {
     "appeal_filed": N_("An appeal was filed on “%(challenge)s”."),
     "appeal_answered": N_("An appeal on “%(challenge)s” has a new answer."),
     "appeal_decided": N_("Your appeal on “%(challenge)s” was decided (%(outcome)s): %(reason)s"),
+    "entry_hidden": N_("Your entry “%(entry)s” was hidden by a moderator: %(reason)s"),
 }
 OUTCOMES = {"upheld": N_("upheld"), "rejected": N_("rejected")}
 SUBJECT = N_("openinno: %(what)s")
@@ -51,7 +52,7 @@ def link(row: Mapping[str, Any]) -> str:
             return f"/appeals/{appeal_id}"
     if row.get("agreement_id") and kind != "awarded":
         return f"/agreements/{row['agreement_id']}"
-    if kind in ("shortlisted", "awarded"):
+    if kind in ("shortlisted", "awarded", "entry_hidden"):
         return "/submissions/mine"
     if kind == "reviewer_invited":
         return "/reviews"

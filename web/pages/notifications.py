@@ -43,6 +43,7 @@ KIND_NAMES = {
     "appeal_filed": N_("Appeals filed on my organisation's challenges"),
     "appeal_answered": N_("Answers in appeals I take part in"),
     "appeal_decided": N_("Decisions on my appeals"),
+    "entry_hidden": N_("Moderation of my entries"),
 }
 MODE_NAMES = {"instant": N_("E-mail at once"), "off": N_("No e-mail")}
 

@@ -52,7 +52,7 @@ class Appeals(CommandBase):
         text: str,
         files: Sequence[Upload] = (),
     ) -> Recorded:
-        """An author appeals the entry's disqualification or its scores."""
+        """An author appeals the entry's disqualification, its scores or its hiding."""
         self._actor(actor_id)
         submission = self._load(submission_id, Submission, "submission")
         if actor_id not in submission.author_ids:
@@ -220,6 +220,9 @@ class Appeals(CommandBase):
             assert appeal.submission_id is not None
             undone = self._load(appeal.submission_id, Submission, "submission")
             undone.reinstate(actor_id, appeal_id, reason, at)
+        elif outcome == "upheld" and appeal.ground == "moderation" and appeal.submission_id:
+            undone = self._load(appeal.submission_id, Submission, "submission")
+            undone.show(actor_id, appeal_id, reason, at)
         elif outcome == "upheld" and appeal.ground == "moderation":
             undone = self._load(appeal.challenge_id, Challenge, "challenge")
             undone.restore_question(actor_id, appeal.subject_id, appeal_id, reason, at)

@@ -7,6 +7,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
+from openinno.domain.report import Report
 from openinno.domain.review import Review
 from openinno.domain.signing_keys import SigningKeys
 from openinno.domain.submission import SolverEntries, Submission
@@ -32,6 +33,7 @@ AGGREGATES = (
     IdempotencyRecord,
     SigningKeys,
     Appeal,
+    Report,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "IdempotencyRecord",
     "IpAgreement",
     "Organisation",
+    "Report",
     "Review",
     "SigningKeys",
     "SolverEntries",

@@ -39,6 +39,8 @@ def check_text(text: str, field: str = "text") -> str:
 class Challenge(Aggregate):
     # Streams replayed from before review could be closed early have no such attribute.
     review_closed_early = False
+    # Announcements a moderator hid (issue 24).
+    hidden_announcements: tuple[UUID, ...] = ()
 
     class Drafted(Aggregate.Created):
         actor_id: UUID
@@ -212,6 +214,28 @@ class Challenge(Aggregate):
         self, actor_id: UUID, announcement_id: UUID, text: str, timestamp: datetime
     ) -> None:
         self.announcements.append(announcement_id)
+
+    class AnnouncementHidden(Aggregate.Event):
+        """Moderation (issue 24): the announcement stays in history, shown as hidden."""
+
+        actor_id: UUID
+        announcement_id: UUID
+        reason: str
+
+    def hide_announcement(
+        self, actor_id: UUID, announcement_id: UUID, reason: str, at: datetime
+    ) -> None:
+        if announcement_id not in self.announcements:
+            raise InvalidInput("No such announcement on this challenge.", field="target_id")
+        if announcement_id in self.hidden_announcements:
+            raise InvalidState("This announcement is already hidden.")
+        self._announcement_hidden(actor_id, announcement_id, check_text(reason, "reason"), at)
+
+    @event(AnnouncementHidden)
+    def _announcement_hidden(
+        self, actor_id: UUID, announcement_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        self.hidden_announcements = (*self.hidden_announcements, announcement_id)
 
     class DeadlineExtended(Aggregate.Event):
         """Deadlines only move later, and always with a note every participant sees."""

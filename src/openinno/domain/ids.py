@@ -32,3 +32,8 @@ def review_id(submission_id: UUID, reviewer_id: UUID) -> UUID:
 def moderation_appeal_id(question_id: UUID, hidden_at: str) -> UUID:
     """One appeal per hiding of a question (issue 24)."""
     return uuid5(NAMESPACE, f"appeal:moderation:{question_id}:{hidden_at}")
+
+
+def report_id(target_id: UUID, reporter_id: UUID) -> UUID:
+    """One report per person per thing reported (issue 24)."""
+    return uuid5(NAMESPACE, f"report:{target_id}:{reporter_id}")

@@ -25,6 +25,8 @@ KINDS: tuple[str, ...] = (
     "appeal_filed",
     "appeal_answered",
     "appeal_decided",
+    # Moderation (issue 24): to an entry's authors when a moderator hides it.
+    "entry_hidden",
 )
 
 # How a kind reaches a person by e-mail: at once, or not at all (in-app always).

@@ -350,6 +350,10 @@ class Submission(Aggregate):
             if self.status != "disqualified" or self.disqualified_at is None:
                 raise InvalidState("This entry is not disqualified.")
             since = self.disqualified_at
+        elif ground == "moderation":
+            if self.hidden_at is None:
+                raise InvalidState("This entry is not hidden.")
+            since = self.hidden_at
         elif ground == "scores":
             self.require_active()
             if self.award_place is not None:
@@ -358,7 +362,9 @@ class Submission(Aggregate):
                 raise InvalidState("This challenge's terms allow no appeal of the scores yet.")
             since = scores_final_at
         else:
-            raise InvalidInput("An entry's appeal is of its disqualification or its scores.")
+            raise InvalidInput(
+                "An entry's appeal is of its disqualification, its scores or its hiding."
+            )
         if at >= since + window:
             raise WindowClosed(
                 "The terms allow %(days)s days to appeal; that time has passed.",
@@ -383,6 +389,43 @@ class Submission(Aggregate):
         if self.status != "disqualified":
             raise InvalidState("This entry is not disqualified.")
         self._reinstated(actor_id, appeal_id, check_text(reason, "reason"), at)
+
+    # --- moderation (issue 24): hidden with a reason, never deleted ----------------------
+    hidden_at: datetime | None = None
+
+    class Hidden(Aggregate.Event):
+        """A moderator hid the entry from public view: its reason shows in its place."""
+
+        actor_id: UUID
+        reason: str
+
+    def hide(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.hidden_at is not None:
+            raise InvalidState("This entry is already hidden.")
+        if not reason.strip():
+            raise InvalidInput("Say why.", field="reason")
+        self._hidden(actor_id, check_text(reason, "reason"), at)
+
+    @event(Hidden)
+    def _hidden(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.hidden_at = timestamp
+        self.appealed = tuple(g for g in self.appealed if g != "moderation")
+
+    class Shown(Aggregate.Event):
+        """An appeal of the hiding was upheld: the entry shows again."""
+
+        actor_id: UUID
+        appeal_id: UUID
+        reason: str
+
+    def show(self, actor_id: UUID, appeal_id: UUID, reason: str, at: datetime) -> None:
+        if self.hidden_at is None:
+            raise InvalidState("This entry is not hidden.")
+        self._shown(actor_id, appeal_id, check_text(reason, "reason"), at)
+
+    @event(Shown)
+    def _shown(self, actor_id: UUID, appeal_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.hidden_at = None
 
     @event(Reinstated)
     def _reinstated(

@@ -297,6 +297,13 @@ def appealable(w: World, role: str) -> dict[str, str]:
     return {}
 
 
+def reportable(w: World, role: str) -> dict[str, str]:
+    """A fresh question in the open challenge, in the moderation read model."""
+    fresh = fresh_question(w, role)
+    w.read_side.catch_up()
+    return fresh
+
+
 def fresh_appeal(w: World, role: str) -> dict[str, str]:
     entry = disqualified_entry(w, role)["fresh"]
     solver = uuid.UUID(w.users["solver"].id)
@@ -730,6 +737,27 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/appeals/{fresh}/answers",
         body=lambda w, r: {"text": "Send the originals."},
         prepare=fresh_appeal,
+    ),
+    # reports and moderation (issue 24): anyone signed in reports; owners and managers
+    # of an organisation and admins see a queue; only this sponsor's owner and admins
+    # hide its challenge's question.
+    ("POST", "/reports"): Row(
+        signed_in(201),
+        "/reports",
+        body=lambda w, r: {"target_id": w.ids["question"], "reason": "An advert."},
+        prepare=lambda w, r: (w.read_side.catch_up(), {})[1],
+    ),
+    ("GET", "/moderation/queue"): Row(
+        # By this row every signed-in role owns an organisation (``POST /organisations``
+        # above): each sees its own organisations' queue.
+        signed_in(200),
+        "/moderation/queue",
+    ),
+    ("POST", "/moderation/{target_id}/hide"): Row(
+        only(200, ("owner", "admin"), 403),
+        "/moderation/{fresh}/hide",
+        body=lambda w, r: {"reason": "An advert."},
+        prepare=reportable,
     ),
     ("POST", "/appeals/{appeal_id}/decision"): Row(
         only(200, ("owner", "admin"), 404) | {"legal": 403, "solver": 403},

@@ -126,6 +126,13 @@ def fresh_appeal(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(appeal.id)}
 
 
+def fresh_question(w: World, role: str) -> dict[str, str]:
+    """A fresh question in the open challenge, in the read models (issue 24)."""
+    question = w.cast.app.ask_question(w.cast.other_solver, w.ids["open"], "Cheap watches?").id
+    w.web.fed()
+    return {"fresh": str(question)}
+
+
 @pytest.fixture
 def world(web: Web, cast: Scene) -> World:
     app, clock = cast.app, cast.clock
@@ -497,6 +504,22 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/appeals/{fresh}/decision",
         {"outcome": "upheld", "reason": ""},
         prepare=fresh_appeal,
+    ),
+    # reports and moderation (issue 24): anyone signed in reports (a fresh question
+    # each, reported once); the sponsor's owners and managers (and the rival's, for
+    # their own) and admins see a queue; an empty reason is a 400 for the moderators.
+    ("POST", "/reports"): Row(
+        signed_in(303, 401),
+        "/reports",
+        {"target_id": "{fresh}", "reason": "An advert.", "next": "/challenges/{open}"},
+        prepare=fresh_question,
+    ),
+    ("GET", "/moderation"): Row(only(200, ("manager", "other_manager", "admin")), "/moderation"),
+    ("POST", "/moderation/{target_id:uuid}/hide"): Row(
+        post_only(400, ("manager", "admin"), denied=403),
+        "/moderation/{fresh}/hide",
+        {"reason": ""},
+        prepare=fresh_question,
     ),
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
