@@ -6,6 +6,7 @@ from projections.accounts import PROJECTION as ACCOUNTS
 from projections.admin import PROJECTION as ADMIN
 from projections.decisions import PROJECTION as DECISIONS
 from projections.legal import PROJECTION as LEGAL
+from projections.moderation import PROJECTION as MODERATION
 from projections.notifications import PROJECTION as NOTIFICATIONS
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
@@ -23,6 +24,7 @@ ALL: tuple[Projection, ...] = (
     NOTIFICATIONS,
     VOTES,
     WEBHOOKS,
+    MODERATION,
 )
 
 

@@ -346,6 +346,9 @@ def _claim(
         for n in own:
             if n.topic.endswith("Submission.Awarded"):
                 proven.extend(add_stream(str(payload(n)["agreement_id"])))
+            elif n.topic.endswith("Submission.AppealLodged"):
+                # The appeal's thread (issue 24) has steps in the chain too.
+                proven.extend(add_stream(str(payload(n)["appeal_id"])))
     except _Differs:
         return DIFFERS
     proven.sort(key=lambda n: n.id)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission, Vote
+from openinno.domain import (
+    Account,
+    Appeal,
+    Challenge,
+    IpAgreement,
+    Organisation,
+    Submission,
+    Vote,
+)
 from projections.projection import Handler, Item, Projection
 from projections.sql import insert
 from projections.values import iso_text
@@ -47,6 +55,11 @@ def _member(item: Item) -> str:
     return str(item.data["account_id"])
 
 
+def _appeal_decided(w: Writes, item: Item) -> None:
+    assert item.data is not None
+    _decision(f"appeal_{item.data['outcome']}")(w, item)
+
+
 PROJECTION = Projection(
     name="decisions",
     tables=("dc_decisions",),
@@ -65,6 +78,14 @@ PROJECTION = Projection(
         IpAgreement.Disputed: _decision("agreement_disputed"),
         IpAgreement.Rescinded: _decision("agreement_rescinded"),
         Vote.Voided: _decision("vote_voided"),
+        # Appeals (issue 24): each decision, and what an upheld one undid.
+        Appeal.Decided: _appeal_decided,
+        Submission.Reinstated: _decision("entry_reinstated"),
+        Challenge.QuestionRestored: _decision("question_restored"),
+        # Moderation (issue 24).
+        Submission.Hidden: _decision("entry_hidden"),
+        Submission.Shown: _decision("entry_shown"),
+        Challenge.AnnouncementHidden: _decision("announcement_hidden"),
     },
     # rare events: a small share of a rebuild
     rebuild_cost=0.1,

@@ -16,6 +16,13 @@ KINDS = (
     "agreement_disputed",
     "agreement_rescinded",
     "vote_voided",
+    "appeal_upheld",
+    "appeal_rejected",
+    "entry_reinstated",
+    "question_restored",
+    "entry_hidden",
+    "entry_shown",
+    "announcement_hidden",
 )
 
 

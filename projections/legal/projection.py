@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 from eventsourcing.utils import resolve_topic
 
-from openinno.domain import IpAgreement, Submission
+from openinno.domain import Appeal, IpAgreement, Submission
 from projections.projection import Item, Projection, Stored
 from projections.sql import insert
 from projections.values import (
@@ -285,6 +285,35 @@ def on_awarded(db: Writes, item: Item) -> None:
     _step(db, item, str(item.originator_id), "awarded", details)
 
 
+def on_appeal_lodged(db: Writes, item: Item) -> None:
+    d = item.data
+    assert d is not None
+    details = {"appeal_id": d["appeal_id"], "ground": d["ground"]}
+    _step(db, item, str(item.originator_id), "appeal_lodged", details)
+
+
+def on_reinstated(db: Writes, item: Item) -> None:
+    d = item.data
+    assert d is not None
+    details = {"appeal_id": d["appeal_id"], "reason": d["reason"]}
+    _step(db, item, str(item.originator_id), "reinstated", details)
+
+
+def on_appeal_step(step: str, *keys: str) -> Any:
+    """An appeal's answer or decision, filed under its entry (appeals of a question's
+    moderation have none, and no step)."""
+
+    def apply(db: Writes, item: Item) -> None:
+        d = item.data
+        assert d is not None
+        if d.get("submission_id") is None:
+            return
+        details = {"appeal_id": str(item.originator_id), **{k: d[k] for k in keys}}
+        _step(db, item, str(d["submission_id"]), step, details)
+
+    return apply
+
+
 def on_agreement_drafted(db: Writes, item: Item) -> None:
     e = item.event
     at = iso(e.timestamp)
@@ -407,6 +436,11 @@ PROJECTION = Projection(
         Submission.Withdrawn: on_submission_status("withdrawn"),
         Submission.Disqualified: on_submission_status("disqualified"),
         Submission.Awarded: on_awarded,
+        # Appeals (issue 24): the thread is part of the entry's history.
+        Submission.AppealLodged: on_appeal_lodged,
+        Submission.Reinstated: on_reinstated,
+        Appeal.Answered: on_appeal_step("appeal_answered"),
+        Appeal.Decided: on_appeal_step("appeal_decided", "outcome", "reason"),
     },
     handlers={
         IpAgreement.Drafted: on_agreement_drafted,

@@ -26,6 +26,7 @@ from typing import Any
 
 from openinno.domain import (
     Account,
+    Appeal,
     Challenge,
     IpAgreement,
     Organisation,
@@ -61,6 +62,7 @@ TABLES = (
     *reminders.TABLES,
     "nt_review_streams",
     "nt_scored",
+    "nt_appeals",
 )
 
 DDL = (
@@ -121,6 +123,10 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS nt_scored ("
     " submission_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
     " PRIMARY KEY (submission_id, account_id))",
+    # Appeals (issue 24): who appealed, on which challenge.
+    "CREATE TABLE IF NOT EXISTS nt_appeals ("
+    " appeal_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, appellant_id TEXT NOT NULL,"
+    " submission_id TEXT)",
     # --- kept over a rebuild ---
     # The transactional outbox: a mail per notification the recipient wants by e-mail,
     # queued in the notification's transaction; the sender (web/mail) claims, sends and
@@ -733,6 +739,93 @@ def on_rereview_needed(w: Writes, item: Item) -> None:
     )
 
 
+# --- appeals (issue 24) -------------------------------------------------------------------
+
+
+def _sponsor_deciders(challenge_id: str) -> Recipients:
+    return (
+        "SELECT m.account_id FROM nt_members m JOIN nt_challenges c"
+        " ON c.organisation_id = m.organisation_id"
+        " WHERE c.challenge_id = ? AND m.role IN ('owner', 'manager')",
+        (challenge_id,),
+    )
+
+
+def on_appeal_filed(w: Writes, item: Item) -> None:
+    d = _data(item)
+    appeal = str(item.originator_id)
+    upsert(
+        w,
+        "nt_appeals",
+        {
+            "appeal_id": appeal,
+            "challenge_id": d["challenge_id"],
+            "appellant_id": d["actor_id"],
+            "submission_id": d.get("submission_id"),
+        },
+    )
+    notify(
+        w,
+        item,
+        "appeal_filed",
+        _sponsor_deciders(d["challenge_id"]),
+        challenge_id=d["challenge_id"],
+        params={"appeal_id": appeal},
+    )
+
+
+def _appeal_parties(appeal_id: str, *, sponsor: bool) -> Recipients:
+    appellant = "SELECT appellant_id AS account_id FROM nt_appeals WHERE appeal_id = ?"
+    if not sponsor:
+        return appellant, (appeal_id,)
+    return (
+        f"{appellant} UNION SELECT m.account_id FROM nt_members m"
+        " JOIN nt_challenges c ON c.organisation_id = m.organisation_id"
+        " JOIN nt_appeals a ON a.challenge_id = c.challenge_id"
+        " WHERE a.appeal_id = ? AND m.role IN ('owner', 'manager')",
+        (appeal_id, appeal_id),
+    )
+
+
+def on_appeal_answered(w: Writes, item: Item) -> None:
+    appeal = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "appeal_answered",
+        _appeal_parties(appeal, sponsor=True),
+        challenge_id=_data(item)["challenge_id"],
+        submission_id=_data(item).get("submission_id"),
+        params={"appeal_id": appeal},
+    )
+
+
+def on_appeal_decided(w: Writes, item: Item) -> None:
+    d = _data(item)
+    appeal = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "appeal_decided",
+        _appeal_parties(appeal, sponsor=False),
+        challenge_id=d["challenge_id"],
+        submission_id=d.get("submission_id"),
+        params={"appeal_id": appeal, "outcome": d["outcome"], "reason": d["reason"][:200]},
+    )
+
+
+def on_entry_hidden(w: Writes, item: Item) -> None:
+    submission = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "entry_hidden",
+        _authors(submission),
+        submission_id=submission,
+        params={"reason": _data(item)["reason"][:200]},
+    )
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -778,6 +871,10 @@ PROJECTION = Projection(
             Review.Started: on_review_started,
             Review.ScoresRecorded: on_scored,
             Review.ScoresRevised: on_scored,
+            Appeal.Filed: on_appeal_filed,
+            Appeal.Answered: on_appeal_answered,
+            Appeal.Decided: on_appeal_decided,
+            Submission.Hidden: on_entry_hidden,
         }
     ),
 )

@@ -41,7 +41,9 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS pt_questions_challenge ON pt_questions (challenge_id, position)",
     "CREATE TABLE IF NOT EXISTS pt_announcements ("
     " announcement_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, position BIGINT NOT NULL,"
-    " kind TEXT NOT NULL, text TEXT NOT NULL, posted_at TEXT NOT NULL)",
+    " kind TEXT NOT NULL, text TEXT NOT NULL, posted_at TEXT NOT NULL,"
+    # Why a moderator hid it (issue 24; NULL: shown).
+    " hidden_reason TEXT)",
     "CREATE TABLE IF NOT EXISTS pt_submissions ("
     " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL, solver_id TEXT NOT NULL,"
     " team_ids TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL,"
@@ -49,7 +51,10 @@ DDL = (
     " accepted_terms_sha256 TEXT NOT NULL, submitted_at TEXT NOT NULL,"
     " updated_at TEXT NOT NULL, shortlisted INTEGER NOT NULL DEFAULT 0, award_place INTEGER,"
     " support_count INTEGER NOT NULL DEFAULT 0,"
-    " threshold_reached INTEGER NOT NULL DEFAULT 0)",
+    " threshold_reached INTEGER NOT NULL DEFAULT 0,"
+    # Why a moderator hid the entry (issue 24; NULL: shown): the gallery shows this
+    # in its place.
+    " hidden_reason TEXT)",
     "CREATE INDEX IF NOT EXISTS pt_submissions_challenge ON pt_submissions (challenge_id)",
     # The orders big lists page in (keyset paging in SQL: an index range + LIMIT, not
     # a sort of a 150,000-entry challenge): the public gallery, most supported first
@@ -393,6 +398,16 @@ def on_question_hidden(db: Writes, item: Item) -> None:
     )
 
 
+def on_question_restored(db: Writes, item: Item) -> None:
+    # An appeal of the hiding upheld (issue 24): shown again.
+    update(
+        db,
+        "pt_questions",
+        {"question_id": _data(item)["question_id"]},
+        {"hidden": 0, "hidden_reason": None, "hidden_at": None},
+    )
+
+
 def _announce(db: Writes, item: Item, kind: str) -> None:
     d = _data(item)
     insert(
@@ -538,6 +553,30 @@ def on_disqualified(db: Writes, item: Item) -> None:
     _submission(db, item, status="disqualified")
 
 
+def on_reinstated(db: Writes, item: Item) -> None:
+    # An appeal of the disqualification upheld (issue 24): only a submitted entry
+    # could be disqualified, so it is submitted again.
+    _submission(db, item, status="submitted")
+
+
+def on_announcement_hidden(db: Writes, item: Item) -> None:
+    d = _data(item)
+    update(
+        db,
+        "pt_announcements",
+        {"announcement_id": d["announcement_id"]},
+        {"hidden_reason": d["reason"]},
+    )
+
+
+def on_entry_hidden(db: Writes, item: Item) -> None:
+    _submission(db, item, hidden_reason=_data(item)["reason"])
+
+
+def on_entry_shown(db: Writes, item: Item) -> None:
+    _submission(db, item, hidden_reason=None)
+
+
 def on_shortlisted(db: Writes, item: Item) -> None:
     _submission(db, item, shortlisted=1)
 
@@ -628,6 +667,10 @@ PROJECTION = Projection(
         Challenge.QuestionAsked: on_question_asked,
         Challenge.QuestionAnswered: on_question_answered,
         Challenge.QuestionHidden: on_question_hidden,
+        Challenge.QuestionRestored: on_question_restored,
+        Challenge.AnnouncementHidden: on_announcement_hidden,
+        Submission.Hidden: on_entry_hidden,
+        Submission.Shown: on_entry_shown,
         Challenge.AnnouncementPosted: on_announcement,
         Challenge.DeadlineExtended: on_deadline_extended,
         Challenge.ReviewClosedEarly: on_review_closed_early,
@@ -646,6 +689,7 @@ PROJECTION = Projection(
         Challenge.Cancelled: on_cancelled,
         Submission.Withdrawn: on_withdrawn,
         Submission.Disqualified: on_disqualified,
+        Submission.Reinstated: on_reinstated,
         Submission.Shortlisted: on_shortlisted,
         Submission.SupportThresholdReached: on_threshold_reached,
     },

@@ -225,7 +225,8 @@ def challenge_page(db: Db, challenge_id: UUID, seen_by: AuthorVisibility = BLIND
     )
     page["questions"] = [_question(q) for q in questions]
     page["announcements"] = db.rows(
-        "SELECT announcement_id, kind, text, posted_at FROM pt_announcements "
+        "SELECT announcement_id, kind, CASE WHEN hidden_reason IS NULL THEN text ELSE ''"
+        " END AS text, posted_at, hidden_reason FROM pt_announcements "
         "WHERE challenge_id = ? ORDER BY position",
         (str(challenge_id),),
     )
@@ -383,17 +384,20 @@ def public_gallery(db: Db, challenge_id: UUID) -> list[Row] | None:
     if not challenge or challenge[0]["visibility"] != "public":
         return None
     return db.rows(
-        "SELECT submission_id, title, summary, version, submitted_at, support_count,"
-        " shortlisted, threshold_reached, award_place FROM pt_submissions "
+        f"SELECT {GALLERY_COLUMNS} FROM pt_submissions "
         "WHERE challenge_id = ? AND status NOT IN ('withdrawn', 'disqualified') "
         "ORDER BY support_count DESC, submitted_at, submission_id",
         (str(challenge_id),),
     )
 
 
+# An entry a moderator hid (issue 24) keeps its place, its title and summary replaced
+# by the reason (``hidden_reason``).
 GALLERY_COLUMNS = (
-    "submission_id, title, summary, version, submitted_at, support_count,"
-    " shortlisted, threshold_reached, award_place"
+    "submission_id, CASE WHEN hidden_reason IS NULL THEN title ELSE '' END AS title,"
+    " CASE WHEN hidden_reason IS NULL THEN summary ELSE '' END AS summary,"
+    " version, submitted_at, support_count,"
+    " shortlisted, threshold_reached, award_place, hidden_reason"
 )
 LIVE = "status NOT IN ('withdrawn', 'disqualified')"
 

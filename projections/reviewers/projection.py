@@ -596,6 +596,11 @@ def on_disqualified(db: Writes, item: Item) -> None:
     _entry(db, item, status="disqualified")
 
 
+def on_reinstated(db: Writes, item: Item) -> None:
+    # An appeal of the disqualification upheld (issue 24): live again.
+    _entry(db, item, status="submitted")
+
+
 def on_shortlisted(db: Writes, item: Item) -> None:
     _entry(db, item, shortlisted=1)
 
@@ -782,6 +787,7 @@ PROJECTION = Projection(
         Challenge.IdentitiesRevealed: on_revealed,
         Submission.Withdrawn: on_withdrawn,
         Submission.Disqualified: on_disqualified,
+        Submission.Reinstated: on_reinstated,
         Submission.Shortlisted: on_shortlisted,
         Submission.Awarded: on_submission_awarded,
         Review.ConflictDeclared: on_conflict,

@@ -29,8 +29,9 @@ from openinno.clock import Clock, SystemClock
 
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
-from openinno.commands.assignment import Assignments
 from openinno.commands.account_links import AccountLinks
+from openinno.commands.appeals import Appeals
+from openinno.commands.assignment import Assignments
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -39,6 +40,7 @@ from openinno.commands.entry_files import (
     neutral_file_name,
 )
 from openinno.commands.judging import Judging
+from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
@@ -134,6 +136,8 @@ class OpenInno(
     VoteIntegrity,
     WebhookCommands,
     Remedies,
+    Appeals,
+    Moderation,
     TeamCommands,
     Judging,
     Assignments,

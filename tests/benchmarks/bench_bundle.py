@@ -79,7 +79,8 @@ def measure(tmp: Path, events: int, repeat: int) -> list[Result]:
         rebuild_s = _median_seconds(lambda: ledger.heads_map(size)[1].root(), 3)
         root = ledger.tree().root(size)
         sign_s = _median_seconds(
-            lambda: checkpoints.sign(ledger.signing_key, size, root, clock.now()), repeat  # type: ignore[arg-type]
+            lambda: checkpoints.sign(ledger.signing_key, size, root, clock.now()),
+            repeat,  # type: ignore[arg-type]
         )
         ledger.db.close()
     finally:

@@ -177,6 +177,7 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
             "notifications",
             "webhooks",
             "votes",
+            "moderation",
         ],
         ["admin"],
     ]
@@ -190,6 +191,7 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
         "notifications",
         "webhooks",
         "votes",
+        "moderation",
     )
     together = {id(read_side.runners[n]) for n in near}
     assert len(together) == 1 and id(read_side.runners["admin"]) not in together

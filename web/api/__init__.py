@@ -16,6 +16,7 @@ from openinno.settings import Settings
 from web.api import (
     account_links,
     accounts,
+    appeals,
     assignment,
     audit,
     awards,
@@ -24,6 +25,7 @@ from web.api import (
     drafts,
     files,
     log,
+    moderation,
     notifications,
     organisations,
     problems,
@@ -149,6 +151,8 @@ def api_setup(
         *reviews.HANDLERS,
         *assignment.HANDLERS,
         *remedies.HANDLERS,
+        *appeals.HANDLERS,
+        *moderation.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
@@ -222,6 +226,8 @@ def openapi_config() -> OpenAPIConfig:
                 "awards",
                 "agreements",
                 "remedies",
+                "appeals",
+                "moderation",
                 "notifications",
                 "problems",
             )

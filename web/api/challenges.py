@@ -18,6 +18,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.domain.values import (
+    AppealRules,
     ChallengeSpec,
     Criterion,
     IpTerms,
@@ -100,6 +101,14 @@ class VotingBody(Strict):
     threshold: int | None = None
 
 
+class AppealsBody(Strict):
+    """What the terms say of appeals (issue 24): the days to appeal a decision (0: no
+    appeals), and whether the published scores can be appealed."""
+
+    window_days: int = 7
+    scores: bool = False
+
+
 class NewChallenge(Strict):
     organisation_id: UUID
     title: Title
@@ -132,6 +141,7 @@ class NewChallenge(Strict):
     verified_email_to_vote: Annotated[
         bool, msgspec.Meta(description="Only accounts with a verified e-mail address may vote")
     ] = False
+    appeals: AppealsBody | None = None
 
 
 class ChallengePatch(Strict):
@@ -155,6 +165,7 @@ class ChallengePatch(Strict):
     review_timing: ReviewTiming | UnsetType = UNSET
     verified_email_to_enter: bool | UnsetType = UNSET
     verified_email_to_vote: bool | UnsetType = UNSET
+    appeals: AppealsBody | UnsetType = UNSET
 
 
 class PrizeView(msgspec.Struct, frozen=True):
@@ -173,6 +184,11 @@ class CriterionView(msgspec.Struct, frozen=True):
 class VotingView(msgspec.Struct, frozen=True):
     mode: str
     threshold: int | None
+
+
+class AppealsView(msgspec.Struct, frozen=True):
+    window_days: int
+    scores: bool
 
 
 class ChallengeView(msgspec.Struct, frozen=True):
@@ -200,6 +216,7 @@ class ChallengeView(msgspec.Struct, frozen=True):
     review_closed_early: bool = False
     verified_email_to_enter: bool = False
     verified_email_to_vote: bool = False
+    appeals: AppealsView = msgspec.field(default_factory=lambda: AppealsView(7, False))
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -237,6 +254,10 @@ def _voting(voting: VotingBody) -> Voting:
     return Voting(voting.mode, voting.threshold)
 
 
+def _appeals(appeals: AppealsBody | None) -> AppealRules | None:
+    return None if appeals is None else AppealRules(appeals.window_days, appeals.scores)
+
+
 def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
     return ChallengeSpec(
         title=data.title,
@@ -257,6 +278,7 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         review_timing=data.review_timing,
         verified_email_to_enter=data.verified_email_to_enter or None,
         verified_email_to_vote=data.verified_email_to_vote or None,
+        appeals=_appeals(data.appeals),
     )
 
 
@@ -274,6 +296,8 @@ def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpe
             value = _voting(value)
         elif name in ("verified_email_to_enter", "verified_email_to_vote"):
             value = value or None
+        elif name == "appeals":
+            value = _appeals(value)
         changes[name] = value
     return msgspec.structs.replace(spec, **changes)
 
@@ -305,6 +329,7 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         review_closed_early=challenge.review_closed_early,
         verified_email_to_enter=spec.enter_needs_verified_email,
         verified_email_to_vote=spec.vote_needs_verified_email,
+        appeals=AppealsView(spec.appeal_rules.window_days, spec.appeal_rules.scores),
     )
 
 

@@ -54,6 +54,13 @@ DECISION_LABELS = {
     "agreement_disputed": N_("Agreement disputed"),
     "agreement_rescinded": N_("Agreement rescinded"),
     "vote_voided": N_("Vote voided"),
+    "appeal_upheld": N_("Appeal upheld"),
+    "appeal_rejected": N_("Appeal rejected"),
+    "entry_reinstated": N_("Entry reinstated"),
+    "question_restored": N_("Question shown again"),
+    "entry_hidden": N_("Entry hidden"),
+    "entry_shown": N_("Entry shown again"),
+    "announcement_hidden": N_("Announcement hidden"),
 }
 assert set(DECISION_LABELS) == set(KINDS)
 

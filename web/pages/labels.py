@@ -41,6 +41,10 @@ CHAIN_STEP = {
     "licence_granted": N_("Licence granted"),
     "disputed": N_("Disputed"),
     "rescinded": N_("Rescinded"),
+    "appeal_lodged": N_("Appeal lodged"),
+    "appeal_answered": N_("Appeal answered"),
+    "appeal_decided": N_("Appeal decided"),
+    "reinstated": N_("Reinstated"),
 }
 VOTING = {
     "none": N_("No public voting"),

@@ -40,7 +40,12 @@ TEXTS = {
     ),
     "review_assigned": N_("A new entry awaits your review in “%(challenge)s”."),
     "rereview_needed": N_("“%(entry)s” was revised to version %(version)s: score it again."),
+    "appeal_filed": N_("An appeal was filed on “%(challenge)s”."),
+    "appeal_answered": N_("An appeal on “%(challenge)s” has a new answer."),
+    "appeal_decided": N_("Your appeal on “%(challenge)s” was decided (%(outcome)s): %(reason)s"),
+    "entry_hidden": N_("Your entry “%(entry)s” was hidden by a moderator: %(reason)s"),
 }
+OUTCOMES = {"upheld": N_("upheld"), "rejected": N_("rejected")}
 SUBJECT = N_("openinno: %(what)s")
 FALLBACK = N_("Something happened on openinno.")
 # What a mail's footer and the centre say about preferences.
@@ -52,9 +57,13 @@ UNSUBSCRIBE = N_("Stop e-mails of this kind")
 def link(row: Mapping[str, Any]) -> str:
     """The page the notification is about (a path on this site)."""
     kind = row["kind"]
+    if kind.startswith("appeal_"):
+        appeal_id = json.loads(row.get("params") or "{}").get("appeal_id")
+        if appeal_id:
+            return f"/appeals/{appeal_id}"
     if row.get("agreement_id") and kind != "awarded":
         return f"/agreements/{row['agreement_id']}"
-    if kind in ("shortlisted", "awarded"):
+    if kind in ("shortlisted", "awarded", "entry_hidden"):
         return "/submissions/mine"
     if kind in ("reviewer_invited", "review_due", "review_assigned", "rereview_needed"):
         return "/reviews"
@@ -78,6 +87,9 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "place": params.get("place", ""),
         "version": params.get("version", ""),
         "reason": params.get("reason", ""),
+        "outcome": gettext_for(locale, OUTCOMES[params["outcome"]])
+        if params.get("outcome") in OUTCOMES
+        else "",
         "text": _shorten(params.get("text", "")),
         "closes_at": format_when(params["closes_at"], locale, time_zone)
         if params.get("closes_at")

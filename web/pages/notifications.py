@@ -45,6 +45,10 @@ KIND_NAMES = {
     "signature_pending": N_("Reminders: an agreement awaits my signature"),
     "review_assigned": N_("New entries to review"),
     "rereview_needed": N_("Entries to review again"),
+    "appeal_filed": N_("Appeals filed on my organisation's challenges"),
+    "appeal_answered": N_("Answers in appeals I take part in"),
+    "appeal_decided": N_("Decisions on my appeals"),
+    "entry_hidden": N_("Moderation of my entries"),
 }
 MODE_NAMES = {
     "instant": N_("E-mail at once"),

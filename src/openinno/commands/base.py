@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 
 if TYPE_CHECKING:
     from openinno.clock import Clock
+    from openinno.commands.results import Recorded
     from openinno.derivatives import DerivedFiles
     from openinno.domain import Account, Challenge, IpAgreement, Organisation, Submission
     from openinno.files import FileStore
@@ -52,9 +53,18 @@ class CommandBase:
         # across areas
         def get_submission(self, actor_id: UUID | None, submission_id: UUID) -> Submission: ...
         def authenticate(self, email: str, password: str) -> UUID: ...
+        def hide_question(
+            self, actor_id: UUID, challenge_id: UUID, question_id: UUID, reason: str
+        ) -> Recorded: ...
         def on_team_of(self, actor_id: UUID, submission: Submission) -> bool: ...
         def assigned_to(
             self, challenge: Challenge, reviewer_id: UUID, submission_id: UUID
+        ) -> bool: ...
+        def may_see_authors(
+            self,
+            actor_id: UUID | None,
+            submission: Submission,
+            challenge: Challenge | None = None,
         ) -> bool: ...
         def may_view_submission(
             self,

@@ -2,11 +2,13 @@
 
 from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
+from openinno.domain.appeal import Appeal
 from openinno.domain.assignment import ReviewAssignment
 from openinno.domain.challenge import Challenge
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
+from openinno.domain.report import Report
 from openinno.domain.review import Review
 from openinno.domain.signing_keys import SigningKeys
 from openinno.domain.submission import SolverEntries, Submission
@@ -32,6 +34,8 @@ AGGREGATES = (
     ApiKeyring,
     IdempotencyRecord,
     SigningKeys,
+    Appeal,
+    Report,
 )
 
 __all__ = [
@@ -39,12 +43,14 @@ __all__ = [
     "Account",
     "ApiKeyring",
     "ApiToken",
+    "Appeal",
     "Challenge",
     "EmailClaim",
     "EntryDraft",
     "IdempotencyRecord",
     "IpAgreement",
     "Organisation",
+    "Report",
     "Review",
     "ReviewAssignment",
     "SigningKeys",

@@ -41,6 +41,8 @@ def check_text(text: str, field: str = "text") -> str:
 class Challenge(Aggregate):
     # Streams replayed from before review could be closed early have no such attribute.
     review_closed_early = False
+    # Announcements a moderator hid (issue 24).
+    hidden_announcements: tuple[UUID, ...] = ()
 
     class Drafted(Aggregate.Created):
         actor_id: UUID
@@ -126,6 +128,8 @@ class Challenge(Aggregate):
             verified_email_to_enter=bool(self.spec.verified_email_to_enter),
             verified_email_to_vote=bool(self.spec.verified_email_to_vote),
         )
+        # So are the appeal rules (issue 24): how long solvers may appeal, and what.
+        spec = replace(spec, appeals=spec.appeal_rules)
         terms = ChallengeTerms(
             challenge_id=self.id,
             organisation_id=self.organisation_id,
@@ -209,6 +213,30 @@ class Challenge(Aggregate):
         self, actor_id: UUID, question_id: UUID, reason: str, timestamp: datetime
     ) -> None:
         self.questions[question_id]["hidden"] = True
+        # From when an appeal of the decision may be made (issue 24).
+        self.questions[question_id]["hidden_at"] = timestamp
+
+    class QuestionRestored(Aggregate.Event):
+        """A hidden question shows again: an appeal of its hiding was upheld (issue 24)."""
+
+        actor_id: UUID
+        question_id: UUID
+        appeal_id: UUID
+        reason: str
+
+    def restore_question(
+        self, actor_id: UUID, question_id: UUID, appeal_id: UUID, reason: str, at: datetime
+    ) -> None:
+        question = self.questions.get(question_id)
+        if question is None or not question["hidden"]:
+            raise InvalidState("This question is not hidden.")
+        self._question_restored(actor_id, question_id, appeal_id, check_text(reason, "reason"), at)
+
+    @event(QuestionRestored)
+    def _question_restored(
+        self, actor_id: UUID, question_id: UUID, appeal_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        self.questions[question_id]["hidden"] = False
 
     class AnnouncementPosted(Aggregate.Event):
         actor_id: UUID
@@ -227,6 +255,28 @@ class Challenge(Aggregate):
         self, actor_id: UUID, announcement_id: UUID, text: str, timestamp: datetime
     ) -> None:
         self.announcements.append(announcement_id)
+
+    class AnnouncementHidden(Aggregate.Event):
+        """Moderation (issue 24): the announcement stays in history, shown as hidden."""
+
+        actor_id: UUID
+        announcement_id: UUID
+        reason: str
+
+    def hide_announcement(
+        self, actor_id: UUID, announcement_id: UUID, reason: str, at: datetime
+    ) -> None:
+        if announcement_id not in self.announcements:
+            raise InvalidInput("No such announcement on this challenge.", field="target_id")
+        if announcement_id in self.hidden_announcements:
+            raise InvalidState("This announcement is already hidden.")
+        self._announcement_hidden(actor_id, announcement_id, check_text(reason, "reason"), at)
+
+    @event(AnnouncementHidden)
+    def _announcement_hidden(
+        self, actor_id: UUID, announcement_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        self.hidden_announcements = (*self.hidden_announcements, announcement_id)
 
     class DeadlineExtended(Aggregate.Event):
         """Deadlines only move later, and always with a note every participant sees."""

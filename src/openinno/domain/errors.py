@@ -160,6 +160,7 @@ def N_(template: str) -> str:
 NOT_FOUND: dict[str, str] = {
     "account": N_("No account with id %(id)s."),
     "agreement": N_("No agreement with id %(id)s."),
+    "appeal": N_("No appeal with id %(id)s."),
     "challenge": N_("No challenge with id %(id)s."),
     "draft": N_("No draft with id %(id)s."),
     "key": N_("No key with id %(id)s."),

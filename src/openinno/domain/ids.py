@@ -32,3 +32,13 @@ def review_id(submission_id: UUID, reviewer_id: UUID) -> UUID:
 def assignment_id(challenge_id: UUID, reviewer_id: UUID) -> UUID:
     """The entries assigned to one reviewer of a challenge (decision 0023)."""
     return uuid5(NAMESPACE, f"assignment:{challenge_id}:{reviewer_id}")
+
+
+def moderation_appeal_id(question_id: UUID, hidden_at: str) -> UUID:
+    """One appeal per hiding of a question (issue 24)."""
+    return uuid5(NAMESPACE, f"appeal:moderation:{question_id}:{hidden_at}")
+
+
+def report_id(target_id: UUID, reporter_id: UUID) -> UUID:
+    """One report per person per thing reported (issue 24)."""
+    return uuid5(NAMESPACE, f"report:{target_id}:{reporter_id}")

@@ -27,6 +27,13 @@ KINDS: tuple[str, ...] = (
     # issue 23, review: a new entry for a reviewer; an entry a reviewer scored revised
     "review_assigned",
     "rereview_needed",
+    # Appeals (issue 24): to the sponsor when filed; to both sides when answered;
+    # to the appellant when decided.
+    "appeal_filed",
+    "appeal_answered",
+    "appeal_decided",
+    # Moderation (issue 24): to an entry's authors when a moderator hides it.
+    "entry_hidden",
 )
 
 # How a kind reaches a person by e-mail: at once, in one mail a day collecting the

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import (
+    AccessDenied,
     ConflictOfInterest,
     InvalidInput,
     InvalidState,
     SubmissionLimitReached,
+    WindowClosed,
 )
 from openinno.domain.limits import check_text
 from openinno.domain.values import FileRef, Receipt, SubmissionContent, canonical_json, sha256_hex
@@ -311,6 +313,127 @@ class Submission(Aggregate):
     @event(Disqualified)
     def _disqualified(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.status = "disqualified"
+        # Appeals (issue 24): this disqualification may be appealed, once, from now.
+        self.disqualified_at = timestamp
+        self.appealed = tuple(g for g in self.appealed if g != "disqualification")
+
+    # --- appeals (issue 24; class defaults: streams from before appeals) ------------------
+    disqualified_at: datetime | None = None
+    # The grounds appealed already: one appeal per disqualification, one of the scores.
+    appealed: tuple[str, ...] = ()
+
+    class AppealLodged(Aggregate.Event):
+        """An author appeals a decision about the entry (``Appeal`` holds the thread,
+        recorded in the same transaction): the entry's history names it."""
+
+        actor_id: UUID
+        appeal_id: UUID
+        ground: str
+
+    def lodge_appeal(
+        self,
+        actor_id: UUID,
+        appeal_id: UUID,
+        ground: str,
+        at: datetime,
+        *,
+        window: timedelta,
+        scores_final_at: datetime | None = None,
+    ) -> None:
+        """``window``: how long the terms allow; ``scores_final_at``: when review ended,
+        where the terms allow score appeals (None: they do not, or it has not ended)."""
+        if actor_id not in self.author_ids:
+            raise AccessDenied("Only the entry's authors can appeal a decision about it.")
+        if ground in self.appealed:
+            raise InvalidState("This decision has already been appealed.")
+        if ground == "disqualification":
+            if self.status != "disqualified" or self.disqualified_at is None:
+                raise InvalidState("This entry is not disqualified.")
+            since = self.disqualified_at
+        elif ground == "moderation":
+            if self.hidden_at is None:
+                raise InvalidState("This entry is not hidden.")
+            since = self.hidden_at
+        elif ground == "scores":
+            self.require_active()
+            if self.award_place is not None:
+                raise InvalidState("The entry is awarded; its scores are final.")
+            if scores_final_at is None:
+                raise InvalidState("This challenge's terms allow no appeal of the scores yet.")
+            since = scores_final_at
+        else:
+            raise InvalidInput(
+                "An entry's appeal is of its disqualification, its scores or its hiding."
+            )
+        if at >= since + window:
+            raise WindowClosed(
+                "The terms allow %(days)s days to appeal; that time has passed.",
+                days=window.days,
+            )
+        self._appeal_lodged(actor_id, appeal_id, ground, at)
+
+    @event(AppealLodged)
+    def _appeal_lodged(
+        self, actor_id: UUID, appeal_id: UUID, ground: str, timestamp: datetime
+    ) -> None:
+        self.appealed = (*self.appealed, ground)
+
+    class Reinstated(Aggregate.Event):
+        """An appeal of the disqualification was upheld: the entry competes again."""
+
+        actor_id: UUID
+        appeal_id: UUID
+        reason: str
+
+    def reinstate(self, actor_id: UUID, appeal_id: UUID, reason: str, at: datetime) -> None:
+        if self.status != "disqualified":
+            raise InvalidState("This entry is not disqualified.")
+        self._reinstated(actor_id, appeal_id, check_text(reason, "reason"), at)
+
+    # --- moderation (issue 24): hidden with a reason, never deleted ----------------------
+    hidden_at: datetime | None = None
+
+    class Hidden(Aggregate.Event):
+        """A moderator hid the entry from public view: its reason shows in its place."""
+
+        actor_id: UUID
+        reason: str
+
+    def hide(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.hidden_at is not None:
+            raise InvalidState("This entry is already hidden.")
+        if not reason.strip():
+            raise InvalidInput("Say why.", field="reason")
+        self._hidden(actor_id, check_text(reason, "reason"), at)
+
+    @event(Hidden)
+    def _hidden(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.hidden_at = timestamp
+        self.appealed = tuple(g for g in self.appealed if g != "moderation")
+
+    class Shown(Aggregate.Event):
+        """An appeal of the hiding was upheld: the entry shows again."""
+
+        actor_id: UUID
+        appeal_id: UUID
+        reason: str
+
+    def show(self, actor_id: UUID, appeal_id: UUID, reason: str, at: datetime) -> None:
+        if self.hidden_at is None:
+            raise InvalidState("This entry is not hidden.")
+        self._shown(actor_id, appeal_id, check_text(reason, "reason"), at)
+
+    @event(Shown)
+    def _shown(self, actor_id: UUID, appeal_id: UUID, reason: str, timestamp: datetime) -> None:
+        self.hidden_at = None
+
+    @event(Reinstated)
+    def _reinstated(
+        self, actor_id: UUID, appeal_id: UUID, reason: str, timestamp: datetime
+    ) -> None:
+        # Disqualification is refused once awarded, so the entry was only submitted.
+        self.status = "submitted"
+        self.disqualified_at = None
 
     class Shortlisted(Aggregate.Event):
         actor_id: UUID

@@ -72,6 +72,22 @@ class Voting(msgspec.Struct, frozen=True):
     threshold: int | None = None
 
 
+# How long a solver has to appeal a decision about their entry, unless the terms say
+# otherwise (issue 24): a week, Topcoder's appeal phase being a matter of days.
+DEFAULT_APPEAL_WINDOW_DAYS = 7
+MAX_APPEAL_WINDOW_DAYS = 90
+
+
+class AppealRules(msgspec.Struct, frozen=True):
+    """What the terms say of appeals (issue 24): ``window_days`` to appeal a
+    disqualification or a moderation decision from when it was recorded (0: no
+    appeals); ``scores``: whether the published scores can be appealed too, within
+    the same window from the end of review."""
+
+    window_days: int = DEFAULT_APPEAL_WINDOW_DAYS
+    scores: bool = False
+
+
 class ChallengeSpec(msgspec.Struct, frozen=True):
     """What a sponsor drafts; frozen into the terms at publish."""
 
@@ -115,6 +131,10 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # older challenges re-encode to the very bytes they hashed.
     verified_email_to_enter: bool | None = None
     verified_email_to_vote: bool | None = None
+    # Appeals (issue 24).  None: terms from before appeals existed, or a draft that did
+    # not say; both mean ``AppealRules()``.  Written into the terms at publish, like
+    # ``review_timing``; left out of older terms' documents (``terms_document``).
+    appeals: AppealRules | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
@@ -141,6 +161,10 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     @property
     def vote_needs_verified_email(self) -> bool:
         return bool(self.verified_email_to_vote)
+
+    @property
+    def appeal_rules(self) -> AppealRules:
+        return self.appeals or AppealRules()
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -225,6 +249,7 @@ OPTIONAL_TERMS_KEYS: tuple[str, ...] = (
     "public_weight",
     "verified_email_to_enter",
     "verified_email_to_vote",
+    "appeals",
 )
 
 
@@ -427,6 +452,12 @@ def validate_spec(spec: ChallengeSpec) -> None:
     if spec.independent_reviewers is not None and not isinstance(spec.independent_reviewers, bool):
         raise InvalidInput("Say yes or no.", field="independent_reviewers")
     _validate_rounds(spec)
+    if spec.appeals is not None and not 0 <= spec.appeals.window_days <= MAX_APPEAL_WINDOW_DAYS:
+        raise InvalidInput(
+            "Appeals may be open for 0 to %(max)s days.",
+            field="appeals",
+            max=MAX_APPEAL_WINDOW_DAYS,
+        )
     if spec.ip_terms not in IP_TERMS:
         raise InvalidInput(
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"

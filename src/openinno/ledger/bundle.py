@@ -186,6 +186,10 @@ def build_bundle(ledger: Ledger, submission_id: UUID, since: Sequence[int] = ())
                     organisation = UUID(a["payload"]["assignee_organisation_id"])
                     if str(organisation) not in complete:
                         add_whole_stream(organisation)
+    # Each appeal's thread, whole (issue 24): part of the entry's history.
+    for e in submission_events:
+        if e["topic"].endswith("Submission.AppealLodged"):
+            add_whole_stream(UUID(e["payload"]["appeal_id"]))
     # The signing keys' history, whole: a bundle signed by a later key verifies with an
     # earlier one (and the other way round), and no revocation can be left out.
     if _stream_leaves(ledger, HISTORY_ID, cp.tree_size):

@@ -285,6 +285,33 @@ def deactivated_account(w: World, role: str) -> dict[str, str]:
     return fresh
 
 
+def disqualified_entry(w: World, role: str) -> dict[str, str]:
+    """A fresh entry of the solver's, disqualified by the owner: appealable (issue 24)."""
+    entry = submit(w, "open", "solver")
+    w.app.disqualify_submission(uuid.UUID(w.users["owner"].id), uuid.UUID(entry), "Copied.")
+    return {"fresh": entry}
+
+
+def appealable(w: World, role: str) -> dict[str, str]:
+    """As ``disqualified_entry``, named for the body (``POST /appeals`` has no path id)."""
+    w.ids["appealable"] = disqualified_entry(w, role)["fresh"]
+    return {}
+
+
+def reportable(w: World, role: str) -> dict[str, str]:
+    """A fresh question in the open challenge, in the moderation read model."""
+    fresh = fresh_question(w, role)
+    w.read_side.catch_up()
+    return fresh
+
+
+def fresh_appeal(w: World, role: str) -> dict[str, str]:
+    entry = disqualified_entry(w, role)["fresh"]
+    solver = uuid.UUID(w.users["solver"].id)
+    appeal = w.app.appeal_submission(solver, uuid.UUID(entry), "disqualification", "Mine.")
+    return {"fresh": str(appeal.id)}
+
+
 def voted(w: World, role: str) -> dict[str, str]:
     entry = submit(w, "open", "solver")
     if role != "anonymous":
@@ -822,6 +849,62 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/admin/accounts/{fresh}/reactivate",
         body=lambda w, r: {"reason": "Appeal upheld."},
         prepare=deactivated_account,
+    ),
+    # appeals (issue 24): only an author appeals; the appellant, the sponsor's members
+    # and admins read; the owner and admins answer and decide, the appellant replies.
+    ("POST", "/submissions/{submission_id}/appeals"): Row(
+        only(201, ("solver",), 404),
+        "/submissions/{fresh}/appeals",
+        body=lambda w, r: {"ground": "disqualification", "text": "Mine."},
+        prepare=disqualified_entry,
+    ),
+    ("POST", "/appeals"): Row(
+        only(201, ("solver",), 404),
+        "/appeals",
+        body=lambda w, r: {
+            "ground": "disqualification",
+            "subject_id": w.ids["appealable"],
+            "text": "Mine.",
+        },
+        prepare=appealable,
+    ),
+    ("GET", "/appeals/{appeal_id}"): Row(
+        only(200, ("solver", "owner", "legal", "admin"), 404),
+        "/appeals/{fresh}",
+        prepare=fresh_appeal,
+    ),
+    ("POST", "/appeals/{appeal_id}/answers"): Row(
+        only(201, ("solver", "owner", "admin"), 404) | {"legal": 403},
+        "/appeals/{fresh}/answers",
+        body=lambda w, r: {"text": "Send the originals."},
+        prepare=fresh_appeal,
+    ),
+    # reports and moderation (issue 24): anyone signed in reports; owners and managers
+    # of an organisation and admins see a queue; only this sponsor's owner and admins
+    # hide its challenge's question.
+    ("POST", "/reports"): Row(
+        signed_in(201),
+        "/reports",
+        body=lambda w, r: {"target_id": w.ids["question"], "reason": "An advert."},
+        prepare=lambda w, r: (w.read_side.catch_up(), {})[1],
+    ),
+    ("GET", "/moderation/queue"): Row(
+        # By this row every signed-in role owns an organisation (``POST /organisations``
+        # above): each sees its own organisations' queue.
+        signed_in(200),
+        "/moderation/queue",
+    ),
+    ("POST", "/moderation/{target_id}/hide"): Row(
+        only(200, ("owner", "admin"), 403),
+        "/moderation/{fresh}/hide",
+        body=lambda w, r: {"reason": "An advert."},
+        prepare=reportable,
+    ),
+    ("POST", "/appeals/{appeal_id}/decision"): Row(
+        only(200, ("owner", "admin"), 404) | {"legal": 403, "solver": 403},
+        "/appeals/{fresh}/decision",
+        body=lambda w, r: {"outcome": "rejected", "reason": "The copy is exact."},
+        prepare=fresh_appeal,
     ),
 }
 

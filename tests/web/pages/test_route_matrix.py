@@ -124,6 +124,19 @@ def fresh_webhook(w: World, role: str) -> dict[str, str]:
         w.cast.sponsor, w.cast.organisation, "https://93.184.216.34/hook", ["question.asked"]
     )
     return {"fresh": str(hook.id)}
+def fresh_appeal(w: World, role: str) -> dict[str, str]:
+    """A fresh entry of the solver's, disqualified and appealed (issue 24)."""
+    entry = UUID(w.fresh_entry())
+    w.cast.app.disqualify_submission(w.cast.sponsor, entry, "Copied.")
+    appeal = w.cast.app.appeal_submission(w.cast.solver, entry, "disqualification", "Mine.")
+    return {"fresh": str(appeal.id)}
+
+
+def fresh_question(w: World, role: str) -> dict[str, str]:
+    """A fresh question in the open challenge, in the read models (issue 24)."""
+    question = w.cast.app.ask_question(w.cast.other_solver, w.ids["open"], "Cheap watches?").id
+    w.web.fed()
+    return {"fresh": str(question)}
 
 
 @pytest.fixture
@@ -543,6 +556,43 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/submissions/{submission_id:uuid}/votes/void"): Row(
         post_only(400, ("manager", "admin")), "/submissions/{entry}/votes/void"
+    # appeals (issue 24): the author files; the appellant, the sponsor's members and
+    # admins read; managers and admins answer and decide, the appellant replies.
+    ("GET", f"{S}/appeal"): Row(only(200, ("solver",)), "/submissions/{entry}/appeal"),
+    ("POST", f"{S}/appeal"): Row(
+        post_only(400, ("solver",)), "/submissions/{entry}/appeal", {"text": ""}, multipart=True
+    ),
+    ("GET", "/appeals/{appeal_id:uuid}"): Row(
+        only(200, ("solver", "manager", "legal", "admin")), "/appeals/{fresh}", prepare=fresh_appeal
+    ),
+    ("POST", "/appeals/{appeal_id:uuid}/answers"): Row(
+        post_only(400, ("solver", "manager", "admin"), legal=403),
+        "/appeals/{fresh}/answers",
+        {"text": ""},
+        multipart=True,
+        prepare=fresh_appeal,
+    ),
+    ("POST", "/appeals/{appeal_id:uuid}/decision"): Row(
+        post_only(400, ("manager", "admin"), legal=403, solver=403),
+        "/appeals/{fresh}/decision",
+        {"outcome": "upheld", "reason": ""},
+        prepare=fresh_appeal,
+    ),
+    # reports and moderation (issue 24): anyone signed in reports (a fresh question
+    # each, reported once); the sponsor's owners and managers (and the rival's, for
+    # their own) and admins see a queue; an empty reason is a 400 for the moderators.
+    ("POST", "/reports"): Row(
+        signed_in(303, 401),
+        "/reports",
+        {"target_id": "{fresh}", "reason": "An advert.", "next": "/challenges/{open}"},
+        prepare=fresh_question,
+    ),
+    ("GET", "/moderation"): Row(only(200, ("manager", "other_manager", "admin")), "/moderation"),
+    ("POST", "/moderation/{target_id:uuid}/hide"): Row(
+        post_only(400, ("manager", "admin"), denied=403),
+        "/moderation/{fresh}/hide",
+        {"reason": ""},
+        prepare=fresh_question,
     ),
     # admin
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),

@@ -1,0 +1,35 @@
+"""Reports and moderation on the pages (issue 24): a visitor signed in reports a
+question from the challenge page; the sponsor's manager finds it in the queue and
+hides it with a reason everyone then sees in its place."""
+
+from __future__ import annotations
+
+
+def test_a_question_is_reported_queued_and_hidden_with_its_reason(web, cast, app):
+    manager = cast.account("manager")
+    app.add_member(cast.sponsor, cast.organisation, manager, "manager")
+    challenge_id, _terms = cast.open_challenge()
+    question = app.ask_question(cast.other_solver, challenge_id, "Cheap watches here!").id
+
+    web.login("public")
+    page = web.get(f"/challenges/{challenge_id}").text
+    assert f'name="target_id" value="{question}"' in page
+    r = web.post(
+        "/reports",
+        {"target_id": str(question), "reason": "An advert.", "next": f"/challenges/{challenge_id}"},
+    )
+    assert r.status_code == 303
+    assert "the moderators will look at it" in web.get(r.headers["location"]).text
+    assert web.get("/moderation").status_code == 404  # not a moderator
+    web.logout()
+
+    web.login("manager")
+    queue = web.get("/moderation").text
+    assert "Cheap watches here!" in queue and "An advert." in queue
+    assert "public@example.org" not in queue and "Public" not in queue  # reporters unnamed
+    r = web.post(f"/moderation/{question}/hide", {"reason": "Advertising is not a question."})
+    assert r.status_code == 303
+    assert "Nothing reported." in web.get("/moderation").text
+    page = web.get(f"/challenges/{challenge_id}").text
+    assert "Cheap watches here!" not in page
+    assert "Advertising is not a question." in page

@@ -1,0 +1,131 @@
+"""Reports and the moderation queue on the pages (issue 24): a "Report" form beside
+each question and announcement (and in the gallery), and ``/moderation`` for admins
+and each sponsor's owners and managers, most reported first, with a form to hide
+each thing with a reason shown in its place.  The rules are the application's
+(``openinno.commands.moderation``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect
+
+from openinno.domain.errors import NOTHING_FOUND, DomainError, NotFound
+from projections.moderation import queries as moderation
+from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
+from web.pages.forms import one, values
+
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+NO_STORE = CacheControlHeader(no_store=True)
+KINDS = {"entry": N_("Entry"), "question": N_("Question"), "announcement": N_("Announcement")}
+
+
+def _local(next_path: str, fallback: str = "/") -> str:
+    """Only a path on this site (never another host) to go back to."""
+    parts = urlsplit(next_path)
+    if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
+        return fallback
+    return next_path
+
+
+class ModerationPages(Controller):
+    cache_control = NO_STORE
+
+    def _queue(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        form: Form,
+        status: int = 200,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        db = pages.reads.db()
+        try:
+            scope = pages.openinno.moderation_scope(
+                actor, moderation.moderated_organisations(db, str(actor))
+            )
+        except DomainError:
+            raise NotFound("No such page.") from None
+        rows = moderation.queue(db, organisation_ids=scope)
+        hidden = moderation.queue(db, organisation_ids=scope, hidden=True)
+        return pages.render(
+            request,
+            "moderation.html",
+            viewer,
+            rows=rows,
+            hidden=hidden,
+            reasons=moderation.reasons(db, [r["target_id"] for r in rows]),
+            kinds=KINDS,
+            form=form,
+            empty_form=Form(),
+            status_code=status,
+        )
+
+    @get("/moderation", sync_to_thread=True)
+    def queue(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+    ) -> Response[str]:
+        return self._queue(request, pages, viewer, Form())
+
+    @post("/moderation/{target_id:uuid}/hide", sync_to_thread=True)
+    def hide(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        target_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        found = moderation.target(pages.reads.db(), str(target_id))
+        if found is None:
+            raise NotFound(NOTHING_FOUND, id=str(target_id))
+        form = Form(values={**values(data, "reason"), "target_id": str(target_id)})
+        try:
+            recorded = pages.openinno.hide(
+                actor, found["kind"], target_id, UUID(found["challenge_id"]), form.values["reason"]
+            )
+        except DomainError as e:
+            if status_for(e) != 400:
+                raise
+            form.fail(e)
+            return self._queue(request, pages, viewer, form, 400)
+        pages.reads.wait(recorded.position)
+        return Redirect("/moderation?hidden=1", status_code=303)
+
+    @post("/reports", sync_to_thread=True)
+    def report(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        """Anyone signed in reports what they see; back to where they were."""
+        actor = require_signed_in(viewer)
+        back = _local(one(data, "next"))
+        try:
+            target_id = UUID(one(data, "target_id"))
+        except ValueError:
+            raise NotFound(NOTHING_FOUND, id=one(data, "target_id")) from None
+        found = moderation.target(pages.reads.db(), str(target_id))
+        if found is None:
+            raise NotFound(NOTHING_FOUND, id=str(target_id))
+        pages.openinno.report(
+            actor, found["kind"], target_id, one(data, "reason"), UUID(found["challenge_id"])
+        )
+        path, _, anchor = back.partition("#")
+        joiner = "&" if "?" in path else "?"
+        return Redirect(
+            f"{path}{joiner}reported=1" + (f"#{anchor}" if anchor else ""), status_code=303
+        )
