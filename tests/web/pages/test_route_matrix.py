@@ -124,6 +124,8 @@ def fresh_webhook(w: World, role: str) -> dict[str, str]:
         w.cast.sponsor, w.cast.organisation, "https://93.184.216.34/hook", ["question.asked"]
     )
     return {"fresh": str(hook.id)}
+
+
 def fresh_appeal(w: World, role: str) -> dict[str, str]:
     """A fresh entry of the solver's, disqualified and appealed (issue 24)."""
     entry = UUID(w.fresh_entry())
@@ -556,6 +558,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/submissions/{submission_id:uuid}/votes/void"): Row(
         post_only(400, ("manager", "admin")), "/submissions/{entry}/votes/void"
+    ),
     # appeals (issue 24): the author files; the appellant, the sponsor's members and
     # admins read; managers and admins answer and decide, the appellant replies.
     ("GET", f"{S}/appeal"): Row(only(200, ("solver",)), "/submissions/{entry}/appeal"),
