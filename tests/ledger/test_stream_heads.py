@@ -373,3 +373,34 @@ def test_the_ledgers_map_entries_are_the_verifiers_bytes() -> None:
         ("00000000-0000-0000-0000-000000000001", 1234567, bytes(range(32))),
     ]:
         assert _entry(stream, events, head) == ev.heads_entry(stream, events, head)
+
+
+def test_format_1_bundles_still_verify_on_the_key_and_fail_a_witness_policy(
+    story,  # type: ignore[no-untyped-def]
+) -> None:
+    """Decision 0024: a bundle of the previous format (no stream heads) verifies as it did,
+    saying that its completeness rests on the platform's key; a witness policy, whose
+    point is not to trust that key, refuses it; format 2 without its heads is refused."""
+    _app, ledger, _s, entry, _agreement_id, witness = story
+    genuine = plain_bundle(ledger, entry)
+    key = ledger.signing_key.public_key()
+    older = {k: v for k, v in genuine.items() if k != "stream_heads"}
+    older["format"] = ev.FORMAT_1
+    result = ev.verify_bundle(older, key)
+    assert result.ok, result.report()
+    assert "PASS  bundle format: openinno-evidence/1\n" in result.report()
+    assert (
+        "NOTE  format 1 bundle: that it holds every event of its streams rests on the"
+        " platform's key alone" in result.report()
+    )
+    result = ev.verify_bundle(older, key, witnesses=[witness], witness_quorum=1)
+    assert failed(result) == [
+        "every event of those streams, by the stream heads in the checkpoint note: a format 1"
+        " bundle has no stream heads, and a witness policy needs them: export it again"
+    ]
+    assert ev.verify_bundle(genuine, key, witnesses=[witness], witness_quorum=1).ok
+    headless = {**genuine, "stream_heads": None}
+    assert failed(ev.verify_bundle(headless, key)) == [
+        "every event of those streams, by the stream heads in the checkpoint note: a format 2"
+        " bundle needs checkpoint_note and stream_heads"
+    ]

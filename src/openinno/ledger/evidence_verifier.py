@@ -773,7 +773,7 @@ def verify_bundle(
     history than the one given verifies through it."""
     v = Verification(authenticated=public_key is not None)
     problems = schema_errors(bundle, SCHEMA)
-    if not v.add("bundle format", not problems, FORMAT if not problems else problems[0]):
+    if not v.add("bundle format", not problems, bundle["format"] if not problems else problems[0]):
         return v
     cp = bundle["checkpoint"]
     own = load_public_key(bundle["public_key_pem"].encode())
