@@ -482,3 +482,49 @@ def entries_short_of_k(db: Db, challenge_id: UUID, k: int) -> int:
         (str(challenge_id), k),
     )
     return int(found[0]["n"])
+
+
+# Units (entries) the agreement is computed on, at most: a deterministic sample (by
+# entry id) keeps the reliability matrix (reviewers x entries) small at any volume.
+AGREEMENT_UNITS = 2_000
+
+
+def reviewer_agreement(db: Db, challenge_id: UUID, *, max_units: int = AGREEMENT_UNITS) -> Row:
+    """Inter-reviewer agreement on the round under way (issue 20): Krippendorff's alpha
+    (interval level, the ``krippendorff`` package) over the weighted totals of the
+    counted reviews (current version, no conflict, live entries) of entries with at
+    least two.  1 is perfect agreement, 0 no more than chance, below 0 systematic
+    disagreement; None with too little data.  ``units``: entries it is computed on
+    (``sampled``: the first ``max_units`` by id, where there are more)."""
+    import krippendorff
+    import numpy as np
+
+    rows = db.rows(
+        f"WITH {_Z}, units AS (SELECT submission_id FROM counted GROUP BY submission_id"
+        " HAVING COUNT(*) >= 2 ORDER BY submission_id LIMIT ?),"
+        " total_units AS (SELECT COUNT(*) AS n FROM (SELECT submission_id FROM counted"
+        " GROUP BY submission_id HAVING COUNT(*) >= 2) AS t) "
+        "SELECT c.submission_id, c.reviewer_id, c.total, (SELECT n FROM total_units) AS n"
+        " FROM counted c JOIN units u ON u.submission_id = c.submission_id",
+        [str(challenge_id), max_units + 1],
+    )
+    units = sorted({r["submission_id"] for r in rows})
+    sampled = len(units) > max_units
+    units = units[:max_units]
+    reviewers = sorted({r["reviewer_id"] for r in rows if r["submission_id"] in set(units)})
+    result: Row = {"alpha": None, "units": len(units), "reviewers": len(reviewers)}
+    result["sampled"] = sampled
+    if len(units) < 2 or len(reviewers) < 2:
+        return result
+    column = {u: i for i, u in enumerate(units)}
+    line = {r: i for i, r in enumerate(reviewers)}
+    data = np.full((len(reviewers), len(units)), np.nan)
+    for r in rows:
+        if r["submission_id"] in column:
+            data[line[r["reviewer_id"]], column[r["submission_id"]]] = float(r["total"])
+    values = data[~np.isnan(data)]
+    if values.size and float(values.min()) == float(values.max()):
+        return result  # one value throughout: alpha is undefined
+    alpha = krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
+    result["alpha"] = None if not np.isfinite(alpha) else round(float(alpha), 4)
+    return result

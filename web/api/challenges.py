@@ -18,10 +18,12 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.domain.values import (
+    AwardRule,
     ChallengeSpec,
     Criterion,
     IpTerms,
     Prize,
+    ReviewRound,
     ReviewTiming,
     Visibility,
     Voting,
@@ -95,6 +97,13 @@ class CriterionBody(Strict):
     max_score: int = 10
 
 
+class RoundBody(Strict):
+    """A review round after the first (issue 20): its name and its own rubric."""
+
+    name: Annotated[str, bounded("criterion_name")]
+    criteria: list[CriterionBody]
+
+
 class VotingBody(Strict):
     mode: VotingMode = "none"
     threshold: int | None = None
@@ -126,6 +135,25 @@ class NewChallenge(Strict):
             )
         ),
     ] = "after_close"
+    # Issue 20 (decision 0023): assignment, review rounds, the award rule.
+    independent_reviewers: Annotated[
+        bool,
+        msgspec.Meta(description="No entry is assigned to a member of the organisation."),
+    ] = False
+    later_rounds: Annotated[
+        list[RoundBody],
+        msgspec.Meta(
+            description="Review rounds after the first; each scores the previous round's"
+            " shortlist on its own criteria."
+        ),
+    ] = msgspec.field(default_factory=list)
+    award_rule: Annotated[
+        AwardRule,
+        msgspec.Meta(description="Who decides the winners: jury, public or weighted."),
+    ] = "jury"
+    public_weight: Annotated[
+        int, msgspec.Meta(description="With weighted: the public's share in percent, 1 to 99.")
+    ] = 0
 
 
 class ChallengePatch(Strict):
@@ -147,6 +175,10 @@ class ChallengePatch(Strict):
     rules: Rules | UnsetType = UNSET
     language: str | UnsetType = UNSET
     review_timing: ReviewTiming | UnsetType = UNSET
+    independent_reviewers: bool | UnsetType = UNSET
+    later_rounds: list[RoundBody] | UnsetType = UNSET
+    award_rule: AwardRule | UnsetType = UNSET
+    public_weight: int | UnsetType = UNSET
 
 
 class PrizeView(msgspec.Struct, frozen=True):
@@ -165,6 +197,11 @@ class CriterionView(msgspec.Struct, frozen=True):
 class VotingView(msgspec.Struct, frozen=True):
     mode: str
     threshold: int | None
+
+
+class RoundView(msgspec.Struct, frozen=True):
+    name: str
+    criteria: list[CriterionView]
 
 
 class ChallengeView(msgspec.Struct, frozen=True):
@@ -190,6 +227,11 @@ class ChallengeView(msgspec.Struct, frozen=True):
     version: int
     review_timing: str = "after_close"
     review_closed_early: bool = False
+    independent_reviewers: bool = False
+    later_rounds: list[RoundView] = msgspec.field(default_factory=list)
+    award_rule: str = "jury"
+    public_weight: int = 0
+    current_round: int = 1
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -210,6 +252,9 @@ class NewDeadline(Strict):
 
 class NewReviewer(Strict):
     account_id: UUID
+    round: Annotated[
+        int | None, msgspec.Meta(description="The review round they serve in (default 1).")
+    ] = None
 
 
 def _prizes(prizes: list[PrizeBody]) -> tuple[Prize, ...]:
@@ -221,6 +266,10 @@ def _prizes(prizes: list[PrizeBody]) -> tuple[Prize, ...]:
 
 def _criteria(criteria: list[CriterionBody]) -> tuple[Criterion, ...]:
     return tuple(Criterion(c.name, c.weight, c.min_score, c.max_score) for c in criteria)
+
+
+def _rounds(rounds: list[RoundBody]) -> tuple[ReviewRound, ...]:
+    return tuple(ReviewRound(r.name, _criteria(r.criteria)) for r in rounds)
 
 
 def _voting(voting: VotingBody) -> Voting:
@@ -245,6 +294,10 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         category=data.category,
         language=data.language,
         review_timing=data.review_timing,
+        independent_reviewers=data.independent_reviewers,
+        later_rounds=_rounds(data.later_rounds),
+        award_rule=data.award_rule,
+        public_weight=data.public_weight,
     )
 
 
@@ -260,6 +313,8 @@ def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpe
             value = _criteria(value)
         elif name == "voting":
             value = _voting(value)
+        elif name == "later_rounds":
+            value = _rounds(value)
         changes[name] = value
     return msgspec.structs.replace(spec, **changes)
 
@@ -289,6 +344,17 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         version=challenge.version,
         review_timing=spec.review_runs,
         review_closed_early=challenge.review_closed_early,
+        independent_reviewers=bool(spec.independent_reviewers),
+        later_rounds=[
+            RoundView(
+                r.name,
+                [CriterionView(c.name, c.weight, c.min_score, c.max_score) for c in r.criteria],
+            )
+            for r in spec.later_rounds or ()
+        ],
+        award_rule=spec.decided_by,
+        public_weight=spec.public_weight or 0,
+        current_round=challenge.current_round,
     )
 
 
@@ -499,7 +565,7 @@ def invite_reviewer(
     openinno: NamedDependency[OpenInno],
 ) -> Written:
     try:
-        recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id)
+        recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id, data.round)
     except InvalidInput as e:
         # The command calls it reviewer_id; this body calls it account_id.
         field = "account_id" if e.field == "reviewer_id" else e.field

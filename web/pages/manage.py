@@ -31,6 +31,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.organisation import Organisation
 from projections.db import Db, ReadStore, Row, open_db
+from projections.reviewers import queries as reviewers_queries
 from projections.sponsors import queries as sponsors
 from web.pages import charts, paging, queries
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
@@ -225,6 +226,17 @@ class ManagePages(Controller):
             role=organisation.role_of(actor),
             dashboard=dashboard,
             ranking=ranking,
+            # The shortlist's jury scores beside the public's support, ordered by the
+            # terms' award rule (issue 20); read only once there is a shortlist.
+            decision=sponsors.shortlist_decision(
+                pages.reads.db(),
+                challenge_id,
+                challenge.spec.decided_by,
+                challenge.spec.public_weight or 0,
+            )
+            if challenge.shortlist
+            else [],
+            agreement=reviewers_queries.reviewer_agreement(pages.reads.db(), challenge_id),
             more=data["more"],
             every=every,
             candidates=MANAGE_CANDIDATES,

@@ -473,6 +473,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         prepare=fresh_assigned,
         body=lambda w, r: {"reviewer_id": w.users["reviewer"].id, "reason": "Fell ill."},
     ),
+    # Rounds (issue 20): this challenge has one round, so the owner reaches the command
+    # and is told there is no later round (409).
+    ("POST", "/challenges/{challenge_id}/rounds/advance"): Row(
+        only(409, ("owner",), 403),
+        "/challenges/{ended}/rounds/advance",
+        body=lambda w, r: {"submission_ids": [w.ids["entry"]]},
+    ),
+    ("GET", "/challenges/{challenge_id}/decision"): Row(
+        only(200, SPONSOR, 404), "/challenges/{private}/decision"
+    ),
     ("GET", "/challenges/{challenge_id}/assignment"): Row(
         only(200, SPONSOR, 404), "/challenges/{private}/assignment"
     ),
