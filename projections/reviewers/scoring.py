@@ -63,31 +63,8 @@ def award_order(
     jury: Mapping[str, float | None],
     support: Mapping[str, int],
 ) -> list[tuple[str, float]]:
-    """The shortlist in the order the terms' award rule puts it (issue 20), each with
-    the score it is ordered by (0..1):
+    """The shortlist in the order the terms' award rule puts it (issue 20): the
+    domain's arithmetic (``openinno.domain.award_rule.rule_order``)."""
+    from openinno.domain.award_rule import rule_order
 
-    - ``jury``: the jury's mean weighted total / 100;
-    - ``public``: the entry's supporters / the most any shortlisted entry has;
-    - ``weighted``: (100 - w)% of the first plus w% of the second.
-
-    Ties by the other measure, then by id; an entry no juror scored counts 0 for the
-    jury."""
-    most = max(support.values(), default=0) or 1
-
-    def jury_part(entry: str) -> float:
-        return (jury.get(entry) or 0.0) / 100.0
-
-    def public_part(entry: str) -> float:
-        return support.get(entry, 0) / most
-
-    def score(entry: str) -> float:
-        if rule == "public":
-            return public_part(entry)
-        if rule == "weighted":
-            w = public_weight / 100.0
-            return (1 - w) * jury_part(entry) + w * public_part(entry)
-        return jury_part(entry)
-
-    entries = sorted(set(jury) | set(support))
-    ranked = sorted(entries, key=lambda e: (-round(score(e), 9), -jury_part(e), -public_part(e), e))
-    return [(e, round(score(e), 4)) for e in ranked]
+    return rule_order(rule, public_weight, jury, support)

@@ -152,3 +152,36 @@ def test_jury_shortlist_then_public_vote_then_award_by_the_stated_rule(
     ] == [(str(b), 40.0, 3, 0.64), (str(a), 84.0, 1, 0.6373)]
     cast.clock.advance(timedelta(days=20))  # the vote and review end
     app.award(cast.sponsor, challenge, [(b, 1), (a, 2)])
+
+
+def test_where_the_public_has_a_say_an_award_against_the_stated_rule_needs_a_reason(
+    app: OpenInno, cast: Scene
+):
+    challenge, terms, _screener, juror = a_rounds_challenge(cast, app)  # weighted, 40 %
+    a = cast.submit(challenge, terms, solver=cast.account("s1"), title="Crunch")
+    b = cast.submit(challenge, terms, solver=cast.account("s2"), title="Dust")
+    cast.clock.advance(timedelta(days=28))
+    app.advance_round(cast.sponsor, challenge, [a, b])
+    app.record_review(juror, a, JURY)  # 84
+    app.record_review(juror, b, {"wow": 5, "brand fit": 2})  # 40
+    app.publish_shortlist(cast.sponsor, challenge, [a, b])
+    for i in range(3):
+        app.support(cast.account(f"fan{i}"), b)
+    app.support(cast.account("fan3"), a)
+    cast.clock.advance(timedelta(days=20))
+    # The rule gives b first (0.64 against 0.6373): the jury's favourite first is refused.
+    with pytest.raises(UnreviewedVersion, match="weighted rule"):
+        app.award(cast.sponsor, challenge, [(a, 1), (b, 2)])
+    with pytest.raises(UnreviewedVersion, match="place 2"):  # each place departing
+        app.award(cast.sponsor, challenge, [(a, 1), (b, 2)], override_reasons={a: "Fraud."})
+    awarded = app.award(
+        cast.sponsor,
+        challenge,
+        [(a, 1), (b, 2)],
+        override_reasons={
+            a: "The public vote was manipulated (report 7).",
+            b: "The public vote was manipulated (report 7).",
+        },
+    )
+    first = app.get_agreement(cast.sponsor, awarded.agreement_ids[0])
+    assert first.override_reason == "The public vote was manipulated (report 7)."
