@@ -246,4 +246,33 @@ def decision(
     )
 
 
-HANDLERS = [assign, release, progress, advance_round, decision]
+class ConflictsBody(Strict):
+    submission_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=1_000)]
+    reason: Annotated[str, msgspec.Meta(max_length=TEXTS["reason"].max_length)]
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/conflicts",
+    summary="Declare a conflict of interest for several entries at once (the challenge's"
+    " reviewers, from acceptance on)",
+    status_code=200,
+    responses=problem_spec(401, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["reviews"],
+    operation_class=body_example(
+        {"submission_ids": ["5d9e0c1a-2b3c-4d5e-8f90-1a2b3c4d5e6f"], "reason": "My agency."}
+    ),
+)
+@signed_in
+def declare_conflicts(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[ConflictsBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.declare_conflicts(actor, challenge_id, data.submission_ids, data.reason)
+    return Written(recorded.id, recorded.position)
+
+
+HANDLERS = [assign, release, progress, advance_round, decision, declare_conflicts]

@@ -438,7 +438,12 @@ class ManagePages(Controller):
 
         def invite(actor: UUID) -> Any:
             reviewer = _account_by_email(pages, form.values["email"], "email")
-            return pages.openinno.invite_reviewer(actor, challenge_id, reviewer)
+            # Review rounds (issue 20): the round they serve in, where there are several.
+            text = one(data, "round").strip()
+            if text and not text.isdigit():
+                raise InvalidInput("Write a whole number.", field="round")
+            round_number = int(text) if text and len(text) < 4 else None
+            return pages.openinno.invite_reviewer(actor, challenge_id, reviewer, round_number)
 
         return self._run(
             request, pages, viewer, challenge_id, "reviewer", form, invite, {"reviewer_id": "email"}
@@ -466,6 +471,32 @@ class ManagePages(Controller):
 
         return self._run(
             request, pages, viewer, challenge_id, "shortlist", form, publish, anchor="ranking"
+        )
+
+    @post("/challenges/{challenge_id:uuid}/rounds/advance", sync_to_thread=True)
+    def advance_round(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """End the review round under way (issue 20): the entries checked in the
+        ranking are the next round's (the shortlist form's boxes)."""
+        form = Form(values={"submission_ids": [str(v) for v in many(data, "submission_ids")]})
+
+        def advance(actor: UUID) -> Any:
+            try:
+                chosen = [UUID(v) for v in form.values["submission_ids"]]
+            except ValueError:
+                raise InvalidInput(
+                    "Choose entries from the list.", field="submission_ids"
+                ) from None
+            return pages.openinno.advance_round(actor, challenge_id, chosen)
+
+        return self._run(
+            request, pages, viewer, challenge_id, "shortlist", form, advance, anchor="ranking"
         )
 
     @post("/challenges/{challenge_id:uuid}/award", sync_to_thread=True)

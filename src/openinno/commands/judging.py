@@ -136,6 +136,20 @@ class Judging(CommandBase):
         challenge.advance_round(actor_id, tuple(submission_ids), self._now())
         return Recorded(challenge_id, self._commit(challenge))
 
+    def declare_conflicts(
+        self, actor_id: UUID, challenge_id: UUID, submission_ids: Sequence[UUID], reason: str
+    ) -> Recorded:
+        """A conflict for each of several entries of one challenge at once (a reviewer
+        who has just accepted goes through the entries they may know); each recorded
+        as ``declare_conflict`` records one, in order, and any refusal stops the rest."""
+        position = 0
+        for submission_id in dict.fromkeys(submission_ids):
+            submission = self._load(submission_id, Submission, "submission", readonly=True)
+            if submission.challenge_id != challenge_id:
+                raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
+            position = self.declare_conflict(actor_id, submission_id, reason).position
+        return Recorded(challenge_id, position)
+
     @retry_on_conflict
     def close_review_early(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:
         """End review before ``review_ends_at`` with an announcement every participant

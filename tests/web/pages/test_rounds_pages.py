@@ -44,3 +44,28 @@ def test_the_dashboard_shows_the_shortlist_decision_and_the_agreement(web: Web, 
     assert "Agreement between reviewers (Krippendorff's alpha)" in page.text
     assert "<strong>1.0</strong>" in page.text and "reviewers largely agree" in page.text
     assert "How to read the normalised score" in page.text
+
+
+def test_a_sponsor_invites_a_jury_and_advances_the_round_from_the_dashboard(web: Web, cast, app):
+    challenge, terms = cast.open_challenge(later_rounds=(ReviewRound("Jury", JURY),))
+    a = cast.submit(challenge, terms, solver=cast.account("s1"), title="Crunch")
+    b = cast.submit(challenge, terms, solver=cast.account("s2"), title="Dust")
+    juror = cast.account("juror")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge)
+    web.login("sponsor")
+    page = web.get(f"/challenges/{challenge}/manage")
+    assert "2: Jury" in page.text
+    invited = web.post(
+        f"/challenges/{challenge}/reviewers", {"email": "juror@example.org", "round": "2"}
+    )
+    assert invited.status_code == 303, invited.text
+    assert app.get_challenge(challenge, cast.sponsor).round_of(juror) == 2
+    web.clock.advance(timedelta(days=28))
+    for entry in (a, b):
+        app.record_review(cast.reviewer, entry, {"originality": 7, "feasibility": 6, "fun": 8})
+    page = web.get(f"/challenges/{challenge}/manage")
+    assert "Review round 1 of 2." in page.text
+    advanced = web.post(f"/challenges/{challenge}/rounds/advance", {"submission_ids": str(b)})
+    assert advanced.status_code == 303, advanced.text
+    assert app.get_challenge(challenge, cast.sponsor).round_entries[2] == (b,)
