@@ -528,3 +528,50 @@ def reviewer_agreement(db: Db, challenge_id: UUID, *, max_units: int = AGREEMENT
     alpha = krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
     result["alpha"] = None if not np.isfinite(alpha) else round(float(alpha), 4)
     return result
+
+
+def my_progress(db: Db, reviewer_id: UUID) -> list[Row]:
+    """Per challenge the reviewer accepted: reviews done on entries' current versions,
+    reviews awaiting re-review (stale), and the entries theirs to review (assigned
+    ones where the challenge assigns, their round's where they serve a later round,
+    else every live entry less their conflicts)."""
+    rid = str(reviewer_id)
+    rows = db.rows(
+        "SELECT v.challenge_id, c.title, c.assignment_k, v.round, p.done, p.stale,"
+        " p.conflicts, k.live FROM rv_reviewers v"
+        " JOIN rv_challenges c ON c.challenge_id = v.challenge_id"
+        " LEFT JOIN rv_progress p ON p.challenge_id = v.challenge_id"
+        " AND p.reviewer_id = v.reviewer_id"
+        " LEFT JOIN rv_counts k ON k.challenge_id = v.challenge_id "
+        "WHERE v.reviewer_id = ? AND v.accepted = 1 ORDER BY c.review_ends_at, c.title",
+        (rid,),
+    )
+    found = []
+    for r in rows:
+        cid = r["challenge_id"]
+        if r["assignment_k"] is not None:
+            mine = db.rows(
+                "SELECT COUNT(*) AS n FROM rv_assigned a JOIN rv_entries e"
+                " ON e.submission_id = a.submission_id"
+                f" WHERE a.challenge_id = ? AND a.reviewer_id = ? AND e.status NOT IN {LIVE}",
+                (cid, rid),
+            )[0]["n"]
+        elif int(r["round"] or 1) > 1:
+            mine = db.rows(
+                "SELECT COUNT(*) AS n FROM rv_round_entries x JOIN rv_entries e"
+                " ON e.submission_id = x.submission_id"
+                f" WHERE x.challenge_id = ? AND x.round = ? AND e.status NOT IN {LIVE}",
+                (cid, int(r["round"])),
+            )[0]["n"]
+        else:
+            mine = int(r["live"] or 0) - int(r["conflicts"] or 0)
+        found.append(
+            {
+                "challenge_id": cid,
+                "title": r["title"],
+                "done": int(r["done"] or 0),
+                "stale": int(r["stale"] or 0),
+                "assigned": int(mine),
+            }
+        )
+    return found
