@@ -482,3 +482,96 @@ def entries_short_of_k(db: Db, challenge_id: UUID, k: int) -> int:
         (str(challenge_id), k),
     )
     return int(found[0]["n"])
+
+
+# Units (entries) the agreement is computed on, at most: a deterministic sample (by
+# entry id) keeps the reliability matrix (reviewers x entries) small at any volume.
+AGREEMENT_UNITS = 2_000
+
+
+def reviewer_agreement(db: Db, challenge_id: UUID, *, max_units: int = AGREEMENT_UNITS) -> Row:
+    """Inter-reviewer agreement on the round under way (issue 20): Krippendorff's alpha
+    (interval level, the ``krippendorff`` package) over the weighted totals of the
+    counted reviews (current version, no conflict, live entries) of entries with at
+    least two.  1 is perfect agreement, 0 no more than chance, below 0 systematic
+    disagreement; None with too little data.  ``units``: entries it is computed on
+    (``sampled``: the first ``max_units`` by id, where there are more)."""
+    import krippendorff
+    import numpy as np
+
+    rows = db.rows(
+        f"WITH {_Z}, units AS (SELECT submission_id FROM counted GROUP BY submission_id"
+        " HAVING COUNT(*) >= 2 ORDER BY submission_id LIMIT ?),"
+        " total_units AS (SELECT COUNT(*) AS n FROM (SELECT submission_id FROM counted"
+        " GROUP BY submission_id HAVING COUNT(*) >= 2) AS t) "
+        "SELECT c.submission_id, c.reviewer_id, c.total, (SELECT n FROM total_units) AS n"
+        " FROM counted c JOIN units u ON u.submission_id = c.submission_id",
+        [str(challenge_id), max_units + 1],
+    )
+    units = sorted({r["submission_id"] for r in rows})
+    sampled = len(units) > max_units
+    units = units[:max_units]
+    reviewers = sorted({r["reviewer_id"] for r in rows if r["submission_id"] in set(units)})
+    result: Row = {"alpha": None, "units": len(units), "reviewers": len(reviewers)}
+    result["sampled"] = sampled
+    if len(units) < 2 or len(reviewers) < 2:
+        return result
+    column = {u: i for i, u in enumerate(units)}
+    line = {r: i for i, r in enumerate(reviewers)}
+    data = np.full((len(reviewers), len(units)), np.nan)
+    for r in rows:
+        if r["submission_id"] in column:
+            data[line[r["reviewer_id"]], column[r["submission_id"]]] = float(r["total"])
+    values = data[~np.isnan(data)]
+    if values.size and float(values.min()) == float(values.max()):
+        return result  # one value throughout: alpha is undefined
+    alpha = krippendorff.alpha(reliability_data=data, level_of_measurement="interval")
+    result["alpha"] = None if not np.isfinite(alpha) else round(float(alpha), 4)
+    return result
+
+
+def my_progress(db: Db, reviewer_id: UUID) -> list[Row]:
+    """Per challenge the reviewer accepted: reviews done on entries' current versions,
+    reviews awaiting re-review (stale), and the entries theirs to review (assigned
+    ones where the challenge assigns, their round's where they serve a later round,
+    else every live entry less their conflicts)."""
+    rid = str(reviewer_id)
+    rows = db.rows(
+        "SELECT v.challenge_id, c.title, c.assignment_k, v.round, p.done, p.stale,"
+        " p.conflicts, k.live FROM rv_reviewers v"
+        " JOIN rv_challenges c ON c.challenge_id = v.challenge_id"
+        " LEFT JOIN rv_progress p ON p.challenge_id = v.challenge_id"
+        " AND p.reviewer_id = v.reviewer_id"
+        " LEFT JOIN rv_counts k ON k.challenge_id = v.challenge_id "
+        "WHERE v.reviewer_id = ? AND v.accepted = 1 ORDER BY c.review_ends_at, c.title",
+        (rid,),
+    )
+    found = []
+    for r in rows:
+        cid = r["challenge_id"]
+        if r["assignment_k"] is not None:
+            mine = db.rows(
+                "SELECT COUNT(*) AS n FROM rv_assigned a JOIN rv_entries e"
+                " ON e.submission_id = a.submission_id"
+                f" WHERE a.challenge_id = ? AND a.reviewer_id = ? AND e.status NOT IN {LIVE}",
+                (cid, rid),
+            )[0]["n"]
+        elif int(r["round"] or 1) > 1:
+            mine = db.rows(
+                "SELECT COUNT(*) AS n FROM rv_round_entries x JOIN rv_entries e"
+                " ON e.submission_id = x.submission_id"
+                f" WHERE x.challenge_id = ? AND x.round = ? AND e.status NOT IN {LIVE}",
+                (cid, int(r["round"])),
+            )[0]["n"]
+        else:
+            mine = int(r["live"] or 0) - int(r["conflicts"] or 0)
+        found.append(
+            {
+                "challenge_id": cid,
+                "title": r["title"],
+                "done": int(r["done"] or 0),
+                "stale": int(r["stale"] or 0),
+                "assigned": int(mine),
+            }
+        )
+    return found

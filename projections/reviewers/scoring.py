@@ -55,3 +55,16 @@ def agreement(totals: Sequence[float]) -> float | None:
     if len(totals) < 2:
         return None
     return round(max(0.0, 1.0 - pstdev(totals) / 50.0), 4)
+
+
+def award_order(
+    rule: str,
+    public_weight: int,
+    jury: Mapping[str, float | None],
+    support: Mapping[str, int],
+) -> list[tuple[str, float]]:
+    """The shortlist in the order the terms' award rule puts it (issue 20): the
+    domain's arithmetic (``openinno.domain.award_rule.rule_order``)."""
+    from openinno.domain.award_rule import rule_order
+
+    return rule_order(rule, public_weight, jury, support)

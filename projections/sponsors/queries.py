@@ -236,3 +236,53 @@ def submissions_csv_chunks(db: Db, challenge_id: UUID, *, page: int = 500) -> It
 def submissions_csv(db: Db, challenge_id: UUID) -> str:
     """``submissions_csv_chunks`` as one text."""
     return "".join(submissions_csv_chunks(db, challenge_id))
+
+
+def shortlist_decision(db: Db, challenge_id: UUID, rule: str, public_weight: int) -> list[Row]:
+    """The shortlisted entries with the jury's scores (reviews of the round under way,
+    of each entry's current version) beside the public's support, in the order the
+    terms' award rule gives (issue 20): submission_id, number, title, jury_reviews,
+    jury_mean_total, support_count, score, rank."""
+    from projections.reviewers.queries import CURRENT, LIVE
+    from projections.reviewers.scoring import award_order
+
+    cid = str(challenge_id)
+    rows = db.rows(
+        "SELECT e.submission_id, p.number, e.title, s.support_count,"
+        " (SELECT COUNT(*) FROM rv_reviews r WHERE r.submission_id = e.submission_id"
+        " AND r.scores IS NOT NULL AND r.conflict = 0 AND r.round = c.current_round"
+        f" AND {CURRENT}) AS jury_reviews,"
+        " (SELECT AVG(r.total) FROM rv_reviews r WHERE r.submission_id = e.submission_id"
+        " AND r.scores IS NOT NULL AND r.conflict = 0 AND r.round = c.current_round"
+        f" AND {CURRENT}) AS jury_mean_total "
+        "FROM rv_entries e JOIN rv_challenges c ON c.challenge_id = e.challenge_id "
+        "JOIN rv_pseudonyms p ON p.challenge_id = e.challenge_id AND p.entry_key = e.entry_key "
+        "LEFT JOIN pt_submissions s ON s.submission_id = e.submission_id "
+        f"WHERE e.challenge_id = ? AND e.shortlisted = 1 AND e.status NOT IN {LIVE}",
+        (cid,),
+    )
+    by_id = {r["submission_id"]: r for r in rows}
+    order = award_order(
+        rule,
+        public_weight,
+        {
+            k: None if r["jury_mean_total"] is None else float(r["jury_mean_total"])
+            for k, r in by_id.items()
+        },
+        {k: int(r["support_count"] or 0) for k, r in by_id.items()},
+    )
+    return [
+        {
+            "submission_id": entry,
+            "pseudonym": pseudonym(by_id[entry]["number"]),
+            "title": by_id[entry]["title"],
+            "jury_reviews": int(by_id[entry]["jury_reviews"] or 0),
+            "jury_mean_total": None
+            if by_id[entry]["jury_mean_total"] is None
+            else round(float(by_id[entry]["jury_mean_total"]), 4),
+            "support_count": int(by_id[entry]["support_count"] or 0),
+            "score": score,
+            "rank": rank,
+        }
+        for rank, (entry, score) in enumerate(order, start=1)
+    ]

@@ -113,3 +113,26 @@ def test_assign_queue_conflict_and_release(app: OpenInno, cast: Scene, read_side
     assert mine_now[str(cast.reviewer)]["done"] == 1
     assert mine_now[str(insider)]["assigned"] == 0
     assert progress["assigned"] == 24  # 12 entries x 2: the leaver's scored one counts
+
+
+def test_a_reviewer_declares_conflicts_for_several_entries_at_once(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    challenge, terms = cast.open_challenge()
+    entries = [
+        cast.submit(challenge, terms, solver=cast.account(f"s{i}"), title=f"Entry {i}")
+        for i in range(3)
+    ]
+    other, _ = cast.open_challenge(title="Elsewhere")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge)
+    app.declare_conflicts(cast.reviewer, challenge, entries[:2], "I know these teams")
+    read_side.catch_up()
+    states = {e["submission_id"]: e["state"] for e in reviewers.my_review_queue(db, cast.reviewer)}
+    assert states == {
+        str(entries[0]): "conflict",
+        str(entries[1]): "conflict",
+        str(entries[2]): "to_do",
+    }
+    with pytest.raises(NotFound):  # an entry of another challenge
+        app.declare_conflicts(cast.reviewer, other, entries[2:], "Mixed up")

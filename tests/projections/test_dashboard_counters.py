@@ -256,7 +256,7 @@ def test_random_row_changes_keep_the_counters_exact(read_side: ReadSide, db: Db)
             )
             for reviewer in people:
                 db.execute(
-                    "INSERT INTO rv_reviewers VALUES (?, ?, ?)",
+                    "INSERT INTO rv_reviewers (challenge_id, reviewer_id, accepted) VALUES (?, ?, ?)",
                     (cid, reviewer, 0 if reviewer == people[3] else 1),
                 )
     submissions: list[tuple[str, str]] = []

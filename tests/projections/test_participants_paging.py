@@ -187,10 +187,14 @@ def test_dashboard_counts_once_and_progress_matches_the_reviews(db: Db):
     first, second, absent = (str(uuid4()) for _ in range(3))
     with db.batch():
         db.execute(
-            "INSERT INTO rv_challenges VALUES (?, 't', '[]', '2027-02-01', 'closed', 0)", (cid,)
+            "INSERT INTO rv_challenges (challenge_id, title, criteria, review_ends_at, status, revealed) VALUES (?, 't', '[]', '2027-02-01', 'closed', 0)",
+            (cid,),
         )
         for reviewer, accepted in ((first, 1), (second, 1), (absent, 0)):
-            db.execute("INSERT INTO rv_reviewers VALUES (?, ?, ?)", (cid, reviewer, accepted))
+            db.execute(
+                "INSERT INTO rv_reviewers (challenge_id, reviewer_id, accepted) VALUES (?, ?, ?)",
+                (cid, reviewer, accepted),
+            )
         for i, e in enumerate(entries):
             db.execute(
                 "INSERT INTO rv_entries VALUES (?, ?, ?, 't', 's', 1, 'h', ?, 0, '2026-11-10')",
@@ -206,8 +210,9 @@ def test_dashboard_counts_once_and_progress_matches_the_reviews(db: Db):
         ]
         for reviewer, submission, scores, conflict in reviews:
             db.execute(
+                # current: the scores are of the entry's current version (decision 0023)
                 "INSERT INTO rv_reviews (review_id, challenge_id, submission_id, reviewer_id,"
-                " scores, conflict) VALUES (?, ?, ?, ?, ?, ?)",
+                " scores, conflict, current) VALUES (?, ?, ?, ?, ?, ?, 1)",
                 (str(uuid4()), cid, submission, reviewer, scores, conflict),
             )
     recording = RecordingDb(db)

@@ -47,7 +47,7 @@ def fill(db: Db, *, entrants: int, reviewed: int, seed: int = 7) -> tuple[UUID, 
     review_ids: list[str] = []
     with db.batch():
         db.execute(
-            "INSERT INTO rv_challenges VALUES (?, 'c', ?, '2027-01-01', 'closed', 0)",
+            "INSERT INTO rv_challenges (challenge_id, title, criteria, review_ends_at, status, revealed) VALUES (?, 'c', ?, '2027-01-01', 'closed', 0)",
             (str(cid), json.dumps(CRITERIA)),
         )
         for n in range(1, entrants + 1):

@@ -19,11 +19,21 @@ def fill(db: Db, reviewer: UUID) -> None:
     with db.batch():
         for cid, ends in ((big, "2027-02-01"), (small, "2027-01-01"), (other, "2027-01-15")):
             db.execute(
-                "INSERT INTO rv_challenges VALUES (?, 'c', '[]', ?, 'closed', 0)", (cid, ends)
+                "INSERT INTO rv_challenges (challenge_id, title, criteria, review_ends_at, status, revealed) VALUES (?, 'c', '[]', ?, 'closed', 0)",
+                (cid, ends),
             )
-        db.execute("INSERT INTO rv_reviewers VALUES (?, ?, 1)", (big, str(reviewer)))
-        db.execute("INSERT INTO rv_reviewers VALUES (?, ?, 1)", (small, str(reviewer)))
-        db.execute("INSERT INTO rv_reviewers VALUES (?, ?, 0)", (other, str(reviewer)))
+        db.execute(
+            "INSERT INTO rv_reviewers (challenge_id, reviewer_id, accepted) VALUES (?, ?, 1)",
+            (big, str(reviewer)),
+        )
+        db.execute(
+            "INSERT INTO rv_reviewers (challenge_id, reviewer_id, accepted) VALUES (?, ?, 1)",
+            (small, str(reviewer)),
+        )
+        db.execute(
+            "INSERT INTO rv_reviewers (challenge_id, reviewer_id, accepted) VALUES (?, ?, 0)",
+            (other, str(reviewer)),
+        )
         for cid, n in ((big, ENTRIES), (small, 5), (other, 5)):
             for i in range(n):
                 db.execute("INSERT INTO rv_pseudonyms VALUES (?, ?, ?)", (cid, f"k{i}", n - i))

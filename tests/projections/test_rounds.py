@@ -116,3 +116,72 @@ def test_an_award_needs_a_final_round_score_of_its_version_or_a_reason(
     else:
         with pytest.raises(UnreviewedVersion):
             app.award(cast.sponsor, challenge, [(entry, 1)], override_reasons=reasons)
+
+
+def test_jury_shortlist_then_public_vote_then_award_by_the_stated_rule(
+    app: OpenInno, cast: Scene, read_side: ReadSide, db: Db
+):
+    """The Doritos flow: screening, a jury round on the screening's shortlist, the
+    jury's shortlist put to a public vote, the sponsor sees the counts beside the jury
+    scores in the order the terms' rule (40 % public) gives, and awards by it."""
+    from projections.sponsors import queries as sponsors
+
+    challenge, terms, screener, juror = a_rounds_challenge(cast, app)
+    entries = [
+        cast.submit(challenge, terms, solver=cast.account(f"s{i}"), title=f"Advert {i}")
+        for i in range(3)
+    ]
+    cast.clock.advance(timedelta(days=28))
+    for entry in entries:
+        app.record_review(screener, entry, SCREEN)
+    app.advance_round(cast.sponsor, challenge, entries[:2])
+    a, b = entries[:2]
+    app.record_review(juror, a, JURY)  # 9/10 x 60 + 3/4 x 40 = 84
+    app.record_review(juror, b, {"wow": 5, "brand fit": 2})  # 30 + 10 = 40
+    app.publish_shortlist(cast.sponsor, challenge, [a, b])
+    app.support(cast.account("fan0"), a)
+    for i in range(1, 4):
+        app.support(cast.account(f"fan{i}"), b)
+    read_side.catch_up()
+    jury_first = sponsors.shortlist_decision(db, challenge, "jury", 0)
+    assert [r["submission_id"] for r in jury_first] == [str(a), str(b)]
+    decided = sponsors.shortlist_decision(db, challenge, "weighted", 40)
+    # a: 0.6 x 0.84 + 0.4 x 1/3 = 0.6373; b: 0.6 x 0.40 + 0.4 x 3/3 = 0.64
+    assert [
+        (r["submission_id"], r["jury_mean_total"], r["support_count"], r["score"]) for r in decided
+    ] == [(str(b), 40.0, 3, 0.64), (str(a), 84.0, 1, 0.6373)]
+    cast.clock.advance(timedelta(days=20))  # the vote and review end
+    app.award(cast.sponsor, challenge, [(b, 1), (a, 2)])
+
+
+def test_where_the_public_has_a_say_an_award_against_the_stated_rule_needs_a_reason(
+    app: OpenInno, cast: Scene
+):
+    challenge, terms, _screener, juror = a_rounds_challenge(cast, app)  # weighted, 40 %
+    a = cast.submit(challenge, terms, solver=cast.account("s1"), title="Crunch")
+    b = cast.submit(challenge, terms, solver=cast.account("s2"), title="Dust")
+    cast.clock.advance(timedelta(days=28))
+    app.advance_round(cast.sponsor, challenge, [a, b])
+    app.record_review(juror, a, JURY)  # 84
+    app.record_review(juror, b, {"wow": 5, "brand fit": 2})  # 40
+    app.publish_shortlist(cast.sponsor, challenge, [a, b])
+    for i in range(3):
+        app.support(cast.account(f"fan{i}"), b)
+    app.support(cast.account("fan3"), a)
+    cast.clock.advance(timedelta(days=20))
+    # The rule gives b first (0.64 against 0.6373): the jury's favourite first is refused.
+    with pytest.raises(UnreviewedVersion, match="weighted rule"):
+        app.award(cast.sponsor, challenge, [(a, 1), (b, 2)])
+    with pytest.raises(UnreviewedVersion, match="place 2"):  # each place departing
+        app.award(cast.sponsor, challenge, [(a, 1), (b, 2)], override_reasons={a: "Fraud."})
+    awarded = app.award(
+        cast.sponsor,
+        challenge,
+        [(a, 1), (b, 2)],
+        override_reasons={
+            a: "The public vote was manipulated (report 7).",
+            b: "The public vote was manipulated (report 7).",
+        },
+    )
+    first = app.get_agreement(cast.sponsor, awarded.agreement_ids[0])
+    assert first.override_reason == "The public vote was manipulated (report 7)."

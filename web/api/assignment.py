@@ -15,9 +15,10 @@ from litestar.params import FromPath, JSONBody
 from openinno.application import OpenInno
 from openinno.domain.assignment import MAX_K
 from openinno.domain.limits import TEXTS
+from projections.sponsors import queries as sponsors
 from web import assigning
 from web.api.auth import SECURITY, signed_in
-from web.api.common import Strict, body_example
+from web.api.common import Strict, Written, body_example
 from web.api.problems import problem_spec
 from web.api.reads import ApiReads, MinPosition
 
@@ -35,6 +36,10 @@ class AssignBody(Strict):
 class ReleaseBody(Strict):
     reviewer_id: UUID
     reason: Annotated[str, msgspec.Meta(max_length=TEXTS["reason"].max_length)]
+
+
+class RoundShortlist(Strict):
+    submission_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=100_000)]
 
 
 class AssignmentRun(msgspec.Struct, frozen=True):
@@ -159,4 +164,115 @@ def progress(
     )
 
 
-HANDLERS = [assign, release, progress]
+@post(
+    "/challenges/{challenge_id:uuid}/rounds/advance",
+    summary="End the review round under way: its shortlist is the next round's entries"
+    " (owners, managers)",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["reviews"],
+    operation_class=body_example({"submission_ids": ["5d9e0c1a-2b3c-4d5e-8f90-1a2b3c4d5e6f"]}),
+)
+@signed_in
+def advance_round(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[RoundShortlist],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.advance_round(actor, challenge_id, data.submission_ids)
+    return Written(recorded.id, recorded.position)
+
+
+class DecisionRow(msgspec.Struct, frozen=True):
+    rank: int
+    submission_id: UUID
+    pseudonym: str
+    title: str
+    jury_reviews: int
+    jury_mean_total: float | None
+    support_count: int
+    score: float
+
+
+class Decision(msgspec.Struct, frozen=True):
+    challenge_id: UUID
+    award_rule: str
+    public_weight: int
+    shortlist: list[DecisionRow]
+
+
+@get(
+    "/challenges/{challenge_id:uuid}/decision",
+    summary="The shortlist: the jury's scores beside the public's support, in the order"
+    " the terms' award rule gives (members of the organisation, admins)",
+    security=SECURITY,
+    responses=problem_spec(401, 404, 422, 503),
+    sync_to_thread=True,
+    tags=["reviews"],
+)
+@signed_in
+def decision(
+    challenge_id: FromPath[UUID],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+    reads: NamedDependency[ApiReads],
+    min_position: MinPosition = None,
+) -> Decision:
+    challenge = openinno.get_challenge(challenge_id, actor)
+    openinno.require_sponsor_view(actor, challenge.organisation_id)
+    db = reads.at_least(openinno, min_position, ("reviewers", "participants"))
+    spec = challenge.spec
+    rows = sponsors.shortlist_decision(db, challenge_id, spec.decided_by, spec.public_weight or 0)
+    return Decision(
+        challenge_id,
+        spec.decided_by,
+        spec.public_weight or 0,
+        [
+            DecisionRow(
+                r["rank"],
+                UUID(r["submission_id"]),
+                r["pseudonym"],
+                r["title"],
+                r["jury_reviews"],
+                r["jury_mean_total"],
+                r["support_count"],
+                r["score"],
+            )
+            for r in rows
+        ],
+    )
+
+
+class ConflictsBody(Strict):
+    submission_ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=1_000)]
+    reason: Annotated[str, msgspec.Meta(max_length=TEXTS["reason"].max_length)]
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/conflicts",
+    summary="Declare a conflict of interest for several entries at once (the challenge's"
+    " reviewers, from acceptance on)",
+    status_code=200,
+    responses=problem_spec(401, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["reviews"],
+    operation_class=body_example(
+        {"submission_ids": ["5d9e0c1a-2b3c-4d5e-8f90-1a2b3c4d5e6f"], "reason": "My agency."}
+    ),
+)
+@signed_in
+def declare_conflicts(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[ConflictsBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Written:
+    recorded = openinno.declare_conflicts(actor, challenge_id, data.submission_ids, data.reason)
+    return Written(recorded.id, recorded.position)
+
+
+HANDLERS = [assign, release, progress, advance_round, decision, declare_conflicts]

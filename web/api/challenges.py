@@ -19,10 +19,12 @@ from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.domain.values import (
     AppealRules,
+    AwardRule,
     ChallengeSpec,
     Criterion,
     IpTerms,
     Prize,
+    ReviewRound,
     ReviewTiming,
     Visibility,
     Voting,
@@ -96,6 +98,13 @@ class CriterionBody(Strict):
     max_score: int = 10
 
 
+class RoundBody(Strict):
+    """A review round after the first (issue 20): its name and its own rubric."""
+
+    name: Annotated[str, bounded("criterion_name")]
+    criteria: list[CriterionBody]
+
+
 class VotingBody(Strict):
     mode: VotingMode = "none"
     threshold: int | None = None
@@ -142,6 +151,25 @@ class NewChallenge(Strict):
         bool, msgspec.Meta(description="Only accounts with a verified e-mail address may vote")
     ] = False
     appeals: AppealsBody | None = None
+    # Issue 20 (decision 0023): assignment, review rounds, the award rule.
+    independent_reviewers: Annotated[
+        bool,
+        msgspec.Meta(description="No entry is assigned to a member of the organisation."),
+    ] = False
+    later_rounds: Annotated[
+        list[RoundBody],
+        msgspec.Meta(
+            description="Review rounds after the first; each scores the previous round's"
+            " shortlist on its own criteria."
+        ),
+    ] = msgspec.field(default_factory=list)
+    award_rule: Annotated[
+        AwardRule,
+        msgspec.Meta(description="Who decides the winners: jury, public or weighted."),
+    ] = "jury"
+    public_weight: Annotated[
+        int, msgspec.Meta(description="With weighted: the public's share in percent, 1 to 99.")
+    ] = 0
 
 
 class ChallengePatch(Strict):
@@ -166,6 +194,10 @@ class ChallengePatch(Strict):
     verified_email_to_enter: bool | UnsetType = UNSET
     verified_email_to_vote: bool | UnsetType = UNSET
     appeals: AppealsBody | UnsetType = UNSET
+    independent_reviewers: bool | UnsetType = UNSET
+    later_rounds: list[RoundBody] | UnsetType = UNSET
+    award_rule: AwardRule | UnsetType = UNSET
+    public_weight: int | UnsetType = UNSET
 
 
 class PrizeView(msgspec.Struct, frozen=True):
@@ -189,6 +221,11 @@ class VotingView(msgspec.Struct, frozen=True):
 class AppealsView(msgspec.Struct, frozen=True):
     window_days: int
     scores: bool
+
+
+class RoundView(msgspec.Struct, frozen=True):
+    name: str
+    criteria: list[CriterionView]
 
 
 class ChallengeView(msgspec.Struct, frozen=True):
@@ -217,6 +254,11 @@ class ChallengeView(msgspec.Struct, frozen=True):
     verified_email_to_enter: bool = False
     verified_email_to_vote: bool = False
     appeals: AppealsView = msgspec.field(default_factory=lambda: AppealsView(7, False))
+    independent_reviewers: bool = False
+    later_rounds: list[RoundView] = msgspec.field(default_factory=list)
+    award_rule: str = "jury"
+    public_weight: int = 0
+    current_round: int = 1
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -237,6 +279,9 @@ class NewDeadline(Strict):
 
 class NewReviewer(Strict):
     account_id: UUID
+    round: Annotated[
+        int | None, msgspec.Meta(description="The review round they serve in (default 1).")
+    ] = None
 
 
 def _prizes(prizes: list[PrizeBody]) -> tuple[Prize, ...]:
@@ -248,6 +293,10 @@ def _prizes(prizes: list[PrizeBody]) -> tuple[Prize, ...]:
 
 def _criteria(criteria: list[CriterionBody]) -> tuple[Criterion, ...]:
     return tuple(Criterion(c.name, c.weight, c.min_score, c.max_score) for c in criteria)
+
+
+def _rounds(rounds: list[RoundBody]) -> tuple[ReviewRound, ...]:
+    return tuple(ReviewRound(r.name, _criteria(r.criteria)) for r in rounds)
 
 
 def _voting(voting: VotingBody) -> Voting:
@@ -279,6 +328,10 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         verified_email_to_enter=data.verified_email_to_enter or None,
         verified_email_to_vote=data.verified_email_to_vote or None,
         appeals=_appeals(data.appeals),
+        independent_reviewers=data.independent_reviewers,
+        later_rounds=_rounds(data.later_rounds),
+        award_rule=data.award_rule,
+        public_weight=data.public_weight,
     )
 
 
@@ -298,6 +351,8 @@ def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpe
             value = value or None
         elif name == "appeals":
             value = _appeals(value)
+        elif name == "later_rounds":
+            value = _rounds(value)
         changes[name] = value
     return msgspec.structs.replace(spec, **changes)
 
@@ -330,6 +385,17 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         verified_email_to_enter=spec.enter_needs_verified_email,
         verified_email_to_vote=spec.vote_needs_verified_email,
         appeals=AppealsView(spec.appeal_rules.window_days, spec.appeal_rules.scores),
+        independent_reviewers=bool(spec.independent_reviewers),
+        later_rounds=[
+            RoundView(
+                r.name,
+                [CriterionView(c.name, c.weight, c.min_score, c.max_score) for c in r.criteria],
+            )
+            for r in spec.later_rounds or ()
+        ],
+        award_rule=spec.decided_by,
+        public_weight=spec.public_weight or 0,
+        current_round=challenge.current_round,
     )
 
 
@@ -557,7 +623,7 @@ def invite_reviewer(
     openinno: NamedDependency[OpenInno],
 ) -> Written:
     try:
-        recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id)
+        recorded = openinno.invite_reviewer(actor, challenge_id, data.account_id, data.round)
     except InvalidInput as e:
         # The command calls it reviewer_id; this body calls it account_id.
         field = "account_id" if e.field == "reviewer_id" else e.field

@@ -31,6 +31,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFound
 from openinno.domain.organisation import Organisation
 from projections.db import Db, ReadStore, Row, open_db
+from projections.reviewers import queries as reviewers_queries
 from projections.sponsors import queries as sponsors
 from web.pages import charts, paging, queries
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
@@ -225,6 +226,17 @@ class ManagePages(Controller):
             role=organisation.role_of(actor),
             dashboard=dashboard,
             ranking=ranking,
+            # The shortlist's jury scores beside the public's support, ordered by the
+            # terms' award rule (issue 20); read only once there is a shortlist.
+            decision=sponsors.shortlist_decision(
+                pages.reads.db(),
+                challenge_id,
+                challenge.spec.decided_by,
+                challenge.spec.public_weight or 0,
+            )
+            if challenge.shortlist
+            else [],
+            agreement=reviewers_queries.reviewer_agreement(pages.reads.db(), challenge_id),
             more=data["more"],
             every=every,
             candidates=MANAGE_CANDIDATES,
@@ -429,7 +441,12 @@ class ManagePages(Controller):
 
         def invite(actor: UUID) -> Any:
             reviewer = _account_by_email(pages, form.values["email"], "email")
-            return pages.openinno.invite_reviewer(actor, challenge_id, reviewer)
+            # Review rounds (issue 20): the round they serve in, where there are several.
+            text = one(data, "round").strip()
+            if text and not text.isdigit():
+                raise InvalidInput("Write a whole number.", field="round")
+            round_number = int(text) if text and len(text) < 4 else None
+            return pages.openinno.invite_reviewer(actor, challenge_id, reviewer, round_number)
 
         return self._run(
             request, pages, viewer, challenge_id, "reviewer", form, invite, {"reviewer_id": "email"}
@@ -457,6 +474,32 @@ class ManagePages(Controller):
 
         return self._run(
             request, pages, viewer, challenge_id, "shortlist", form, publish, anchor="ranking"
+        )
+
+    @post("/challenges/{challenge_id:uuid}/rounds/advance", sync_to_thread=True)
+    def advance_round(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """End the review round under way (issue 20): the entries checked in the
+        ranking are the next round's (the shortlist form's boxes)."""
+        form = Form(values={"submission_ids": [str(v) for v in many(data, "submission_ids")]})
+
+        def advance(actor: UUID) -> Any:
+            try:
+                chosen = [UUID(v) for v in form.values["submission_ids"]]
+            except ValueError:
+                raise InvalidInput(
+                    "Choose entries from the list.", field="submission_ids"
+                ) from None
+            return pages.openinno.advance_round(actor, challenge_id, chosen)
+
+        return self._run(
+            request, pages, viewer, challenge_id, "shortlist", form, advance, anchor="ranking"
         )
 
     @post("/challenges/{challenge_id:uuid}/award", sync_to_thread=True)

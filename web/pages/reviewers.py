@@ -80,6 +80,8 @@ class ReviewerPages(Controller):
             viewer,
             queue=queue,
             invitations=queries.review_invitations(db, actor),
+            # Counted on reviews of the entries' current versions (issue 20).
+            progress=reviewers.my_progress(db, actor),
         )
 
     @post("/reviews/invitations/{challenge_id:uuid}", sync_to_thread=True)

@@ -21,8 +21,10 @@ from openinno.domain import (
     Review,
     ReviewAssignment,
     Submission,
+    SupportTally,
     ids,
 )
+from openinno.domain.award_rule import rule_order, weighted_total
 from openinno.domain.errors import (
     NOT_FOUND,
     ConflictOfInterest,
@@ -134,6 +136,20 @@ class Judging(CommandBase):
         challenge.advance_round(actor_id, tuple(submission_ids), self._now())
         return Recorded(challenge_id, self._commit(challenge))
 
+    def declare_conflicts(
+        self, actor_id: UUID, challenge_id: UUID, submission_ids: Sequence[UUID], reason: str
+    ) -> Recorded:
+        """A conflict for each of several entries of one challenge at once (a reviewer
+        who has just accepted goes through the entries they may know); each recorded
+        as ``declare_conflict`` records one, in order, and any refusal stops the rest."""
+        position = 0
+        for submission_id in dict.fromkeys(submission_ids):
+            submission = self._load(submission_id, Submission, "submission", readonly=True)
+            if submission.challenge_id != challenge_id:
+                raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
+            position = self.declare_conflict(actor_id, submission_id, reason).position
+        return Recorded(challenge_id, position)
+
     @retry_on_conflict
     def close_review_early(self, actor_id: UUID, challenge_id: UUID, text: str) -> Recorded:
         """End review before ``review_ends_at`` with an announcement every participant
@@ -155,6 +171,35 @@ class Judging(CommandBase):
         return scored_versions(
             (r for r in reviews if r is not None), [digest for _c, digest in submission.versions]
         )
+
+    def rule_order(self, challenge: Challenge) -> list[UUID] | None:
+        """Where the terms give the public a say in the award (``award_rule`` public or
+        weighted) and a shortlist was put to the vote: the shortlist in the order the
+        rule gives, from the final round's counted reviews of each entry's current
+        version (mean weighted total) and each entry's support tally.  A few streams
+        per shortlisted entry."""
+        spec = challenge.spec
+        if spec.award_rule not in ("public", "weighted") or not challenge.shortlist:
+            return None
+        criteria = spec.round_criteria(spec.round_count)
+        jurors = sorted(challenge.final_round_reviewers())
+        jury: dict[UUID, float | None] = {}
+        support: dict[UUID, int] = {}
+        for entry_id in challenge.shortlist:
+            entry = self._load(entry_id, Submission, "submission", readonly=True)
+            hashes = [digest for _c, digest in entry.versions]
+            totals = []
+            for juror in jurors:
+                review = self._maybe_load(ids.review_id(entry_id, juror), Review, readonly=True)
+                if review is not None and review.scored_content(hashes) == entry.content_sha256:
+                    assert review.scores is not None
+                    totals.append(weighted_total(criteria, review.scores))
+            jury[entry_id] = sum(totals) / len(totals) if totals else None
+            tally = self._maybe_load(ids.support_tally_id(entry_id), SupportTally, readonly=True)
+            support[entry_id] = 0 if tally is None else tally.count
+        return [
+            e for e, _score in rule_order(spec.decided_by, spec.public_weight or 0, jury, support)
+        ]
 
     # --- awards ---------------------------------------------------------------------------
 
@@ -198,7 +243,7 @@ class Judging(CommandBase):
             for submission_id, place in places
         )
         scored = {s.id: self.scored_versions(challenge, s) for s in entries.values()}
-        challenge.award(actor_id, awards, at, scored)
+        challenge.award(actor_id, awards, at, scored, self.rule_order(challenge))
         # The checked awards (their reasons trimmed, blank ones dropped).
         awards = challenge.awards
         assert challenge.terms is not None and challenge.terms_sha256 is not None

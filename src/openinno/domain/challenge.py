@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import cast
@@ -556,10 +556,14 @@ class Challenge(Aggregate):
         awards: tuple[Award, ...],
         at: datetime,
         scored: Mapping[UUID, Collection[str]],
+        rule_order: Sequence[UUID] | None = None,
     ) -> None:
         """``scored``: per awarded entry, the content hashes that reviews counted for
         it scored (``Review.scored_content``).  An award of a version no counted
-        review scored is refused unless it carries the sponsor's reason."""
+        review scored is refused unless it carries the sponsor's reason.
+        ``rule_order``: where the terms give the public a say (``award_rule`` public
+        or weighted), the shortlist in the order that rule puts it; a place given
+        otherwise is refused unless it carries the sponsor's reason too."""
         self._require_running()
         if at < self.spec.closes_at:
             raise WindowClosed("Award after submissions close.")
@@ -594,6 +598,17 @@ class Challenge(Aggregate):
                     version=a.version or 0,
                     entry=str(a.submission_id),
                 )
+            if rule_order is not None and reason is None:
+                expected = rule_order[a.place - 1] if a.place <= len(rule_order) else None
+                if a.submission_id != expected:
+                    raise UnreviewedVersion(
+                        "The terms decide the winners by the %(rule)s rule, which gives"
+                        " place %(place)s to another entry: award by it, or give the"
+                        " reason you depart from it.",
+                        field="override_reason",
+                        rule=self.spec.decided_by,
+                        place=a.place,
+                    )
             checked.append(a)
         self._winners_awarded(actor_id, tuple(checked), at)
 

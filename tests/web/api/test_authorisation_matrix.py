@@ -405,6 +405,17 @@ def fresh_webhook(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(hook), "delivery": str(row["position"])}
 
 
+def newcomers_entry(w: World) -> str:
+    """An entry of the open challenge by a new account (entries per solver are limited)."""
+    newcomer = sign_up(w.c, f"n{uuid.uuid4().hex[:10]}")
+    body = {"title": "Pendulum", "summary": "Swings.", "accepted_terms_sha256": w.terms["open"]}
+    r = w.c.post(
+        f"/api/v1/challenges/{w.ids['open']}/submissions", json=body, headers=newcomer.auth
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
 def new_account(w: World, role: str) -> dict[str, Any]:
     name = f"n{uuid.uuid4().hex[:10]}"
     return {"account": sign_up(w.c, name).id}
@@ -551,6 +562,23 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/challenges/{fresh}/assignment/release",
         prepare=fresh_assigned,
         body=lambda w, r: {"reviewer_id": w.users["reviewer"].id, "reason": "Fell ill."},
+    ),
+    # Rounds (issue 20): this challenge has one round, so the owner reaches the command
+    # and is told there is no later round (409).
+    ("POST", "/challenges/{challenge_id}/rounds/advance"): Row(
+        only(409, ("owner",), 403),
+        "/challenges/{ended}/rounds/advance",
+        body=lambda w, r: {"submission_ids": [w.ids["entry"]]},
+    ),
+    # Only the challenge's reviewer may declare; a second declaration is refused (409),
+    # so the reviewer declares for a fresh entry of the open challenge.
+    ("POST", "/challenges/{challenge_id}/conflicts"): Row(
+        signed_in(404, reviewer=200),
+        "/challenges/{open}/conflicts",
+        body=lambda w, r: {"submission_ids": [newcomers_entry(w)], "reason": "Kin."},
+    ),
+    ("GET", "/challenges/{challenge_id}/decision"): Row(
+        only(200, SPONSOR, 404), "/challenges/{private}/decision"
     ),
     ("GET", "/challenges/{challenge_id}/assignment"): Row(
         only(200, SPONSOR, 404), "/challenges/{private}/assignment"

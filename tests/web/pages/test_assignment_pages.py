@@ -58,3 +58,20 @@ def test_without_assignment_a_declared_conflict_hides_the_score_form(web: Web, c
     form = web.get(f"/reviews/{entry}")
     assert "Save scores" not in form.text
     assert "You declared a conflict of interest for this entry" in form.text
+
+
+def test_the_queue_counts_reviews_of_current_versions_and_re_reviews_apart(web: Web, cast, app):
+    challenge, terms = cast.open_challenge(
+        review_timing="rolling", visibility="private", voting=Voting("none")
+    )
+    first = cast.submit(challenge, terms, title="Pendulum park")
+    cast.submit(challenge, terms, solver=cast.other_solver, title="Lever lab")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.accept_reviewer_invitation(cast.reviewer, challenge)
+    app.record_review(cast.reviewer, first, {"originality": 7, "feasibility": 6, "fun": 8})
+    web.login("reviewer")
+    assert "1 of 2 done" in web.get("/reviews").text
+    app.revise_submission(cast.solver, first, "Pendulum park", "A different idea.")
+    queue = web.get("/reviews").text
+    assert "0 of 2 done" in queue
+    assert "1 to re-review (revised since you scored them)" in queue

@@ -403,6 +403,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{C}/shortlist"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/shortlist", {"submission_ids": "not-an-id"}
     ),
+    ("POST", f"{C}/rounds/advance"): Row(
+        post_only(400, MEMBERS), "/challenges/{open}/rounds/advance", {"submission_ids": "x"}
+    ),
     ("POST", f"{C}/award"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
     ),
