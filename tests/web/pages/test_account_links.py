@@ -383,3 +383,12 @@ def test_a_reset_mail_not_sent_before_its_link_expired_is_never_sent(web: Web, c
     finally:
         db.close()
     assert [r["status"] for r in rows] == ["expired"]
+
+
+def test_the_api_says_whether_the_address_is_verified(web: Web, cast: Scene):
+    app = web.app
+    token, _ = app.issue_token("solver@example.org", PASSWORD)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert web.client.get("/api/v1/me", headers=auth).json()["email_verified"] is False
+    verified(app, web.clock, cast.solver)
+    assert web.client.get("/api/v1/me", headers=auth).json()["email_verified"] is True
