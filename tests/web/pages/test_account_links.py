@@ -202,6 +202,14 @@ def test_voting_is_refused_until_the_voter_verifies(web: Web, cast: Scene):
     web.login("other")
     page = web.get(f"/challenges/{challenge}").text
     assert "Needed to vote" in page and 'href="/verify-email"' in page
+    # The gallery's button says why, in the voter's language.
+    app.update_profile(cast.other_solver, "Other", "pl", "UTC")
+    web.login("other")
+    refused = web.post(
+        f"/submissions/{entry}/support", {"action": "support"}, headers={"HX-Request": "true"}
+    )
+    assert "potwierdzonym adresem e-mail" in refused.text
+    assert app.support_count(entry) == 1
 
 
 def test_entering_is_refused_until_the_solver_verifies(web: Web, cast: Scene):
