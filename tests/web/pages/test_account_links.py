@@ -17,6 +17,7 @@ import pytest
 
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
+from openinno.domain import Account
 from openinno.domain.account import RESET_LINK_TTL, VERIFY_LINK_TTL
 from openinno.domain.errors import AccessDenied, InvalidCredentials
 from openinno.domain.values import ChallengeTerms, sha256_hex, terms_document
@@ -26,7 +27,7 @@ from tests.web.pages.conftest import Web
 from tests.web.test_mail import smtp  # noqa: F401  (the fixture)
 from web.account_links import make_verify_token, read_reset_token, read_verify_token
 from web.mail.sender import MailSender
-from web.mail.transport import SmtpTransport
+from web.mail.transport import SmtpTransport, Transport
 from web.pages import PagesConfig
 from web.pages.base import build_environment
 from web.readside import read_store_for
@@ -51,7 +52,7 @@ def secret(app: OpenInno) -> str:
     return PagesConfig().resolve_secret(app.settings)
 
 
-def deliver(web: Web, transport: object) -> int:
+def deliver(web: Web, transport: Transport) -> int:
     """Feed the read side, then send what the outbox holds (clock: the app's)."""
     from dataclasses import replace
 
@@ -111,10 +112,10 @@ def test_sign_up_mails_a_link_in_the_recipients_language_that_verifies(
     assert mail["Subject"] == "openinno : confirmez votre adresse e-mail"
     assert mail["Content-Language"] == "fr"
     assert mail["List-Unsubscribe"] is None  # asked for, not a subscription
-    plain = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    html = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    plain = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
     assert "neuf@example.org" in plain and "(Europe/Paris)" in plain  # expiry, their zone
-    path = link_in(mail)  # type: ignore[arg-type]
+    path = link_in(mail)
     assert path.startswith("/verify-email/") and path in html
     # A GET only asks to confirm (mail scanners follow links).
     page = web.get(path)
@@ -201,6 +202,14 @@ def test_voting_is_refused_until_the_voter_verifies(web: Web, cast: Scene):
     web.login("other")
     page = web.get(f"/challenges/{challenge}").text
     assert "Needed to vote" in page and 'href="/verify-email"' in page
+    # The gallery's button says why, in the voter's language.
+    app.update_profile(cast.other_solver, "Other", "pl", "UTC")
+    web.login("other")
+    refused = web.post(
+        f"/submissions/{entry}/support", {"action": "support"}, headers={"HX-Request": "true"}
+    )
+    assert "potwierdzonym adresem e-mail" in refused.text
+    assert app.support_count(entry) == 1
 
 
 def test_entering_is_refused_until_the_solver_verifies(web: Web, cast: Scene):
@@ -274,8 +283,8 @@ def test_a_reset_link_works_once_and_ends_every_session_and_token(web: Web, cast
     assert app.authenticate("solver@example.org", "a brand new passphrase") == cast.solver
     # Single use, proven by the log: the PasswordChanged names the reset.
     events = list(app.events.get(cast.solver))
-    requested = [e for e in events if type(e).__name__ == "PasswordResetRequested"]
-    changed = [e for e in events if type(e).__name__ == "PasswordChanged"]
+    requested = [e for e in events if isinstance(e, Account.PasswordResetRequested)]
+    changed = [e for e in events if isinstance(e, Account.PasswordChanged)]
     assert len(requested) == 1 and [e.reset_id for e in changed] == [requested[0].reset_id]
     again = web.get(path)
     assert again.status_code == 409 and "already used" in again.text
@@ -383,3 +392,12 @@ def test_a_reset_mail_not_sent_before_its_link_expired_is_never_sent(web: Web, c
     finally:
         db.close()
     assert [r["status"] for r in rows] == ["expired"]
+
+
+def test_the_api_says_whether_the_address_is_verified(web: Web, cast: Scene):
+    app = web.app
+    token, _ = app.issue_token("solver@example.org", PASSWORD)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert web.client.get("/api/v1/me", headers=auth).json()["email_verified"] is False
+    verified(app, web.clock, cast.solver)
+    assert web.client.get("/api/v1/me", headers=auth).json()["email_verified"] is True
