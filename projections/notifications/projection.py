@@ -34,7 +34,7 @@ from openinno.domain import (
     Submission,
     Team,
 )
-from openinno.domain.notices import DEFAULT_MAIL_MODE
+from openinno.domain.notices import default_mode
 from openinno.domain.submission import SolverEntries
 from projections.notifications import reminders
 from projections.projection import Item, Projection
@@ -223,11 +223,11 @@ def notify(
     )
     w.execute(
         _QUEUE.format(recipients=sql),
-        (item.position, kind, at, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
+        (item.position, kind, at, at, *args, actor, kind, item.position, default_mode(kind)),
     )
     w.execute(
         _DIGEST.format(recipients=sql),
-        (item.position, kind, at, *args, actor, kind, item.position, DEFAULT_MAIL_MODE),
+        (item.position, kind, at, *args, actor, kind, item.position, default_mode(kind)),
     )
 
 

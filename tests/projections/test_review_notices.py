@@ -75,3 +75,27 @@ def test_the_notices_are_said_in_every_language(kind: str):
     for text in texts.values():
         assert ("Gears" if kind == "review_assigned" else "Pendulum park") in text
     assert notices.link(row) == "/reviews"
+
+
+@sqlite_only
+def test_new_entries_come_in_the_digest_unless_chosen_otherwise(
+    app: OpenInno, cast: Scene, settings: Settings, read_store: ReadStore
+):
+    """A reviewer of a large challenge would get a mail per entry: review_assigned
+    waits for the daily digest by default; a reviewer who wants them at once says so."""
+    critic = cast.account("critic")
+    assert app.notification_preferences(cast.reviewer)["review_assigned"] == "daily"
+    app.set_notification_preference(critic, "review_assigned", "instant")
+    challenge, terms = cast.open_challenge(review_timing="rolling")
+    for reviewer in (cast.reviewer, critic):
+        app.invite_reviewer(cast.sponsor, challenge, reviewer)
+        app.accept_reviewer_invitation(reviewer, challenge)
+    cast.submit(challenge, terms)
+    db = caught_up(settings, app, read_store)
+    try:
+        mailed = db.rows("SELECT account_id FROM nt_outbox WHERE kind = 'review_assigned'")
+        waiting = db.rows("SELECT account_id FROM nt_digest_items WHERE kind = 'review_assigned'")
+    finally:
+        db.close()
+    assert [r["account_id"] for r in mailed] == [str(critic)]
+    assert [r["account_id"] for r in waiting] == [str(cast.reviewer)]

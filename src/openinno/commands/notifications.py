@@ -30,7 +30,7 @@ class NotificationCommands(CommandBase):
 
     def notification_preferences(self, actor_id: UUID) -> dict[str, str]:
         """kind -> e-mail mode, for every kind (the default where none was set)."""
-        from openinno.domain.notices import DEFAULT_MAIL_MODE, KINDS
+        from openinno.domain.notices import KINDS, default_mode
 
         chosen = self._actor(actor_id).mail_preferences
-        return {kind: chosen.get(kind, DEFAULT_MAIL_MODE) for kind in KINDS}
+        return {kind: chosen.get(kind, default_mode(kind)) for kind in KINDS}

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from openinno.domain.errors import InvalidInput, InvalidState
 from openinno.domain.limits import check_text
-from openinno.domain.notices import DEFAULT_MAIL_MODE, check_preference
+from openinno.domain.notices import check_preference, default_mode
 from openinno.domain.values import LOCALES
 
 ROLES = ("admin",)
@@ -118,7 +118,7 @@ class Account(Aggregate):
     ) -> None:
         self._require_active()
         check_preference(kind, mail)
-        if self.mail_preferences.get(kind, DEFAULT_MAIL_MODE) != mail:
+        if self.mail_preferences.get(kind, default_mode(kind)) != mail:
             self._notification_preference_set(actor_id, kind, mail, unsubscribed, at)
 
     @event(NotificationPreferenceSet)

@@ -40,6 +40,13 @@ KINDS: tuple[str, ...] = (
 # day's notifications of every such kind (issue 23), or not at all (in-app always).
 MAIL_MODES: tuple[str, ...] = ("instant", "off", "daily")
 DEFAULT_MAIL_MODE = "instant"
+# Kinds that come in the daily digest unless the person chose otherwise: a reviewer
+# of a large challenge would otherwise get a mail per entry (issue 23).
+KIND_DEFAULTS: dict[str, str] = {"review_assigned": "daily"}
+
+
+def default_mode(kind: str) -> str:
+    return KIND_DEFAULTS.get(kind, DEFAULT_MAIL_MODE)
 
 
 def check_preference(kind: str, mail: str) -> None:
