@@ -30,6 +30,7 @@ from openinno.clock import Clock, SystemClock
 # What callers import from here, defined by area in openinno.commands.
 from openinno.commands.access import HISTORY_ROLES, AccessRules
 from openinno.commands.appeals import Appeals
+from openinno.commands.comments import Comments
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -129,6 +130,7 @@ class OpenInno(
     Remedies,
     Appeals,
     Moderation,
+    Comments,
     TeamCommands,
     Judging,
     EntryDrafts,

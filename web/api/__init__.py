@@ -20,6 +20,7 @@ from web.api import (
     awards,
     catalogue,
     challenges,
+    comments,
     drafts,
     files,
     log,
@@ -121,6 +122,7 @@ def api_setup(
         *remedies.HANDLERS,
         *appeals.HANDLERS,
         *moderation.HANDLERS,
+        *comments.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
@@ -193,6 +195,7 @@ def openapi_config() -> OpenAPIConfig:
                 "remedies",
                 "appeals",
                 "moderation",
+                "comments",
                 "notifications",
                 "problems",
             )

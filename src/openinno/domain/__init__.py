@@ -4,6 +4,7 @@ from openinno.domain.account import Account, EmailClaim
 from openinno.domain.agreement import IpAgreement
 from openinno.domain.appeal import Appeal
 from openinno.domain.challenge import Challenge
+from openinno.domain.comment import Comment
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
@@ -34,6 +35,7 @@ AGGREGATES = (
     SigningKeys,
     Appeal,
     Report,
+    Comment,
 )
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "ApiToken",
     "Appeal",
     "Challenge",
+    "Comment",
     "EmailClaim",
     "EntryDraft",
     "IdempotencyRecord",
