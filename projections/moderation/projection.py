@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Challenge, Organisation, Report, Submission
+from openinno.domain import Challenge, Comment, Organisation, Report, Submission
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.values import iso_text
@@ -27,12 +27,20 @@ DDL = (
     " position BIGINT PRIMARY KEY, target_id TEXT NOT NULL, reporter_id TEXT NOT NULL,"
     " reason TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS md_reports_target ON md_reports (target_id, position)",
+    # Comments (issue 24): each with its thread; ``text`` the latest version (every
+    # version stays in the log).
+    "CREATE TABLE IF NOT EXISTS md_comments ("
+    " comment_id TEXT PRIMARY KEY, position BIGINT NOT NULL, challenge_id TEXT NOT NULL,"
+    " submission_id TEXT, parent_id TEXT, author_id TEXT NOT NULL, text TEXT NOT NULL,"
+    " posted_at TEXT NOT NULL, edited_at TEXT, versions INTEGER NOT NULL DEFAULT 1,"
+    " hidden_reason TEXT)",
+    "CREATE INDEX IF NOT EXISTS md_comments_on ON md_comments (challenge_id, submission_id)",
     # Who moderates which organisation's challenges: its owners and managers.
     "CREATE TABLE IF NOT EXISTS md_members ("
     " organisation_id TEXT NOT NULL, account_id TEXT NOT NULL, role TEXT NOT NULL,"
     " PRIMARY KEY (organisation_id, account_id))",
 )
-TABLES = ("md_challenges", "md_targets", "md_reports", "md_members")
+TABLES = ("md_challenges", "md_targets", "md_reports", "md_members", "md_comments")
 EXCERPT = 200
 
 
@@ -169,6 +177,51 @@ def on_entry_shown(w: Writes, item: Item) -> None:
     _shown(w, str(item.originator_id))
 
 
+def on_comment_posted(w: Writes, item: Item) -> None:
+    d = _data(item)
+    comment = str(item.originator_id)
+    insert(
+        w,
+        "md_comments",
+        {
+            "comment_id": comment,
+            "position": item.position,
+            "challenge_id": d["challenge_id"],
+            "submission_id": d.get("submission_id"),
+            "parent_id": d.get("parent_id"),
+            "author_id": d["actor_id"],
+            "text": d["text"],
+            "posted_at": iso_text(d["timestamp"]),
+            "versions": 1,
+        },
+    )
+    _target(w, comment, "comment", d["challenge_id"], d["text"])
+
+
+def on_comment_edited(w: Writes, item: Item) -> None:
+    d = _data(item)
+    comment = str(item.originator_id)
+    update(
+        w,
+        "md_comments",
+        {"comment_id": comment},
+        {
+            "text": d["text"],
+            "edited_at": iso_text(d["timestamp"]),
+            "versions": item.originator_version,
+        },
+    )
+    update(
+        w, "md_targets", {"target_id": comment}, {"excerpt": " ".join(d["text"].split())[:EXCERPT]}
+    )
+
+
+def on_comment_hidden(w: Writes, item: Item) -> None:
+    comment = str(item.originator_id)
+    update(w, "md_comments", {"comment_id": comment}, {"hidden_reason": _data(item)["reason"]})
+    _hidden(w, comment, item)
+
+
 def on_reported(w: Writes, item: Item) -> None:
     d = _data(item)
     insert(
@@ -208,6 +261,9 @@ PROJECTION = Projection(
         Submission.Hidden: on_entry_hidden,
         Submission.Shown: on_entry_shown,
         Report.Filed: on_reported,
+        Comment.Posted: on_comment_posted,
+        Comment.Edited: on_comment_edited,
+        Comment.Hidden: on_comment_hidden,
     },
     rebuild_cost=0.5,
 )

@@ -74,3 +74,22 @@ def reasons(db: Db, target_ids: Sequence[str], per_target: int = 5) -> dict[str,
         if len(found[r["target_id"]]) < per_target:
             found[r["target_id"]].append(r["reason"])
     return found
+
+
+def comments(db: Db, challenge_id: str, submission_id: str | None) -> list[Row]:
+    """The comments on a challenge (``submission_id`` None) or on one of its entries,
+    each thread's top-level comment first then its replies, oldest first; with each
+    commenter's display name (the caller decides whether it may be shown)."""
+    on = "c.submission_id = ?" if submission_id is not None else "c.submission_id IS NULL"
+    params: tuple[object, ...] = (
+        (challenge_id, submission_id) if submission_id is not None else (challenge_id,)
+    )
+    return db.rows(
+        "SELECT c.comment_id, c.parent_id, c.author_id, c.text, c.posted_at, c.edited_at,"
+        " c.versions, c.hidden_reason, a.display_name AS author_name"
+        " FROM md_comments c LEFT JOIN md_comments p ON p.comment_id = c.parent_id"
+        " LEFT JOIN ac_accounts a ON a.account_id = c.author_id"
+        f" WHERE c.challenge_id = ? AND {on}"
+        " ORDER BY COALESCE(p.position, c.position), c.position",
+        params,
+    )

@@ -32,6 +32,7 @@ from openinno.commands.access import HISTORY_ROLES, AccessRules
 from openinno.commands.account_links import AccountLinks
 from openinno.commands.appeals import Appeals
 from openinno.commands.assignment import Assignments
+from openinno.commands.comments import Comments
 from openinno.commands.drafts import EntryDrafts
 from openinno.commands.entry_files import (
     EntryFiles,
@@ -138,6 +139,7 @@ class OpenInno(
     Remedies,
     Appeals,
     Moderation,
+    Comments,
     TeamCommands,
     Judging,
     Assignments,

@@ -22,6 +22,7 @@ from web.api import (
     awards,
     catalogue,
     challenges,
+    comments,
     drafts,
     files,
     log,
@@ -153,6 +154,7 @@ def api_setup(
         *remedies.HANDLERS,
         *appeals.HANDLERS,
         *moderation.HANDLERS,
+        *comments.HANDLERS,
         *awards.HANDLERS,
         *audit.HANDLERS,
         *notifications.HANDLERS,
@@ -228,6 +230,7 @@ def openapi_config() -> OpenAPIConfig:
                 "remedies",
                 "appeals",
                 "moderation",
+                "comments",
                 "notifications",
                 "problems",
             )

@@ -21,6 +21,7 @@ from openinno.domain.errors import NOTHING_FOUND, DomainError, NotFound
 from projections.moderation import queries as moderation
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import one, values
+from web.pages.public import render_challenge
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = CacheControlHeader(no_store=True)
@@ -103,6 +104,34 @@ class ModerationPages(Controller):
             return self._queue(request, pages, viewer, form, 400)
         pages.reads.wait(recorded.position)
         return Redirect("/moderation?hidden=1", status_code=303)
+
+    @post("/challenges/{challenge_id:uuid}/comments", sync_to_thread=True)
+    def comment(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """A comment (or a reply, with ``parent_id``) on the challenge's page."""
+        actor = require_signed_in(viewer)
+        form = Form(values=values(data, "text"))
+        try:
+            parent = UUID(one(data, "parent_id")) if one(data, "parent_id") else None
+        except ValueError:
+            raise NotFound(NOTHING_FOUND, id=one(data, "parent_id")) from None
+        try:
+            recorded = pages.openinno.comment_on_challenge(
+                actor, challenge_id, form.values["text"], parent
+            )
+        except DomainError as e:
+            if status_for(e) != 400:
+                raise
+            form.fail(e)
+            return render_challenge(request, pages, viewer, challenge_id, comment=form, status=400)
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/challenges/{challenge_id}#c-{recorded.id}", status_code=303)
 
     @post("/reports", sync_to_thread=True)
     def report(

@@ -20,7 +20,9 @@ from litestar.response import Redirect
 from openinno.domain.errors import DomainError
 from openinno.domain.ip_templates import TEMPLATES
 from openinno.domain.limits import TEXTS, check_text
+from projections.moderation import queries as moderation
 from projections.participants import queries as participants
+from web.comment_thread import comment_views
 from web.pages import i18n, paging, queries, sessions
 from web.pages.base import N_, Form, Pages, Viewer, is_htmx, safe_next
 from web.pages.forms import one
@@ -76,6 +78,7 @@ def render_challenge(
     challenge_id: UUID,
     *,
     ask: Form | None = None,
+    comment: Form | None = None,
     status: int = 200,
 ) -> Response[str]:
     """A challenge's page: for members of its organisation with the answer and hide
@@ -119,6 +122,14 @@ def render_challenge(
         moderator=viewer.is_admin or role in ("owner", "manager"),
         ask=ask or Form(),
         cancel_reason=challenge.cancel_reason,
+        # Comments (issue 24): on the challenge itself, thread by thread.
+        comments=comment_views(
+            pages.openinno,
+            viewer.account_id,
+            moderation.comments(pages.reads.db(), str(challenge_id), None),
+            None,
+        ),
+        comment_form=comment or Form(),
     )
 
 

@@ -33,6 +33,8 @@ class Moderation(CommandBase):
         """The challenge of what is reported, if the actor can see it; NotFound if not."""
         if kind == "entry":
             return self.get_submission(actor_id, target_id).challenge_id
+        if kind == "comment":
+            return self.comment_challenge(actor_id, target_id)
         if challenge_id is None:
             raise NotFound(NOT_FOUND["challenge"], id="")
         challenge = self._visible_challenge(actor_id, challenge_id, readonly=True)
@@ -126,4 +128,6 @@ class Moderation(CommandBase):
             return self.hide_entry(actor_id, target_id, reason)
         if kind == "announcement":
             return self.hide_announcement(actor_id, challenge_id, target_id, reason)
+        if kind == "comment":
+            return self.hide_comment(actor_id, target_id, reason)
         return self.hide_question(actor_id, challenge_id, target_id, reason)

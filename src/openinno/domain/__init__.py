@@ -5,6 +5,7 @@ from openinno.domain.agreement import IpAgreement
 from openinno.domain.appeal import Appeal
 from openinno.domain.assignment import ReviewAssignment
 from openinno.domain.challenge import Challenge
+from openinno.domain.comment import Comment
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
@@ -36,6 +37,7 @@ AGGREGATES = (
     SigningKeys,
     Appeal,
     Report,
+    Comment,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "ApiToken",
     "Appeal",
     "Challenge",
+    "Comment",
     "EmailClaim",
     "EntryDraft",
     "IdempotencyRecord",

@@ -162,6 +162,7 @@ NOT_FOUND: dict[str, str] = {
     "agreement": N_("No agreement with id %(id)s."),
     "appeal": N_("No appeal with id %(id)s."),
     "challenge": N_("No challenge with id %(id)s."),
+    "comment": N_("No comment with id %(id)s."),
     "draft": N_("No draft with id %(id)s."),
     "key": N_("No key with id %(id)s."),
     "organisation": N_("No organisation with id %(id)s."),

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate, event
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import check_text
 
-TARGET_KINDS: tuple[str, ...] = ("entry", "question", "announcement")
+TARGET_KINDS: tuple[str, ...] = ("entry", "question", "announcement", "comment")
 
 
 class Report(Aggregate):
@@ -45,7 +45,9 @@ class Report(Aggregate):
     @staticmethod
     def check(target_kind: str, reason: str) -> str:
         if target_kind not in TARGET_KINDS:
-            raise InvalidInput("Report an entry, a question or an announcement.", field="target_id")
+            raise InvalidInput(
+                "Report an entry, a question, an announcement or a comment.", field="target_id"
+            )
         if not reason.strip():
             raise InvalidInput("Say why.", field="reason")
         return check_text(reason, "reason")

@@ -305,6 +305,13 @@ def reportable(w: World, role: str) -> dict[str, str]:
     return fresh
 
 
+def own_comment(w: World, role: str) -> dict[str, str]:
+    """A fresh comment of the solver's on the open challenge."""
+    solver = uuid.UUID(w.users["solver"].id)
+    comment = w.app.comment_on_challenge(solver, uuid.UUID(w.ids["open"]), "Wood?")
+    return {"fresh": str(comment.id)}
+
+
 def fresh_appeal(w: World, role: str) -> dict[str, str]:
     entry = disqualified_entry(w, role)["fresh"]
     solver = uuid.UUID(w.users["solver"].id)
@@ -927,6 +934,26 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/moderation/{fresh}/hide",
         body=lambda w, r: {"reason": "An advert."},
         prepare=reportable,
+    ),
+    # comments (issue 24): read by whoever sees the challenge or entry, posted by
+    # anyone signed in who sees it, edited by their author only.
+    ("GET", "/challenges/{challenge_id}/comments"): Row(
+        everyone(200), "/challenges/{open}/comments"
+    ),
+    ("POST", "/challenges/{challenge_id}/comments"): Row(
+        signed_in(201), "/challenges/{open}/comments", body=lambda w, r: {"text": "Wood?"}
+    ),
+    ("GET", "/submissions/{submission_id}/comments"): Row(
+        everyone(200), "/submissions/{entry}/comments"
+    ),
+    ("POST", "/submissions/{submission_id}/comments"): Row(
+        signed_in(201), "/submissions/{entry}/comments", body=lambda w, r: {"text": "Nice."}
+    ),
+    ("PATCH", "/comments/{comment_id}"): Row(
+        only(200, ("solver",), 404),
+        "/comments/{fresh}",
+        body=lambda w, r: {"text": "Oak?"},
+        prepare=own_comment,
     ),
     ("POST", "/appeals/{appeal_id}/decision"): Row(
         only(200, ("owner", "admin"), 404) | {"legal": 403, "solver": 403},

@@ -33,3 +33,23 @@ def test_a_question_is_reported_queued_and_hidden_with_its_reason(web, cast, app
     page = web.get(f"/challenges/{challenge_id}").text
     assert "Cheap watches here!" not in page
     assert "Advertising is not a question." in page
+
+
+def test_comments_on_the_challenge_page_thread_one_level_and_render_markdown_safely(web, cast, app):
+    challenge_id, _terms = cast.open_challenge()
+    web.login("solver")
+    r = web.post(f"/challenges/{challenge_id}/comments", {"text": ""})
+    assert r.status_code == 400 and 'id="e-text"' in r.text
+    r = web.post(
+        f"/challenges/{challenge_id}/comments",
+        {"text": "Can it be **oak**? <script>alert(1)</script>"},
+    )
+    assert r.status_code == 303
+    page = web.get(f"/challenges/{challenge_id}").text
+    assert "<strong>oak</strong>" in page and "<script>alert(1)</script>" not in page
+    top = r.headers["location"].split("#c-")[1]
+    r = web.post(f"/challenges/{challenge_id}/comments", {"text": "Yes.", "parent_id": top})
+    assert r.status_code == 303
+    reply = r.headers["location"].split("#c-")[1]
+    deeper = web.post(f"/challenges/{challenge_id}/comments", {"text": "No.", "parent_id": reply})
+    assert deeper.status_code == 400

@@ -593,6 +593,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"target_id": "{fresh}", "reason": "An advert.", "next": "/challenges/{open}"},
         prepare=fresh_question,
     ),
+    ("POST", f"{C}/comments"): Row(
+        signed_in(400, 401), "/challenges/{open}/comments", {"text": ""}
+    ),
     ("GET", "/moderation"): Row(only(200, ("manager", "other_manager", "admin")), "/moderation"),
     ("POST", "/moderation/{target_id:uuid}/hide"): Row(
         post_only(400, ("manager", "admin"), denied=403),
