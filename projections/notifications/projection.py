@@ -60,7 +60,6 @@ TABLES = (
     "nt_notifications",
     "nt_account_mails",
     *reminders.TABLES,
-    "nt_review_streams",
     "nt_scored",
     "nt_appeals",
 )
@@ -116,10 +115,8 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS nt_account_mails ("
     " account_id TEXT NOT NULL, position BIGINT NOT NULL, kind TEXT NOT NULL,"
     " params TEXT NOT NULL, PRIMARY KEY (account_id, position, kind))",
-    # Review streams (issue 23's review notices): whose review of which entry, and
-    # when each reviewer first scored an entry.
-    "CREATE TABLE IF NOT EXISTS nt_review_streams ("
-    " review_id TEXT PRIMARY KEY, submission_id TEXT NOT NULL, account_id TEXT NOT NULL)",
+    # When each reviewer first scored an entry (issue 23's re-review notices; whose
+    # review is which is in reminders.py's nt_review_streams).
     "CREATE TABLE IF NOT EXISTS nt_scored ("
     " submission_id TEXT NOT NULL, account_id TEXT NOT NULL, position BIGINT NOT NULL,"
     " PRIMARY KEY (submission_id, account_id))",
@@ -700,25 +697,12 @@ def on_review_assigned(w: Writes, item: Item) -> None:
     )
 
 
-def on_review_started(w: Writes, item: Item) -> None:
-    d = _data(item)
-    upsert(
-        w,
-        "nt_review_streams",
-        {
-            "review_id": str(item.originator_id),
-            "submission_id": d["submission_id"],
-            "account_id": d["actor_id"],
-        },
-    )
-
-
 def on_scored(w: Writes, item: Item) -> None:
     # The first score counts (DO NOTHING keeps the earliest position): whoever scored
     # any version before a revision has a stale review after it (decision 0022).
     w.execute(
         "INSERT INTO nt_scored (submission_id, account_id, position)"
-        " SELECT submission_id, account_id, CAST(? AS BIGINT) FROM nt_review_streams"
+        " SELECT submission_id, reviewer_id, CAST(? AS BIGINT) FROM nt_review_streams"
         " WHERE review_id = ? ON CONFLICT DO NOTHING",
         (item.position, str(item.originator_id)),
     )
@@ -868,7 +852,6 @@ PROJECTION = Projection(
             IpAgreement.LicenceGranted: on_transferred,
             Team.Formed: on_team_formed,
             Team.MembersInvited: on_members_invited,
-            Review.Started: on_review_started,
             Review.ScoresRecorded: on_scored,
             Review.ScoresRevised: on_scored,
             Appeal.Filed: on_appeal_filed,
