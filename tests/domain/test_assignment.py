@@ -136,7 +136,16 @@ def test_terms_without_independent_reviewers_keep_their_document():
     spec = spec_for(ManualClock(AT), review_timing="rolling")
     terms = ChallengeTerms(uuid4(), uuid4(), spec, "assignment", 1)
     before = msgspec.to_builtins(terms)
-    for key in ("independent_reviewers", "later_rounds", "award_rule", "public_weight"):
+    later_keys = (
+        "independent_reviewers",
+        "later_rounds",
+        "award_rule",
+        "public_weight",
+        "verified_email_to_enter",
+        "verified_email_to_vote",
+        "appeals",
+    )
+    for key in later_keys:
         del before["spec"][key]
     assert terms_document(terms) == canonical_json(before)
     said = msgspec.structs.replace(

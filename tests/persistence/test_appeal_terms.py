@@ -37,10 +37,34 @@ def terms(**changes: object) -> ChallengeTerms:
     )
 
 
+# Keys the spec gained after ``review_timing`` (issues 20, 23, 24): terms stored
+# before them have none of these keys.
+LATER_KEYS = (
+    "independent_reviewers",
+    "later_rounds",
+    "award_rule",
+    "public_weight",
+    "verified_email_to_enter",
+    "verified_email_to_vote",
+    "appeals",
+)
+# What publishing writes for each of them when the draft did not say (every key of
+# new terms explicit; Challenge.publish).
+PUBLISHED_DEFAULTS = {
+    "independent_reviewers": False,
+    "later_rounds": (),
+    "award_rule": "jury",
+    "public_weight": 0,
+    "verified_email_to_enter": False,
+    "verified_email_to_vote": False,
+}
+
+
 def stored_before_appeals(t: ChallengeTerms) -> dict:
-    """The payload as stored before issue 24: no ``appeals`` key at all."""
+    """The payload as stored before issue 24 (and the other later keys): none of them."""
     value = msgspec.to_builtins(t)
-    del value["spec"]["appeals"]
+    for key in LATER_KEYS:
+        del value["spec"][key]
     return value
 
 
@@ -54,10 +78,18 @@ def test_terms_with_review_timing_but_no_appeals_hash_as_they_did():
 
 
 def test_terms_with_appeals_hash_as_the_verifier_recomputes_from_the_payload():
-    new = terms(review_timing="after_close", appeals=AppealRules(window_days=3, scores=True))
+    new = terms(
+        review_timing="after_close",
+        appeals=AppealRules(window_days=3, scores=True),
+        **PUBLISHED_DEFAULTS,
+    )
     payload = msgspec.json.decode(msgspec.json.encode(new))
     assert payload["spec"]["appeals"] == {"window_days": 3, "scores": True}
     assert sha256_hex(canonical_json(payload)) == sha256_hex(terms_document(new))
     # ...and a different window is a different document.
-    other = terms(review_timing="after_close", appeals=AppealRules(window_days=4, scores=True))
+    other = terms(
+        review_timing="after_close",
+        appeals=AppealRules(window_days=4, scores=True),
+        **PUBLISHED_DEFAULTS,
+    )
     assert terms_document(other) != terms_document(new)

@@ -175,8 +175,8 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
             "accounts",
             "decisions",
             "notifications",
-            "webhooks",
             "votes",
+            "webhooks",
             "moderation",
         ],
         ["admin"],
@@ -189,8 +189,8 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
         "accounts",
         "decisions",
         "notifications",
-        "webhooks",
         "votes",
+        "webhooks",
         "moderation",
     )
     together = {id(read_side.runners[n]) for n in near}

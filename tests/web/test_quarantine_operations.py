@@ -69,8 +69,9 @@ def test_an_operator_sees_and_resolves_events_set_aside(
     capsys.readouterr()
     assert main(["projections", "status"]) == DEGRADED
     out = capsys.readouterr().out
-    # two in participants; the undecodable registration in legal, accounts and notifications
-    assert "DEGRADED: 5 event(s) set aside" in out
+    # two in participants; the undecodable registration in legal, accounts,
+    # notifications and votes
+    assert "DEGRADED: 6 event(s) set aside" in out
     assert f"participants @ {first}" in out and "a bug in the participants projection" in out
 
     # The stored event that does not decode, retried: still failing, and counted.
