@@ -20,9 +20,9 @@ LONG_WORD = "Supercalifragilisticexpialidocious-photovoltaic-antireflection-nano
 
 def _world(served: Served) -> dict[str, Any]:
     app = served.app
-    sponsor = app.register_account("lena@example.org", PASSWORD, "Lena Sponsor").id
-    solver = app.register_account("omar@example.org", PASSWORD, "Omar Solver").id
-    reviewer = app.register_account("rita@example.org", PASSWORD, "Rita Reviewer").id
+    sponsor = app.register_account("layout-lena@example.org", PASSWORD, "Lena Sponsor").id
+    solver = app.register_account("layout-omar@example.org", PASSWORD, "Omar Solver").id
+    reviewer = app.register_account("layout-rita@example.org", PASSWORD, "Rita Reviewer").id
     organisation = app.create_organisation(sponsor, "Sunworks International Cooperative").id
     now = datetime.now(UTC)
     spec = ChallengeSpec(
@@ -62,7 +62,7 @@ def _pages(w: dict[str, Any]) -> dict[str, list[str]]:
             "/login",
             "/signup",
         ],
-        "omar": [
+        "layout-omar": [
             "/submissions/mine",
             f"/submissions/{e}/receipt",
             f"/challenges/{c}/submit",
@@ -71,8 +71,8 @@ def _pages(w: dict[str, Any]) -> dict[str, list[str]]:
             "/profile",
             f"/challenges/{c}/teams/new",
         ],
-        "rita": ["/reviews", f"/reviews/{e}"],
-        "lena": [
+        "layout-rita": ["/reviews", f"/reviews/{e}"],
+        "layout-lena": [
             f"/organisations/{o}",
             f"/challenges/{c}/manage",
             f"/challenges/{c}/entries",

@@ -43,8 +43,8 @@ def test_the_unread_badge_updates_live_after_an_event(browser: Any, served: Serv
     organisation = app.create_organisation(owner, "Badge Works").id
     challenge = app.draft_challenge(owner, organisation, _spec()).id
     app.publish_challenge(owner, challenge)
-    reviewer = app.register_account("rita@example.org", PASSWORD, "Rita Reviewer").id
-    page = _login(browser, served, "rita")
+    reviewer = app.register_account("badge-rita@example.org", PASSWORD, "Rita Reviewer").id
+    page = _login(browser, served, "badge-rita")
     page.clock.install()
     page.goto("/")
     badge = page.locator("#notification-badge")

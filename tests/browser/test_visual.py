@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -98,6 +99,18 @@ def _visit(browser: Any, served: Served, width: int) -> Any:
     return context
 
 
+def _until_served(page: Any, path: str) -> None:
+    """The page, once the server's read side has the set-up's events (it follows the
+    log on its own; a challenge made a moment ago may not be found yet)."""
+    deadline = time.monotonic() + 15
+    while True:
+        response = page.goto(path)
+        if response is not None and response.status == 200:
+            return
+        assert time.monotonic() < deadline, (path, response and response.status)
+        time.sleep(0.2)
+
+
 def test_main_pages_look_as_their_references(browser: Any, served: Served) -> None:
     challenge = _challenge(served)
     update = os.environ.get("OPENINNO_UPDATE_REFERENCES") == "1"
@@ -107,7 +120,7 @@ def test_main_pages_look_as_their_references(browser: Any, served: Served) -> No
         context = _visit(browser, served, width)
         page = context.new_page()
         for name, path in _pages(challenge).items():
-            page.goto(path)
+            _until_served(page, path)
             shot = _shot(page)
             reference = REFERENCES / f"{name}-{width}.png"
             if update or not reference.exists():
@@ -133,7 +146,7 @@ def test_a_layout_breakage_is_caught(browser: Any, served: Served) -> None:
     challenge = _challenge(served, "vic@example.org")
     context = _visit(browser, served, 1280)
     page = context.new_page()
-    page.goto(f"/challenges/{challenge}")
+    _until_served(page, f"/challenges/{challenge}")
     before = _shot(page)
     assert differs(_shot(page), before) is None  # the same page matches itself
     # (through the CSSOM: the pages' CSP rightly refuses an injected style sheet)
