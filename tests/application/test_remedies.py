@@ -142,3 +142,22 @@ def test_an_admin_deactivates_with_a_reason_and_every_session_and_token_ends(s, 
 def test_holders_deactivate_their_own_account_without_a_reason(s):
     s.app.deactivate_account(s.solver, s.solver, "")
     assert not s.app.get_account(s.solver).active
+
+
+def test_a_hidden_entry_of_a_public_gallery_is_for_its_judges_and_authors_only(app, clock):
+    # Given an entry in a public gallery, seen by anyone,
+    s = scene(app, clock)
+    challenge_id, terms = s.open_challenge()
+    entry = s.submit(challenge_id, terms)
+    assert app.get_submission(None, entry).id == entry
+    # when a moderator hides it,
+    app.hide_entry(s.sponsor, entry, "An advert, not an idea.")
+    # then the public and other solvers no longer get it (nor can they support it),
+    for stranger in (None, s.public):
+        with pytest.raises(NotFound):
+            app.get_submission(stranger, entry)
+    with pytest.raises(NotFound):
+        app.support(s.public, entry)
+    # while its author and the sponsor still do.
+    assert app.get_submission(s.solver, entry).id == entry
+    assert app.get_submission(s.sponsor, entry).id == entry

@@ -68,9 +68,13 @@ class AccessRules(CommandBase):
             return True
         if challenge is None or challenge.id != submission.challenge_id:
             challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        if challenge.spec.visibility == "public" and submission.status not in (
-            "withdrawn",
-            "disqualified",
+        # A public gallery's entry, unless it left (withdrawn, disqualified) or a
+        # moderator hid it (issue 24: the reason shows in its place; the entry, its
+        # files and its support are for those who judge it and its authors only).
+        if (
+            challenge.spec.visibility == "public"
+            and submission.status not in ("withdrawn", "disqualified")
+            and submission.hidden_at is None
         ):
             return True
         if actor_id is None:
