@@ -5,12 +5,14 @@ the sender in a background thread (docs/operations.md, "Mail")."""
 from __future__ import annotations
 
 import argparse
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from openinno.settings import Settings
+from web import outbox_cli
+
+STATUSES = ("queued", "sent", "failed", "expired")
 
 
 def open_sender(settings: Settings, lease: timedelta | None = None) -> Any:
@@ -31,38 +33,23 @@ def open_sender(settings: Settings, lease: timedelta | None = None) -> Any:
     )
 
 
+def _close(sender: Any) -> None:
+    sender.transport.close()
+    sender.db.close()
+
+
 def start_mail(settings: Settings) -> Callable[[], None]:
     """Send the outbox in a background thread (used by `openinno serve`)."""
     sender = open_sender(settings)
-    stop = threading.Event()
-    thread = threading.Thread(target=sender.follow, args=(stop,), name="mail", daemon=True)
-    thread.start()
-
-    def stopper() -> None:
-        stop.set()
-        thread.join(timeout=30)
-        sender.transport.close()
-        sender.db.close()
-
-    return stopper
+    return outbox_cli.in_background(sender, lambda: _close(sender))
 
 
 def _send(args: argparse.Namespace, settings: Settings) -> int:
-    lease = timedelta(seconds=args.lease_seconds) if args.lease_seconds else None
-    sender = open_sender(settings, lease)
+    sender = open_sender(settings, outbox_cli.lease_of(args))
     try:
-        if args.follow:
-            stop = threading.Event()
-            try:
-                sender.follow(stop, idle_seconds=args.idle_seconds)
-            except KeyboardInterrupt:
-                stop.set()
-            return 0
-        count = sender.catch_up()
-        print(f"mail: {count} handled; {_where(settings)}")
+        outbox_cli.send(args, sender, lambda n: f"mail: {n} handled; {_where(settings)}")
     finally:
-        sender.transport.close()
-        sender.db.close()
+        _close(sender)
     return 0
 
 
@@ -80,30 +67,22 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
     sender = open_sender(settings)
     try:
-        counts = outbox.counts(sender.db)
         print(f"mail {_where(settings)}")
-        for status in ("queued", "sent", "failed", "expired"):
-            print(f"{status}: {counts.get(status, 0)}")
+        outbox_cli.print_counts(outbox.counts(sender.db), STATUSES)
     finally:
         sender.db.close()
     return 0
 
 
 def add_parser(commands: Any) -> None:
-    mail = commands.add_parser("mail", help="the notifications' e-mail outbox")
-    sub = mail.add_subparsers(dest="mail_command", required=True)
-    send = sub.add_parser(
-        "send", help="send the mails that are due, then stop (or keep following with --follow)"
-    )
-    send.add_argument("--follow", action="store_true", help="keep following the outbox")
-    send.add_argument("--idle-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
-    send.add_argument(
-        "--lease-seconds",
-        type=float,
-        default=0,
-        help="how long a claimed mail stays this sender's before another may take it",
-    )
-    send.set_defaults(run=_send)
-    sub.add_parser("status", help="mails queued, sent, failed and expired").set_defaults(
-        run=_status
+    outbox_cli.add_commands(
+        commands,
+        "mail",
+        help="the notifications' e-mail outbox",
+        item="mail",
+        items="mails",
+        send_help="send the mails that are due, then stop (or keep following with --follow)",
+        status_help="mails queued, sent, failed and expired",
+        run_send=_send,
+        run_status=_status,
     )

@@ -5,12 +5,14 @@ background thread (docs/operations.md, "Webhooks")."""
 from __future__ import annotations
 
 import argparse
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from openinno.settings import Settings
+from web import outbox_cli
+
+STATUSES = ("queued", "delivered", "failed", "expired", "cancelled")
 
 
 def open_sender(settings: Settings, lease: timedelta | None = None) -> Any:
@@ -29,30 +31,13 @@ def open_sender(settings: Settings, lease: timedelta | None = None) -> Any:
 def start_webhooks(settings: Settings) -> Callable[[], None]:
     """Post the deliveries in a background thread (used by `openinno serve`)."""
     sender = open_sender(settings)
-    stop = threading.Event()
-    thread = threading.Thread(target=sender.follow, args=(stop,), name="webhooks", daemon=True)
-    thread.start()
-
-    def stopper() -> None:
-        stop.set()
-        thread.join(timeout=30)
-        sender.db.close()
-
-    return stopper
+    return outbox_cli.in_background(sender, sender.db.close)
 
 
 def _send(args: argparse.Namespace, settings: Settings) -> int:
-    lease = timedelta(seconds=args.lease_seconds) if args.lease_seconds else None
-    sender = open_sender(settings, lease)
+    sender = open_sender(settings, outbox_cli.lease_of(args))
     try:
-        if args.follow:
-            stop = threading.Event()
-            try:
-                sender.follow(stop, idle_seconds=args.idle_seconds)
-            except KeyboardInterrupt:
-                stop.set()
-            return 0
-        print(f"webhooks: {sender.catch_up()} handled")
+        outbox_cli.send(args, sender, lambda n: f"webhooks: {n} handled")
     finally:
         sender.db.close()
     return 0
@@ -63,29 +48,21 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
     sender = open_sender(settings)
     try:
-        counts = outbox.counts(sender.db)
-        for status in ("queued", "delivered", "failed", "expired", "cancelled"):
-            print(f"{status}: {counts.get(status, 0)}")
+        outbox_cli.print_counts(outbox.counts(sender.db), STATUSES)
     finally:
         sender.db.close()
     return 0
 
 
 def add_parser(commands: Any) -> None:
-    hooks = commands.add_parser("webhooks", help="the organisations' webhook deliveries")
-    sub = hooks.add_subparsers(dest="webhooks_command", required=True)
-    send = sub.add_parser(
-        "send", help="post the deliveries that are due, then stop (or keep following)"
+    outbox_cli.add_commands(
+        commands,
+        "webhooks",
+        help="the organisations' webhook deliveries",
+        item="delivery",
+        items="deliveries",
+        send_help="post the deliveries that are due, then stop (or keep following)",
+        status_help="deliveries queued, delivered, failed, expired and cancelled",
+        run_send=_send,
+        run_status=_status,
     )
-    send.add_argument("--follow", action="store_true", help="keep following the deliveries")
-    send.add_argument("--idle-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
-    send.add_argument(
-        "--lease-seconds",
-        type=float,
-        default=0,
-        help="how long a claimed delivery stays this sender's before another may take it",
-    )
-    send.set_defaults(run=_send)
-    sub.add_parser(
-        "status", help="deliveries queued, delivered, failed, expired and cancelled"
-    ).set_defaults(run=_status)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from openinno.domain.notices import ACCOUNT_MAILS
 from openinno.settings import Settings
 from projections.db import Db, Row
 from projections.notifications import reminders
+from web import leased_outbox
 from web.mail import digest, outbox
 from web.mail.compose import compose, message_id
 from web.mail.transport import TransientMailError, Transport
@@ -45,10 +45,12 @@ REMINDER_EVERY = timedelta(minutes=1)
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failure: 30 s, 1 min, 2 min, ... up to 2 h."""
-    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+    return leased_outbox.backoff(attempts, RETRY_BASE, RETRY_MAX)
 
 
-class MailSender:
+class MailSender(leased_outbox.Follower):
+    name = "mail"
+
     def __init__(
         self,
         settings: Settings,
@@ -143,22 +145,6 @@ class MailSender:
             secret=self.secret,
             now=now,
         )
-
-    def catch_up(self) -> int:
-        total = 0
-        while (count := self.send_once()) > 0:
-            total += count
-        return total
-
-    def follow(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                count = self.send_once()
-            except Exception:
-                log.exception("the mail sender failed a batch; retrying")
-                count = 0
-            if count == 0:
-                stop.wait(idle_seconds)
 
 
 def _link_dead(row: Row, now: datetime) -> bool:

@@ -9,31 +9,19 @@ from typing import Any
 
 from projections.db import Db, Row
 from projections.values import iso
+from web.leased_outbox import Leases
 
-_KEY = "webhook_id = ? AND position = ?"
-
-
-def key_of(row: Row) -> tuple[str, int]:
-    return str(row["webhook_id"]), int(row["position"])
+LEASES = Leases("wh_deliveries", ("webhook_id", "position"))
+_KEY = LEASES.where
+key_of = LEASES.key_of
+renew = LEASES.renew
+counts = LEASES.counts
 
 
 def claim(db: Db, owner: str, now: datetime, lease: timedelta, limit: int) -> list[Row]:
     """Lease up to ``limit`` due deliveries to ``owner``; returned with their
     endpoint's address and whether it was removed since."""
-    at, until = iso(now), iso(now + lease)
-    pg = db.dialect == "postgres"
-    with db.batch():
-        db.execute(
-            f"WITH picked AS {'MATERIALIZED ' if pg else ''}("
-            " SELECT webhook_id, position FROM wh_deliveries"
-            " WHERE status = 'queued' AND next_attempt_at <= ?"
-            " AND (lease_until IS NULL OR lease_until < ?)"
-            f" ORDER BY next_attempt_at, position LIMIT ?{' FOR UPDATE SKIP LOCKED' if pg else ''})"
-            " UPDATE wh_deliveries SET lease_owner = ?, lease_until = ?"
-            " WHERE status = 'queued' AND (lease_until IS NULL OR lease_until < ?)"
-            " AND (webhook_id, position) IN (SELECT webhook_id, position FROM picked)",
-            [at, at, limit, owner, until, at],
-        )
+    LEASES.take(db, owner, now, lease, limit)
     return db.rows(
         "SELECT d.webhook_id, d.position, d.type, d.created_at, d.payload, d.attempts,"
         " d.max_attempts, e.url, e.removed "
@@ -41,18 +29,6 @@ def claim(db: Db, owner: str, now: datetime, lease: timedelta, limit: int) -> li
         "WHERE d.lease_owner = ? AND d.status = 'queued' ORDER BY d.position",
         [owner],
     )
-
-
-def renew(db: Db, row: Row, owner: str, now: datetime, lease: timedelta) -> bool:
-    with db.batch():
-        return (
-            db.execute(
-                "UPDATE wh_deliveries SET lease_until = ?"
-                f" WHERE {_KEY} AND lease_owner = ? AND status = 'queued' AND lease_until >= ?",
-                [iso(now + lease), *key_of(row), owner, iso(now)],
-            )
-            == 1
-        )
 
 
 def _attempt(db: Db, row: Row, now: datetime, outcome: dict[str, Any]) -> None:
@@ -159,8 +135,3 @@ def attempts_of(db: Db, webhook_id: str, positions: list[int]) -> dict[int, list
     for r in rows:
         found.setdefault(int(r["position"]), []).append(r)
     return found
-
-
-def counts(db: Db) -> dict[str, int]:
-    rows = db.rows("SELECT status, COUNT(*) AS n FROM wh_deliveries GROUP BY status")
-    return {str(r["status"]): int(r["n"]) for r in rows}

@@ -21,7 +21,6 @@ import http.client
 import logging
 import socket
 import ssl
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -32,6 +31,7 @@ from uuid import UUID
 
 from openinno.settings import Settings
 from projections.db import Db, Row
+from web import leased_outbox
 from web.webhooks import outbox, signing
 from web.webhooks.ssrf import Resolver, UnsafeAddress, safe_address, system_resolver
 
@@ -51,7 +51,7 @@ USER_AGENT = "openinno-webhooks/1"
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failure: 30 s, 1 min, 2 min, ... up to 4 h."""
-    return min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+    return leased_outbox.backoff(attempts, RETRY_BASE, RETRY_MAX)
 
 
 class _Pinned(http.client.HTTPConnection):
@@ -94,7 +94,9 @@ def post(url: str, address: str, body: bytes, headers: dict[str, str], timeout: 
         connection.close()
 
 
-class WebhookSender:
+class WebhookSender(leased_outbox.Follower):
+    name = "webhook"
+
     def __init__(
         self,
         settings: Settings,
@@ -174,19 +176,3 @@ class WebhookSender:
             outcome["error"] = f"{type(e).__name__}: {e}"
         outcome["duration_ms"] = int((time.perf_counter() - started) * 1000)
         return outcome
-
-    def catch_up(self) -> int:
-        total = 0
-        while (count := self.send_once()) > 0:
-            total += count
-        return total
-
-    def follow(self, stop: threading.Event, idle_seconds: float = 1.0) -> None:
-        while not stop.is_set():
-            try:
-                count = self.send_once()
-            except Exception:
-                log.exception("the webhook sender failed a batch; retrying")
-                count = 0
-            if count == 0:
-                stop.wait(idle_seconds)
