@@ -170,7 +170,6 @@ def test_assigned_counts_are_kept_as_counting_gives_and_a_rebuild_gives_them_aga
     challenge's assignment per request: after each step it is what counting the rows
     gives (runs, a conflict, a release, entries withdrawn and disqualified), and a
     rebuild (on PostgreSQL: without triggers, then recounted) gives the same rows."""
-    from projections.db import open_db
     from tests.projections.conftest import drop_read_schema
     from tests.projections.test_kill_and_rebuild import other_store
     from web.readside import read_side_for
