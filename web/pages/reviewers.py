@@ -191,7 +191,8 @@ class ReviewerPages(Controller):
 
     def _criteria(self, pages: Pages, actor: UUID, entry: dict[str, Any]) -> tuple[Criterion, ...]:
         challenge = pages.openinno.get_challenge(UUID(entry["challenge_id"]), actor)
-        return challenge.spec.criteria
+        # The reviewer's round's rubric (issue 20): a juror scores on the jury's.
+        return challenge.rubric_of(actor)
 
     @get("/reviews/{submission_id:uuid}", sync_to_thread=True)
     def score_form(
