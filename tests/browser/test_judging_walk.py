@@ -216,7 +216,7 @@ def test_the_judging_walk(browser: Any, served: Served, axe: Accessibility) -> N
     ada.goto(f"/submissions/{ada_entry}/revise")
     ada.fill("#f-summary", "Rings of light, redrawn: a completely different idea.")
     ada.click("text=Save a new version")
-    expect(ada.locator("main")).to_contain_text("2")
+    expect(ada.locator("h1")).to_have_text("Your receipt")
     rita.goto("/reviews")
     row = rita.locator("main table tr", has_text="Rings of light")
     expect(row).to_contain_text("Re-review: version 2")
@@ -231,6 +231,10 @@ def test_the_judging_walk(browser: Any, served: Served, axe: Accessibility) -> N
     expect(ranked).to_contain_text("Torch in motion")
     expect(ranked).not_to_contain_text("Rings of light")
     shoot(sponsor, "judging-02-ranking-split")
+    sponsor.goto(f"{challenge_url}/entries")  # the sponsor's entries list shows the work
+    expect(sponsor.locator("img.preview")).to_have_count(3)
+    assert SOLVER_NAME not in sponsor.locator("main").inner_text()  # blind until reveal
+    sponsor.goto(f"{challenge_url}/manage")
     axe.check(sponsor, "dashboard with the ranking split")
 
     # --- the screener scores version 2 -----------------------------------------------------
@@ -277,6 +281,11 @@ def test_the_judging_walk(browser: Any, served: Served, axe: Accessibility) -> N
     ):
         voter = _login(browser, served, who)
         voter.goto(f"{challenge_url}/gallery")
+        if who == "jw-v1":  # the public gallery shows the work: three previews
+            expect(voter.locator("img.preview")).to_have_count(3)
+            for image in voter.locator("img.preview").all():
+                image.scroll_into_view_if_needed()
+                expect(image).to_be_visible()
         for entry in supported:
             voter.locator(f"#support-{entry} button").click()
             expect(voter.locator(f"#support-{entry} button")).to_have_attribute(
