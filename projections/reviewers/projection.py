@@ -44,6 +44,14 @@ DDL = (
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, submission_id TEXT NOT NULL,"
     " PRIMARY KEY (challenge_id, reviewer_id, submission_id))",
     "CREATE INDEX IF NOT EXISTS rv_assigned_entry ON rv_assigned (submission_id)",
+    # Per (challenge, reviewer): their assigned entries that are live (not withdrawn or
+    # disqualified), kept by triggers on rv_assigned and rv_entries (below) as
+    # rv_progress is, so that progress per reviewer is one probe, not a count over the
+    # challenge's assignment (300,000 rows at the bench's volume).  A row exists only
+    # while the count is above zero: exactly the rows counting gives, however reached.
+    "CREATE TABLE IF NOT EXISTS rv_assigned_counts ("
+    " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, assigned INTEGER NOT NULL,"
+    " PRIMARY KEY (challenge_id, reviewer_id))",
     "CREATE TABLE IF NOT EXISTS rv_released ("
     " challenge_id TEXT NOT NULL, reviewer_id TEXT NOT NULL, reason TEXT NOT NULL,"
     " PRIMARY KEY (challenge_id, reviewer_id))",
@@ -108,6 +116,7 @@ DDL = (
 TABLES = (
     "rv_challenges",
     "rv_assigned",
+    "rv_assigned_counts",
     "rv_released",
     "rv_round_entries",
     "rv_reviewers",
@@ -207,6 +216,41 @@ def _sqlite_live(r: str, sign: str) -> str:
     )
 
 
+_ADD_ASSIGNED = (
+    " ON CONFLICT (challenge_id, reviewer_id) DO UPDATE SET"
+    " assigned = rv_assigned_counts.assigned + excluded.assigned;"
+)
+
+
+def _sqlite_assigned(r: str, sign: str) -> str:
+    """Assigned row ``r`` counted (sign '') or no longer ('-'), where its entry is live;
+    a count that reaches zero leaves no row."""
+    return (
+        "INSERT INTO rv_assigned_counts (challenge_id, reviewer_id, assigned)"
+        f" SELECT {r}.challenge_id, {r}.reviewer_id, {sign}1 WHERE {_f(_NOT_DEAD, r)}"
+        + _ADD_ASSIGNED
+        + " DELETE FROM rv_assigned_counts WHERE challenge_id = "
+        f"{r}.challenge_id AND reviewer_id = {r}.reviewer_id AND assigned = 0;"
+    )
+
+
+def _sqlite_entry_assigned(r: str, sign: str) -> str:
+    """Where entry ``r`` is dead, its assigned rows counted again (sign '') or no
+    longer ('-')."""
+    return (
+        "INSERT INTO rv_assigned_counts (challenge_id, reviewer_id, assigned)"
+        f" SELECT a.challenge_id, a.reviewer_id, {sign}COUNT(*) FROM rv_assigned a"
+        f" WHERE a.submission_id = {r}.submission_id"
+        f" AND {r}.status IN ('withdrawn', 'disqualified')"
+        " GROUP BY a.challenge_id, a.reviewer_id" + _ADD_ASSIGNED
+    )
+
+
+# An entry's dying or living again changes only its own challenge's counts.
+_ZERO_ASSIGNED = (
+    "DELETE FROM rv_assigned_counts WHERE challenge_id = {r}.challenge_id AND assigned = 0;"
+)
+
 _SAME_ENTRY = "old.challenge_id = new.challenge_id AND old.submission_id = new.submission_id"
 SQLITE_DDL = (
     "CREATE TRIGGER IF NOT EXISTS rv_reviews_counted_insert AFTER INSERT ON rv_reviews BEGIN "
@@ -247,6 +291,28 @@ SQLITE_DDL = (
     + _sqlite_live("old", "-")
     + _sqlite_entry_progress("old", "")
     + " END",
+    # Assigned entries per reviewer (rv_assigned_counts): rows of rv_assigned are only
+    # inserted and deleted; an entry's status moves its assigned rows in or out.
+    "CREATE TRIGGER IF NOT EXISTS rv_assigned_counted_insert AFTER INSERT ON rv_assigned BEGIN "
+    + _sqlite_assigned("new", "")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_assigned_counted_delete AFTER DELETE ON rv_assigned BEGIN "
+    + _sqlite_assigned("old", "-")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_assigned_counted_insert_dead AFTER INSERT ON"
+    f" rv_entries WHEN {_f(DEAD, 'new')} = 1 BEGIN "
+    + _sqlite_entry_assigned("new", "-")
+    + _f(_ZERO_ASSIGNED, "new")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_assigned_counted_update AFTER UPDATE OF"
+    " challenge_id, submission_id, status ON rv_entries BEGIN "
+    + _sqlite_entry_assigned("old", "")
+    + _sqlite_entry_assigned("new", "-")
+    + _f(_ZERO_ASSIGNED, "old")
+    + _f(_ZERO_ASSIGNED, "new")
+    + " END",
+    "CREATE TRIGGER IF NOT EXISTS rv_entries_assigned_counted_delete AFTER DELETE ON rv_entries"
+    " BEGIN " + _sqlite_entry_assigned("old", "") + " END",
 )
 
 # PostgreSQL: per statement, the changed rows at once.  ``changes`` are the rows'
@@ -342,7 +408,40 @@ def _pg_entries(changes: str) -> str:
         f" OR SUM(-ch.sign * ({_f(STALE, 'v')})) <> 0"
         + _add("rv_progress", "challenge_id, reviewer_id", _PROGRESS, "t")
     )
-    return f"{live} {progress}"
+    # A dead entry's version takes its assigned rows out of the counts (new) or puts
+    # them back (old); counts that reach zero leave no row.
+    assigned = (
+        f"WITH ch ({_ENTRY_COLUMNS}) AS ({changes}) "
+        "INSERT INTO rv_assigned_counts AS t (challenge_id, reviewer_id, assigned)"
+        " SELECT a.challenge_id, a.reviewer_id, SUM(-ch.sign)"
+        " FROM ch JOIN rv_assigned a ON a.submission_id = ch.submission_id WHERE ch.dead = 1"
+        " GROUP BY a.challenge_id, a.reviewer_id HAVING SUM(-ch.sign) <> 0"
+        " ON CONFLICT (challenge_id, reviewer_id) DO UPDATE SET"
+        " assigned = t.assigned + excluded.assigned;"
+        " DELETE FROM rv_assigned_counts WHERE assigned = 0;"
+    )
+    return f"{live} {progress} {assigned}"
+
+
+_ASSIGNED_COLUMNS = "challenge_id, reviewer_id, submission_id, sign"
+_ASSIGNED_CHANGES = {
+    "INSERT": "SELECT n.challenge_id, n.reviewer_id, n.submission_id, 1 FROM new_rows n",
+    "DELETE": "SELECT o.challenge_id, o.reviewer_id, o.submission_id, -1 FROM old_rows o",
+    "UPDATE": "SELECT n.challenge_id, n.reviewer_id, n.submission_id, 1 FROM new_rows n"
+    " UNION ALL SELECT o.challenge_id, o.reviewer_id, o.submission_id, -1 FROM old_rows o",
+}
+
+
+def _pg_assigned(changes: str) -> str:
+    return (
+        f"WITH ch ({_ASSIGNED_COLUMNS}) AS ({changes}) "
+        "INSERT INTO rv_assigned_counts AS t (challenge_id, reviewer_id, assigned)"
+        f" SELECT challenge_id, reviewer_id, SUM(sign) FROM ch WHERE {_f(_NOT_DEAD, 'ch')}"
+        " GROUP BY challenge_id, reviewer_id HAVING SUM(sign) <> 0"
+        " ON CONFLICT (challenge_id, reviewer_id) DO UPDATE SET"
+        " assigned = t.assigned + excluded.assigned;"
+        " DELETE FROM rv_assigned_counts WHERE assigned = 0;"
+    )
 
 
 def _pg_function(apply: Callable[[str], str], changes: dict[str, str]) -> str:
@@ -358,6 +457,8 @@ POSTGRES_DDL = (
     *pg_counted_triggers("rv_reviews", "rv_count_reviews"),
     pg_function("rv_count_entries", _pg_function(_pg_entries, _ENTRY_CHANGES)),
     *pg_counted_triggers("rv_entries", "rv_count_entries"),
+    pg_function("rv_count_assigned", _pg_function(_pg_assigned, _ASSIGNED_CHANGES)),
+    *pg_counted_triggers("rv_assigned", "rv_count_assigned"),
 )
 
 
@@ -382,6 +483,10 @@ POSTGRES_RECOUNT = (
     " WHERE c.scores IS NOT NULL AND c.conflict = 0 AND c.current = 1"
     " GROUP BY c.challenge_id"
     ") AS n (challenge_id, live, reviewed) GROUP BY challenge_id",
+    "DELETE FROM rv_assigned_counts",
+    "INSERT INTO rv_assigned_counts (challenge_id, reviewer_id, assigned)"
+    " SELECT a.challenge_id, a.reviewer_id, COUNT(*) FROM rv_assigned a"
+    f" WHERE {_f(_NOT_DEAD, 'a')} GROUP BY a.challenge_id, a.reviewer_id",
 )
 
 

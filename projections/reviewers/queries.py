@@ -375,15 +375,13 @@ def review_progress(db: Db, challenge_id: UUID, *, live: int | None = None) -> R
     )
     k = assignment_k(db, challenge_id)
     # Where the challenge assigns (decision 0023): each reviewer's live assigned
-    # entries, counted in one grouped pass over the challenge's assignment.
+    # entries, a counter the projection keeps (rv_assigned_counts, one row per reviewer).
     assigned: dict[str, int] = {}
     if k is not None:
         assigned = {
-            r["reviewer_id"]: int(r["n"])
+            r["reviewer_id"]: int(r["assigned"])
             for r in db.rows(
-                "SELECT a.reviewer_id, COUNT(*) AS n FROM rv_assigned a"
-                " JOIN rv_entries e ON e.submission_id = a.submission_id"
-                f" WHERE a.challenge_id = ? AND e.status NOT IN {LIVE} GROUP BY a.reviewer_id",
+                "SELECT reviewer_id, assigned FROM rv_assigned_counts WHERE challenge_id = ?",
                 (cid,),
             )
         }
@@ -427,6 +425,14 @@ PROGRESS_COUNTED = (
     " AND r.reviewer_id = v.reviewer_id AND EXISTS (SELECT 1 FROM rv_entries e"
     f" WHERE e.submission_id = r.submission_id AND e.status NOT IN {LIVE}) "
     "WHERE v.challenge_id = ? AND v.accepted = 1 GROUP BY v.reviewer_id ORDER BY v.reviewer_id"
+)
+
+# What rv_assigned_counts stands for, counted from the rows (the tests compare).
+ASSIGNED_COUNTED = (
+    "SELECT a.challenge_id, a.reviewer_id, COUNT(*) AS assigned FROM rv_assigned a"
+    " WHERE NOT EXISTS (SELECT 1 FROM rv_entries e WHERE e.submission_id = a.submission_id"
+    " AND e.status IN ('withdrawn', 'disqualified'))"
+    " GROUP BY a.challenge_id, a.reviewer_id ORDER BY a.challenge_id, a.reviewer_id"
 )
 
 CURRENT_MISMATCHES = (
@@ -550,12 +556,11 @@ def my_progress(db: Db, reviewer_id: UUID) -> list[Row]:
     for r in rows:
         cid = r["challenge_id"]
         if r["assignment_k"] is not None:
-            mine = db.rows(
-                "SELECT COUNT(*) AS n FROM rv_assigned a JOIN rv_entries e"
-                " ON e.submission_id = a.submission_id"
-                f" WHERE a.challenge_id = ? AND a.reviewer_id = ? AND e.status NOT IN {LIVE}",
+            counted = db.rows(
+                "SELECT assigned FROM rv_assigned_counts WHERE challenge_id = ? AND reviewer_id = ?",
                 (cid, rid),
-            )[0]["n"]
+            )
+            mine = int(counted[0]["assigned"]) if counted else 0
         elif int(r["round"] or 1) > 1:
             mine = db.rows(
                 "SELECT COUNT(*) AS n FROM rv_round_entries x JOIN rv_entries e"

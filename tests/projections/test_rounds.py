@@ -185,3 +185,81 @@ def test_where_the_public_has_a_say_an_award_against_the_stated_rule_needs_a_rea
     )
     first = app.get_agreement(cast.sponsor, awarded.agreement_ids[0])
     assert first.override_reason == "The public vote was manipulated (report 7)."
+
+
+SEMI_CRITERIA = (Criterion("craft", 100),)
+FINAL_CRITERIA = (Criterion("wow", 100),)
+
+
+# The guard is the write side's (the same on both stores); 108 challenges once suffice.
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_with_three_rounds_only_the_last_rounds_score_of_the_current_version_backs_an_award(
+    app: OpenInno, cast: Scene
+):
+    """Every combination, on a challenge of three rounds with rolling review: the
+    screening round scored nothing, a version later revised (stale), or the current
+    one; the middle round scored or not; the final round scored, recused after
+    scoring, or neither; the rounds advanced to the first, the second or the last;
+    a reason or none.  An award, and the agreement it drafts, names the entry's
+    current version, and goes through without a reason exactly when a reviewer of
+    the FINAL round scored that version and still counts (a screening or middle-round
+    score never does); with a reason, it is recorded in both."""
+    solver = cast.account("threerounds")
+    screener, middle, final = cast.reviewer, cast.account("semi"), cast.account("final")
+    outcomes = {"awarded": 0, "refused": 0}
+    for screened, semi_scored, last, advanced_to, reason in itertools.product(
+        ("none", "stale", "current"),
+        (False, True),
+        ("none", "scored", "recused"),
+        (1, 2, 3),
+        (False, True),
+    ):
+        challenge, terms = cast.open_challenge(
+            review_timing="rolling",
+            later_rounds=(ReviewRound("Semi", SEMI_CRITERIA), ReviewRound("Final", FINAL_CRITERIA)),
+        )
+        for person, round_number in ((screener, 1), (middle, 2), (final, 3)):
+            app.invite_reviewer(cast.sponsor, challenge, person, round=round_number)
+            app.accept_reviewer_invitation(person, challenge)
+        entry = cast.submit(challenge, terms, solver=solver, title="Advert")
+        if screened != "none":
+            app.record_review(screener, entry, SCREEN)  # version 1
+        app.revise_submission(solver, entry, "Advert", "A completely different idea.")
+        if screened == "current":
+            app.record_review(screener, entry, SCREEN)  # version 2
+        cast.clock.advance(timedelta(days=28))  # submissions close: no more revisions
+        if advanced_to >= 2:
+            app.advance_round(cast.sponsor, challenge, [entry])
+            if semi_scored:
+                app.record_review(middle, entry, {"craft": 8})
+        if advanced_to == 3:
+            app.advance_round(cast.sponsor, challenge, [entry])
+            if last in ("scored", "recused"):
+                app.record_review(final, entry, {"wow": 9})
+            if last == "recused":
+                app.declare_conflict(final, entry, "I know the agency.")
+        app.close_review_early(cast.sponsor, challenge, "Done.")
+        reasons = {entry: "Chosen at the final pitch."} if reason else None
+        final_scored = advanced_to == 3 and last == "scored"
+        case = (screened, semi_scored, last, advanced_to, reason)
+        current = app.get_submission(solver, entry)
+        if final_scored or reason:
+            awarded = app.award(cast.sponsor, challenge, [(entry, 1)], override_reasons=reasons)
+            agreement = app.get_agreement(cast.sponsor, awarded.agreement_ids[0])
+            (award,) = app.get_challenge(challenge).awards
+            assert (award.content_sha256, award.version) == (current.content_sha256, 2), case
+            assert (agreement.content_sha256, agreement.content_version) == (
+                current.content_sha256,
+                2,
+            ), case
+            expected = "Chosen at the final pitch." if reason else None
+            assert award.override_reason == agreement.override_reason == expected, case
+            outcomes["awarded"] += 1
+        else:
+            with pytest.raises(UnreviewedVersion):
+                app.award(cast.sponsor, challenge, [(entry, 1)], override_reasons=reasons)
+            assert app.get_challenge(challenge).awards == (), case
+            outcomes["refused"] += 1
+    # 108 cases: the 54 with a reason award, and of those without one the 6 where the
+    # final round scored (3 screenings x 2 middle rounds); the other 48 are refused.
+    assert outcomes == {"awarded": 60, "refused": 48}

@@ -64,6 +64,12 @@ REVIEW_TIMING = {
     "after_close": N_("Review starts when submissions close"),
     "rolling": N_("Rolling review: reviewers score while submissions are open"),
 }
+# Who decides the winners (issue 20, the terms' award_rule).
+AWARD_RULE = {
+    "jury": N_("The jury decides: the final round's scores"),
+    "public": N_("The public decides: votes on the jury's shortlist"),
+    "weighted": N_("Jury and public together, weighted"),
+}
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
@@ -73,6 +79,7 @@ KINDS: dict[str, dict[str, str]] = {
     "ip_terms": IP_TERMS,
     "visibility": VISIBILITY,
     "review_timing": REVIEW_TIMING,
+    "award_rule": AWARD_RULE,
 }
 
 

@@ -20,7 +20,7 @@ from openinno.domain.values import Criterion
 from projections.reviewers import queries as reviewers
 from web.pages import paging, queries
 from web.pages.base import N_, Form, Pages, Viewer, is_htmx, require_signed_in, status_for
-from web.pages.forms import one
+from web.pages.forms import many, one
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = CacheControlHeader(no_store=True)
@@ -62,6 +62,18 @@ class ReviewerPages(Controller):
         cursor: FromQuery[str] = "",
     ) -> Response[str]:
         actor = require_signed_in(viewer)
+        return self._queue(request, pages, viewer, actor, cursor, Form(), 200)
+
+    def _queue(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        actor: UUID,
+        cursor: str,
+        conflicts: Form,
+        status: int,
+    ) -> Response[str]:
         db = pages.reads.db()
         # Keyset paging in SQL: a reviewer of a 100,000-entry challenge reads one page.
         size = paging.PAGE_SIZE
@@ -82,7 +94,56 @@ class ReviewerPages(Controller):
             invitations=queries.review_invitations(db, actor),
             # Counted on reviews of the entries' current versions (issue 20).
             progress=reviewers.my_progress(db, actor),
+            conflicts=conflicts,
+            status_code=status,
         )
+
+    @post("/reviews/conflicts", sync_to_thread=True)
+    def conflicts(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        """Declare conflicts for several entries of the queue at once (issue 20: a
+        reviewer who has just accepted goes through the entries they may know).  Each
+        entry leaves the assignment and no score form is offered for it; one refusal
+        stops the rest (``declare_conflicts``, per challenge; every entry is checked to be
+        in the queue first, so that refusals are rare)."""
+        actor = require_signed_in(viewer)
+        cursor = one(data, "cursor")
+        chosen = [str(v) for v in many(data, "submission_id")]
+        form = Form(values={"reason": one(data, "reason"), "submission_id": chosen})
+        if not chosen:
+            form.errors["submission_id"] = pages.gettext(
+                viewer, N_("Tick the entries you have a conflict of interest with.")
+            )
+        if not form.values["reason"].strip():
+            form.errors["reason"] = pages.gettext(viewer, N_("Say briefly what the conflict is."))
+        if form.errors:
+            return self._queue(request, pages, viewer, actor, cursor, form, 400)
+        by_challenge: dict[UUID, list[UUID]] = {}
+        try:
+            for value in dict.fromkeys(chosen):
+                try:
+                    submission_id = UUID(value)
+                except ValueError:
+                    raise NotFound(NOT_FOUND["submission"], id=value[:64]) from None
+                # Only entries of my queue (what the page offered); anything else is
+                # the same NotFound as an unknown entry.
+                entry = _entry(pages, actor, submission_id)
+                by_challenge.setdefault(UUID(entry["challenge_id"]), []).append(submission_id)
+            position = 0
+            for challenge_id, entries in by_challenge.items():
+                position = pages.openinno.declare_conflicts(
+                    actor, challenge_id, entries, form.values["reason"]
+                ).position
+        except DomainError as e:
+            form.fail(e)
+            return self._queue(request, pages, viewer, actor, cursor, form, status_for(e))
+        pages.reads.wait(position, ["reviewers"])
+        return Redirect(f"/reviews?conflict={len(chosen)}", status_code=303)
 
     @post("/reviews/invitations/{challenge_id:uuid}", sync_to_thread=True)
     def accept(
@@ -130,7 +191,8 @@ class ReviewerPages(Controller):
 
     def _criteria(self, pages: Pages, actor: UUID, entry: dict[str, Any]) -> tuple[Criterion, ...]:
         challenge = pages.openinno.get_challenge(UUID(entry["challenge_id"]), actor)
-        return challenge.spec.criteria
+        # The reviewer's round's rubric (issue 20): a juror scores on the jury's.
+        return challenge.rubric_of(actor)
 
     @get("/reviews/{submission_id:uuid}", sync_to_thread=True)
     def score_form(

@@ -25,13 +25,17 @@ from openinno.domain.errors import NOT_FOUND, DomainError, InvalidInput, NotFoun
 from openinno.domain.ip_templates import current_template
 from openinno.domain.organisation import LOGO_MAX_BYTES, LOGO_TYPES, Organisation
 from openinno.domain.values import (
+    AWARD_RULES,
     IP_TERMS,
+    MAX_ROUNDS,
     ORG_ROLES,
     VOTING_MODES,
     ChallengeSpec,
     Criterion,
     Prize,
+    ReviewRound,
     Voting,
+    check_later_round,
     parse_money,
 )
 from web.pages import i18n, labels, queries, validation
@@ -42,6 +46,23 @@ FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 NO_STORE = CacheControlHeader(no_store=True)
 PRIZE_ROWS = 3
 CRITERION_ROWS = 5
+# Review rounds after the first (issue 20): rounds 2 to MAX_ROUNDS, each a name and a
+# rubric of up to CRITERION_ROWS criteria, like the first round's.
+LATER_ROUNDS = range(2, MAX_ROUNDS + 1)
+
+
+def _round_fields(r: int) -> tuple[str, ...]:
+    """A later round's form fields: its name and its criteria rows."""
+    return (
+        f"round_name_{r}",
+        *(
+            f"round_criterion_{kind}_{r}_{i}"
+            for i in range(1, CRITERION_ROWS + 1)
+            for kind in ("name", "weight")
+        ),
+    )
+
+
 TEXT_FIELDS = ("title", "brief", "rules", "eligibility", "category", "language")
 CHOICE_FIELDS = (
     "visibility",
@@ -52,6 +73,8 @@ CHOICE_FIELDS = (
     "review_timing",
     "verified_to_enter",
     "verified_to_vote",
+    "independent_reviewers",
+    "award_rule",
 )
 DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
 DRAFT_FIELDS = (
@@ -62,12 +85,21 @@ DRAFT_FIELDS = (
     *(f"prize_{i}" for i in range(1, PRIZE_ROWS + 1)),
     *(f"criterion_name_{i}" for i in range(1, CRITERION_ROWS + 1)),
     *(f"criterion_weight_{i}" for i in range(1, CRITERION_ROWS + 1)),
+    "public_weight",
+    *(name for r in LATER_ROUNDS for name in _round_fields(r)),
 )
-# Domain field names -> the form's.
-SPEC_FIELDS = {"prizes": "prize_1", "criteria": "criterion_name_1", "voting": "voting_mode"}
+# Domain field names -> the form's (a later round's error stands at its name).
+SPEC_FIELDS = {
+    "prizes": "prize_1",
+    "criteria": "criterion_name_1",
+    "voting": "voting_mode",
+    "later_rounds": "round_name_2",
+    **{f"round_{r}": f"round_name_{r}" for r in LATER_ROUNDS},
+}
 VOTING_LABELS = labels.VOTING
 ROLE_LABELS = {"owner": N_("Owner"), "manager": N_("Manager"), "legal": N_("Legal")}
 IP_LABELS = labels.IP_TERMS
+AWARD_RULE_LABELS = labels.AWARD_RULE
 
 
 def _member_organisation(pages: Pages, actor: UUID, organisation_id: UUID) -> Organisation:
@@ -121,6 +153,7 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
             continue
         criteria.append(Criterion(name, _number(weight or "0", f"criterion_weight_{i}")))
     threshold = form.get("voting_threshold", "").strip()
+    public_weight = form.get("public_weight", "").strip()
     return ChallengeSpec(
         title=form.get("title", ""),
         brief=form.get("brief", ""),
@@ -146,7 +179,35 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
         # Checkboxes: ticked or not (None, not False: what publishing writes anyway).
         verified_email_to_enter=True if form.get("verified_to_enter") == "yes" else None,
         verified_email_to_vote=True if form.get("verified_to_vote") == "yes" else None,
+        independent_reviewers=True if form.get("independent_reviewers") == "yes" else None,
+        later_rounds=_later_rounds(form) or None,
+        award_rule=form.get("award_rule") or None,  # type: ignore[arg-type]
+        public_weight=_number(public_weight, "public_weight") if public_weight else None,
     )
+
+
+def _later_rounds(form: dict[str, str]) -> tuple[ReviewRound, ...]:
+    """The later rounds the form fills in, in order (an empty round is skipped, as an
+    empty prize row is).  Each is checked on its own by the domain's rule for a round,
+    so that its error stands next to it (``round_{r}``), not next to the first."""
+    rounds: list[ReviewRound] = []
+    for r in LATER_ROUNDS:
+        criteria: list[Criterion] = []
+        for i in range(1, CRITERION_ROWS + 1):
+            name = form.get(f"round_criterion_name_{r}_{i}", "").strip()
+            weight = form.get(f"round_criterion_weight_{r}_{i}", "").strip()
+            if not name and not weight:
+                continue
+            criteria.append(
+                Criterion(name, _number(weight or "0", f"round_criterion_weight_{r}_{i}"))
+            )
+        name = form.get(f"round_name_{r}", "")
+        if not name.strip() and not criteria:
+            continue
+        review_round = ReviewRound(name, tuple(criteria))
+        check_later_round(review_round, f"round_{r}")
+        rounds.append(review_round)
+    return tuple(rounds)
 
 
 # Domain field names -> every form field they cover (for inline validation).
@@ -156,6 +217,8 @@ DRAFT_GROUPS = {
         f"criterion_{kind}_{i}" for i in range(1, CRITERION_ROWS + 1) for kind in ("name", "weight")
     ),
     "voting": ("voting_mode", "voting_threshold", "visibility"),
+    "later_rounds": tuple(name for r in LATER_ROUNDS for name in _round_fields(r)),
+    **{f"round_{r}": _round_fields(r) for r in LATER_ROUNDS},
 }
 
 
@@ -185,6 +248,7 @@ def draft_baseline(now: datetime, time_zone: str) -> dict[str, str]:
         voting_mode="none",
         ip_terms="assignment",
         review_timing="after_close",
+        award_rule="jury",
     )
     return values
 
@@ -214,7 +278,15 @@ def form_of_spec(spec: ChallengeSpec, time_zone: str) -> dict[str, str]:
         voting_threshold=str(spec.voting.threshold or ""),
         ip_terms=spec.ip_terms,
         review_timing=spec.review_runs,
+        independent_reviewers="yes" if spec.independent_reviewers else "",
+        award_rule=spec.decided_by,
+        public_weight=str(spec.public_weight or ""),
     )
+    for r, review_round in enumerate(spec.later_rounds or (), start=2):
+        form[f"round_name_{r}"] = review_round.name
+        for i, criterion in enumerate(review_round.criteria[:CRITERION_ROWS], start=1):
+            form[f"round_criterion_name_{r}_{i}"] = criterion.name
+            form[f"round_criterion_weight_{r}_{i}"] = str(criterion.weight)
     for i, prize in enumerate(spec.prizes[:PRIZE_ROWS], start=1):
         form[f"prize_{i}"] = str(prize.amount)
     for i, criterion in enumerate(spec.criteria[:CRITERION_ROWS], start=1):
@@ -225,15 +297,28 @@ def form_of_spec(spec: ChallengeSpec, time_zone: str) -> dict[str, str]:
 
 def kept_scales(spec: ChallengeSpec, saved: ChallengeSpec) -> ChallengeSpec:
     """The form has no field for a criterion's score range (the API sets it): an edit
-    keeps each criterion's saved range where the criterion keeps its name."""
-    scales = {c.name: (c.min_score, c.max_score) for c in saved.criteria}
-    criteria = tuple(
-        replace(c, min_score=scales[c.name][0], max_score=scales[c.name][1])
-        if c.name in scales
-        else c
-        for c in spec.criteria
+    keeps each criterion's saved range where the criterion keeps its name (in the
+    first round's rubric, and in each later round's where the round keeps its place)."""
+
+    def keep(
+        criteria: tuple[Criterion, ...], before: tuple[Criterion, ...]
+    ) -> tuple[Criterion, ...]:
+        scales = {c.name: (c.min_score, c.max_score) for c in before}
+        return tuple(
+            replace(c, min_score=scales[c.name][0], max_score=scales[c.name][1])
+            if c.name in scales
+            else c
+            for c in criteria
+        )
+
+    saved_rounds = saved.later_rounds or ()
+    rounds = spec.later_rounds and tuple(
+        replace(r, criteria=keep(r.criteria, saved_rounds[n].criteria))
+        if n < len(saved_rounds)
+        else r
+        for n, r in enumerate(spec.later_rounds)
     )
-    return replace(spec, criteria=criteria)
+    return replace(spec, criteria=keep(spec.criteria, saved.criteria), later_rounds=rounds)
 
 
 def _own_draft(pages: Pages, actor: UUID, challenge_id: UUID) -> tuple[Challenge, Organisation]:
@@ -387,6 +472,8 @@ class SponsorPages(Controller):
             currency_choices=[(c, i18n.currency_label(c, viewer.locale)) for c in CURRENCIES],
             voting_choices=[(m, pages.gettext(viewer, VOTING_LABELS[m])) for m in VOTING_MODES],
             ip_choices=[(k, pages.gettext(viewer, IP_LABELS[k])) for k in IP_TERMS],
+            award_choices=[(k, pages.gettext(viewer, AWARD_RULE_LABELS[k])) for k in AWARD_RULES],
+            later_rounds=LATER_ROUNDS,
             ip_templates=[current_template(kind) for kind in IP_TERMS],
             validate_url=f"/organisations/{organisation.id}/challenges/validate",
         )
@@ -409,6 +496,7 @@ class SponsorPages(Controller):
                 "voting_mode": "none",
                 "ip_terms": "assignment",
                 "review_timing": "after_close",
+                "award_rule": "jury",
                 "max_submissions_per_solver": "1",
                 "criterion_weight_1": "100",
             }

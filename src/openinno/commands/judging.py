@@ -97,7 +97,7 @@ class Judging(CommandBase):
         # The domain reads each score (review.check_scores): finite, plainly written.
         review.record_scores(
             actor_id,
-            challenge.spec.round_criteria(challenge.round_of(actor_id)),
+            challenge.rubric_of(actor_id),
             dict(scores),
             comment,
             at,

@@ -25,6 +25,7 @@ from openinno.domain.values import (
     Award,
     ChallengeSpec,
     ChallengeTerms,
+    Criterion,
     sha256_hex,
     terms_document,
     validate_spec,
@@ -376,6 +377,12 @@ class Challenge(Aggregate):
 
     def round_of(self, reviewer_id: UUID) -> int:
         return self.reviewer_rounds.get(reviewer_id, 1)
+
+    def rubric_of(self, reviewer_id: UUID) -> tuple[Criterion, ...]:
+        """The criteria a reviewer scores on: their round's (a juror's are the jury
+        round's, not the screening's).  The score command and the score form both ask
+        here, so the form never offers a rubric the command would refuse."""
+        return self.spec.round_criteria(self.round_of(reviewer_id))
 
     def final_round_reviewers(self) -> set[UUID]:
         """The accepted reviewers of the last round the terms name: only their scores

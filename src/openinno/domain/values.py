@@ -486,6 +486,13 @@ def _check_criteria(criteria: tuple[Criterion, ...], field: str) -> None:
         )
 
 
+def check_later_round(review_round: ReviewRound, field: str) -> None:
+    """One later round's own rules (a name, a rubric like the first round's); the
+    draft form runs it per round so that an error stands next to its round."""
+    check_text(review_round.name, "criterion_name", field)
+    _check_criteria(review_round.criteria, field)
+
+
 def _validate_rounds(spec: ChallengeSpec) -> None:
     """Rounds and the award rule (issue 20)."""
     rounds = spec.later_rounds
@@ -495,8 +502,7 @@ def _validate_rounds(spec: ChallengeSpec) -> None:
                 "A challenge has 1 to %(max)s review rounds.", field="later_rounds", max=MAX_ROUNDS
             )
         for r in rounds:
-            check_text(r.name, "criterion_name", "later_rounds")
-            _check_criteria(r.criteria, "later_rounds")
+            check_later_round(r, "later_rounds")
     rule = spec.award_rule
     if rule is not None and rule not in AWARD_RULES:
         raise InvalidInput("Winners are decided by jury, public or weighted.", field="award_rule")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from openinno.domain import ids
 from openinno.domain.values import Criterion, ReviewRound, Voting
 from tests.web.pages.conftest import Web
 
@@ -69,3 +70,31 @@ def test_a_sponsor_invites_a_jury_and_advances_the_round_from_the_dashboard(web:
     advanced = web.post(f"/challenges/{challenge}/rounds/advance", {"submission_ids": str(b)})
     assert advanced.status_code == 303, advanced.text
     assert app.get_challenge(challenge, cast.sponsor).round_entries[2] == (b,)
+
+
+def test_a_jurors_score_form_is_the_jury_rounds_rubric_and_saves(web: Web, cast, app):
+    """Found by the browser walk (tests/browser/test_judging_walk.py): a juror's score
+    form showed the screening round's criteria, which the score command refuses for a
+    juror; the form asks the challenge for the reviewer's rubric as the command does."""
+    challenge, terms = cast.open_challenge(later_rounds=(ReviewRound("Jury", JURY),))
+    a = cast.submit(challenge, terms, solver=cast.account("s1"), title="Crunch")
+    juror = cast.account("juror")
+    app.invite_reviewer(cast.sponsor, challenge, cast.reviewer)
+    app.invite_reviewer(cast.sponsor, challenge, juror, round=2)
+    for person in (cast.reviewer, juror):
+        app.accept_reviewer_invitation(person, challenge)
+    web.clock.advance(timedelta(days=28))
+    app.advance_round(cast.sponsor, challenge, [a])
+    web.login("juror")
+    form = web.get(f"/reviews/{a}").text
+    assert "wow (weight 60)" in form and "brand fit (weight 40)" in form
+    assert "originality" not in form  # the screening round's rubric
+    assert 'name="score_2"' not in form
+    assert 'min="1" max="5"' in form  # the jury criterion's own scale
+    saved = web.post(f"/reviews/{a}", {"score_0": "8", "score_1": "4"})
+    assert saved.status_code == 303, saved.text[:3000]
+    review = app.repository.get(ids.review_id(a, juror))
+    assert {k: int(v) for k, v in review.scores.items()} == {"wow": 8, "brand fit": 4}
+    # The form after saving shows the jury scores back.
+    again = web.get(f"/reviews/{a}").text
+    assert 'value="8"' in again and 'value="4"' in again

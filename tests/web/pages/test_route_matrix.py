@@ -489,6 +489,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/reviews/{submission_id:uuid}/conflict"): Row(
         post_only(400, ("reviewer",)), "/reviews/{reviewed}/conflict", {"reason": ""}
     ),
+    # conflicts for several entries of one's queue (issue 20): a form error without a
+    # reason; entries not in one's queue are a 404 (tests/web/pages/test_bulk_conflicts.py)
+    ("POST", "/reviews/conflicts"): Row(
+        signed_in(400, anonymous=401), "/reviews/conflicts", {"reason": ""}
+    ),
     # an entry's files: its authors, its reviewers (accepted, in the review period, no
     # conflict), the sponsor's members; nobody else (OpenInno.file_for), the same 404
     ("GET", f"{S}/files/{{sha256:str}}"): Row(
