@@ -41,6 +41,7 @@ from openinno.commands.entry_files import (
     neutral_file_name,
 )
 from openinno.commands.judging import Judging
+from openinno.commands.reawards import Reawards
 from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
 from openinno.commands.remedies import Remedies
@@ -141,6 +142,7 @@ class OpenInno(
     Moderation,
     Comments,
     TeamCommands,
+    Reawards,
     Judging,
     Assignments,
     EntryDrafts,

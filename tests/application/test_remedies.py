@@ -79,9 +79,11 @@ def test_the_sponsor_disqualifies_before_the_award_and_an_admin_after(s, admin):
         s.app.disqualify_submission(s.sponsor, late, "Found out later.")
     s.app.disqualify_submission(admin, late, "Found out later: plagiarised.")
     assert s.app.get_submission(s.solver, late).status == "disqualified"
-    # An awarded entry's agreement is rescinded first: not even an admin disqualifies it.
-    with pytest.raises(InvalidState):
-        s.app.disqualify_submission(admin, winner, "Plagiarised too.")
+    # An admin disqualifies an awarded entry too: it keeps its place until the challenge
+    # is re-awarded (tests/application/test_reawards.py).
+    s.app.disqualify_submission(admin, winner, "Plagiarised too.")
+    entry = s.app.get_submission(s.solver, winner)
+    assert (entry.status, entry.award_place) == ("disqualified", 1)
 
 
 # --- agreements -----------------------------------------------------------------------------
