@@ -41,9 +41,9 @@ from openinno.commands.entry_files import (
     neutral_file_name,
 )
 from openinno.commands.judging import Judging
-from openinno.commands.reawards import Reawards
 from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
+from openinno.commands.reawards import Reawards
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
     AwardsRecorded,

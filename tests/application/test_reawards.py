@@ -50,8 +50,8 @@ def test_a_place_opens_only_once_its_winner_is_disqualified_for_good(s, admin):
         s.app.reaward(s.solver, challenge_id, [(third, 1)], "Give it to them.")
     with pytest.raises(InvalidInput):
         s.app.reaward(s.sponsor, challenge_id, [(third, 1)], "  ")
-    with pytest.raises(InvalidInput, match="only one place"):
-        s.app.reaward(s.sponsor, challenge_id, [(second, 1)], "Its winner was disqualified.")
+    with pytest.raises(InvalidInput, match="at most once"):
+        s.app.reaward(s.sponsor, challenge_id, [(third, 1), (second, 1)], "Disqualified.")
 
     new = s.app.reaward(
         s.sponsor, challenge_id, [(third, 1)], "Its winner was disqualified for plagiarism."
@@ -72,7 +72,7 @@ def test_a_place_opens_only_once_its_winner_is_disqualified_for_good(s, admin):
 
 
 def test_an_upheld_score_appeal_lets_places_be_swapped(s, admin):
-    challenge_id, (first, second, _third), (one, two) = awarded(s)
+    challenge_id, (first, second, _third), _agreements = awarded(s)
     spec = s.app.get_challenge(challenge_id, s.sponsor)
     assert spec.status == "awarded"
     with pytest.raises(InvalidState, match="winner stands"):
@@ -85,3 +85,15 @@ def test_an_upheld_score_appeal_lets_places_be_swapped(s, admin):
     assert (back.status, back.award_place) == ("awarded", 1)  # its place kept
     with pytest.raises(InvalidState, match="upheld appeal of the scores"):
         s.app.reaward(admin, challenge_id, [(second, 1), (first, 2)], "Swap.", appeal_id=appeal)
+
+
+def test_a_winner_moved_up_gives_up_the_place_it_held(s, admin):
+    challenge_id, (first, second, _third), (one, two) = awarded(s)
+    s.app.disqualify_submission(admin, first, "Plagiarised.")
+    s.clock.advance(timedelta(days=8))  # the terms' appeal window (7 days) passes
+    s.app.reaward(admin, challenge_id, [(second, 1)], "The runner-up moves up.")
+    challenge = s.app.get_challenge(challenge_id, s.sponsor)
+    assert [(a.place, a.submission_id) for a in challenge.awards] == [(1, second)]
+    assert s.app.get_agreement(admin, one).state == "rescinded"
+    assert s.app.get_agreement(admin, two).rescind_reason == "The runner-up moves up."
+    assert s.app.get_submission(s.other_solver, second).award_place == 1

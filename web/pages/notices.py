@@ -44,6 +44,12 @@ TEXTS = {
     "appeal_answered": N_("An appeal on “%(challenge)s” has a new answer."),
     "appeal_decided": N_("Your appeal on “%(challenge)s” was decided (%(outcome)s): %(reason)s"),
     "entry_hidden": N_("Your entry “%(entry)s” was hidden by a moderator: %(reason)s"),
+    "entry_disqualified": N_("Your entry “%(entry)s” was disqualified: %(reason)s"),
+    "award_revoked": N_(
+        "Place %(place)s no longer goes to your entry “%(entry)s”; its agreement is"
+        " rescinded: %(reason)s"
+    ),
+    "vote_voided": N_("Your support for “%(entry)s” was voided: %(reason)s"),
 }
 OUTCOMES = {"upheld": N_("upheld"), "rejected": N_("rejected")}
 SUBJECT = N_("openinno: %(what)s")
@@ -63,7 +69,7 @@ def link(row: Mapping[str, Any]) -> str:
             return f"/appeals/{appeal_id}"
     if row.get("agreement_id") and kind != "awarded":
         return f"/agreements/{row['agreement_id']}"
-    if kind in ("shortlisted", "awarded", "entry_hidden"):
+    if kind in ("shortlisted", "awarded", "entry_hidden", "entry_disqualified", "award_revoked"):
         return "/submissions/mine"
     if kind in ("reviewer_invited", "review_due", "review_assigned", "rereview_needed"):
         return "/reviews"

@@ -68,12 +68,14 @@ class Vote(Aggregate):
         """The sponsor or an admin took the vote out of every count, with a reason;
         ``was_active``: whether it counted until then (a retracted vote is voided too,
         so that it is never cast again nor counts in a re-derived threshold).
-        ``voter_id``: whose vote, so they are told why (issue 24; None before)."""
+        ``voter_id`` and ``submission_id``: whose vote for which entry, so the voter is
+        told why (issue 24; None in votes voided before)."""
 
         actor_id: UUID
         reason: str
         was_active: bool
         voter_id: UUID | None = None
+        submission_id: UUID | None = None
 
     def void(self, actor_id: UUID, reason: str, at: datetime) -> None:
         reason = reason.strip()
@@ -87,7 +89,7 @@ class Vote(Aggregate):
             )
         if getattr(self, "voided", False):
             raise InvalidState("This vote is already voided.")
-        self._voided(actor_id, reason, self.active, at, self.voter_id)
+        self._voided(actor_id, reason, self.active, at, self.voter_id, self.submission_id)
 
     @event(Voided)
     def _voided(
@@ -97,6 +99,7 @@ class Vote(Aggregate):
         was_active: bool,
         timestamp: datetime,
         voter_id: UUID | None = None,
+        submission_id: UUID | None = None,
     ) -> None:
         self.active = False
         self.voided = True
