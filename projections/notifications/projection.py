@@ -318,6 +318,18 @@ def on_member_removed(w: Writes, item: Item) -> None:
         {"organisation_id": str(item.originator_id), "account_id": d["account_id"]},
         {"role": "removed"},
     )
+    # Told why (issue 24); removals recorded before carry no reason and tell no one.
+    if d.get("reason"):
+        notify(
+            w,
+            item,
+            "member_removed",
+            ("SELECT account_id FROM nt_accounts WHERE account_id = ?", (d["account_id"],)),
+            params={
+                "reason": d["reason"][:200],
+                "organisation": d.get("organisation_name") or "",
+            },
+        )
 
 
 def on_drafted(w: Writes, item: Item) -> None:

@@ -54,7 +54,10 @@ DDL = (
     " threshold_reached INTEGER NOT NULL DEFAULT 0,"
     # Why a moderator hid the entry (issue 24; NULL: shown): the gallery shows this
     # in its place.
-    " hidden_reason TEXT)",
+    " hidden_reason TEXT,"
+    # Why the entry was disqualified (issue 24; NULL otherwise): its authors read it
+    # beside the status on "My submissions".
+    " status_reason TEXT)",
     "CREATE INDEX IF NOT EXISTS pt_submissions_challenge ON pt_submissions (challenge_id)",
     # The orders big lists page in (keyset paging in SQL: an index range + LIMIT, not
     # a sort of a 150,000-entry challenge): the public gallery, most supported first
@@ -566,14 +569,15 @@ def on_withdrawn(db: Writes, item: Item) -> None:
 
 
 def on_disqualified(db: Writes, item: Item) -> None:
-    _submission(db, item, status="disqualified")
+    _submission(db, item, status="disqualified", status_reason=_data(item)["reason"])
 
 
 def on_reinstated(db: Writes, item: Item) -> None:
     # An appeal of the disqualification upheld (issue 24): submitted again, or awarded
     # again where the entry still holds its place (an admin disqualified a winner).
     place = _data(item).get("award_place")
-    _submission(db, item, status="awarded" if place is not None else "submitted")
+    status = "awarded" if place is not None else "submitted"
+    _submission(db, item, status=status, status_reason=None)
 
 
 def on_award_revoked(db: Writes, item: Item) -> None:
@@ -704,6 +708,7 @@ PROJECTION = Projection(
         Challenge.WinnersReawarded: on_winners_reawarded,
         Submission.AwardRevoked: on_award_revoked,
         Submission.Reinstated: on_reinstated,
+        Submission.Disqualified: on_disqualified,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
         Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
@@ -717,7 +722,6 @@ PROJECTION = Projection(
     envelope={
         Challenge.Cancelled: on_cancelled,
         Submission.Withdrawn: on_withdrawn,
-        Submission.Disqualified: on_disqualified,
         Submission.Shortlisted: on_shortlisted,
         Submission.SupportThresholdReached: on_threshold_reached,
     },

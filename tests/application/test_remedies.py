@@ -163,3 +163,13 @@ def test_a_hidden_entry_of_a_public_gallery_is_for_its_judges_and_authors_only(a
     # while its author and the sponsor still do.
     assert app.get_submission(s.solver, entry).id == entry
     assert app.get_submission(s.sponsor, entry).id == entry
+
+
+def test_a_deactivated_holder_who_knows_the_password_is_told_why(s, admin):
+    s.app.deactivate_account(admin, s.public, "Spam in every question.")
+    with pytest.raises(InvalidCredentials, match="Email or password is wrong"):
+        s.app.authenticate("public@example.org", "not the password")
+    with pytest.raises(InvalidCredentials, match="deactivated: Spam in every question"):
+        s.app.authenticate("public@example.org", PASSWORD)
+    s.app.reactivate_account(admin, s.public, "Appealed by mail; it was a mix-up.")
+    assert s.app.authenticate("public@example.org", PASSWORD) == s.public

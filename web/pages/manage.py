@@ -747,11 +747,14 @@ class ManagePages(Controller):
         viewer: NamedDependency[Viewer],
         organisation_id: FromPath[UUID],
         account_id: FromPath[UUID],
+        data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)
         _member_organisation(pages, actor, organisation_id)
         try:
-            recorded = pages.openinno.remove_member(actor, organisation_id, account_id)
+            recorded = pages.openinno.remove_member(
+                actor, organisation_id, account_id, one(data, "reason")
+            )
         except DomainError as e:
             form = Form()
             form.error = e.text

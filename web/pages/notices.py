@@ -50,6 +50,7 @@ TEXTS = {
         " rescinded: %(reason)s"
     ),
     "vote_voided": N_("Your support for “%(entry)s” was voided: %(reason)s"),
+    "member_removed": N_("You were removed from the organisation “%(organisation)s”: %(reason)s"),
 }
 OUTCOMES = {"upheld": N_("upheld"), "rejected": N_("rejected")}
 SUBJECT = N_("openinno: %(what)s")
@@ -93,6 +94,7 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "place": params.get("place", ""),
         "version": params.get("version", ""),
         "reason": params.get("reason", ""),
+        "organisation": params.get("organisation", ""),
         "outcome": gettext_for(locale, OUTCOMES[params["outcome"]])
         if params.get("outcome") in OUTCOMES
         else "",

@@ -52,6 +52,7 @@ KIND_NAMES = {
     "entry_disqualified": N_("Disqualifications of my entries"),
     "award_revoked": N_("Places of my entries awarded again"),
     "vote_voided": N_("My votes voided"),
+    "member_removed": N_("Removals from organisations"),
 }
 MODE_NAMES = {
     "instant": N_("E-mail at once"),

@@ -39,6 +39,8 @@ KINDS: tuple[str, ...] = (
     "entry_disqualified",
     "award_revoked",
     "vote_voided",
+    # to a person removed from an organisation, with the owner's reason
+    "member_removed",
 )
 
 # How a kind reaches a person by e-mail: at once, in one mail a day collecting the
