@@ -597,6 +597,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         {"target_id": "{fresh}", "reason": "An advert.", "next": "/challenges/{open}"},
         prepare=fresh_question,
     ),
+    # An entry's page with its comments (issue 24): whoever may see the entry (the open
+    # challenge's gallery is public); an empty comment comes back with its error.
+    ("GET", S): Row(everyone(200), "/submissions/{entry}"),
+    ("POST", f"{S}/comments"): Row(
+        signed_in(400, 401), "/submissions/{entry}/comments", {"text": ""}
+    ),
     ("POST", f"{C}/comments"): Row(
         signed_in(400, 401), "/challenges/{open}/comments", {"text": ""}
     ),
