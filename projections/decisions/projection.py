@@ -86,6 +86,9 @@ PROJECTION = Projection(
         Submission.Hidden: _decision("entry_hidden"),
         Submission.Shown: _decision("entry_shown"),
         Challenge.AnnouncementHidden: _decision("announcement_hidden"),
+        # Re-awards (issue 24): the challenge's, and each entry's place taken back.
+        Challenge.WinnersReawarded: _decision("winners_reawarded"),
+        Submission.AwardRevoked: _decision("award_revoked"),
     },
     # rare events: a small share of a rebuild
     rebuild_cost=0.1,

@@ -23,6 +23,8 @@ KINDS = (
     "entry_hidden",
     "entry_shown",
     "announcement_hidden",
+    "winners_reawarded",
+    "award_revoked",
 )
 
 

@@ -292,6 +292,15 @@ def on_appeal_lodged(db: Writes, item: Item) -> None:
     _step(db, item, str(item.originator_id), "appeal_lodged", details)
 
 
+def on_award_revoked(db: Writes, item: Item) -> None:
+    """Re-awarded (issue 24): the place this entry held, its agreement (rescinded in the
+    same transaction) and the reason."""
+    d = item.data
+    assert d is not None
+    details = {"place": d["place"], "agreement_id": d["agreement_id"], "reason": d["reason"]}
+    _step(db, item, str(item.originator_id), "award_revoked", details)
+
+
 def on_reinstated(db: Writes, item: Item) -> None:
     d = item.data
     assert d is not None
@@ -439,6 +448,7 @@ PROJECTION = Projection(
         # Appeals (issue 24): the thread is part of the entry's history.
         Submission.AppealLodged: on_appeal_lodged,
         Submission.Reinstated: on_reinstated,
+        Submission.AwardRevoked: on_award_revoked,
         Appeal.Answered: on_appeal_step("appeal_answered"),
         Appeal.Decided: on_appeal_step("appeal_decided", "outcome", "reason"),
     },

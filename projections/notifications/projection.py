@@ -33,6 +33,7 @@ from openinno.domain import (
     Review,
     Submission,
     Team,
+    Vote,
 )
 from openinno.domain.notices import default_mode
 from openinno.domain.submission import SolverEntries
@@ -317,6 +318,18 @@ def on_member_removed(w: Writes, item: Item) -> None:
         {"organisation_id": str(item.originator_id), "account_id": d["account_id"]},
         {"role": "removed"},
     )
+    # Told why (issue 24); removals recorded before carry no reason and tell no one.
+    if d.get("reason"):
+        notify(
+            w,
+            item,
+            "member_removed",
+            ("SELECT account_id FROM nt_accounts WHERE account_id = ?", (d["account_id"],)),
+            params={
+                "reason": d["reason"][:200],
+                "organisation": d.get("organisation_name") or "",
+            },
+        )
 
 
 def on_drafted(w: Writes, item: Item) -> None:
@@ -810,6 +823,50 @@ def on_entry_hidden(w: Writes, item: Item) -> None:
     )
 
 
+def on_entry_disqualified(w: Writes, item: Item) -> None:
+    """The entry's authors are told why (issue 24): they may appeal."""
+    submission = str(item.originator_id)
+    notify(
+        w,
+        item,
+        "entry_disqualified",
+        _authors(submission),
+        submission_id=submission,
+        params={"reason": _data(item)["reason"][:200]},
+    )
+
+
+def on_award_revoked(w: Writes, item: Item) -> None:
+    """Re-awarded (issue 24): the entry's authors learn the place is taken back."""
+    submission = str(item.originator_id)
+    d = _data(item)
+    notify(
+        w,
+        item,
+        "award_revoked",
+        _authors(submission),
+        submission_id=submission,
+        agreement_id=d["agreement_id"],
+        params={"place": d["place"], "reason": d["reason"][:200]},
+    )
+
+
+def on_vote_voided(w: Writes, item: Item) -> None:
+    """The voter is told their support was voided and why (issue 24; votes voided
+    before the event named the voter tell no one)."""
+    d = _data(item)
+    if not d.get("voter_id"):
+        return
+    notify(
+        w,
+        item,
+        "vote_voided",
+        ("SELECT account_id FROM nt_accounts WHERE account_id = ?", (d["voter_id"],)),
+        submission_id=d.get("submission_id"),
+        params={"reason": d["reason"][:200]},
+    )
+
+
 PROJECTION = Projection(
     name="notifications",
     tables=TABLES,
@@ -858,6 +915,9 @@ PROJECTION = Projection(
             Appeal.Answered: on_appeal_answered,
             Appeal.Decided: on_appeal_decided,
             Submission.Hidden: on_entry_hidden,
+            Submission.Disqualified: on_entry_disqualified,
+            Submission.AwardRevoked: on_award_revoked,
+            Vote.Voided: on_vote_voided,
         }
     ),
 )

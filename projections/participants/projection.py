@@ -54,7 +54,10 @@ DDL = (
     " threshold_reached INTEGER NOT NULL DEFAULT 0,"
     # Why a moderator hid the entry (issue 24; NULL: shown): the gallery shows this
     # in its place.
-    " hidden_reason TEXT)",
+    " hidden_reason TEXT,"
+    # Why the entry was disqualified (issue 24; NULL otherwise): its authors read it
+    # beside the status on "My submissions".
+    " status_reason TEXT)",
     "CREATE INDEX IF NOT EXISTS pt_submissions_challenge ON pt_submissions (challenge_id)",
     # The orders big lists page in (keyset paging in SQL: an index range + LIMIT, not
     # a sort of a 150,000-entry challenge): the public gallery, most supported first
@@ -460,6 +463,22 @@ def on_winners_awarded(db: Writes, item: Item) -> None:
         )
 
 
+def on_winners_reawarded(db: Writes, item: Item) -> None:
+    """Places given anew after the award (issue 24): each replaces its place's row."""
+    challenge_id = _challenge(item)
+    for award in _data(item)["awards"]:
+        upsert(
+            db,
+            "pt_awards",
+            {
+                "challenge_id": challenge_id,
+                "place": award["place"],
+                "submission_id": award["submission_id"],
+                "agreement_id": award["agreement_id"],
+            },
+        )
+
+
 def on_cancelled(db: Writes, item: Item) -> None:
     update(db, "pt_challenges", {"challenge_id": _challenge(item)}, {"status": "cancelled"})
 
@@ -550,13 +569,24 @@ def on_withdrawn(db: Writes, item: Item) -> None:
 
 
 def on_disqualified(db: Writes, item: Item) -> None:
-    _submission(db, item, status="disqualified")
+    _submission(db, item, status="disqualified", status_reason=_data(item)["reason"])
 
 
 def on_reinstated(db: Writes, item: Item) -> None:
-    # An appeal of the disqualification upheld (issue 24): only a submitted entry
-    # could be disqualified, so it is submitted again.
-    _submission(db, item, status="submitted")
+    # An appeal of the disqualification upheld (issue 24): submitted again, or awarded
+    # again where the entry still holds its place (an admin disqualified a winner).
+    place = _data(item).get("award_place")
+    status = "awarded" if place is not None else "submitted"
+    _submission(db, item, status=status, status_reason=None)
+
+
+def on_award_revoked(db: Writes, item: Item) -> None:
+    d = _data(item)
+    _submission(db, item, status=d["status"], award_place=None)
+    # A place given anew has its row replaced already (on_winners_reawarded); the place
+    # a winner gave up by moving to another is left unawarded.  After the batch's row
+    # changes, so a rebuild that inserts and replaces in one batch ends the same.
+    db.execute("DELETE FROM pt_awards WHERE agreement_id = ?", (d["agreement_id"],))
 
 
 def on_announcement_hidden(db: Writes, item: Item) -> None:
@@ -675,6 +705,10 @@ PROJECTION = Projection(
         Challenge.DeadlineExtended: on_deadline_extended,
         Challenge.ReviewClosedEarly: on_review_closed_early,
         Challenge.WinnersAwarded: on_winners_awarded,
+        Challenge.WinnersReawarded: on_winners_reawarded,
+        Submission.AwardRevoked: on_award_revoked,
+        Submission.Reinstated: on_reinstated,
+        Submission.Disqualified: on_disqualified,
         Submission.Submitted: on_submitted,
         Submission.Revised: on_revised,
         Submission.CoauthorshipConfirmed: on_coauthorship_confirmed,
@@ -688,8 +722,6 @@ PROJECTION = Projection(
     envelope={
         Challenge.Cancelled: on_cancelled,
         Submission.Withdrawn: on_withdrawn,
-        Submission.Disqualified: on_disqualified,
-        Submission.Reinstated: on_reinstated,
         Submission.Shortlisted: on_shortlisted,
         Submission.SupportThresholdReached: on_threshold_reached,
     },

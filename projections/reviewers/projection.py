@@ -702,8 +702,15 @@ def on_disqualified(db: Writes, item: Item) -> None:
 
 
 def on_reinstated(db: Writes, item: Item) -> None:
-    # An appeal of the disqualification upheld (issue 24): live again.
-    _entry(db, item, status="submitted")
+    # An appeal of the disqualification upheld (issue 24): live again (awarded again
+    # where it still holds its place).
+    place = _data(item).get("award_place")
+    _entry(db, item, status="awarded" if place is not None else "submitted")
+
+
+def on_award_revoked(db: Writes, item: Item) -> None:
+    # Re-awarded (issue 24): the entry's status after, as the event states it.
+    _entry(db, item, status=_data(item)["status"])
 
 
 def on_shortlisted(db: Writes, item: Item) -> None:
@@ -872,6 +879,8 @@ PROJECTION = Projection(
         Challenge.Published: on_published,
     },
     plain={
+        Submission.Reinstated: on_reinstated,
+        Submission.AwardRevoked: on_award_revoked,
         Challenge.DeadlineExtended: on_deadline_extended,
         Challenge.ReviewerInvited: on_reviewer_invited,
         Challenge.ReviewerAccepted: on_reviewer_accepted,
@@ -892,7 +901,6 @@ PROJECTION = Projection(
         Challenge.IdentitiesRevealed: on_revealed,
         Submission.Withdrawn: on_withdrawn,
         Submission.Disqualified: on_disqualified,
-        Submission.Reinstated: on_reinstated,
         Submission.Shortlisted: on_shortlisted,
         Submission.Awarded: on_submission_awarded,
         Review.ConflictDeclared: on_conflict,

@@ -43,6 +43,7 @@ from openinno.commands.entry_files import (
 from openinno.commands.judging import Judging
 from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
+from openinno.commands.reawards import Reawards
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
     AwardsRecorded,
@@ -141,6 +142,7 @@ class OpenInno(
     Moderation,
     Comments,
     TeamCommands,
+    Reawards,
     Judging,
     Assignments,
     EntryDrafts,
@@ -304,8 +306,17 @@ class OpenInno(
             self.passwords.dummy_verify()
             raise InvalidCredentials("Email or password is wrong.")
         account = self._load(claim.account_id, Account, "account")
-        if not self.passwords.verify(account.password_hash, password) or not account.active:
+        if not self.passwords.verify(account.password_hash, password):
             raise InvalidCredentials("Email or password is wrong.")
+        if not account.active:
+            # Only to who knows the password: the holder learns why (issue 24), where an
+            # admin gave a reason.
+            if account.deactivation_reason:
+                raise InvalidCredentials(
+                    "This account was deactivated: %(reason)s",
+                    reason=account.deactivation_reason,
+                )
+            raise InvalidCredentials("This account was deactivated.")
         return account.id
 
     def account_id_for_email(self, email: str) -> UUID | None:
@@ -453,10 +464,13 @@ class OpenInno(
         return Recorded(organisation_id, self._commit(organisation))
 
     @retry_on_conflict
-    def remove_member(self, actor_id: UUID, organisation_id: UUID, account_id: UUID) -> Recorded:
+    def remove_member(
+        self, actor_id: UUID, organisation_id: UUID, account_id: UUID, reason: str = ""
+    ) -> Recorded:
+        """``reason``: told to the person removed (issue 24)."""
         self._actor(actor_id)
         organisation = self._member_of(actor_id, organisation_id)
-        organisation.remove_member(actor_id, account_id, self._now())
+        organisation.remove_member(actor_id, account_id, self._now(), reason)
         return Recorded(organisation_id, self._commit(organisation))
 
     # --- challenges -----------------------------------------------------------------------

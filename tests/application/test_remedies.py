@@ -79,9 +79,11 @@ def test_the_sponsor_disqualifies_before_the_award_and_an_admin_after(s, admin):
         s.app.disqualify_submission(s.sponsor, late, "Found out later.")
     s.app.disqualify_submission(admin, late, "Found out later: plagiarised.")
     assert s.app.get_submission(s.solver, late).status == "disqualified"
-    # An awarded entry's agreement is rescinded first: not even an admin disqualifies it.
-    with pytest.raises(InvalidState):
-        s.app.disqualify_submission(admin, winner, "Plagiarised too.")
+    # An admin disqualifies an awarded entry too: it keeps its place until the challenge
+    # is re-awarded (tests/application/test_reawards.py).
+    s.app.disqualify_submission(admin, winner, "Plagiarised too.")
+    entry = s.app.get_submission(s.solver, winner)
+    assert (entry.status, entry.award_place) == ("disqualified", 1)
 
 
 # --- agreements -----------------------------------------------------------------------------
@@ -161,3 +163,13 @@ def test_a_hidden_entry_of_a_public_gallery_is_for_its_judges_and_authors_only(a
     # while its author and the sponsor still do.
     assert app.get_submission(s.solver, entry).id == entry
     assert app.get_submission(s.sponsor, entry).id == entry
+
+
+def test_a_deactivated_holder_who_knows_the_password_is_told_why(s, admin):
+    s.app.deactivate_account(admin, s.public, "Spam in every question.")
+    with pytest.raises(InvalidCredentials, match="Email or password is wrong"):
+        s.app.authenticate("public@example.org", "not the password")
+    with pytest.raises(InvalidCredentials, match="deactivated: Spam in every question"):
+        s.app.authenticate("public@example.org", PASSWORD)
+    s.app.reactivate_account(admin, s.public, "Appealed by mail; it was a mix-up.")
+    assert s.app.authenticate("public@example.org", PASSWORD) == s.public

@@ -85,6 +85,68 @@ def cancel(
     return Written(recorded.id, recorded.position)
 
 
+class ReawardPlace(Strict):
+    submission_id: UUID
+    place: int
+
+
+class ReawardBody(Strict):
+    awards: Annotated[list[ReawardPlace], msgspec.Meta(min_length=1, max_length=100)]
+    reason: Reason
+    appeal_id: (
+        Annotated[
+            UUID,
+            msgspec.Meta(
+                description="An upheld appeal of the scores on this challenge, which opens"
+                " every place; without it only places whose winner is disqualified for"
+                " good (appeal decided, or the terms' window passed) may be given anew."
+            ),
+        ]
+        | None
+    ) = None
+
+
+class Reawarded(msgspec.Struct, frozen=True):
+    id: UUID
+    position: int
+    agreement_ids: list[UUID]
+
+
+@post(
+    "/challenges/{challenge_id:uuid}/reaward",
+    summary="Award places again after the award (the sponsor's owners and managers; admins)",
+    description="Each place given replaces its award: the old agreement is rescinded with"
+    " the reason and a new one drafted for the new winner, as an award's are (decision"
+    " 0030). A winner given another place gives up the one it held.",
+    status_code=200,
+    responses=problem_spec(401, 403, 404, 409, 422),
+    security=SECURITY,
+    sync_to_thread=True,
+    tags=["remedies"],
+    operation_class=body_example(
+        {
+            "awards": [{"submission_id": "9ee22215-6695-4b0c-932f-9e5b0d3930ac", "place": 1}],
+            "reason": "The winner was disqualified for plagiarism; the runner-up moves up.",
+        }
+    ),
+)
+@signed_in
+def reaward(
+    challenge_id: FromPath[UUID],
+    data: JSONBody[ReawardBody],
+    actor: NamedDependency[UUID],
+    openinno: NamedDependency[OpenInno],
+) -> Reawarded:
+    recorded = openinno.reaward(
+        actor,
+        challenge_id,
+        [(a.submission_id, a.place) for a in data.awards],
+        data.reason,
+        appeal_id=data.appeal_id,
+    )
+    return Reawarded(recorded.id, recorded.position, list(recorded.agreement_ids))
+
+
 @_remedy(
     "/agreements/{agreement_id:uuid}/dispute",
     "Dispute an agreement (its authors; the sponsor's owners and legal members)",
@@ -327,6 +389,7 @@ def decisions_log(
 HANDLERS = [
     disqualify,
     cancel,
+    reaward,
     dispute,
     rescind,
     deactivate,

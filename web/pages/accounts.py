@@ -207,9 +207,11 @@ class AccountPages(Controller):
             )
         try:
             account_id = pages.openinno.authenticate(email, one(data, "password"))
-        except InvalidCredentials:
-            # The failure keeps the reservation attempt() made.
-            form.error = pages.gettext(viewer, N_("Email or password is wrong."))
+        except InvalidCredentials as e:
+            # The failure keeps the reservation attempt() made.  Its own words: "wrong"
+            # alike for an unknown email and a wrong password; why an account was
+            # deactivated only to who gave its password (issue 24).
+            form.error = e.text
             return pages.render(request, "login.html", viewer, status_code=401, form=form)
         pages.throttle.succeeded(email, ip, device)
         generation = pages.openinno.get_account(account_id).api_token_generation

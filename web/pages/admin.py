@@ -61,6 +61,8 @@ DECISION_LABELS = {
     "entry_hidden": N_("Entry hidden"),
     "entry_shown": N_("Entry shown again"),
     "announcement_hidden": N_("Announcement hidden"),
+    "winners_reawarded": N_("Places awarded again"),
+    "award_revoked": N_("Award revoked"),
 }
 assert set(DECISION_LABELS) == set(KINDS)
 

@@ -47,7 +47,16 @@ FUNNEL = {
     "shortlisted": N_("Shortlisted"),
     "awarded": N_("Awarded"),
 }
-FORMS = ("announce", "deadline", "reviewer", "shortlist", "award", "close_review", "cancel")
+FORMS = (
+    "announce",
+    "deadline",
+    "reviewer",
+    "shortlist",
+    "award",
+    "close_review",
+    "cancel",
+    "reaward",
+)
 
 
 def _managed(pages: Pages, actor: UUID, challenge_id: UUID) -> tuple[Challenge, Organisation]:
@@ -375,7 +384,7 @@ class ManagePages(Controller):
                 challenge_id,
                 {name: form},
                 status_for(e),
-                every=name in ("shortlist", "award"),
+                every=name in ("shortlist", "award", "reaward"),
             )
         pages.reads.wait(recorded.position)
         return Redirect(
@@ -532,6 +541,42 @@ class ManagePages(Controller):
             return pages.openinno.award(actor, challenge_id, places, override_reasons=reasons)
 
         return self._run(request, pages, viewer, challenge_id, "award", form, award)
+
+    @post("/challenges/{challenge_id:uuid}/reaward", sync_to_thread=True)
+    def reaward(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """Places given anew after the award (issue 24, decision 0030), with a reason."""
+        form = Form(
+            values={
+                k: one(data, k)
+                for k in data
+                if k.startswith("place_") or k in ("reason", "appeal_id")
+            }
+        )
+
+        def reaward(actor: UUID) -> Any:
+            places = []
+            try:
+                for key, value in form.values.items():
+                    if value and key.startswith("place_"):
+                        places.append((UUID(value), int(key.removeprefix("place_"))))
+                appeal = form.values.get("appeal_id", "").strip()
+                appeal_id = UUID(appeal) if appeal else None
+            except ValueError:
+                raise InvalidInput("Choose entries from the list.", field="awards") from None
+            return pages.openinno.reaward(
+                actor, challenge_id, places, form.values.get("reason", ""), appeal_id=appeal_id
+            )
+
+        return self._run(
+            request, pages, viewer, challenge_id, "reaward", form, reaward, anchor="award"
+        )
 
     @post("/challenges/{challenge_id:uuid}/review/close", sync_to_thread=True)
     def close_review(
@@ -702,11 +747,14 @@ class ManagePages(Controller):
         viewer: NamedDependency[Viewer],
         organisation_id: FromPath[UUID],
         account_id: FromPath[UUID],
+        data: FORM,
     ) -> Any:
         actor = require_signed_in(viewer)
         _member_organisation(pages, actor, organisation_id)
         try:
-            recorded = pages.openinno.remove_member(actor, organisation_id, account_id)
+            recorded = pages.openinno.remove_member(
+                actor, organisation_id, account_id, one(data, "reason")
+            )
         except DomainError as e:
             form = Form()
             form.error = e.text

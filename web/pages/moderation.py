@@ -19,6 +19,7 @@ from litestar.response import Redirect
 
 from openinno.domain.errors import NOTHING_FOUND, DomainError, NotFound
 from projections.moderation import queries as moderation
+from web.comment_thread import comment_views
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import one, values
 from web.pages.public import render_challenge
@@ -34,6 +35,48 @@ def _local(next_path: str, fallback: str = "/") -> str:
     if parts.scheme or parts.netloc or not next_path.startswith("/") or next_path.startswith("//"):
         return fallback
     return next_path
+
+
+def render_entry(
+    request: Request[Any, Any, Any],
+    pages: Pages,
+    viewer: Viewer,
+    submission_id: UUID,
+    comment: Form | None = None,
+    status: int = 200,
+) -> Response[str]:
+    """An entry's page (issue 24): the entry as the viewer may see it (the gallery's
+    rule, hidden entries to their judges and authors only) and its comments, with the
+    challenge page's comment template; its authors named only as blind review allows
+    (``web.comment_thread``)."""
+    submission = pages.openinno.get_submission(viewer.account_id, submission_id)
+    challenge = pages.openinno.get_challenge(submission.challenge_id, viewer.account_id)
+    db = pages.reads.db()
+    hidden = db.rows(
+        "SELECT hidden_reason FROM pt_submissions WHERE submission_id = ?", (str(submission_id),)
+    )
+    rows = moderation.comments(db, str(submission.challenge_id), str(submission_id))
+    return pages.render(
+        request,
+        "entry.html",
+        viewer,
+        status_code=status,
+        entry={
+            "id": submission.id,
+            "title": submission.content.title,
+            "summary": submission.content.summary,
+            "status": submission.status,
+            "shortlisted": submission.shortlisted,
+            "award_place": submission.award_place,
+            "hidden_reason": hidden[0]["hidden_reason"]
+            if hidden and submission.hidden_at is not None
+            else None,
+        },
+        challenge=challenge,
+        gallery=challenge.spec.visibility == "public",
+        comments=comment_views(pages.openinno, viewer.account_id, rows, submission),
+        comment_form=comment or Form(),
+    )
 
 
 class ModerationPages(Controller):
@@ -132,6 +175,44 @@ class ModerationPages(Controller):
             return render_challenge(request, pages, viewer, challenge_id, comment=form, status=400)
         pages.reads.wait(recorded.position)
         return Redirect(f"/challenges/{challenge_id}#c-{recorded.id}", status_code=303)
+
+    @get("/submissions/{submission_id:uuid}", sync_to_thread=True)
+    def entry(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: FromPath[UUID],
+    ) -> Response[str]:
+        return render_entry(request, pages, viewer, submission_id)
+
+    @post("/submissions/{submission_id:uuid}/comments", sync_to_thread=True)
+    def comment_on_entry(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        submission_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """A comment (or a reply, with ``parent_id``) on an entry's page."""
+        actor = require_signed_in(viewer)
+        form = Form(values=values(data, "text"))
+        try:
+            parent = UUID(one(data, "parent_id")) if one(data, "parent_id") else None
+        except ValueError:
+            raise NotFound(NOTHING_FOUND, id=one(data, "parent_id")) from None
+        try:
+            recorded = pages.openinno.comment_on_submission(
+                actor, submission_id, form.values["text"], parent
+            )
+        except DomainError as e:
+            if status_for(e) != 400:
+                raise
+            form.fail(e)
+            return render_entry(request, pages, viewer, submission_id, comment=form, status=400)
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/submissions/{submission_id}#c-{recorded.id}", status_code=303)
 
     @post("/reports", sync_to_thread=True)
     def report(

@@ -44,6 +44,13 @@ TEXTS = {
     "appeal_answered": N_("An appeal on “%(challenge)s” has a new answer."),
     "appeal_decided": N_("Your appeal on “%(challenge)s” was decided (%(outcome)s): %(reason)s"),
     "entry_hidden": N_("Your entry “%(entry)s” was hidden by a moderator: %(reason)s"),
+    "entry_disqualified": N_("Your entry “%(entry)s” was disqualified: %(reason)s"),
+    "award_revoked": N_(
+        "Place %(place)s no longer goes to your entry “%(entry)s”; its agreement is"
+        " rescinded: %(reason)s"
+    ),
+    "vote_voided": N_("Your support for “%(entry)s” was voided: %(reason)s"),
+    "member_removed": N_("You were removed from the organisation “%(organisation)s”: %(reason)s"),
 }
 OUTCOMES = {"upheld": N_("upheld"), "rejected": N_("rejected")}
 SUBJECT = N_("openinno: %(what)s")
@@ -63,7 +70,7 @@ def link(row: Mapping[str, Any]) -> str:
             return f"/appeals/{appeal_id}"
     if row.get("agreement_id") and kind != "awarded":
         return f"/agreements/{row['agreement_id']}"
-    if kind in ("shortlisted", "awarded", "entry_hidden"):
+    if kind in ("shortlisted", "awarded", "entry_hidden", "entry_disqualified", "award_revoked"):
         return "/submissions/mine"
     if kind in ("reviewer_invited", "review_due", "review_assigned", "rereview_needed"):
         return "/reviews"
@@ -87,6 +94,7 @@ def text(row: Mapping[str, Any], locale: str, time_zone: str) -> str:
         "place": params.get("place", ""),
         "version": params.get("version", ""),
         "reason": params.get("reason", ""),
+        "organisation": params.get("organisation", ""),
         "outcome": gettext_for(locale, OUTCOMES[params["outcome"]])
         if params.get("outcome") in OUTCOMES
         else "",

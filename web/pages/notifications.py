@@ -49,6 +49,10 @@ KIND_NAMES = {
     "appeal_answered": N_("Answers in appeals I take part in"),
     "appeal_decided": N_("Decisions on my appeals"),
     "entry_hidden": N_("Moderation of my entries"),
+    "entry_disqualified": N_("Disqualifications of my entries"),
+    "award_revoked": N_("Places of my entries awarded again"),
+    "vote_voided": N_("My votes voided"),
+    "member_removed": N_("Removals from organisations"),
 }
 MODE_NAMES = {
     "instant": N_("E-mail at once"),

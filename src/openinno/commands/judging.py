@@ -18,6 +18,7 @@ from openinno.domain import (
     Account,
     Challenge,
     IpAgreement,
+    Organisation,
     Review,
     ReviewAssignment,
     Submission,
@@ -246,6 +247,22 @@ class Judging(CommandBase):
         challenge.award(actor_id, awards, at, scored, self.rule_order(challenge))
         # The checked awards (their reasons trimmed, blank ones dropped).
         awards = challenge.awards
+        submissions = [entries[a.submission_id] for a in awards]
+        agreements = self._draft_agreements(actor_id, challenge, organisation, awards, entries, at)
+        position = self._commit(challenge, *submissions, *agreements)
+        return AwardsRecorded(challenge_id, position, tuple(a.agreement_id for a in awards))
+
+    def _draft_agreements(
+        self,
+        actor_id: UUID,
+        challenge: Challenge,
+        organisation: Organisation,
+        awards: Sequence[Award],
+        entries: Mapping[UUID, Submission],
+        at: datetime,
+    ) -> list[IpAgreement]:
+        """Each award recorded on its entry and its IP agreement drafted from the
+        terms' template (for an award and for a re-award alike)."""
         assert challenge.terms is not None and challenge.terms_sha256 is not None
         submissions = [entries[a.submission_id] for a in awards]
         template = TEMPLATES[(challenge.terms.ip_template, challenge.terms.ip_template_version)]
@@ -304,5 +321,4 @@ class Judging(CommandBase):
                     override_reason=award.override_reason,
                 )
             )
-        position = self._commit(challenge, *submissions, *agreements)
-        return AwardsRecorded(challenge_id, position, tuple(a.agreement_id for a in awards))
+        return agreements

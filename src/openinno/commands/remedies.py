@@ -5,7 +5,8 @@ people see (issue 24).  Who may take each one:
   opens (no entry can exist before; the challenge's stream does not learn of each
   entry, see ``Challenge.entries_possible``); an admin at any time before the award;
 - disqualify an entry: the sponsor's owners and managers until the challenge is
-  awarded; an admin at any time (an awarded entry's agreement is rescinded first);
+  awarded; an admin at any time, an awarded entry too (it keeps its place until the
+  challenge is re-awarded, which rescinds its agreement: ``reawards``);
 - dispute an agreement: its authors, the sponsor's owners and legal members;
   rescind it: the sponsor's owners and legal members;
 - deactivate an account: its holder or an admin; every session and API token of it
@@ -55,7 +56,11 @@ class Remedies(CommandBase):
                 raise AccessDenied(
                     "The challenge is awarded: only a platform admin can disqualify its entries now."
                 )
-        submission.disqualify(actor_id, reason, self._now())
+        # An admin may disqualify an awarded entry: it keeps its place until the
+        # challenge is re-awarded (``openinno.commands.reawards``).
+        submission.disqualify(
+            actor_id, reason, self._now(), after_award=self._acting_admin(actor_id)
+        )
         return Recorded(submission_id, self._commit(submission))
 
     @retry_on_conflict

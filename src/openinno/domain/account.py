@@ -277,9 +277,13 @@ class Account(Aggregate):
         self._require_active()
         self._deactivated(actor_id, check_text(reason, "optional_reason", "reason"), at)
 
+    # Why (issue 24; class default: streams from before, and reactivated accounts).
+    deactivation_reason = ""
+
     @event(Deactivated)
     def _deactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.active = False
+        self.deactivation_reason = reason
 
     class Reactivated(Aggregate.Event):
         """An admin lets a deactivated account sign in again (its old sessions and
@@ -298,6 +302,7 @@ class Account(Aggregate):
     @event(Reactivated)
     def _reactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.active = True
+        self.deactivation_reason = ""
 
     @property
     def is_admin(self) -> bool:

@@ -626,6 +626,69 @@ class Challenge(Aggregate):
         self.awards = awards
         self.status = "awarded"
 
+    class WinnersReawarded(Aggregate.Event):
+        """After the award (issue 24): ``awards`` give places anew, each replacing the
+        award of its place (whose agreement is rescinded and whose entry's award is
+        revoked, in the same transaction), for ``reason``: a winner's disqualification
+        that stands, or the score appeal ``appeal_id`` upheld.  A winner given another
+        place gives up the one it held (left unawarded unless given too)."""
+
+        actor_id: UUID
+        awards: tuple[Award, ...]
+        reason: str
+        appeal_id: UUID | None = None
+
+    def reaward(
+        self,
+        actor_id: UUID,
+        awards: tuple[Award, ...],
+        reason: str,
+        at: datetime,
+        scored: Mapping[UUID, Collection[str]],
+        appeal_id: UUID | None = None,
+    ) -> tuple[Award, ...]:
+        """Returns the awards replaced.  An award of a version no counted review scored
+        carries the re-award's reason as the reason it is awarded unreviewed."""
+        if self.status != "awarded":
+            raise InvalidState("Re-award only once the challenge is awarded.")
+        if not reason.strip():
+            raise InvalidInput("Say why the places are awarded again.", field="reason")
+        reason = check_text(reason, "reason")
+        places = {p.place for p in self.spec.prizes}
+        given = [a.place for a in awards]
+        if not awards or len(set(given)) != len(given) or not set(given) <= places:
+            raise InvalidInput("Award each prize place at most once.", field="awards")
+        kept = self._kept_awards(awards)
+        winners = [a.submission_id for a in kept] + [a.submission_id for a in awards]
+        if len(set(winners)) != len(winners):
+            raise InvalidInput("A submission can win only one place.", field="awards")
+        checked = []
+        for a in awards:
+            unscored = a.content_sha256 not in scored.get(a.submission_id, ())
+            checked.append(replace(a, override_reason=reason if unscored else None))
+        replaced = tuple(a for a in self.awards if a not in kept)
+        self._winners_reawarded(actor_id, tuple(checked), reason, appeal_id, at)
+        return replaced
+
+    def _kept_awards(self, awards: tuple[Award, ...]) -> list[Award]:
+        """The awards a re-award leaves: not of a place given anew, nor of an entry
+        given another place."""
+        given = {a.place for a in awards}
+        moved = {a.submission_id for a in awards}
+        return [a for a in self.awards if a.place not in given and a.submission_id not in moved]
+
+    @event(WinnersReawarded)
+    def _winners_reawarded(
+        self,
+        actor_id: UUID,
+        awards: tuple[Award, ...],
+        reason: str,
+        appeal_id: UUID | None,
+        timestamp: datetime,
+    ) -> None:
+        kept = self._kept_awards(awards)
+        self.awards = tuple(sorted((*kept, *awards), key=lambda a: a.place))
+
     class IdentitiesRevealed(Aggregate.Event):
         actor_id: UUID
 

@@ -34,6 +34,13 @@ KINDS: tuple[str, ...] = (
     "appeal_decided",
     # Moderation (issue 24): to an entry's authors when a moderator hides it.
     "entry_hidden",
+    # Remedies (issue 24): to an entry's authors when it is disqualified or its place
+    # re-awarded; to a voter when their vote is voided.
+    "entry_disqualified",
+    "award_revoked",
+    "vote_voided",
+    # to a person removed from an organisation, with the owner's reason
+    "member_removed",
 )
 
 # How a kind reaches a person by e-mail: at once, in one mail a day collecting the

@@ -83,19 +83,35 @@ class Organisation(Aggregate):
         self.members[account_id] = role
 
     class MemberRemoved(Aggregate.Event):
+        """``reason``: why, told to the person removed, with ``organisation_name`` (so
+        the notification names it without a lookup); both empty before issue 24 and
+        where the owner gave none."""
+
         actor_id: UUID
         account_id: UUID
+        reason: str = ""
+        organisation_name: str = ""
 
-    def remove_member(self, actor_id: UUID, account_id: UUID, at: datetime) -> None:
+    def remove_member(
+        self, actor_id: UUID, account_id: UUID, at: datetime, reason: str = ""
+    ) -> None:
         self.require_role(actor_id, "owner")
         if account_id not in self.members:
             raise InvalidState("That person is not a member.")
         if self.members[account_id] == "owner" and self._owner_count() == 1:
             raise InvalidState("An organisation needs at least one owner.")
-        self._member_removed(actor_id, account_id, at)
+        reason = check_text(reason, "optional_reason", "reason")
+        self._member_removed(actor_id, account_id, at, reason, self.name)
 
     @event(MemberRemoved)
-    def _member_removed(self, actor_id: UUID, account_id: UUID, timestamp: datetime) -> None:
+    def _member_removed(
+        self,
+        actor_id: UUID,
+        account_id: UUID,
+        timestamp: datetime,
+        reason: str = "",
+        organisation_name: str = "",
+    ) -> None:
         del self.members[account_id]
 
     class LogoChanged(Aggregate.Event):

@@ -302,11 +302,15 @@ class Submission(Aggregate):
         actor_id: UUID
         reason: str
 
-    def disqualify(self, actor_id: UUID, reason: str, at: datetime) -> None:
+    def disqualify(
+        self, actor_id: UUID, reason: str, at: datetime, *, after_award: bool = False
+    ) -> None:
+        """``after_award``: an admin disqualifies an awarded entry (issue 24); it keeps
+        its place until the challenge is re-awarded (``revoke_award``)."""
         self.require_active()
         if not reason.strip():
             raise InvalidInput("Say why the entry is disqualified.", field="reason")
-        if self.award_place is not None:
+        if self.award_place is not None and not after_award:
             raise InvalidState("An awarded submission cannot be disqualified.")
         self._disqualified(actor_id, check_text(reason, "reason"), at)
 
@@ -377,18 +381,29 @@ class Submission(Aggregate):
         self, actor_id: UUID, appeal_id: UUID, ground: str, timestamp: datetime
     ) -> None:
         self.appealed = (*self.appealed, ground)
+        self.appeals_lodged = (*self.appeals_lodged, (ground, appeal_id))
+
+    # Every appeal lodged, oldest first: (ground, appeal id).
+    appeals_lodged: tuple[tuple[str, UUID], ...] = ()
+
+    def last_appeal(self, ground: str) -> UUID | None:
+        found = [a for g, a in self.appeals_lodged if g == ground]
+        return found[-1] if found else None
 
     class Reinstated(Aggregate.Event):
-        """An appeal of the disqualification was upheld: the entry competes again."""
+        """An appeal of the disqualification was upheld: the entry competes again.
+        ``award_place``: the place it still holds (an awarded entry disqualified by an
+        admin and not re-awarded since), awarded again; None before (issue 24)."""
 
         actor_id: UUID
         appeal_id: UUID
         reason: str
+        award_place: int | None = None
 
     def reinstate(self, actor_id: UUID, appeal_id: UUID, reason: str, at: datetime) -> None:
         if self.status != "disqualified":
             raise InvalidState("This entry is not disqualified.")
-        self._reinstated(actor_id, appeal_id, check_text(reason, "reason"), at)
+        self._reinstated(actor_id, appeal_id, check_text(reason, "reason"), at, self.award_place)
 
     # --- moderation (issue 24): hidden with a reason, never deleted ----------------------
     hidden_at: datetime | None = None
@@ -429,11 +444,49 @@ class Submission(Aggregate):
 
     @event(Reinstated)
     def _reinstated(
-        self, actor_id: UUID, appeal_id: UUID, reason: str, timestamp: datetime
+        self,
+        actor_id: UUID,
+        appeal_id: UUID,
+        reason: str,
+        timestamp: datetime,
+        award_place: int | None = None,
     ) -> None:
-        # Disqualification is refused once awarded, so the entry was only submitted.
-        self.status = "submitted"
+        # Only an admin disqualifies an awarded entry; one whose place was re-awarded
+        # since is only submitted again.
+        self.status = "awarded" if award_place is not None else "submitted"
         self.disqualified_at = None
+
+    class AwardRevoked(Aggregate.Event):
+        """The challenge was re-awarded (issue 24): this entry no longer holds
+        ``place``; its agreement (``agreement_id``) is rescinded in the same
+        transaction, with ``reason``."""
+
+        actor_id: UUID
+        place: int
+        agreement_id: UUID
+        reason: str
+        # The entry's status after (``disqualified`` stays; ``awarded`` becomes
+        # ``submitted``), so read models need not know it before.
+        status: str
+
+    def revoke_award(self, actor_id: UUID, agreement_id: UUID, reason: str, at: datetime) -> None:
+        if self.award_place is None:
+            raise InvalidState("This entry holds no place.")
+        status = "submitted" if self.status == "awarded" else self.status
+        self._award_revoked(actor_id, self.award_place, agreement_id, reason, status, at)
+
+    @event(AwardRevoked)
+    def _award_revoked(
+        self,
+        actor_id: UUID,
+        place: int,
+        agreement_id: UUID,
+        reason: str,
+        status: str,
+        timestamp: datetime,
+    ) -> None:
+        self.award_place = None
+        self.status = status
 
     class Shortlisted(Aggregate.Event):
         actor_id: UUID

@@ -67,11 +67,15 @@ class Vote(Aggregate):
     class Voided(Aggregate.Event):
         """The sponsor or an admin took the vote out of every count, with a reason;
         ``was_active``: whether it counted until then (a retracted vote is voided too,
-        so that it is never cast again nor counts in a re-derived threshold)."""
+        so that it is never cast again nor counts in a re-derived threshold).
+        ``voter_id`` and ``submission_id``: whose vote for which entry, so the voter is
+        told why (issue 24; None in votes voided before)."""
 
         actor_id: UUID
         reason: str
         was_active: bool
+        voter_id: UUID | None = None
+        submission_id: UUID | None = None
 
     def void(self, actor_id: UUID, reason: str, at: datetime) -> None:
         reason = reason.strip()
@@ -85,10 +89,18 @@ class Vote(Aggregate):
             )
         if getattr(self, "voided", False):
             raise InvalidState("This vote is already voided.")
-        self._voided(actor_id, reason, self.active, at)
+        self._voided(actor_id, reason, self.active, at, self.voter_id, self.submission_id)
 
     @event(Voided)
-    def _voided(self, actor_id: UUID, reason: str, was_active: bool, timestamp: datetime) -> None:
+    def _voided(
+        self,
+        actor_id: UUID,
+        reason: str,
+        was_active: bool,
+        timestamp: datetime,
+        voter_id: UUID | None = None,
+        submission_id: UUID | None = None,
+    ) -> None:
         self.active = False
         self.voided = True
 

@@ -821,6 +821,17 @@ MATRIX: dict[tuple[str, str], Row] = {
         body=lambda w, r: {"reason": "Budget withdrawn."},
         prepare=fresh_draft,
     ),
+    # Re-award (issue 24, decision 0030): the sponsor's owners and managers, admins (as
+    # awards: 403 to the rest); with no disqualified winner nor upheld score appeal,
+    # those allowed find no place open (409).
+    ("POST", "/challenges/{challenge_id}/reaward"): Row(
+        only(409, ("owner", "admin"), 403),
+        "/challenges/{private}/reaward",
+        body=lambda w, r: {
+            "awards": [{"submission_id": w.ids["winner"], "place": 1}],
+            "reason": "Its winner was disqualified.",
+        },
+    ),
     ("POST", "/agreements/{agreement_id}/dispute"): Row(
         only(404, (), 404) | {"co_author": 200, "legal": 409, "owner": 409, "solver": 409},
         "/agreements/{countersigned}/dispute",

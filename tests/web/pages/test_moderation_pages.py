@@ -53,3 +53,30 @@ def test_comments_on_the_challenge_page_thread_one_level_and_render_markdown_saf
     reply = r.headers["location"].split("#c-")[1]
     deeper = web.post(f"/challenges/{challenge_id}/comments", {"text": "No.", "parent_id": reply})
     assert deeper.status_code == 400
+
+
+def test_comments_on_an_entry_page_use_the_same_thread_and_keep_its_authors_blind(
+    web, cast, app
+):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms, title="Pendulum park")
+    web.login("solver")  # the entry's author
+    r = web.post(f"/submissions/{entry}/comments", {"text": ""})
+    assert r.status_code == 400 and 'id="e-text"' in r.text
+    r = web.post(f"/submissions/{entry}/comments", {"text": "Ask me about the **swings**."})
+    assert r.status_code == 303 and r.headers["location"].startswith(f"/submissions/{entry}#c-")
+    top = r.headers["location"].split("#c-")[1]
+    web.logout()
+
+    web.login("public")
+    page = web.get(f"/submissions/{entry}").text
+    assert "Pendulum park" in page and "<strong>swings</strong>" in page
+    # Blind review: the author's comment does not name them.
+    assert "An author of this entry" in page and "Solver" not in page
+    r = web.post(f"/submissions/{entry}/comments", {"text": "How tall?", "parent_id": top})
+    assert r.status_code == 303
+    page = web.get(f"/submissions/{entry}").text
+    assert 'class="comment reply"' in page and "How tall?" in page
+    # The challenge's own thread is apart.
+    assert "How tall?" not in web.get(f"/challenges/{challenge_id}").text
+    assert f'href="/submissions/{entry}"' in web.get(f"/challenges/{challenge_id}/gallery").text

@@ -409,6 +409,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{C}/award"): Row(
         post_only(400, MEMBERS), "/challenges/{open}/award", {"place_1": "not-an-id"}
     ),
+    # Re-award (issue 24, decision 0030): the form comes back to the members with its error.
+    ("POST", f"{C}/reaward"): Row(
+        post_only(400, MEMBERS), "/challenges/{open}/reaward", {"place_1": "not-an-id"}
+    ),
     # Assignment (decision 0023): members read; owners and managers act (a form the
     # manager gets back: 400; legal members: 403).
     ("GET", f"{C}/assignment"): Row(only(200, MEMBERS), "/challenges/{open}/assignment"),
@@ -597,6 +601,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/reports",
         {"target_id": "{fresh}", "reason": "An advert.", "next": "/challenges/{open}"},
         prepare=fresh_question,
+    ),
+    # An entry's page with its comments (issue 24): whoever may see the entry (the open
+    # challenge's gallery is public); an empty comment comes back with its error.
+    ("GET", S): Row(everyone(200), "/submissions/{entry}"),
+    ("POST", f"{S}/comments"): Row(
+        signed_in(400, 401), "/submissions/{entry}/comments", {"text": ""}
     ),
     ("POST", f"{C}/comments"): Row(
         signed_in(400, 401), "/challenges/{open}/comments", {"text": ""}
