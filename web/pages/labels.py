@@ -64,6 +64,15 @@ REVIEW_TIMING = {
     "after_close": N_("Review starts when submissions close"),
     "rolling": N_("Rolling review: reviewers score while submissions are open"),
 }
+ROLE = {
+    "owner": N_("Owner"),
+    "manager": N_("Manager"),
+    "legal": N_("Legal"),
+    "admin": N_("Administrator"),
+}
+# An entry's name while its authors are hidden (projections.reviewers.queries.pseudonym
+# is the same in English, for the API and CSV).
+ENTRANT = N_("Entrant %(number)s")
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
@@ -73,6 +82,7 @@ KINDS: dict[str, dict[str, str]] = {
     "ip_terms": IP_TERMS,
     "visibility": VISIBILITY,
     "review_timing": REVIEW_TIMING,
+    "role": ROLE,
 }
 
 
