@@ -42,6 +42,8 @@ def scored_version(row: Row) -> int | None:
 
 
 def pseudonym(number: int) -> str:
+    """The English name (API, CSV); rows carry ``pseudonym_number`` too, which the
+    pages name in the viewer's language (``entrant`` filter, web/pages/labels.py)."""
     return f"Entrant {number}"
 
 
@@ -193,6 +195,7 @@ def _queue_entries(db: Db, rows: list[Row], seen_by: AuthorVisibility) -> list[R
             "review_ends_at": r["review_ends_at"],
             "submission_id": r["submission_id"],
             "pseudonym": pseudonym(r["number"]),
+            "pseudonym_number": r["number"],
             "title": r["title"],
             "summary": r["summary"],
             "version": r["version"],

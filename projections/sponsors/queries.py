@@ -144,6 +144,7 @@ def ranking_page(
             "rank": rank,
             "submission_id": r["submission_id"],
             "pseudonym": pseudonym(r["number"]),
+            "pseudonym_number": r["number"],
             "title": r["title"],
             "status": r["status"],
             "shortlisted": bool(r["shortlisted"]),
@@ -275,6 +276,7 @@ def shortlist_decision(db: Db, challenge_id: UUID, rule: str, public_weight: int
         {
             "submission_id": entry,
             "pseudonym": pseudonym(by_id[entry]["number"]),
+            "pseudonym_number": by_id[entry]["number"],
             "title": by_id[entry]["title"],
             "jury_reviews": int(by_id[entry]["jury_reviews"] or 0),
             "jury_mean_total": None

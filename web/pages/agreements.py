@@ -19,6 +19,7 @@ from openinno.domain.agreement import IpAgreement
 from openinno.domain.errors import DomainError
 from openinno.domain.ip_templates import TEMPLATES
 from openinno.domain.ip_translations import reading_translation
+from projections.legal import queries as legal
 from web.pages.base import N_, Form, Pages, Viewer, client_ip, require_signed_in, status_for
 from web.pages.forms import one, values
 
@@ -47,6 +48,41 @@ def _actions(pages: Pages, actor: UUID, agreement: IpAgreement) -> dict[str, boo
         "dispute": open_ and (actor in agreement.authors or role in ("owner", "legal")),
         "rescind": state != "rescinded" and role in ("owner", "legal"),
     }
+
+
+def signed_at(pages: Pages, agreement: IpAgreement) -> dict[str, Any]:
+    """When each signer signed this agreement: the chain of title's signing steps
+    (the signature records what was signed, its event when), told apart from another
+    agreement's on the same entry by the text they signed (which names the agreement)."""
+    steps = legal.chain_of_title(pages.reads.db(), agreement.submission_id)
+    return {
+        str(s["actor_id"]): s["at"]
+        for s in steps
+        if s["step"] in ("signed_by_assignor", "countersigned_by_assignee")
+        and s["details"].get("text_sha256") == agreement.text_sha256
+    }
+
+
+def winner(pages: Pages, actor: UUID, agreement: IpAgreement) -> dict[str, Any]:
+    """What the agreement is about, in words: the challenge, the winning entry's title
+    and its authors' names.  Whoever may read the agreement may know its authors
+    (``OpenInno.get_agreement``); the entry's title only where they may see it."""
+    app = pages.openinno
+    try:
+        challenge = app.get_challenge(agreement.challenge_id, actor)
+    except DomainError:
+        challenge = None
+    try:
+        title = app.get_submission(actor, agreement.submission_id).content.title
+    except DomainError:
+        title = None
+    names = []
+    for author in agreement.authors:
+        try:
+            names.append(app.get_account(author).display_name)
+        except DomainError:
+            continue
+    return {"challenge": challenge, "title": title, "names": names}
 
 
 # The remedy forms: their routes, the command each posts to, the notice after it.
@@ -96,6 +132,8 @@ class AgreementPages(Controller):
             state=agreement.state,
             actions=_actions(pages, actor, agreement),
             names=names,
+            signed_at=signed_at(pages, agreement),
+            about=winner(pages, actor, agreement),
             intent=pages.gettext(viewer, INTENT),
             form=form,
             empty_form=Form(),

@@ -185,7 +185,25 @@ def build_environment() -> Environment:
             return str(code)
         return i18n.gettext_for(context.get("locale", i18n.DEFAULT_LOCALE), message)
 
+    @pass_context
+    def entrant(context: Any, row: Any) -> str:
+        """An entry's pseudonym in the viewer's language (rows from the read side)."""
+        from web.pages import labels
+
+        number = row.get("pseudonym_number")
+        if number is None:
+            return str(row.get("pseudonym") or "")
+        locale = context.get("locale", i18n.DEFAULT_LOCALE)
+        return i18n.localise(Message(labels.ENTRANT, {"number": int(number)}), locale)
+
+    def readable_json(value: Any) -> str:
+        """Recorded data as indented JSON with its letters as they are (Jinja's
+        ``tojson`` writes "ł" as \\u0142: people read this)."""
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+
     env.filters.update(
+        entrant=entrant,
+        readable_json=readable_json,
         when=when,
         relative=relative,
         money=money,
@@ -204,7 +222,7 @@ def build_environment() -> Environment:
         language_name=i18n.language_name,
         LOCALES=i18n.LOCALES,
         LANGUAGE_CHOICES=[(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.LOCALES],
-        TIME_ZONE_CHOICES=timezone.choices(),
+        TIME_ZONE_CHOICES=timezone.labelled_choices,
         TIME_ZONES_OFFERED=timezone.offered(),
     )
     return env

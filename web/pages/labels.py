@@ -70,6 +70,15 @@ AWARD_RULE = {
     "public": N_("The public decides: votes on the jury's shortlist"),
     "weighted": N_("Jury and public together, weighted"),
 }
+ROLE = {
+    "owner": N_("Owner"),
+    "manager": N_("Manager"),
+    "legal": N_("Legal"),
+    "admin": N_("Administrator"),
+}
+# An entry's name while its authors are hidden (projections.reviewers.queries.pseudonym
+# is the same in English, for the API and CSV).
+ENTRANT = N_("Entrant %(number)s")
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
@@ -80,6 +89,7 @@ KINDS: dict[str, dict[str, str]] = {
     "visibility": VISIBILITY,
     "review_timing": REVIEW_TIMING,
     "award_rule": AWARD_RULE,
+    "role": ROLE,
 }
 
 

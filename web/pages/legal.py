@@ -4,6 +4,7 @@ organisation's agreements by state.  Never cached."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from projections.legal import queries as legal
 from web.legal_proof import chain_claim
 from web.pages import labels, paging
 from web.pages.base import Pages, Viewer, require_signed_in
+from web.pages.people import People
 
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -50,6 +52,42 @@ def _evidence_download(pages: Pages, submission_id: UUID) -> Stream:
     )
 
 
+def _about(pages: Pages, actor: UUID, rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """Per agreement on the page: its challenge's title, the winning entry's title and
+    its authors' names, each only where this viewer may see it (blind review's rule,
+    ``OpenInno.author_visibility``)."""
+    app = pages.openinno
+    challenges: dict[str, Any] = {}
+    about: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = str(row["challenge_id"])
+        if key not in challenges:
+            try:
+                challenge = app.get_challenge(UUID(key), actor)
+                challenges[key] = (challenge, app.author_visibility(actor, challenge))
+            except DomainError:
+                challenges[key] = (None, None)
+        challenge, visibility = challenges[key]
+        title, names = None, []
+        try:
+            submission = app.get_submission(actor, UUID(str(row["submission_id"])))
+        except DomainError:
+            submission = None
+        if submission is not None:
+            title = submission.content.title
+            authors = submission.latest_author_ids
+            if visibility is not None and visibility.sees(authors, awarded=True):
+                for author in authors:
+                    with contextlib.suppress(DomainError):
+                        names.append(app.get_account(author).display_name)
+        about[str(row["agreement_id"])] = {
+            "challenge": challenge.spec.title if challenge else None,
+            "title": title,
+            "names": names,
+        }
+    return about
+
+
 class LegalPages(Controller):
     cache_control = NO_STORE
 
@@ -63,7 +101,7 @@ class LegalPages(Controller):
         as_of: FromQuery[str | None] = None,
     ) -> Response[str]:
         actor = require_signed_in(viewer)
-        challenge = _check_chain_access(pages, actor, submission_id)
+        submission, challenge = pages.openinno.require_chain_of_title(actor, submission_id)
         db = pages.reads.db()
         moment = legal.parse_as_of(as_of)
         steps = legal.chain_of_title(db, submission_id, moment)
@@ -81,6 +119,7 @@ class LegalPages(Controller):
             history=pages.openinno.may_view_history(actor, submission_id),
             agreement_ids=agreement_ids,
             claim=chain_claim(pages.openinno, db, submission_id, moment),
+            people=People.of_stream(pages.openinno, submission),
         )
 
     @get("/legal/submissions/{submission_id:uuid}/certificate", sync_to_thread=True)
@@ -144,21 +183,13 @@ class LegalPages(Controller):
         it is the application's rule (``OpenInno.require_history_access``, the API's
         too); a 404 for everyone else, the same as for a stream that does not exist."""
         actor = require_signed_in(viewer)
-        pages.openinno.require_history_access(actor, stream_id)
+        stream = pages.openinno.require_history_access(actor, stream_id)
         rows = legal.stream_history(pages.reads.db(), stream_id, legal.parse_as_of(as_of))
         events = paging.page(rows, lambda r: (int(r["version"]),), cursor)
-        names: dict[str, str] = {}
-        for row in events.items:
-            actor_id = row["actor_id"]
-            if actor_id and actor_id not in names:
-                try:
-                    names[actor_id] = pages.openinno.get_account(UUID(actor_id)).display_name
-                except (DomainError, ValueError):
-                    names[actor_id] = ""
         context: dict[str, Any] = {
             "stream_id": stream_id,
             "events": events,
-            "names": names,
+            "people": People.of_stream(pages.openinno, stream),
             "as_of": as_of or "",
             "params": {"as_of": as_of} if as_of else {},
         }
@@ -225,6 +256,7 @@ class LegalPages(Controller):
         ]
         context: dict[str, Any] = {
             "organisation": organisation,
+            "about": _about(pages, actor, agreements.items),
             "agreements": agreements,
             "groups": groups,
         }

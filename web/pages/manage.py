@@ -33,7 +33,7 @@ from openinno.domain.organisation import Organisation
 from projections.db import Db, ReadStore, Row, open_db
 from projections.reviewers import queries as reviewers_queries
 from projections.sponsors import queries as sponsors
-from web.pages import charts, paging, queries
+from web.pages import charts, labels, paging, queries
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
 from web.pages.forms import many, one, values
 from web.pages.sponsors import _local_time, _member_organisation, render_organisation
@@ -131,6 +131,24 @@ def dashboard_data(
     }
 
 
+def invited_reviewers(pages: Pages, challenge: Any) -> list[dict[str, Any]]:
+    """Everyone invited to review, by name: whether they accepted, and their round."""
+    people = []
+    for reviewer in challenge.invited_reviewers:
+        try:
+            name = pages.openinno.get_account(reviewer).display_name
+        except DomainError:
+            name = str(reviewer)
+        people.append(
+            {
+                "name": name,
+                "accepted": reviewer in challenge.reviewers,
+                "round": challenge.round_of(reviewer),
+            }
+        )
+    return sorted(people, key=lambda p: (p["round"], not p["accepted"], p["name"].casefold()))
+
+
 def number_texts(rows: list[Row], locale: str) -> list[Row]:
     """Each row's mean and normalised scores as the viewer's locale writes them
     (``mean_text``, ``normalised_text``; empty when unscored), for the entries'
@@ -220,8 +238,9 @@ class ManagePages(Controller):
         # not through the template's gettext for every row.
         ranking = number_texts(data["ranking"], viewer.locale)
         label = t(viewer, N_("Shortlist %(entry)s"))
+        entrant = t(viewer, labels.ENTRANT)
         for r in ranking:
-            r["shortlist_label"] = label % {"entry": r["pseudonym"]}
+            r["shortlist_label"] = label % {"entry": entrant % {"number": r["pseudonym_number"]}}
         all_forms = {name: Form() for name in FORMS}
         all_forms.update(forms or {})
         return pages.render(
@@ -254,6 +273,7 @@ class ManagePages(Controller):
             distribution=distribution,
             forms=all_forms,
             now=pages.openinno.clock.now(),
+            reviewers=invited_reviewers(pages, challenge),
         )
 
     @get("/challenges/{challenge_id:uuid}/manage", sync_to_thread=True)

@@ -19,6 +19,7 @@ from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError
 from openinno.domain.ip_templates import TEMPLATES
+from openinno.domain.ip_translations import reading_translation
 from openinno.domain.limits import TEXTS, check_text
 from projections.moderation import queries as moderation
 from projections.participants import queries as participants
@@ -214,13 +215,18 @@ class PublicPages(Controller):
         if challenge.terms is None or challenge.terms_sha256 is None:
             raise NotFoundException()
         terms = challenge.terms
+        template = TEMPLATES[(terms.ip_template, terms.ip_template_version)]
         return pages.render(
             request,
             "terms.html",
             viewer,
             challenge=challenge,
             spec=terms.spec,
-            ip_template=TEMPLATES[(terms.ip_template, terms.ip_template_version)],
+            ip_template=template,
+            # Beside the binding text, a translation for reading (never binding).
+            reading=reading_translation(
+                terms.ip_template, terms.ip_template_version, template.language, viewer.locale
+            ),
             document=pages.openinno.terms_document(challenge).decode(),
             terms_sha256=challenge.terms_sha256,
         )

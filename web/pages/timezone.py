@@ -12,6 +12,7 @@ import functools
 from typing import Any
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone_location
 from litestar import Request
 
 COOKIE = "tz"
@@ -36,6 +37,30 @@ def choices() -> tuple[tuple[str, tuple[str, ...]], ...]:
         if rest:
             regions.setdefault(region, []).append(zone)
     return ((DEFAULT, (DEFAULT,)), *((r, tuple(zones)) for r, zones in regions.items()))
+
+
+@functools.cache
+def labelled_choices(locale: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """``choices()`` with each zone named for people of ``locale``: its city in their
+    language and the IANA name it stands for ("Nowy Jork (America/New_York)"),
+    ordered by that name within its region, so typing a city's first letters finds it."""
+    labelled = []
+    for region, zones in choices():
+        named = [(zone, _zone_label(zone, locale)) for zone in zones]
+        if region != DEFAULT:
+            named.sort(key=lambda pair: pair[1].casefold())
+        labelled.append((region, tuple(named)))
+    return tuple(labelled)
+
+
+def _zone_label(zone: str, locale: str) -> str:
+    if zone == DEFAULT:
+        return zone
+    try:
+        city = get_timezone_location(zone, locale=locale, return_city=True)
+    except (LookupError, ValueError):
+        return zone
+    return f"{city} ({zone})" if city else zone
 
 
 @functools.cache

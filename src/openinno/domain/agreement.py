@@ -93,6 +93,8 @@ class IpAgreement(Aggregate):
         self.text_sha256 = text_sha256
         self.assignor_id = assignor_id
         self.assignee_organisation_id = assignee_organisation_id
+        # The prize place it is for (kept since issue 25: the agreement page names it).
+        self.place = place
         self.amount = amount
         self.currency = currency
         self.payment_required = payment_required

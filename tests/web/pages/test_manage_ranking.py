@@ -105,5 +105,5 @@ def test_the_ranking_shows_the_scores_in_the_viewers_language(web, cast, app):
     # each shortlist box is labelled with its entry, in the viewer's language
     labels = re.findall(r'aria-label="([^"]*)"', ranking)
     assert len(labels) == 4 and all(
-        re.fullmatch(r"Dodaj Entrant \d+ do krótkiej listy", label) for label in labels
+        re.fullmatch(r"Na krótką listę: Uczestnik \d+", label) for label in labels
     ), labels

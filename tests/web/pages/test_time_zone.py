@@ -31,7 +31,11 @@ def test_sign_up_offers_the_browsers_zone_in_a_list(web):
     web.client.cookies.set("tz", "America/Sao_Paulo")
     form = web.get("/signup").text
     assert '<select id="f-time_zone" name="time_zone"' in form
-    assert '<option value="America/Sao_Paulo" selected>America/Sao Paulo</option>' in form
+    # Named by its city in the viewer's language, with the IANA name it stands for.
+    assert (
+        '<option value="America/Sao_Paulo" translate="no" selected>São Paulo (America/Sao_Paulo)</option>'
+        in form
+    )
     assert '<optgroup label="Europe">' in form and 'list="time-zones"' not in form
 
 
@@ -46,4 +50,14 @@ def test_a_profile_zone_wins_over_the_browser_except_utc(web, cast, app):
     assert profile.status_code in (200, 303), profile.text
     page = web.get("/profile").text
     assert footer_zone(page) == "Europe/Lisbon"
-    assert '<option value="Europe/Lisbon" selected>' in page
+    assert '<option value="Europe/Lisbon" translate="no" selected>' in page
+
+
+def test_the_zones_are_named_in_the_viewers_language(web):
+    web.client.cookies.set("tz", "Europe/Warsaw")
+    form = web.client.get("/signup", headers={"accept-language": "pl"}).text
+    assert '<html lang="pl">' in form
+    assert (
+        '<option value="Europe/Warsaw" translate="no" selected>Warszawa (Europe/Warsaw)</option>'
+        in form
+    )
