@@ -1,0 +1,71 @@
+"""Erasure of a person's personal data (GDPR Art. 17) by shredding their keys, and what a
+legal hold keeps (decision 0032).  The export (Art. 15, 20) is a read: web/personal_export.py."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from openinno.commands.base import CommandBase
+from openinno.commands.results import Recorded
+from openinno.domain import Account
+from openinno.domain.errors import AccessDenied, InvalidCredentials, InvalidInput
+from openinno.privacy.fields import PERSON
+
+if TYPE_CHECKING:
+    from openinno.privacy.keys import PersonalKeys
+
+HOLD_PREFIX = "hold:"
+
+
+class PersonalDataCommands(CommandBase):
+    @property
+    def personal_keys(self) -> PersonalKeys:
+        keys = cast(Any, self).mapper.personal
+        assert keys is not None, "the application always has personal-data keys"
+        return cast("PersonalKeys", keys)
+
+    def legal_holds(self, account_id: UUID) -> list[str]:
+        """What a legal hold keeps of the person, as ``kind:id``: their signatures on IP
+        agreements (kept for legal claims, Art. 17(3)(e))."""
+        return [
+            "signature:" + scope[len(HOLD_PREFIX) :]
+            for scope, live in self.personal_keys.scopes(str(account_id))
+            if scope.startswith(HOLD_PREFIX) and live
+        ]
+
+    def erase_my_personal_data(self, actor_id: UUID, password: str) -> Recorded:
+        """The person's own request, confirmed by their password."""
+        account = self._actor(actor_id)
+        if not self.passwords.verify(account.password_hash, password):
+            raise InvalidCredentials("Your current password is wrong.")
+        return self._erase(actor_id, actor_id, "the person's request")
+
+    def erase_personal_data(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
+        """An admin on the person's behalf (a request by post, a court order), with a reason."""
+        if not self._actor(actor_id).is_admin:
+            raise AccessDenied("Only an admin can erase another person's data.")
+        if not reason.strip():
+            raise InvalidInput("Say why the data is erased.", field="reason")
+        return self._erase(actor_id, account_id, reason.strip())
+
+    def _erase(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
+        account = self._load(account_id, Account, "account")
+        position = 0
+        if not account.erased:
+            kept = tuple(self.legal_holds(account_id))
+            account.erase(actor_id, reason, kept, self._now())
+            position = self._commit(account)
+        # Recorded first, then shredded: a crash between leaves an erased account whose
+        # keys a second request (or `openinno personal-data erase`) shreds.
+        self.shred_personal_data(account_id, reason)
+        return Recorded(account_id, position)
+
+    def shred_personal_data(self, account_id: UUID, reason: str) -> list[str]:
+        """Destroy every key of the person but those a legal hold keeps; the scopes shredded."""
+        keys = self.personal_keys
+        subject = str(account_id)
+        scopes = [s for s, _ in keys.scopes(subject) if not s.startswith(HOLD_PREFIX)]
+        if PERSON not in scopes:
+            scopes.append(PERSON)
+        return keys.shred(subject, scopes, reason)
