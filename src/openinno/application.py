@@ -107,8 +107,8 @@ from openinno.persistence import pool_check, statements, write_proof
 from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
 from openinno.persistence.mapper import MsgspecMapper
-from openinno.privacy.keys import PersonalKeys
 from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
+from openinno.privacy.keys import PersonalKeys
 from openinno.settings import Settings
 from openinno.teams import TeamCommands
 

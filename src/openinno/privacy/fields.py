@@ -34,7 +34,9 @@ class PersonalFields:
     scope: str = PERSON
 
     def subject_of(self, payload: dict[str, Any], originator_id: str) -> str | None:
-        value = originator_id if self.subject == "originator_id" else get_path(payload, self.subject)
+        value = (
+            originator_id if self.subject == "originator_id" else get_path(payload, self.subject)
+        )
         return None if value is None else str(value)
 
     def scope_of(self, originator_id: str) -> str:
@@ -92,3 +94,25 @@ def set_path(payload: dict[str, Any], path: str, value: Any) -> None:
             return
     if isinstance(target, dict) and last in target:
         target[last] = value
+
+
+def without_personal(topic: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` without its personal fields (nor the markers): what a copy of it that
+    must stay the same after an erasure may keep (the history's rows).  ``payload``
+    itself when the class has none; otherwise a copy, never changed in place."""
+    spec = PERSONAL.get(topic)
+    if spec is None:
+        return payload
+    copied = {k: v for k, v in payload.items() if k not in ("_pd", "_redacted")}
+    for path in spec.fields:
+        *parents, last = path.split(".")
+        target = copied
+        for part in parents:
+            inner = target.get(part)
+            if not isinstance(inner, dict):
+                break
+            target[part] = inner = dict(inner)
+            target = inner
+        else:
+            target.pop(last, None)
+    return copied

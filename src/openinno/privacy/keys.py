@@ -85,7 +85,9 @@ class MasterKeys:
         master = self.by_id.get(master_id)
         if master is None:
             raise KeyError(f"personal-data master key {master_id!r} is not configured")
-        return AESGCM(master).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _aad(subject, scope))
+        return AESGCM(master).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _aad(subject, scope)
+        )
 
 
 def _aad(subject: str, scope: str) -> bytes:
@@ -162,26 +164,26 @@ class PersonalKeys:
             cached = self._cache.get((subject, scope))
         if cached is not None and cached[1] > now and (cached[0] is not None or not create):
             return cached[0]
-        found = self._load(subject, scope)
-        if found is _MISSING and create:
+        made, key = self._load(subject, scope)
+        if not made and create:
             self._make(subject, scope)
-            found = self._load(subject, scope)
-        key = None if found is _MISSING else found
+            made, key = self._load(subject, scope)
         with self._cache_lock:
-            self._cache[(subject, scope)] = (key, now + self.ttl)  # type: ignore[assignment]
-        return key  # type: ignore[return-value]
+            self._cache[(subject, scope)] = (key, now + self.ttl)
+        return key
 
-    def _load(self, subject: str, scope: str) -> bytes | None | object:
+    def _load(self, subject: str, scope: str) -> tuple[bool, bytes | None]:
+        """Whether the key was ever made, and the key (None: never made, or shredded)."""
         rows = self.db.rows(
             "SELECT master_id, wrapped FROM pd_keys WHERE subject_id = ? AND scope = ?",
             (subject, scope),
         )
         if not rows:
-            return _MISSING
+            return False, None
         master_id, wrapped = rows[0]
         if wrapped is None:
-            return None
-        return self.master.unwrap(master_id, subject, scope, bytes(wrapped))
+            return True, None
+        return True, self.master.unwrap(master_id, subject, scope, bytes(wrapped))
 
     def _make(self, subject: str, scope: str) -> None:
         master_id, wrapped = self.master.wrap(subject, scope, AESGCM.generate_key(256))
@@ -260,9 +262,6 @@ class PersonalKeys:
                 (new_id, new_wrapped, subject, scope),
             )
         return len(rows)
-
-
-_MISSING = object()
 
 
 def _utc_now() -> str:

@@ -86,5 +86,7 @@ def open_sealed(
             set_path(payload, path, ERASED)
             continue
         blob = base64.urlsafe_b64decode(value[len(PREFIX) :])
-        plain = cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(originator_id, version, path))
+        plain = cipher.decrypt(
+            blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(originator_id, version, path)
+        )
         set_path(payload, path, plain.decode())
