@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from openinno.domain import Account
-from openinno.domain.errors import AccessDenied, InvalidCredentials, InvalidState
+from openinno.domain.errors import AccessDenied, InvalidInput, InvalidState
 from openinno.domain.personal import ERASED
 from tests.ledger.test_log_and_audit import raw
 from tests.support.story import PASSWORD, scene
@@ -41,7 +41,7 @@ def test_an_erasure_shreds_the_key_and_readers_see_erased(app, clock, settings):
     entry = s.submit(challenge_id, terms)
     app.support(alice, entry, address="203.0.113.7", user_agent="AliceBrowser/1.0")
     comment_id = app.comment_on_challenge(alice, challenge_id, "My secret musings").id
-    with pytest.raises(InvalidCredentials):
+    with pytest.raises(InvalidInput):
         app.erase_my_personal_data(alice, "wrong password")
     app.erase_my_personal_data(alice, PASSWORD)
 

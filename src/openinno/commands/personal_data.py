@@ -3,19 +3,34 @@ legal hold keeps (decision 0032).  The export (Art. 15, 20) is a read: web/perso
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from openinno.commands.base import CommandBase
 from openinno.commands.results import Recorded
 from openinno.domain import Account
-from openinno.domain.errors import AccessDenied, InvalidCredentials, InvalidInput
+from openinno.domain.errors import AccessDenied, InvalidInput
 from openinno.privacy.fields import PERSON
 
 if TYPE_CHECKING:
     from openinno.privacy.keys import PersonalKeys
 
 HOLD_PREFIX = "hold:"
+# Why a legal hold keeps what it keeps: told to the person with the list.
+HOLD_REASON = (
+    "Your signature on an IP agreement is kept while claims under the agreement can be"
+    " brought (GDPR Art. 17(3)(e))."
+)
+
+
+@dataclass(frozen=True)
+class ErasureRecorded(Recorded):
+    """``kept``: what a legal hold keeps (``kind:id``); ``shredded``: the key scopes
+    destroyed now (empty when a second request found everything shredded already)."""
+
+    kept: tuple[str, ...]
+    shredded: tuple[str, ...]
 
 
 class PersonalDataCommands(CommandBase):
@@ -34,14 +49,15 @@ class PersonalDataCommands(CommandBase):
             if scope.startswith(HOLD_PREFIX) and live
         ]
 
-    def erase_my_personal_data(self, actor_id: UUID, password: str) -> Recorded:
+    def erase_my_personal_data(self, actor_id: UUID, password: str) -> ErasureRecorded:
         """The person's own request, confirmed by their password."""
         account = self._actor(actor_id)
         if not self.passwords.verify(account.password_hash, password):
-            raise InvalidCredentials("Your current password is wrong.")
+            # A form error, not a 401: the person is signed in, the confirmation is wrong.
+            raise InvalidInput("Your current password is wrong.", field="password")
         return self._erase(actor_id, actor_id, "the person's request")
 
-    def erase_personal_data(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
+    def erase_personal_data(self, actor_id: UUID, account_id: UUID, reason: str) -> ErasureRecorded:
         """An admin on the person's behalf (a request by post, a court order), with a reason."""
         if not self._actor(actor_id).is_admin:
             raise AccessDenied("Only an admin can erase another person's data.")
@@ -49,17 +65,17 @@ class PersonalDataCommands(CommandBase):
             raise InvalidInput("Say why the data is erased.", field="reason")
         return self._erase(actor_id, account_id, reason.strip())
 
-    def _erase(self, actor_id: UUID, account_id: UUID, reason: str) -> Recorded:
+    def _erase(self, actor_id: UUID, account_id: UUID, reason: str) -> ErasureRecorded:
         account = self._load(account_id, Account, "account")
+        kept = tuple(self.legal_holds(account_id))
         position = 0
         if not account.erased:
-            kept = tuple(self.legal_holds(account_id))
             account.erase(actor_id, reason, kept, self._now())
             position = self._commit(account)
         # Recorded first, then shredded: a crash between leaves an erased account whose
         # keys a second request (or `openinno personal-data erase`) shreds.
-        self.shred_personal_data(account_id, reason)
-        return Recorded(account_id, position)
+        shredded = self.shred_personal_data(account_id, reason)
+        return ErasureRecorded(account_id, position, kept, tuple(shredded))
 
     def shred_personal_data(self, account_id: UUID, reason: str) -> list[str]:
         """Destroy every key of the person but those a legal hold keeps; the scopes shredded."""
