@@ -4,6 +4,7 @@ per account with what an admin needs to find it and act on it."""
 from __future__ import annotations
 
 from openinno.domain import Account
+from openinno.domain.personal import ERASED
 from projections.projection import Item, Projection
 from projections.sql import update, upsert
 from projections.values import iso_text
@@ -69,6 +70,22 @@ def on_reactivated(w: Writes, item: Item) -> None:
     update(w, "ac_accounts", _account(item), {"active": 1, "status_reason": item.data["reason"]})
 
 
+def on_erased(w: Writes, item: Item) -> None:
+    # What a rebuild decodes of the person's events once their key is shredded.
+    assert item.data is not None
+    update(
+        w,
+        "ac_accounts",
+        _account(item),
+        {
+            "email": ERASED,
+            "display_name": ERASED,
+            "active": 0,
+            "status_reason": item.data["reason"],
+        },
+    )
+
+
 PROJECTION = Projection(
     name="accounts",
     tables=("ac_accounts",),
@@ -81,6 +98,7 @@ PROJECTION = Projection(
         Account.RoleRevoked: on_role_revoked,
         Account.Deactivated: on_deactivated,
         Account.Reactivated: on_reactivated,
+        Account.Erased: on_erased,
     },
     # a few events per account: a small share of a rebuild
     rebuild_cost=0.2,

@@ -16,6 +16,7 @@ import msgspec
 from eventsourcing.utils import resolve_topic
 
 from openinno.domain import Appeal, IpAgreement, Submission
+from openinno.privacy.fields import PERSONAL, without_personal
 from projections.projection import Item, Projection, Stored
 from projections.sql import insert
 from projections.values import (
@@ -112,6 +113,12 @@ def _history(n: Any, stored: Stored) -> tuple[str | None, str, str]:
     taken by a small decoder (``_Envelope``).  Slow way, where the payload has a
     secret or may be of an older class version, or no plaintext is at hand: the
     plain payload without secrets, encoded again (same fields, same order)."""
+    if n.topic in PERSONAL:
+        # Never personal data in the history (decision 0032): it would outlive an erasure.
+        data = without_personal(n.topic, payload_fields(stored.payload(n)))
+        actor = data.get("actor_id")
+        data_text = _history_json.encode(data).decode()
+        return (None if actor is None else str(actor)), iso_text(data["timestamp"]), data_text
     if stored.plaintext is not None and not _upcast(n.topic):
         raw = stored.plaintext(n)
         try:

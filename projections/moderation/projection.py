@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Challenge, Comment, Organisation, Report, Submission
+from openinno.domain import Account, Challenge, Comment, Organisation, Report, Submission
+from openinno.domain.personal import ERASED
 from projections.projection import Item, Projection
 from projections.sql import insert, update, upsert
 from projections.values import iso_text
@@ -216,6 +217,17 @@ def on_comment_edited(w: Writes, item: Item) -> None:
     )
 
 
+def on_account_erased(w: Writes, item: Item) -> None:
+    """The author's comments read as erased, as a rebuild decodes them."""
+    author = str(item.originator_id)
+    w.execute(
+        "UPDATE md_targets SET excerpt = ? WHERE kind = 'comment' AND target_id IN"
+        " (SELECT comment_id FROM md_comments WHERE author_id = ?)",
+        (ERASED, author),
+    )
+    w.execute("UPDATE md_comments SET text = ? WHERE author_id = ?", (ERASED, author))
+
+
 def on_comment_hidden(w: Writes, item: Item) -> None:
     comment = str(item.originator_id)
     update(w, "md_comments", {"comment_id": comment}, {"hidden_reason": _data(item)["reason"]})
@@ -264,6 +276,7 @@ PROJECTION = Projection(
         Comment.Posted: on_comment_posted,
         Comment.Edited: on_comment_edited,
         Comment.Hidden: on_comment_hidden,
+        Account.Erased: on_account_erased,
     },
     rebuild_cost=0.5,
 )

@@ -36,6 +36,7 @@ from openinno.domain import (
     Vote,
 )
 from openinno.domain.notices import default_mode
+from openinno.domain.personal import ERASED
 from openinno.domain.submission import SolverEntries
 from projections.notifications import reminders
 from projections.projection import Item, Projection
@@ -269,6 +270,24 @@ def on_profile_updated(w: Writes, item: Item) -> None:
 
 def on_deactivated(w: Writes, item: Item) -> None:
     update(w, "nt_accounts", {"account_id": str(item.originator_id)}, {"active": 0})
+
+
+def on_account_erased(w: Writes, item: Item) -> None:
+    """No address any more (as a rebuild decodes it), and nothing left to mail them."""
+    account = str(item.originator_id)
+    update(w, "nt_accounts", {"account_id": account}, {"email": ERASED, "active": 0})
+    w.execute(
+        "UPDATE nt_account_mails SET params = ? WHERE account_id = ? AND kind = 'verify_email'",
+        (to_json({"email": ERASED}), account),
+    )
+    w.execute(
+        "UPDATE nt_outbox SET status = 'expired' WHERE account_id = ? AND status = 'queued'",
+        (account,),
+    )
+    # Their notification centre goes too (a rebuild, applying this in the batch that
+    # notifies them, would find them inactive and make none).
+    for table in ("nt_notifications", "nt_digest_items", "nt_reads", "nt_read_upto"):
+        w.execute(f"DELETE FROM {table} WHERE account_id = ?", (account,))
 
 
 def on_preference_set(w: Writes, item: Item) -> None:
@@ -881,6 +900,7 @@ PROJECTION = Projection(
             Account.PasswordResetRequested: on_reset_requested,
             Account.ProfileUpdated: on_profile_updated,
             Account.Deactivated: on_deactivated,
+            Account.Erased: on_account_erased,
             Account.NotificationPreferenceSet: on_preference_set,
             Organisation.Created: on_organisation_created,
             Organisation.MemberAdded: on_member_added,

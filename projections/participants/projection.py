@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from openinno.domain import Account, Challenge, Organisation, Submission, SupportTally
+from openinno.domain.personal import ERASED
 from openinno.domain.values import ChallengeSpec, Prize
 from projections.participants import drafts, teams
 from projections.projection import Item, Projection
@@ -300,6 +301,11 @@ def on_profile_updated(db: Writes, item: Item) -> None:
         {"account_id": str(item.originator_id)},
         {"display_name": _data(item)["display_name"]},
     )
+
+
+def on_account_erased(db: Writes, item: Item) -> None:
+    # What a rebuild decodes of the person's name once their key is shredded.
+    update(db, "pt_people", {"account_id": str(item.originator_id)}, {"display_name": ERASED})
 
 
 def on_organisation_created(db: Writes, item: Item) -> None:
@@ -692,6 +698,7 @@ PROJECTION = Projection(
     plain={
         Account.Registered: on_registered,
         Account.ProfileUpdated: on_profile_updated,
+        Account.Erased: on_account_erased,
         Organisation.Created: on_organisation_created,
         Organisation.LogoChanged: on_logo_changed,
         Challenge.QuestionAsked: on_question_asked,

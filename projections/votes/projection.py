@@ -10,6 +10,7 @@ import ipaddress
 from typing import Any
 
 from openinno.domain import Account, Vote
+from openinno.domain.personal import ERASED
 from projections.projection import Item, Projection
 from projections.sql import insert, update
 from projections.values import iso_text
@@ -114,6 +115,26 @@ def on_voided(w: Writes, item: Item) -> None:
     )
 
 
+# A vote's network signals once erased, as a rebuild decodes them: an empty value stays
+# empty (nothing was encrypted), any other reads as ERASED; no network is derived.
+ERASE_NETWORK = (
+    "UPDATE vt_votes SET address = CASE WHEN address = '' THEN '' ELSE ? END,"
+    " user_agent = CASE WHEN user_agent = '' THEN '' ELSE ? END, network = ''"
+)
+
+
+def on_account_erased(w: Writes, item: Item) -> None:
+    w.execute(ERASE_NETWORK + " WHERE voter_id = ?", (ERASED, ERASED, str(item.originator_id)))
+
+
+def on_network_retired(w: Writes, item: Item) -> None:
+    """Retention (openinno.privacy.retention): the votes' signals of a challenge shredded."""
+    assert item.data is not None
+    w.execute(
+        ERASE_NETWORK + " WHERE challenge_id = ?", (ERASED, ERASED, str(item.data["challenge_id"]))
+    )
+
+
 PROJECTION = Projection(
     name="votes",
     tables=("vt_accounts", "vt_votes"),
@@ -125,6 +146,7 @@ PROJECTION = Projection(
         Vote.Recast: on_recast,
         Vote.Retracted: on_retracted,
         Vote.Voided: on_voided,
+        Account.Erased: on_account_erased,
     },
     rebuild_cost=0.3,
 )

@@ -44,6 +44,7 @@ from openinno.commands.judging import Judging
 from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
 from openinno.commands.reawards import Reawards
+from openinno.commands.personal_data import PersonalDataCommands
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
     AwardsRecorded,
@@ -108,6 +109,7 @@ from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
 from openinno.persistence.mapper import MsgspecMapper
 from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
+from openinno.privacy.keys import PersonalKeys
 from openinno.settings import Settings
 from openinno.teams import TeamCommands
 
@@ -133,6 +135,7 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class OpenInno(
+    PersonalDataCommands,
     AccountLinks,
     NotificationCommands,
     VoteIntegrity,
@@ -169,6 +172,7 @@ class OpenInno(
         )
         self.files = FileStore(self.settings.files_dir)
         self.derived = DerivedFiles(self.files, self.settings.derived_files_dir)
+        self._create_tables = create_tables
         super().__init__(env=eventsourcing_env(self.settings, create_table=create_tables))
         pool_check.install(self.recorder)
         statements.install(self.recorder, create=create_tables)
@@ -187,7 +191,15 @@ class OpenInno(
         mapper = super().construct_mapper()
         if isinstance(mapper, MsgspecMapper):
             mapper.write_key = write_proof.load_key(self.settings.write_key_path)
+            # Personal fields are encrypted under their person's key (decision 0032).
+            mapper.personal = PersonalKeys(self.settings, create_tables=self._create_tables)
         return mapper
+
+    def close(self) -> None:
+        personal = getattr(self.mapper, "personal", None)
+        if personal is not None:
+            personal.close()
+        super().close()
 
     def construct_repository(self) -> Repository[UUID]:
         size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)

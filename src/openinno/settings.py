@@ -89,6 +89,16 @@ class Settings:
     # a delivery not made this long after its event is recorded expired, never sent.
     webhooks_allow_private: bool = False
     webhook_max_age_hours: float = 72.0
+    # Personal data (decision 0032): master keys that wrap each person's data keys,
+    # "id:base64,id:base64" (the first wraps new keys; the rest only unwrap, for a
+    # rotation); empty: the cipher key, else <data_dir>/personal-data-key.
+    personal_data_keys: str = ""
+    # How long a process keeps an unwrapped data key before reading it again (so a key
+    # shredded by another process stops decrypting within this many seconds).
+    personal_key_cache_seconds: float = 60.0
+    # Retention: a vote's IP address and user agent are shredded this many days after
+    # its challenge's submission deadline (the anomaly signals need them until judged).
+    vote_network_retention_days: int = 90
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -136,6 +146,9 @@ class Settings:
             webhooks_allow_private=env.get("OPENINNO_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower()
             in ("1", "true", "yes", "on"),
             webhook_max_age_hours=float(env.get("OPENINNO_WEBHOOK_MAX_AGE_HOURS", 72)),
+            personal_data_keys=env.get("OPENINNO_PERSONAL_DATA_KEYS", "").strip(),
+            personal_key_cache_seconds=float(env.get("OPENINNO_PERSONAL_KEY_CACHE_SECONDS", 60)),
+            vote_network_retention_days=int(env.get("OPENINNO_VOTE_NETWORK_RETENTION_DAYS", 90)),
         )
 
     @property

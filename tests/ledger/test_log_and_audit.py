@@ -58,8 +58,9 @@ def raw(app: OpenInno, statement: str, params: tuple = ()) -> list[tuple]:
 def alter_one_byte(app: OpenInno, position: int) -> None:
     [(state,)] = raw(app, "SELECT state FROM stored_events WHERE rowid = ?", (position,))
     state = bytearray(state)
-    at = state.index(b"Person") + len("Person ")
-    state[at] ^= 0x01  # "2" becomes "3": one bit of one byte
+    # Names are stored encrypted (decision 0032): the locale is plain.
+    at = state.index(b'"locale":"en"') + len('"locale":"')
+    state[at] ^= 0x01  # "e" becomes "d": one bit of one byte
     raw(app, "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(state), position))
 
 

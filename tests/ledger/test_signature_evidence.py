@@ -72,7 +72,7 @@ def test_a_typed_name_other_than_the_accounts_is_recorded_flagged_and_noted(stor
     result = verify_bundle(bundle, ledger.signing_key.public_key())
     assert result.ok, result.report()  # flagged, not refused
     assert (
-        f"NOTE  IpAgreement.SignedByAssignor by {s.solver}: the typed name 'Mallory' is not"
+        f"NOTE  IpAgreement.SignedByAssignor by {s.solver}: the typed name (encrypted) is not"
         " the name of the signer's account (typed_name_matches_account: false)"
     ) in result.report()
 

@@ -54,7 +54,8 @@ def test_chain_of_title_from_submission_to_transfer(
     history = legal.stream_history(db, cast.solver)
     assert history[0]["event_type"] == "Account.Registered"
     assert "password_hash" not in history[0]["data"]
-    assert history[0]["data"]["email"] == "solver@example.org"
+    # Personal fields stay out of the history (decision 0032): it would outlive an erasure.
+    assert "email" not in history[0]["data"] and "display_name" not in history[0]["data"]
 
     by_state = legal.agreements_by_state(db, cast.organisation)
     assert {k: len(v) for k, v in by_state.items()} == {

@@ -29,6 +29,7 @@ from web.api import (
     moderation,
     notifications,
     organisations,
+    personal_data,
     problems,
     remedies,
     reviews,
@@ -160,6 +161,7 @@ def api_setup(
         *notifications.HANDLERS,
         *webhooks.HANDLERS,
         *log.HANDLERS,
+        *personal_data.HANDLERS,
         problems.describe_problem,
         problems.list_problems,
     ]

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from openinno.domain.errors import InvalidInput, InvalidState
 from openinno.domain.limits import check_text
 from openinno.domain.notices import check_preference, default_mode
+from openinno.domain.personal import ERASED
 from openinno.domain.values import LOCALES
 
 ROLES = ("admin",)
@@ -53,6 +54,8 @@ class Account(Aggregate):
     verified_email: str | None = None
     # Password resets asked for and not used: (reset id, when asked).  A tuple, as above.
     pending_resets: tuple[tuple[UUID, datetime], ...] = ()
+    # Whether the account's personal data was erased (Account.Erased): never active again.
+    erased: bool = False
 
     class Registered(Aggregate.Created):
         actor_id: UUID
@@ -293,6 +296,8 @@ class Account(Aggregate):
         reason: str
 
     def reactivate(self, actor_id: UUID, reason: str, at: datetime) -> None:
+        if self.erased:
+            raise InvalidState("This account's personal data was erased.")
         if self.active:
             raise InvalidState("This account is active.")
         if not reason.strip():
@@ -303,6 +308,34 @@ class Account(Aggregate):
     def _reactivated(self, actor_id: UUID, reason: str, timestamp: datetime) -> None:
         self.active = True
         self.deactivation_reason = ""
+
+    class Erased(Aggregate.Event):
+        """The person's personal data was erased (GDPR Art. 17; decision 0032): the account
+        is closed for good, and the keys its personal fields were encrypted under are
+        destroyed right after this is recorded.  ``reason``: the admin's, or the person's
+        own request; ``kept``: what a legal hold keeps, each as ``kind:id``
+        (``signature:<agreement id>``), told to the person."""
+
+        actor_id: UUID
+        reason: str
+        kept: tuple[str, ...] = ()
+
+    def erase(self, actor_id: UUID, reason: str, kept: tuple[str, ...], at: datetime) -> None:
+        if self.erased:
+            raise InvalidState("This account's personal data was erased.")
+        self._erased(actor_id, check_text(reason, "optional_reason", "reason"), kept, at)
+
+    @event(Erased)
+    def _erased(
+        self, actor_id: UUID, reason: str, kept: tuple[str, ...], timestamp: datetime
+    ) -> None:
+        self.email = ERASED
+        self.display_name = ERASED
+        self.password_hash = ERASED
+        self.verified_email = None
+        self.pending_resets = ()
+        self.active = False
+        self.erased = True
 
     @property
     def is_admin(self) -> bool:

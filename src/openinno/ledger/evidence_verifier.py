@@ -1315,8 +1315,11 @@ def _chain_of_title(v: Verification, bundle: dict[str, Any], events: list[dict[s
     for e in [*signed.values(), *([counter] if counter is not None else [])]:
         s = e["payload"]["signature"]
         if s.get("typed_name_matches_account") is False:
+            # Typed names are personal data, stored encrypted (decision 0032).
+            name = s["typed_name"]
+            shown = "(encrypted)" if name.startswith("pd1.") else repr(name)
             v.notes.append(
-                f"{_kind(e)} by {s['signer_id']}: the typed name {s['typed_name']!r} is not"
+                f"{_kind(e)} by {s['signer_id']}: the typed name {shown} is not"
                 " the name of the signer's account (typed_name_matches_account: false)"
             )
     paid = next((e for e in stream if _kind(e) == "IpAgreement.ConsiderationPaid"), None)

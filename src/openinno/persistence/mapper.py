@@ -10,6 +10,10 @@ payloads still load: fields added later carry defaults, and a class with
 Payloads are written in canonical JSON (keys sorted at every depth: the form the
 ledger's leaves use) and, when the mapper has a write key, sealed with a write
 proof (write_proof.py) before compression and encryption.
+
+Personal fields (openinno.privacy.fields) are encrypted under their person's key before
+the payload is canonicalised and sealed, and decrypted on the way out, so the ledger's
+leaves commit to the encrypted form and a shredded key erases them (decision 0032).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import typing
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import msgspec
@@ -31,6 +35,14 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 
 from openinno.persistence.write_proof import WriteKey, seal, unseal
+from openinno.privacy import sealing
+from openinno.privacy.fields import PERSONAL
+
+if TYPE_CHECKING:
+    from openinno.privacy.keys import PersonalKeys
+
+# Decoding this drops the person's keys from the process's cache (openinno.privacy.keys).
+_ERASED_TOPIC = "openinno.domain.account:Account.Erased"
 
 _ENVELOPE = frozenset({"originator_id", "originator_version"})
 _encoder = msgspec.json.Encoder(decimal_format="string", uuid_format="canonical")
@@ -84,6 +96,17 @@ class MsgspecMapper(Mapper[UUID]):
     # Set by the application from OPENINNO_WRITE_KEY_FILE; without it events are
     # stored unproven, and the ledger will not admit them.
     write_key: WriteKey | None = None
+    # Set by the application: the per-person keys personal fields are encrypted under.
+    # Without them personal fields are stored as given, and sealed ones read as erased.
+    personal: PersonalKeys | None = None
+
+    def _open(self, topic: str, data: bytes, originator_id: Any, version: int) -> dict[str, Any]:
+        """A personal payload's raw dict, its personal fields opened."""
+        raw = _raw_decoder.decode(data)
+        sealing.open_sealed(self.personal, topic, raw, str(originator_id), version)
+        if topic == _ERASED_TOPIC and self.personal is not None:
+            self.personal.forget(str(originator_id))
+        return raw
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = dict(vars(domain_event))
@@ -93,6 +116,9 @@ class MsgspecMapper(Mapper[UUID]):
         if class_version > 1:
             state["class_version"] = class_version
         topic = get_topic(type(domain_event))
+        if self.personal is not None and topic in PERSONAL:
+            state = _raw_decoder.decode(_encoder.encode(state))
+            sealing.seal(self.personal, topic, state, str(originator_id), originator_version)
         data = _canonical_encoder.encode(state)
         if self.write_key is not None:
             data = seal(self.write_key.prove(originator_id, originator_version, topic, data), data)
@@ -115,7 +141,17 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            state = decode_payload(cls, unseal(data)[1])
+            payload = unseal(data)[1]
+            if stored_event.topic in PERSONAL or stored_event.topic == _ERASED_TOPIC:
+                raw = self._open(
+                    stored_event.topic,
+                    payload,
+                    stored_event.originator_id,
+                    stored_event.originator_version,
+                )
+                state = convert_payload(cls, raw)
+            else:
+                state = decode_payload(cls, payload)
         except Exception as e:
             msg = (
                 f"Failed to decode stored event {stored_event.topic} "
@@ -144,7 +180,16 @@ class MsgspecMapper(Mapper[UUID]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            return plain_payload(stored_event.topic, unseal(data)[1])
+            payload = unseal(data)[1]
+            if stored_event.topic in PERSONAL:
+                raw = self._open(
+                    stored_event.topic,
+                    payload,
+                    stored_event.originator_id,
+                    stored_event.originator_version,
+                )
+                return upcast_raw(stored_event.topic, raw)
+            return plain_payload(stored_event.topic, payload)
         except Exception as e:
             msg = (
                 f"Failed to decode stored event {stored_event.topic} "
@@ -161,7 +206,10 @@ def _class_version(topic: str) -> int:
 def plain_payload(topic: str, data: bytes) -> dict[str, Any]:
     """Decode a plaintext payload of the event class named by ``topic`` into plain
     JSON values, upcast to the class's current version (see ``to_payload``)."""
-    raw = _raw_decoder.decode(data)
+    return upcast_raw(topic, _raw_decoder.decode(data))
+
+
+def upcast_raw(topic: str, raw: dict[str, Any]) -> dict[str, Any]:
     class_version = _class_version(topic)
     if class_version > 1:
         cls = resolve_topic(topic)
@@ -186,6 +234,17 @@ def decode_payload(cls: type, data: bytes) -> dict[str, Any]:
     else:
         typed = _typed_decoder(cls).decode(data)
     return msgspec.structs.asdict(typed)
+
+
+def convert_payload(cls: type, raw: dict[str, Any]) -> dict[str, Any]:
+    """A raw payload dict typed as the field values of ``cls`` (upcast first)."""
+    class_version = getattr(cls, "class_version", 1)
+    if class_version > 1:
+        from_version = raw.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(raw)
+            from_version += 1
+    return msgspec.structs.asdict(msgspec.convert(raw, _payload_type(cls)))
 
 
 def encode_payload(obj: Any) -> bytes:

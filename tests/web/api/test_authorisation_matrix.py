@@ -466,6 +466,19 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(200, ("solver",), 404), "/tokens/{fresh}", prepare=solvers_spare_token
     ),
     ("GET", "/me"): Row(signed_in(200), "/me"),
+    # personal data (issue 26): each person's own export; an erasure needs the person's
+    # password (a wrong one here, so nobody's account is erased under the matrix) or an
+    # admin on someone's behalf
+    ("GET", "/me/export"): Row(signed_in(200), "/me/export"),
+    ("POST", "/me/erasure"): Row(
+        signed_in(422), "/me/erasure", body=lambda w, r: {"password": "not it"}
+    ),
+    ("POST", "/admin/accounts/{account_id}/erasure"): Row(
+        only(200, ("admin",), 403),
+        "/admin/accounts/{fresh}/erasure",
+        body=lambda w, r: {"reason": "Asked by letter."},
+        prepare=fresh_account,
+    ),
     # notifications: each person's own, so every signed-in role reads and marks its own
     ("GET", "/notifications"): Row(signed_in(200), "/notifications"),
     ("POST", "/notifications/read"): Row(
