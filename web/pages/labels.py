@@ -64,6 +64,14 @@ REVIEW_TIMING = {
     "after_close": N_("Review starts when submissions close"),
     "rolling": N_("Rolling review: reviewers score while submissions are open"),
 }
+# The entries' search's flags (issue 27).
+ENTRY_FLAG = {
+    "shortlisted": N_("Shortlisted"),
+    "threshold_reached": N_("Support threshold reached"),
+    "awarded": N_("Awarded"),
+    "reviewed": N_("Reviewed"),
+    "unreviewed": N_("Not reviewed yet"),
+}
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
@@ -73,6 +81,7 @@ KINDS: dict[str, dict[str, str]] = {
     "ip_terms": IP_TERMS,
     "visibility": VISIBILITY,
     "review_timing": REVIEW_TIMING,
+    "entry_flag": ENTRY_FLAG,
 }
 
 

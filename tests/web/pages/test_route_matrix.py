@@ -159,6 +159,7 @@ def world(web: Web, cast: Scene) -> World:
         "closes_at": clock.now() + timedelta(days=3),
     }
     review, review_terms = cast.published(**short)
+    ids["review"] = review
     won, won_terms = cast.published(**short)
     ids["draft"] = cast.draft()
     ids["solver_account"] = cast.solver
@@ -391,6 +392,10 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/challenges/{open}/entries",
     ),
     ("GET", f"{C}/entries.csv"): Row(only(200, MEMBERS), "/challenges/{open}/entries.csv"),
+    # Issue 27: the sponsor's members, admins and the challenge's reviewers.
+    ("GET", f"{C}/sift"): Row(
+        only(200, (*MEMBERS, "admin", "reviewer")), "/challenges/{review}/sift"
+    ),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
     ),

@@ -1,0 +1,91 @@
+"""Searching a challenge's entries through the API (issue 27): the list route takes a
+search compatibly, reviewers search blind and without scores, the public cannot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from openinno.application import OpenInno
+from projections.service import ReadSide
+from tests.web.api.conftest import Cast, assert_problem, sign_up
+
+
+def entries(cast: Cast, app: OpenInno, read_side: ReadSide) -> tuple[str, list[str]]:
+    challenge, terms = cast.open_challenge()
+    ids = []
+    for i, (title, summary) in enumerate(
+        [
+            ("Kite lab", "Measure lift with kites."),
+            ("Pendulum park", "Swings and weights."),
+            ("Seesaw lever", "Levers, balance and a kite."),
+        ]
+    ):
+        who = sign_up(cast.client, f"searcher{i}")
+        ids.append(cast.submit(challenge, terms, who=who, title=title, summary=summary))
+        cast.clock.advance(timedelta(minutes=1))
+    app.invite_reviewer(UUID(cast.sponsor.id), UUID(challenge), UUID(cast.reviewer.id))
+    app.accept_reviewer_invitation(UUID(cast.reviewer.id), UUID(challenge))
+    read_side.catch_up()
+    return challenge, ids
+
+
+def get(cast: Cast, who: Any, path: str, **params: Any) -> Any:
+    return cast.client.get(path, params=params, headers=who.auth if who else {})
+
+
+def test_sponsor_searches_filters_and_pages(cast: Cast, app: OpenInno, read_side: ReadSide):
+    challenge, ids = entries(cast, app, read_side)
+    path = f"/api/v1/challenges/{challenge}/submissions"
+    r = get(cast, cast.sponsor, path, q="kite")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["audience"] == "sponsor"
+    assert {i["title"] for i in body["items"]} == {"Kite lab", "Seesaw lever"}
+    assert all(i["solver_name"] is None and i["solver_id"] is None for i in body["items"])
+    assert all(i["round"] == 1 and i["tags"] == [] for i in body["items"])
+    # Newest first, a page at a time, every entry once.
+    seen, cursor = [], None
+    while True:
+        params = {"sort": "recent", "limit": 1, **({"cursor": cursor} if cursor else {})}
+        page = get(cast, cast.sponsor, path, **params).json()
+        seen += [i["id"] for i in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))
+    # A cursor of another sort is refused.
+    first = get(cast, cast.sponsor, path, sort="recent", limit=1).json()
+    assert_problem(
+        get(cast, cast.sponsor, path, sort="support", cursor=first["next_cursor"]),
+        422,
+        "invalid_input",
+        "cursor",
+    )
+    assert get(cast, cast.sponsor, path, sort="score").status_code == 200
+    # Without any search parameter the list is as it was (submission order).
+    plain = get(cast, cast.sponsor, path).json()
+    assert [i["id"] for i in plain["items"]] == ids and plain["items"][0]["round"] is None
+
+
+def test_reviewers_search_blind_without_scores_and_the_public_not_at_all(
+    cast: Cast, app: OpenInno, read_side: ReadSide
+):
+    challenge, _ = entries(cast, app, read_side)
+    path = f"/api/v1/challenges/{challenge}/submissions"
+    r = get(cast, cast.reviewer, path, q="kite")
+    assert r.status_code == 200, r.text
+    items = r.json()["items"]
+    assert len(items) == 2
+    assert all(i["solver_name"] is None and i["score"] is None for i in items)
+    assert all(i["pseudonym"].startswith("Entrant ") for i in items)
+    # Nobody finds an entry by its author.
+    assert get(cast, cast.reviewer, path, q="Searcher0").json()["items"] == []
+    assert get(cast, cast.sponsor, path, q="Searcher0").json()["items"] == []
+    assert_problem(get(cast, cast.reviewer, path, sort="score"), 422, "invalid_input", "sort")
+    assert_problem(get(cast, cast.reviewer, path, min_score=10), 422, "invalid_input", "sort")
+    # The public gallery lists, but does not search.
+    assert get(cast, cast.other, path).status_code == 200
+    assert_problem(get(cast, cast.other, path, q="kite"), 404, "not_found")
+    assert_problem(get(cast, None, path, q="kite"), 404, "not_found")
