@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from openinno.domain.entry_tags import check_tag
+from openinno.application import OpenInno
+from openinno.commands.results import Recorded
+from openinno.domain.entry_tags import MAX_TAGGED_AT_ONCE, check_tag
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import check_text
+from projections.db import Db
 from projections.sifting import queries
 from projections.sifting.queries import FLAGS, SORTS, STATES, Search, SearchKey
 from projections.values import iso
@@ -94,3 +98,39 @@ def after_key(key: tuple[Any, ...] | None) -> SearchKey | None:
 
 def key_of(sort: str) -> Any:
     return lambda row: queries.search_key(row, sort)
+
+
+def matching_ids(db: Db, challenge_id: UUID, search: Search, *, most: int) -> list[UUID]:
+    """Every entry the search finds, walked a page at a time (at most ``most`` + 1:
+    the caller refuses more than ``most``)."""
+    found: list[UUID] = []
+    after: SearchKey | None = None
+    while len(found) <= most:
+        rows = queries.search(db, str(challenge_id), search, after=after, limit=500)
+        found += [UUID(r["submission_id"]) for r in rows]
+        if len(rows) < 500:
+            break
+        after = queries.search_key(rows[-1], search.sort)
+    return found[: most + 1]
+
+
+def tag_from_search(
+    openinno: OpenInno,
+    db: Db,
+    actor: UUID,
+    challenge_id: UUID,
+    tag: str,
+    search: Search,
+    *,
+    remove: bool = False,
+) -> Recorded:
+    """Tag (or untag) what the search finds: refused past ``MAX_TAGGED_AT_ONCE``."""
+    ids = matching_ids(db, challenge_id, search, most=MAX_TAGGED_AT_ONCE)
+    if len(ids) > MAX_TAGGED_AT_ONCE:
+        raise InvalidInput(
+            "Tag at most %(max)s entries at once.", field="tag", max=MAX_TAGGED_AT_ONCE
+        )
+    if not ids:
+        raise InvalidInput("Choose at least one entry.", field="submission_ids")
+    command = openinno.untag_entries if remove else openinno.tag_entries
+    return command(actor, challenge_id, tag, ids)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Challenge, Review, Submission, SupportTally
+from openinno.domain import Challenge, EntryTags, Review, Submission, SupportTally
 from projections.projection import Item, Projection
 from projections.reviewers.projection import TOTAL as REVIEWERS_TOTAL
 from projections.sql import insert, update
@@ -294,6 +294,26 @@ def on_threshold_withdrawn(db: Writes, item: Item) -> None:
     _entry(db, item, threshold_reached=0)
 
 
+# Tags as statements, in log order (an entry tagged, untagged and tagged again in one
+# batch ends as the log left it), as the reviewers' assignment is applied.
+TAG = (
+    "INSERT INTO sf_tags (challenge_id, submission_id, tag) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+)
+UNTAG = "DELETE FROM sf_tags WHERE submission_id = ? AND tag = ?"
+
+
+def on_tagged(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        db.execute(TAG, (d["challenge_id"], sid, d["tag"]))
+
+
+def on_untagged(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        db.execute(UNTAG, (sid, d["tag"]))
+
+
 PROJECTION = Projection(
     name="sifting",
     tables=TABLES,
@@ -310,6 +330,8 @@ PROJECTION = Projection(
         Challenge.RoundAdvanced: on_round_advanced,
         SupportTally.Opened: on_tally_opened,
         SupportTally.SupportChanged: on_support_changed,
+        EntryTags.Tagged: on_tagged,
+        EntryTags.Untagged: on_untagged,
     },
     envelope={
         Submission.Withdrawn: on_withdrawn,

@@ -56,6 +56,7 @@ from openinno.commands.results import (
 )
 from openinno.commands.retry import retry_on_conflict
 from openinno.commands.signing_keys import SigningKeyHistory
+from openinno.commands.tagging import Tagging
 from openinno.commands.tokens import ApiTokens
 from openinno.commands.votes import VoteIntegrity
 from openinno.commands.webhooks import WebhookCommands
@@ -132,6 +133,7 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class OpenInno(
+    Tagging,
     AccountLinks,
     NotificationCommands,
     VoteIntegrity,

@@ -5,13 +5,15 @@ sponsor's and reviewers' bulk tagging of what the search found."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from projections.participants.queries import identities
@@ -22,6 +24,9 @@ from web.api import access
 from web.pages import paging
 from web.pages.base import Form, Pages, Viewer, require_signed_in, status_for
 
+FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# Query keys that are not the search: a page's cursor, the notice after tagging.
+_NOT_SEARCH = ("cursor", "tagged")
 FIELDS = ("q", "round", "min_score", "max_score", "tag", "from", "to", "sort")
 
 
@@ -48,12 +53,14 @@ def _day(text: str, field: str) -> datetime | None:
         raise InvalidInput("Write a date as YYYY-MM-DD.", field=field) from None
 
 
-def search_from(request: Request[Any, Any, Any], audience: str) -> tuple[Form, Search]:
-    """The page's query string as a form (to show it again) and its search."""
-    query = request.query_params
-    form = Form(values={name: str(query.get(name) or "") for name in FIELDS})
-    form.values["state"] = [s for s in query.getall("state", []) if s in STATES]
-    form.values["flag"] = [f for f in query.getall("flag", []) if f in FLAGS]
+def search_from(pairs: list[tuple[str, str]], audience: str) -> tuple[Form, Search]:
+    """The page's query string (its pairs) as a form (to show it again) and its search."""
+    first: dict[str, str] = {}
+    for k, v in pairs:
+        first.setdefault(k, v)
+    form = Form(values={name: first.get(name, "") for name in FIELDS})
+    form.values["state"] = [v for k, v in pairs if k == "state" and v in STATES]
+    form.values["flag"] = [v for k, v in pairs if k == "flag" and v in FLAGS]
     form.values["sort"] = form.values["sort"] or "recent"
     tags = [t for t in form.values["tag"].split(",") if t.strip()]
     search = sifting.build_search(
@@ -72,6 +79,71 @@ def search_from(request: Request[Any, Any, Any], audience: str) -> tuple[Form, S
     return form, search
 
 
+def _render(
+    request: Request[Any, Any, Any],
+    pages: Pages,
+    viewer: Viewer,
+    audience: access.EntriesAudience,
+    pairs: list[tuple[str, str]],
+    tag_form: Form | None = None,
+    status: int = 200,
+) -> Response[str]:
+    """The search page for ``pairs`` (the query string), with the bulk-tag form."""
+    challenge_id = audience.challenge.id
+    db = pages.reads.db()
+    cursor = next((v for k, v in pairs if k == "cursor"), "")
+    try:
+        form, search = search_from(pairs, audience.kind)
+    except DomainError as e:
+        first = dict(reversed(pairs))
+        form = Form(values={name: first.get(name, "") for name in FIELDS})
+        form.values.update(state=[], flag=[])
+        form.fail(e)
+        search, status = Search(live_only=audience.kind != "sponsor"), status_for(e)
+    after = None
+    if cursor:
+        key = paging.decode(cursor)
+        kind = sifting.KEY_TYPES[search.sort]
+        if len(key) != 2 or not isinstance(key[0], kind) or not isinstance(key[1], str):
+            raise InvalidInput("This cursor is not one we gave out.", field="cursor")
+        after = (key[0], key[1])
+    size = paging.PAGE_SIZE
+    rows = queries.search(db, str(challenge_id), search, after=after, limit=size + 1)
+    found = paging.keyset(rows, cursor, size, sifting.key_of(search.sort))
+    named = identities(db, [r["submission_id"] for r in found.items], audience.seen_by)
+    for r in found.items:
+        r["solver_name"] = named.get(r["submission_id"], {}).get("solver_name")
+        if audience.kind != "sponsor":
+            r["score"] = None
+    searched = [(k, v) for k, v in pairs if k not in _NOT_SEARCH]
+    return pages.render(
+        request,
+        "sift.html",
+        viewer,
+        status_code=status,
+        challenge=audience.challenge,
+        spec=audience.challenge.spec,
+        sponsor=audience.kind == "sponsor",
+        form=form,
+        tag_form=tag_form or Form(values={"tag": ""}),
+        found=found,
+        states=STATES,
+        flags=FLAGS,
+        tags=queries.challenge_tags(db, str(challenge_id)),
+        next_query=None
+        if found.next_cursor is None
+        else urlencode([*searched, ("cursor", found.next_cursor)]),
+        this_query=urlencode(searched),
+    )
+
+
+def _audience(pages: Pages, actor: UUID, challenge_id: UUID) -> access.EntriesAudience:
+    audience = access.entries_audience(pages.openinno, actor, challenge_id)
+    if audience.kind == "public":
+        raise NotFound("No search of entries for challenge %(id)s.", id=str(challenge_id))
+    return audience
+
+
 class SiftingPages(Controller):
     @get("/challenges/{challenge_id:uuid}/sift", sync_to_thread=True)
     def page(
@@ -83,55 +155,41 @@ class SiftingPages(Controller):
     ) -> Response[str]:
         """Sponsors search every entry, reviewers the live ones (blind, no scores)."""
         actor = require_signed_in(viewer)
-        audience = access.entries_audience(pages.openinno, actor, challenge_id)
-        if audience.kind == "public":
-            raise NotFound("No search of entries for challenge %(id)s.", id=str(challenge_id))
-        db = pages.reads.db()
-        cursor = str(request.query_params.get("cursor") or "")
-        status = 200
+        audience = _audience(pages, actor, challenge_id)
+        return _render(request, pages, viewer, audience, list(request.query_params.multi_items()))
+
+    @post("/challenges/{challenge_id:uuid}/sift/tag", sync_to_thread=True)
+    def tag(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """Tag (or untag) every entry the search in ``search`` (a query string) finds:
+        back to the search, or the search again with the error at the tag form."""
+        actor = require_signed_in(viewer)
+        audience = _audience(pages, actor, challenge_id)
+        query = str(data.get("search") or "")[:4000]
+        pairs = [(k, v) for k, v in parse_qsl(query) if k not in _NOT_SEARCH]
+        tag_form = Form(values={"tag": str(data.get("tag") or "")})
         try:
-            form, search = search_from(request, audience.kind)
+            _form, search = search_from(pairs, audience.kind)
+            recorded = sifting.tag_from_search(
+                pages.openinno,
+                pages.reads.db(),
+                actor,
+                challenge_id,
+                tag_form.values["tag"],
+                search,
+                remove=data.get("action") == "remove",
+            )
         except DomainError as e:
-            form = Form(values={name: str(request.query_params.get(name) or "") for name in FIELDS})
-            form.values.setdefault("state", [])
-            form.values.setdefault("flag", [])
-            form.fail(e)
-            search, status = Search(live_only=audience.kind != "sponsor"), status_for(e)
-        after = None
-        if cursor:
-            key = paging.decode(cursor)
-            kind = sifting.KEY_TYPES[search.sort]
-            if len(key) != 2 or not isinstance(key[0], kind) or not isinstance(key[1], str):
-                raise InvalidInput("This cursor is not one we gave out.", field="cursor")
-            after = (key[0], key[1])
-        size = paging.PAGE_SIZE
-        rows = queries.search(db, str(challenge_id), search, after=after, limit=size + 1)
-        found = paging.keyset(rows, cursor, size, sifting.key_of(search.sort))
-        named = identities(db, [r["submission_id"] for r in found.items], audience.seen_by)
-        for r in found.items:
-            r["solver_name"] = named.get(r["submission_id"], {}).get("solver_name")
-            if audience.kind != "sponsor":
-                r["score"] = None
-        return pages.render(
-            request,
-            "sift.html",
-            viewer,
-            status_code=status,
-            challenge=audience.challenge,
-            spec=audience.challenge.spec,
-            sponsor=audience.kind == "sponsor",
-            form=form,
-            found=found,
-            states=STATES,
-            flags=FLAGS,
-            tags=queries.challenge_tags(db, str(challenge_id)),
-            next_query=_next_query(request, found.next_cursor),
+            tag_form.fail(e)
+            return _render(request, pages, viewer, audience, pairs, tag_form, status_for(e))
+        pages.reads.wait(recorded.position)
+        return Redirect(
+            f"/challenges/{challenge_id}/sift?{urlencode([*pairs, ('tagged', '1')])}",
+            status_code=303,
         )
-
-
-def _next_query(request: Request[Any, Any, Any], cursor: str | None) -> str | None:
-    """The query string of the next page: this one's, with its cursor."""
-    if cursor is None:
-        return None
-    pairs = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
-    return urlencode([*pairs, ("cursor", cursor)])

@@ -7,6 +7,7 @@ from openinno.domain.assignment import ReviewAssignment
 from openinno.domain.challenge import Challenge
 from openinno.domain.comment import Comment
 from openinno.domain.entry_draft import EntryDraft
+from openinno.domain.entry_tags import EntryTags
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.report import Report
@@ -38,6 +39,7 @@ AGGREGATES = (
     Appeal,
     Report,
     Comment,
+    EntryTags,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "Comment",
     "EmailClaim",
     "EntryDraft",
+    "EntryTags",
     "IdempotencyRecord",
     "IpAgreement",
     "Organisation",

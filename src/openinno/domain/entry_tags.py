@@ -43,12 +43,16 @@ class EntryTags(Aggregate):
         self.tagged: dict[str, set[UUID]] = {}
 
     class Tagged(Aggregate.Event):
+        """``challenge_id`` repeats the stream's: a read model applies the event alone."""
+
         actor_id: UUID
+        challenge_id: UUID
         tag: str
         submission_ids: tuple[UUID, ...]
 
     class Untagged(Aggregate.Event):
         actor_id: UUID
+        challenge_id: UUID
         tag: str
         submission_ids: tuple[UUID, ...]
 
@@ -61,11 +65,16 @@ class EntryTags(Aggregate):
         fresh = tuple(dict.fromkeys(s for s in submission_ids if s not in carrying))
         if not fresh:
             raise InvalidState("These entries carry this tag already.")
-        self._tagged(actor_id, tag, fresh, at)
+        self._tagged(actor_id, self.challenge_id, tag, fresh, at)
 
     @event(Tagged)
     def _tagged(
-        self, actor_id: UUID, tag: str, submission_ids: tuple[UUID, ...], timestamp: datetime
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        tag: str,
+        submission_ids: tuple[UUID, ...],
+        timestamp: datetime,
     ) -> None:
         self.tagged.setdefault(tag, set()).update(submission_ids)
 
@@ -76,11 +85,16 @@ class EntryTags(Aggregate):
         gone = tuple(dict.fromkeys(s for s in submission_ids if s in carrying))
         if not gone:
             raise InvalidState("These entries do not carry this tag.")
-        self._untagged(actor_id, tag, gone, at)
+        self._untagged(actor_id, self.challenge_id, tag, gone, at)
 
     @event(Untagged)
     def _untagged(
-        self, actor_id: UUID, tag: str, submission_ids: tuple[UUID, ...], timestamp: datetime
+        self,
+        actor_id: UUID,
+        challenge_id: UUID,
+        tag: str,
+        submission_ids: tuple[UUID, ...],
+        timestamp: datetime,
     ) -> None:
         carrying = self.tagged.get(tag, set())
         carrying.difference_update(submission_ids)

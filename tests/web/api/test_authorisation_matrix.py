@@ -388,6 +388,13 @@ def fresh_assigned(w: World, role: str) -> dict[str, str]:
     return made
 
 
+def tagged_for_removal(w: World, role: str) -> dict[str, str]:
+    """The winner carries the tag ``r-{role}`` (issue 27), for that role to take off."""
+    path = f"/api/v1/challenges/{w.ids['private']}/tags"
+    w.post("owner", path, {"tag": f"r-{role}", "submission_ids": [w.ids["winner"]]})
+    return {}
+
+
 HOOK_URL = "https://93.184.216.34/hooks"  # a global address: no DNS, no SSRF refusal
 
 
@@ -552,6 +559,18 @@ MATRIX: dict[tuple[str, str], Row] = {
             "summary": "Levers.",
             "accepted_terms_sha256": w.terms["open"],
         },
+    ),
+    # Issue 27: tags by hand, by the sponsor's members, admins and accepted reviewers.
+    ("POST", "/challenges/{challenge_id}/tags"): Row(
+        only(201, (*SPONSOR, "reviewer"), 404),
+        "/challenges/{private}/tags",
+        body=lambda w, r: {"tag": f"t-{r}", "submission_ids": [w.ids["winner"]]},
+    ),
+    ("POST", "/challenges/{challenge_id}/tags/remove"): Row(
+        only(200, (*SPONSOR, "reviewer"), 404),
+        "/challenges/{private}/tags/remove",
+        body=lambda w, r: {"tag": f"r-{r}", "submission_ids": [w.ids["winner"]]},
+        prepare=tagged_for_removal,
     ),
     ("GET", "/challenges/{challenge_id}/ranking"): Row(
         only(200, SPONSOR, 404), "/challenges/{private}/ranking"

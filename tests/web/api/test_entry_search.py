@@ -89,3 +89,57 @@ def test_reviewers_search_blind_without_scores_and_the_public_not_at_all(
     assert get(cast, cast.other, path).status_code == 200
     assert_problem(get(cast, cast.other, path, q="kite"), 404, "not_found")
     assert_problem(get(cast, None, path, q="kite"), 404, "not_found")
+
+
+def test_tags_by_hand_and_from_a_search(cast: Cast, app: OpenInno, read_side: ReadSide):
+    challenge, ids = entries(cast, app, read_side)
+    path = f"/api/v1/challenges/{challenge}/submissions"
+    tags = f"/api/v1/challenges/{challenge}/tags"
+    r = cast.client.post(
+        tags, json={"tag": " Robotics ", "submission_ids": [ids[1]]}, headers=cast.sponsor.auth
+    )
+    assert r.status_code == 201, r.text
+    # A reviewer tags all a search finds: entries carrying the tag already are left out.
+    r = cast.client.post(
+        tags,
+        json={"tag": "robotics", "search": {"q": "kite"}},
+        headers=cast.reviewer.auth,
+    )
+    assert r.status_code == 201, r.text
+    read_side.catch_up()
+    found = get(cast, cast.sponsor, path, tag="robotics").json()["items"]
+    assert {i["id"] for i in found} == set(ids)
+    assert all(i["tags"] == ["robotics"] for i in found)
+    # Nothing new to tag: a conflict, nothing recorded.
+    again = cast.client.post(
+        tags, json={"tag": "robotics", "submission_ids": ids}, headers=cast.sponsor.auth
+    )
+    assert_problem(again, 409, "invalid_state")
+    # Both ways at once, or neither: refused.
+    both = cast.client.post(
+        tags,
+        json={"tag": "x", "submission_ids": ids, "search": {"q": "kite"}},
+        headers=cast.sponsor.auth,
+    )
+    assert_problem(both, 422, "invalid_input", "submission_ids")
+    # An entry of another challenge is unknown here.
+    other, terms = cast.open_challenge()
+    stranger = cast.submit(other, terms)
+    wrong = cast.client.post(
+        tags, json={"tag": "x", "submission_ids": [stranger]}, headers=cast.sponsor.auth
+    )
+    assert_problem(wrong, 404, "not_found")
+    # Solvers do not tag.
+    denied = cast.client.post(
+        tags, json={"tag": "x", "submission_ids": ids}, headers=cast.other.auth
+    )
+    assert_problem(denied, 404, "not_found")
+    removed = cast.client.post(
+        f"{tags}/remove",
+        json={"tag": "robotics", "search": {"q": "weights"}},
+        headers=cast.sponsor.auth,
+    )
+    assert removed.status_code == 200, removed.text
+    read_side.catch_up()
+    found = get(cast, cast.sponsor, path, tag="robotics").json()["items"]
+    assert {i["id"] for i in found} == {ids[0], ids[2]}

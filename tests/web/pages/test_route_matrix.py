@@ -396,6 +396,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", f"{C}/sift"): Row(
         only(200, (*MEMBERS, "admin", "reviewer")), "/challenges/{review}/sift"
     ),
+    ("POST", f"{C}/sift/tag"): Row(
+        post_only(400, (*MEMBERS, "admin", "reviewer")),
+        "/challenges/{review}/sift/tag",
+        {"search": "q=kite", "tag": ""},
+    ),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
     ),

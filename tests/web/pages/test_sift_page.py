@@ -33,3 +33,25 @@ def test_sponsor_and_reviewer_search_the_page(web: Web, app: OpenInno, cast: Sce
     assert "Pendulum park" in page.text and "Solver" not in page.text
     assert 'value="score"' not in page.text
     assert web.get(f"/challenges/{challenge}/sift", params={"sort": "score"}).status_code == 400
+
+
+def test_bulk_tagging_what_a_search_found(web: Web, app: OpenInno, cast: Scene):
+    challenge, terms = cast.open_challenge()
+    app.submit(cast.solver, challenge, "Kite lab", "Measure lift with kites.", terms)
+    app.submit(cast.other_solver, challenge, "Pendulum park", "Swings and weights.", terms)
+    web.login("sponsor")
+    page = web.get(f"/challenges/{challenge}/sift", params={"q": "kite"})
+    assert 'name="search" value="q=kite"' in page.text
+    tagged = web.post(
+        f"/challenges/{challenge}/sift/tag", {"search": "q=kite", "tag": "Lift", "action": "add"}
+    )
+    assert tagged.status_code == 303, tagged.text
+    assert tagged.headers["location"].endswith("sift?q=kite&tagged=1")
+    page = web.get(f"/challenges/{challenge}/sift", params={"tag": "lift"})
+    assert "Kite lab" in page.text and "Pendulum park" not in page.text
+    again = web.post(
+        f"/challenges/{challenge}/sift/tag", {"search": "q=kite", "tag": "lift", "action": "add"}
+    )
+    assert again.status_code == 409 and 'role="alert"' in again.text
+    empty = web.post(f"/challenges/{challenge}/sift/tag", {"search": "q=kite", "tag": " "})
+    assert empty.status_code == 400 and 'aria-invalid="true"' in empty.text
