@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openinno.domain import Challenge, EntryTags, Review, Submission, SupportTally
+from openinno.domain import Challenge, Duplicates, EntryTags, Review, Submission, SupportTally
 from projections.projection import Item, Projection
 from projections.reviewers.projection import TOTAL as REVIEWERS_TOTAL
+from projections.sifting import duplicates
 from projections.sql import insert, update
 from projections.values import iso_text, to_json
 from projections.writes import Writes
@@ -59,6 +60,8 @@ DDL = (
     " round INTEGER NOT NULL DEFAULT 1, scores TEXT, scored_version INTEGER,"
     " conflict INTEGER NOT NULL DEFAULT 0, total DOUBLE PRECISION)",
     "CREATE INDEX IF NOT EXISTS sf_reviews_entry ON sf_reviews (submission_id)",
+    # The reviews export walks a challenge's reviews on this key (exports.py).
+    "CREATE INDEX IF NOT EXISTS sf_reviews_challenge ON sf_reviews (challenge_id, review_id)",
     "CREATE TABLE IF NOT EXISTS sf_tallies ("
     " tally_id TEXT PRIMARY KEY, submission_id TEXT NOT NULL)",
     # The tags sponsors and reviewers put on entries by hand (EntryTags streams).
@@ -68,7 +71,30 @@ DDL = (
     "CREATE INDEX IF NOT EXISTS sf_tags_challenge ON sf_tags (challenge_id, tag)",
 )
 
-TABLES = ("sf_challenges", "sf_entries", "sf_reviews", "sf_tallies", "sf_tags")
+# Near-duplicates (duplicates.py): each entry's MinHash signature of its current
+# version, with its receipt (the log position and time of its submission: which of
+# a cluster came first), and its LSH buckets, one per band.
+DUPLICATES_DDL = (
+    "CREATE TABLE IF NOT EXISTS sf_signatures ("
+    " submission_id TEXT PRIMARY KEY, challenge_id TEXT NOT NULL,"
+    " received_position BIGINT NOT NULL, received_at TEXT NOT NULL, signature TEXT NOT NULL,"
+    # The earliest receipt of the duplicates the sponsor merged it with (it included).
+    " merged_into TEXT)",
+    "CREATE TABLE IF NOT EXISTS sf_buckets ("
+    " challenge_id TEXT NOT NULL, band INTEGER NOT NULL, bucket BIGINT NOT NULL,"
+    " submission_id TEXT NOT NULL, PRIMARY KEY (challenge_id, band, bucket, submission_id))",
+    "CREATE INDEX IF NOT EXISTS sf_buckets_entry ON sf_buckets (submission_id)",
+)
+
+TABLES = (
+    "sf_challenges",
+    "sf_entries",
+    "sf_reviews",
+    "sf_tallies",
+    "sf_tags",
+    "sf_signatures",
+    "sf_buckets",
+)
 
 # The PostgreSQL text search configuration of each language the platform has
 # (domain.values.LOCALES); any other, and NULL, is 'simple'.
@@ -167,6 +193,37 @@ def on_submitted(db: Writes, item: Item) -> None:
     )
     if language is None:
         db.merge(LANGUAGE_OF, sid, (sid,), None)
+    text = f"{d['content']['title']} {d['content']['summary']}"
+    values = duplicates.signature(text)
+    insert(
+        db,
+        "sf_signatures",
+        {
+            "submission_id": sid,
+            "challenge_id": cid,
+            "received_position": item.position,
+            "received_at": iso_text(d["timestamp"]),
+            "signature": duplicates.encode(values),
+        },
+    )
+    _buckets(db, cid, sid, values)
+
+
+# Buckets as statements, in log order: a revision's delete runs before its inserts.
+BUCKET = (
+    "INSERT INTO sf_buckets (challenge_id, band, bucket, submission_id) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+BUCKETS = (
+    "INSERT INTO sf_buckets (challenge_id, band, bucket, submission_id)"
+    " SELECT * FROM unnest(?::text[], ?::integer[], ?::bigint[], ?::text[]) ON CONFLICT DO NOTHING"
+)
+UNBUCKET = "DELETE FROM sf_buckets WHERE submission_id = ?"
+
+
+def _buckets(db: Writes, challenge_id: str, sid: str, values: Any) -> None:
+    for band, bucket in duplicates.buckets(values):
+        db.execute(BUCKET, (challenge_id, band, bucket, sid), many=BUCKETS)
 
 
 def _entry(db: Writes, item: Item, **values: object) -> None:
@@ -207,6 +264,17 @@ def on_revised(db: Writes, item: Item) -> None:
         version=d["version"],
     )
     db.execute(SCORE_OF_ENTRY, (sid,))
+    values = duplicates.signature(f"{d['content']['title']} {d['content']['summary']}")
+    update(db, "sf_signatures", {"submission_id": sid}, {"signature": duplicates.encode(values)})
+    db.execute(UNBUCKET, (sid,))
+    # The challenge of the entry, from its signature's row (written at submission).
+    for band, bucket in duplicates.buckets(values):
+        db.execute(
+            "INSERT INTO sf_buckets (challenge_id, band, bucket, submission_id)"
+            " SELECT challenge_id, ?, ?, submission_id FROM sf_signatures"
+            " WHERE submission_id = ? ON CONFLICT DO NOTHING",
+            (band, bucket, sid),
+        )
 
 
 def on_review_started(db: Writes, item: Item) -> None:
@@ -314,10 +382,16 @@ def on_untagged(db: Writes, item: Item) -> None:
         db.execute(UNTAG, (sid, d["tag"]))
 
 
+def on_merged(db: Writes, item: Item) -> None:
+    d = _data(item)
+    for sid in d["submission_ids"]:
+        update(db, "sf_signatures", {"submission_id": sid}, {"merged_into": d["first_id"]})
+
+
 PROJECTION = Projection(
     name="sifting",
     tables=TABLES,
-    ddl=DDL,
+    ddl=(*DDL, *DUPLICATES_DDL),
     dialect_ddl={"postgres": POSTGRES_DDL, "sqlite": SQLITE_DDL},
     dialect_tables={"sqlite": ("sf_entries_fts",)},
     handlers={Challenge.Published: on_published},
@@ -332,6 +406,7 @@ PROJECTION = Projection(
         SupportTally.SupportChanged: on_support_changed,
         EntryTags.Tagged: on_tagged,
         EntryTags.Untagged: on_untagged,
+        Duplicates.Merged: on_merged,
     },
     envelope={
         Submission.Withdrawn: on_withdrawn,

@@ -1,5 +1,7 @@
 """Questions a sponsor or a reviewer asks of a challenge's entries (issue 27):
 
+- which entries propose the same idea, and which of them came first?
+  (``duplicate_clusters``)
 - which entries match these words, in this state, round, score range, tag, with
   these flags, sent between these dates, best (or most supported, or newest) first?
   (``search``, a page at a time on a keyset of its sort)
@@ -15,6 +17,7 @@ from typing import Any
 
 from projections.db import Db, Row
 from projections.participants.queries import fts5_query
+from projections.sifting import duplicates
 from projections.sifting.projection import configuration
 
 SORTS = {"score": "score", "support": "support_count", "recent": "submitted_at"}
@@ -178,3 +181,74 @@ def challenge_tags(db: Db, challenge_id: str) -> list[Row]:
         " GROUP BY tag ORDER BY tag",
         (challenge_id,),
     )
+
+
+def duplicate_clusters(db: Db, challenge_id: str) -> list[list[Row]]:
+    """Which entries of the challenge propose the same idea?  Clusters of two or more,
+    each in order of receipt (the first is the first to propose it), clusters in the
+    order of their first: pairs sharing an LSH bucket whose signatures are similar
+    (``duplicates.SIMILAR``), and the entries the sponsor merged.  Rows:
+    submission_id, number, title, status, received_at, received_position, first,
+    similarity (to the cluster's first), merged (the sponsor merged it)."""
+    candidates = db.rows(
+        "SELECT DISTINCT a.submission_id AS a, b.submission_id AS b FROM sf_buckets a"
+        " JOIN sf_buckets b ON b.challenge_id = a.challenge_id AND b.band = a.band"
+        " AND b.bucket = a.bucket AND b.submission_id > a.submission_id"
+        " WHERE a.challenge_id = ?",
+        (challenge_id,),
+    )
+    merged = db.rows(
+        "SELECT submission_id, merged_into FROM sf_signatures"
+        " WHERE challenge_id = ? AND merged_into IS NOT NULL",
+        (challenge_id,),
+    )
+    ids = {r["a"] for r in candidates} | {r["b"] for r in candidates}
+    ids |= {r["submission_id"] for r in merged} | {r["merged_into"] for r in merged}
+    if not ids:
+        return []
+    entries: dict[str, Row] = {}
+    chosen = sorted(ids)
+    for start in range(0, len(chosen), 500):
+        chunk = chosen[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for r in db.rows(
+            "SELECT g.submission_id, g.received_position, g.received_at, g.signature,"
+            " g.merged_into, e.title, e.status, p.number FROM sf_signatures g"
+            " JOIN sf_entries e ON e.submission_id = g.submission_id"
+            " LEFT JOIN rv_entries v ON v.submission_id = g.submission_id"
+            " LEFT JOIN rv_pseudonyms p ON p.challenge_id = v.challenge_id"
+            " AND p.entry_key = v.entry_key"
+            f" WHERE g.submission_id IN ({marks})",
+            chunk,
+        ):
+            entries[r["submission_id"]] = r
+    signatures = {k: duplicates.decode(r["signature"]) for k, r in entries.items()}
+    pairs = [
+        (r["a"], r["b"])
+        for r in candidates
+        if r["a"] in signatures
+        and r["b"] in signatures
+        and duplicates.similarity(signatures[r["a"]], signatures[r["b"]]) >= duplicates.SIMILAR
+    ]
+    pairs += [(r["submission_id"], r["merged_into"]) for r in merged if r["merged_into"] in entries]
+    order = sorted(entries, key=lambda k: (int(entries[k]["received_position"]), k))
+    clusters = []
+    for group in duplicates.link(order, pairs):
+        first = group[0]
+        clusters.append(
+            [
+                {
+                    "submission_id": k,
+                    "number": entries[k]["number"],
+                    "title": entries[k]["title"],
+                    "status": entries[k]["status"],
+                    "received_at": entries[k]["received_at"],
+                    "received_position": int(entries[k]["received_position"]),
+                    "first": k == first,
+                    "similarity": round(duplicates.similarity(signatures[first], signatures[k]), 4),
+                    "merged": entries[k]["merged_into"] is not None,
+                }
+                for k in group
+            ]
+        )
+    return clusters

@@ -34,6 +34,7 @@ from openinno.commands.appeals import Appeals
 from openinno.commands.assignment import Assignments
 from openinno.commands.comments import Comments
 from openinno.commands.drafts import EntryDrafts
+from openinno.commands.duplicates import DuplicateRulings
 from openinno.commands.entry_files import (
     EntryFiles,
     ServedFile,
@@ -134,6 +135,7 @@ A = TypeVar("A", bound=Aggregate)
 
 class OpenInno(
     Tagging,
+    DuplicateRulings,
     AccountLinks,
     NotificationCommands,
     VoteIntegrity,

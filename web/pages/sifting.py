@@ -13,13 +13,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 
 from openinno.domain.errors import DomainError, InvalidInput, NotFound
 from projections.participants.queries import identities
 from projections.sifting import queries
 from projections.sifting.queries import FLAGS, STATES, Search
-from web import sifting
+from web import exports, sifting
 from web.api import access
 from web.pages import paging
 from web.pages.base import Form, Pages, Viewer, require_signed_in, status_for
@@ -193,3 +193,99 @@ class SiftingPages(Controller):
             f"/challenges/{challenge_id}/sift?{urlencode([*pairs, ('tagged', '1')])}",
             status_code=303,
         )
+
+    def _duplicates(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge_id: UUID,
+        form: Form | None = None,
+        status: int = 200,
+    ) -> Response[str]:
+        actor = require_signed_in(viewer)
+        challenge = pages.openinno.get_challenge(challenge_id, actor)
+        organisation = pages.openinno.require_sponsor_view(actor, challenge.organisation_id)
+        clusters = queries.duplicate_clusters(pages.reads.db(), str(challenge_id))
+        return pages.render(
+            request,
+            "duplicates.html",
+            viewer,
+            status_code=status,
+            challenge=challenge,
+            spec=challenge.spec,
+            clusters=clusters,
+            form=form or Form(),
+            may_merge=pages.openinno.author_visibility(actor).admin
+            or organisation.role_of(actor) in ("owner", "manager"),
+        )
+
+    @get("/challenges/{challenge_id:uuid}/exports/{kind:str}", sync_to_thread=True)
+    def export(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        kind: FromPath[str],
+    ) -> Stream:
+        """The entries or reviews as CSV or JSON Lines (``?format=jsonl``), streamed;
+        the sponsor's members and admins (the API's rule: ``require_sponsor_view``)."""
+        actor = require_signed_in(viewer)
+        challenge = pages.openinno.get_challenge(challenge_id, actor)
+        pages.openinno.require_sponsor_view(actor, challenge.organisation_id)
+        fmt = str(request.query_params.get("format") or "csv")
+        if kind not in exports.KINDS or fmt not in exports.FORMATS:
+            raise NotFound("No export %(id)s.", id=f"{kind}.{fmt}")
+        return Stream(
+            exports.chunks(
+                pages.reads.store,
+                challenge_id,
+                kind,
+                fmt,
+                pages.openinno.author_visibility(actor, challenge),
+            ),
+            media_type=exports.FORMATS[fmt],
+            headers={
+                "Content-Disposition": (
+                    f'attachment; filename="{exports.filename(challenge_id, kind, fmt)}"'
+                ),
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @get("/challenges/{challenge_id:uuid}/duplicates", sync_to_thread=True)
+    def duplicates(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+    ) -> Response[str]:
+        """Clusters of near-duplicate entries, the first to propose each idea first
+        (the sponsor's members and admins; owners and managers merge)."""
+        return self._duplicates(request, pages, viewer, challenge_id)
+
+    @post("/challenges/{challenge_id:uuid}/duplicates/merge", sync_to_thread=True)
+    def merge(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        raw = data.get("submission_id") or []
+        form = Form(values={"submission_id": raw if isinstance(raw, list) else [raw]})
+        try:
+            ids = [UUID(str(v)) for v in form.values["submission_id"]]
+        except ValueError:
+            ids = []
+        try:
+            recorded = pages.openinno.merge_duplicates(actor, challenge_id, ids)
+        except DomainError as e:
+            form.fail(e)
+            return self._duplicates(request, pages, viewer, challenge_id, form, status_for(e))
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/challenges/{challenge_id}/duplicates?merged=1", status_code=303)

@@ -6,6 +6,7 @@ from openinno.domain.appeal import Appeal
 from openinno.domain.assignment import ReviewAssignment
 from openinno.domain.challenge import Challenge
 from openinno.domain.comment import Comment
+from openinno.domain.duplicates import Duplicates
 from openinno.domain.entry_draft import EntryDraft
 from openinno.domain.entry_tags import EntryTags
 from openinno.domain.idempotency import IdempotencyRecord
@@ -40,6 +41,7 @@ AGGREGATES = (
     Report,
     Comment,
     EntryTags,
+    Duplicates,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "Appeal",
     "Challenge",
     "Comment",
+    "Duplicates",
     "EmailClaim",
     "EntryDraft",
     "EntryTags",

@@ -47,3 +47,8 @@ def report_id(target_id: UUID, reporter_id: UUID) -> UUID:
 def entry_tags_id(challenge_id: UUID) -> UUID:
     """The tags judges put on one challenge's entries (issue 27)."""
     return uuid5(NAMESPACE, f"entry-tags:{challenge_id}")
+
+
+def duplicates_id(challenge_id: UUID) -> UUID:
+    """The sponsor's rulings on one challenge's near-duplicate entries (issue 27)."""
+    return uuid5(NAMESPACE, f"duplicates:{challenge_id}")

@@ -3,6 +3,7 @@ search compatibly, reviewers search blind and without scores, the public cannot.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -143,3 +144,67 @@ def test_tags_by_hand_and_from_a_search(cast: Cast, app: OpenInno, read_side: Re
     read_side.catch_up()
     found = get(cast, cast.sponsor, path, tag="robotics").json()["items"]
     assert {i["id"] for i in found} == {ids[0], ids[2]}
+
+
+def test_duplicates_listed_for_the_sponsor_and_merged(
+    cast: Cast, app: OpenInno, read_side: ReadSide
+):
+    challenge, terms = cast.open_challenge()
+    idea = "Children build kites from paper and sticks and measure the lift."
+    first = cast.submit(challenge, terms, title="Kite lab", summary=idea)
+    cast.clock.advance(timedelta(minutes=1))
+    copy = cast.submit(
+        challenge, terms, who=cast.other, title="Kite lab!", summary=idea.replace("build", "bulid")
+    )
+    read_side.catch_up()
+    path = f"/api/v1/challenges/{challenge}/duplicates"
+    r = get(cast, cast.sponsor, path)
+    assert r.status_code == 200, r.text
+    (cluster,) = r.json()["items"]
+    assert cluster["first_id"] == first
+    assert [(e["id"], e["first"]) for e in cluster["entries"]] == [(first, True), (copy, False)]
+    assert all(e["pseudonym"].startswith("Entrant ") for e in cluster["entries"])
+    assert_problem(get(cast, cast.solver, path), 404, "not_found")
+    merged = cast.client.post(
+        f"{path}/merge", json={"submission_ids": [copy, first]}, headers=cast.sponsor.auth
+    )
+    assert merged.status_code == 201, merged.text
+    read_side.catch_up()
+    (cluster,) = get(cast, cast.sponsor, path).json()["items"]
+    assert all(e["merged"] for e in cluster["entries"]) and cluster["first_id"] == first
+    denied = cast.client.post(
+        f"{path}/merge", json={"submission_ids": [copy, first]}, headers=cast.solver.auth
+    )
+    assert_problem(denied, 404, "not_found")
+
+
+def test_exports_stream_csv_and_json_lines_formula_safe_and_blind(
+    cast: Cast, app: OpenInno, read_side: ReadSide
+):
+    challenge, terms = cast.open_challenge()
+    risky = cast.submit(challenge, terms, title="=HYPERLINK(1)", summary="+1 and -2 @ home")
+    app.invite_reviewer(UUID(cast.sponsor.id), UUID(challenge), UUID(cast.reviewer.id))
+    app.accept_reviewer_invitation(UUID(cast.reviewer.id), UUID(challenge))
+    cast.clock.advance(timedelta(days=28))
+    app.record_review(
+        UUID(cast.reviewer.id), UUID(risky), {"originality": 5, "feasibility": 10, "fun": 0}
+    )
+    read_side.catch_up()
+    path = f"/api/v1/challenges/{challenge}/exports"
+    r = get(cast, cast.sponsor, f"{path}/entries")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("text/csv")
+    header, line = r.text.strip().split("\r\n")
+    assert header.startswith("submission_id,pseudonym,title")
+    assert ",'=HYPERLINK(1),'+1 and -2 @ home," in line
+    assert "Solver" not in r.text  # blind before the reveal
+    lines = get(cast, cast.sponsor, f"{path}/entries", format="jsonl").text.splitlines()
+    assert [json.loads(x)["title"] for x in lines] == ["=HYPERLINK(1)"]
+    reviews = get(cast, cast.sponsor, f"{path}/reviews", format="jsonl").text.splitlines()
+    (review,) = [json.loads(x) for x in reviews]
+    assert review["scores"] == {"originality": 0.5, "feasibility": 1.0, "fun": 0.0}
+    assert review["weighted_total"] == 55.0
+    csv_reviews = get(cast, cast.sponsor, f"{path}/reviews").text
+    assert "score:originality" in csv_reviews.splitlines()[0]
+    assert_problem(get(cast, cast.reviewer, f"{path}/entries"), 404, "not_found")
+    assert get(cast, cast.sponsor, f"{path}/votes").status_code in (400, 404, 422)

@@ -396,6 +396,16 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", f"{C}/sift"): Row(
         only(200, (*MEMBERS, "admin", "reviewer")), "/challenges/{review}/sift"
     ),
+    ("GET", f"{C}/exports/{{kind:str}}"): Row(
+        only(200, (*MEMBERS, "admin")), "/challenges/{review}/exports/entries"
+    ),
+    ("GET", f"{C}/duplicates"): Row(
+        only(200, (*MEMBERS, "admin")), "/challenges/{review}/duplicates"
+    ),
+    # No entry named: a 400 for those who may merge (manager, admin), 403 for legal.
+    ("POST", f"{C}/duplicates/merge"): Row(
+        post_only(400, ("manager", "admin"), legal=403), "/challenges/{review}/duplicates/merge"
+    ),
     ("POST", f"{C}/sift/tag"): Row(
         post_only(400, (*MEMBERS, "admin", "reviewer")),
         "/challenges/{review}/sift/tag",

@@ -55,3 +55,23 @@ def test_bulk_tagging_what_a_search_found(web: Web, app: OpenInno, cast: Scene):
     assert again.status_code == 409 and 'role="alert"' in again.text
     empty = web.post(f"/challenges/{challenge}/sift/tag", {"search": "q=kite", "tag": " "})
     assert empty.status_code == 400 and 'aria-invalid="true"' in empty.text
+
+
+def test_the_sponsor_sees_and_merges_duplicates(web: Web, app: OpenInno, cast: Scene):
+    challenge, terms = cast.open_challenge()
+    idea = "Children build kites from paper and sticks and measure the lift."
+    first = app.submit(cast.solver, challenge, "Kite lab", idea, terms).id
+    cast.clock.advance(timedelta(minutes=1))
+    copy = app.submit(cast.other_solver, challenge, "Kite lab", idea + " Really.", terms).id
+    web.login("sponsor")
+    page = web.get(f"/challenges/{challenge}/duplicates")
+    assert page.status_code == 200 and "First to propose" in page.text, page.text
+    merged = web.post(
+        f"/challenges/{challenge}/duplicates/merge",
+        {"submission_id": [str(copy), str(first)]},
+    )
+    assert merged.status_code == 303, merged.text
+    page = web.get(f"/challenges/{challenge}/duplicates")
+    assert "Merged" in page.text and "Merge these duplicates" not in page.text
+    refused = web.post(f"/challenges/{challenge}/duplicates/merge", {"submission_id": [str(first)]})
+    assert refused.status_code == 409 and 'role="alert"' in refused.text
