@@ -11,6 +11,7 @@ from projections.notifications import PROJECTION as NOTIFICATIONS
 from projections.participants import PROJECTION as PARTICIPANTS
 from projections.projection import Projection
 from projections.reviewers import PROJECTION as REVIEWERS
+from projections.sifting import PROJECTION as SIFTING
 from projections.votes import PROJECTION as VOTES
 from projections.webhooks import PROJECTION as WEBHOOKS
 
@@ -25,6 +26,7 @@ ALL: tuple[Projection, ...] = (
     VOTES,
     WEBHOOKS,
     MODERATION,
+    SIFTING,
 )
 
 

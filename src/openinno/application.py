@@ -34,6 +34,7 @@ from openinno.commands.appeals import Appeals
 from openinno.commands.assignment import Assignments
 from openinno.commands.comments import Comments
 from openinno.commands.drafts import EntryDrafts
+from openinno.commands.duplicates import DuplicateRulings
 from openinno.commands.entry_files import (
     EntryFiles,
     ServedFile,
@@ -58,6 +59,7 @@ from openinno.commands.results import (
 )
 from openinno.commands.retry import retry_on_conflict
 from openinno.commands.signing_keys import SigningKeyHistory
+from openinno.commands.tagging import Tagging
 from openinno.commands.tokens import ApiTokens
 from openinno.commands.votes import VoteIntegrity
 from openinno.commands.webhooks import WebhookCommands
@@ -136,6 +138,8 @@ A = TypeVar("A", bound=Aggregate)
 
 class OpenInno(
     PersonalDataCommands,
+    Tagging,
+    DuplicateRulings,
     AccountLinks,
     NotificationCommands,
     VoteIntegrity,

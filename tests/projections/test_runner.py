@@ -178,6 +178,7 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
             "votes",
             "webhooks",
             "moderation",
+            "sifting",
         ],
         ["admin"],
     ]
@@ -192,6 +193,7 @@ def test_projections_near_the_head_follow_together_and_one_far_behind_alone(
         "votes",
         "webhooks",
         "moderation",
+        "sifting",
     )
     together = {id(read_side.runners[n]) for n in near}
     assert len(together) == 1 and id(read_side.runners["admin"]) not in together

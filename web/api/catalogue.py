@@ -16,12 +16,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from openinno.application import OpenInno
-from openinno.domain.errors import InvalidInput
+from openinno.domain.errors import InvalidInput, NotFound
 from openinno.domain.limits import TEXTS, check_text
 from openinno.domain.values import totals_by_currency
 from projections.participants import queries as participants
+from projections.sifting import queries as sifting_queries
 from projections.sponsors import queries as sponsors
 from projections.values import parse_iso
+from web import sifting
 from web.api import access
 from web.api.auth import SECURITY, signed_in
 from web.api.pagination import (
@@ -35,7 +37,7 @@ from web.api.pagination import (
 )
 from web.api.problems import problem_spec
 from web.api.readmodels import challenge_entries
-from web.api.reads import PARTICIPANTS, REVIEWERS, ApiReads, MinPosition
+from web.api.reads import PARTICIPANTS, REVIEWERS, SIFTING, ApiReads, MinPosition
 
 Phase = Literal["open", "upcoming", "closed", "awarded", "cancelled"]
 Sort = Literal["closing", "newest", "prize"]
@@ -199,6 +201,12 @@ class EntryItem(msgspec.Struct, frozen=True):
     # legal members once awarded, everyone once identities are revealed.
     solver_id: UUID | None = None
     solver_name: str | None = None
+    # A search's (issue 27): the review round the entry reached, its tags, and for the
+    # sponsor its score (mean weighted total, 0..100, of the reviews that count).
+    round: int | None = None
+    tags: list[str] | None = None
+    score: float | None = None
+    review_count: int | None = None
 
 
 class EntryList(msgspec.Struct, frozen=True):
@@ -244,7 +252,13 @@ def _entry(row: dict[str, Any]) -> EntryItem:
         "the challenge's accepted reviewers see live entries under pseudonyms; anyone sees "
         "the live entries of a public challenge.  `solver_id` and `solver_name` appear only "
         "once the sponsor revealed identities; before, to the entry's authors, admins, and "
-        "for an awarded entry the sponsor's owners and legal members.  Everyone else: 404."
+        "for an awarded entry the sponsor's owners and legal members.  Everyone else: 404.\n\n"
+        "Search (sponsors and reviewers; any of these parameters makes the list a search): "
+        "`q` matches every word of the title or summary (stemmed in the challenge's "
+        "language on PostgreSQL; never the authors), `state`, `round` (reached at least), "
+        "`tag` and `flag` (repeatable: all required), `min_score`/`max_score` and "
+        "`sort=score` (the sponsor only), `submitted_from`/`submitted_to`, `sort` "
+        "(recent, support, score; best or newest first)."
     ),
     responses=problem_spec(401, 404, 422, 503),
     sync_to_thread=True,
@@ -258,8 +272,51 @@ def list_entries(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     min_position: MinPosition = None,
+    q: Annotated[
+        str | None, QueryParameter(name="q", max_length=TEXTS["search"].max_length)
+    ] = None,
+    entry_state: Annotated[list[EntryState] | None, QueryParameter(name="state")] = None,
+    reached_round: Annotated[int | None, QueryParameter(name="round", ge=1, le=100)] = None,
+    min_score: Annotated[float | None, QueryParameter(name="min_score", ge=0, le=100)] = None,
+    max_score: Annotated[float | None, QueryParameter(name="max_score", ge=0, le=100)] = None,
+    tag: Annotated[list[str] | None, QueryParameter(name="tag", max_length=10)] = None,
+    flag: Annotated[list[EntryFlag] | None, QueryParameter(name="flag")] = None,
+    submitted_from: Annotated[datetime | None, QueryParameter(name="submitted_from")] = None,
+    submitted_to: Annotated[datetime | None, QueryParameter(name="submitted_to")] = None,
+    sort: Annotated[EntrySort | None, QueryParameter(name="sort")] = None,
 ) -> EntryList:
     audience = access.entries_audience(openinno, viewer, challenge_id)
+    asked = (
+        q,
+        entry_state,
+        reached_round,
+        min_score,
+        max_score,
+        tag,
+        flag,
+        submitted_from,
+        submitted_to,
+        sort,
+    )
+    if any(a is not None for a in asked):
+        if audience.kind == "public":
+            raise NotFound("No search of entries for challenge %(id)s.", id=str(challenge_id))
+        search = sifting.build_search(
+            audience=audience.kind,
+            q=q or "",
+            states=list(entry_state or ()),
+            round=reached_round,
+            min_score=min_score,
+            max_score=max_score,
+            tags=tag,
+            flags=list(flag or ()),
+            submitted_from=submitted_from,
+            submitted_to=submitted_to,
+            sort=sort or "recent",
+        )
+        return _searched(
+            openinno, reads, audience, challenge_id, search, cursor, limit, min_position
+        )
     kind = f"entries:{challenge_id}"
     key = decode_key(kind, cursor, (str, str))
     after = None if key is None else (key[0], key[1])
@@ -280,6 +337,62 @@ def list_entries(
         audience=audience.kind,
         identities_revealed=audience.challenge.identities_revealed,
         items=[_entry(r) for r in rows],
+        next_cursor=next_cursor,
+    )
+
+
+EntryState = Literal["submitted", "withdrawn", "disqualified", "awarded"]
+EntryFlag = Literal["shortlisted", "threshold_reached", "awarded", "reviewed", "unreviewed"]
+EntrySort = Literal["recent", "support", "score"]
+
+
+def _searched(
+    openinno: OpenInno,
+    reads: ApiReads,
+    audience: access.EntriesAudience,
+    challenge_id: UUID,
+    search: sifting_queries.Search,
+    cursor: str | None,
+    limit: int,
+    min_position: int | None,
+) -> EntryList:
+    kind = sifting.cursor_kind(challenge_id, search.sort)
+    after = sifting.after_key(decode_key(kind, cursor, (sifting.KEY_TYPES[search.sort], str)))
+    db = reads.at_least(openinno, min_position, (*PARTICIPANTS, *REVIEWERS, *SIFTING))
+    rows = sifting_queries.search(db, str(challenge_id), search, after=after, limit=limit + 1)
+    rows, next_cursor = keyset_page(kind, rows, sifting.key_of(search.sort), limit)
+    named = participants.identities(db, [r["submission_id"] for r in rows], audience.seen_by)
+    sponsor = audience.kind == "sponsor"
+    items = [
+        EntryItem(
+            id=UUID(r["submission_id"]),
+            pseudonym=_pseudonym(r["number"]),
+            title=r["title"],
+            summary=r["summary"],
+            status=r["status"],
+            version=int(r["version"]),
+            content_sha256=r["content_sha256"] or "",
+            submitted_at=parse_iso(r["submitted_at"]),
+            support_count=int(r["support_count"]),
+            shortlisted=bool(r["shortlisted"]),
+            support_threshold_reached=bool(r["threshold_reached"]),
+            award_place=r["award_place"],
+            solver_id=UUID(named[r["submission_id"]]["solver_id"])
+            if r["submission_id"] in named
+            else None,
+            solver_name=named.get(r["submission_id"], {}).get("solver_name"),
+            round=int(r["round"]),
+            tags=list(r["tags"]),
+            score=r["score"] if sponsor else None,
+            review_count=int(r["review_count"]) if sponsor else None,
+        )
+        for r in rows
+    ]
+    return EntryList(
+        challenge_id=challenge_id,
+        audience=audience.kind,
+        identities_revealed=audience.challenge.identities_revealed,
+        items=items,
         next_cursor=next_cursor,
     )
 

@@ -37,6 +37,7 @@ MinPosition = Annotated[
 PARTICIPANTS = ("participants",)
 REVIEWERS = ("reviewers",)
 LEGAL = ("legal",)
+SIFTING = ("sifting",)
 
 
 class ReadSideBehind(DomainError):

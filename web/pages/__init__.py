@@ -33,6 +33,7 @@ from web.pages import (
     notifications,
     public,
     reviewers,
+    sifting,
     solvers,
     sponsors,
     teams,
@@ -112,6 +113,7 @@ def pages_setup(
             notifications.NotificationPages,
             votes.VotePages,
             account_links.AccountLinkPages,
+            sifting.SiftingPages,
         ],
         dependencies={
             "pages": Provide(provide_pages, sync_to_thread=False),

@@ -79,6 +79,14 @@ ROLE = {
 # An entry's name while its authors are hidden (projections.reviewers.queries.pseudonym
 # is the same in English, for the API and CSV).
 ENTRANT = N_("Entrant %(number)s")
+# The entries' search's flags (issue 27).
+ENTRY_FLAG = {
+    "shortlisted": N_("Shortlisted"),
+    "threshold_reached": N_("Support threshold reached"),
+    "awarded": N_("Awarded"),
+    "reviewed": N_("Reviewed"),
+    "unreviewed": N_("Not reviewed yet"),
+}
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
@@ -90,6 +98,7 @@ KINDS: dict[str, dict[str, str]] = {
     "review_timing": REVIEW_TIMING,
     "award_rule": AWARD_RULE,
     "role": ROLE,
+    "entry_flag": ENTRY_FLAG,
 }
 
 

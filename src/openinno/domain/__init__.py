@@ -6,7 +6,9 @@ from openinno.domain.appeal import Appeal
 from openinno.domain.assignment import ReviewAssignment
 from openinno.domain.challenge import Challenge
 from openinno.domain.comment import Comment
+from openinno.domain.duplicates import Duplicates
 from openinno.domain.entry_draft import EntryDraft
+from openinno.domain.entry_tags import EntryTags
 from openinno.domain.idempotency import IdempotencyRecord
 from openinno.domain.organisation import Organisation
 from openinno.domain.report import Report
@@ -38,6 +40,8 @@ AGGREGATES = (
     Appeal,
     Report,
     Comment,
+    EntryTags,
+    Duplicates,
 )
 
 __all__ = [
@@ -48,8 +52,10 @@ __all__ = [
     "Appeal",
     "Challenge",
     "Comment",
+    "Duplicates",
     "EmailClaim",
     "EntryDraft",
+    "EntryTags",
     "IdempotencyRecord",
     "IpAgreement",
     "Organisation",

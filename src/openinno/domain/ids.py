@@ -42,3 +42,13 @@ def moderation_appeal_id(question_id: UUID, hidden_at: str) -> UUID:
 def report_id(target_id: UUID, reporter_id: UUID) -> UUID:
     """One report per person per thing reported (issue 24)."""
     return uuid5(NAMESPACE, f"report:{target_id}:{reporter_id}")
+
+
+def entry_tags_id(challenge_id: UUID) -> UUID:
+    """The tags judges put on one challenge's entries (issue 27)."""
+    return uuid5(NAMESPACE, f"entry-tags:{challenge_id}")
+
+
+def duplicates_id(challenge_id: UUID) -> UUID:
+    """The sponsor's rulings on one challenge's near-duplicate entries (issue 27)."""
+    return uuid5(NAMESPACE, f"duplicates:{challenge_id}")

@@ -388,6 +388,26 @@ def fresh_assigned(w: World, role: str) -> dict[str, str]:
     return made
 
 
+def tagged_for_removal(w: World, role: str) -> dict[str, str]:
+    """The winner carries the tag ``r-{role}`` (issue 27), for that role to take off."""
+    path = f"/api/v1/challenges/{w.ids['private']}/tags"
+    w.post("owner", path, {"tag": f"r-{role}", "submission_ids": [w.ids["winner"]]})
+    return {}
+
+
+def fresh_duplicates(w: World, role: str) -> dict[str, str]:
+    """Two fresh entries of the open challenge, by newcomers, to merge (issue 27)."""
+    made: dict[str, str] = {}
+    for name in ("dup_a", "dup_b"):
+        who = sign_up(w.c, f"{name}-{role}".replace("_", "-"))
+        body = {"title": "Kite lab", "summary": "Kites.", "accepted_terms_sha256": w.terms["open"]}
+        r = w.c.post(f"/api/v1/challenges/{w.ids['open']}/submissions", json=body, headers=who.auth)
+        assert r.status_code == 201, r.text
+        made[name] = r.json()["id"]
+    w.ids.update(made)
+    return made
+
+
 HOOK_URL = "https://93.184.216.34/hooks"  # a global address: no DNS, no SSRF refusal
 
 
@@ -565,6 +585,32 @@ MATRIX: dict[tuple[str, str], Row] = {
             "summary": "Levers.",
             "accepted_terms_sha256": w.terms["open"],
         },
+    ),
+    # Issue 27: tags by hand, by the sponsor's members, admins and accepted reviewers.
+    ("POST", "/challenges/{challenge_id}/tags"): Row(
+        only(201, (*SPONSOR, "reviewer"), 404),
+        "/challenges/{private}/tags",
+        body=lambda w, r: {"tag": f"t-{r}", "submission_ids": [w.ids["winner"]]},
+    ),
+    ("POST", "/challenges/{challenge_id}/tags/remove"): Row(
+        only(200, (*SPONSOR, "reviewer"), 404),
+        "/challenges/{private}/tags/remove",
+        body=lambda w, r: {"tag": f"r-{r}", "submission_ids": [w.ids["winner"]]},
+        prepare=tagged_for_removal,
+    ),
+    ("GET", "/challenges/{challenge_id}/duplicates"): Row(
+        only(200, SPONSOR, 404), "/challenges/{private}/duplicates"
+    ),
+    # Two entries of "private", merged afresh per role: the owner and admins succeed,
+    # legal is refused (403), everyone else does not know the challenge's rulings (404).
+    ("POST", "/challenges/{challenge_id}/duplicates/merge"): Row(
+        only(201, ("owner", "admin"), 404) | {"legal": 403},
+        "/challenges/{open}/duplicates/merge",
+        body=lambda w, r: {"submission_ids": [w.ids["dup_a"], w.ids["dup_b"]]},
+        prepare=fresh_duplicates,
+    ),
+    ("GET", "/challenges/{challenge_id}/exports/{kind}"): Row(
+        only(200, SPONSOR, 404), "/challenges/{private}/exports/reviews"
     ),
     ("GET", "/challenges/{challenge_id}/ranking"): Row(
         only(200, SPONSOR, 404), "/challenges/{private}/ranking"

@@ -159,6 +159,7 @@ def world(web: Web, cast: Scene) -> World:
         "closes_at": clock.now() + timedelta(days=3),
     }
     review, review_terms = cast.published(**short)
+    ids["review"] = review
     won, won_terms = cast.published(**short)
     ids["draft"] = cast.draft()
     ids["solver_account"] = cast.solver
@@ -391,6 +392,25 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/challenges/{open}/entries",
     ),
     ("GET", f"{C}/entries.csv"): Row(only(200, MEMBERS), "/challenges/{open}/entries.csv"),
+    # Issue 27: the sponsor's members, admins and the challenge's reviewers.
+    ("GET", f"{C}/sift"): Row(
+        only(200, (*MEMBERS, "admin", "reviewer")), "/challenges/{review}/sift"
+    ),
+    ("GET", f"{C}/exports/{{kind:str}}"): Row(
+        only(200, (*MEMBERS, "admin")), "/challenges/{review}/exports/entries"
+    ),
+    ("GET", f"{C}/duplicates"): Row(
+        only(200, (*MEMBERS, "admin")), "/challenges/{review}/duplicates"
+    ),
+    # No entry named: a 400 for those who may merge (manager, admin), 403 for legal.
+    ("POST", f"{C}/duplicates/merge"): Row(
+        post_only(400, ("manager", "admin"), legal=403), "/challenges/{review}/duplicates/merge"
+    ),
+    ("POST", f"{C}/sift/tag"): Row(
+        post_only(400, (*MEMBERS, "admin", "reviewer")),
+        "/challenges/{review}/sift/tag",
+        {"search": "q=kite", "tag": ""},
+    ),
     ("POST", f"{C}/announcements"): Row(
         post_only(400, ("manager",), legal=403), "/challenges/{open}/announcements", {"text": ""}
     ),
