@@ -143,6 +143,42 @@ def variant(name: str, openinno: Any) -> Iterator[None]:
                 setattr(owner, attribute, value)
 
 
+def parts_alone(url: str, settings: Any, openinno: Any, token: str) -> dict[str, float]:
+    """Each part on its own, called PARTS times in a loop (steadier than the
+    differences between whole requests on a busy machine): the token bucket's take in
+    the buckets every worker shares (``web/throttle.py``), the limiter's key (the
+    token's SHA-256 from the headers), the token's grant (its stream and its account's,
+    read in one query, and the checks)."""
+    from web.api.ratelimit import RateLimiter, client_key
+    from web.throttle import shared_buckets
+
+    count = int(os.environ.get("PARTS", 5000))
+    limiter = RateLimiter(10**8, 10**8, 60.0, shared_buckets(settings.data_dir))
+    scope = {"headers": [(b"authorization", f"Bearer {token}".encode())], "client": ("1", 1)}
+    key = client_key(scope)[1]
+
+    def timed(work: Any, n: int) -> float:
+        backend, cpu = backends_cpu(url), time.process_time()
+        for _ in range(n):
+            work()
+        return ((time.process_time() - cpu) + (backends_cpu(url) - backend)) * 1000 / n
+
+    with openinno._streams.fresh_reads():
+        openinno.token_grant(token)  # cached once, as in a running worker
+    return {
+        "rate limit: the shared bucket's take": timed(lambda: limiter.take("token", key), count),
+        "rate limit: the unknown-token check": timed(
+            lambda: limiter.unknown_tokens_wait("127.0.0.1"), count
+        ),
+        "rate limit: the key (headers, SHA-256 of the token)": timed(
+            lambda: client_key(scope), count
+        ),
+        "token lookup: token_grant (one read, the checks)": timed(
+            lambda: openinno.token_grant(token), count // 5
+        ),
+    }
+
+
 def measure(url: str) -> None:
     from web.app import create_app
 
@@ -217,8 +253,11 @@ def measure(url: str) -> None:
 
         try:
             asyncio.run(run())
+            parts = parts_alone(url, settings, openinno, voter.token)
         finally:
             openinno.close()
+    for part, ms in parts.items():
+        print(f"alone: {part:58} {ms:.3f} ms per call (process + backends)")
     for (label, name), values in figures.items():
         shown = ", ".join(f"{v:.2f}" for v in values)
         print(f"{label:16} {name:16} CPU ms per request (process + backends): {shown}")
