@@ -44,8 +44,8 @@ from openinno.commands.entry_files import (
 from openinno.commands.judging import Judging
 from openinno.commands.moderation import Moderation
 from openinno.commands.notifications import NotificationCommands
-from openinno.commands.reawards import Reawards
 from openinno.commands.personal_data import PersonalDataCommands
+from openinno.commands.reawards import Reawards
 from openinno.commands.remedies import Remedies
 from openinno.commands.results import (
     AwardsRecorded,
@@ -59,6 +59,8 @@ from openinno.commands.results import (
 )
 from openinno.commands.retry import retry_on_conflict
 from openinno.commands.signing_keys import SigningKeyHistory
+from openinno.commands.submissions import Submissions
+from openinno.commands.support import PublicSupport
 from openinno.commands.tagging import Tagging
 from openinno.commands.tokens import ApiTokens
 from openinno.commands.votes import VoteIntegrity
@@ -68,13 +70,10 @@ from openinno.domain import (
     Account,
     Challenge,
     EmailClaim,
-    EntryDraft,
     IpAgreement,
     Organisation,
     SolverEntries,
     Submission,
-    SupportTally,
-    Vote,
     ids,
 )
 from openinno.domain.account import check_profile
@@ -89,20 +88,15 @@ from openinno.domain.errors import (
     InvalidState,
     NotFound,
     StoreUnavailable,
-    Term,
-    TermsMismatch,
 )
 from openinno.domain.organisation import LOGO_MAX_BYTES, LOGO_TYPES
-from openinno.domain.submission import check_content, content_sha256
 from openinno.domain.values import (
     ChallengeSpec,
     Signature,
-    SubmissionContent,
     normalise_email,
     same_name,
     terms_document,
 )
-from openinno.domain.vote import ADDRESS_LENGTH, USER_AGENT_LENGTH
 from openinno.files import FileStore, Upload, check_upload, sniff_media_type
 from openinno.keyed_lock import KeyedLocks
 from openinno.passwords import Passwords
@@ -110,7 +104,7 @@ from openinno.persistence import pool_check, statements, write_proof
 from openinno.persistence.environment import eventsourcing_env
 from openinno.persistence.group_commit import GroupCommitter
 from openinno.persistence.mapper import MsgspecMapper
-from openinno.persistence.repository import CopyOnWriteRepository, postgres_read_many
+from openinno.persistence.repository import CopyOnWriteRepository
 from openinno.privacy.keys import PersonalKeys
 from openinno.settings import Settings
 from openinno.teams import TeamCommands
@@ -140,6 +134,8 @@ class OpenInno(
     PersonalDataCommands,
     Tagging,
     DuplicateRulings,
+    PublicSupport,
+    Submissions,
     AccountLinks,
     NotificationCommands,
     VoteIntegrity,
@@ -212,7 +208,7 @@ class OpenInno(
             self.events,
             cache_maxsize=int(size) if size else None,
             read_many=(
-                postgres_read_many(recorder)
+                statements.streams_reader(recorder)
                 if isinstance(recorder, PostgresAggregateRecorder)
                 else None
             ),
@@ -238,9 +234,27 @@ class OpenInno(
     def _now(self) -> datetime:
         return self.clock.now()
 
+    def _save(self, aggregates: Sequence[Aggregate | None]) -> list[Recording[UUID]]:
+        """``Application.save`` for this application's own aggregates: the library's
+        steps (record, snapshots, notify), with the events collected directly.  The
+        library's ``collect_events`` asks of every object whether it is an event or an
+        aggregate through runtime-checkable protocols, which walk the protocols'
+        members on every check: about a tenth of a millisecond per command, a tenth of
+        the floor a vote is measured against (docs/decisions/0034)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            if aggregate is not None:
+                processing_event.events.extend(aggregate.collect_events())
+                processing_event.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, as save has it
+        return recordings
+
     def _commit(self, *aggregates: Aggregate | None) -> int:
         try:
-            recordings = self.save(*aggregates)
+            recordings = self._save(aggregates)
         except RecordConflictError:
             raise
         except PersistenceError as e:
@@ -623,341 +637,6 @@ class OpenInno(
             )
         challenge.accept_reviewer_invitation(actor_id, self._now())
         return Recorded(challenge_id, self._commit(challenge))
-
-    # --- submissions ----------------------------------------------------------------------
-
-    def _content(self, title: str, summary: str, files: Sequence[Upload]) -> SubmissionContent:
-        refs = tuple(check_upload(f, max_bytes=self.settings.max_file_bytes) for f in files)
-        content = SubmissionContent(title=title.strip(), summary=summary.strip(), files=refs)
-        check_content(content, max_files=self.settings.max_files_per_submission)
-        return content
-
-    def _store_files(self, files: Sequence[Upload]) -> None:
-        # Before the events: a file without an event is harmless (content-addressed,
-        # unreferenced); an event naming a missing file would not be.
-        for upload in files:
-            self.files.put(upload)
-
-    def reads_of_submit(self, actor_id: UUID, challenge_id: UUID) -> tuple[UUID | None, ...]:
-        """The streams ``submit`` reads, for one query (``read_ahead``).  Named co-authors
-        are not read: nothing about them is decided until they confirm."""
-        return (
-            actor_id,
-            challenge_id,
-            self._streams.cached_link(challenge_id, "organisation_id"),
-            ids.solver_entries_id(challenge_id, actor_id),
-        )
-
-    def _require_may_enter(
-        self, person_id: UUID, challenge: Challenge, organisation: Organisation
-    ) -> None:
-        """Who may be an author of an entry: not the sponsor's staff, not its judges."""
-        if organisation.role_of(person_id) is not None:
-            raise AccessDenied("Members of the sponsor organisation cannot enter its challenges.")
-        challenge.require_not_judging(person_id, Term("enter it"))
-        if challenge.spec.enter_needs_verified_email:
-            person = self._maybe_load(person_id, Account, readonly=True)
-            if person is None or not person.email_is_verified:
-                raise AccessDenied(
-                    "This challenge takes entries only from accounts with a verified"
-                    " e-mail address."
-                )
-
-    @retry_on_conflict
-    def submit(
-        self,
-        actor_id: UUID,
-        challenge_id: UUID,
-        title: str,
-        summary: str,
-        accepted_terms_sha256: str,
-        files: Sequence[Upload] = (),
-        team_ids: Sequence[UUID] = (),
-        team_id: UUID | None = None,
-    ) -> SubmissionRecorded:
-        """``team_id``: enter for this team (issue 21, teams.py): its members who
-        accepted the terms are the authors.  ``team_ids`` (older clients): invitations
-        to the submitter's team, never authorship (``TeamCommands._submit_inviting``);
-        recorded as given, unchecked, so that inviting one tells nothing about its
-        account.  Entries recorded before issue 21 named co-authors instead
-        (``Submission.CoauthorsNamed``), who still confirm or decline."""
-        return self._submit_once(
-            actor_id,
-            challenge_id,
-            title,
-            summary,
-            accepted_terms_sha256,
-            files,
-            team_ids,
-            team_id,
-        )
-
-    def _submit_once(
-        self,
-        actor_id: UUID,
-        challenge_id: UUID,
-        title: str,
-        summary: str,
-        accepted_terms_sha256: str,
-        files: Sequence[Upload] = (),
-        team_ids: Sequence[UUID] = (),
-        team_id: UUID | None = None,
-        draft: EntryDraft | None = None,
-    ) -> SubmissionRecorded:
-        """``submit``, once (the caller retries on a conflict).  ``draft``: the entry
-        draft this submits, closed in the same transaction (``submit_draft``)."""
-        # Read-only loads (no copy): only SolverEntries and the new Submission change.
-        self._streams.read_ahead(self.reads_of_submit(actor_id, challenge_id))
-        self._actor(actor_id)
-        challenge = self._visible_challenge(actor_id, challenge_id, readonly=True)
-        at = self._now()
-        challenge.require_accepting_submissions(at)
-        if accepted_terms_sha256 != challenge.terms_sha256:
-            raise TermsMismatch(
-                "The terms you accepted are not the published ones; read them again and accept.",
-                field="accepted_terms_sha256",
-            )
-        organisation = self._load(
-            challenge.organisation_id, Organisation, "organisation", readonly=True
-        )
-        self._require_may_enter(actor_id, challenge, organisation)
-        content = self._content(title, summary, files)
-        if team_id is not None:
-            if team_ids:
-                raise InvalidInput(
-                    "Invite people to the team instead of naming them.", field="team_ids"
-                )
-            return self._submit_for_team(
-                actor_id, challenge, team_id, content, accepted_terms_sha256, files, at, draft
-            )
-        if team_ids:
-            return self._submit_inviting(
-                actor_id, challenge, team_ids, content, accepted_terms_sha256, files, at
-            )
-        submission_id = uuid4()
-        entries = self._entries(challenge_id, actor_id, at)
-        entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
-        digest = content_sha256(content)
-        submission = Submission(
-            id=submission_id,
-            actor_id=actor_id,
-            challenge_id=challenge_id,
-            team_ids=(),
-            content=content,
-            accepted_terms_sha256=accepted_terms_sha256,
-            content_sha256=digest,
-            receipt_id=uuid4(),
-            timestamp=at,
-            terms_accepted_at=(at,),
-        )
-        if draft is not None:
-            draft.mark_submitted(actor_id, submission_id, at)
-        self._store_files(files)
-        position = self._commit(submission, entries, draft)
-        return SubmissionRecorded(submission_id, position, submission.receipt)
-
-    @retry_on_conflict
-    def confirm_coauthorship(self, actor_id: UUID, submission_id: UUID) -> Recorded:
-        """A named co-author accepts: an author from now on, with an entry slot of theirs
-        counted (the limit holds per person, whether they lead an entry or co-author it)."""
-        self._actor(actor_id)
-        submission = self._named_on(actor_id, submission_id)
-        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        at = self._now()
-        challenge.require_accepting_submissions(at)
-        organisation = self._load(
-            challenge.organisation_id, Organisation, "organisation", readonly=True
-        )
-        self._require_may_enter(actor_id, challenge, organisation)
-        submission.confirm_coauthorship(actor_id, at)
-        # On the co-author's own entry count, in the same transaction: a race with their
-        # other entries, or with an invitation to review, conflicts on that stream.
-        entries = self._entries(challenge.id, actor_id, at)
-        entries.count_entry(submission_id, challenge.spec.max_submissions_per_solver, at)
-        return Recorded(submission_id, self._commit(submission, entries))
-
-    @retry_on_conflict
-    def decline_coauthorship(self, actor_id: UUID, submission_id: UUID) -> Recorded:
-        """A named co-author refuses: no longer named on the entry."""
-        self._actor(actor_id)
-        submission = self._named_on(actor_id, submission_id)
-        submission.decline_coauthorship(actor_id, self._now())
-        return Recorded(submission_id, self._commit(submission))
-
-    def _named_on(self, actor_id: UUID, submission_id: UUID) -> Submission:
-        """The entry naming this actor as a co-author (confirmed or not); to anyone else
-        it is not found."""
-        submission = self._load(submission_id, Submission, "submission")
-        if actor_id not in (*submission.named_coauthor_ids, *submission.team_ids):
-            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
-        return submission
-
-    def _entries(self, challenge_id: UUID, solver_id: UUID, at: datetime) -> SolverEntries:
-        entries_id = ids.solver_entries_id(challenge_id, solver_id)
-        return self._maybe_load(entries_id, SolverEntries) or SolverEntries(
-            id=entries_id, challenge_id=challenge_id, solver_id=solver_id, timestamp=at
-        )
-
-    @retry_on_conflict
-    def revise_submission(
-        self,
-        actor_id: UUID,
-        submission_id: UUID,
-        title: str,
-        summary: str,
-        files: Sequence[Upload] = (),
-    ) -> SubmissionRecorded:
-        self._actor(actor_id)
-        submission = self._load(submission_id, Submission, "submission")
-        if submission.team_id is not None:
-            return self._revise_for_team(actor_id, submission, title, summary, files)
-        if actor_id not in submission.author_ids:
-            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
-        challenge = self._load(submission.challenge_id, Challenge, "challenge")
-        challenge.require_accepting_submissions(self._now())
-        content = self._content(title, summary, files)
-        self._store_files(files)
-        submission.revise(actor_id, content, uuid4(), self._now())
-        return SubmissionRecorded(submission_id, self._commit(submission), submission.receipt)
-
-    @retry_on_conflict
-    def withdraw_submission(
-        self, actor_id: UUID, submission_id: UUID, reason: str = ""
-    ) -> Recorded:
-        self._actor(actor_id)
-        submission = self._load(submission_id, Submission, "submission")
-        if submission.team_id is not None:
-            return self._withdraw_for_team(actor_id, submission, reason)
-        if actor_id != submission.solver_id:
-            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
-        at = self._now()
-        self._require_withdrawals_open(submission, at)
-        submission.withdraw(actor_id, reason, at)
-        # A withdrawn entry frees its slot for every author: the limit counts live entries.
-        entries = [self._entries(submission.challenge_id, a, at) for a in submission.author_ids]
-        for author_entries in entries:
-            author_entries.release_entry(submission_id, at)
-        return Recorded(submission_id, self._commit(submission, *entries))
-
-    def _require_withdrawals_open(self, submission: Submission, at: datetime) -> None:
-        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        challenge.require_withdrawals_open(at)
-
-    # --- public support -------------------------------------------------------------------
-
-    def reads_of_support(self, actor_id: UUID, submission_id: UUID) -> tuple[UUID | None, ...]:
-        """The streams ``support`` and ``retract_support`` read, for one query."""
-        challenge_id = self._streams.cached_link(submission_id, "challenge_id")
-        return (
-            actor_id,
-            submission_id,
-            challenge_id,
-            challenge_id and self._streams.cached_link(challenge_id, "organisation_id"),
-            ids.vote_id(submission_id, actor_id),
-            # Not the tally: it is read under the entry's lock, after the votes
-            # ahead of this one in the process have recorded theirs.
-        )
-
-    def _supportable(
-        self, actor_id: UUID, submission_id: UUID, *, voting: bool = False
-    ) -> tuple[Submission, Challenge]:
-        """Both read-only (shared, not to be changed).  ``voting``: a vote cast (not
-        retracted), which the challenge may keep to verified e-mail addresses."""
-        challenge_id = self._streams.cached_link(submission_id, "challenge_id")
-        self._streams.read_ahead(self.reads_of_support(actor_id, submission_id))
-        account = self._actor(actor_id)
-        submission = self._load(submission_id, Submission, "submission", readonly=True)
-        if challenge_id is None:
-            # An entry not cached yet: its challenge and organisation in one more query,
-            # not one each.
-            self._streams.read_ahead(
-                (
-                    submission.challenge_id,
-                    self._streams.cached_link(submission.challenge_id, "organisation_id"),
-                )
-            )
-        challenge = self._load(submission.challenge_id, Challenge, "challenge", readonly=True)
-        if not self.may_view_submission(None, submission, challenge):
-            raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
-        if actor_id in submission.author_ids:
-            raise InvalidState("You cannot support your own entry.")
-        if voting and challenge.spec.vote_needs_verified_email and not account.email_is_verified:
-            raise AccessDenied(
-                "This challenge counts votes only from accounts with a verified e-mail address."
-            )
-        return submission, challenge
-
-    @retry_on_conflict
-    def support(
-        self, actor_id: UUID, submission_id: UUID, address: str = "", user_agent: str = ""
-    ) -> SupportRecorded:
-        """``address`` and ``user_agent``: the request's, kept on the vote for the
-        anomaly signals (issue 24)."""
-        _submission, challenge = self._supportable(actor_id, submission_id, voting=True)
-        # Staff could push their own challenge's entries over a support threshold.
-        # Retracting stays open to them (a vote cast before joining can be taken back).
-        organisation = self._load(
-            challenge.organisation_id, Organisation, "organisation", readonly=True
-        )
-        if organisation.role_of(actor_id) is not None:
-            raise AccessDenied(
-                "Members of the sponsor organisation cannot support entries in its challenges."
-            )
-        # Read from the challenge already loaded: no read more on the votes' hot path.
-        challenge.require_not_judging(actor_id, Term("support its entries"))
-        at = self._now()
-        challenge.require_voting_open(submission_id, at)
-        vote_id = ids.vote_id(submission_id, actor_id)
-        vote = self._maybe_load(vote_id, Vote)
-        if vote is None:
-            vote = Vote(
-                id=vote_id,
-                actor_id=actor_id,
-                submission_id=submission_id,
-                challenge_id=challenge.id,
-                timestamp=at,
-                address=address[:ADDRESS_LENGTH],
-                user_agent=user_agent[:USER_AGENT_LENGTH],
-            )
-        else:
-            vote.recast(actor_id, at, address, user_agent)
-        with self._tally_locks.hold(submission_id):
-            tally = self._tally(submission_id, at)
-            tally.change(+1, at, vote_id)
-            flagged: Submission | None = None
-            threshold = challenge.spec.voting.threshold
-            if threshold is not None and tally.crosses_threshold(threshold):
-                tally.mark_threshold(threshold, at)
-                # Once per entry: its own copy to change (the one above is shared).
-                flagged = self._load(submission_id, Submission, "submission")
-                flagged.reach_support_threshold(actor_id, tally.count, threshold, at)
-            position = self._commit(vote, tally, flagged)
-        return SupportRecorded(vote_id, position, tally.count)
-
-    @retry_on_conflict
-    def retract_support(self, actor_id: UUID, submission_id: UUID) -> SupportRecorded:
-        _submission, challenge = self._supportable(actor_id, submission_id)
-        at = self._now()
-        challenge.require_voting_open(submission_id, at)
-        vote = self._maybe_load(ids.vote_id(submission_id, actor_id), Vote)
-        if vote is None:
-            raise InvalidState("You do not support this entry.")
-        vote.retract(actor_id, at)
-        with self._tally_locks.hold(submission_id):
-            tally = self._tally(submission_id, at)
-            tally.change(-1, at, vote.id)
-            position = self._commit(vote, tally)
-        return SupportRecorded(vote.id, position, tally.count)
-
-    def _tally(self, submission_id: UUID, at: datetime) -> SupportTally:
-        tally_id = ids.support_tally_id(submission_id)
-        return self._maybe_load(tally_id, SupportTally) or SupportTally(
-            id=tally_id, submission_id=submission_id, timestamp=at
-        )
-
-    def support_count(self, submission_id: UUID) -> int:
-        tally = self._maybe_load(ids.support_tally_id(submission_id), SupportTally, readonly=True)
-        return tally.count if tally else 0
 
     # --- shortlist, awards and agreements -------------------------------------------------
 

@@ -4,7 +4,8 @@ Why: every vote on an entry appends to that entry's SupportTally.  When many peo
 vote on one entry at once, each command reads the tally, and all but one of them lose
 the optimistic-concurrency race and run again, over and over (the benchmark's votes had
 a p99 of seconds from this).  Threads of one process that would certainly collide now
-take turns on the tally instead: each reads the version the previous one recorded.
+take turns on the tally instead: each changes the version the previous one recorded
+(kept in the aggregate cache: persistence/repository.py, ``keep``).
 Other processes still race, and ``retry_on_conflict`` still settles that; the lock
 only removes the collisions a process can see coming.
 """

@@ -27,6 +27,13 @@ version); until the command ends, ``get`` of those ids answers from what that qu
 read.  The reads are no less fresh: they are taken together, a moment earlier, as one
 snapshot.  What the command records is forgotten at once (``forget``), so it never
 reads its own stale state, and a conflict clears the whole set before the retry.
+
+Kept after recording (``keep``), hot commands only: the states a vote or a submission
+has just recorded go into the cache as they are, and a state read ahead gives way to a
+later one in the cache.  So a vote reads its entry's tally in the same query as its
+other streams, although the votes ahead of it in this process (on the same entry,
+taking turns) record the tally meanwhile: the tally it changes is the later of the two,
+and one written by another process since is a conflict, then a retry, as before.
 """
 
 from __future__ import annotations
@@ -60,8 +67,9 @@ _deepcopy_dispatch = cast(dict[type, Any], copy._deepcopy_dispatch)  # type: ign
 for _immutable in (UUID, datetime):
     _deepcopy_dispatch.setdefault(_immutable, copy._deepcopy_atomic)  # type: ignore[attr-defined]
 
-# The stored events after each given version, for many streams in one query: ordered
-# by stream, then version.  (Stream id -> version already held; 0 for none.)
+# The stored events after each given version, for many streams in one query, each
+# stream's in version order.  (Stream id -> version already held; 0 for none.)
+# PostgreSQL's: openinno.persistence.statements.streams_reader.
 ReadMany = Callable[[dict[UUID, int]], Sequence[StoredEvent]]
 
 
@@ -172,7 +180,7 @@ class CopyOnWriteRepository(Repository[Any]):
             return super().get(aggregate_id, version=version, projector_func=projector_func)
         scope = self._fresh.get()
         if scope is not None and aggregate_id in scope and projector_func is project_aggregate:
-            fresh = scope[aggregate_id]
+            fresh = self._later_of(aggregate_id, scope[aggregate_id])
             if fresh is None:
                 raise AggregateNotFoundError(aggregate_id)
             return deepcopy(fresh) if deepcopy_from_cache else fresh
@@ -196,6 +204,31 @@ class CopyOnWriteRepository(Repository[Any]):
         # A writer gets its own copy, to change: that copy never enters the cache.
         return deepcopy(advanced) if deepcopy_from_cache else advanced
 
+    def _later_of(self, aggregate_id: UUID, fresh: Any) -> Any:
+        """A state read ahead, or the cache's if that is later: a command of this
+        process recorded the stream since (``keep``).  Both are recorded states; the
+        later one is the fresher read, which the command would otherwise lose a race
+        with (an entry's tally, read ahead, then changed by the vote that held the
+        entry's turn before this one)."""
+        if self.cache is None:
+            return fresh
+        try:
+            cached = self.cache.get(aggregate_id)
+        except KeyError:
+            return fresh
+        return cached if fresh is None or cached.version > fresh.version else fresh
+
+    def keep(self, *aggregates: Any) -> None:
+        """Aggregates a command has just recorded, and will not change again: their
+        states go into the cache as they are (no copy, no read), so the next command
+        of this process that reads them starts from there (the next vote on the same
+        entry, under its turn: ``_later_of``; the first vote on an entry just
+        submitted here, which then knows the entry's challenge).  Only after a
+        successful commit: a state that failed to record must never be read."""
+        for aggregate in aggregates:
+            if aggregate is not None:
+                self.put_if_newer(aggregate)
+
     def put_if_newer(self, aggregate: Any) -> None:
         """Cache a recorded state unless the cache already holds a later one.  The check
         and the put are not atomic: an older state may win a race, which costs a later
@@ -208,50 +241,3 @@ class CopyOnWriteRepository(Repository[Any]):
             current = None
         if current is None or current.version < aggregate.version:
             self.cache.put(aggregate.id, aggregate)
-
-
-def postgres_read_many(recorder: Any) -> ReadMany:
-    """``ReadMany`` for the library's PostgreSQL recorder: one statement, the wanted
-    streams and versions passed as two arrays (the primary key serves each pair)."""
-    from eventsourcing.persistence import InterfaceError, OperationalError
-    from eventsourcing.utils import retry
-    from psycopg.sql import SQL, Identifier
-
-    # Rendered to bytes once: psycopg renders a composed statement (quoting each
-    # identifier through libpq) on every execute.
-    statement = (
-        SQL(
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM {schema}.{table} e "
-            "JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, version) "
-            "ON e.originator_id = w.id AND e.originator_version > w.version "
-            "ORDER BY e.originator_id, e.originator_version"
-        )
-        .format(
-            schema=Identifier(recorder.datastore.schema),
-            table=Identifier(recorder.events_table_name),
-        )
-        .as_bytes(None)
-    )
-
-    # As the library's own reads (select_events): a connection broken by a restart or
-    # an outage is retried on a fresh one rather than failing the command at once.
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def read_many(versions: dict[UUID, int]) -> list[StoredEvent]:
-        # The arrays as array literals (ids and integers never need quoting): psycopg
-        # dumps a list element by element in Python, with a protocol check per list.
-        ids = "{" + ",".join(map(str, versions)) + "}"
-        held = "{" + ",".join(map(str, versions.values())) + "}"
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, [ids, held], prepare=True)
-            return [
-                StoredEvent(
-                    originator_id=row["originator_id"],
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                )
-                for row in curs.fetchall()
-            ]
-
-    return read_many
