@@ -89,6 +89,16 @@ class Settings:
     # a delivery not made this long after its event is recorded expired, never sent.
     webhooks_allow_private: bool = False
     webhook_max_age_hours: float = 72.0
+    # Several hosts (docs/operations.md, "Topology"): the web's read-model reads from a
+    # PostgreSQL streaming replica of the event store's server (its read schemas are
+    # the primary's, named after OPENINNO_DATABASE_URL's schema); empty: the primary.
+    read_database_url: str = ""
+    # With a replica: how long a read with ?min_position= waits for the replica before
+    # it reads from the primary's read models instead (web/replica.py).
+    read_replica_wait_seconds: float = 1.0
+    # Server-side page sessions; defaults to <data_dir>/sessions.  With several app
+    # hosts, storage every host shares (like the files directory).
+    sessions_directory: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -136,6 +146,9 @@ class Settings:
             webhooks_allow_private=env.get("OPENINNO_WEBHOOKS_ALLOW_PRIVATE", "").strip().lower()
             in ("1", "true", "yes", "on"),
             webhook_max_age_hours=float(env.get("OPENINNO_WEBHOOK_MAX_AGE_HOURS", 72)),
+            read_database_url=env.get("OPENINNO_READ_DATABASE_URL", "").strip(),
+            read_replica_wait_seconds=float(env.get("OPENINNO_READ_REPLICA_WAIT_SECONDS", 1)),
+            sessions_directory=_optional_path(env.get("OPENINNO_SESSIONS_DIR")),
         )
 
     @property
@@ -174,6 +187,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.files_directory or self.data_dir / "files"
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.sessions_directory or self.data_dir / "sessions"
 
     @property
     def mail_dir(self) -> Path:
