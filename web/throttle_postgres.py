@@ -8,10 +8,10 @@ mail-link limits hold at the combined count of every host.
 
 - The arithmetic is ``web.throttle``'s own (``_refilled``, ``_taken``, ``_backoff``):
   rules in one place, the table only stores (tokens, at) per key.
-- A take is one transaction: insert the key's row if missing, lock it
-  (``SELECT ... FOR UPDATE``), compute, update.  Concurrent takes of one key queue on
-  the row lock, so a burst spread over hosts cannot overshoot; takes of different
-  keys do not wait for each other.
+- A take reads the key's row, computes, and writes only if the row is still what it
+  read (compare-and-set, ``PostgresBuckets``): two round trips, no transaction held,
+  and a burst spread over hosts cannot overshoot; takes of different keys never wait
+  for each other.
 - Time is the database server's (``clock_timestamp()``): one clock for every host,
   so a host whose clock is off neither refills early nor starves a bucket.
 - Keys are stored as their 16-byte BLAKE2b digests (as in the file): no bearer
@@ -28,7 +28,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 from openinno.persistence.environment import postgres_env
@@ -55,10 +55,9 @@ def create_table(conninfo: str, schema: str) -> None:
             sql.SQL(
                 "CREATE UNLOGGED TABLE IF NOT EXISTS {} ("
                 " key bytea PRIMARY KEY,"
-                # NULL until the first take computed them: a row just inserted.
-                " tokens double precision, at double precision,"
+                " tokens double precision NOT NULL, at double precision NOT NULL,"
                 # When the row is as good as none (a full bucket, forgotten failures).
-                " forget_at double precision NOT NULL DEFAULT 0)"
+                " forget_at double precision NOT NULL)"
             ).format(sql.Identifier(schema, TABLE))
         )
 
@@ -77,40 +76,44 @@ def _digest(key: str) -> bytes:
     return hashlib.blake2b(key.encode(), digest_size=16).digest()
 
 
+# (tokens, at) -> (the answer, tokens, at, forget_at): one step of a bucket's arithmetic.
+Step = Callable[[float | None, float | None, float], tuple[Taken, float, float, float]]
+
+
 class PostgresBuckets:
     """``web.throttle.Buckets`` in a PostgreSQL table every host shares.
 
-    ``clock``: None (the database server's time), or a function (tests)."""
+    A step reads the key's row, computes in Python, and writes the result only if the
+    row is still what it read (compare-and-set: ``UPDATE ... WHERE tokens = read AND
+    at = read``, or an insert that finds no row): two round trips in autocommit, no
+    transaction held open.  A step that lost to another host's step on the same key
+    reads again, so concurrent steps count one after another, never both from one
+    state.  ``clock``: None (the database server's time), or a function (tests)."""
 
     def __init__(self, conninfo: str, schema: str, clock: Clock | None = None) -> None:
-        from psycopg import sql
-
         self.conninfo = conninfo
         self._server_time = clock is None
         self.clock: Clock = clock or time.time
-        table = sql.Identifier(schema, TABLE)
-        self._insert = sql.SQL("INSERT INTO {} (key) VALUES (%s) ON CONFLICT DO NOTHING").format(
-            table
+        table = f'"{schema.replace(chr(34), chr(34) * 2)}".{TABLE}'
+        self._read = (
+            "SELECT tokens, at, extract(epoch FROM clock_timestamp())::float8"
+            f" FROM {table} WHERE key = %s"
         )
-        self._lock_row = sql.SQL(
-            "SELECT tokens, at, extract(epoch FROM clock_timestamp())::float8"
-            " FROM {} WHERE key = %s FOR UPDATE"
-        ).format(table)
-        self._read = sql.SQL(
-            "SELECT tokens, at, extract(epoch FROM clock_timestamp())::float8"
-            " FROM {} WHERE key = %s"
-        ).format(table)
-        self._update = sql.SQL(
-            "UPDATE {} SET tokens = %s, at = %s, forget_at = %s WHERE key = %s"
-        ).format(table)
-        self._delete = sql.SQL("DELETE FROM {} WHERE key = %s").format(table)
-        self._sweep = sql.SQL(
-            "DELETE FROM {} WHERE forget_at < extract(epoch FROM clock_timestamp())"
-        ).format(table)
+        self._now = "SELECT NULL, NULL, extract(epoch FROM clock_timestamp())::float8"
+        self._insert = (
+            f"INSERT INTO {table} (key, tokens, at, forget_at) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING"
+        )
+        self._update = (
+            f"UPDATE {table} SET tokens = %s, at = %s, forget_at = %s"
+            " WHERE key = %s AND tokens = %s AND at = %s"
+        )
+        self._delete = f"DELETE FROM {table} WHERE key = %s"
+        self._sweep = f"DELETE FROM {table} WHERE forget_at < extract(epoch FROM clock_timestamp())"
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Any] = []
-        self._takes = 0
+        self._steps = 0
 
     # -- connections: one per thread, opened again in a forked child ------------------------
 
@@ -125,43 +128,54 @@ class PostgresBuckets:
                 self._all.append(conn)
         return conn
 
-    @contextlib.contextmanager
-    def _row(self, digest: bytes) -> Iterator[tuple[Any, float | None, float | None, float]]:
-        """The key's row locked in a transaction: (connection, tokens, at, now), tokens
-        and at None for a key never counted (or forgotten)."""
+    def _step(self, key: str, step: Step) -> Taken:
         import psycopg
 
+        digest = _digest(key)
         try:
             conn = self._conn()
-            with conn.transaction():
-                conn.execute(self._insert, (digest,), prepare=True)
-                row = conn.execute(self._lock_row, (digest,), prepare=True).fetchone()
+            while True:
+                row = conn.execute(self._read, (digest,), prepare=True).fetchone()
+                if row is None:  # the server's time, for a key never counted (or forgotten)
+                    row = conn.execute(self._now, prepare=True).fetchone()
                 tokens, at, server_now = row
-                yield conn, tokens, at, server_now if self._server_time else self.clock()
+                now = server_now if self._server_time else self.clock()
+                result, new_tokens, new_at, forget_at = step(tokens, at, now)
+                if tokens is None:
+                    params: tuple[Any, ...] = (digest, new_tokens, new_at, forget_at)
+                    written = conn.execute(self._insert, params, prepare=True).rowcount
+                else:
+                    params = (new_tokens, new_at, forget_at, digest, tokens, at)
+                    written = conn.execute(self._update, params, prepare=True).rowcount
+                if written == 1:
+                    break
         except psycopg.OperationalError:
             # A connection the server closed (restart, failover): the next call opens anew.
             self._local.conn = None
             raise
-        self._takes += 1
-        if self._takes % SWEEP_EVERY == 0:
+        self._steps += 1
+        if self._steps % SWEEP_EVERY == 0:
             with contextlib.suppress(psycopg.Error):
                 conn.execute(self._sweep)
+        return result
 
     def take(self, key: str, capacity: float, window: float, cost: float = 1.0) -> Taken:
-        digest = _digest(key)
-        with self._row(digest) as (conn, tokens, at, now):
+        def step(
+            tokens: float | None, at: float | None, now: float
+        ) -> tuple[Taken, float, float, float]:
             if tokens is None or at is None:
                 tokens, at = capacity, now
             result, left = _taken(
                 _refilled(tokens, at, now, capacity, window), capacity, window, cost
             )
             # Full again after a window of refilling from empty, at the latest.
-            conn.execute(self._update, (left, now, now + window, digest), prepare=True)
-        return result
+            return result, left, now, now + window
+
+        return self._step(key, step)
 
     def wait(self, key: str, capacity: float, window: float) -> float:
         row = self._conn().execute(self._read, (_digest(key),), prepare=True).fetchone()
-        if row is None or row[0] is None:
+        if row is None:
             return 0.0
         tokens, at, server_now = row
         now = server_now if self._server_time else self.clock()
@@ -178,16 +192,18 @@ class PostgresBuckets:
         cost: float = 1.0,
     ) -> Taken:
         # As in the file: the row's tokens hold the failures, its time the last one's.
-        digest = _digest(key)
-        with self._row(digest) as (conn, failures, at, now):
+        def step(
+            failures: float | None, at: float | None, now: float
+        ) -> tuple[Taken, float, float, float]:
             if failures is None or at is None:
                 failures, at = 0.0, now
             result, failures, at = _backoff(
                 failures, at, now, free, first_wait, most_wait, forget_after, cost
             )
             forget_at = at + _backoff_delay(failures, free, first_wait, most_wait) + forget_after
-            conn.execute(self._update, (failures, at, forget_at, digest), prepare=True)
-        return result
+            return result, failures, at, forget_at
+
+        return self._step(key, step)
 
     def reset(self, key: str) -> None:
         self._conn().execute(self._delete, (_digest(key),), prepare=True)

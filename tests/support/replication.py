@@ -101,7 +101,10 @@ class ReplicatedCluster:
         from psycopg import sql
 
         primary = self.primary
-        primary.run(_binary("initdb"), "-D", str(primary.data), "-A", "trust", "-U", "postgres")
+        # -N: no fsync of the new files (a throwaway cluster): seconds saved.
+        primary.run(
+            _binary("initdb"), "-N", "-D", str(primary.data), "-A", "trust", "-U", "postgres"
+        )
         with (primary.data / "postgresql.conf").open("a") as conf:
             conf.write("\n".join(PRIMARY_SETTINGS) + "\n")
         # initdb -A trust lets replication connections in from 127.0.0.1 already; said
@@ -128,6 +131,7 @@ class ReplicatedCluster:
             "-R",
             "-c",
             "fast",
+            "--no-sync",
         )
         self.replica.start()
         return primary.url(database), self.replica.url(database)

@@ -10,6 +10,7 @@ start); its tests use accounts of their own."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import hashlib
 import os
@@ -28,10 +29,13 @@ import httpx
 import pytest
 
 from openinno.application import OpenInno
+from openinno.ledger import checkpoint
 from openinno.settings import Settings
+from tests.support.keys import give_write_key
 from tests.support.replication import ReplicatedCluster
 from tests.support.server import REPO, HttpScene, Server, free_port, http_scene
 from tests.support.story import PASSWORD
+from web import cli
 
 pytestmark = pytest.mark.postgres
 
@@ -52,13 +56,6 @@ class Topology:
     follower: subprocess.Popen[bytes]
     scene: HttpScene
     shared: Path
-
-
-def _run_cli(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "web.cli", *args], cwd=REPO, env=env, capture_output=True
-    )
-    assert done.returncode == 0, done.stderr.decode(errors="replace")
 
 
 def _start(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
@@ -124,10 +121,12 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         }
         # The read-side host: keys (it signs the checkpoints), the migration, the followers.
         side_env = {**env, "OPENINNO_DATA_DIR": str(read_side_dir), "PGAPPNAME": "read-side"}
-        read_side_dir.mkdir()
-        _run_cli(side_env, "keys", "generate")
-        _run_cli(side_env, "migrate")
         settings = Settings.from_env(side_env)
+        # What `openinno keys generate` and `openinno migrate` do, in this process (each
+        # command's interpreter start took seconds on a loaded machine).
+        give_write_key(read_side_dir)
+        settings.signing_key_path.write_bytes(checkpoint.generate_private_key_pem())
+        cli._migrate(argparse.Namespace(), settings)
         follower = _start(["follow"], side_env, read_side_dir / "follow.log")
         started.append(follower)
         a = _app_host(settings, env, root / "host-a")
@@ -254,11 +253,12 @@ def test_a_tokens_rate_limit_holds_at_the_combined_count_of_both_hosts(
     topology: Topology,
 ) -> None:
     auth = topology.scene.solvers[3].auth  # this test's own token
-    statuses = [
-        httpx.get(f"{host.url}/api/v1/me", headers=auth, timeout=30).status_code
-        for _ in range(TOKEN_LIMIT // 2 + 5)
-        for host in (topology.a, topology.b)
-    ]
+    with httpx.Client(headers=auth, timeout=30) as client:
+        statuses = [
+            client.get(f"{host.url}/api/v1/me").status_code
+            for _ in range(TOKEN_LIMIT // 2 + 5)
+            for host in (topology.a, topology.b)
+        ]
     # Both hosts share the token's TOKEN_LIMIT requests (each counting on its own
     # would allow twice as many), then every request on either one waits.
     assert statuses[:TOKEN_LIMIT] == [200] * TOKEN_LIMIT
