@@ -133,6 +133,9 @@ class ReplicatedCluster:
             "fast",
             "--no-sync",
         )
+        # A long read on the replica is not cancelled by the primary's vacuum.
+        with (self.replica.data / "postgresql.conf").open("a") as conf:
+            conf.write("hot_standby_feedback = on\n")
         self.replica.start()
         return primary.url(database), self.replica.url(database)
 
