@@ -112,7 +112,10 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             "OPENINNO_SESSIONS_DIR": str(shared / "sessions"),
             "OPENINNO_SECRET_KEY": uuid.uuid4().hex,
             "OPENINNO_API_RATE_LIMIT_STORE": "database",
-            "OPENINNO_API_RATE_LIMIT": f"{TOKEN_LIMIT}/3600",
+            # Per day: what refills during the test is far below one request.
+            "OPENINNO_API_RATE_LIMIT": f"{TOKEN_LIMIT}/86400",
+            # A loaded machine's read side may take seconds; the replica wait stays 0.5 s.
+            "OPENINNO_API_READ_WAIT_SECONDS": "30",
             "OPENINNO_LOGIN_FAILURE_LIMIT": f"{LOGIN_FAILURES}/900",
             "OPENINNO_ARGON2_TIME_COST": "1",
             "OPENINNO_ARGON2_MEMORY_KIB": "8",
