@@ -39,6 +39,8 @@ class ReadStore:
 
 class Db(Protocol):
     dialect: str
+    # A PostgreSQL hot standby (a streaming replica, web.replica): reads only, no DDL.
+    read_only: bool
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement; return the number of rows it changed."""
@@ -111,6 +113,7 @@ def _nothing_to_sync() -> None:
 
 class SqliteDb:
     dialect = "sqlite"
+    read_only = False
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -280,9 +283,13 @@ class PostgresDb:
         self.conn = psycopg.connect(conninfo, autocommit=True)
         create = pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema))
         path = pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(schema))
+        # A streaming replica (web.replica) refuses any DDL: its schema is the primary's.
+        recovery = self.conn.execute("SELECT pg_is_in_recovery()").fetchone()
+        self.read_only = bool(recovery and recovery[0])
         # Two processes creating the schema at one moment: the loser's error is harmless.
-        with suppress(psycopg.errors.UniqueViolation):
-            self.conn.execute(create)
+        if not self.read_only:
+            with suppress(psycopg.errors.UniqueViolation):
+                self.conn.execute(create)
         self.conn.execute(path)
         # Read models are derived from the log: a commit need not wait for its WAL to
         # reach the disk.  A server crash may then lose the last few commits, but each

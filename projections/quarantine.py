@@ -67,7 +67,8 @@ class Entry:
 
 
 def ensure(db: Db) -> None:
-    db.execute(DDL)
+    if not db.read_only:  # a replica has the primary's table, and takes no DDL
+        db.execute(DDL)
 
 
 # PostgreSQL errors that say the database, not the event, is at fault: the

@@ -67,7 +67,8 @@ def position(db: Db, name: str) -> int:
 
 
 def positions(db: Db) -> dict[str, int]:
-    db.execute(DDL)
+    if not db.read_only:  # a replica has the primary's table, and takes no DDL
+        db.execute(DDL)
     rows = db.rows("SELECT name, position FROM projection_tracking ORDER BY name")
     return {str(r["name"]): int(r["position"]) for r in rows}
 

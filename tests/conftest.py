@@ -122,6 +122,8 @@ XDIST_GROUPS = {
     "tests/faults/test_projection_kill_under_load.py": "heavy",
     "tests/projections/test_kill_and_rebuild.py": "heavy",
     "tests/projections/test_one_pass.py": "heavy",
+    # One topology (two PostgreSQL clusters, three hosts' processes) for the module.
+    "tests/topology/test_topology.py": "topology",
 }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from openinno.settings import Settings
 from web.files_cli import add_parser as add_files_parser
+from web.follow_cli import add_parser as add_follow_parser
 from web.ledger_cli import add_parser as add_ledger_parser
 from web.mail_cli import add_parser as add_mail_parser
 from web.projections_cli import add_parser as add_projections_parser
@@ -22,9 +23,11 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     from openinno.persistence.migrate import migrate_event_store
     from web.ledger_cli import migrate_ledger
     from web.projections_cli import migrate_read_models
+    from web.throttle_postgres import migrate_buckets
 
     migrate_event_store(settings)
     migrate_ledger(settings)
+    migrate_buckets(settings)
     print(f"migrated event store and ledger at {settings.database_url}")
     print(f"migrated read models in {migrate_read_models(settings)}")
     return 0
@@ -132,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_serve)
     add_projections_parser(commands)
+    add_follow_parser(commands)
     add_ledger_parser(commands)
     add_files_parser(commands)
     add_witness_parser(commands)

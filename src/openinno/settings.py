@@ -99,6 +99,16 @@ class Settings:
     # Retention: a vote's IP address and user agent are shredded this many days after
     # its challenge's submission deadline (the anomaly signals need them until judged).
     vote_network_retention_days: int = 90
+    # Several hosts (docs/operations.md, "Topology"): the web's read-model reads from a
+    # PostgreSQL streaming replica of the event store's server (its read schemas are
+    # the primary's, named after OPENINNO_DATABASE_URL's schema); empty: the primary.
+    read_database_url: str = ""
+    # With a replica: how long a read with ?min_position= waits for the replica before
+    # it reads from the primary's read models instead (web/replica.py).
+    read_replica_wait_seconds: float = 1.0
+    # Server-side page sessions; defaults to <data_dir>/sessions.  With several app
+    # hosts, storage every host shares (like the files directory).
+    sessions_directory: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -149,6 +159,9 @@ class Settings:
             personal_data_keys=env.get("OPENINNO_PERSONAL_DATA_KEYS", "").strip(),
             personal_key_cache_seconds=float(env.get("OPENINNO_PERSONAL_KEY_CACHE_SECONDS", 60)),
             vote_network_retention_days=int(env.get("OPENINNO_VOTE_NETWORK_RETENTION_DAYS", 90)),
+            read_database_url=env.get("OPENINNO_READ_DATABASE_URL", "").strip(),
+            read_replica_wait_seconds=float(env.get("OPENINNO_READ_REPLICA_WAIT_SECONDS", 1)),
+            sessions_directory=_optional_path(env.get("OPENINNO_SESSIONS_DIR")),
         )
 
     @property
@@ -187,6 +200,10 @@ class Settings:
     @property
     def files_dir(self) -> Path:
         return self.files_directory or self.data_dir / "files"
+
+    @property
+    def sessions_dir(self) -> Path:
+        return self.sessions_directory or self.data_dir / "sessions"
 
     @property
     def mail_dir(self) -> Path:

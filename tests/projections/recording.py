@@ -12,6 +12,7 @@ class RecordingDb:
     def __init__(self, db: Db) -> None:
         self.db = db
         self.dialect = db.dialect
+        self.read_only = db.read_only
         self.queries: list[tuple[str, list[Any]]] = []
 
     def rows(self, sql: str, params: Any = ()) -> list[Row]:

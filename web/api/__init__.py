@@ -49,7 +49,7 @@ from web.api.reads import ApiReads
 from web.api.reference import SelfHostedScalar
 from web.known_device import KnownDevices
 from web.pages.config import PagesConfig
-from web.readside import read_store_for
+from web.replica import read_connections_for
 from web.throttle import (
     Buckets,
     LoginThrottle,
@@ -58,6 +58,7 @@ from web.throttle import (
     SignupThrottle,
     shared_buckets,
 )
+from web.throttle_postgres import database_buckets
 
 API_PATH = "/api/v1"
 
@@ -98,11 +99,13 @@ def api_setup(
     """``known_devices``: the pages' signer of known-device cookies (None: the API
     honours none)."""
     config = config or ApiConfig.from_env()
-    reads = ApiReads(read_store_for(settings), config.read_wait_seconds)
+    reads = ApiReads(read_connections_for(settings), config.read_wait_seconds)
 
     buckets: Buckets = (
         shared_buckets(settings.data_dir)
         if config.rate_limit_store == "shared"
+        else database_buckets(settings)
+        if config.rate_limit_store == "database"
         else MemoryBuckets()
     )
     limiter = RateLimiter(

@@ -33,7 +33,8 @@ class ApiConfig:
     anonymous_requests: int = 120
     window_seconds: float = 60.0
     # "shared": counted once for every worker on the host (a memory-mapped file in the
-    # data directory, see web/throttle.py); "process": each worker counts on its own.
+    # data directory, see web/throttle.py); "process": each worker counts on its own;
+    # "database": once for every host, in PostgreSQL (web/throttle_postgres.py).
     rate_limit_store: str = "shared"
     # Wrong passwords (POST /tokens and the pages' login, counted together): per client
     # address (or known device), failures before exponential back-off, forgotten after
@@ -62,9 +63,9 @@ class ApiConfig:
             "OPENINNO_API_ANONYMOUS_RATE_LIMIT",
         )
         store = env.get("OPENINNO_API_RATE_LIMIT_STORE", defaults.rate_limit_store)
-        if store not in ("shared", "process"):
+        if store not in ("shared", "process", "database"):
             raise InvalidInput(
-                "OPENINNO_API_RATE_LIMIT_STORE is shared or process.",
+                "OPENINNO_API_RATE_LIMIT_STORE is shared, process or database.",
                 field="OPENINNO_API_RATE_LIMIT_STORE",
             )
         failures, login_window = _rate(

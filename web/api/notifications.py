@@ -121,7 +121,7 @@ def mark_notifications_read(
 ) -> MarkedRead:
     if (data.ids is None) == (data.up_to is None):
         raise InvalidInput("Send either ids or up_to.", field="ids")
-    db = reads.db()
+    db = reads.writable()  # the primary's, when reads go to a replica
     if data.ids is not None:
         keys = []
         for value in data.ids[:500]:

@@ -4,8 +4,6 @@ endpoint reads to reach a position a write returned."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -13,8 +11,8 @@ from litestar.params import QueryParameter
 
 from openinno.application import OpenInno
 from openinno.domain.errors import DomainError, InvalidInput
-from projections.db import Db, ReadStore, open_db
-from projections.waiting import wait_for_position
+from projections.db import Db, ReadStore
+from web.replica import ReadConnections
 
 # How long a read waits for the read side before answering 503 with Retry-After.
 DEFAULT_WAIT_SECONDS = 5.0
@@ -47,21 +45,25 @@ class ReadSideBehind(DomainError):
 
 
 class ApiReads:
-    def __init__(self, store: ReadStore, wait_seconds: float = DEFAULT_WAIT_SECONDS) -> None:
-        self.store = store
+    """``connections``: the read models' handles (web.replica: the replica's when
+    ``OPENINNO_READ_DATABASE_URL`` names one)."""
+
+    def __init__(
+        self, connections: ReadConnections, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    ) -> None:
+        self.connections = connections
         self.wait_seconds = wait_seconds
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[Db] = []
+
+    @property
+    def store(self) -> ReadStore:
+        return self.connections.store
 
     def db(self) -> Db:
-        db: Db | None = getattr(self._local, "db", None)
-        if db is None:
-            db = open_db(self.store)
-            self._local.db = db
-            with self._lock:
-                self._all.append(db)
-        return db
+        return self.connections.db()
+
+    def writable(self) -> Db:
+        """The primary's handle: for the writes the API makes to read-model tables."""
+        return self.connections.writable()
 
     def at_least(self, openinno: OpenInno, position: int | None, names: Sequence[str]) -> Db:
         """The read-model handle, once ``names`` applied ``position`` (when given)."""
@@ -76,16 +78,13 @@ class ApiReads:
                 head=head,
                 position=position,
             )
-        if not wait_for_position(db, names, position, self.wait_seconds):
+        reached = self.connections.at_position(names, position, self.wait_seconds)
+        if reached is None:
             raise ReadSideBehind(
                 "The read models have not reached position %(position)s yet; retry shortly.",
                 position=position,
             )
-        return db
+        return reached
 
     def close(self) -> None:
-        with self._lock:
-            for db in self._all:
-                with contextlib.suppress(Exception):  # shutting down: best effort
-                    db.close()
-            self._all.clear()
+        self.connections.close()

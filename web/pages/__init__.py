@@ -46,7 +46,7 @@ from web.pages.errors import PAGE_EXCEPTION_HANDLERS, app_exception_handlers
 from web.pages.readmodels import ReadModels
 from web.pages.security import security_headers_middleware
 from web.pages.sessions import SessionFileStore, session_config
-from web.readside import read_store_for
+from web.replica import read_connections_for
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 API_EXEMPT = ["^/api/"]
@@ -74,7 +74,7 @@ def pages_setup(
     settings: Settings, openinno: OpenInno, config: PagesConfig | None = None
 ) -> PagesSetup:
     config = config or PagesConfig.from_env()
-    reads = ReadModels(read_store_for(settings), config.read_wait_seconds)
+    reads = ReadModels(read_connections_for(settings), config.read_wait_seconds)
     pages = Pages(openinno, config, reads)
     secret = config.resolve_secret(settings)
     prefix = config.cookie_prefix
@@ -135,7 +135,7 @@ def pages_setup(
             DefineMiddleware(security_headers_middleware(config.secure_cookies)),
             sessions.middleware,
         ],
-        stores={"sessions": SessionFileStore(Path(settings.data_dir) / "sessions")},
+        stores={"sessions": SessionFileStore(settings.sessions_dir)},
     )
 
 

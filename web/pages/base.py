@@ -41,6 +41,7 @@ from web.pages import i18n, sessions, timezone
 from web.pages.config import PagesConfig
 from web.pages.readmodels import ReadModels
 from web.throttle import LoginThrottle, MailLinkThrottle, SignupThrottle, shared_buckets
+from web.throttle_postgres import database_buckets
 
 # The request's viewer, once looked up (scope key).
 VIEWER = "openinno.viewer"
@@ -247,7 +248,12 @@ class Pages:
         self.env = build_environment()
         # Failed sign-ins count once for every worker on the host, and together with
         # the API's POST /tokens (the same buckets file in the data directory).
-        buckets = shared_buckets(openinno.settings.data_dir)
+        # With several hosts (OPENINNO_API_RATE_LIMIT_STORE=database): in PostgreSQL.
+        buckets = (
+            database_buckets(openinno.settings)
+            if config.rate_limit_store == "database"
+            else shared_buckets(openinno.settings.data_dir)
+        )
         self.throttle = LoginThrottle(
             buckets,
             per_ip=config.login_failures_per_ip,

@@ -44,6 +44,9 @@ class PagesConfig:
     mail_links_per_ip: int = 10
     mail_links_per_address: int = 3
     mail_links_window_seconds: float = 3600.0
+    # Where those limits count: the API's OPENINNO_API_RATE_LIMIT_STORE; "database"
+    # (several hosts) counts in PostgreSQL, anything else in the host's file.
+    rate_limit_store: str = "shared"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> PagesConfig:
@@ -61,6 +64,7 @@ class PagesConfig:
             login_account_window_seconds=api.login_account_window_seconds,
             signup_requests=api.signup_requests,
             signup_window_seconds=api.signup_window_seconds,
+            rate_limit_store=api.rate_limit_store,
         )
 
     @property

@@ -127,7 +127,7 @@ class NotificationPages(Controller):
         data: FORM,
     ) -> Redirect:
         actor = require_signed_in(viewer)
-        db = pages.reads.db()
+        db = pages.reads.writable()  # the primary's, when reads go to a replica
         up_to = one(data, "up_to")
         if up_to.isdigit() and len(up_to) <= 18:
             notifications.mark_all_read(db, actor, int(up_to))
