@@ -55,6 +55,7 @@ from openinno.commands.results import (
     TokenInfo,
 )
 from openinno.commands.retry import retry_on_conflict
+from openinno.commands.royalties import Royalties
 from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.tokens import ApiTokens
 from openinno.commands.votes import VoteIntegrity
@@ -137,6 +138,7 @@ class OpenInno(
     VoteIntegrity,
     WebhookCommands,
     Remedies,
+    Royalties,
     Appeals,
     Moderation,
     Comments,

@@ -279,6 +279,7 @@ class Judging(CommandBase):
                 assignee_id=organisation.id,
                 assignee_name=organisation.name,
                 co_assignors=team,
+                royalty=challenge.terms.spec.beyond_the_prizes.royalty,
             )
             agreements.append(
                 IpAgreement(
@@ -302,6 +303,7 @@ class Judging(CommandBase):
                     timestamp=at,
                     content_version=award.version,
                     override_reason=award.override_reason,
+                    royalty=challenge.terms.spec.beyond_the_prizes.royalty,
                 )
             )
         position = self._commit(challenge, *submissions, *agreements)
