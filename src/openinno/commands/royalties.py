@@ -27,7 +27,7 @@ class Royalties(CommandBase):
         actor_id: UUID,
         agreement_id: UUID,
         period: str,
-        units: int,
+        units: int | str,
         net_sales: str | Decimal,
         currency: str,
         note: str = "",
@@ -53,7 +53,7 @@ class Royalties(CommandBase):
         self,
         actor_id: UUID,
         agreement_id: UUID,
-        statement_id: UUID,
+        statement_id: UUID | str,
         amount: str | Decimal,
         currency: str,
         reference: str,
@@ -64,14 +64,16 @@ class Royalties(CommandBase):
 
     @retry_on_conflict
     def commit_to_produce(
-        self, actor_id: UUID, agreement_id: UUID, target_on: date, note: str = ""
+        self, actor_id: UUID, agreement_id: UUID, target_on: date | str, note: str = ""
     ) -> Recorded:
         agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "manager")
         agreement.commit_to_produce(actor_id, target_on, note, self._now())
         return Recorded(agreement_id, self._commit(agreement))
 
     @retry_on_conflict
-    def start_production(self, actor_id: UUID, agreement_id: UUID, started_on: date) -> Recorded:
+    def start_production(
+        self, actor_id: UUID, agreement_id: UUID, started_on: date | str
+    ) -> Recorded:
         agreement = self._sponsor_agreement(actor_id, agreement_id, "owner", "manager")
         agreement.start_production(actor_id, started_on, self._now())
         return Recorded(agreement_id, self._commit(agreement))

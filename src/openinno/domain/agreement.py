@@ -329,7 +329,7 @@ class IpAgreement(Aggregate):
         actor_id: UUID,
         report_id: UUID,
         period: str,
-        units: int,
+        units: int | str,
         net_sales: str | Decimal,
         currency: str,
         note: str,
@@ -403,9 +403,9 @@ class IpAgreement(Aggregate):
     ) -> None:
         self.statements.append(RoyaltyStatement(statement_id, period, report_ids, lines))
 
-    def statement(self, statement_id: UUID) -> RoyaltyStatement:
+    def statement(self, statement_id: UUID | str) -> RoyaltyStatement:
         for s in self.statements:
-            if s.statement_id == statement_id:
+            if str(s.statement_id) == str(statement_id).strip().lower():
                 return s
         raise InvalidInput("No such royalty statement.", field="statement_id")
 
@@ -421,7 +421,7 @@ class IpAgreement(Aggregate):
     def pay_royalty(
         self,
         actor_id: UUID,
-        statement_id: UUID,
+        statement_id: UUID | str,
         amount: str | Decimal,
         currency: str,
         reference: str,
@@ -429,6 +429,7 @@ class IpAgreement(Aggregate):
     ) -> None:
         self._require_royalty()
         statement = self.statement(statement_id)
+        statement_id = statement.statement_id
         value = parse_money(amount, currency, field="amount")
         outstanding = statement.outstanding(currency)
         if value <= 0 or value > outstanding:
@@ -471,12 +472,14 @@ class IpAgreement(Aggregate):
         target_on: date
         note: str
 
-    def commit_to_produce(self, actor_id: UUID, target_on: date, note: str, at: datetime) -> None:
+    def commit_to_produce(
+        self, actor_id: UUID, target_on: date | str, note: str, at: datetime
+    ) -> None:
         self._require_rights_passed()
         if self.production is not None:
             raise InvalidState("A commitment to produce is already recorded.")
-        check_day(target_on, "target_on")
-        self._production_committed(actor_id, target_on, check_text(note, "comment", "note"), at)
+        day = check_day(target_on, "target_on")
+        self._production_committed(actor_id, day, check_text(note, "comment", "note"), at)
 
     @event(ProductionCommitted)
     def _production_committed(
@@ -492,7 +495,7 @@ class IpAgreement(Aggregate):
         actor_id: UUID
         started_on: date
 
-    def start_production(self, actor_id: UUID, started_on: date, at: datetime) -> None:
+    def start_production(self, actor_id: UUID, started_on: date | str, at: datetime) -> None:
         self._require_rights_passed()
         if self.production != "committed":
             raise InvalidState("Commit to produce first; production starts once.")

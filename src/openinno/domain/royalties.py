@@ -38,13 +38,23 @@ def check_period(period: str, kind: str) -> str:
     return text
 
 
-def check_day(day: date, field: str) -> date:
+def check_day(day: date | str, field: str) -> date:
+    """A date as given by the API (a date) or a form (ISO text, "2027-09-01")."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day.strip())
+        except ValueError:
+            raise InvalidInput("Enter a date between 2000 and 2999.", field=field) from None
     if not isinstance(day, date) or not EARLIEST_DAY <= day <= LATEST_DAY:
         raise InvalidInput("Enter a date between 2000 and 2999.", field=field)
     return day
 
 
-def check_units(units: int) -> int:
+def check_units(units: int | str) -> int:
+    """A count of units, given as a number (the API) or as digits (a form)."""
+    if isinstance(units, str):
+        text = units.strip()
+        units = int(text) if text.isdigit() and len(text) <= 13 else -1
     if isinstance(units, bool) or not isinstance(units, int) or not 0 <= units <= MAX_UNITS:
         raise InvalidInput("Enter a whole number.", field="units")
     return units
