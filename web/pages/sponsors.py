@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -28,10 +29,13 @@ from openinno.domain.values import (
     IP_TERMS,
     ORG_ROLES,
     VOTING_MODES,
+    AfterTheWin,
     ChallengeSpec,
     Criterion,
     Prize,
+    RoyaltyTerms,
     Voting,
+    check_rate,
     parse_money,
 )
 from web.pages import i18n, labels, queries, validation
@@ -52,6 +56,10 @@ CHOICE_FIELDS = (
     "review_timing",
     "verified_to_enter",
     "verified_to_vote",
+    # After the win (issue 29): a royalty (blank rate: none).
+    "royalty_rate",
+    "royalty_period",
+    "royalty_currency",
 )
 DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
 DRAFT_FIELDS = (
@@ -64,7 +72,12 @@ DRAFT_FIELDS = (
     *(f"criterion_weight_{i}" for i in range(1, CRITERION_ROWS + 1)),
 )
 # Domain field names -> the form's.
-SPEC_FIELDS = {"prizes": "prize_1", "criteria": "criterion_name_1", "voting": "voting_mode"}
+SPEC_FIELDS = {
+    "prizes": "prize_1",
+    "criteria": "criterion_name_1",
+    "voting": "voting_mode",
+    "royalty": "royalty_rate",
+}
 VOTING_LABELS = labels.VOTING
 ROLE_LABELS = {"owner": N_("Owner"), "manager": N_("Manager"), "legal": N_("Legal")}
 IP_LABELS = labels.IP_TERMS
@@ -101,6 +114,22 @@ def _number(value: str, name: str) -> int:
         raise InvalidInput("Enter a whole number.", field=name) from None
 
 
+def _after_the_win(form: dict[str, str]) -> AfterTheWin | None:
+    """The royalty fields (issue 29): a blank rate promises no royalty."""
+    rate = form.get("royalty_rate", "").strip()
+    if not rate:
+        return None
+    try:
+        value = Decimal(rate) if len(rate) <= 12 else Decimal("NaN")
+    except InvalidOperation:
+        value = Decimal("NaN")
+    currency = form.get("royalty_currency", "").strip().upper() or None
+    period = form.get("royalty_period") or "quarter"
+    return AfterTheWin(
+        royalty=RoyaltyTerms(check_rate(value, "royalty_rate"), period, currency)  # type: ignore[arg-type]
+    )
+
+
 def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
     """The form's values as a ChallengeSpec: deadlines read in the sponsor's zone,
     empty prize and criterion rows skipped; the domain checks the rest."""
@@ -122,6 +151,7 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
         criteria.append(Criterion(name, _number(weight or "0", f"criterion_weight_{i}")))
     threshold = form.get("voting_threshold", "").strip()
     return ChallengeSpec(
+        after_the_win=_after_the_win(form),
         title=form.get("title", ""),
         brief=form.get("brief", ""),
         rules=form.get("rules", ""),
@@ -185,6 +215,7 @@ def draft_baseline(now: datetime, time_zone: str) -> dict[str, str]:
         voting_mode="none",
         ip_terms="assignment",
         review_timing="after_close",
+        royalty_period="quarter",
     )
     return values
 
@@ -214,7 +245,15 @@ def form_of_spec(spec: ChallengeSpec, time_zone: str) -> dict[str, str]:
         voting_threshold=str(spec.voting.threshold or ""),
         ip_terms=spec.ip_terms,
         review_timing=spec.review_runs,
+        royalty_period="quarter",
     )
+    royalty = spec.beyond_the_prizes.royalty
+    if royalty is not None:
+        form.update(
+            royalty_rate=str(royalty.rate_percent),
+            royalty_period=royalty.period,
+            royalty_currency=royalty.currency or "",
+        )
     for i, prize in enumerate(spec.prizes[:PRIZE_ROWS], start=1):
         form[f"prize_{i}"] = str(prize.amount)
     for i, criterion in enumerate(spec.criteria[:CRITERION_ROWS], start=1):

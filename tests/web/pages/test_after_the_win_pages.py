@@ -76,3 +76,28 @@ def test_the_sponsor_walks_a_royalty_and_the_solver_reads_it(web, cast):
         f"/legal/submissions/{cast.app.get_agreement(cast.solver, agreement_id).submission_id}"
     )
     assert "Royalty paid" in chain.text and "Production started" in chain.text
+
+
+def test_the_draft_form_promises_a_royalty_and_the_terms_show_it(web, cast, app):
+    from tests.web.pages.test_draft_editing import _form_values
+
+    draft = cast.draft(title="Royal bricks")
+    web.login("sponsor")
+    values = _form_values(web.get(f"/challenges/{draft}/draft/edit").text)
+    assert values["royalty_rate"] == "" and values["royalty_period"] == "quarter"
+    bad = web.post(f"/challenges/{draft}/draft/edit", {**values, "royalty_rate": "120"})
+    assert bad.status_code == 400
+    assert 'id="f-royalty_rate"' in bad.text and "at most 100 percent" in bad.text
+    r = web.post(
+        f"/challenges/{draft}/draft/edit",
+        {**values, "royalty_rate": "2.5", "royalty_period": "year", "royalty_currency": "eur"},
+    )
+    assert r.status_code == 303, r.text
+    spec = app.get_challenge(draft, cast.sponsor).spec
+    assert spec.beyond_the_prizes.royalty == RoyaltyTerms(Decimal("2.5"), "year", "EUR")
+    # The edit form starts from it; saving it unchanged keeps it.
+    again = _form_values(web.get(f"/challenges/{draft}/draft/edit").text)
+    assert (again["royalty_rate"], again["royalty_currency"]) == ("2.5", "EUR")
+    app.publish_challenge(cast.sponsor, draft)
+    terms = html.unescape(web.get(f"/challenges/{draft}/terms").text)
+    assert "2.5% of net sales, stated each year · EUR" in terms
