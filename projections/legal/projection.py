@@ -440,6 +440,65 @@ def on_rescinded(db: Writes, item: Item) -> None:
     _agreement_step(db, item, "rescinded", {"reason": item.event.reason})
 
 
+# After the win (issue 29): sales, royalties and production are steps of the chain of
+# title too, filed under the agreement's submission.
+
+
+def on_sales_reported(db: Writes, item: Item) -> None:
+    e = item.event
+    details = {
+        "report_id": e.report_id,
+        "period": e.period,
+        "units": e.units,
+        "net_sales": e.net_sales,
+        "currency": e.currency,
+    }
+    if e.note:
+        details["note"] = e.note
+    _agreement_step(db, item, "sales_reported", details)
+
+
+def on_royalty_stated(db: Writes, item: Item) -> None:
+    e = item.event
+    details = {
+        "statement_id": e.statement_id,
+        "period": e.period,
+        "report_ids": e.report_ids,
+        "lines": [
+            {
+                "currency": ln.currency,
+                "net_sales": ln.net_sales,
+                "rate_percent": ln.rate_percent,
+                "royalty": ln.royalty,
+            }
+            for ln in e.lines
+        ],
+    }
+    _agreement_step(db, item, "royalty_stated", details)
+
+
+def on_royalty_paid(db: Writes, item: Item) -> None:
+    e = item.event
+    details = {
+        "statement_id": e.statement_id,
+        "amount": e.amount,
+        "currency": e.currency,
+        "reference": e.reference,
+    }
+    _agreement_step(db, item, "royalty_paid", details)
+
+
+def on_production(db: Writes, item: Item) -> None:
+    e = item.event
+    if isinstance(e, IpAgreement.ProductionCommitted):
+        step, details = "production_committed", {"target_on": e.target_on, "note": e.note}
+    elif isinstance(e, IpAgreement.ProductionStarted):
+        step, details = "production_started", {"started_on": e.started_on}
+    else:
+        step, details = "production_dropped", {"reason": e.reason}
+    _agreement_step(db, item, step, details)
+
+
 PROJECTION = Projection(
     name="legal",
     tables=TABLES,
@@ -468,6 +527,12 @@ PROJECTION = Projection(
         IpAgreement.LicenceGranted: on_transferred,
         IpAgreement.Disputed: on_disputed,
         IpAgreement.Rescinded: on_rescinded,
+        IpAgreement.SalesReported: on_sales_reported,
+        IpAgreement.RoyaltyStated: on_royalty_stated,
+        IpAgreement.RoyaltyPaid: on_royalty_paid,
+        IpAgreement.ProductionCommitted: on_production,
+        IpAgreement.ProductionStarted: on_production,
+        IpAgreement.ProductionDropped: on_production,
     },
     # The history copies every event's stored payload, a page at a time: only the
     # chain's events are decoded into domain objects.

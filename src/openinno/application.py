@@ -58,6 +58,7 @@ from openinno.commands.results import (
     TokenInfo,
 )
 from openinno.commands.retry import retry_on_conflict
+from openinno.commands.royalties import Royalties
 from openinno.commands.signing_keys import SigningKeyHistory
 from openinno.commands.submissions import Submissions
 from openinno.commands.support import PublicSupport
@@ -141,6 +142,7 @@ class OpenInno(
     VoteIntegrity,
     WebhookCommands,
     Remedies,
+    Royalties,
     Appeals,
     Moderation,
     Comments,

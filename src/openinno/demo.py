@@ -10,7 +10,10 @@ role has something to look at.
   gallery, assignment of IP, open for entries, deadline already extended once;
 - a logo contest that ran to the end: awarded, identities revealed, the winner's
   IP assignment signed, countersigned, paid and transferred; the runner-up's
-  agreement waits for the sponsor's countersignature.
+  agreement waits for the sponsor's countersignature.  Its terms promise the
+  winner 5 % of the net sales of merchandise with the logo (issue 29): the sponsor
+  committed to produce it, production started, two sales reports for November,
+  a royalty statement computed from them and its payout.
 
 Every demo account shares one published password.  That is acceptable only
 because this is demo data: never load it into a store real people use.
@@ -24,7 +27,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -33,7 +36,14 @@ from msgspec.structs import replace
 from openinno.application import OpenInno
 from openinno.clock import ManualClock
 from openinno.domain.errors import InvalidState
-from openinno.domain.values import ChallengeSpec, Criterion, Prize, Voting
+from openinno.domain.values import (
+    AfterTheWin,
+    ChallengeSpec,
+    Criterion,
+    Prize,
+    RoyaltyTerms,
+    Voting,
+)
 from openinno.files import Upload
 
 DEMO_DOMAIN = "demo.openinno.org"
@@ -316,11 +326,13 @@ class _Story:
         self.logo_contest_opens()  # -100 .. -80
         self.ad_contest_opens()  # -62 .. -57
         self.logo_contest_judged_and_paid()  # -55 .. -38
+        self.logo_goes_into_production()  # -37.5
         self.ad_contest_entries()  # -36 .. -31
         self.energy_challenge_opens()  # -30 .. -27
         self.ideas_challenge_opens()  # -20 .. -18
         self.entries_in_open_challenges()  # -15 .. -11
         self.energy_deadline_and_reviews()  # -10 .. -6
+        self.logo_merchandise_royalties()  # -5.45 .. -5.2
         self.ad_contest_jury_and_shortlist()  # -5 .. -1
         self.public_support()  # -1 .. 0, after the shortlist
         self.finish()  # now
@@ -618,6 +630,40 @@ class _Story:
         app.record_payment(self["manager"], winner, "SEPA ES-2026-0412-EA-001")
         # The runner-up's agreement is signed by the solver and waits for the
         # sponsor's countersignature: something for legal@ to do.
+
+    def logo_goes_into_production(self) -> None:
+        """After the win (issue 29): the rights passed, the sponsor commits to a line of
+        merchandise with the logo (LEGO Ideas' "goes into production")."""
+        self.at(-37.5)
+        winner = self.app.get_challenge(self["logo"], self["manager"]).awards[0].agreement_id
+        self.ids["logo.agreement"] = winner
+        self.app.commit_to_produce(
+            self["manager"],
+            winner,
+            self._date(-20),
+            "Camisetas y tazas con el logotipo, en la tienda en línea y en cada encuentro.",
+        )
+
+    def _date(self, days: float) -> date:
+        return self.day(days).date()
+
+    def logo_merchandise_royalties(self) -> None:
+        """November's merchandise sales, reported by market; the statement computed from
+        them (5 % of 3,245.00 EUR) and paid."""
+        app, agreement, manager = self.app, self["logo.agreement"], self["manager"]
+        self.at(-5.45)
+        app.start_production(manager, agreement, self._date(-24))
+        self.tick(30)
+        period = self.day(-8).strftime("%Y-%m")  # the month that ended last week
+        app.report_sales(manager, agreement, period, 142, "2485.00", "EUR", "Tienda en línea")
+        self.tick(12)
+        app.report_sales(
+            manager, agreement, period, 38, "760.00", "EUR", "Puesto en los encuentros"
+        )
+        self.at(-5.3)
+        statement = app.state_royalty(self["legal"], agreement, period).id
+        self.at(-5.2)
+        app.pay_royalty(manager, agreement, statement, "162.25", "EUR", "SEPA ES-2026-1130-EA-ROY")
 
     def ad_contest_entries(self) -> None:
         app = self.app
@@ -1007,7 +1053,9 @@ class _Story:
                 "Hasta dos propuestas por persona. Trabajo original: nada de bancos de "
                 "imágenes ni tipografías sin licencia comercial. Las propuestas se "
                 "muestran en la galería pública. Las personas premiadas ceden todos los "
-                "derechos a Encuentros Abiertos al firmar el acuerdo y cobrar el premio."
+                "derechos a Encuentros Abiertos al firmar el acuerdo y cobrar el premio. "
+                "Además, la persona ganadora recibe el 5 % de las ventas netas de los "
+                "productos con el logotipo (camisetas, tazas), liquidado cada mes."
             ),
             prizes=(Prize(1, Decimal("1500.00"), "EUR"), Prize(2, Decimal("500.00"), "EUR")),
             criteria=(
@@ -1024,6 +1072,7 @@ class _Story:
             ip_terms="assignment",
             category="design",
             language="es",
+            after_the_win=AfterTheWin(royalty=RoyaltyTerms(Decimal("5"), "month", "EUR")),
         )
 
     def ad_spec(self) -> ChallengeSpec:

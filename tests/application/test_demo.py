@@ -193,3 +193,22 @@ def test_a_half_loaded_demo_is_refused_and_nothing_is_written(app: OpenInno) -> 
         load_demo(app)
 
     assert app.recorder.max_notification_id() == position
+
+
+def test_the_logo_winner_is_paid_a_royalty_on_merchandise(app: OpenInno, demo: str) -> None:
+    """After the win (issue 29): production committed and started, two sales reports,
+    a statement computed from them, its payout."""
+    from decimal import Decimal
+
+    logo = challenges(app)[LOGO]
+    winner = app.get_agreement(account(app, "solver.es"), logo.awards[0].agreement_id)
+    assert winner.royalty is not None and winner.royalty.rate_percent == Decimal("5")
+    assert "5% of the net sales" in winner.text
+    assert winner.production == "in_production"
+    assert winner.production_target is not None and winner.production_started is not None
+    assert len(winner.sales_reports) == 2
+    (statement,) = winner.statements
+    assert [(ln.net_sales, ln.royalty) for ln in statement.lines] == [
+        (Decimal("3245.00"), Decimal("162.25"))
+    ]
+    assert statement.settled and len(winner.payouts) == 1

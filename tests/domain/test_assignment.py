@@ -144,6 +144,7 @@ def test_terms_without_independent_reviewers_keep_their_document():
         "verified_email_to_enter",
         "verified_email_to_vote",
         "appeals",
+        "after_the_win",
     )
     for key in later_keys:
         del before["spec"][key]

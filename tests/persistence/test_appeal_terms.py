@@ -47,6 +47,7 @@ LATER_KEYS = (
     "verified_email_to_enter",
     "verified_email_to_vote",
     "appeals",
+    "after_the_win",
 )
 # What publishing writes for each of them when the draft did not say (every key of
 # new terms explicit; Challenge.publish).

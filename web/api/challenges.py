@@ -4,7 +4,8 @@ deadlines and reviewers."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -18,6 +19,7 @@ from openinno.domain.challenge import Challenge
 from openinno.domain.errors import InvalidInput
 from openinno.domain.limits import TEXTS
 from openinno.domain.values import (
+    AfterTheWin,
     AppealRules,
     AwardRule,
     ChallengeSpec,
@@ -26,9 +28,11 @@ from openinno.domain.values import (
     Prize,
     ReviewRound,
     ReviewTiming,
+    RoyaltyTerms,
     Visibility,
     Voting,
     VotingMode,
+    check_rate,
     parse_money,
 )
 from web.api.auth import SECURITY, signed_in
@@ -118,6 +122,21 @@ class AppealsBody(Strict):
     scores: bool = False
 
 
+class RoyaltyBody(Strict):
+    """A share of the sales (issue 29): percent of reported net sales, the period sales
+    are reported and stated for, and optionally the one currency they are in."""
+
+    rate_percent: Annotated[str, msgspec.Meta(max_length=12, examples=["1.5"])]
+    period: Literal["month", "quarter", "year"] = "quarter"
+    currency: Annotated[str, msgspec.Meta(max_length=3)] | None = None
+
+
+class AfterTheWinBody(Strict):
+    """What the terms promise beyond the prize places (issue 29)."""
+
+    royalty: RoyaltyBody | None = None
+
+
 class NewChallenge(Strict):
     organisation_id: UUID
     title: Title
@@ -151,6 +170,7 @@ class NewChallenge(Strict):
         bool, msgspec.Meta(description="Only accounts with a verified e-mail address may vote")
     ] = False
     appeals: AppealsBody | None = None
+    after_the_win: AfterTheWinBody | None = None
     # Issue 20 (decision 0023): assignment, review rounds, the award rule.
     independent_reviewers: Annotated[
         bool,
@@ -194,6 +214,7 @@ class ChallengePatch(Strict):
     verified_email_to_enter: bool | UnsetType = UNSET
     verified_email_to_vote: bool | UnsetType = UNSET
     appeals: AppealsBody | UnsetType = UNSET
+    after_the_win: AfterTheWinBody | UnsetType = UNSET
     independent_reviewers: bool | UnsetType = UNSET
     later_rounds: list[RoundBody] | UnsetType = UNSET
     award_rule: AwardRule | UnsetType = UNSET
@@ -221,6 +242,16 @@ class VotingView(msgspec.Struct, frozen=True):
 class AppealsView(msgspec.Struct, frozen=True):
     window_days: int
     scores: bool
+
+
+class RoyaltyView(msgspec.Struct, frozen=True):
+    rate_percent: str
+    period: str
+    currency: str | None
+
+
+class AfterTheWinView(msgspec.Struct, frozen=True):
+    royalty: RoyaltyView | None = None
 
 
 class RoundView(msgspec.Struct, frozen=True):
@@ -259,6 +290,7 @@ class ChallengeView(msgspec.Struct, frozen=True):
     award_rule: str = "jury"
     public_weight: int = 0
     current_round: int = 1
+    after_the_win: AfterTheWinView = msgspec.field(default_factory=AfterTheWinView)
 
 
 class ChallengePublished(msgspec.Struct, frozen=True):
@@ -307,6 +339,19 @@ def _appeals(appeals: AppealsBody | None) -> AppealRules | None:
     return None if appeals is None else AppealRules(appeals.window_days, appeals.scores)
 
 
+def _after_the_win(body: AfterTheWinBody | None) -> AfterTheWin | None:
+    if body is None:
+        return None
+    royalty = body.royalty
+    if royalty is None:
+        return AfterTheWin()
+    try:
+        rate = Decimal(royalty.rate_percent.strip())
+    except InvalidOperation:
+        raise InvalidInput("Give the royalty rate in percent, like 1.5.", field="royalty") from None
+    return AfterTheWin(royalty=RoyaltyTerms(check_rate(rate), royalty.period, royalty.currency))
+
+
 def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
     return ChallengeSpec(
         title=data.title,
@@ -328,6 +373,7 @@ def spec_of(data: JSONBody[NewChallenge]) -> ChallengeSpec:
         verified_email_to_enter=data.verified_email_to_enter or None,
         verified_email_to_vote=data.verified_email_to_vote or None,
         appeals=_appeals(data.appeals),
+        after_the_win=_after_the_win(data.after_the_win),
         independent_reviewers=data.independent_reviewers,
         later_rounds=_rounds(data.later_rounds),
         award_rule=data.award_rule,
@@ -351,6 +397,8 @@ def patched(spec: ChallengeSpec, data: JSONBody[ChallengePatch]) -> ChallengeSpe
             value = value or None
         elif name == "appeals":
             value = _appeals(value)
+        elif name == "after_the_win":
+            value = _after_the_win(value)
         elif name == "later_rounds":
             value = _rounds(value)
         changes[name] = value
@@ -396,6 +444,11 @@ def challenge_view(challenge: Challenge) -> ChallengeView:
         award_rule=spec.decided_by,
         public_weight=spec.public_weight or 0,
         current_round=challenge.current_round,
+        after_the_win=AfterTheWinView(
+            None
+            if (royalty := spec.beyond_the_prizes.royalty) is None
+            else RoyaltyView(str(royalty.rate_percent), royalty.period, royalty.currency)
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from openinno.domain.errors import DomainError
 from openinno.domain.ip_templates import TEMPLATES
 from openinno.domain.ip_translations import reading_translation
 from projections.legal import queries as legal
+from web.pages.after_the_win_forms import after_the_win_actions
 from web.pages.base import N_, Form, Pages, Viewer, client_ip, require_signed_in, status_for
 from web.pages.forms import one, values
 
@@ -85,6 +86,51 @@ def winner(pages: Pages, actor: UUID, agreement: IpAgreement) -> dict[str, Any]:
     return {"challenge": challenge, "title": title, "names": names}
 
 
+def agreement_page(
+    request: Request[Any, Any, Any],
+    pages: Pages,
+    viewer: Viewer,
+    actor: UUID,
+    agreement: IpAgreement,
+    form: Form,
+    status: int,
+) -> Response[str]:
+    app = pages.openinno
+    names = {}
+    for signer in (
+        *agreement.assignor_signatures,
+        *([agreement.assignee_signature.signer_id] if agreement.assignee_signature else []),
+    ):
+        try:
+            names[signer] = app.get_account(signer).display_name
+        except DomainError:
+            names[signer] = ""
+    # The binding text is in its template's language; a reader of another one gets
+    # a translation beside it, marked as not binding (never signed or hashed).
+    template = TEMPLATES.get((agreement.template, agreement.template_version))
+    binding_language = template.language if template else "en"
+    return pages.render(
+        request,
+        "agreement.html",
+        viewer,
+        status_code=status,
+        agreement=agreement,
+        binding_language=binding_language,
+        reading=reading_translation(
+            agreement.template, agreement.template_version, binding_language, viewer.locale
+        ),
+        state=agreement.state,
+        actions=_actions(pages, actor, agreement),
+        after=after_the_win_actions(pages, actor, agreement),
+        names=names,
+        signed_at=signed_at(pages, agreement),
+        about=winner(pages, actor, agreement),
+        intent=pages.gettext(viewer, INTENT),
+        form=form,
+        empty_form=Form(),
+    )
+
+
 # The remedy forms: their routes, the command each posts to, the notice after it.
 REMEDIES = {
     "dispute": ("dispute_agreement", "disputed=1"),
@@ -105,39 +151,7 @@ class AgreementPages(Controller):
         form: Form,
         status: int,
     ) -> Response[str]:
-        app = pages.openinno
-        names = {}
-        for signer in (
-            *agreement.assignor_signatures,
-            *([agreement.assignee_signature.signer_id] if agreement.assignee_signature else []),
-        ):
-            try:
-                names[signer] = app.get_account(signer).display_name
-            except DomainError:
-                names[signer] = ""
-        # The binding text is in its template's language; a reader of another one gets
-        # a translation beside it, marked as not binding (never signed or hashed).
-        template = TEMPLATES.get((agreement.template, agreement.template_version))
-        binding_language = template.language if template else "en"
-        return pages.render(
-            request,
-            "agreement.html",
-            viewer,
-            status_code=status,
-            agreement=agreement,
-            binding_language=binding_language,
-            reading=reading_translation(
-                agreement.template, agreement.template_version, binding_language, viewer.locale
-            ),
-            state=agreement.state,
-            actions=_actions(pages, actor, agreement),
-            names=names,
-            signed_at=signed_at(pages, agreement),
-            about=winner(pages, actor, agreement),
-            intent=pages.gettext(viewer, INTENT),
-            form=form,
-            empty_form=Form(),
-        )
+        return agreement_page(request, pages, viewer, actor, agreement, form, status)
 
     @get("/agreements/{agreement_id:uuid}", sync_to_thread=True)
     def agreement(

@@ -45,6 +45,23 @@ CHAIN_STEP = {
     "appeal_answered": N_("Appeal answered"),
     "appeal_decided": N_("Appeal decided"),
     "reinstated": N_("Reinstated"),
+    # After the win (issue 29).
+    "sales_reported": N_("Sales reported"),
+    "royalty_stated": N_("Royalty statement issued"),
+    "royalty_paid": N_("Royalty paid"),
+    "production_committed": N_("Committed to produce"),
+    "production_started": N_("Production started"),
+    "production_dropped": N_("Production dropped"),
+}
+PRODUCTION = {
+    "committed": N_("Committed to produce"),
+    "in_production": N_("In production"),
+    "dropped": N_("Production dropped"),
+}
+ROYALTY_PERIOD = {
+    "month": N_("each month"),
+    "quarter": N_("each quarter"),
+    "year": N_("each year"),
 }
 VOTING = {
     "none": N_("No public voting"),
@@ -99,6 +116,8 @@ KINDS: dict[str, dict[str, str]] = {
     "award_rule": AWARD_RULE,
     "role": ROLE,
     "entry_flag": ENTRY_FLAG,
+    "production": PRODUCTION,
+    "royalty_period": ROYALTY_PERIOD,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -30,12 +31,15 @@ from openinno.domain.values import (
     MAX_ROUNDS,
     ORG_ROLES,
     VOTING_MODES,
+    AfterTheWin,
     ChallengeSpec,
     Criterion,
     Prize,
     ReviewRound,
+    RoyaltyTerms,
     Voting,
     check_later_round,
+    check_rate,
     parse_money,
 )
 from web.pages import i18n, labels, queries, validation
@@ -75,6 +79,10 @@ CHOICE_FIELDS = (
     "verified_to_vote",
     "independent_reviewers",
     "award_rule",
+    # After the win (issue 29): a royalty (blank rate: none).
+    "royalty_rate",
+    "royalty_period",
+    "royalty_currency",
 )
 DATE_FIELDS = ("opens_at", "closes_at", "review_ends_at")
 DRAFT_FIELDS = (
@@ -95,6 +103,7 @@ SPEC_FIELDS = {
     "voting": "voting_mode",
     "later_rounds": "round_name_2",
     **{f"round_{r}": f"round_name_{r}" for r in LATER_ROUNDS},
+    "royalty": "royalty_rate",
 }
 VOTING_LABELS = labels.VOTING
 ROLE_LABELS = {"owner": N_("Owner"), "manager": N_("Manager"), "legal": N_("Legal")}
@@ -133,6 +142,22 @@ def _number(value: str, name: str) -> int:
         raise InvalidInput("Enter a whole number.", field=name) from None
 
 
+def _after_the_win(form: dict[str, str]) -> AfterTheWin | None:
+    """The royalty fields (issue 29): a blank rate promises no royalty."""
+    rate = form.get("royalty_rate", "").strip()
+    if not rate:
+        return None
+    try:
+        value = Decimal(rate) if len(rate) <= 12 else Decimal("NaN")
+    except InvalidOperation:
+        value = Decimal("NaN")
+    currency = form.get("royalty_currency", "").strip().upper() or None
+    period = form.get("royalty_period") or "quarter"
+    return AfterTheWin(
+        royalty=RoyaltyTerms(check_rate(value, "royalty_rate"), period, currency)  # type: ignore[arg-type]
+    )
+
+
 def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
     """The form's values as a ChallengeSpec: deadlines read in the sponsor's zone,
     empty prize and criterion rows skipped; the domain checks the rest."""
@@ -155,6 +180,7 @@ def spec_from_form(form: dict[str, str], time_zone: str) -> ChallengeSpec:
     threshold = form.get("voting_threshold", "").strip()
     public_weight = form.get("public_weight", "").strip()
     return ChallengeSpec(
+        after_the_win=_after_the_win(form),
         title=form.get("title", ""),
         brief=form.get("brief", ""),
         rules=form.get("rules", ""),
@@ -249,6 +275,7 @@ def draft_baseline(now: datetime, time_zone: str) -> dict[str, str]:
         ip_terms="assignment",
         review_timing="after_close",
         award_rule="jury",
+        royalty_period="quarter",
     )
     return values
 
@@ -281,12 +308,20 @@ def form_of_spec(spec: ChallengeSpec, time_zone: str) -> dict[str, str]:
         independent_reviewers="yes" if spec.independent_reviewers else "",
         award_rule=spec.decided_by,
         public_weight=str(spec.public_weight or ""),
+        royalty_period="quarter",
     )
     for r, review_round in enumerate(spec.later_rounds or (), start=2):
         form[f"round_name_{r}"] = review_round.name
         for i, criterion in enumerate(review_round.criteria[:CRITERION_ROWS], start=1):
             form[f"round_criterion_name_{r}_{i}"] = criterion.name
             form[f"round_criterion_weight_{r}_{i}"] = str(criterion.weight)
+    royalty = spec.beyond_the_prizes.royalty
+    if royalty is not None:
+        form.update(
+            royalty_rate=str(royalty.rate_percent),
+            royalty_period=royalty.period,
+            royalty_currency=royalty.currency or "",
+        )
     for i, prize in enumerate(spec.prizes[:PRIZE_ROWS], start=1):
         form[f"prize_{i}"] = str(prize.amount)
     for i, criterion in enumerate(spec.criteria[:CRITERION_ROWS], start=1):

@@ -296,6 +296,7 @@ class Judging(CommandBase):
                 assignee_id=organisation.id,
                 assignee_name=organisation.name,
                 co_assignors=team,
+                royalty=challenge.terms.spec.beyond_the_prizes.royalty,
             )
             agreements.append(
                 IpAgreement(
@@ -319,6 +320,7 @@ class Judging(CommandBase):
                     timestamp=at,
                     content_version=award.version,
                     override_reason=award.override_reason,
+                    royalty=challenge.terms.spec.beyond_the_prizes.royalty,
                 )
             )
         return agreements

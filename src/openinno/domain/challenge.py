@@ -131,6 +131,8 @@ class Challenge(Aggregate):
         )
         # So are the appeal rules (issue 24): how long solvers may appeal, and what.
         spec = replace(spec, appeals=spec.appeal_rules)
+        # And what is promised after the win (issue 29): royalties, or nothing ({}).
+        spec = replace(spec, after_the_win=spec.beyond_the_prizes)
         terms = ChallengeTerms(
             challenge_id=self.id,
             organisation_id=self.organisation_id,

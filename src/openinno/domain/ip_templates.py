@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from openinno.domain.values import IpTerms
+from openinno.domain.values import IpTerms, RoyaltyTerms
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,7 @@ def render_agreement(
     assignee_id: UUID,
     assignee_name: str,
     co_assignors: tuple[tuple[UUID, str], ...] = (),
+    royalty: RoyaltyTerms | None = None,
 ) -> str:
     head = _COMMON_HEAD.format(
         title=template.title,
@@ -124,4 +125,29 @@ def render_agreement(
         # Every author of a team entry is a party and signs; name each of them.
         team = "; ".join(f"{name} (account {account_id})" for account_id, name in co_assignors)
         head += f"Together with the Solver's team members, each also a Solver: {team}.\n"
-    return f"{head}\n{template.body}\nTemplate: {template.kind} v{template.version}\n"
+    body = template.body
+    if royalty is not None:
+        # A clause only agreements with a royalty have (issue 29): every text drafted
+        # before, or without one, reads exactly as it did.
+        body += royalty_clause(royalty)
+    return f"{head}\n{body}\nTemplate: {template.kind} v{template.version}\n"
+
+
+_PERIOD_WORDS = {"month": "month", "quarter": "calendar quarter", "year": "calendar year"}
+
+
+def royalty_clause(royalty: RoyaltyTerms) -> str:
+    """The royalty the terms promised, as the agreement's text states it (signed)."""
+    currency = (
+        f"Sales are reported, and royalties paid, in {royalty.currency}."
+        if royalty.currency
+        else "Royalties are owed and paid in the currency of the sales, never converted."
+    )
+    return (
+        f"R. In addition to the consideration above, the Sponsor pays the Solver a royalty of\n"
+        f"{royalty.rate_percent}% of the net sales of products made from the submission. For each\n"
+        f"{_PERIOD_WORDS.get(royalty.period, royalty.period)} the Sponsor reports those sales and "
+        f"issues a statement of the royalty\n"
+        f"owed, computed from its reports and rounded half up to the currency's minor unit.\n"
+        f"{currency}\n"
+    )

@@ -88,6 +88,35 @@ class AppealRules(msgspec.Struct, frozen=True):
     scores: bool = False
 
 
+# Royalties (issue 29, decision 0036): how often the sponsor reports sales and states
+# what is owed.  A period is named "2027" (year), "2027-Q1" (quarter) or "2027-03"
+# (month).
+RoyaltyPeriod = Literal["month", "quarter", "year"]
+ROYALTY_PERIODS: tuple[str, ...] = ("month", "quarter", "year")
+# A royalty rate is a percentage of reported net sales: above 0, at most 100, with at
+# most 4 decimals (0.0025 %: finer than any real royalty).
+MAX_RATE_DECIMALS = 4
+
+
+class RoyaltyTerms(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A share of the sales, LEGO Ideas' "percentage of the sales" (issue 29):
+    ``rate_percent`` of the net sales the sponsor reports for each ``period``;
+    ``currency``: the one currency sales are reported and royalties paid in, or None
+    for any (each currency is then owed and paid on its own: no conversion)."""
+
+    rate_percent: Decimal
+    period: RoyaltyPeriod = "quarter"
+    currency: str | None = None
+
+
+class AfterTheWin(msgspec.Struct, frozen=True, omit_defaults=True):
+    """What the terms promise beyond the prize places (issue 29).  Each part is left
+    out of the terms document while None (``omit_defaults``), so parts added later
+    leave the bytes of terms published before them unchanged."""
+
+    royalty: RoyaltyTerms | None = None
+
+
 class ChallengeSpec(msgspec.Struct, frozen=True):
     """What a sponsor drafts; frozen into the terms at publish."""
 
@@ -135,6 +164,10 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     # not say; both mean ``AppealRules()``.  Written into the terms at publish, like
     # ``review_timing``; left out of older terms' documents (``terms_document``).
     appeals: AppealRules | None = None
+    # After the win (issue 29): royalties.  None: terms from before, or a draft that did
+    # not say; both mean ``AfterTheWin()``, nothing beyond the prizes.  Written into the
+    # terms at publish (an empty ``{}`` where nothing is promised).
+    after_the_win: AfterTheWin | None = None
 
     @property
     def review_runs(self) -> ReviewTiming:
@@ -165,6 +198,10 @@ class ChallengeSpec(msgspec.Struct, frozen=True):
     @property
     def appeal_rules(self) -> AppealRules:
         return self.appeals or AppealRules()
+
+    @property
+    def beyond_the_prizes(self) -> AfterTheWin:
+        return self.after_the_win or AfterTheWin()
 
 
 class ChallengeTerms(msgspec.Struct, frozen=True):
@@ -250,6 +287,7 @@ OPTIONAL_TERMS_KEYS: tuple[str, ...] = (
     "verified_email_to_enter",
     "verified_email_to_vote",
     "appeals",
+    "after_the_win",
 )
 
 
@@ -458,6 +496,7 @@ def validate_spec(spec: ChallengeSpec) -> None:
             field="appeals",
             max=MAX_APPEAL_WINDOW_DAYS,
         )
+    _validate_after_the_win(spec)
     if spec.ip_terms not in IP_TERMS:
         raise InvalidInput(
             "IP terms are assignment, exclusive_licence or solver_retains.", field="ip_terms"
@@ -519,4 +558,37 @@ def _validate_rounds(spec: ChallengeSpec) -> None:
     elif spec.public_weight:
         raise InvalidInput(
             "A public weight is given only with the weighted rule.", field="public_weight"
+        )
+
+
+def check_rate(rate: Decimal, field: str = "royalty") -> Decimal:
+    """A royalty rate in percent: above 0, at most 100, at most 4 decimals."""
+    if not isinstance(rate, Decimal) or not rate.is_finite():
+        raise InvalidInput("Give the royalty rate in percent, like 1.5.", field=field)
+    exponent = rate.as_tuple().exponent
+    if (
+        not isinstance(exponent, int)
+        or exponent > 0
+        or -exponent > MAX_RATE_DECIMALS
+        or not Decimal(0) < rate <= Decimal(100)
+    ):
+        raise InvalidInput(
+            "A royalty rate is above 0 and at most 100 percent, with at most %(decimals)s"
+            " decimals.",
+            field=field,
+            decimals=MAX_RATE_DECIMALS,
+        )
+    return rate
+
+
+def _validate_after_the_win(spec: ChallengeSpec) -> None:
+    royalty = spec.beyond_the_prizes.royalty
+    if royalty is None:
+        return
+    check_rate(royalty.rate_percent)
+    if royalty.period not in ROYALTY_PERIODS:
+        raise InvalidInput("Royalties are stated each month, quarter or year.", field="royalty")
+    if royalty.currency is not None and minor_units(royalty.currency) is None:
+        raise InvalidInput(
+            "Currency must be an ISO 4217 code in use, such as EUR.", field="royalty"
         )

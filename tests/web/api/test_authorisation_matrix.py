@@ -408,6 +408,44 @@ def fresh_duplicates(w: World, role: str) -> dict[str, str]:
     return made
 
 
+def royalty_agreement(w: World, role: str) -> dict[str, str]:
+    """After the win (issue 29): once per world, an agreement of the solver's whose terms
+    promise a quarterly royalty, its rights passed, with sales reported for four quarters
+    and the first stated (made by the application: the API's own rows test the routes)."""
+    if "royalty" not in w.ids:
+        from decimal import Decimal
+
+        from openinno.domain.values import AfterTheWin, RoyaltyTerms
+        from tests.support.story import spec_for
+
+        app, clock = w.app, w.cast.clock
+        owner, solver = uuid.UUID(w.users["owner"].id), uuid.UUID(w.users["solver"].id)
+        spec = spec_for(
+            clock,
+            after_the_win=AfterTheWin(royalty=RoyaltyTerms(Decimal("1.5"))),
+            opens_at=clock.now() - timedelta(hours=1),
+            closes_at=clock.now() + timedelta(hours=1),
+            review_ends_at=clock.now() + timedelta(days=30),
+        )
+        challenge = app.draft_challenge(owner, uuid.UUID(w.ids["org"]), spec).id
+        terms = app.publish_challenge(owner, challenge).terms_sha256
+        entry = app.submit(solver, challenge, "Royal", "A set.", terms).id
+        clock.advance(timedelta(hours=2))  # submissions close; hours, for no other row's sake
+        app.close_review_early(owner, challenge, "Done.")
+        (agreement,) = app.award(
+            owner, challenge, [(entry, 1)], override_reasons={entry: "Access test."}
+        ).agreement_ids
+        text = app.get_agreement(owner, agreement).text_sha256
+        app.sign_agreement(solver, agreement, "Sol", "I sign.", text)
+        app.countersign_agreement(owner, agreement, "Own", "We sign.", text)
+        app.record_payment(owner, agreement, "W-R")
+        for quarter in (1, 2, 3, 4):
+            app.report_sales(owner, agreement, f"2027-Q{quarter}", 10, "100.00", "EUR")
+        w.ids["royalty"] = str(agreement)
+        w.ids["statement"] = str(app.state_royalty(owner, agreement, "2027-Q1").id)
+    return {"royalty": w.ids["royalty"]}
+
+
 HOOK_URL = "https://93.184.216.34/hooks"  # a global address: no DNS, no SSRF refusal
 
 
@@ -842,6 +880,47 @@ MATRIX: dict[tuple[str, str], Row] = {
         only(201, ("owner",), 404) | {"legal": 403},
         "/agreements/{countersigned}/payments",
         body=lambda w, r: {"reference": "WIRE-1"},
+    ),
+    # After the win (issue 29): read by whoever reads the agreement; sales, payouts and
+    # production by the owner (legal: 403); statements by owner, manager or legal.
+    ("GET", "/agreements/{agreement_id}/after-the-win"): Row(
+        only(200, (*SPONSOR, "solver"), 404),
+        "/agreements/{royalty}/after-the-win",
+        prepare=royalty_agreement,
+    ),
+    ("POST", "/agreements/{agreement_id}/sales-reports"): Row(
+        only(201, ("owner",), 404) | {"legal": 403},
+        "/agreements/{royalty}/sales-reports",
+        body=lambda w, r: {
+            "period": "2027-Q2",
+            "units": 1,
+            "net_sales": "10.00",
+            "currency": "EUR",
+        },
+        prepare=royalty_agreement,
+    ),
+    ("POST", "/agreements/{agreement_id}/royalty-statements"): Row(
+        only(201, ("owner", "legal"), 404),
+        "/agreements/{royalty}/royalty-statements",
+        body=lambda w, r: {"period": "2027-Q3" if r == "legal" else "2027-Q4"},
+        prepare=royalty_agreement,
+    ),
+    ("POST", "/agreements/{agreement_id}/royalty-payouts"): Row(
+        only(201, ("owner",), 404) | {"legal": 403},
+        "/agreements/{royalty}/royalty-payouts",
+        body=lambda w, r: {
+            "statement_id": w.ids["statement"],
+            "amount": "0.10",
+            "currency": "EUR",
+            "reference": f"R-{r}",
+        },
+        prepare=royalty_agreement,
+    ),
+    ("POST", "/agreements/{agreement_id}/production"): Row(
+        only(200, ("owner",), 404) | {"legal": 403},
+        "/agreements/{royalty}/production",
+        body=lambda w, r: {"state": "committed", "on": "2027-09-01"},
+        prepare=royalty_agreement,
     ),
     # An entry's history: its solver, the sponsor's owners and legal, admins
     # (OpenInno.may_view_history; every stream type is in tests/application).

@@ -568,6 +568,24 @@ MATRIX: dict[tuple[str, str], Row] = {
         "/agreements/{agreement}/payment",
         {"reference": "TRX-1"},
     ),
+    # After the win (issue 29), on an agreement whose rights have not passed and that
+    # has no royalty: its owners and managers act (a manager once identities are
+    # revealed, so nobody in ROLES here), the legal member states royalties and is
+    # told the agreement has none (409), reporting and production are not theirs (403).
+    ("POST", f"{A}/sales"): Row(
+        post_only(303, (), legal=403), "/agreements/{agreement}/sales", {"units": "1"}
+    ),
+    ("POST", f"{A}/statements"): Row(
+        post_only(303, (), legal=409), "/agreements/{agreement}/statements", {"period": "2027-Q1"}
+    ),
+    ("POST", f"{A}/payouts"): Row(
+        post_only(303, (), legal=403), "/agreements/{agreement}/payouts", {"amount": "1"}
+    ),
+    ("POST", f"{A}/production"): Row(
+        post_only(303, (), legal=403),
+        "/agreements/{agreement}/production",
+        {"state": "committed", "on": "2027-09-01"},
+    ),
     # Remedies (issue 24): without a reason, whoever may act gets the form back (400).
     ("POST", f"{A}/dispute"): Row(
         # its author and the sponsor's legal members; an admin reads it, but is no party
