@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 import pikepdf
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import Accessibility, Served, shoot
@@ -91,6 +92,9 @@ def _score(page: Any, entry: str, scores: tuple[str, ...], labels: tuple[str, ..
     expect(page.locator("#score-form .notice")).to_contain_text("Saved at")
 
 
+# Most of it is the wait for the close of submissions (OPEN_FOR); a loaded machine
+# stretches the rest.
+@pytest.mark.timeout(900)
 def test_the_judging_walk(browser: Any, served: Served, axe: Accessibility) -> None:
     app = served.app
     ids = {}
@@ -178,6 +182,9 @@ def test_the_judging_walk(browser: Any, served: Served, axe: Accessibility) -> N
     rita.goto("/reviews")
     rita.click("main button:has-text('Accept')")
     expect(rita.locator("main table")).to_contain_text("Rings of light")
+    # The queue offers conflicts for several entries at once (boxes and one reason).
+    expect(rita.locator("#conflicts input[name=submission_id]")).to_have_count(2)
+    axe.check(rita, "review queue with conflict boxes")
     rita.goto(f"/reviews/{ada_entry}")
     _until(
         rita,

@@ -60,6 +60,13 @@ DRAFT = [
     "voting_mode",
     "voting_threshold",
     "ip_terms",
+    # rounds and the award (issue 20)
+    "round_name_2",
+    "round_criterion_name_2_1",
+    "round_criterion_weight_2_1",
+    "award_rule",
+    "public_weight",
+    "independent_reviewers",
 ]
 # path (formatted with the scene's ids) -> the form's fields
 FORMS: dict[str, list[str]] = {
@@ -76,6 +83,7 @@ FORMS: dict[str, list[str]] = {
     "/challenges/{review}/submit/validate": ["title", "summary", "accept"],
     "/reviews/{entry}": ["score_0", "score_1", "score_2", "comment"],
     "/reviews/{entry}/conflict": ["reason"],
+    "/reviews/conflicts": ["submission_id", "reason"],
     "/profile": ["display_name", "locale", "time_zone"],
     "/language": ["locale", "next"],
 }
