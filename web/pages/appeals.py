@@ -154,6 +154,7 @@ class AppealPages(Controller):
             grounds=GROUNDS,
             statuses=STATUSES,
             mine=actor == appeal.appellant_id,
+            may_download=pages.openinno.may_see_evidence(actor, appeal),
             answer=answer or Form(),
             decide=decide or Form(values={"outcome": "upheld"}),
             status_code=status,

@@ -55,9 +55,7 @@ def test_comments_on_the_challenge_page_thread_one_level_and_render_markdown_saf
     assert deeper.status_code == 400
 
 
-def test_comments_on_an_entry_page_use_the_same_thread_and_keep_its_authors_blind(
-    web, cast, app
-):
+def test_comments_on_an_entry_page_use_the_same_thread_and_keep_its_authors_blind(web, cast, app):
     challenge_id, terms = cast.open_challenge()
     entry = cast.submit(challenge_id, terms, title="Pendulum park")
     web.login("solver")  # the entry's author

@@ -126,6 +126,18 @@ def fresh_webhook(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(hook.id)}
 
 
+def fresh_appeal_with_evidence(w: World, role: str) -> dict[str, str]:
+    """An appeal with a PDF as evidence: the appellant's file (issue 24)."""
+    entry = UUID(w.fresh_entry())
+    w.cast.app.disqualify_submission(w.cast.sponsor, entry, "Copied.")
+    pdf = pdf_naming()
+    evidence = [Upload.of_bytes("sketches.pdf", pdf)]
+    appeal = w.cast.app.appeal_submission(
+        w.cast.solver, entry, "disqualification", "Mine.", evidence
+    )
+    return {"fresh": str(appeal.id), "sha": hashlib.sha256(pdf).hexdigest()}
+
+
 def fresh_appeal(w: World, role: str) -> dict[str, str]:
     """A fresh entry of the solver's, disqualified and appealed (issue 24)."""
     entry = UUID(w.fresh_entry())
@@ -574,6 +586,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/appeals/{appeal_id:uuid}"): Row(
         only(200, ("solver", "manager", "legal", "admin")), "/appeals/{fresh}", prepare=fresh_appeal
+    ),
+    # Evidence files (issue 24): the appellant, those who answer (the sponsor's managers,
+    # admins); the same 404 for everyone else, legal members included.
+    ("GET", "/appeals/{appeal_id:uuid}/files/{sha256:str}"): Row(
+        only(200, ("solver", "manager", "admin"), anonymous=404),
+        "/appeals/{fresh}/files/{sha}",
+        prepare=fresh_appeal_with_evidence,
     ),
     ("POST", "/appeals/{appeal_id:uuid}/answers"): Row(
         post_only(400, ("solver", "manager", "admin"), legal=403),
