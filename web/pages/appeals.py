@@ -18,7 +18,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
-from openinno.domain.errors import NOT_FOUND, DomainError, NotFound
+from openinno.domain.challenge import Challenge
+from openinno.domain.errors import NOT_FOUND, NOTHING_FOUND, DomainError, NotFound
 from openinno.domain.submission import Submission
 from web.appeal_thread import appeal_view
 from web.pages.base import N_, Form, Pages, Viewer, require_signed_in, status_for
@@ -48,6 +49,18 @@ def _own_entry(pages: Pages, actor: UUID, submission_id: UUID) -> Submission:
     if actor not in submission.author_ids:
         raise NotFound(NOT_FOUND["submission"], id=str(submission_id))
     return submission
+
+
+def _hidden_question_of(
+    pages: Pages, actor: UUID, challenge_id: UUID, question_id: UUID
+) -> Challenge:
+    """The challenge, where ``actor`` asked the hidden question; NotFound otherwise (to
+    anyone else the question is as if not there)."""
+    challenge = pages.openinno.get_challenge(challenge_id, actor)
+    asked = challenge.questions.get(question_id)
+    if asked is None or asked["asked_by"] != actor or not asked["hidden"]:
+        raise NotFound(NOTHING_FOUND, id=str(question_id))
+    return challenge
 
 
 class AppealPages(Controller):
@@ -132,6 +145,101 @@ class AppealPages(Controller):
         pages.reads.wait(recorded.position)
         return Redirect(f"/appeals/{recorded.id}?filed=1", status_code=303)
 
+    def _question_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge_id: UUID,
+        question_id: UUID,
+        form: Form,
+        status: int = 200,
+    ) -> Response[str]:
+        """Who asked a hidden question appeals its hiding (issue 24); NotFound to anyone
+        else, as for a question that is not there."""
+        actor = require_signed_in(viewer)
+        challenge = _hidden_question_of(pages, actor, challenge_id, question_id)
+        rows = pages.reads.db().rows(
+            "SELECT text, hidden_reason FROM pt_questions WHERE question_id = ?",
+            (str(question_id),),
+        )
+        spec = challenge.terms.spec if challenge.terms is not None else challenge.spec
+        return pages.render(
+            request,
+            "question_appeal.html",
+            viewer,
+            challenge=challenge,
+            question_id=question_id,
+            question=rows[0] if rows else {"text": "", "hidden_reason": ""},
+            rules=spec.appeal_rules,
+            form=form,
+            status_code=status,
+        )
+
+    @get(
+        "/challenges/{challenge_id:uuid}/questions/{question_id:uuid}/appeal",
+        sync_to_thread=True,
+    )
+    def question_appeal_form(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        question_id: FromPath[UUID],
+    ) -> Response[str]:
+        return self._question_form(request, pages, viewer, challenge_id, question_id, Form())
+
+    @post(
+        "/challenges/{challenge_id:uuid}/questions/{question_id:uuid}/appeal",
+        request_max_body_size=None,
+        opt=EXCLUDED_FROM_CSRF,
+    )
+    async def question_appeal(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        challenge_id: FromPath[UUID],
+        question_id: FromPath[UUID],
+    ) -> Any:
+        require_signed_in(viewer)  # before a byte of the body is read
+        form = await receive_entry_form(request, pages)
+        try:
+            return await sync_to_thread(
+                partial(
+                    self._question_appeal, request, pages, viewer, challenge_id, question_id, form
+                )
+            )
+        finally:
+            form.discard()
+
+    def _question_appeal(
+        self,
+        request: Request[Any, Any, Any],
+        pages: Pages,
+        viewer: Viewer,
+        challenge_id: UUID,
+        question_id: UUID,
+        data: ReceivedForm,
+    ) -> Any:
+        actor = require_signed_in(viewer)
+        _hidden_question_of(pages, actor, challenge_id, question_id)
+        form = Form(values={"text": data.one("text")})
+        try:
+            recorded = pages.openinno.appeal_moderation(
+                actor, challenge_id, question_id, form.values["text"], _uploads(data)
+            )
+        except DomainError as e:
+            if status_for(e) != 400:
+                raise
+            form.fail(e)
+            return self._question_form(
+                request, pages, viewer, challenge_id, question_id, form, status=400
+            )
+        pages.reads.wait(recorded.position)
+        return Redirect(f"/appeals/{recorded.id}?filed=1", status_code=303)
+
     def _thread(
         self,
         request: Request[Any, Any, Any],
@@ -154,6 +262,7 @@ class AppealPages(Controller):
             grounds=GROUNDS,
             statuses=STATUSES,
             mine=actor == appeal.appellant_id,
+            may_download=pages.openinno.may_see_evidence(actor, appeal),
             answer=answer or Form(),
             decide=decide or Form(values={"outcome": "upheld"}),
             status_code=status,

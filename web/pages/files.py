@@ -46,3 +46,20 @@ class FilePages(Controller):
     ) -> Response[Any]:
         served = pages.openinno.preview_for(viewer.account_id, submission_id, sha256.lower())
         return file_response(request, served)
+
+    @route(
+        "/appeals/{appeal_id:uuid}/files/{sha256:str}",
+        http_method=FILE_METHODS,
+        sync_to_thread=True,
+    )
+    def evidence(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        appeal_id: FromPath[UUID],
+        sha256: FromPath[str],
+    ) -> Response[Any]:
+        """An appeal's evidence file (issue 24): the rule is ``OpenInno.evidence_for``."""
+        served = pages.openinno.evidence_for(viewer.account_id, appeal_id, sha256.lower())
+        return file_response(request, served)

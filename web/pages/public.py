@@ -123,6 +123,12 @@ def render_challenge(
         moderator=viewer.is_admin or role in ("owner", "manager"),
         ask=ask or Form(),
         cancel_reason=challenge.cancel_reason,
+        # The viewer's own questions (issue 24): a hidden one offers its appeal.
+        my_questions={
+            str(question_id)
+            for question_id, q in challenge.questions.items()
+            if viewer.account_id is not None and q["asked_by"] == viewer.account_id
+        },
         # Comments (issue 24): on the challenge itself, thread by thread.
         comments=comment_views(
             pages.openinno,

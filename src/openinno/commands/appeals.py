@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from openinno.commands.base import CommandBase
+from openinno.commands.entry_files import ServedFile, neutral_file_name
 from openinno.commands.results import Recorded
 from openinno.commands.retry import retry_on_conflict
 from openinno.domain import Account, Appeal, Challenge, Organisation, Submission, ids
@@ -191,6 +192,49 @@ class Appeals(CommandBase):
     def may_decide_appeal(self, actor_id: UUID, appeal: Appeal) -> bool:
         challenge = self._load(appeal.challenge_id, Challenge, "challenge", readonly=True)
         return self._staff_role(actor_id, challenge) in ("admin", "owner", "manager")
+
+    def may_see_evidence(self, actor_id: UUID, appeal: Appeal) -> bool:
+        """The appellant (and the entry's other authors), those who may answer the
+        appeal, and admins (who may answer every appeal)."""
+        if actor_id == appeal.appellant_id:
+            return True
+        if appeal.submission_id is not None:
+            entry = self._load(appeal.submission_id, Submission, "submission", readonly=True)
+            if actor_id in entry.author_ids:
+                return True
+        return self.may_answer_appeal(actor_id, appeal)
+
+    def evidence_for(self, actor_id: UUID | None, appeal_id: UUID, sha256: str) -> ServedFile:
+        """An evidence file of the thread (``may_see_evidence``); NotFound to everyone
+        else, the same as for an appeal that does not exist.  The appellant's files go
+        to those who may not know the appellant as their blind copy (metadata
+        stripped) under the neutral name the thread shows them."""
+        appeal = self.get_appeal(actor_id, appeal_id)
+        assert actor_id is not None
+        if not self.may_see_evidence(actor_id, appeal):
+            raise NotFound(NOT_FOUND["appeal"], id=str(appeal_id))
+        found = [
+            (n, f, m.actor_id == appeal.appellant_id)
+            for m in appeal.thread
+            for n, f in enumerate(m.files, start=1)
+            if f.sha256 == sha256
+        ]
+        if not found:
+            raise NotFound("No such file in this appeal.")
+        number, ref, by_appellant = found[0]
+        if not by_appellant or self.appellant_named(actor_id, appeal):
+            path = self.files.path_for(ref.sha256)
+            if not path.exists():
+                raise NotFound("No such file in this appeal.")
+            return ServedFile(path, ref.size, ref.sha256, ref.media_type, ref.name, blind=False)
+        try:
+            copy = self.derived.make_blind_copy(ref.sha256, ref.media_type)
+        except FileNotFoundError:
+            raise NotFound("No such file in this appeal.") from None
+        if copy.path is None:  # withheld: its metadata could not be checked
+            raise NotFound("No such file in this appeal.")
+        name = neutral_file_name(number, ref)
+        return ServedFile(copy.path, copy.size, copy.sha256, ref.media_type, name, blind=True)
 
     @retry_on_conflict
     def answer_appeal(

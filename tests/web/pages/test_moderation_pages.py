@@ -78,3 +78,30 @@ def test_comments_on_an_entry_page_use_the_same_thread_and_keep_its_authors_blin
     # The challenge's own thread is apart.
     assert "How tall?" not in web.get(f"/challenges/{challenge_id}").text
     assert f'href="/submissions/{entry}"' in web.get(f"/challenges/{challenge_id}/gallery").text
+
+
+def test_who_asked_a_hidden_question_finds_the_appeal_on_the_page_and_files_it(web, cast, app):
+    challenge_id, _terms = cast.open_challenge()
+    question = app.ask_question(cast.public, challenge_id, "Cheap watches?").id
+    app.hide_question(cast.sponsor, challenge_id, question, "An advert.")
+    form = f"/challenges/{challenge_id}/questions/{question}/appeal"
+    web.login("other")  # not the asker: no link, and the form is as if not there
+    web.fed()
+    assert form not in web.get(f"/challenges/{challenge_id}").text
+    assert web.get(form).status_code == 404
+    web.logout()
+
+    web.login("public")
+    assert form in web.get(f"/challenges/{challenge_id}").text
+    page = web.get(form).text
+    assert "Cheap watches?" in page and "An advert." in page
+    r = web.client.post(
+        form,
+        data={"text": "It is a real question about the prize.", "_csrf_token": web.token()},
+        files=[("files", ("prize.txt", b"the terms say 1000", "text/plain"))],
+        follow_redirects=False,
+    )
+    web.fed()
+    assert r.status_code == 303 and r.headers["location"].startswith("/appeals/")
+    thread = web.get(r.headers["location"]).text
+    assert "It is a real question about the prize." in thread

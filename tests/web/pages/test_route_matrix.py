@@ -126,12 +126,32 @@ def fresh_webhook(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(hook.id)}
 
 
+def fresh_appeal_with_evidence(w: World, role: str) -> dict[str, str]:
+    """An appeal with a PDF as evidence: the appellant's file (issue 24)."""
+    entry = UUID(w.fresh_entry())
+    w.cast.app.disqualify_submission(w.cast.sponsor, entry, "Copied.")
+    pdf = pdf_naming()
+    evidence = [Upload.of_bytes("sketches.pdf", pdf)]
+    appeal = w.cast.app.appeal_submission(
+        w.cast.solver, entry, "disqualification", "Mine.", evidence
+    )
+    return {"fresh": str(appeal.id), "sha": hashlib.sha256(pdf).hexdigest()}
+
+
 def fresh_appeal(w: World, role: str) -> dict[str, str]:
     """A fresh entry of the solver's, disqualified and appealed (issue 24)."""
     entry = UUID(w.fresh_entry())
     w.cast.app.disqualify_submission(w.cast.sponsor, entry, "Copied.")
     appeal = w.cast.app.appeal_submission(w.cast.solver, entry, "disqualification", "Mine.")
     return {"fresh": str(appeal.id)}
+
+
+def fresh_hidden_question(w: World, role: str) -> dict[str, str]:
+    """A fresh question of the other solver's, hidden by the sponsor (issue 24)."""
+    question = w.cast.app.ask_question(w.cast.other_solver, w.ids["open"], "Cheap watches?").id
+    w.cast.app.hide_question(w.cast.sponsor, w.ids["open"], question, "An advert.")
+    w.web.fed()
+    return {"fresh": str(question)}
 
 
 def fresh_question(w: World, role: str) -> dict[str, str]:
@@ -617,6 +637,26 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/appeals/{appeal_id:uuid}"): Row(
         only(200, ("solver", "manager", "legal", "admin")), "/appeals/{fresh}", prepare=fresh_appeal
+    ),
+    # Evidence files (issue 24): the appellant, those who answer (the sponsor's managers,
+    # admins); the same 404 for everyone else, legal members and visitors included.
+    ("GET", "/appeals/{appeal_id:uuid}/files/{sha256:str}"): Row(
+        only(200, ("solver", "manager", "admin"), anonymous=404),
+        "/appeals/{fresh}/files/{sha}",
+        prepare=fresh_appeal_with_evidence,
+    ),
+    # A hidden question's appeal (issue 24): its asker only; as if not there to others.
+    ("GET", f"{C}/questions/{{question_id:uuid}}/appeal"): Row(
+        only(200, ("other_solver",)),
+        "/challenges/{open}/questions/{fresh}/appeal",
+        prepare=fresh_hidden_question,
+    ),
+    ("POST", f"{C}/questions/{{question_id:uuid}}/appeal"): Row(
+        post_only(400, ("other_solver",)),
+        "/challenges/{open}/questions/{fresh}/appeal",
+        {"text": ""},
+        multipart=True,
+        prepare=fresh_hidden_question,
     ),
     ("POST", "/appeals/{appeal_id:uuid}/answers"): Row(
         post_only(400, ("solver", "manager", "admin"), legal=403),
