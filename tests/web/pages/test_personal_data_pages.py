@@ -42,3 +42,14 @@ def test_an_admin_erases_someones_data_from_the_accounts_directory(web, cast):
     after = web.get("/admin/accounts?erased=1&q=public")
     assert "personal data is erased" in after.text
     assert f'action="/admin/accounts/{cast.public}/erasure"' not in after.text
+
+
+def test_an_erased_persons_comments_show_erased(web, cast):
+    challenge, _terms = cast.open_challenge()
+    web.app.comment_on_challenge(cast.public, challenge, "Pendulums all the way down")
+    assert "Pendulums all the way down" in web.get(f"/challenges/{challenge}").text
+    web.app.erase_my_personal_data(cast.public, PASSWORD)
+    page = web.get(f"/challenges/{challenge}").text
+    assert "Pendulums all the way down" not in page
+    assert "Erased at its author&#39;s request" in page or "Erased at its author's request" in page
+    assert "A person whose data was erased" in page
