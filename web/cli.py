@@ -14,6 +14,7 @@ from web.files_cli import add_parser as add_files_parser
 from web.follow_cli import add_parser as add_follow_parser
 from web.ledger_cli import add_parser as add_ledger_parser
 from web.mail_cli import add_parser as add_mail_parser
+from web.personal_data_cli import add_parser as add_personal_data_parser
 from web.projections_cli import add_parser as add_projections_parser
 from web.webhooks_cli import add_parser as add_webhooks_parser
 from web.witness_cli import add_parser as add_witness_parser
@@ -52,6 +53,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from web.files_cli import start_derivatives
     from web.ledger_cli import start_ledger
     from web.mail_cli import start_mail
+    from web.personal_data_cli import start_retention
     from web.projections_cli import start_projections
     from web.webhooks_cli import start_webhooks
 
@@ -66,6 +68,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     stop_mail = None if args.no_projections else start_mail(settings)
     # The organisations' webhooks, posted from the deliveries the read side queues.
     stop_webhooks = None if args.no_projections else start_webhooks(settings)
+    # Retention of personal data (decision 0032): the votes' signals, hourly.
+    stop_retention = None if args.no_projections else start_retention(settings)
     try:
         uvicorn.run(
             "web.app:create_served_app",
@@ -93,6 +97,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             stop_mail()
         if stop_webhooks is not None:
             stop_webhooks()
+        if stop_retention is not None:
+            stop_retention()
     return 0
 
 
@@ -141,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_witness_parser(commands)
     add_mail_parser(commands)
     add_webhooks_parser(commands)
+    add_personal_data_parser(commands)
     admin = commands.add_parser("admin", help="administer accounts")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     create = admin_commands.add_parser("create", help="create an admin account")

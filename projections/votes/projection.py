@@ -127,12 +127,9 @@ def on_account_erased(w: Writes, item: Item) -> None:
     w.execute(ERASE_NETWORK + " WHERE voter_id = ?", (ERASED, ERASED, str(item.originator_id)))
 
 
-def on_network_retired(w: Writes, item: Item) -> None:
-    """Retention (openinno.privacy.retention): the votes' signals of a challenge shredded."""
-    assert item.data is not None
-    w.execute(
-        ERASE_NETWORK + " WHERE challenge_id = ?", (ERASED, ERASED, str(item.data["challenge_id"]))
-    )
+def on_signals_shredded(w: Writes, item: Item) -> None:
+    """Retention (`openinno personal-data retain`): the vote's signals shredded."""
+    w.execute(ERASE_NETWORK + " WHERE vote_id = ?", (ERASED, ERASED, str(item.originator_id)))
 
 
 PROJECTION = Projection(
@@ -147,6 +144,7 @@ PROJECTION = Projection(
         Vote.Retracted: on_retracted,
         Vote.Voided: on_voided,
         Account.Erased: on_account_erased,
+        Vote.SignalsShredded: on_signals_shredded,
     },
     rebuild_cost=0.3,
 )

@@ -70,6 +70,11 @@ def _answer(recorded: ErasureRecorded) -> Erasure:
 )
 @signed_in
 def export_my_data(actor: NamedDependency[UUID], openinno: NamedDependency[OpenInno]) -> Stream:
+    return personal_data_export(openinno, actor)
+
+
+def personal_data_export(openinno: OpenInno, actor: UUID) -> Stream:
+    """The export's response (the profile page's download too)."""
     account = openinno.get_account(actor)
     header = {
         "account": {

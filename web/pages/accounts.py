@@ -10,7 +10,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
-from litestar.response import Redirect
+from litestar.response import Redirect, Stream
 
 from openinno.domain.account import check_profile
 from openinno.domain.errors import DomainError, InvalidCredentials, InvalidInput
@@ -256,8 +256,57 @@ class AccountPages(Controller):
             }
         )
         return pages.render(
-            request, "profile.html", viewer, form=form, email_verified=account.email_is_verified
+            request,
+            "profile.html",
+            viewer,
+            form=form,
+            erasure=Form(),
+            email_verified=account.email_is_verified,
         )
+
+    @get("/profile/export", sync_to_thread=True)
+    def export_my_data(
+        self, pages: NamedDependency[Pages], viewer: NamedDependency[Viewer]
+    ) -> Stream:
+        """Everything held about the person, as the API's export (GDPR Art. 15 and 20)."""
+        from web.api.personal_data import personal_data_export
+
+        return personal_data_export(pages.openinno, require_signed_in(viewer))
+
+    @post("/profile/erasure", sync_to_thread=True)
+    def erase_my_data(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        data: FORM,
+    ) -> Any:
+        """The person's erasure (decision 0032), confirmed by their password; then the
+        list of what a legal hold keeps, and the session ends."""
+        account_id = require_signed_in(viewer)
+        try:
+            erased = pages.openinno.erase_my_personal_data(account_id, one(data, "password"))
+        except DomainError as e:
+            form = Form(
+                values={
+                    "display_name": viewer.display_name,
+                    "locale": viewer.locale,
+                    "time_zone": viewer.time_zone,
+                }
+            )
+            erasure = Form()
+            erasure.fail(e)
+            return pages.render(
+                request,
+                "profile.html",
+                viewer,
+                status_code=status_for(e),
+                form=form,
+                erasure=erasure,
+                email_verified=pages.openinno.get_account(account_id).email_is_verified,
+            )
+        request.clear_session()
+        return pages.render(request, "personal_data_erased.html", Viewer(), kept=erased.kept)
 
     @post("/profile", sync_to_thread=True)
     def profile(
@@ -284,6 +333,7 @@ class AccountPages(Controller):
                 viewer,
                 status_code=status_for(e),
                 form=form,
+                erasure=Form(),
                 email_verified=pages.openinno.get_account(account_id).email_is_verified,
             )
         # The profile's language is the default from now on; drop the header's choice.

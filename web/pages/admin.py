@@ -36,6 +36,8 @@ ACCOUNT_ACTIONS = {
     "reactivate": ("reactivate_account", "reactivated=1"),
     "grant-admin": ("grant_admin", "granted=1"),
     "revoke-admin": ("revoke_admin", "revoked=1"),
+    # Personal data (issue 26, decision 0032): erased on the person's behalf, with a reason.
+    "erasure": ("erase_personal_data", "erased=1"),
 }
 # Role changes take no reason (the decisions log records who changed what, when).
 WITHOUT_REASON = ("grant-admin", "revoke-admin")

@@ -11,6 +11,7 @@ from openinno.commands.base import CommandBase
 from openinno.commands.results import Recorded
 from openinno.domain import Account
 from openinno.domain.errors import AccessDenied, InvalidInput
+from openinno.domain.vote import Vote
 from openinno.privacy.fields import PERSON
 
 if TYPE_CHECKING:
@@ -76,6 +77,21 @@ class PersonalDataCommands(CommandBase):
         # keys a second request (or `openinno personal-data erase`) shreds.
         shredded = self.shred_personal_data(account_id, reason)
         return ErasureRecorded(account_id, position, kept, tuple(shredded))
+
+    def retire_vote_signals(self, votes: list[tuple[UUID, UUID]], reason: str) -> int:
+        """Retention: for each (vote id, voter id), record ``Vote.SignalsShredded`` and
+        destroy the key of the vote's IP address and user agent; how many were retired."""
+        keys = self.personal_keys
+        done = 0
+        for vote_id, voter_id in votes:
+            vote = self._load(vote_id, Vote, "vote")
+            if not getattr(vote, "signals_shredded", False):
+                vote.shred_signals(reason, self._now())
+                self._commit(vote)
+                done += 1
+            # Recorded first, then shredded (a crash between: the next run shreds it).
+            keys.shred(str(voter_id), [f"vote:{vote_id}"], reason)
+        return done
 
     def shred_personal_data(self, account_id: UUID, reason: str) -> list[str]:
         """Destroy every key of the person but those a legal hold keeps; the scopes shredded."""

@@ -116,6 +116,20 @@ class Vote(Aggregate):
     def _retracted(self, actor_id: UUID, timestamp: datetime) -> None:
         self.active = False
 
+    class SignalsShredded(Aggregate.Event):
+        """Retention (decision 0032): the key of the vote's IP address and user agent
+        was destroyed, ``reason`` saying which rule; the vote still counts.  Recorded by
+        the operator's scheduled job (`openinno personal-data retain`), no account's."""
+
+        reason: str
+
+    def shred_signals(self, reason: str, at: datetime) -> None:
+        self._signals_shredded(reason, at)
+
+    @event(SignalsShredded)
+    def _signals_shredded(self, reason: str, timestamp: datetime) -> None:
+        self.signals_shredded = True
+
 
 def legitimate_peak(changes: Iterable[tuple[UUID | None, int]], voided: Set[UUID]) -> int:
     """The highest count a tally had with every voided vote's changes left out

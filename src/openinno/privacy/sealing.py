@@ -45,6 +45,8 @@ def seal(
     subject = spec.subject_of(payload, originator_id)
     if subject is None:
         return
+    if not any(isinstance(get_path(payload, p), str) and get_path(payload, p) for p in spec.fields):
+        return  # nothing personal in it: no key made for it
     scope = spec.scope_of(originator_id)
     key = keys.key(subject, scope, create=True)
     cipher = None if key is None else AESGCM(key)

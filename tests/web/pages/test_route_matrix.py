@@ -261,6 +261,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/logout"): Row(everyone(303), "/logout"),
     ("POST", "/logout/everywhere"): Row(signed_in(303, 401), "/logout/everywhere"),
     ("GET", "/profile"): Row(signed_in(200), "/profile"),
+    # personal data (issue 26): each person's own download; an erasure needs the
+    # password (a wrong one here: nobody's account is erased under the matrix)
+    ("GET", "/profile/export"): Row(signed_in(200), "/profile/export"),
+    ("POST", "/profile/erasure"): Row(signed_in(400, 401), "/profile/erasure", {"password": "no"}),
     ("POST", "/profile"): Row(signed_in(400, 401), "/profile", {"display_name": ""}),
     # solvers
     ("GET", f"{C}/submit"): Row(signed_in(200), "/challenges/{open}/submit"),
