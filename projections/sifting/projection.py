@@ -45,7 +45,10 @@ DDL = (
     " threshold_reached INTEGER NOT NULL DEFAULT 0,"
     " support_count INTEGER NOT NULL DEFAULT 0,"
     " score DOUBLE PRECISION NOT NULL DEFAULT -1, review_count INTEGER NOT NULL DEFAULT 0,"
-    " submitted_at TEXT NOT NULL)",
+    " submitted_at TEXT NOT NULL,"
+    # The log position of its submission: unique, never renumbered, so the SQLite
+    # full-text table is keyed by it (its rowid: matches read without its content).
+    " received_position BIGINT NOT NULL)",
     # One index per sort, each ending in the key's tie-breaker: a page of any sort is a
     # walk of its index from the cursor (backwards: every sort is best or newest first).
     "CREATE INDEX IF NOT EXISTS sf_entries_recent"
@@ -125,17 +128,18 @@ POSTGRES_DDL = (
 # accents; the embedded store is the small one, where finding more is the kinder error).
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS sf_entries_fts USING fts5("
-    "submission_id UNINDEXED, title, summary, tokenize = 'unicode61 remove_diacritics 2')",
+    "title, summary, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE INDEX IF NOT EXISTS sf_entries_received ON sf_entries (received_position)",
     "CREATE TRIGGER IF NOT EXISTS sf_entries_fts_insert AFTER INSERT ON sf_entries"
-    " BEGIN INSERT INTO sf_entries_fts (submission_id, title, summary)"
-    " VALUES (new.submission_id, new.title, new.summary); END",
+    " BEGIN INSERT INTO sf_entries_fts (rowid, title, summary)"
+    " VALUES (new.received_position, new.title, new.summary); END",
     "CREATE TRIGGER IF NOT EXISTS sf_entries_fts_update AFTER UPDATE OF title, summary"
     " ON sf_entries WHEN old.title IS NOT new.title OR old.summary IS NOT new.summary"
-    " BEGIN DELETE FROM sf_entries_fts WHERE submission_id = old.submission_id;"
-    " INSERT INTO sf_entries_fts (submission_id, title, summary)"
-    " VALUES (new.submission_id, new.title, new.summary); END",
+    " BEGIN DELETE FROM sf_entries_fts WHERE rowid = old.received_position;"
+    " INSERT INTO sf_entries_fts (rowid, title, summary)"
+    " VALUES (new.received_position, new.title, new.summary); END",
     "CREATE TRIGGER IF NOT EXISTS sf_entries_fts_delete AFTER DELETE ON sf_entries"
-    " BEGIN DELETE FROM sf_entries_fts WHERE submission_id = old.submission_id; END",
+    " BEGIN DELETE FROM sf_entries_fts WHERE rowid = old.received_position; END",
 )
 
 
@@ -189,6 +193,7 @@ def on_submitted(db: Writes, item: Item) -> None:
             "version": 1,
             "status": "submitted",
             "submitted_at": iso_text(d["timestamp"]),
+            "received_position": item.position,
         },
     )
     if language is None:

@@ -60,7 +60,12 @@ class Search:
 
 
 def _conditions(db: Db, challenge_id: str, search: Search) -> tuple[list[str], list[Any]]:
-    where = ["e.challenge_id = ?"]
+    # With words on SQLite the matches drive (the FTS5 rowids, each entry found by its
+    # receipt's index): a unary + keeps the planner off the challenge's index, which it
+    # otherwise walks whole, testing every entry against the matches (70 times slower
+    # for a word in 5 % of 2,000 entries).
+    fts = search.filters_text and db.dialect == "sqlite"
+    where = ["+e.challenge_id = ?" if fts else "e.challenge_id = ?"]
     params: list[Any] = [challenge_id]
     if search.filters_text:
         if db.dialect == "postgres":
@@ -72,7 +77,7 @@ def _conditions(db: Db, challenge_id: str, search: Search) -> tuple[list[str], l
             params.append(search.text)
         else:
             where.append(
-                "e.submission_id IN (SELECT submission_id FROM sf_entries_fts"
+                "e.received_position IN (SELECT rowid FROM sf_entries_fts"
                 " WHERE sf_entries_fts MATCH ?)"
             )
             params.append(fts5_query(search.text))
@@ -119,6 +124,12 @@ def search_sql(
     if after is not None:
         where.append(f"(e.{column}, e.submission_id) < (?, ?)")
         params += [after[0], after[1]]
+    # With words on SQLite, the matches (found by the FTS5 index, by key) are sorted,
+    # not the sort's index walked while testing each row against them: SQLite cannot
+    # tell how many rows match, and a rare word made that walk read the whole
+    # challenge (a unary + keeps the planner off the index).  PostgreSQL estimates the
+    # matches from its statistics and chooses for itself.
+    order = f"+e.{column}" if search.filters_text and db.dialect == "sqlite" else f"e.{column}"
     sql = (
         "SELECT e.submission_id, e.challenge_id, p.number, e.title, e.summary, e.version,"
         " e.status, e.round, e.shortlisted, e.awarded, e.threshold_reached,"
@@ -130,7 +141,7 @@ def search_sql(
         "LEFT JOIN rv_pseudonyms p ON p.challenge_id = r.challenge_id"
         " AND p.entry_key = r.entry_key "
         f"WHERE {' AND '.join(where)} "
-        f"ORDER BY e.challenge_id DESC, e.{column} DESC, e.submission_id DESC LIMIT ?"
+        f"ORDER BY e.challenge_id DESC, {order} DESC, e.submission_id DESC LIMIT ?"
     )
     params.append(limit)
     return sql, params

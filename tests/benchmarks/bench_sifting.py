@@ -28,10 +28,13 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
-from projections.participants.queries import fts5_query
-from projections.sifting import duplicates
+from projections.participants.projection import DDL as PARTICIPANTS_DDL
+from projections.reviewers.projection import DDL as REVIEWERS_DDL
+from projections.sifting import duplicates, queries
 from projections.sifting.projection import DDL, SQLITE_DDL
+from projections.sifting.queries import Search
 from tests.benchmarks.report import Result
 
 ENGLISH = [
@@ -244,7 +247,7 @@ def clustering(quick: bool) -> list[Result]:
                 f"sifting: recall of {name} copies",
                 recall,
                 "exact duplicates after normalising",
-                max(baseline, 1e-9),
+                baseline,
                 "share of pairs",
                 ">= 0.9 (edited)" if name == "edited" else "",
             )
@@ -266,7 +269,7 @@ def clustering(quick: bool) -> list[Result]:
 def _fill(path: Path, entries: int) -> None:
     rng = random.Random(7)
     with sqlite3.connect(path) as conn:
-        for statement in (*DDL, *SQLITE_DDL):
+        for statement in (*DDL, *SQLITE_DDL, *REVIEWERS_DDL, *PARTICIPANTS_DDL):
             conn.execute(statement)
         rows = (
             (
@@ -280,13 +283,14 @@ def _fill(path: Path, entries: int) -> None:
                 rng.randrange(50),
                 round(rng.random() * 100, 4),
                 f"2026-11-{1 + n % 28:02d}T00:00:{n % 60:02d}.000000Z",
+                n + 1,
             )
             for n in range(entries)
         )
         conn.executemany(
             "INSERT INTO sf_entries (submission_id, challenge_id, language, title, summary,"
-            " version, status, support_count, score, submitted_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " version, status, support_count, score, submitted_at, received_position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -298,6 +302,7 @@ def _p99(path: Path, clients: int, seconds: float, query: str, params: list) -> 
 
     def client() -> None:
         conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute(query, params).fetchall()  # a connection's first query reads the schema
         mine = []
         while time.perf_counter() < stop:
             started = time.perf_counter()
@@ -321,17 +326,15 @@ def search(quick: bool) -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "read.db"
         _fill(path, entries)
-        # The query ``queries.search_sql`` builds for words sorted by score (SQLite).
-        searched = _p99(
-            path,
-            50,
-            seconds,
-            "SELECT e.submission_id, e.title, e.score FROM sf_entries e"
-            " WHERE e.challenge_id = ? AND e.submission_id IN (SELECT submission_id"
-            " FROM sf_entries_fts WHERE sf_entries_fts MATCH ?)"
-            " ORDER BY e.challenge_id DESC, e.score DESC, e.submission_id DESC LIMIT 21",
-            ["challenge", fts5_query("kite lift")],
+        # The statement a search page runs: words, sorted by score (SQLite).
+        sql, params = queries.search_sql(
+            SimpleNamespace(dialect="sqlite"),  # type: ignore[arg-type]
+            "challenge",
+            Search(text="kite", sort="score"),
+            after=None,
+            limit=21,
         )
+        searched = _p99(path, 50, seconds, sql, params)
         by_key = _p99(
             path,
             50,
@@ -388,7 +391,8 @@ def export(quick: bool) -> list[Result]:
         )
         with conn.cursor().copy(
             "COPY sf_entries (submission_id, challenge_id, language, title, summary, version,"
-            " status, support_count, score, review_count, submitted_at) FROM STDIN"
+            " status, support_count, score, review_count, submitted_at, received_position)"
+            " FROM STDIN"
         ) as copy:
             for n in range(entries):
                 copy.write_row(
@@ -404,6 +408,7 @@ def export(quick: bool) -> list[Result]:
                         float(n % 100),
                         1,
                         f"2026-11-01T00:00:00.{n:06d}Z",
+                        n + 1,
                     )
                 )
         with conn.cursor().copy(

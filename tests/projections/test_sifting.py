@@ -110,8 +110,8 @@ def fill(db: Db, challenge: str, n: int) -> None:
         for i in range(n):
             db.execute(
                 "INSERT INTO sf_entries (submission_id, challenge_id, language, title, summary,"
-                " version, status, support_count, score, submitted_at)"
-                " VALUES (?, ?, 'en', ?, ?, 1, 'submitted', ?, ?, ?)",
+                " version, status, support_count, score, submitted_at, received_position)"
+                " VALUES (?, ?, 'en', ?, ?, 1, 'submitted', ?, ?, ?, ?)",
                 (
                     str(uuid4()),
                     challenge,
@@ -120,13 +120,15 @@ def fill(db: Db, challenge: str, n: int) -> None:
                     i % 13,
                     float(i % 101),
                     f"2026-11-{1 + i % 28:02d}T00:00:00.000000Z",
+                    i + 1,
                 ),
             )
-        for _other in range(3):
+        for n in range(3):
             db.execute(
                 "INSERT INTO sf_entries (submission_id, challenge_id, language, title, summary,"
-                " version, status, submitted_at) VALUES (?, ?, 'en', 'x', 'y', 1, 'submitted', ?)",
-                (str(uuid4()), str(uuid4()), "2026-11-01T00:00:00.000000Z"),
+                " version, status, submitted_at, received_position)"
+                " VALUES (?, ?, 'en', 'x', 'y', 1, 'submitted', ?, ?)",
+                (str(uuid4()), str(uuid4()), "2026-11-01T00:00:00.000000Z", n + 10_000),
             )
     if db.dialect == "postgres":
         db.execute("ANALYZE")
