@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from openinno.domain.values import (
+    AfterTheWin,
     AppealRules,
     ChallengeSpec,
     ChallengeTerms,
@@ -58,6 +59,7 @@ PUBLISHED_DEFAULTS = {
     "public_weight": 0,
     "verified_email_to_enter": False,
     "verified_email_to_vote": False,
+    "after_the_win": AfterTheWin(),
 }
 
 
