@@ -98,7 +98,6 @@ class IpAgreement(Aggregate):
         royalty: RoyaltyTerms | None = None,
     ) -> None:
         self.challenge_id = challenge_id
-        self.place = place
         self.royalty = royalty
         self.sales_reports: list[SalesReport] = []
         self.statements: list[RoyaltyStatement] = []
