@@ -32,6 +32,10 @@ PAIRS = (
     ("/organisations/{org}/agreements", "/api/v1/agreements?organisation_id={org}"),
     ("/challenges/{c}/entries", "/api/v1/challenges/{c}/ranking"),
     ("/challenges/{c}", "/api/v1/challenges/{c}"),
+    # Issue 27: the search, the near-duplicates and the exports.
+    ("/challenges/{c}/sift?q=kite", "/api/v1/challenges/{c}/submissions?q=kite"),
+    ("/challenges/{c}/duplicates", "/api/v1/challenges/{c}/duplicates"),
+    ("/challenges/{c}/exports/entries", "/api/v1/challenges/{c}/exports/entries"),
 )
 
 
