@@ -657,6 +657,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
     ("GET", "/admin/accounts"): Row(only(200, ("admin",)), "/admin/accounts?q=example"),
     ("GET", "/admin/decisions"): Row(only(200, ("admin",)), "/admin/decisions"),
+    # An account's page with its history (issue 24): admins only.
+    ("GET", "/admin/accounts/{account_id:uuid}"): Row(
+        only(200, ("admin",)), "/admin/accounts/{solver_account}"
+    ),
     ("POST", "/admin/accounts/{account_id:uuid}/{action:str}"): Row(
         post_only(400, ("admin",)), "/admin/accounts/{solver_account}/deactivate"
     ),
