@@ -214,6 +214,23 @@ class ModerationPages(Controller):
         pages.reads.wait(recorded.position)
         return Redirect(f"/submissions/{submission_id}#c-{recorded.id}", status_code=303)
 
+    @post("/comments/{comment_id:uuid}", sync_to_thread=True)
+    def edit_comment(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        comment_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """Its author edits a comment within the window (issue 24): each version is an
+        event of the comment's stream, so the history is kept; back to the thread."""
+        actor = require_signed_in(viewer)
+        back = _local(one(data, "next"))
+        recorded = pages.openinno.edit_comment(actor, comment_id, one(data, "text"))
+        pages.reads.wait(recorded.position)
+        path = back.partition("#")[0]
+        return Redirect(f"{path}#c-{comment_id}", status_code=303)
+
     @post("/reports", sync_to_thread=True)
     def report(
         self,
