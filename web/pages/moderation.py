@@ -26,7 +26,12 @@ from web.pages.public import render_challenge
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = CacheControlHeader(no_store=True)
-KINDS = {"entry": N_("Entry"), "question": N_("Question"), "announcement": N_("Announcement")}
+KINDS = {
+    "entry": N_("Entry"),
+    "question": N_("Question"),
+    "announcement": N_("Announcement"),
+    "comment": N_("Comment"),
+}
 
 
 def _local(next_path: str, fallback: str = "/") -> str:

@@ -126,3 +126,15 @@ def test_its_author_edits_a_comment_on_the_page_and_every_version_is_kept(web, c
     assert f'action="/comments/{comment}"' not in web.get(f"/challenges/{challenge_id}").text
     r = web.post(f"/comments/{comment}", {"text": "Mine now.", "next": "/"})
     assert r.status_code == 404
+
+
+def test_a_hidden_entrys_author_reads_why_and_appeals_the_hiding(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms, title="Pendulum park")
+    app.hide(cast.sponsor, "entry", entry, challenge_id, "Shows a brand's logo.")
+    web.login("solver")
+    mine = web.get("/submissions/mine").text
+    assert "Shows a brand&#39;s logo." in mine or "Shows a brand's logo." in mine
+    assert f'href="/submissions/{entry}/appeal"' in mine
+    form = web.get(f"/submissions/{entry}/appeal").text
+    assert '<option value="moderation" selected' in form
