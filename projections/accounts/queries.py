@@ -5,6 +5,16 @@ from __future__ import annotations
 from projections.db import Db, Row
 
 
+def account_row(db: Db, account_id: str) -> Row | None:
+    """One account of the directory (None: not there, or not yet)."""
+    rows = db.rows(
+        "SELECT account_id, email, display_name, active, admin, registered_at, position,"
+        " status_reason FROM ac_accounts WHERE account_id = ?",
+        (account_id,),
+    )
+    return rows[0] if rows else None
+
+
 def accounts_directory_page(
     db: Db, *, search: str = "", after: int | None = None, limit: int = 21
 ) -> list[Row]:

@@ -261,7 +261,8 @@ def my_submissions(db: Db, account_id: UUID) -> list[Row]:
         "SELECT s.submission_id, s.challenge_id, c.title AS challenge_title,"
         " c.closes_at AS challenge_closes_at, s.title,"
         " s.status, s.version, s.content_sha256, s.accepted_terms_sha256, s.submitted_at,"
-        " s.updated_at, s.shortlisted, s.award_place, s.support_count, s.status_reason "
+        " s.updated_at, s.shortlisted, s.award_place, s.support_count, s.status_reason,"
+        " s.hidden_reason "
         "FROM pt_authors a JOIN pt_submissions s ON s.submission_id = a.submission_id "
         "LEFT JOIN pt_challenges c ON c.challenge_id = s.challenge_id "
         "WHERE a.account_id = ? ORDER BY s.submitted_at DESC, s.submission_id",

@@ -19,10 +19,11 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect
 
 from openinno.domain.errors import DomainError, NotFound
-from projections.accounts.queries import accounts_directory_page
+from projections.accounts.queries import account_row, accounts_directory_page
 from projections.admin.projection import event_counts
 from projections.db import Row
 from projections.decisions.queries import KINDS, decisions_page
+from projections.legal import queries as legal
 from projections.registry import ALL
 from projections.status import standings
 from web.pages import paging
@@ -143,6 +144,41 @@ class AdminPages(Controller):
     ) -> Response[str]:
         _require_admin(viewer)
         return self._accounts(request, pages, viewer, q, cursor, Form())
+
+    @get("/admin/accounts/{account_id:uuid}", sync_to_thread=True)
+    def account(
+        self,
+        request: Request[Any, Any, Any],
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        account_id: FromPath[UUID],
+    ) -> Response[str]:
+        """One account for the admins (issue 24): its standing and the reason, and its
+        history, every event of its stream (secrets redacted by the read model), with
+        who caused each; the actions are the directory's forms."""
+        _require_admin(viewer)
+        db = pages.reads.db()
+        row = account_row(db, str(account_id))
+        if row is None:
+            raise NotFound("No such page.")
+        history = legal.stream_history(db, account_id)
+        names: dict[str, str] = {}
+        for event in history:
+            who = event["actor_id"]
+            if who and who not in names:
+                found = account_row(db, who)
+                names[who] = found["display_name"] if found else ""
+        return pages.render(
+            request,
+            "admin_account.html",
+            viewer,
+            account=row,
+            history=history,
+            names=names,
+            form=Form(),
+            empty_form=Form(),
+            q=row["email"],
+        )
 
     @post("/admin/accounts/{account_id:uuid}/{action:str}", sync_to_thread=True)
     def account_action(

@@ -99,7 +99,13 @@ class AppealPages(Controller):
     ) -> Response[str]:
         actor = require_signed_in(viewer)
         submission = _own_entry(pages, actor, submission_id)
-        ground = "disqualification" if submission.status == "disqualified" else "scores"
+        ground = (
+            "disqualification"
+            if submission.status == "disqualified"
+            else "moderation"
+            if submission.hidden_at is not None
+            else "scores"
+        )
         return self._new(request, pages, viewer, submission, Form(values={"ground": ground}))
 
     @post(

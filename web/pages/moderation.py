@@ -26,7 +26,12 @@ from web.pages.public import render_challenge
 
 FORM = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 NO_STORE = CacheControlHeader(no_store=True)
-KINDS = {"entry": N_("Entry"), "question": N_("Question"), "announcement": N_("Announcement")}
+KINDS = {
+    "entry": N_("Entry"),
+    "question": N_("Question"),
+    "announcement": N_("Announcement"),
+    "comment": N_("Comment"),
+}
 
 
 def _local(next_path: str, fallback: str = "/") -> str:
@@ -213,6 +218,23 @@ class ModerationPages(Controller):
             return render_entry(request, pages, viewer, submission_id, comment=form, status=400)
         pages.reads.wait(recorded.position)
         return Redirect(f"/submissions/{submission_id}#c-{recorded.id}", status_code=303)
+
+    @post("/comments/{comment_id:uuid}", sync_to_thread=True)
+    def edit_comment(
+        self,
+        pages: NamedDependency[Pages],
+        viewer: NamedDependency[Viewer],
+        comment_id: FromPath[UUID],
+        data: FORM,
+    ) -> Any:
+        """Its author edits a comment within the window (issue 24): each version is an
+        event of the comment's stream, so the history is kept; back to the thread."""
+        actor = require_signed_in(viewer)
+        back = _local(one(data, "next"))
+        recorded = pages.openinno.edit_comment(actor, comment_id, one(data, "text"))
+        pages.reads.wait(recorded.position)
+        path = back.partition("#")[0]
+        return Redirect(f"{path}#c-{comment_id}", status_code=303)
 
     @post("/reports", sync_to_thread=True)
     def report(

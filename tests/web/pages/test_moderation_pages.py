@@ -105,3 +105,36 @@ def test_who_asked_a_hidden_question_finds_the_appeal_on_the_page_and_files_it(w
     assert r.status_code == 303 and r.headers["location"].startswith("/appeals/")
     thread = web.get(r.headers["location"]).text
     assert "It is a real question about the prize." in thread
+
+
+def test_its_author_edits_a_comment_on_the_page_and_every_version_is_kept(web, cast, app):
+    challenge_id, _terms = cast.open_challenge()
+    web.login("solver")
+    r = web.post(f"/challenges/{challenge_id}/comments", {"text": "Can it be oak?"})
+    comment = r.headers["location"].split("#c-")[1]
+    page = web.get(f"/challenges/{challenge_id}").text
+    assert f'action="/comments/{comment}"' in page
+    r = web.post(
+        f"/comments/{comment}", {"text": "Can it be *oak*?", "next": f"/challenges/{challenge_id}"}
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == f"/challenges/{challenge_id}#c-{comment}"
+    page = web.get(f"/challenges/{challenge_id}").text
+    assert "<em>oak</em>" in page and "versions: 2" in page
+    web.logout()
+    web.login("other")  # not the author: no form, and the edit is as if it were not there
+    assert f'action="/comments/{comment}"' not in web.get(f"/challenges/{challenge_id}").text
+    r = web.post(f"/comments/{comment}", {"text": "Mine now.", "next": "/"})
+    assert r.status_code == 404
+
+
+def test_a_hidden_entrys_author_reads_why_and_appeals_the_hiding(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms, title="Pendulum park")
+    app.hide(cast.sponsor, "entry", entry, challenge_id, "Shows a brand's logo.")
+    web.login("solver")
+    mine = web.get("/submissions/mine").text
+    assert "Shows a brand&#39;s logo." in mine or "Shows a brand's logo." in mine
+    assert f'href="/submissions/{entry}/appeal"' in mine
+    form = web.get(f"/submissions/{entry}/appeal").text
+    assert '<option value="moderation" selected' in form

@@ -154,6 +154,13 @@ def fresh_hidden_question(w: World, role: str) -> dict[str, str]:
     return {"fresh": str(question)}
 
 
+def fresh_comment(w: World, role: str) -> dict[str, str]:
+    """A fresh comment of the solver's on the open challenge (issue 24)."""
+    comment = w.cast.app.comment_on_challenge(w.cast.solver, w.ids["open"], "Oak?").id
+    w.web.fed()
+    return {"fresh": str(comment)}
+
+
 def fresh_question(w: World, role: str) -> dict[str, str]:
     """A fresh question in the open challenge, in the read models (issue 24)."""
     question = w.cast.app.ask_question(w.cast.other_solver, w.ids["open"], "Cheap watches?").id
@@ -690,6 +697,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", f"{S}/comments"): Row(
         signed_in(400, 401), "/submissions/{entry}/comments", {"text": ""}
     ),
+    # Editing a comment (issue 24): its author (an empty text: 400); as if not there to
+    # anyone else.
+    ("POST", "/comments/{comment_id:uuid}"): Row(
+        post_only(400, ("solver",)),
+        "/comments/{fresh}",
+        {"text": "", "next": "/challenges/{open}"},
+        prepare=fresh_comment,
+    ),
     ("POST", f"{C}/comments"): Row(
         signed_in(400, 401), "/challenges/{open}/comments", {"text": ""}
     ),
@@ -704,6 +719,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/admin"): Row(only(200, ("admin",)), "/admin"),
     ("GET", "/admin/accounts"): Row(only(200, ("admin",)), "/admin/accounts?q=example"),
     ("GET", "/admin/decisions"): Row(only(200, ("admin",)), "/admin/decisions"),
+    # An account's page with its history (issue 24): admins only.
+    ("GET", "/admin/accounts/{account_id:uuid}"): Row(
+        only(200, ("admin",)), "/admin/accounts/{solver_account}"
+    ),
     ("POST", "/admin/accounts/{account_id:uuid}/{action:str}"): Row(
         post_only(400, ("admin",)), "/admin/accounts/{solver_account}/deactivate"
     ),
