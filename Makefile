@@ -79,8 +79,8 @@ web/i18n/%/LC_MESSAGES/messages.mo: web/i18n/%/LC_MESSAGES/messages.po $(STAMP)
 translations: $(I18N_MO) ## compile the pages' catalogues (web/i18n/*/messages.po -> .mo, not committed)
 
 .PHONY: messages
-messages: $(STAMP) ## extract the pages' strings (web/i18n/messages.pot) and update every catalogue
-	$(BIN)/pybabel extract -F web/i18n/babel.cfg -k N_ --no-location --sort-output -o web/i18n/messages.pot .
+messages: $(STAMP) ## extract every shown string (pages and domain messages: web/i18n/messages.pot) and update every catalogue
+	$(BIN)/python -m web.i18n_catalogue web/i18n/messages.pot
 	$(BIN)/pybabel update -i web/i18n/messages.pot -d web/i18n -D messages --no-fuzzy-matching -w 100
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -6,95 +6,12 @@ listed by hand."""
 
 from __future__ import annotations
 
-import ast
-import re
-from pathlib import Path
-
 import pytest
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from openinno.domain.errors import Term
+from web.i18n_catalogue import PLACEHOLDER, domain_messages, used_msgids
 from web.pages.i18n import I18N_DIR, LOCALES
-
-ROOT = Path(__file__).resolve().parents[3]
-METHODS = [("web/templates/**.html", "jinja2"), ("web/pages/**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-
-
-SOURCE_ROOTS = ("src", "web", "projections")
-# Constants a message is made of: a Term (a word put into a template) and N_ (a
-# template kept in a constant, such as NOT_FOUND).
-MARKERS = {"Term", "N_"}
-
-
-def _name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _sources() -> list[tuple[Path, ast.Module]]:
-    return [
-        (path, ast.parse(path.read_text(), str(path)))
-        for root in SOURCE_ROOTS
-        for path in sorted((ROOT / root).rglob("*.py"))
-    ]
-
-
-def domain_error_classes(sources: list[tuple[Path, ast.Module]]) -> set[str]:
-    """DomainError and every class that derives from it, anywhere in the source."""
-    classes = {"DomainError"}
-    while True:
-        more = {
-            node.name
-            for _, tree in sources
-            for node in ast.walk(tree)
-            if isinstance(node, ast.ClassDef)
-            and node.name not in classes
-            and any(_name(base) in classes for base in node.bases)
-        }
-        if not more:
-            return classes
-        classes |= more
-
-
-def domain_messages() -> tuple[set[str], list[str]]:
-    """The message templates of the source, and where a message is built in a way no
-    catalogue can hold (an f-string, a concatenation, a ``%`` or ``.format``)."""
-    sources = _sources()
-    errors = domain_error_classes(sources)
-    found: set[str] = set()
-    built: list[str] = []
-
-    def collect(node: ast.expr, where: str) -> None:
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            found.add(node.value)
-        elif isinstance(node, ast.IfExp):
-            collect(node.body, where)
-            collect(node.orelse, where)
-        elif isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
-            pass  # a constant marked where it is defined (N_), or a message passed on
-        elif isinstance(node, ast.Call) and _name(node.func) in ("gettext", "_"):
-            pass  # translated already, by the page
-        else:
-            built.append(f"{where}: {ast.unparse(node)[:80]}")
-
-    for path, tree in sources:
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = _name(node.func)
-            where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            message = node.args[0] if node.args else None
-            if message is None:
-                message = next((k.value for k in node.keywords if k.arg == "message"), None)
-            if message is not None and (name in errors or name in MARKERS):
-                collect(message, where)
-    return found, built
 
 
 def test_domain_messages_are_templates_with_named_parameters():
@@ -102,18 +19,6 @@ def test_domain_messages_are_templates_with_named_parameters():
     assert len(found) > 200
     assert {"%(what)s cannot be empty.", "The title", "No challenge with id %(id)s."} <= found
     assert not built, "messages built at run time cannot be translated: " + "\n".join(built)
-
-
-def used_msgids() -> set[str]:
-    found: set[str] = set(domain_messages()[0])
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT),
-        method_map=METHODS,
-        keywords=KEYWORDS,
-        options_map={"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
-    ):
-        found.update(m for m in (message if isinstance(message, tuple) else (message,)) if m)
-    return found
 
 
 def test_the_templates_use_translatable_strings():
