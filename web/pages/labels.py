@@ -104,6 +104,26 @@ ENTRY_FLAG = {
     "reviewed": N_("Reviewed"),
     "unreviewed": N_("Not reviewed yet"),
 }
+# The time-zone list's groups (the tz database's first part), named in the viewer's
+# language (issue 25); the zones within are cities by CLDR's names.
+TIME_ZONE_REGION = {
+    "Africa": N_("Africa"),
+    "America": N_("America"),
+    "Antarctica": N_("Antarctica"),
+    "Arctic": N_("Arctic"),
+    "Asia": N_("Asia"),
+    "Atlantic": N_("Atlantic"),
+    "Australia": N_("Australia"),
+    "Brazil": N_("Brazil"),
+    "Canada": N_("Canada"),
+    "Chile": N_("Chile"),
+    "Etc": N_("Other (offsets from UTC)"),
+    "Europe": N_("Europe"),
+    "Indian": N_("Indian Ocean"),
+    "Mexico": N_("Mexico"),
+    "Pacific": N_("Pacific"),
+    "US": N_("United States"),
+}
 KINDS: dict[str, dict[str, str]] = {
     "challenge": CHALLENGE_STATUS,
     "submission": SUBMISSION_STATUS,
@@ -118,6 +138,7 @@ KINDS: dict[str, dict[str, str]] = {
     "entry_flag": ENTRY_FLAG,
     "production": PRODUCTION,
     "royalty_period": ROYALTY_PERIOD,
+    "time_zone_region": TIME_ZONE_REGION,
 }
 
 

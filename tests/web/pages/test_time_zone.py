@@ -61,3 +61,6 @@ def test_the_zones_are_named_in_the_viewers_language(web):
         '<option value="Europe/Warsaw" translate="no" selected>Warszawa (Europe/Warsaw)</option>'
         in form
     )
+    # The groups too: the tz database's regions in the viewer's language.
+    assert '<optgroup label="Europa">' in form and '<optgroup label="Europe">' not in form
+    assert '<optgroup label="Stany Zjednoczone">' in form
