@@ -49,6 +49,7 @@ def render_entry(
     submission_id: UUID,
     comment: Form | None = None,
     status: int = 200,
+    edit: dict[str, Any] | None = None,
 ) -> Response[str]:
     """An entry's page (issue 24): the entry as the viewer may see it (the gallery's
     rule, hidden entries to their judges and authors only) and its comments, with the
@@ -81,6 +82,7 @@ def render_entry(
         gallery=challenge.spec.visibility == "public",
         comments=comment_views(pages.openinno, viewer.account_id, rows, submission),
         comment_form=comment or Form(),
+        comment_edit=edit,
     )
 
 
@@ -222,6 +224,7 @@ class ModerationPages(Controller):
     @post("/comments/{comment_id:uuid}", sync_to_thread=True)
     def edit_comment(
         self,
+        request: Request[Any, Any, Any],
         pages: NamedDependency[Pages],
         viewer: NamedDependency[Viewer],
         comment_id: FromPath[UUID],
@@ -231,7 +234,21 @@ class ModerationPages(Controller):
         event of the comment's stream, so the history is kept; back to the thread."""
         actor = require_signed_in(viewer)
         back = _local(one(data, "next"))
-        recorded = pages.openinno.edit_comment(actor, comment_id, one(data, "text"))
+        form = Form(values=values(data, "text"))
+        try:
+            recorded = pages.openinno.edit_comment(actor, comment_id, form.values["text"])
+        except DomainError as e:
+            if status_for(e) != 400:
+                raise
+            form.fail(e)
+            # Back on the page of the thread, the edit open with its error at the field.
+            challenge_id, submission_id = pages.openinno.comment_thread(actor, comment_id)
+            edit = {"id": str(comment_id), "form": form}
+            if submission_id is not None:
+                return render_entry(request, pages, viewer, submission_id, edit=edit, status=400)
+            return render_challenge(
+                request, pages, viewer, challenge_id, comment_edit=edit, status=400
+            )
         pages.reads.wait(recorded.position)
         path = back.partition("#")[0]
         return Redirect(f"{path}#c-{comment_id}", status_code=303)

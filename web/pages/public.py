@@ -80,6 +80,7 @@ def render_challenge(
     *,
     ask: Form | None = None,
     comment: Form | None = None,
+    comment_edit: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response[str]:
     """A challenge's page: for members of its organisation with the answer and hide
@@ -137,6 +138,7 @@ def render_challenge(
             None,
         ),
         comment_form=comment or Form(),
+        comment_edit=comment_edit,
     )
 
 

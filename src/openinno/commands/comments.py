@@ -88,6 +88,13 @@ class Comments(CommandBase):
         comment.edit(actor_id, text, self._now())
         return Recorded(comment_id, self._commit(comment))
 
+    def comment_thread(self, actor_id: UUID, comment_id: UUID) -> tuple[UUID, UUID | None]:
+        """Where a comment the actor may see stands: its challenge and, on an entry's
+        thread, the entry (NotFound otherwise)."""
+        challenge_id = self.comment_challenge(actor_id, comment_id)
+        comment = self._maybe_load(comment_id, Comment, readonly=True)
+        return challenge_id, comment.submission_id if comment is not None else None
+
     def comment_challenge(self, actor_id: UUID, comment_id: UUID) -> UUID:
         """The challenge of a comment the actor may see (NotFound otherwise)."""
         comment = self._maybe_load(comment_id, Comment, readonly=True)

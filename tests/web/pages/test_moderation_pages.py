@@ -128,6 +128,24 @@ def test_its_author_edits_a_comment_on_the_page_and_every_version_is_kept(web, c
     assert r.status_code == 404
 
 
+def test_a_refused_edit_comes_back_open_with_its_error_at_the_field(web, cast, app):
+    challenge_id, terms = cast.open_challenge()
+    entry = cast.submit(challenge_id, terms, title="Pendulum park")
+    web.login("solver")
+    for thread in (f"/challenges/{challenge_id}", f"/submissions/{entry}"):
+        r = web.post(f"{thread}/comments", {"text": "Can it be oak?"})
+        comment = r.headers["location"].split("#c-")[1]
+        r = web.post(f"/comments/{comment}", {"text": "   ", "next": thread})
+        assert r.status_code == 400, thread  # the thread's page, not an error page
+        page = r.text
+        assert f'<textarea id="edit-{comment}" name="text" rows="3" required' in page
+        field = page.split(f'id="edit-{comment}"', 1)[1].split("</textarea>", 1)[0]
+        assert 'aria-invalid="true"' in field
+        feedback = page.split(f'id="ve-{comment}"', 1)[1].split("</div>", 1)[0]
+        assert "Write something first." in feedback
+        assert "Can it be oak?" in page  # nothing lost: the comment stands as it was
+
+
 def test_a_hidden_entrys_author_reads_why_and_appeals_the_hiding(web, cast, app):
     challenge_id, terms = cast.open_challenge()
     entry = cast.submit(challenge_id, terms, title="Pendulum park")
