@@ -16,7 +16,7 @@ import msgspec
 from eventsourcing.utils import resolve_topic
 
 from openinno.domain import Appeal, IpAgreement, Submission
-from openinno.privacy.fields import PERSONAL, without_personal
+from openinno.domain.personal_fields import PERSONAL, without_personal
 from projections.projection import Item, Projection, Stored
 from projections.sql import insert
 from projections.values import (

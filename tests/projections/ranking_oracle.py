@@ -69,6 +69,7 @@ def scoring_sheet(db: Db, challenge_id: UUID) -> list[Row]:
         row: Row = {
             "submission_id": e["submission_id"],
             "pseudonym": pseudonym(e["number"]),
+            "pseudonym_number": e["number"],
             "number": e["number"],
             "submitted_at": e["submitted_at"],
             "title": e["title"],

@@ -20,7 +20,7 @@ from eventsourcing.utils import get_topic
 
 from openinno.application import OpenInno
 from openinno.domain import Account, Challenge
-from openinno.privacy.fields import PERSONAL, without_personal
+from openinno.domain.personal_fields import PERSONAL, without_personal
 from openinno.settings import Settings
 from projections import tracking
 from projections.db import Db, ReadStore, open_db

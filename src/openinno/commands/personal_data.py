@@ -11,8 +11,8 @@ from openinno.commands.base import CommandBase
 from openinno.commands.results import Recorded
 from openinno.domain import Account
 from openinno.domain.errors import AccessDenied, InvalidInput
+from openinno.domain.personal_fields import PERSON
 from openinno.domain.vote import Vote
-from openinno.privacy.fields import PERSON
 
 if TYPE_CHECKING:
     from openinno.privacy.keys import PersonalKeys

@@ -11,7 +11,7 @@ Payloads are written in canonical JSON (keys sorted at every depth: the form the
 ledger's leaves use) and, when the mapper has a write key, sealed with a write
 proof (write_proof.py) before compression and encryption.
 
-Personal fields (openinno.privacy.fields) are encrypted under their person's key before
+Personal fields (openinno.domain.personal_fields) are encrypted under their person's key before
 the payload is canonicalised and sealed, and decrypted on the way out, so the ledger's
 leaves commit to the encrypted form and a shredded key erases them (decision 0032).
 """
@@ -34,9 +34,9 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic, resolve_topic
 
+from openinno.domain.personal_fields import PERSONAL
 from openinno.persistence.write_proof import WriteKey, seal, unseal
 from openinno.privacy import sealing
-from openinno.privacy.fields import PERSONAL
 
 if TYPE_CHECKING:
     from openinno.privacy.keys import PersonalKeys

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from openinno.domain.personal import ERASED
-from openinno.privacy.fields import PERSONAL, get_path, set_path
+from openinno.domain.personal_fields import PERSONAL, get_path, set_path
 
 if TYPE_CHECKING:
     from openinno.privacy.keys import PersonalKeys

@@ -27,7 +27,7 @@ BAD_CURSORS = (
 
 
 def _titles(text: str) -> list[str]:
-    return re.findall(r"<h2>([^<]+)<", text)
+    return re.findall(r"<h2>(?:<a [^>]*>)?([^<]+)<", text)
 
 
 def _next(text: str) -> str | None:
