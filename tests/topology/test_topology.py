@@ -11,6 +11,7 @@ start); its tests use accounts of their own."""
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import hashlib
 import os
@@ -111,6 +112,9 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
             "OPENINNO_FILES_DIR": str(shared / "files"),
             "OPENINNO_SESSIONS_DIR": str(shared / "sessions"),
             "OPENINNO_SECRET_KEY": uuid.uuid4().hex,
+            # Every host unwraps the same people's data keys (decision 0032): one master
+            # key for all, never each host's own key file.
+            "OPENINNO_PERSONAL_DATA_KEYS": "topology:" + base64.b64encode(os.urandom(32)).decode(),
             "OPENINNO_API_RATE_LIMIT_STORE": "database",
             # Per day: what refills during the test is far below one request.
             "OPENINNO_API_RATE_LIMIT": f"{TOKEN_LIMIT}/86400",
