@@ -188,7 +188,9 @@ def test_each_remedy_and_the_appeal_thread_with_the_reasons_shown(
     root.goto("/admin/accounts?q=rw-eve")
     account_row = root.locator("tr", has_text="rw-eve@example.org")
     account_row.locator("summary", has_text="Deactivate").click()
-    account_row.locator("textarea[name=reason]").fill("Spam in every question.")
+    account_row.locator("form[action$='/deactivate'] textarea[name=reason]").fill(
+        "Spam in every question."
+    )
     account_row.locator("button", has_text="Deactivate the account").click()
     expect(root.locator("main .notice")).to_contain_text("The account is deactivated")
     eve = _context(browser, served).new_page()
@@ -200,7 +202,9 @@ def test_each_remedy_and_the_appeal_thread_with_the_reasons_shown(
     root.goto("/admin/accounts?q=rw-eve")
     account_row = root.locator("tr", has_text="rw-eve@example.org")
     account_row.locator("summary", has_text="Reactivate").click()
-    account_row.locator("textarea[name=reason]").fill("A mix-up: the spam was another's.")
+    account_row.locator("form[action$='/reactivate'] textarea[name=reason]").fill(
+        "A mix-up: the spam was another's."
+    )
     account_row.locator("button", has_text="Reactivate the account").click()
     _login(browser, served, "rw-eve")
 
