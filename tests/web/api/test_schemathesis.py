@@ -105,6 +105,10 @@ def test_the_served_schema_holds_under_generated_requests(cast: Cast, read_side:
     for operation in operations:
         if not operation.path.startswith("/api/v1/"):
             continue
+        if operation.path == "/api/v1/me/erasure":
+            # Its schema's example is a right password: it would erase the account every
+            # later request is made as (tests/web/api/test_personal_data.py covers it).
+            continue
         # A fresh token per operation: DELETE /tokens/current revokes the one it is sent with.
         issued = client.post(
             "/api/v1/tokens", json={"email": "sponsor@example.org", "password": PASSWORD}
