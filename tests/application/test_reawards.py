@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from openinno.domain.errors import AccessDenied, InvalidInput, InvalidState
+from openinno.domain.values import AppealRules
 from tests.support.story import Scene, scene
 
 
@@ -97,3 +98,38 @@ def test_a_winner_moved_up_gives_up_the_place_it_held(s, admin):
     assert s.app.get_agreement(admin, one).state == "rescinded"
     assert s.app.get_agreement(admin, two).rescind_reason == "The runner-up moves up."
     assert s.app.get_submission(s.other_solver, second).award_place == 1
+
+
+def test_after_an_upheld_score_appeal_the_places_are_given_anew(s, admin):
+    challenge_id, terms = s.open_challenge(appeals=AppealRules(scores=True))
+    first = s.submit(challenge_id, terms, title="First")
+    second = s.submit(challenge_id, terms, solver=s.other_solver, title="Second")
+    s.clock.advance(timedelta(days=45))
+    # Appealed once the scores are out; the sponsor awards before the appeal is decided.
+    appeal = s.app.appeal_submission(s.other_solver, second, "scores", "Criterion 1 misread.").id
+    one, two = s.award_unreviewed(challenge_id, [(first, 1), (second, 2)]).agreement_ids
+    with pytest.raises(InvalidState):  # the appeal is not decided yet
+        s.app.reaward(s.sponsor, challenge_id, [(second, 1), (first, 2)], "Swap.", appeal_id=appeal)
+    s.app.decide_appeal(s.sponsor, appeal, "upheld", "Criterion 1 was misread: 9, not 4.")
+
+    new = s.app.reaward(
+        s.sponsor,
+        challenge_id,
+        [(second, 1), (first, 2)],
+        "The scores corrected on appeal change the order.",
+        appeal_id=appeal,
+    ).agreement_ids
+    challenge = s.app.get_challenge(challenge_id, s.sponsor)
+    assert [(a.place, a.submission_id) for a in challenge.awards] == [(1, second), (2, first)]
+    for old in (one, two):
+        rescinded = s.app.get_agreement(s.sponsor, old)
+        assert (rescinded.state, rescinded.rescind_reason) == (
+            "rescinded",
+            "The scores corrected on appeal change the order.",
+        )
+    drafted = {s.app.get_agreement(s.sponsor, a).submission_id: a for a in new}
+    assert set(drafted) == {first, second}
+    assert s.app.get_agreement(s.sponsor, drafted[second]).place == 1
+    assert s.app.get_agreement(s.sponsor, drafted[first]).state == "awaiting_signature"
+    assert s.app.get_submission(s.other_solver, second).award_place == 1
+    assert s.app.get_submission(s.solver, first).award_place == 2
