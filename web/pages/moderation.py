@@ -6,6 +6,7 @@ each thing with a reason shown in its place.  The rules are the application's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -84,6 +85,33 @@ def render_entry(
         comment_form=comment or Form(),
         comment_edit=edit,
     )
+
+
+def _post_comment(
+    pages: Pages,
+    viewer: Viewer,
+    data: Any,
+    record: Callable[[UUID, str, UUID | None], Any],
+    refused: Callable[[Form], Response[str]],
+    thread: str,
+) -> Any:
+    """A comment or reply (``parent_id``) recorded by ``record``; back to ``thread`` at it,
+    or the thread's page again (``refused``) with the error at the field."""
+    actor = require_signed_in(viewer)
+    form = Form(values=values(data, "text"))
+    try:
+        parent = UUID(one(data, "parent_id")) if one(data, "parent_id") else None
+    except ValueError:
+        raise NotFound(NOTHING_FOUND, id=one(data, "parent_id")) from None
+    try:
+        recorded = record(actor, form.values["text"], parent)
+    except DomainError as e:
+        if status_for(e) != 400:
+            raise
+        form.fail(e)
+        return refused(form)
+    pages.reads.wait(recorded.position)
+    return Redirect(f"{thread}#c-{recorded.id}", status_code=303)
 
 
 class ModerationPages(Controller):
@@ -165,23 +193,18 @@ class ModerationPages(Controller):
         data: FORM,
     ) -> Any:
         """A comment (or a reply, with ``parent_id``) on the challenge's page."""
-        actor = require_signed_in(viewer)
-        form = Form(values=values(data, "text"))
-        try:
-            parent = UUID(one(data, "parent_id")) if one(data, "parent_id") else None
-        except ValueError:
-            raise NotFound(NOTHING_FOUND, id=one(data, "parent_id")) from None
-        try:
-            recorded = pages.openinno.comment_on_challenge(
-                actor, challenge_id, form.values["text"], parent
-            )
-        except DomainError as e:
-            if status_for(e) != 400:
-                raise
-            form.fail(e)
-            return render_challenge(request, pages, viewer, challenge_id, comment=form, status=400)
-        pages.reads.wait(recorded.position)
-        return Redirect(f"/challenges/{challenge_id}#c-{recorded.id}", status_code=303)
+        return _post_comment(
+            pages,
+            viewer,
+            data,
+            lambda actor, text, parent: pages.openinno.comment_on_challenge(
+                actor, challenge_id, text, parent
+            ),
+            lambda form: render_challenge(
+                request, pages, viewer, challenge_id, comment=form, status=400
+            ),
+            f"/challenges/{challenge_id}",
+        )
 
     @get("/submissions/{submission_id:uuid}", sync_to_thread=True)
     def entry(
@@ -203,23 +226,18 @@ class ModerationPages(Controller):
         data: FORM,
     ) -> Any:
         """A comment (or a reply, with ``parent_id``) on an entry's page."""
-        actor = require_signed_in(viewer)
-        form = Form(values=values(data, "text"))
-        try:
-            parent = UUID(one(data, "parent_id")) if one(data, "parent_id") else None
-        except ValueError:
-            raise NotFound(NOTHING_FOUND, id=one(data, "parent_id")) from None
-        try:
-            recorded = pages.openinno.comment_on_submission(
-                actor, submission_id, form.values["text"], parent
-            )
-        except DomainError as e:
-            if status_for(e) != 400:
-                raise
-            form.fail(e)
-            return render_entry(request, pages, viewer, submission_id, comment=form, status=400)
-        pages.reads.wait(recorded.position)
-        return Redirect(f"/submissions/{submission_id}#c-{recorded.id}", status_code=303)
+        return _post_comment(
+            pages,
+            viewer,
+            data,
+            lambda actor, text, parent: pages.openinno.comment_on_submission(
+                actor, submission_id, text, parent
+            ),
+            lambda form: render_entry(
+                request, pages, viewer, submission_id, comment=form, status=400
+            ),
+            f"/submissions/{submission_id}",
+        )
 
     @post("/comments/{comment_id:uuid}", sync_to_thread=True)
     def edit_comment(
